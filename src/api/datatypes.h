@@ -1,0 +1,55 @@
+/* The public handle objects (virConnect, virDomain) behind the opaque typedefs. */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "util/uri.h"
+
+typedef struct _HypervisorDriver HypervisorDriver;
+
+/*
+ * A connection handle.  Reference counted; the driver's connectClose runs
+ * when the last reference goes.  Fields without a note are immutable after
+ * virConnectOpen returns.
+ */
+struct _virConnect {
+    gint refs;                    /* atomic */
+    unsigned int flags;           /* VIR_CONNECT_RO ... */
+    ParsedUri *uri;               /* parsed URI the driver accepted */
+    char *uriString;              /* formatted canonical URI */
+    HypervisorDriver *driver;
+    void *privateData;            /* the driver's per-connection state */
+
+    GMutex lock;                  /* protects the fields below */
+    virError err;                 /* last error on this connection */
+    virErrorFunc handler;         /* virConnSetErrorFunc */
+    void *userData;
+    virConnectCloseFunc closeCb;  /* virConnectRegisterCloseCallback */
+    void *closeOpaque;
+    virFreeCallback closeFreecb;
+};
+
+/*
+ * A domain handle: a name/uuid/id snapshot bound to a connection.  Holds
+ * a reference on the connection.  Immutable but for refs.
+ */
+struct _virDomain {
+    gint refs;                    /* atomic */
+    virConnectPtr conn;
+    char *name;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    int id;                       /* -1 when the domain is not running */
+};
+
+virConnectPtr connectNew(void);
+virConnectPtr connectRef(virConnectPtr conn);
+int connectUnref(virConnectPtr conn);
+bool connectIsValid(virConnectPtr conn);
+
+virDomainPtr domainHandleNew(virConnectPtr conn, const char *name,
+                             const unsigned char *uuid, int id);
+virDomainPtr domainHandleRef(virDomainPtr dom);
+void domainHandleUnref(virDomainPtr dom);
+bool domainHandleIsValid(virDomainPtr dom);

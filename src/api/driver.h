@@ -1,0 +1,140 @@
+/* The driver table: what a hypervisor driver implements, and the registry. */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "api/datatypes.h"
+#include "util/uri.h"
+
+/*
+ * Every entry mirrors a public function of the same name (minus "vir",
+ * first letter lowered): same arguments, same return convention.  The
+ * public entry point in src/api/ has already checked pointers, flags it
+ * knows to be invalid for every driver, and read-only access; the driver
+ * checks the flags it supports (checkFlags) and everything else.  A NULL
+ * entry makes the entry point fail with VIR_ERR_NO_SUPPORT.
+ */
+
+typedef enum {
+    DRV_OPEN_SUCCESS = 0,   /* the driver took the connection */
+    DRV_OPEN_DECLINED = -2, /* not mine: try the next driver */
+    DRV_OPEN_ERROR = -1,    /* mine, but it failed (error reported) */
+} DrvOpenStatus;
+
+struct _HypervisorDriver {
+    const char *name;   /* "Test", "QEMU", "remote" */
+
+    /* @uri is owned by @conn (conn->uri); the driver may mark params ignored. */
+    DrvOpenStatus (*connectOpen)(virConnectPtr conn, ParsedUri *uri,
+                                 virConnectAuthPtr auth, unsigned int flags);
+    int (*connectClose)(virConnectPtr conn);
+    const char *(*connectGetType)(virConnectPtr conn);
+    int (*connectGetVersion)(virConnectPtr conn, unsigned long *hvVer);
+    int (*connectGetLibVersion)(virConnectPtr conn, unsigned long *libVer);
+    char *(*connectGetHostname)(virConnectPtr conn);
+    char *(*connectGetURI)(virConnectPtr conn);
+    char *(*connectGetCapabilities)(virConnectPtr conn);
+    int (*connectGetMaxVcpus)(virConnectPtr conn, const char *type);
+    int (*connectIsAlive)(virConnectPtr conn);
+    int (*connectIsSecure)(virConnectPtr conn);
+    int (*connectIsEncrypted)(virConnectPtr conn);
+    int (*connectRegisterCloseCallback)(virConnectPtr conn,
+                                        virConnectCloseFunc cb, void *opaque,
+                                        virFreeCallback freecb);
+    int (*connectUnregisterCloseCallback)(virConnectPtr conn,
+                                          virConnectCloseFunc cb);
+    int (*nodeGetInfo)(virConnectPtr conn, virNodeInfoPtr info);
+    int (*nodeGetSecurityModel)(virConnectPtr conn, virSecurityModelPtr secmodel);
+    unsigned long long (*nodeGetFreeMemory)(virConnectPtr conn);
+
+    int (*connectListAllDomains)(virConnectPtr conn, virDomainPtr **domains,
+                                 unsigned int flags);
+    int (*connectNumOfDomains)(virConnectPtr conn);
+    int (*connectListDomains)(virConnectPtr conn, int *ids, int maxids);
+    int (*connectNumOfDefinedDomains)(virConnectPtr conn);
+    int (*connectListDefinedDomains)(virConnectPtr conn, char **const names,
+                                     int maxnames);
+
+    virDomainPtr (*domainLookupByName)(virConnectPtr conn, const char *name);
+    virDomainPtr (*domainLookupByUUID)(virConnectPtr conn,
+                                       const unsigned char *uuid);
+    virDomainPtr (*domainLookupByID)(virConnectPtr conn, int id);
+
+    virDomainPtr (*domainDefineXMLFlags)(virConnectPtr conn, const char *xml,
+                                         unsigned int flags);
+    int (*domainUndefineFlags)(virDomainPtr dom, unsigned int flags);
+    int (*domainCreateWithFlags)(virDomainPtr dom, unsigned int flags);
+    virDomainPtr (*domainCreateXML)(virConnectPtr conn, const char *xml,
+                                    unsigned int flags);
+    int (*domainDestroyFlags)(virDomainPtr dom, unsigned int flags);
+    int (*domainShutdownFlags)(virDomainPtr dom, unsigned int flags);
+    int (*domainReboot)(virDomainPtr dom, unsigned int flags);
+    int (*domainReset)(virDomainPtr dom, unsigned int flags);
+    int (*domainSuspend)(virDomainPtr dom);
+    int (*domainResume)(virDomainPtr dom);
+
+    int (*domainGetInfo)(virDomainPtr dom, virDomainInfoPtr info);
+    int (*domainGetState)(virDomainPtr dom, int *state, int *reason,
+                          unsigned int flags);
+    char *(*domainGetXMLDesc)(virDomainPtr dom, unsigned int flags);
+    char *(*domainGetOSType)(virDomainPtr dom);
+    unsigned long (*domainGetMaxMemory)(virDomainPtr dom);
+    int (*domainSetMemoryFlags)(virDomainPtr dom, unsigned long memory,
+                                unsigned int flags);
+    int (*domainSetMaxMemory)(virDomainPtr dom, unsigned long memory);
+    int (*domainSetVcpusFlags)(virDomainPtr dom, unsigned int nvcpus,
+                               unsigned int flags);
+    int (*domainGetVcpusFlags)(virDomainPtr dom, unsigned int flags);
+    int (*domainGetMaxVcpus)(virDomainPtr dom);
+    int (*domainIsActive)(virDomainPtr dom);
+    int (*domainIsPersistent)(virDomainPtr dom);
+    int (*domainIsUpdated)(virDomainPtr dom);
+    int (*domainGetAutostart)(virDomainPtr dom, int *autostart);
+    int (*domainSetAutostart)(virDomainPtr dom, int autostart);
+    int (*domainHasManagedSaveImage)(virDomainPtr dom, unsigned int flags);
+    int (*domainGetSecurityLabel)(virDomainPtr dom, virSecurityLabelPtr seclabel);
+    char *(*domainGetMetadata)(virDomainPtr dom, int type, const char *uri,
+                               unsigned int flags);
+    int (*domainSetMetadata)(virDomainPtr dom, int type, const char *metadata,
+                             const char *key, const char *uri,
+                             unsigned int flags);
+
+    int (*domainGetJobInfo)(virDomainPtr dom, virDomainJobInfoPtr info);
+    int (*domainGetJobStats)(virDomainPtr dom, int *type,
+                             virTypedParameterPtr *params, int *nparams,
+                             unsigned int flags);
+    int (*domainAbortJob)(virDomainPtr dom);
+
+    /* Events: the driver owns an event state (src/api/domain_event.h). */
+    int (*connectDomainEventRegister)(virConnectPtr conn,
+                                      virConnectDomainEventCallback cb,
+                                      void *opaque, virFreeCallback freecb);
+    int (*connectDomainEventDeregister)(virConnectPtr conn,
+                                        virConnectDomainEventCallback cb);
+    int (*connectDomainEventRegisterAny)(virConnectPtr conn, virDomainPtr dom,
+                                         int eventID,
+                                         virConnectDomainEventGenericCallback cb,
+                                         void *opaque, virFreeCallback freecb);
+    int (*connectDomainEventDeregisterAny)(virConnectPtr conn, int callbackID);
+};
+
+/*
+ * A driver that can own connections.  Drivers are tried in registration
+ * order; a driver whose uriSchemes lists the URI's scheme is asked first.
+ */
+typedef struct {
+    const char *name;
+    const char *const *uriSchemes;  /* NULL-terminated, e.g. {"test", NULL} */
+    bool embeddable;                /* may run in-process in a client */
+    HypervisorDriver *hypervisor;
+} ConnectDriver;
+
+int driverRegister(ConnectDriver *driver);
+size_t driverCount(void);
+ConnectDriver *driverGet(size_t i);
+
+/*
+ * Implemented in src/libvirt_drivers.c (the top of the library): registers
+ * every driver built in, once.  Called by virInitialize.
+ */
+int driversRegisterAll(void);

@@ -1,0 +1,124 @@
+/* Driver-side domain objects and the list that finds them by name, UUID and id. */
+#pragma once
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+#include "conf/domain_conf.h"
+
+/*
+ * A domain as a driver keeps it.  Lock discipline (docs/internals/locking.md):
+ * every field below `lock` is protected by it unless marked otherwise;
+ * lookups return the object referenced AND locked; release it with
+ * domainObjEndAPI().  Never hold two domain locks at once.
+ */
+typedef struct _DomainObj DomainObj;
+struct _DomainObj {
+    gint refs;                   /* atomic */
+    GMutex lock;
+
+    int state;                   /* virDomainState */
+    int reason;                  /* the state's reason enum */
+    bool persistent;             /* has a persistent definition */
+    bool autostart;
+    bool removed;                /* no longer in the list: lookups skip it */
+
+    DomainDef *def;              /* current: the live definition when active */
+    DomainDef *newDef;           /* persistent definition while active, or NULL */
+
+    void *privateData;           /* the driver's */
+    GDestroyNotify privateDataFree;
+};
+
+typedef struct _DomainObjList DomainObjList;
+
+DomainObjList *domainObjListNew(void);
+void domainObjListFree(DomainObjList *list);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(DomainObjList, domainObjListFree);
+
+/* Flags for domainObjListAdd */
+typedef enum {
+    DOMAIN_OBJ_LIST_ADD_LIVE = (1 << 0),  /* @def becomes the live definition */
+    DOMAIN_OBJ_LIST_ADD_CHECK_LIVE = (1 << 1), /* fail if that domain runs */
+} DomainObjListAddFlags;
+
+/*
+ * Adds a definition, or replaces the definition of the domain with the same
+ * name and UUID.  Errors (libvirt's): same UUID other name →
+ * VIR_ERR_OPERATION_FAILED "domain 'A' is already defined with uuid U";
+ * same name other UUID → VIR_ERR_OPERATION_FAILED "domain 'A' already
+ * exists with uuid U"; CHECK_LIVE and active → VIR_ERR_OPERATION_INVALID
+ * "domain 'A' is already active".
+ *
+ * Takes ownership of *@def (set to NULL) on success.  When an existing
+ * inactive definition was replaced it is returned in *@oldDef (caller
+ * frees) if @oldDef is not NULL.  For an active domain without ADD_LIVE the
+ * new definition becomes newDef (the persistent one).
+ *
+ * Returns: the object, referenced and locked, or NULL with an error.
+ */
+DomainObj *domainObjListAdd(DomainObjList *list, DomainDef **def,
+                            unsigned int flags, DomainDef **oldDef);
+
+/* Lookups: referenced and locked object, or NULL (no error reported). */
+DomainObj *domainObjListFindByName(DomainObjList *list, const char *name);
+DomainObj *domainObjListFindByUUID(DomainObjList *list,
+                                   const unsigned char *uuid);
+DomainObj *domainObjListFindByID(DomainObjList *list, int id);
+
+/*
+ * Removes @vm (locked by the caller) from the list.  @vm stays valid
+ * while the caller holds its reference; it is marked removed.
+ */
+void domainObjListRemove(DomainObjList *list, DomainObj *vm);
+
+/*
+ * Gives @vm (locked) the next free id and makes it findable by it; also
+ * sets vm->def->id.  domainObjListReleaseID undoes it (id becomes -1).
+ */
+int domainObjListAssignID(DomainObjList *list, DomainObj *vm);
+void domainObjListReleaseID(DomainObjList *list, DomainObj *vm);
+
+/* Predicate for collecting; called with @vm locked. */
+typedef bool (*DomainObjFilter)(DomainObj *vm, void *opaque);
+
+/*
+ * Snapshot of the objects for which @filter (may be NULL) is true, each
+ * referenced (not locked); free with domainObjListFreeArray.
+ */
+GPtrArray *domainObjListCollect(DomainObjList *list, DomainObjFilter filter,
+                                void *opaque);
+
+/* True if @vm (locked) matches virConnectListAllDomains @flags. */
+bool domainObjMatchesListFlags(DomainObj *vm, unsigned int flags);
+
+size_t domainObjListCount(DomainObjList *list);
+/* Count of active (active=true) or inactive domains; @filter as above. */
+size_t domainObjListCountActive(DomainObjList *list, bool active);
+
+/* Object life. */
+DomainObj *domainObjRef(DomainObj *vm);
+void domainObjUnref(DomainObj *vm);
+void domainObjLock(DomainObj *vm);
+void domainObjUnlock(DomainObj *vm);
+/* Unlock + unref, set *@vm to NULL; accepts NULL. */
+void domainObjEndAPI(DomainObj **vm);
+
+bool domainObjIsActive(DomainObj *vm);
+void domainObjSetState(DomainObj *vm, int state, int reason);
+int domainObjGetState(DomainObj *vm, int *reason);
+
+/*
+ * The persistent definition: newDef when active and persistent, else def.
+ * Valid while @vm is locked.
+ */
+DomainDef *domainObjGetPersistentDef(DomainObj *vm);
+
+/*
+ * Prepare for starting a persistent domain: copy def to newDef so that live
+ * changes do not touch the persistent definition.  Returns 0 or -1.
+ */
+int domainObjSetDefTransient(DomainObj *vm);
+
+/* After stopping: restore newDef as def (if any), id = -1. */
+void domainObjRemoveTransientDef(DomainObj *vm);
