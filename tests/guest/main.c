@@ -1,0 +1,242 @@
+/*
+ * main.c: vkguest, virtkit's test guest.  Boots from QEMU's -kernel
+ * (multiboot v1, 32-bit protected mode, no paging), then runs one loop:
+ * heartbeat lines on COM1, page dirtying at a set rate, verification of the
+ * working set, the ACPI power button, an optional panic.  The loop sleeps
+ * with "hlt" whenever it has nothing to do.  See docs/test-guest.md.
+ */
+#include <stdint.h>
+
+#include "acpi.h"
+#include "intr.h"
+#include "io.h"
+#include "lib.h"
+#include "memcheck.h"
+#include "multiboot.h"
+#include "opts.h"
+#include "serial.h"
+
+#define GUEST_VERSION "1"
+#define GUEST_CMDLINE_MAX 1024
+#define GUEST_MIB (1024u * 1024u)
+#define GUEST_WSS_ALIGN (2u * GUEST_MIB)
+#define GUEST_DIRTY_CHUNK 16            /* pages dirtied between two looks at the clock */
+#define GUEST_PVPANIC_PORT 0x505
+#define GUEST_PVPANIC_PANICKED 0x01
+
+void guestMain(uint32_t magic, const MultibootInfo *mbi) __attribute__((noreturn));
+
+extern char vkguestEnd[];               /* linker script: end of .bss */
+
+static char guestCmdline[GUEST_CMDLINE_MAX];
+
+/*
+ * Find the usable RAM range that holds the kernel (QEMU loads it at 1 MiB)
+ * from the multiboot memory map, else from mem_upper.  Returns its end
+ * (exclusive, clamped below 4 GiB), or 0 if unknown.
+ */
+static uint32_t
+guestRamEnd(const MultibootInfo *mbi)
+{
+    uint64_t kernel = (uint64_t)(uintptr_t)vkguestEnd;
+    uint32_t off;
+
+    if (mbi->flags & MULTIBOOT_INFO_MMAP) {
+        for (off = 0; off + sizeof(MultibootMmapEntry) <= mbi->mmapLength;) {
+            const MultibootMmapEntry *e =
+                (const MultibootMmapEntry *)(uintptr_t)(mbi->mmapAddr + off);
+            uint64_t end = e->addr + e->len;
+
+            if (e->type == MULTIBOOT_MMAP_AVAILABLE && e->addr <= kernel && end > kernel)
+                return end > 0xFFFFF000ull ? 0xFFFFF000u : (uint32_t)end;
+            off += e->size + 4;
+        }
+    }
+    if (mbi->flags & MULTIBOOT_INFO_MEMORY)
+        return GUEST_MIB + mbi->memUpper * 1024u;
+    return 0;
+}
+
+static void __attribute__((noreturn))
+guestPanic(const Opts *opts)
+{
+    uint8_t features = ioInb(GUEST_PVPANIC_PORT);
+
+    serialPrintf("PANIC panic_after_s=%u\n", opts->panicAfterS);
+    if (features != 0xFF && (features & GUEST_PVPANIC_PANICKED)) {
+        serialPuts("PANIC pvpanic\n");
+        ioOutb(GUEST_PVPANIC_PORT, GUEST_PVPANIC_PANICKED);
+        cpuHaltForever();
+    }
+    serialPuts("PANIC triple-fault\n");
+    intrTripleFault();
+}
+
+static void __attribute__((noreturn))
+guestPowerOff(const Opts *opts)
+{
+    uint32_t start;
+
+    serialPuts("POWEROFF\n");
+    if (acpiPowerOff() == 0) {
+        /* give the machine up to two seconds to stop */
+        start = intrTicks();
+        while (intrTicks() - start < 2 * opts->tickHz)
+            cpuStiHlt();
+    }
+    serialPuts("POWEROFF FAILED\n");
+    cpuHaltForever();
+}
+
+/**
+ * guestMain:
+ * @magic: EAX at entry, MULTIBOOT_BOOT_MAGIC when loaded by a multiboot loader
+ * @mbi: the multiboot information block
+ *
+ * Entry point called by boot.S with interrupts disabled.  Never returns.
+ */
+void
+guestMain(uint32_t magic, const MultibootInfo *mbi)
+{
+    Opts opts;
+    uint32_t ramEnd;
+    uint32_t wssStart;
+    uint32_t wssPages = 0;
+    uint32_t msPerTick;
+    uint32_t pagesPerS;
+    uint32_t lastTick = 0;
+    uint32_t nowMs = 0;
+    uint32_t nextHeartbeatMs = 0;
+    uint32_t heartbeats = 0;
+    uint32_t nextCheckMs = 0;
+    uint32_t dirtyCredit = 0;
+    uint32_t dirtyPending = 0;
+    uint32_t selftestDone = 0;
+    bool filled;
+
+    serialInit();
+    serialPuts("\nVKGUEST " GUEST_VERSION " booting\n");
+    if (magic != MULTIBOOT_BOOT_MAGIC) {
+        serialPrintf("VKGUEST not started by a multiboot loader (magic 0x%08x), halting\n",
+                     magic);
+        cpuHaltForever();
+    }
+
+    /* copy what we need from the info block before the working set may cover it */
+    if ((mbi->flags & MULTIBOOT_INFO_CMDLINE) && mbi->cmdline) {
+        const char *src = (const char *)(uintptr_t)mbi->cmdline;
+        size_t n = libStrlen(src);
+
+        if (n >= sizeof(guestCmdline))
+            n = sizeof(guestCmdline) - 1;
+        memcpy(guestCmdline, src, n);
+        guestCmdline[n] = '\0';
+    }
+    ramEnd = guestRamEnd(mbi);
+
+    serialPrintf("VKGUEST cmdline \"%s\"\n", guestCmdline);
+    optsDefaults(&opts);
+    optsParse(&opts, guestCmdline);
+    optsPrint(&opts);
+
+    intrInit();
+    acpiInit();
+
+    wssStart = ((uint32_t)(uintptr_t)vkguestEnd + GUEST_WSS_ALIGN - 1) & ~(GUEST_WSS_ALIGN - 1);
+    if (ramEnd > wssStart) {
+        uint32_t avail = (ramEnd - wssStart) / MEMCHECK_PAGE_SIZE;
+
+        wssPages = opts.wssMib * (GUEST_MIB / MEMCHECK_PAGE_SIZE);
+        if (wssPages > avail) {
+            serialPrintf("VKGUEST warning: wss_mib=%u does not fit, using %u pages\n",
+                         opts.wssMib, avail);
+            wssPages = avail;
+        }
+    }
+    memcheckInit(wssStart, wssPages);
+    serialPrintf("VKGUEST memory ram_end=0x%08x wss_start=0x%08x wss_end=0x%08x pages=%u\n",
+                 ramEnd, wssStart, wssStart + wssPages * MEMCHECK_PAGE_SIZE, wssPages);
+
+    msPerTick = 1000 / opts.tickHz;
+    pagesPerS = opts.dirtyMibS * (GUEST_MIB / MEMCHECK_PAGE_SIZE);
+    intrTimerStart(opts.tickHz);
+    cpuSti();
+    serialPuts("VKGUEST ready\n");
+
+    filled = memcheckIsFilled();
+    for (;;) {
+        uint32_t ticks = intrTicks();
+
+        if (ticks != lastTick) {
+            uint32_t elapsed = ticks - lastTick;
+
+            lastTick = ticks;
+            nowMs = ticks * msPerTick;
+            if (filled && pagesPerS) {
+                uint32_t due;
+
+                if (elapsed >= opts.tickHz) {
+                    due = pagesPerS;
+                    dirtyCredit = 0;
+                } else {
+                    /* < 1000 * 16384 * 256 + 1000: fits in 32 bits */
+                    dirtyCredit += elapsed * pagesPerS;
+                    due = dirtyCredit / opts.tickHz;
+                    dirtyCredit -= due * opts.tickHz;
+                }
+                /* at most one second of backlog when the CPU cannot keep up */
+                dirtyPending = dirtyPending + due > pagesPerS ? pagesPerS : dirtyPending + due;
+            }
+            if (acpiPowerButtonPressed())
+                guestPowerOff(&opts);
+            if (opts.panicAfterS && nowMs / 1000 >= opts.panicAfterS)
+                guestPanic(&opts);
+            if (filled && opts.checkMs && !memcheckIsVerifying() && nowMs >= nextCheckMs) {
+                memcheckVerifyStart();
+                nextCheckMs = nowMs + opts.checkMs;
+            }
+        }
+
+        if (opts.heartbeatMs && nowMs >= nextHeartbeatMs) {
+            serialPrintf("HEARTBEAT %u ms=%u dirtied=%u\n", heartbeats++, nowMs,
+                         memcheckDirtied());
+            nextHeartbeatMs += opts.heartbeatMs;
+            if (nextHeartbeatMs <= nowMs)
+                nextHeartbeatMs = nowMs + opts.heartbeatMs;
+        }
+
+        /*
+         * Background work, one page at a time, until the next tick: timer
+         * duties above stay punctual however slow the CPU is (TCG, or a KVM
+         * that emulates every instruction).  Dirtying comes first, so that
+         * the rate holds while the fill or a verification pass is running.
+         */
+        while (intrTicks() == lastTick) {
+            if (dirtyPending) {
+                uint32_t n = dirtyPending < GUEST_DIRTY_CHUNK ? dirtyPending : GUEST_DIRTY_CHUNK;
+
+                memcheckDirty(n);
+                dirtyPending -= n;
+            } else if (!filled) {
+                if (!memcheckFillStep(1)) {
+                    filled = true;
+                    nextCheckMs = nowMs;
+                    serialPrintf("VKGUEST filled ms=%u\n", nowMs);
+                    break;
+                }
+            } else if (memcheckIsVerifying()) {
+                memcheckVerifyStep(1);
+            } else if (opts.selftestCorrupt && !selftestDone && memcheckPasses() >= 1) {
+                memcheckCorruptSelf();
+                selftestDone = 1;
+            } else {
+                cpuCli();
+                if (intrTicks() == lastTick)
+                    cpuStiHlt();
+                else
+                    cpuSti();
+                break;
+            }
+        }
+    }
+}
