@@ -1,0 +1,447 @@
+/* vk_commands.c: the table of every virtkit command with its options
+ *
+ * Adding a command: write its handler in the file of its group
+ * (vk_host.c, vk_domain.c, vk_monitor.c, vk_event.c, vk_builtin.c), describe
+ * its options below and add one entry to vkCommands[].  Names, option names,
+ * option types and their order follow virsh 9.0 so that scripts keep
+ * working; bare words fill the non-boolean options in the order listed.
+ */
+#include <libvirt/libvirt.h>
+
+#include "vk_commands.h"
+#include "vk_builtin.h"
+#include "vk_domain.h"
+#include "vk_event.h"
+#include "vk_host.h"
+#include "vk_monitor.h"
+#include "vk_util.h"
+
+const VkCmdGroup vkCommandGroups[] = {
+    { "domain", "Domain Management" },
+    { "monitor", "Domain Monitoring" },
+    { "events", "Domain Events" },
+    { "host", "Host and Hypervisor" },
+    { "virtkit", "Virtkit itself" },
+    { NULL, NULL },
+};
+
+#define VK_OPT_DOMAIN(what, filter) \
+    { .name = "domain", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED, \
+      .help = what, .complete = VK_COMPLETE_DOMAIN, .completeFlags = filter }
+
+#define VK_OPT_DOMAIN_ANY(filter) VK_OPT_DOMAIN("domain name, id or UUID", filter)
+
+#define VK_OPT_FILE(what) \
+    { .name = "file", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED, \
+      .help = what, .complete = VK_COMPLETE_FILE }
+
+#define VK_OPT_FLAG(n, h) { .name = n, .type = VK_OPT_BOOL, .help = h }
+
+#define VK_OPTS_IMPACT \
+    VK_OPT_FLAG("config", "change the persistent definition (next boot)"), \
+    VK_OPT_FLAG("live", "change the running domain"), \
+    VK_OPT_FLAG("current", "change whichever of the two is current")
+
+#define VK_OPT_END { .name = NULL }
+
+#define VK_ACTIVE VIR_CONNECT_LIST_DOMAINS_ACTIVE
+
+/* ---- host ---- */
+
+static const VkOptDef vkOptsVersion[] = {
+    VK_OPT_FLAG("daemon", "also show the version of the daemon behind the connection"),
+    VK_OPT_END,
+};
+
+/* ---- virtkit itself ---- */
+
+static const VkOptDef vkOptsHelp[] = {
+    { .name = "command", .type = VK_OPT_STRING,
+      .help = "command or group keyword to describe; all commands when omitted",
+      .complete = VK_COMPLETE_COMMAND },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsEcho[] = {
+    VK_OPT_FLAG("shell", "quote the words for a POSIX shell"),
+    VK_OPT_FLAG("xml", "escape the words for XML"),
+    VK_OPT_FLAG("split", "print each comma-separated part on its own line (',,' is a comma)"),
+    VK_OPT_FLAG("err", "print on standard error instead"),
+    { .name = "string", .type = VK_OPT_ARGV, .flags = VK_OFLAG_EMPTY_OK,
+      .help = "words to print" },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsConnect[] = {
+    { .name = "name", .type = VK_OPT_STRING, .flags = VK_OFLAG_EMPTY_OK,
+      .help = "URI to connect to (default: the current one)" },
+    VK_OPT_FLAG("readonly", "open a read-only connection"),
+    VK_OPT_END,
+};
+
+/* ---- monitoring ---- */
+
+static const VkOptDef vkOptsList[] = {
+    VK_OPT_FLAG("inactive", "show only domains that are not running"),
+    VK_OPT_FLAG("all", "show running and inactive domains"),
+    VK_OPT_FLAG("transient", "only transient domains"),
+    VK_OPT_FLAG("persistent", "only persistent domains"),
+    VK_OPT_FLAG("with-snapshot", "only domains that have snapshots"),
+    VK_OPT_FLAG("without-snapshot", "only domains without snapshots"),
+    VK_OPT_FLAG("with-checkpoint", "only domains that have checkpoints"),
+    VK_OPT_FLAG("without-checkpoint", "only domains without checkpoints"),
+    VK_OPT_FLAG("state-running", "only running domains"),
+    VK_OPT_FLAG("state-paused", "only paused domains"),
+    VK_OPT_FLAG("state-shutoff", "only shut off domains"),
+    VK_OPT_FLAG("state-other", "only domains in any other state"),
+    VK_OPT_FLAG("autostart", "only domains started with the host"),
+    VK_OPT_FLAG("no-autostart", "only domains not started with the host"),
+    VK_OPT_FLAG("with-managed-save", "only domains with a managed save image"),
+    VK_OPT_FLAG("without-managed-save", "only domains without a managed save image"),
+    VK_OPT_FLAG("uuid", "print UUIDs instead of a table"),
+    VK_OPT_FLAG("name", "print names instead of a table"),
+    VK_OPT_FLAG("id", "print IDs instead of a table"),
+    VK_OPT_FLAG("table", "print a table (the default)"),
+    VK_OPT_FLAG("managed-save", "show 'saved' as the state of domains with a managed save image"),
+    VK_OPT_FLAG("title", "add a column with each domain's title"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomainOnly[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomstate[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("reason", "add why the domain is in that state"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomid[] = {
+    VK_OPT_DOMAIN("domain name or UUID", 0),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomname[] = {
+    VK_OPT_DOMAIN("domain id or UUID", 0),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomuuid[] = {
+    VK_OPT_DOMAIN("domain name or id", 0),
+    VK_OPT_END,
+};
+
+/* ---- domain management ---- */
+
+static const VkOptDef vkOptsDumpxml[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("inactive", "show the persistent definition instead of the live one"),
+    VK_OPT_FLAG("security-info", "include security-sensitive data such as passwords"),
+    VK_OPT_FLAG("update-cpu", "adapt the guest CPU description to the host CPU"),
+    VK_OPT_FLAG("migratable", "produce XML suitable for migration"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDefine[] = {
+    VK_OPT_FILE("XML file describing the domain"),
+    VK_OPT_FLAG("validate", "check the XML against the schema first"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsUndefine[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_PERSISTENT),
+    VK_OPT_FLAG("managed-save", "also remove the managed save image"),
+    VK_OPT_FLAG("snapshots-metadata", "also remove snapshot metadata (inactive domain)"),
+    VK_OPT_FLAG("checkpoints-metadata", "also remove checkpoint metadata (inactive domain)"),
+    VK_OPT_FLAG("nvram", "also remove the NVRAM file"),
+    VK_OPT_FLAG("keep-nvram", "keep the NVRAM file"),
+    VK_OPT_FLAG("tpm", "also remove the TPM state"),
+    VK_OPT_FLAG("keep-tpm", "keep the TPM state"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsCreate[] = {
+    VK_OPT_FILE("XML file describing the domain"),
+    VK_OPT_FLAG("paused", "leave the new domain paused"),
+    VK_OPT_FLAG("autodestroy", "destroy the domain when this connection closes"),
+    VK_OPT_FLAG("validate", "check the XML against the schema first"),
+    VK_OPT_FLAG("reset-nvram", "start from a fresh copy of the NVRAM template"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsStart[] = {
+    VK_OPT_DOMAIN("name or UUID of the inactive domain", VIR_CONNECT_LIST_DOMAINS_INACTIVE),
+    VK_OPT_FLAG("paused", "leave the domain paused"),
+    VK_OPT_FLAG("autodestroy", "destroy the domain when this connection closes"),
+    VK_OPT_FLAG("bypass-cache", "do not pollute the host file cache when restoring"),
+    VK_OPT_FLAG("force-boot", "boot afresh even if a managed save image exists"),
+    VK_OPT_FLAG("reset-nvram", "start from a fresh copy of the NVRAM template"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDestroy[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("graceful", "give the guest a chance to stop cleanly, never kill it"),
+    VK_OPT_FLAG("remove-logs", "delete the domain's log files"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsShutdown[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    { .name = "mode", .type = VK_OPT_STRING,
+      .help = "comma-separated methods: acpi, agent, initctl, signal, paravirt" },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsActiveDomain[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSuspend[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_RUNNING),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsResume[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_PAUSED),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsAutostart[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_PERSISTENT),
+    VK_OPT_FLAG("disable", "stop starting the domain with the host"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSetmem[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "size", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
+      .help = "new memory size; a number with an optional unit (KiB when none)" },
+    VK_OPTS_IMPACT,
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSetmaxmem[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "size", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
+      .help = "new memory limit; a number with an optional unit (KiB when none)" },
+    VK_OPTS_IMPACT,
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSetvcpus[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "count", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
+      .help = "number of virtual CPUs" },
+    VK_OPT_FLAG("maximum", "change the maximum (needs --config)"),
+    VK_OPTS_IMPACT,
+    VK_OPT_FLAG("guest", "change how many CPUs the guest has online (agent)"),
+    VK_OPT_FLAG("hotpluggable", "make the added CPUs removable again"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsVcpucount[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("maximum", "show the maximum"),
+    VK_OPT_FLAG("active", "show the number in use"),
+    VK_OPT_FLAG("live", "ask the running domain"),
+    VK_OPT_FLAG("config", "ask the persistent definition"),
+    VK_OPT_FLAG("current", "ask whichever of the two is current"),
+    VK_OPT_FLAG("guest", "ask the guest agent instead of the hypervisor"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomjobinfo[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("completed", "show the statistics of the job that finished last"),
+    VK_OPT_FLAG("keep-completed", "keep those statistics after showing them"),
+    VK_OPT_FLAG("anystats", "show statistics whatever the job's outcome"),
+    VK_OPT_FLAG("rawstats", "print the statistics as the API returns them"),
+    VK_OPT_END,
+};
+
+/* ---- events ---- */
+
+static const VkOptDef vkOptsEvent[] = {
+    { .name = "domain", .type = VK_OPT_STRING,
+      .help = "only events of this domain (name, id or UUID)",
+      .complete = VK_COMPLETE_DOMAIN },
+    { .name = "event", .type = VK_OPT_STRING,
+      .help = "the event to wait for (see --list)",
+      .complete = VK_COMPLETE_EVENT },
+    VK_OPT_FLAG("all", "wait for any event"),
+    VK_OPT_FLAG("loop", "keep printing events until the timeout or Ctrl-C"),
+    { .name = "timeout", .type = VK_OPT_INT, .help = "give up after this many seconds" },
+    VK_OPT_FLAG("list", "list the event names"),
+    VK_OPT_FLAG("timestamp", "print the time before each event"),
+    VK_OPT_END,
+};
+
+const VkCmdDef vkCommands[] = {
+    /* domain management */
+    { "autostart", "domain", vkDomainCmdAutostart, vkOptsAutostart,
+      "start a domain with the host",
+      "Mark a persistent domain to be started when the host boots, or with "
+      "--disable remove that mark.", 0 },
+    { "create", "domain", vkDomainCmdCreate, vkOptsCreate,
+      "start a transient domain from an XML file",
+      "Create and start a domain from an XML description without keeping "
+      "the definition after it stops.", 0 },
+    { "define", "domain", vkDomainCmdDefine, vkOptsDefine,
+      "define a domain from an XML file without starting it",
+      "Add or update a persistent domain definition from an XML description.", 0 },
+    { "destroy", "domain", vkDomainCmdDestroy, vkOptsDestroy,
+      "stop a domain at once",
+      "Stop a running domain immediately, like pulling the power cord. The "
+      "definition of a persistent domain is kept.", 0 },
+    { "domid", "domain", vkMonitorCmdDomid, vkOptsDomid,
+      "print the id of a domain",
+      "Print the numeric id of a running domain given its name or UUID, or "
+      "'-' if it is not running.", 0 },
+    { "domjobabort", "domain", vkDomainCmdDomjobabort, vkOptsActiveDomain,
+      "abort the job running on a domain",
+      "Cancel the background job (migration, save, dump...) of a domain.", 0 },
+    { "domjobinfo", "domain", vkDomainCmdDomjobinfo, vkOptsDomjobinfo,
+      "show the progress of a domain's job",
+      "Show the type, duration and progress of the background job of a domain.", 0 },
+    { "domname", "domain", vkMonitorCmdDomname, vkOptsDomname,
+      "print the name of a domain",
+      "Print the name of a domain given its id or UUID.", 0 },
+    { "domuuid", "domain", vkMonitorCmdDomuuid, vkOptsDomuuid,
+      "print the UUID of a domain",
+      "Print the UUID of a domain given its name or id.", 0 },
+    { "dumpxml", "domain", vkDomainCmdDumpxml, vkOptsDumpxml,
+      "print the XML description of a domain",
+      "Print the XML description of a domain: the live one for a running "
+      "domain unless --inactive is given.", 0 },
+    { "reboot", "domain", vkDomainCmdReboot, vkOptsShutdown,
+      "ask a domain to reboot",
+      "Ask the guest to restart; it may take a while or be ignored.", 0 },
+    { "reset", "domain", vkDomainCmdReset, vkOptsActiveDomain,
+      "reset a domain like a hardware reset",
+      "Reset the virtual machine immediately, without telling the guest.", 0 },
+    { "resume", "domain", vkDomainCmdResume, vkOptsResume,
+      "let a paused domain run again",
+      "Resume the virtual CPUs of a paused domain.", 0 },
+    { "setmaxmem", "domain", vkDomainCmdSetmaxmem, vkOptsSetmaxmem,
+      "change the memory limit of a domain",
+      "Change the maximum memory a domain may use.", 0 },
+    { "setmem", "domain", vkDomainCmdSetmem, vkOptsSetmem,
+      "change the memory of a domain",
+      "Change the memory given to a domain (balloon), within its limit.", 0 },
+    { "setvcpus", "domain", vkDomainCmdSetvcpus, vkOptsSetvcpus,
+      "change the number of virtual CPUs of a domain",
+      "Change how many virtual CPUs a domain has, or with --maximum its "
+      "limit at next boot.", 0 },
+    { "shutdown", "domain", vkDomainCmdShutdown, vkOptsShutdown,
+      "ask a domain to shut down",
+      "Ask the guest to power off cleanly; it may take a while or be ignored.", 0 },
+    { "start", "domain", vkDomainCmdStart, vkOptsStart,
+      "start a defined domain",
+      "Start an inactive persistent domain.", 0 },
+    { "suspend", "domain", vkDomainCmdSuspend, vkOptsSuspend,
+      "pause a domain",
+      "Stop the virtual CPUs of a running domain; its memory stays allocated.", 0 },
+    { "undefine", "domain", vkDomainCmdUndefine, vkOptsUndefine,
+      "remove the definition of a domain",
+      "Remove a persistent definition. A running domain keeps running as a "
+      "transient domain.", 0 },
+    { "vcpucount", "domain", vkDomainCmdVcpucount, vkOptsVcpucount,
+      "show the number of virtual CPUs of a domain",
+      "Show the current and maximum virtual CPU counts of the running domain "
+      "and of its persistent definition.", 0 },
+
+    /* monitoring */
+    { "dominfo", "monitor", vkMonitorCmdDominfo, vkOptsDomainOnly,
+      "show basic information about a domain",
+      "Show the id, state, CPUs, memory and other basic facts of a domain.", 0 },
+    { "domstate", "monitor", vkMonitorCmdDomstate, vkOptsDomstate,
+      "show the state of a domain",
+      "Print the state of a domain, and with --reason why it is in it.", 0 },
+    { "list", "monitor", vkMonitorCmdList, vkOptsList,
+      "list domains",
+      "List the running domains, or with filters any set of domains.", 0 },
+
+    /* events */
+    { "event", "events", vkEventCmdEvent, vkOptsEvent,
+      "wait for domain events",
+      "Print domain events as they happen: one event, or with --loop every "
+      "event until the timeout or Ctrl-C. --list shows the event names.", 0 },
+
+    /* host */
+    { "capabilities", "host", vkHostCmdCapabilities, NULL,
+      "print the capabilities of the host",
+      "Print the XML description of what the host and hypervisor can do.", 0 },
+    { "hostname", "host", vkHostCmdHostname, NULL,
+      "print the host name of the hypervisor",
+      "Print the name of the host the connection talks to.", 0 },
+    { "nodeinfo", "host", vkHostCmdNodeinfo, NULL,
+      "show the CPUs and memory of the host",
+      "Show the CPU model, topology and memory size of the host.", 0 },
+    { "uri", "host", vkHostCmdUri, NULL,
+      "print the URI of the connection",
+      "Print the canonical URI of the current connection.", 0 },
+    { "version", "host", vkHostCmdVersion, vkOptsVersion,
+      "show versions",
+      "Show the versions of the library and of the hypervisor.", 0 },
+
+    /* virtkit itself */
+    { "connect", "virtkit", vkBuiltinCmdConnect, vkOptsConnect,
+      "connect to a hypervisor again",
+      "Close the current connection and open another one, to the URI given "
+      "or to the current URI.", VK_CMD_FLAG_NOCONNECT },
+    { "echo", "virtkit", vkBuiltinCmdEcho, vkOptsEcho,
+      "print the arguments",
+      "Print the arguments, optionally quoted; useful for testing the parser.",
+      VK_CMD_FLAG_NOCONNECT },
+    { "exit", "virtkit", vkBuiltinCmdQuit, NULL,
+      "leave the interactive shell",
+      "Leave virtkit.", VK_CMD_FLAG_NOCONNECT },
+    { "help", "virtkit", vkBuiltinCmdHelp, vkOptsHelp,
+      "show help",
+      "List the commands, the commands of a group, or describe one command "
+      "and its options.", VK_CMD_FLAG_NOCONNECT },
+    { "quit", "virtkit", vkBuiltinCmdQuit, NULL,
+      "leave the interactive shell",
+      "Leave virtkit.", VK_CMD_FLAG_NOCONNECT },
+    { NULL, NULL, NULL, NULL, NULL, NULL, 0 },
+};
+
+/**
+ * vkCommandsLookup:
+ * @name: command name
+ *
+ * Returns: the command's definition, or NULL if there is no such command.
+ */
+const VkCmdDef *
+vkCommandsLookup(const char *name)
+{
+    const VkCmdDef *def;
+
+    for (def = vkCommands; def->name; def++) {
+        if (vkStreq(def->name, name))
+            return def;
+    }
+    return NULL;
+}
+
+/**
+ * vkCommandsLookupGroup:
+ * @keyword: group keyword ("domain", "host", ...)
+ *
+ * Returns: the group, or NULL if there is no such group.
+ */
+const VkCmdGroup *
+vkCommandsLookupGroup(const char *keyword)
+{
+    const VkCmdGroup *grp;
+
+    for (grp = vkCommandGroups; grp->keyword; grp++) {
+        if (vkStreq(grp->keyword, keyword))
+            return grp;
+    }
+    return NULL;
+}
