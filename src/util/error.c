@@ -246,6 +246,31 @@ static const ErrorMessageFormat errorFormats[VIR_ERR_NUMBER_LAST] = {
         "invalid node device pointer", "invalid node device pointer in %s" },
     [VIR_ERR_NO_NODE_DEVICE] = {
         "Node device not found", "Node device not found: %s" },
+    /* Verified against libvirt 9.0: NO_INTERFACE, INVALID_INTERFACE,
+     * INVALID_NWFILTER, INVALID_SECRET, INVALID_STREAM, NO_DOMAIN_METADATA. */
+    [VIR_ERR_NO_INTERFACE] = { "Interface not found", "Interface not found: %s" },
+    [VIR_ERR_INVALID_INTERFACE] = {
+        "invalid interface pointer in", "invalid interface pointer in %s" },
+    [VIR_ERR_MULTIPLE_INTERFACES] = {
+        "multiple matching interfaces found", "multiple matching interfaces found: %s" },
+    [VIR_ERR_INVALID_NWFILTER] = {
+        "Invalid network filter", "Invalid network filter: %s" },
+    [VIR_ERR_NO_NWFILTER] = {
+        "Network filter not found", "Network filter not found: %s" },
+    [VIR_ERR_BUILD_FIREWALL] = {
+        "Error while building firewall", "Error while building firewall: %s" },
+    [VIR_ERR_INVALID_SECRET] = { "Invalid secret", "Invalid secret: %s" },
+    [VIR_ERR_NO_SECRET] = { "Secret not found", "Secret not found: %s" },
+    [VIR_ERR_INVALID_STREAM] = {
+        "invalid stream pointer in", "invalid stream pointer in %s" },
+    [VIR_ERR_STORAGE_PROBE_FAILED] = {
+        "Storage pool probe failed", "Storage pool probe failed: %s" },
+    [VIR_ERR_STORAGE_POOL_BUILT] = {
+        "Storage pool already built", "Storage pool already built: %s" },
+    [VIR_ERR_SNAPSHOT_REVERT_RISKY] = {
+        "revert requires force", "revert requires force: %s" },
+    [VIR_ERR_NO_DOMAIN_METADATA] = { "metadata not found", "metadata not found: %s" },
+    [VIR_ERR_SSH] = { "SSH transport error", "SSH transport error: %s" },
     [VIR_ERR_NO_SECURITY_MODEL] = {
         "Security model not found", "Security model not found: %s" },
     [VIR_ERR_OPERATION_INVALID] = {
@@ -291,7 +316,7 @@ static const ErrorMessageFormat errorFormats[VIR_ERR_NUMBER_LAST] = {
         "XML document failed to validate against schema: %s" },
     [VIR_ERR_MIGRATE_FINISH_OK] = {
         "migration successfully aborted", "migration successfully aborted: %s" },
-        [VIR_ERR_NO_SERVER] = { "Server not found", "Server not found: %s" },
+    [VIR_ERR_NO_SERVER] = { "Server not found", "Server not found: %s" },
     [VIR_ERR_NO_CLIENT] = { "Client not found", "Client not found: %s" },
     [VIR_ERR_AGENT_UNSYNCED] = {
         "guest agent replied with wrong id to guest-sync command",
@@ -351,6 +376,23 @@ errorFormatMessage(int code, const char *info)
 #pragma GCC diagnostic pop
 }
 
+/*
+ * The template libvirt leaves in virError.str1: the format with "%s" when
+ * there is a detail (which goes to str2), the bare message otherwise.
+ * Clients see these fields (python's get_str1()), so they match.
+ */
+static char *
+errorFormatTemplate(int code, bool haveInfo)
+{
+    const ErrorMessageFormat *fmt = NULL;
+
+    if (code >= 0 && code < VIR_ERR_NUMBER_LAST)
+        fmt = &errorFormats[code];
+    if (!fmt || !fmt->withInfo)
+        return haveInfo ? g_strdup("%s") : NULL;
+    return g_strdup(haveInfo ? fmt->withInfo : fmt->bare);
+}
+
 static void
 errorStore(int domain, int code, const char *file, const char *func,
            size_t line, char *detail)
@@ -363,10 +405,12 @@ errorStore(int domain, int code, const char *file, const char *func,
     err->code = code;
     err->level = VIR_ERR_ERROR;
     err->message = g_steal_pointer(&msg);
-    err->str1 = detail ? g_strdup(detail) : NULL;
+    err->str1 = errorFormatTemplate(code, detail != NULL);
+    err->str2 = detail;
+    err->int1 = -1;
+    err->int2 = -1;
     LOG_DEBUG("error %d (domain %d) at %s:%zu %s(): %s",
               code, domain, file, line, func, err->message);
-    g_free(detail);
 }
 
 /**
@@ -394,6 +438,43 @@ errorReport(int domain, int code, const char *file, const char *func,
         va_end(ap);
     }
     errorStore(domain, code, file, func, line, detail);
+}
+
+/**
+ * errorReportInvalidArg:
+ * @domain: the virErrorDomain of the reporting file
+ * @file: source file of the call site
+ * @func: function of the call site, named in str1
+ * @line: line of the call site
+ * @argname: the argument at fault, kept in str2
+ * @fmt: printf-style message (may use positional %1$s arguments)
+ *
+ * Sets VIR_ERR_INVALID_ARG the way libvirt's argument checks do: the
+ * message is @fmt alone, without the "invalid argument: " prefix, str1
+ * names @func and str2 @argname.  Use through reportInvalidArg() and the
+ * flag-checking macros.
+ */
+void
+errorReportInvalidArg(int domain, const char *file, const char *func,
+                      size_t line, const char *argname, const char *fmt, ...)
+{
+    virErrorPtr err = errorGetSlot();
+    va_list ap;
+    char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+
+    errorClear(err);
+    err->domain = domain;
+    err->code = VIR_ERR_INVALID_ARG;
+    err->level = VIR_ERR_ERROR;
+    err->message = msg;
+    err->str1 = g_strdup(func);
+    err->str2 = g_strdup(argname);
+    LOG_DEBUG("error %d (domain %d) at %s:%zu %s(): %s",
+              VIR_ERR_INVALID_ARG, domain, file, line, func, err->message);
 }
 
 /**

@@ -24,6 +24,9 @@ void errorReport(int domain, int code, const char *file, const char *func,
 void errorReportSystem(int domain, int errnum, const char *file,
                        const char *func, size_t line, const char *fmt, ...)
     G_GNUC_PRINTF(6, 7);
+void errorReportInvalidArg(int domain, const char *file, const char *func,
+                           size_t line, const char *argname,
+                           const char *fmt, ...) G_GNUC_PRINTF(6, 7);
 
 /* Report @code with a formatted detail message, recording the call site. */
 #define reportError(code, ...) \
@@ -34,16 +37,21 @@ void errorReportSystem(int domain, int errnum, const char *file,
     errorReportSystem(ERR_DOMAIN, (errnum), __FILE__, __func__, __LINE__, \
                       __VA_ARGS__)
 
-/* Report that the named argument was NULL / invalid in the current function. */
-#define reportInvalidArg(argname, fmt, ...) \
-    errorReport(ERR_DOMAIN, VIR_ERR_INVALID_ARG, __FILE__, __func__, \
-                __LINE__, _("argument '%1$s' " fmt), argname, ##__VA_ARGS__)
+/*
+ * Report that argument @argname (a string naming it) of the current
+ * function is invalid.  As libvirt's argument checks: VIR_ERR_INVALID_ARG
+ * with the formatted message alone (no "invalid argument: " prefix),
+ * str1 = function, str2 = @argname.
+ */
+#define reportInvalidArg(argname, ...) \
+    errorReportInvalidArg(ERR_DOMAIN, __FILE__, __func__, __LINE__, \
+                          (argname), __VA_ARGS__)
 
-/* Report unsupported flags in the current function. */
+/* Report unsupported flags in the current function (libvirt's wording). */
 #define reportUnsupportedFlags(flags) \
-    errorReport(ERR_DOMAIN, VIR_ERR_INVALID_ARG, __FILE__, __func__, \
-                __LINE__, _("unsupported flags (0x%1$x) in function %2$s"), \
-                (unsigned int)(flags), __func__)
+    errorReportInvalidArg(ERR_DOMAIN, __FILE__, __func__, __LINE__, "flags", \
+                          _("unsupported flags (0x%1$x) in function %2$s"), \
+                          (unsigned int)(flags), __func__)
 
 /*
  * Check that @flags has no bits outside @supported; report

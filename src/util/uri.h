@@ -11,7 +11,9 @@ typedef struct {
 } UriParam;
 
 typedef struct {
-    char *scheme;     /* "test", "qemu+unix" ... never NULL after parse */
+    char *scheme;     /* "test", "qemu+unix" ...; NULL only for a relative
+                       * reference ("bogus"), which virConnectOpen rejects
+                       * before any driver sees it */
     char *server;     /* host, NULL when absent */
     char *user;       /* NULL when absent */
     int port;         /* 0 when absent */
@@ -24,6 +26,7 @@ typedef struct {
 
 int uriParse(const char *str, ParsedUri **ret);
 char *uriFormat(const ParsedUri *uri);
+char *uriFormatParams(const ParsedUri *uri);
 const char *uriGetParam(const ParsedUri *uri, const char *name);
 char *uriSchemeDriver(const ParsedUri *uri);
 char *uriSchemeTransport(const ParsedUri *uri);

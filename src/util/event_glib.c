@@ -1,0 +1,414 @@
+/* The default event loop: handles and timers as GSources on GLib's default main context. */
+#include <glib-unix.h>
+
+#include "util/event_glib.h"
+#include "util/log.h"
+
+LOG_INIT("util.event_glib");
+
+/*
+ * Every watch and timer is a record in a table keyed by its number plus,
+ * while it is live, a GSource attached to the default GMainContext.  The
+ * source only carries the number: dispatch looks the record up under the
+ * lock, copies the callback and calls it unlocked, so callbacks may add,
+ * update or remove anything (themselves included) and other threads may
+ * do the same at any time.  Attaching, destroying or re-arming a source
+ * wakes the context, so a loop blocked in poll() notices.
+ *
+ * Removal destroys the source at once (the callback never runs again
+ * afterwards, unless it is running right now) and frees the opaque data
+ * from an idle callback on the next loop iteration, as libvirt does: a
+ * callback that removes itself may keep using its data until it returns.
+ */
+
+typedef struct {
+    GSource source;
+    int id;                         /* immutable */
+} EventGlibSource;
+
+typedef struct {
+    int watch;                      /* immutable */
+    int fd;                         /* immutable */
+    int events;                     /* protected by eventGlibLock */
+    virEventHandleCallback cb;      /* immutable */
+    void *opaque;                   /* immutable */
+    virFreeCallback ff;             /* immutable */
+    GSource *source;                /* protected by eventGlibLock; NULL when events == 0 */
+} EventGlibHandle;
+
+typedef struct {
+    int timer;                      /* immutable */
+    int interval;                   /* protected by eventGlibLock */
+    virEventTimeoutCallback cb;     /* immutable */
+    void *opaque;                   /* immutable */
+    virFreeCallback ff;             /* immutable */
+    GSource *source;                /* protected by eventGlibLock */
+} EventGlibTimeout;
+
+static GMutex eventGlibLock;
+static GHashTable *eventGlibHandles;   /* watch -> EventGlibHandle; protected by eventGlibLock */
+static GHashTable *eventGlibTimeouts;  /* timer -> EventGlibTimeout; protected by eventGlibLock */
+static int eventGlibNextWatch = 1;     /* protected by eventGlibLock */
+static int eventGlibNextTimer = 1;     /* protected by eventGlibLock */
+
+static GIOCondition
+eventGlibToCondition(int events)
+{
+    GIOCondition cond = 0;
+
+    if (events & VIR_EVENT_HANDLE_READABLE)
+        cond |= G_IO_IN | G_IO_PRI;
+    if (events & VIR_EVENT_HANDLE_WRITABLE)
+        cond |= G_IO_OUT;
+    if (events & VIR_EVENT_HANDLE_ERROR)
+        cond |= G_IO_ERR;
+    if (events & VIR_EVENT_HANDLE_HANGUP)
+        cond |= G_IO_HUP;
+    return cond;
+}
+
+static int
+eventGlibFromCondition(GIOCondition cond)
+{
+    int events = 0;
+
+    if (cond & (G_IO_IN | G_IO_PRI))
+        events |= VIR_EVENT_HANDLE_READABLE;
+    if (cond & G_IO_OUT)
+        events |= VIR_EVENT_HANDLE_WRITABLE;
+    if (cond & (G_IO_ERR | G_IO_NVAL))
+        events |= VIR_EVENT_HANDLE_ERROR;
+    if (cond & G_IO_HUP)
+        events |= VIR_EVENT_HANDLE_HANGUP;
+    return events;
+}
+
+/* --- file handles ------------------------------------------------------- */
+
+typedef struct {
+    EventGlibSource base;
+    gpointer tag;                   /* immutable: g_source_add_unix_fd tag */
+} EventGlibHandleSource;
+
+static gboolean
+eventGlibHandleCheck(GSource *source)
+{
+    EventGlibHandleSource *hs = (EventGlibHandleSource *)source;
+
+    return hs->tag && g_source_query_unix_fd(source, hs->tag) != 0;
+}
+
+static gboolean
+eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
+{
+    EventGlibHandleSource *hs = (EventGlibHandleSource *)source;
+    EventGlibHandle *h = NULL;
+    virEventHandleCallback cb = NULL;
+    void *opaque = NULL;
+    int fd = -1;
+    int events = eventGlibFromCondition(g_source_query_unix_fd(source, hs->tag));
+
+    g_mutex_lock(&eventGlibLock);
+    h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(hs->base.id));
+    if (h && h->source == source) {
+        cb = h->cb;
+        opaque = h->opaque;
+        fd = h->fd;
+    }
+    g_mutex_unlock(&eventGlibLock);
+
+    if (cb)
+        cb(hs->base.id, fd, events, opaque);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs eventGlibHandleFuncs = {
+    .check = eventGlibHandleCheck,
+    .dispatch = eventGlibHandleDispatch,
+};
+
+/* Called with eventGlibLock held. */
+static void
+eventGlibHandleArmLocked(EventGlibHandle *h)
+{
+    EventGlibHandleSource *hs = NULL;
+
+    if (h->source) {
+        g_source_destroy(h->source);
+        g_source_unref(h->source);
+        h->source = NULL;
+    }
+    /* A handle watching nothing has no source, so that an error or
+     * hang-up, which poll() reports regardless, cannot make it spin. */
+    if (h->events == 0)
+        return;
+    hs = (EventGlibHandleSource *)g_source_new(&eventGlibHandleFuncs,
+                                               sizeof(EventGlibHandleSource));
+    hs->base.id = h->watch;
+    if (h->fd >= 0)
+        hs->tag = g_source_add_unix_fd(&hs->base.source, h->fd,
+                                       eventGlibToCondition(h->events));
+    g_source_set_name(&hs->base.source, "virtkit handle");
+    h->source = &hs->base.source;
+    g_source_attach(h->source, NULL);
+}
+
+static int
+eventGlibAddHandle(int fd, int events, virEventHandleCallback cb, void *opaque,
+                   virFreeCallback ff)
+{
+    EventGlibHandle *h = g_new0(EventGlibHandle, 1);
+    int watch;
+
+    h->fd = fd;
+    h->events = events;
+    h->cb = cb;
+    h->opaque = opaque;
+    h->ff = ff;
+
+    g_mutex_lock(&eventGlibLock);
+    watch = h->watch = eventGlibNextWatch++;
+    g_hash_table_insert(eventGlibHandles, GINT_TO_POINTER(watch), h);
+    eventGlibHandleArmLocked(h);
+    g_mutex_unlock(&eventGlibLock);
+    LOG_DEBUG("watch %d: fd %d events 0x%x", watch, fd, events);
+    return watch;
+}
+
+static void
+eventGlibUpdateHandle(int watch, int events)
+{
+    EventGlibHandle *h = NULL;
+
+    g_mutex_lock(&eventGlibLock);
+    h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch));
+    if (h && h->events != events) {
+        h->events = events;
+        eventGlibHandleArmLocked(h);
+    }
+    g_mutex_unlock(&eventGlibLock);
+    if (!h)
+        LOG_DEBUG("update of unknown watch %d, ignoring", watch);
+}
+
+typedef struct {
+    virFreeCallback ff;
+    void *opaque;
+} EventGlibFree;
+
+static gboolean
+eventGlibFreeIdle(gpointer data)
+{
+    EventGlibFree *f = data;
+
+    f->ff(f->opaque);
+    g_free(f);
+    return G_SOURCE_REMOVE;
+}
+
+/* Runs @ff(@opaque) on the next loop iteration. */
+static void
+eventGlibScheduleFree(virFreeCallback ff, void *opaque)
+{
+    EventGlibFree *f = NULL;
+    GSource *idle = NULL;
+
+    if (!ff)
+        return;
+    f = g_new0(EventGlibFree, 1);
+    f->ff = ff;
+    f->opaque = opaque;
+    idle = g_idle_source_new();
+    /* Above the watches and timers: a busy descriptor must not starve it
+     * (libvirt runs these alone, first, in the next iteration). */
+    g_source_set_priority(idle, G_PRIORITY_HIGH);
+    g_source_set_callback(idle, eventGlibFreeIdle, f, NULL);
+    g_source_set_name(idle, "virtkit free callback");
+    g_source_attach(idle, NULL);
+    g_source_unref(idle);
+}
+
+static int
+eventGlibRemoveHandle(int watch)
+{
+    EventGlibHandle *h = NULL;
+
+    g_mutex_lock(&eventGlibLock);
+    if ((h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch)))) {
+        g_hash_table_remove(eventGlibHandles, GINT_TO_POINTER(watch));
+        if (h->source) {
+            g_source_destroy(h->source);
+            g_source_unref(h->source);
+        }
+    }
+    g_mutex_unlock(&eventGlibLock);
+
+    if (!h) {
+        LOG_DEBUG("removal of unknown watch %d", watch);
+        return -1;
+    }
+    eventGlibScheduleFree(h->ff, h->opaque);
+    g_free(h);
+    return 0;
+}
+
+/* --- timers ------------------------------------------------------------- */
+
+/* Called with eventGlibLock held (or before the source is shared). */
+static void
+eventGlibTimeoutArm(GSource *source, int interval)
+{
+    if (interval < 0)
+        g_source_set_ready_time(source, -1);
+    else if (interval == 0)
+        g_source_set_ready_time(source, 0);
+    else
+        g_source_set_ready_time(source, g_get_monotonic_time() +
+                                (gint64)interval * G_TIME_SPAN_MILLISECOND);
+}
+
+static gboolean
+eventGlibTimeoutDispatch(GSource *source, GSourceFunc unused, gpointer data)
+{
+    EventGlibSource *ts = (EventGlibSource *)source;
+    EventGlibTimeout *t = NULL;
+    virEventTimeoutCallback cb = NULL;
+    void *opaque = NULL;
+
+    g_mutex_lock(&eventGlibLock);
+    t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(ts->id));
+    if (t && t->source == source) {
+        /* Re-arm before the call, so that an update made by the callback
+         * wins. */
+        eventGlibTimeoutArm(source, t->interval);
+        cb = t->cb;
+        opaque = t->opaque;
+    } else {
+        g_source_set_ready_time(source, -1);
+    }
+    g_mutex_unlock(&eventGlibLock);
+
+    if (cb)
+        cb(ts->id, opaque);
+    return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs eventGlibTimeoutFuncs = {
+    .dispatch = eventGlibTimeoutDispatch,
+};
+
+static int
+eventGlibAddTimeout(int interval, virEventTimeoutCallback cb, void *opaque,
+                    virFreeCallback ff)
+{
+    EventGlibTimeout *t = g_new0(EventGlibTimeout, 1);
+    EventGlibSource *ts = NULL;
+    int timer;
+
+    t->interval = interval;
+    t->cb = cb;
+    t->opaque = opaque;
+    t->ff = ff;
+    ts = (EventGlibSource *)g_source_new(&eventGlibTimeoutFuncs,
+                                         sizeof(EventGlibSource));
+    g_source_set_name(&ts->source, "virtkit timer");
+    t->source = &ts->source;
+
+    g_mutex_lock(&eventGlibLock);
+    timer = t->timer = ts->id = eventGlibNextTimer++;
+    g_hash_table_insert(eventGlibTimeouts, GINT_TO_POINTER(timer), t);
+    eventGlibTimeoutArm(t->source, interval);
+    g_source_attach(t->source, NULL);
+    g_mutex_unlock(&eventGlibLock);
+    LOG_DEBUG("timer %d: interval %d", timer, interval);
+    return timer;
+}
+
+static void
+eventGlibUpdateTimeout(int timer, int interval)
+{
+    EventGlibTimeout *t = NULL;
+
+    g_mutex_lock(&eventGlibLock);
+    if ((t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer)))) {
+        t->interval = interval;
+        eventGlibTimeoutArm(t->source, interval);
+    }
+    g_mutex_unlock(&eventGlibLock);
+    if (!t)
+        LOG_DEBUG("update of unknown timer %d, ignoring", timer);
+}
+
+static int
+eventGlibRemoveTimeout(int timer)
+{
+    EventGlibTimeout *t = NULL;
+
+    g_mutex_lock(&eventGlibLock);
+    if ((t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer)))) {
+        g_hash_table_remove(eventGlibTimeouts, GINT_TO_POINTER(timer));
+        g_source_destroy(t->source);
+        g_source_unref(t->source);
+    }
+    g_mutex_unlock(&eventGlibLock);
+
+    if (!t) {
+        LOG_DEBUG("removal of unknown timer %d", timer);
+        return -1;
+    }
+    eventGlibScheduleFree(t->ff, t->opaque);
+    g_free(t);
+    return 0;
+}
+
+/* --- registration ------------------------------------------------------- */
+
+static gpointer
+eventGlibInit(gpointer unused)
+{
+    eventGlibHandles = g_hash_table_new(g_direct_hash, g_direct_equal);
+    eventGlibTimeouts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    return NULL;
+}
+
+/**
+ * eventGlibRegister:
+ *
+ * Makes the GLib-based loop the process's event loop implementation
+ * (virEventRegisterDefaultImpl).  Watches and timers become sources on
+ * the default GMainContext; any thread may add, update or remove them.
+ * Run the loop with eventGlibRunOnce(), or with any GLib main loop on the
+ * default context.  Calling it again is harmless.
+ */
+void
+eventGlibRegister(void)
+{
+    static GOnce once = G_ONCE_INIT;
+    EventImpl impl = {
+        .addHandle = eventGlibAddHandle,
+        .updateHandle = eventGlibUpdateHandle,
+        .removeHandle = eventGlibRemoveHandle,
+        .addTimeout = eventGlibAddTimeout,
+        .updateTimeout = eventGlibUpdateTimeout,
+        .removeTimeout = eventGlibRemoveTimeout,
+    };
+
+    g_once(&once, eventGlibInit, NULL);
+    eventRegisterImpl(&impl);
+}
+
+/**
+ * eventGlibRunOnce:
+ *
+ * Runs one iteration of the default main context: blocks until a watch
+ * or timer is ready (or something wakes the context), then dispatches
+ * everything ready.  Timers of interval 0 fire once per call.
+ *
+ * Returns: 0.
+ */
+int
+eventGlibRunOnce(void)
+{
+    g_main_context_iteration(NULL, TRUE);
+    return 0;
+}
