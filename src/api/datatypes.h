@@ -15,6 +15,7 @@ typedef struct _HypervisorDriver HypervisorDriver;
  * virConnectOpen returns.
  */
 struct _virConnect {
+    unsigned int magic;           /* CONNECT_MAGIC while alive */
     gint refs;                    /* atomic */
     unsigned int flags;           /* VIR_CONNECT_RO ... */
     ParsedUri *uri;               /* parsed URI the driver accepted */
@@ -36,6 +37,7 @@ struct _virConnect {
  * a reference on the connection.  Immutable but for refs.
  */
 struct _virDomain {
+    unsigned int magic;           /* DOMAIN_MAGIC while alive */
     gint refs;                    /* atomic */
     virConnectPtr conn;
     char *name;
@@ -43,10 +45,16 @@ struct _virDomain {
     int id;                       /* -1 when the domain is not running */
 };
 
+/* Marks live handles, so that a stale pointer is likely to be refused. */
+#define CONNECT_MAGIC 0x76434f4eU   /* "vCON" */
+#define DOMAIN_MAGIC 0x76444f4dU    /* "vDOM" */
+
 virConnectPtr connectNew(void);
 virConnectPtr connectRef(virConnectPtr conn);
 int connectUnref(virConnectPtr conn);
 bool connectIsValid(virConnectPtr conn);
+bool connectIsReadOnly(virConnectPtr conn);
+void connectCloseCallbackFire(virConnectPtr conn, int reason);
 
 virDomainPtr domainHandleNew(virConnectPtr conn, const char *name,
                              const unsigned char *uuid, int id);

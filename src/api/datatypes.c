@@ -1,0 +1,222 @@
+/* The public handle objects (virConnect, virDomain): allocation and reference counting. */
+#include <string.h>
+
+#define ERR_DOMAIN VIR_FROM_NONE
+#include "api/datatypes.h"
+#include "api/driver.h"
+#include "util/error.h"
+#include "util/log.h"
+
+LOG_INIT("api.datatypes");
+
+/**
+ * connectNew:
+ *
+ * Allocates an empty connection handle with one reference; the caller
+ * fills in the driver fields before handing it out.
+ *
+ * Returns: the new connection (never NULL).
+ */
+virConnectPtr
+connectNew(void)
+{
+    virConnectPtr conn = g_new0(virConnect, 1);
+
+    conn->magic = CONNECT_MAGIC;
+    conn->refs = 1;
+    g_mutex_init(&conn->lock);
+    return conn;
+}
+
+/**
+ * connectRef:
+ * @conn: a live connection
+ *
+ * Returns: @conn with one more reference.
+ */
+virConnectPtr
+connectRef(virConnectPtr conn)
+{
+    g_atomic_int_inc(&conn->refs);
+    return conn;
+}
+
+static void
+connectDispose(virConnectPtr conn)
+{
+    virConnectCloseFunc closeCb = NULL;
+    virFreeCallback closeFreecb = NULL;
+    void *closeOpaque = NULL;
+
+    LOG_DEBUG("closing connection %p (%s)", (void *)conn,
+              conn->uriString ? conn->uriString : "");
+    if (conn->driver && conn->driver->connectClose) {
+        /* The caller's error (if any) must survive the driver's cleanup. */
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (conn->driver->connectClose(conn) < 0)
+            LOG_WARN("driver failed to close connection %p, ignoring",
+                     (void *)conn);
+    }
+
+    g_mutex_lock(&conn->lock);
+    closeCb = g_steal_pointer(&conn->closeCb);
+    closeFreecb = g_steal_pointer(&conn->closeFreecb);
+    closeOpaque = g_steal_pointer(&conn->closeOpaque);
+    g_mutex_unlock(&conn->lock);
+    if (closeCb && closeFreecb)
+        closeFreecb(closeOpaque);
+
+    conn->magic = 0;
+    uriFree(conn->uri);
+    g_free(conn->uriString);
+    errorClear(&conn->err);
+    g_mutex_clear(&conn->lock);
+    g_free(conn);
+}
+
+/**
+ * connectUnref:
+ * @conn: a live connection, or NULL
+ *
+ * Drops one reference; the last one closes the connection in the driver
+ * (connectClose), releases a registered close callback's data and frees
+ * the handle.
+ *
+ * Returns: the number of references left (0 when @conn was freed).
+ */
+int
+connectUnref(virConnectPtr conn)
+{
+    int old;
+
+    if (!conn)
+        return 0;
+    old = g_atomic_int_add(&conn->refs, -1);
+    if (old == 1) {
+        connectDispose(conn);
+        return 0;
+    }
+    return old - 1;
+}
+
+/**
+ * connectIsValid:
+ * @conn: a connection pointer from a caller
+ *
+ * Returns: true when @conn looks like a live connection handle.
+ */
+bool
+connectIsValid(virConnectPtr conn)
+{
+    return conn && conn->magic == CONNECT_MAGIC &&
+        g_atomic_int_get(&conn->refs) > 0;
+}
+
+/**
+ * connectIsReadOnly:
+ * @conn: a live connection
+ *
+ * Returns: true when @conn was opened with VIR_CONNECT_RO.
+ */
+bool
+connectIsReadOnly(virConnectPtr conn)
+{
+    return (conn->flags & VIR_CONNECT_RO) != 0;
+}
+
+/**
+ * connectCloseCallbackFire:
+ * @conn: a live connection
+ * @reason: a virConnectCloseReason
+ *
+ * For drivers whose connection can be lost (remote): calls the callback
+ * registered with virConnectRegisterCloseCallback, if any.  Must not be
+ * called with driver locks held.
+ */
+void
+connectCloseCallbackFire(virConnectPtr conn, int reason)
+{
+    virConnectCloseFunc cb = NULL;
+    void *opaque = NULL;
+
+    g_mutex_lock(&conn->lock);
+    cb = conn->closeCb;
+    opaque = conn->closeOpaque;
+    g_mutex_unlock(&conn->lock);
+    if (cb)
+        cb(conn, reason, opaque);
+}
+
+/**
+ * domainHandleNew:
+ * @conn: the connection the handle belongs to (referenced by the handle)
+ * @name: domain name (copied)
+ * @uuid: VIR_UUID_BUFLEN bytes (copied)
+ * @id: domain id, -1 when not running
+ *
+ * Returns: a new domain handle with one reference (never NULL); release
+ * it with domainHandleUnref (virDomainFree for applications).
+ */
+virDomainPtr
+domainHandleNew(virConnectPtr conn, const char *name,
+                const unsigned char *uuid, int id)
+{
+    virDomainPtr dom = g_new0(virDomain, 1);
+
+    dom->magic = DOMAIN_MAGIC;
+    dom->refs = 1;
+    dom->conn = connectRef(conn);
+    dom->name = g_strdup(name);
+    memcpy(dom->uuid, uuid, VIR_UUID_BUFLEN);
+    dom->id = id;
+    return dom;
+}
+
+/**
+ * domainHandleRef:
+ * @dom: a live domain handle
+ *
+ * Returns: @dom with one more reference.
+ */
+virDomainPtr
+domainHandleRef(virDomainPtr dom)
+{
+    g_atomic_int_inc(&dom->refs);
+    return dom;
+}
+
+/**
+ * domainHandleUnref:
+ * @dom: a domain handle, or NULL
+ *
+ * Drops one reference; the last one frees the handle and releases its
+ * connection reference.
+ */
+void
+domainHandleUnref(virDomainPtr dom)
+{
+    virConnectPtr conn = NULL;
+
+    if (!dom || !g_atomic_int_dec_and_test(&dom->refs))
+        return;
+    conn = dom->conn;
+    dom->magic = 0;
+    g_free(dom->name);
+    g_free(dom);
+    connectUnref(conn);
+}
+
+/**
+ * domainHandleIsValid:
+ * @dom: a domain pointer from a caller
+ *
+ * Returns: true when @dom looks like a live domain handle on a live
+ * connection.
+ */
+bool
+domainHandleIsValid(virDomainPtr dom)
+{
+    return dom && dom->magic == DOMAIN_MAGIC &&
+        g_atomic_int_get(&dom->refs) > 0 && connectIsValid(dom->conn);
+}

@@ -1,0 +1,494 @@
+/* Entry-point checks of every public function: one table row per bad call. */
+#include <limits.h>
+#include <string.h>
+
+#include "mockdriver.h"
+
+/*
+ * Each row is a call that must fail before (or, for NO_SUPPORT, at) the
+ * driver, with libvirt 9.0's exact error: code, error domain and message,
+ * as observed through Debian's libvirt with the same calls.  The failure
+ * must reach the error handler exactly once and, for calls made on a
+ * valid connection, be copied to that connection.
+ */
+
+typedef struct {
+    virConnectPtr conn;     /* mock:/// */
+    virConnectPtr ro;       /* mock:/// read-only */
+    virConnectPtr econn;    /* mockempty:/// */
+    virDomainPtr dom;
+    virDomainPtr rodom;
+    virDomainPtr edom;
+} Ctx;
+
+enum { ON_NONE, ON_CONN, ON_RO, ON_EMPTY };
+
+static void closecb(virConnectPtr c, int reason, void *opaque) { }
+static int lifecb(virConnectPtr c, virDomainPtr d, int ev, int det, void *o) { return 0; }
+static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
+
+#define GENERIC(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
+
+#define INVCONN(f) VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_NONE, \
+    "invalid connection pointer in " #f
+#define INVDOM(f) VIR_ERR_INVALID_DOMAIN, VIR_FROM_DOM, ON_NONE, \
+    "invalid domain pointer in " #f
+#define NULLARG(on, a, f) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, on, \
+    #a " in " #f " must not be NULL"
+#define MUSTNULL(on, a, f) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, on, \
+    #a " in " #f " must be NULL"
+#define NONZERO(a, f) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+    #a " in " #f " must not be zero"
+#define NONNEG(a, f) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+    #a " in " #f " must be zero or greater"
+#define EXCL(a, b) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+    "Flags '" #a "' and '" #b "' are mutually exclusive"
+#define REQ(needed, by) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+    "Flag '" #needed "' is required by flag '" #by "'"
+#define RO(f) VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, ON_RO, \
+    "operation forbidden: read only access prevents " #f
+#define NOSUP(f) VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, ON_EMPTY, \
+    "this function is not supported by the connection driver: " #f
+#define OVERFLOW(v) VIR_ERR_OVERFLOW, VIR_FROM_DOMAIN, ON_CONN, \
+    "numerical overflow: input too large: " #v
+
+/* Return-value kinds: INT fails with -1, PTR with NULL, ZERO with 0, UID with (unsigned)-1. */
+#define CASES(INT, PTR, ZERO, UID) \
+    /* invalid connection */ \
+    INT(virConnectClose(NULL), VIR_ERR_INVALID_CONN, VIR_FROM_NONE, ON_NONE, \
+        "invalid connection pointer in virConnectClose") \
+    INT(virConnectRef(NULL), INVCONN(virConnectRef)) \
+    PTR(virConnectGetType(NULL), INVCONN(virConnectGetType)) \
+    INT(virConnectGetVersion(NULL, &ul), INVCONN(virConnectGetVersion)) \
+    INT(virConnectGetLibVersion(NULL, &ul), INVCONN(virConnectGetLibVersion)) \
+    PTR(virConnectGetHostname(NULL), INVCONN(virConnectGetHostname)) \
+    PTR(virConnectGetURI(NULL), INVCONN(virConnectGetURI)) \
+    PTR(virConnectGetCapabilities(NULL), INVCONN(virConnectGetCapabilities)) \
+    INT(virConnectGetMaxVcpus(NULL, NULL), INVCONN(virConnectGetMaxVcpus)) \
+    INT(virConnectIsAlive(NULL), INVCONN(virConnectIsAlive)) \
+    INT(virConnectIsSecure(NULL), INVCONN(virConnectIsSecure)) \
+    INT(virConnectIsEncrypted(NULL), INVCONN(virConnectIsEncrypted)) \
+    INT(virConnectRegisterCloseCallback(NULL, closecb, NULL, NULL), \
+        INVCONN(virConnectRegisterCloseCallback)) \
+    INT(virConnectUnregisterCloseCallback(NULL, closecb), \
+        INVCONN(virConnectUnregisterCloseCallback)) \
+    INT(virNodeGetInfo(NULL, &ni), INVCONN(virNodeGetInfo)) \
+    INT(virNodeGetSecurityModel(NULL, &sm), INVCONN(virNodeGetSecurityModel)) \
+    ZERO(virNodeGetFreeMemory(NULL), INVCONN(virNodeGetFreeMemory)) \
+    INT(virConnectListAllDomains(NULL, &doms, 0), INVCONN(virConnectListAllDomains)) \
+    INT(virConnectNumOfDomains(NULL), INVCONN(virConnectNumOfDomains)) \
+    INT(virConnectListDomains(NULL, ids, 4), INVCONN(virConnectListDomains)) \
+    INT(virConnectNumOfDefinedDomains(NULL), INVCONN(virConnectNumOfDefinedDomains)) \
+    INT(virConnectListDefinedDomains(NULL, names, 4), \
+        INVCONN(virConnectListDefinedDomains)) \
+    PTR(virDomainLookupByName(NULL, "mock"), INVCONN(virDomainLookupByName)) \
+    PTR(virDomainLookupByUUID(NULL, uuid), INVCONN(virDomainLookupByUUID)) \
+    PTR(virDomainLookupByUUIDString(NULL, MOCK_UUID_STR), \
+        INVCONN(virDomainLookupByUUIDString)) \
+    PTR(virDomainLookupByID(NULL, 1), INVCONN(virDomainLookupByID)) \
+    PTR(virDomainDefineXML(NULL, xml), INVCONN(virDomainDefineXML)) \
+    PTR(virDomainDefineXMLFlags(NULL, xml, 0), INVCONN(virDomainDefineXMLFlags)) \
+    PTR(virDomainCreateXML(NULL, xml, 0), INVCONN(virDomainCreateXML)) \
+    INT(virConnectDomainEventRegister(NULL, lifecb, NULL, NULL), \
+        INVCONN(virConnectDomainEventRegister)) \
+    INT(virConnectDomainEventDeregister(NULL, lifecb), \
+        INVCONN(virConnectDomainEventDeregister)) \
+    INT(virConnectDomainEventRegisterAny(NULL, NULL, 0, gencb, NULL, NULL), \
+        INVCONN(virConnectDomainEventRegisterAny)) \
+    INT(virConnectDomainEventDeregisterAny(NULL, 0), \
+        INVCONN(virConnectDomainEventDeregisterAny)) \
+    /* invalid domain */ \
+    INT(virDomainFree(NULL), INVDOM(virDomainFree)) \
+    INT(virDomainRef(NULL), INVDOM(virDomainRef)) \
+    PTR(virDomainGetConnect(NULL), INVDOM(virDomainGetConnect)) \
+    INT(virDomainUndefine(NULL), INVDOM(virDomainUndefine)) \
+    INT(virDomainUndefineFlags(NULL, 0), INVDOM(virDomainUndefineFlags)) \
+    INT(virDomainCreate(NULL), INVDOM(virDomainCreate)) \
+    INT(virDomainCreateWithFlags(NULL, 0), INVDOM(virDomainCreateWithFlags)) \
+    INT(virDomainDestroy(NULL), INVDOM(virDomainDestroy)) \
+    INT(virDomainDestroyFlags(NULL, 0), INVDOM(virDomainDestroyFlags)) \
+    INT(virDomainShutdown(NULL), INVDOM(virDomainShutdown)) \
+    INT(virDomainShutdownFlags(NULL, 0), INVDOM(virDomainShutdownFlags)) \
+    INT(virDomainReboot(NULL, 0), INVDOM(virDomainReboot)) \
+    INT(virDomainReset(NULL, 0), INVDOM(virDomainReset)) \
+    INT(virDomainSuspend(NULL), INVDOM(virDomainSuspend)) \
+    INT(virDomainResume(NULL), INVDOM(virDomainResume)) \
+    INT(virDomainGetInfo(NULL, &di), INVDOM(virDomainGetInfo)) \
+    INT(virDomainGetState(NULL, &st, &rs, 0), INVDOM(virDomainGetState)) \
+    PTR(virDomainGetXMLDesc(NULL, 0), INVDOM(virDomainGetXMLDesc)) \
+    PTR(virDomainGetName(NULL), INVDOM(virDomainGetName)) \
+    INT(virDomainGetUUID(NULL, uuid), INVDOM(virDomainGetUUID)) \
+    INT(virDomainGetUUIDString(NULL, uuidstr), INVDOM(virDomainGetUUIDString)) \
+    UID(virDomainGetID(NULL), INVDOM(virDomainGetID)) \
+    PTR(virDomainGetOSType(NULL), INVDOM(virDomainGetOSType)) \
+    ZERO(virDomainGetMaxMemory(NULL), INVDOM(virDomainGetMaxMemory)) \
+    INT(virDomainSetMemory(NULL, 1024), INVDOM(virDomainSetMemory)) \
+    INT(virDomainSetMemoryFlags(NULL, 1024, 0), INVDOM(virDomainSetMemoryFlags)) \
+    INT(virDomainSetMaxMemory(NULL, 1024), INVDOM(virDomainSetMaxMemory)) \
+    INT(virDomainSetVcpus(NULL, 1), INVDOM(virDomainSetVcpus)) \
+    INT(virDomainSetVcpusFlags(NULL, 1, 0), INVDOM(virDomainSetVcpusFlags)) \
+    INT(virDomainGetVcpusFlags(NULL, 0), INVDOM(virDomainGetVcpusFlags)) \
+    INT(virDomainGetMaxVcpus(NULL), INVDOM(virDomainGetMaxVcpus)) \
+    INT(virDomainIsActive(NULL), INVDOM(virDomainIsActive)) \
+    INT(virDomainIsPersistent(NULL), INVDOM(virDomainIsPersistent)) \
+    INT(virDomainIsUpdated(NULL), INVDOM(virDomainIsUpdated)) \
+    INT(virDomainGetAutostart(NULL, &st), INVDOM(virDomainGetAutostart)) \
+    INT(virDomainSetAutostart(NULL, 1), INVDOM(virDomainSetAutostart)) \
+    INT(virDomainGetJobInfo(NULL, &ji), INVDOM(virDomainGetJobInfo)) \
+    INT(virDomainGetJobStats(NULL, &type, &params, &nparams, 0), \
+        INVDOM(virDomainGetJobStats)) \
+    INT(virDomainAbortJob(NULL), INVDOM(virDomainAbortJob)) \
+    INT(virDomainHasManagedSaveImage(NULL, 0), INVDOM(virDomainHasManagedSaveImage)) \
+    INT(virDomainGetSecurityLabel(NULL, &sl), INVDOM(virDomainGetSecurityLabel)) \
+    PTR(virDomainGetMetadata(NULL, 0, NULL, 0), INVDOM(virDomainGetMetadata)) \
+    INT(virDomainSetMetadata(NULL, 0, "x", NULL, NULL, 0), INVDOM(virDomainSetMetadata)) \
+    /* NULL and out-of-range arguments */ \
+    INT(virConnectGetVersion(c->conn, NULL), NULLARG(ON_CONN, hvVer, virConnectGetVersion)) \
+    INT(virConnectGetLibVersion(c->conn, NULL), \
+        NULLARG(ON_CONN, libVer, virConnectGetLibVersion)) \
+    INT(virConnectRegisterCloseCallback(c->conn, NULL, NULL, NULL), \
+        NULLARG(ON_CONN, cb, virConnectRegisterCloseCallback)) \
+    INT(virConnectUnregisterCloseCallback(c->conn, NULL), \
+        NULLARG(ON_CONN, cb, virConnectUnregisterCloseCallback)) \
+    INT(virNodeGetInfo(c->conn, NULL), NULLARG(ON_CONN, info, virNodeGetInfo)) \
+    INT(virNodeGetSecurityModel(c->conn, NULL), \
+        NULLARG(ON_CONN, secmodel, virNodeGetSecurityModel)) \
+    INT(virConnectListDomains(c->conn, NULL, 4), \
+        NULLARG(ON_CONN, ids, virConnectListDomains)) \
+    INT(virConnectListDomains(c->conn, ids, -1), NONNEG(maxids, virConnectListDomains)) \
+    INT(virConnectListDomains(c->conn, NULL, -1), NONNEG(maxids, virConnectListDomains)) \
+    INT(virConnectListDefinedDomains(c->conn, NULL, 4), \
+        NULLARG(ON_CONN, names, virConnectListDefinedDomains)) \
+    INT(virConnectListDefinedDomains(c->conn, names, -1), \
+        NONNEG(maxnames, virConnectListDefinedDomains)) \
+    PTR(virDomainLookupByName(c->conn, NULL), \
+        NULLARG(ON_CONN, name, virDomainLookupByName)) \
+    PTR(virDomainLookupByUUID(c->conn, NULL), \
+        NULLARG(ON_CONN, uuid, virDomainLookupByUUID)) \
+    PTR(virDomainLookupByUUIDString(c->conn, NULL), \
+        NULLARG(ON_CONN, uuidstr, virDomainLookupByUUIDString)) \
+    PTR(virDomainLookupByUUIDString(c->conn, "garbage"), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "Invalid UUID") \
+    PTR(virDomainLookupByID(c->conn, -1), NONNEG(id, virDomainLookupByID)) \
+    PTR(virDomainDefineXML(c->conn, NULL), NULLARG(ON_CONN, xml, virDomainDefineXML)) \
+    PTR(virDomainDefineXMLFlags(c->conn, NULL, 0), \
+        NULLARG(ON_CONN, xml, virDomainDefineXMLFlags)) \
+    PTR(virDomainCreateXML(c->conn, NULL, 0), \
+        NULLARG(ON_CONN, xmlDesc, virDomainCreateXML)) \
+    INT(virDomainGetInfo(c->dom, NULL), NULLARG(ON_CONN, info, virDomainGetInfo)) \
+    INT(virDomainGetState(c->dom, NULL, NULL, 0), \
+        NULLARG(ON_CONN, state, virDomainGetState)) \
+    INT(virDomainGetUUID(c->dom, NULL), NULLARG(ON_CONN, uuid, virDomainGetUUID)) \
+    INT(virDomainGetUUIDString(c->dom, NULL), \
+        NULLARG(ON_CONN, buf, virDomainGetUUIDString)) \
+    INT(virDomainSetMemory(c->dom, 0), NONZERO(memory, virDomainSetMemory)) \
+    INT(virDomainSetMaxMemory(c->dom, 0), NONZERO(memory, virDomainSetMaxMemory)) \
+    INT(virDomainSetMemoryFlags(c->dom, 0, 0), NONZERO(memory, virDomainSetMemoryFlags)) \
+    INT(virDomainSetMemory(c->dom, ULONG_MAX), OVERFLOW(18446744073709551615)) \
+    INT(virDomainSetMaxMemory(c->dom, ULONG_MAX), OVERFLOW(18446744073709551615)) \
+    INT(virDomainSetMemoryFlags(c->dom, ULONG_MAX, 0), OVERFLOW(18446744073709551615)) \
+    INT(virDomainSetMaxMemory(c->dom, LLONG_MAX / 1024), OVERFLOW(9007199254740991)) \
+    INT(virDomainSetVcpus(c->dom, 0), NONZERO(nvcpus, virDomainSetVcpus)) \
+    INT(virDomainSetVcpusFlags(c->dom, 0, 0), NONZERO(nvcpus, virDomainSetVcpusFlags)) \
+    INT(virDomainSetVcpusFlags(c->dom, 1, VIR_DOMAIN_VCPU_GUEST | VIR_DOMAIN_AFFECT_CONFIG), \
+        EXCL(VIR_DOMAIN_VCPU_GUEST, VIR_DOMAIN_AFFECT_CONFIG)) \
+    INT(virDomainSetVcpusFlags(c->dom, 0, VIR_DOMAIN_VCPU_GUEST | VIR_DOMAIN_AFFECT_CONFIG), \
+        EXCL(VIR_DOMAIN_VCPU_GUEST, VIR_DOMAIN_AFFECT_CONFIG)) \
+    INT(virDomainSetVcpusFlags(c->dom, 1, VIR_DOMAIN_VCPU_MAXIMUM), \
+        REQ(VIR_DOMAIN_AFFECT_CONFIG, VIR_DOMAIN_VCPU_MAXIMUM)) \
+    INT(virDomainSetVcpusFlags(c->dom, 0, VIR_DOMAIN_VCPU_MAXIMUM | VIR_DOMAIN_AFFECT_LIVE), \
+        REQ(VIR_DOMAIN_AFFECT_CONFIG, VIR_DOMAIN_VCPU_MAXIMUM)) \
+    INT(virDomainSetVcpusFlags(c->dom, 1, VIR_DOMAIN_VCPU_MAXIMUM | VIR_DOMAIN_VCPU_GUEST), \
+        REQ(VIR_DOMAIN_AFFECT_CONFIG, VIR_DOMAIN_VCPU_MAXIMUM)) \
+    INT(virDomainGetVcpusFlags(c->dom, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG), \
+        EXCL(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)) \
+    INT(virDomainGetAutostart(c->dom, NULL), \
+        NULLARG(ON_CONN, autostart, virDomainGetAutostart)) \
+    INT(virDomainGetJobInfo(c->dom, NULL), NULLARG(ON_CONN, info, virDomainGetJobInfo)) \
+    INT(virDomainGetJobStats(c->dom, NULL, &params, &nparams, 0), \
+        NULLARG(ON_CONN, type, virDomainGetJobStats)) \
+    INT(virDomainGetJobStats(c->dom, &type, NULL, &nparams, 0), \
+        NULLARG(ON_CONN, params, virDomainGetJobStats)) \
+    INT(virDomainGetJobStats(c->dom, &type, &params, NULL, 0), \
+        NULLARG(ON_CONN, nparams, virDomainGetJobStats)) \
+    INT(virDomainGetJobStats(c->dom, &type, &params, &nparams, \
+                             VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED), \
+        REQ(VIR_DOMAIN_JOB_STATS_COMPLETED, VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) \
+    INT(virDomainGetSecurityLabel(c->dom, NULL), \
+        NULLARG(ON_CONN, seclabel, virDomainGetSecurityLabel)) \
+    PTR(virDomainGetMetadata(c->dom, 99, NULL, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
+        ON_CONN, "invalid argument: unknown metadata type '99'") \
+    PTR(virDomainGetMetadata(c->dom, VIR_DOMAIN_METADATA_ELEMENT, NULL, 0), \
+        NULLARG(ON_CONN, uri, virDomainGetMetadata)) \
+    PTR(virDomainGetMetadata(c->dom, VIR_DOMAIN_METADATA_DESCRIPTION, "http://x/", 0), \
+        MUSTNULL(ON_CONN, uri, virDomainGetMetadata)) \
+    PTR(virDomainGetMetadata(c->dom, VIR_DOMAIN_METADATA_TITLE, "http://x/", 0), \
+        MUSTNULL(ON_CONN, uri, virDomainGetMetadata)) \
+    PTR(virDomainGetMetadata(c->dom, 0, NULL, 3), \
+        EXCL(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)) \
+    PTR(virDomainGetMetadata(c->dom, 99, NULL, 3), \
+        EXCL(VIR_DOMAIN_AFFECT_LIVE, VIR_DOMAIN_AFFECT_CONFIG)) \
+    INT(virDomainSetMetadata(c->dom, 99, "x", NULL, NULL, 0), VIR_ERR_INVALID_ARG, \
+        VIR_FROM_DOMAIN, ON_CONN, "invalid argument: unknown metadata type '99'") \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_ELEMENT, "<x/>", NULL, NULL, 0), \
+        NULLARG(ON_CONN, uri, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_ELEMENT, "<x/>", "k", NULL, 0), \
+        NULLARG(ON_CONN, uri, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_ELEMENT, "<x/>", NULL, "http://x/", 0), \
+        NULLARG(ON_CONN, key, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_DESCRIPTION, "d", "k", NULL, 0), \
+        MUSTNULL(ON_CONN, key, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_DESCRIPTION, "d", NULL, "u", 0), \
+        MUSTNULL(ON_CONN, uri, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_DESCRIPTION, "d", "k", "u", 0), \
+        MUSTNULL(ON_CONN, uri, virDomainSetMetadata)) \
+    INT(virDomainSetMetadata(c->dom, VIR_DOMAIN_METADATA_TITLE, "a\nb", "k", NULL, 0), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "metadata title can't contain newlines") \
+    INT(virConnectDomainEventRegisterAny(c->conn, NULL, -1, gencb, NULL, NULL), \
+        NONNEG(eventID, virConnectDomainEventRegisterAny)) \
+    INT(virConnectDomainEventRegisterAny(c->conn, NULL, 1000, gencb, NULL, NULL), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "eventID must be less than 27") \
+    INT(virConnectDomainEventRegisterAny(c->conn, NULL, 1000, NULL, NULL, NULL), \
+        NULLARG(ON_CONN, cb, virConnectDomainEventRegisterAny)) \
+    INT(virConnectDomainEventRegisterAny(c->conn, c->rodom, -1, NULL, NULL, NULL), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "domain 'mock' must match connection") \
+    INT(virConnectDomainEventDeregisterAny(c->conn, -1), \
+        NONNEG(callbackID, virConnectDomainEventDeregisterAny)) \
+    INT(virConnectDomainEventRegister(c->conn, NULL, NULL, NULL), \
+        NULLARG(ON_CONN, cb, virConnectDomainEventRegister)) \
+    INT(virConnectDomainEventDeregister(c->conn, NULL), \
+        NULLARG(ON_CONN, cb, virConnectDomainEventDeregister)) \
+    /* read-only connections */ \
+    PTR(virDomainDefineXML(c->ro, xml), RO(virDomainDefineXML)) \
+    PTR(virDomainDefineXML(c->ro, NULL), RO(virDomainDefineXML)) \
+    PTR(virDomainDefineXMLFlags(c->ro, xml, 0), RO(virDomainDefineXMLFlags)) \
+    PTR(virDomainCreateXML(c->ro, xml, 0), RO(virDomainCreateXML)) \
+    INT(virDomainUndefine(c->rodom), RO(virDomainUndefine)) \
+    INT(virDomainUndefineFlags(c->rodom, 0), RO(virDomainUndefineFlags)) \
+    INT(virDomainCreate(c->rodom), RO(virDomainCreate)) \
+    INT(virDomainCreateWithFlags(c->rodom, 0), RO(virDomainCreateWithFlags)) \
+    INT(virDomainDestroy(c->rodom), RO(virDomainDestroy)) \
+    INT(virDomainDestroyFlags(c->rodom, 0), RO(virDomainDestroyFlags)) \
+    INT(virDomainShutdown(c->rodom), RO(virDomainShutdown)) \
+    INT(virDomainShutdownFlags(c->rodom, 0), RO(virDomainShutdownFlags)) \
+    INT(virDomainReboot(c->rodom, 0), RO(virDomainReboot)) \
+    INT(virDomainReset(c->rodom, 0), RO(virDomainReset)) \
+    INT(virDomainSuspend(c->rodom), RO(virDomainSuspend)) \
+    INT(virDomainResume(c->rodom), RO(virDomainResume)) \
+    INT(virDomainSetMemory(c->rodom, 1024), RO(virDomainSetMemory)) \
+    INT(virDomainSetMemory(c->rodom, 0), RO(virDomainSetMemory)) \
+    INT(virDomainSetMemoryFlags(c->rodom, 1024, 0), RO(virDomainSetMemoryFlags)) \
+    INT(virDomainSetMaxMemory(c->rodom, 0), RO(virDomainSetMaxMemory)) \
+    INT(virDomainSetVcpus(c->rodom, 1), RO(virDomainSetVcpus)) \
+    INT(virDomainSetVcpusFlags(c->rodom, 1, 0), RO(virDomainSetVcpusFlags)) \
+    INT(virDomainGetVcpusFlags(c->rodom, VIR_DOMAIN_VCPU_GUEST), RO(virDomainGetVcpusFlags)) \
+    INT(virDomainGetVcpusFlags(c->rodom, VIR_DOMAIN_VCPU_GUEST | 3), \
+        RO(virDomainGetVcpusFlags)) \
+    INT(virDomainSetAutostart(c->rodom, 1), RO(virDomainSetAutostart)) \
+    INT(virDomainAbortJob(c->rodom), RO(virDomainAbortJob)) \
+    INT(virDomainSetMetadata(c->rodom, 0, "x", NULL, NULL, 0), RO(virDomainSetMetadata)) \
+    PTR(virDomainGetXMLDesc(c->rodom, VIR_DOMAIN_XML_SECURE), VIR_ERR_OPERATION_DENIED, \
+        VIR_FROM_DOMAIN, ON_RO, "operation forbidden: virDomainGetXMLDesc with secure flag") \
+    PTR(virDomainGetXMLDesc(c->rodom, VIR_DOMAIN_XML_MIGRATABLE), VIR_ERR_OPERATION_DENIED, \
+        VIR_FROM_DOMAIN, ON_RO, "operation forbidden: virDomainGetXMLDesc with secure flag") \
+    /* a driver without the entry */ \
+    INT(virConnectGetVersion(c->econn, &ul), NOSUP(virConnectGetVersion)) \
+    PTR(virConnectGetHostname(c->econn), NOSUP(virConnectGetHostname)) \
+    PTR(virConnectGetCapabilities(c->econn), NOSUP(virConnectGetCapabilities)) \
+    INT(virConnectGetMaxVcpus(c->econn, NULL), NOSUP(virConnectGetMaxVcpus)) \
+    INT(virConnectIsAlive(c->econn), NOSUP(virConnectIsAlive)) \
+    INT(virConnectIsSecure(c->econn), NOSUP(virConnectIsSecure)) \
+    INT(virConnectIsEncrypted(c->econn), NOSUP(virConnectIsEncrypted)) \
+    INT(virNodeGetInfo(c->econn, &ni), NOSUP(virNodeGetInfo)) \
+    INT(virNodeGetSecurityModel(c->econn, &sm), NOSUP(virNodeGetSecurityModel)) \
+    ZERO(virNodeGetFreeMemory(c->econn), NOSUP(virNodeGetFreeMemory)) \
+    INT(virConnectListAllDomains(c->econn, &doms, 0), NOSUP(virConnectListAllDomains)) \
+    INT(virConnectNumOfDomains(c->econn), NOSUP(virConnectNumOfDomains)) \
+    INT(virConnectListDomains(c->econn, ids, 4), NOSUP(virConnectListDomains)) \
+    INT(virConnectNumOfDefinedDomains(c->econn), NOSUP(virConnectNumOfDefinedDomains)) \
+    INT(virConnectListDefinedDomains(c->econn, names, 4), \
+        NOSUP(virConnectListDefinedDomains)) \
+    PTR(virDomainLookupByName(c->econn, "mock"), NOSUP(virDomainLookupByName)) \
+    PTR(virDomainLookupByUUID(c->econn, uuid), NOSUP(virDomainLookupByUUID)) \
+    PTR(virDomainLookupByUUIDString(c->econn, MOCK_UUID_STR), \
+        NOSUP(virDomainLookupByUUID)) \
+    PTR(virDomainLookupByID(c->econn, 1), NOSUP(virDomainLookupByID)) \
+    PTR(virDomainDefineXML(c->econn, xml), NOSUP(virDomainDefineXML)) \
+    PTR(virDomainDefineXMLFlags(c->econn, xml, 0), NOSUP(virDomainDefineXMLFlags)) \
+    PTR(virDomainCreateXML(c->econn, xml, 0), NOSUP(virDomainCreateXML)) \
+    INT(virConnectDomainEventRegister(c->econn, lifecb, NULL, NULL), \
+        NOSUP(virConnectDomainEventRegister)) \
+    INT(virConnectDomainEventDeregister(c->econn, lifecb), \
+        NOSUP(virConnectDomainEventDeregister)) \
+    INT(virConnectDomainEventRegisterAny(c->econn, NULL, 0, gencb, NULL, NULL), \
+        NOSUP(virConnectDomainEventRegisterAny)) \
+    INT(virConnectDomainEventDeregisterAny(c->econn, 0), \
+        NOSUP(virConnectDomainEventDeregisterAny)) \
+    INT(virDomainUndefine(c->edom), NOSUP(virDomainUndefine)) \
+    INT(virDomainUndefineFlags(c->edom, 0), NOSUP(virDomainUndefineFlags)) \
+    INT(virDomainCreate(c->edom), NOSUP(virDomainCreate)) \
+    INT(virDomainCreateWithFlags(c->edom, 0), NOSUP(virDomainCreateWithFlags)) \
+    INT(virDomainDestroy(c->edom), NOSUP(virDomainDestroy)) \
+    INT(virDomainDestroyFlags(c->edom, 0), NOSUP(virDomainDestroyFlags)) \
+    INT(virDomainShutdown(c->edom), NOSUP(virDomainShutdown)) \
+    INT(virDomainShutdownFlags(c->edom, 0), NOSUP(virDomainShutdownFlags)) \
+    INT(virDomainReboot(c->edom, 0), NOSUP(virDomainReboot)) \
+    INT(virDomainReset(c->edom, 0), NOSUP(virDomainReset)) \
+    INT(virDomainSuspend(c->edom), NOSUP(virDomainSuspend)) \
+    INT(virDomainResume(c->edom), NOSUP(virDomainResume)) \
+    INT(virDomainGetInfo(c->edom, &di), NOSUP(virDomainGetInfo)) \
+    INT(virDomainGetState(c->edom, &st, &rs, 0), NOSUP(virDomainGetState)) \
+    PTR(virDomainGetXMLDesc(c->edom, 0), NOSUP(virDomainGetXMLDesc)) \
+    PTR(virDomainGetOSType(c->edom), NOSUP(virDomainGetOSType)) \
+    ZERO(virDomainGetMaxMemory(c->edom), NOSUP(virDomainGetMaxMemory)) \
+    INT(virDomainSetMemory(c->edom, 1024), NOSUP(virDomainSetMemory)) \
+    INT(virDomainSetMemoryFlags(c->edom, 1024, 0), NOSUP(virDomainSetMemoryFlags)) \
+    INT(virDomainSetMaxMemory(c->edom, 1024), NOSUP(virDomainSetMaxMemory)) \
+    INT(virDomainSetVcpus(c->edom, 1), NOSUP(virDomainSetVcpus)) \
+    INT(virDomainSetVcpusFlags(c->edom, 1, 0), NOSUP(virDomainSetVcpusFlags)) \
+    INT(virDomainGetVcpusFlags(c->edom, 0), NOSUP(virDomainGetVcpusFlags)) \
+    INT(virDomainGetMaxVcpus(c->edom), NOSUP(virDomainGetMaxVcpus)) \
+    INT(virDomainIsActive(c->edom), NOSUP(virDomainIsActive)) \
+    INT(virDomainIsPersistent(c->edom), NOSUP(virDomainIsPersistent)) \
+    INT(virDomainIsUpdated(c->edom), NOSUP(virDomainIsUpdated)) \
+    INT(virDomainGetAutostart(c->edom, &st), NOSUP(virDomainGetAutostart)) \
+    INT(virDomainSetAutostart(c->edom, 1), NOSUP(virDomainSetAutostart)) \
+    INT(virDomainHasManagedSaveImage(c->edom, 0), NOSUP(virDomainHasManagedSaveImage)) \
+    INT(virDomainGetSecurityLabel(c->edom, &sl), NOSUP(virDomainGetSecurityLabel)) \
+    PTR(virDomainGetMetadata(c->edom, 0, NULL, 0), NOSUP(virDomainGetMetadata)) \
+    INT(virDomainSetMetadata(c->edom, 0, "x", NULL, NULL, 0), NOSUP(virDomainSetMetadata)) \
+    INT(virDomainGetJobInfo(c->edom, &ji), NOSUP(virDomainGetJobInfo)) \
+    INT(virDomainGetJobStats(c->edom, &type, &params, &nparams, 0), \
+        NOSUP(virDomainGetJobStats)) \
+    INT(virDomainAbortJob(c->edom), NOSUP(virDomainAbortJob))
+
+typedef struct {
+    const char *call;
+    int code;
+    int domain;
+    int on;
+    const char *message;
+} EntryCase;
+
+/* Two levels, so that INVCONN(...) and friends expand to their four fields. */
+#define ROW(call, ...) ROW_(#call, __VA_ARGS__)
+#define ROW_(text, code, domain, on, msg) { text, code, domain, on, msg },
+static const EntryCase entryCases[] = {
+    CASES(ROW, ROW, ROW, ROW)
+};
+
+/*
+ * Runs case @idx; returns true when the call returned its failure value.
+ */
+static bool
+entryRun(size_t idx, Ctx *c)
+{
+    size_t i = 0;
+    unsigned long ul = 0;
+    virNodeInfo ni;
+    virSecurityModel sm;
+    virDomainPtr *doms = NULL;
+    int ids[4];
+    char *names[4];
+    unsigned char uuid[VIR_UUID_BUFLEN] = { 0 };
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+    virDomainInfo di;
+    int st = 0;
+    int rs = 0;
+    virDomainJobInfo ji;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int type = 0;
+    virSecurityLabel sl;
+    const char *xml = "<domain/>";
+
+#define RUN_INT(call, ...) if (idx == i++) return (call) == -1;
+#define RUN_PTR(call, ...) if (idx == i++) return (call) == NULL;
+#define RUN_ZERO(call, ...) if (idx == i++) return (call) == 0;
+#define RUN_UID(call, ...) if (idx == i++) return (call) == (unsigned int)-1;
+    CASES(RUN_INT, RUN_PTR, RUN_ZERO, RUN_UID)
+    g_assert_not_reached();
+}
+
+static int handlerCalls;
+static int handlerCode;
+
+static void
+entryHandler(void *userData, virErrorPtr err)
+{
+    handlerCalls++;
+    handlerCode = err->code;
+}
+
+static void
+entryTestCase(gconstpointer data)
+{
+    const EntryCase *tc = data;
+    Ctx *c = NULL;
+    virErrorPtr err = NULL;
+    virConnectPtr on = NULL;
+    static Ctx ctx;
+    static bool ready;
+
+    if (!ready) {
+        mockDriverRegister();
+        ctx.conn = virConnectOpen("mock:///");
+        ctx.ro = virConnectOpenReadOnly("mock:///");
+        ctx.econn = virConnectOpen("mockempty:///");
+        g_assert_nonnull(ctx.conn);
+        g_assert_nonnull(ctx.ro);
+        g_assert_nonnull(ctx.econn);
+        ctx.dom = virDomainLookupByName(ctx.conn, "mock");
+        ctx.rodom = virDomainLookupByName(ctx.ro, "mock");
+        ctx.edom = domainHandleNew(ctx.econn, "mock", mockDriverUUID(), 1);
+        g_assert_nonnull(ctx.dom);
+        g_assert_nonnull(ctx.rodom);
+        virSetErrorFunc(NULL, entryHandler);
+        ready = true;
+    }
+    c = &ctx;
+
+    virConnResetLastError(c->conn);
+    virConnResetLastError(c->ro);
+    virConnResetLastError(c->econn);
+    handlerCalls = 0;
+
+    if (!entryRun(tc - entryCases, c))
+        g_error("%s: did not return its failure value", tc->call);
+    if (!(err = virGetLastError()))
+        g_error("%s: no error set", tc->call);
+    if (err->code != tc->code || err->domain != tc->domain ||
+        g_strcmp0(err->message, tc->message) != 0)
+        g_error("%s:\n expected code %d domain %d '%s'\n got      code %d domain %d '%s'",
+                tc->call, tc->code, tc->domain, tc->message,
+                err->code, err->domain, err->message);
+    if (err->level != VIR_ERR_ERROR)
+        g_error("%s: level %d", tc->call, err->level);
+    if (handlerCalls != 1 || handlerCode != tc->code)
+        g_error("%s: handler called %d times (code %d)", tc->call,
+                handlerCalls, handlerCode);
+
+    switch (tc->on) {
+    case ON_CONN: on = c->conn; break;
+    case ON_RO: on = c->ro; break;
+    case ON_EMPTY: on = c->econn; break;
+    default: break;
+    }
+    if (on && virConnGetLastError(on)->code != tc->code)
+        g_error("%s: connection error code %d, expected %d", tc->call,
+                virConnGetLastError(on)->code, tc->code);
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+    for (i = 0; i < G_N_ELEMENTS(entryCases); i++) {
+        g_autofree char *path = g_strdup_printf("/api/entry/%03zu", i);
+
+        g_test_add_data_func(path, &entryCases[i], entryTestCase);
+    }
+    return g_test_run();
+}
