@@ -28,6 +28,23 @@ struct _DomainObj {
 
     void *privateData;           /* the driver's */
     GDestroyNotify privateDataFree;
+
+    bool hasManagedSave;         /* a managed save image exists */
+    bool updated;                /* persistent definition changed while live
+                                  * (virDomainIsUpdated) */
+    unsigned int nsnapshots;     /* for the list filters */
+    unsigned int ncheckpoints;
+
+    /*
+     * Owned by the list and protected by the LIST's lock, never by @lock:
+     * the keys of the hash tables (immutable while the object is listed)
+     * and the insertion-order links.
+     */
+    char *listName;
+    unsigned char listUUID[VIR_UUID_BUFLEN];
+    int listID;                  /* -1 when not findable by id */
+    DomainObj *listPrev;
+    DomainObj *listNext;
 };
 
 typedef struct _DomainObjList DomainObjList;
@@ -51,9 +68,13 @@ typedef enum {
  * "domain 'A' is already active".
  *
  * Takes ownership of *@def (set to NULL) on success.  When an existing
- * inactive definition was replaced it is returned in *@oldDef (caller
- * frees) if @oldDef is not NULL.  For an active domain without ADD_LIVE the
- * new definition becomes newDef (the persistent one).
+ * persistent definition was replaced (the definition of an inactive
+ * domain, or newDef of a running one) it is returned in *@oldDef (caller
+ * frees) if @oldDef is not NULL; otherwise *@oldDef is set to NULL, so
+ * "*oldDef != NULL" means DEFINED_UPDATED rather than DEFINED_ADDED.  For
+ * an active domain without ADD_LIVE the new definition becomes newDef (the
+ * persistent one) and the domain becomes persistent.  A new object is shut
+ * off, persistent unless ADD_LIVE is given.
  *
  * Returns: the object, referenced and locked, or NULL with an error.
  */
@@ -89,12 +110,68 @@ typedef bool (*DomainObjFilter)(DomainObj *vm, void *opaque);
 GPtrArray *domainObjListCollect(DomainObjList *list, DomainObjFilter filter,
                                 void *opaque);
 
+/*
+ * Calls @cb for every listed object, each locked during its call (the
+ * list lock is not held then).  Objects removed meanwhile are skipped.
+ */
+typedef void (*DomainObjIterator)(DomainObj *vm, void *opaque);
+void domainObjListForEach(DomainObjList *list, DomainObjIterator cb,
+                          void *opaque);
+
 /* True if @vm (locked) matches virConnectListAllDomains @flags. */
 bool domainObjMatchesListFlags(DomainObj *vm, unsigned int flags);
 
 size_t domainObjListCount(DomainObjList *list);
 /* Count of active (active=true) or inactive domains; @filter as above. */
 size_t domainObjListCountActive(DomainObjList *list, bool active);
+
+/*
+ * Names of the inactive domains (up to @maxnames), as virConnectListDefinedDomains.
+ * Returns the number stored in @names (caller frees each).
+ */
+int domainObjListGetInactiveNames(DomainObjList *list, char **const names,
+                                  int maxnames);
+/* Ids of the active domains (up to @maxids), as virConnectListDomains. */
+int domainObjListGetActiveIDs(DomainObjList *list, int *ids, int maxids);
+
+/* Fails with VIR_ERR_OPERATION_INVALID "domain is not running" if @vm is inactive. */
+int domainObjCheckActive(DomainObj *vm);
+
+/*
+ * Resolve VIR_DOMAIN_AFFECT_LIVE/CONFIG/CURRENT against @vm (locked), as
+ * libvirt does: CURRENT means LIVE when active, CONFIG otherwise; LIVE on an
+ * inactive domain is "domain is not running"; CONFIG on a transient domain
+ * is "transient domains do not have any persistent config".  On success
+ * *@flags holds VIR_DOMAIN_AFFECT_LIVE and/or _CONFIG explicitly (touch
+ * vm->def for LIVE, domainObjGetPersistentDef for CONFIG).
+ */
+int domainObjUpdateModificationImpact(DomainObj *vm, unsigned int *flags);
+
+/*
+ * The one definition an operation with @flags (LIVE/CONFIG/CURRENT) works
+ * on: the live one or the persistent one; LIVE together with CONFIG is
+ * VIR_ERR_INVALID_ARG, other errors as above.  *@live (may be NULL) tells
+ * which one it is.
+ */
+DomainDef *domainObjGetOneDefState(DomainObj *vm, unsigned int flags,
+                                   bool *live);
+DomainDef *domainObjGetOneDef(DomainObj *vm, unsigned int flags);
+
+/*
+ * virDomainGetMetadata on @vm (locked): @type is a virDomainMetadataType,
+ * @uri the namespace of an ELEMENT, @flags VIR_DOMAIN_AFFECT_*.  Missing
+ * metadata is VIR_ERR_NO_DOMAIN_METADATA.  Returns a new string or NULL.
+ */
+char *domainObjGetMetadata(DomainObj *vm, int type, const char *uri,
+                           unsigned int flags);
+/*
+ * virDomainSetMetadata on @vm (locked): a NULL or empty @metadata removes
+ * it; an ELEMENT is stored under prefix @key in namespace @uri, replacing
+ * an element of the same namespace.  Returns 0 or -1.
+ */
+int domainObjSetMetadata(DomainObj *vm, int type, const char *metadata,
+                         const char *key, const char *uri,
+                         unsigned int flags);
 
 /* Object life. */
 DomainObj *domainObjRef(DomainObj *vm);
