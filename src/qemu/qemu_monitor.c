@@ -1,0 +1,1897 @@
+/* QMP client transport: one unix socket per QEMU, driven by a GMainContext. */
+#define ERR_DOMAIN VIR_FROM_QEMU
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "qemu/qemu_monitor.h"
+#include "qemu/qemu_monitor_priv.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+
+LOG_INIT("qemu.monitor");
+
+#define NULLSTR(s) ((s) ? (s) : "<null>")
+
+/* Bytes read from the socket per read() call, and read() calls per dispatch. */
+#define QEMU_MONITOR_READ_CHUNK 65536
+#define QEMU_MONITOR_READS_PER_DISPATCH 16
+
+typedef enum {
+    QEMU_MONITOR_PHASE_GREETING = 0,    /* connected, waiting for {"QMP": ...} */
+    QEMU_MONITOR_PHASE_NEGOTIATING,     /* qmp_capabilities queued or in flight */
+    QEMU_MONITOR_PHASE_READY,           /* commands flow */
+    QEMU_MONITOR_PHASE_CLOSED,          /* EOF or fatal error; no more I/O */
+
+    QEMU_MONITOR_PHASE_LAST
+} QemuMonitorPhase;
+
+typedef struct _QemuMonitorCmd QemuMonitorCmd;
+struct _QemuMonitorCmd {
+    int refs;                   /* protected by mon->lock */
+    uint64_t id;                /* immutable */
+    char *idStr;                /* immutable: "vk-ID" */
+    char *name;                 /* immutable: the QMP command */
+    json_object *cmd;           /* immutable: the command, with its id */
+    char *wire;                 /* immutable: the line sent */
+    size_t wireLen;             /* immutable */
+    char *logText;              /* immutable: @wire with secrets redacted */
+    int timeoutMs;              /* immutable */
+    int64_t submitted;          /* immutable: monotonic µs */
+    int64_t deadline;           /* immutable: monotonic µs */
+    bool internal;              /* immutable: sent by the transport itself */
+    QemuMonitorReplyFunc cb;    /* immutable: NULL for a synchronous command */
+    void *cbOpaque;             /* immutable */
+    GDestroyNotify cbOpaqueFree; /* immutable */
+    size_t written;             /* protected by mon->lock */
+    bool done;                  /* protected by mon->lock: reply or error recorded */
+    bool abandoned;             /* protected by mon->lock: caller got a timeout */
+    json_object *reply;         /* protected by mon->lock */
+    int errCode;                /* protected by mon->lock */
+    char *errMsg;               /* protected by mon->lock */
+};
+
+struct _QemuMonitor {
+    gint refs;                  /* atomic */
+    char *name;                 /* immutable */
+    GMainContext *ctx;          /* immutable (reference held) */
+    QemuMonitorCallbacks cbs;   /* immutable */
+    void *opaque;               /* immutable */
+    GDestroyNotify opaqueFree;  /* immutable */
+
+    GMutex lock;
+    GCond cond;                 /* broadcast when a command completes or the phase changes */
+    GSource *source;            /* protected by lock; NULL once I/O stopped */
+    QemuMonitorPhase phase;     /* protected by lock */
+    bool closing;               /* protected by lock: qemuMonitorClose() was called */
+    int timeoutMs;              /* protected by lock */
+    size_t maxMessage;          /* protected by lock */
+    uint64_t nextId;            /* protected by lock */
+    GQueue queue;               /* protected by lock: QemuMonitorCmd not yet sent */
+    QemuMonitorCmd *inflight;   /* protected by lock: being sent or awaiting its reply */
+    QemuMonitorVersion *version; /* protected by lock: from the greeting */
+    int closedCode;             /* protected by lock */
+    char *closedMsg;            /* protected by lock: why I/O stopped */
+
+    GString *input;             /* event-loop thread only: bytes after the last newline */
+};
+
+typedef struct {
+    GSource base;
+    QemuMonitor *mon;           /* reference */
+    int fd;                     /* owned; closed in finalize */
+    gpointer tag;               /* event-loop thread only */
+    GIOCondition events;        /* event-loop thread only */
+} QemuMonitorSource;
+
+/* ---------------------------------------------------------------- */
+/* Commands                                                         */
+
+static QemuMonitorCmd *
+qemuMonitorCmdRef(QemuMonitorCmd *cmd)
+{
+    cmd->refs++;
+    return cmd;
+}
+
+/* Drops one reference; the caller holds mon->lock (or the command is no
+ * longer shared). */
+static void
+qemuMonitorCmdUnrefLocked(QemuMonitorCmd *cmd)
+{
+    if (!cmd || --cmd->refs > 0)
+        return;
+    if (cmd->cbOpaqueFree)
+        cmd->cbOpaqueFree(cmd->cbOpaque);
+    json_object_put(cmd->cmd);
+    json_object_put(cmd->reply);
+    g_free(cmd->idStr);
+    g_free(cmd->name);
+    g_free(cmd->wire);
+    g_free(cmd->logText);
+    g_free(cmd->errMsg);
+    g_free(cmd);
+}
+
+/* Id of the transport's qmp_capabilities; user commands start after it, so
+ * that ids follow the order on the wire whenever commands are submitted. */
+#define QEMU_MONITOR_NEGOTIATION_ID 1
+
+/* Builds a command record; takes @json.  @id is 0 for the next free id. */
+static QemuMonitorCmd *
+qemuMonitorCmdNewLocked(QemuMonitor *mon, json_object *json, uint64_t id, unsigned int flags,
+                        int timeoutMs)
+{
+    QemuMonitorCmd *cmd = g_new0(QemuMonitorCmd, 1);
+    g_autofree char *text = NULL;
+    const char *name = qemuMonitorJSONCommandName(json);
+
+    cmd->refs = 1;
+    cmd->id = id ? id : ++mon->nextId;
+    cmd->idStr = g_strdup_printf("vk-%" G_GUINT64_FORMAT, (guint64)cmd->id);
+    cmd->name = g_strdup(name ? name : "?");
+    json_object_object_add(json, "id", json_object_new_string(cmd->idStr));
+    cmd->cmd = json;
+    text = jsonFormat(json);
+    cmd->wire = g_strdup_printf("%s\n", text);
+    cmd->wireLen = strlen(cmd->wire);
+    cmd->logText = qemuMonitorJSONFormatRedacted(json, flags & QEMU_MONITOR_COMMAND_SECRET);
+    cmd->timeoutMs = timeoutMs > 0 ? timeoutMs : mon->timeoutMs;
+    cmd->submitted = g_get_monotonic_time();
+    cmd->deadline = cmd->submitted + (int64_t)cmd->timeoutMs * 1000;
+    return cmd;
+}
+
+static bool
+qemuMonitorCmdIsAsync(QemuMonitorCmd *cmd)
+{
+    return cmd->cb != NULL;
+}
+
+/* "2", "1.5", "0.25": seconds without trailing zeros, locale-independent. */
+static char *
+qemuMonitorFormatSeconds(int ms)
+{
+    char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+    return g_strdup(g_ascii_formatd(buf, sizeof(buf), "%g", ms / 1000.0));
+}
+
+/* Records an error on @cmd (takes @msg): the waiter or the async callback
+ * reports it. */
+static void
+qemuMonitorCmdSetErrorLocked(QemuMonitorCmd *cmd, int code, char *msg)
+{
+    cmd->errCode = code;
+    g_free(cmd->errMsg);
+    cmd->errMsg = msg;
+    cmd->done = true;
+}
+
+/* Fills a virError for an async completion from @cmd's recorded error. */
+static void
+qemuMonitorCmdFillError(QemuMonitorCmd *cmd, virError *err)
+{
+    memset(err, 0, sizeof(*err));
+    err->code = cmd->errCode;
+    err->domain = VIR_FROM_QEMU;
+    err->level = VIR_ERR_ERROR;
+    err->message = errorFormatMessage(cmd->errCode, cmd->errMsg);
+    err->str1 = g_strdup(cmd->errMsg);
+}
+
+/* Runs the async callback of each command in @list with its recorded
+ * error, then drops the list's references.  Called without mon->lock. */
+static void
+qemuMonitorCompleteFailed(QemuMonitor *mon, GPtrArray *list)
+{
+    size_t i;
+
+    for (i = 0; i < list->len; i++) {
+        QemuMonitorCmd *cmd = list->pdata[i];
+        virError err;
+
+        qemuMonitorCmdFillError(cmd, &err);
+        cmd->cb(mon, NULL, &err, cmd->cbOpaque);
+        errorClear(&err);
+    }
+    g_mutex_lock(&mon->lock);
+    for (i = 0; i < list->len; i++)
+        qemuMonitorCmdUnrefLocked(list->pdata[i]);
+    g_mutex_unlock(&mon->lock);
+}
+
+/* Fails @cmd (which the caller has taken out of the queue / in-flight
+ * slot, keeping that reference) with @reason; async ones move to @async
+ * with that reference, others are released. */
+static void
+qemuMonitorCmdFailLocked(QemuMonitor *mon, QemuMonitorCmd *cmd, int code, const char *reason,
+                         GPtrArray *async)
+{
+    char *msg = NULL;
+
+    if (cmd->abandoned || cmd->done) {
+        qemuMonitorCmdUnrefLocked(cmd);
+        return;
+    }
+    msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' got no reply: %3$s"),
+                          cmd->name, mon->name, reason);
+    qemuMonitorCmdSetErrorLocked(cmd, code, msg);
+    if (qemuMonitorCmdIsAsync(cmd))
+        g_ptr_array_add(async, cmd);
+    else
+        qemuMonitorCmdUnrefLocked(cmd);
+}
+
+/* ---------------------------------------------------------------- */
+/* Monitor object                                                   */
+
+/**
+ * qemuMonitorRef:
+ * @mon: a monitor
+ *
+ * Returns: @mon with one more reference.
+ */
+QemuMonitor *
+qemuMonitorRef(QemuMonitor *mon)
+{
+    g_atomic_int_inc(&mon->refs);
+    return mon;
+}
+
+/**
+ * qemuMonitorUnref:
+ * @mon: a monitor, or NULL
+ *
+ * Drops a reference.  The last one frees the monitor and calls the
+ * opaqueFree given at open.  While I/O runs, the event loop holds a
+ * reference: call qemuMonitorClose() to stop it.
+ */
+void
+qemuMonitorUnref(QemuMonitor *mon)
+{
+    if (!mon || !g_atomic_int_dec_and_test(&mon->refs))
+        return;
+    if (mon->opaqueFree)
+        mon->opaqueFree(mon->opaque);
+    while (!g_queue_is_empty(&mon->queue))
+        qemuMonitorCmdUnrefLocked(g_queue_pop_head(&mon->queue));
+    qemuMonitorCmdUnrefLocked(mon->inflight);
+    qemuMonitorJSONVersionFree(mon->version);
+    g_free(mon->closedMsg);
+    g_free(mon->name);
+    g_string_free(mon->input, TRUE);
+    g_main_context_unref(mon->ctx);
+    g_mutex_clear(&mon->lock);
+    g_cond_clear(&mon->cond);
+    g_free(mon);
+}
+
+/* Is there a command to put in flight now?  Before negotiation only the
+ * transport's own qmp_capabilities may go. */
+static bool
+qemuMonitorCanStartLocked(QemuMonitor *mon)
+{
+    QemuMonitorCmd *head = g_queue_peek_head(&mon->queue);
+
+    if (!head || mon->inflight)
+        return false;
+    if (mon->phase == QEMU_MONITOR_PHASE_READY)
+        return true;
+    return mon->phase == QEMU_MONITOR_PHASE_NEGOTIATING && head->internal;
+}
+
+/* Earliest deadline among async commands still waiting for an answer
+ * (synchronous callers watch their own deadline), or -1. */
+static int64_t
+qemuMonitorNextDeadlineLocked(QemuMonitor *mon)
+{
+    int64_t next = -1;
+    GList *l;
+
+    if (mon->inflight && qemuMonitorCmdIsAsync(mon->inflight) && !mon->inflight->done)
+        next = mon->inflight->deadline;
+    for (l = mon->queue.head; l; l = l->next) {
+        QemuMonitorCmd *cmd = l->data;
+
+        if (qemuMonitorCmdIsAsync(cmd) && (next < 0 || cmd->deadline < next))
+            next = cmd->deadline;
+    }
+    return next;
+}
+
+/*
+ * Stops I/O for good: fails every pending command with @reason, records
+ * why, and (unless the owner closed the monitor) calls the closed callback
+ * once.  Event-loop thread, without mon->lock.
+ */
+static void
+qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const char *reason)
+{
+    g_autoptr(GPtrArray) async = g_ptr_array_new();
+    GSource *src = NULL;
+    bool notify;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        g_mutex_unlock(&mon->lock);
+        return;
+    }
+    LOG_DEBUG("monitor of '%s' stops: %s", mon->name, reason);
+    mon->phase = QEMU_MONITOR_PHASE_CLOSED;
+    mon->closedCode = code;
+    mon->closedMsg = g_strdup(reason);
+    if (mon->inflight)
+        qemuMonitorCmdFailLocked(mon, g_steal_pointer(&mon->inflight), code, reason, async);
+    while (!g_queue_is_empty(&mon->queue))
+        qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->queue), code, reason, async);
+    src = g_steal_pointer(&mon->source);
+    notify = !mon->closing;
+    g_cond_broadcast(&mon->cond);
+    g_mutex_unlock(&mon->lock);
+
+    qemuMonitorCompleteFailed(mon, async);
+    if (notify && mon->cbs.closed)
+        mon->cbs.closed(mon, why, reason, mon->opaque);
+    if (src) {
+        g_source_destroy(src);
+        g_source_unref(src);
+    }
+}
+
+/* ---------------------------------------------------------------- */
+/* Event-loop side                                                  */
+
+/* Writes as much of the in-flight command as the socket takes. */
+static int
+qemuMonitorWriteLocked(QemuMonitor *mon, int fd, char **retReason)
+{
+    QemuMonitorCmd *cmd = mon->inflight;
+
+    while (cmd && cmd->written < cmd->wireLen) {
+        ssize_t n = send(fd, cmd->wire + cmd->written, cmd->wireLen - cmd->written,
+                         MSG_NOSIGNAL | MSG_DONTWAIT);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            *retReason = g_strdup_printf(_("cannot write to QEMU monitor: %1$s"),
+                                         g_strerror(errno));
+            return -1;
+        }
+        cmd->written += n;
+    }
+    return 0;
+}
+
+/* Puts the next queued command in flight when the monitor allows it. */
+static void
+qemuMonitorStartNextLocked(QemuMonitor *mon)
+{
+    if (!qemuMonitorCanStartLocked(mon))
+        return;
+    mon->inflight = g_queue_pop_head(&mon->queue);
+    LOG_DEBUG("monitor '%s' send: %s", mon->name, mon->inflight->logText);
+}
+
+/* Takes the detail of the thread's pending error (set by the pure JSON
+ * layer on this thread), without the code's "internal error: " prefix, and
+ * clears the slot: the detail goes into the error of the waiting thread. */
+static char *
+qemuMonitorTakeThreadError(void)
+{
+    virErrorPtr err = errorGetSlot();
+    g_autofree char *prefix = errorFormatMessage(err->code, "");
+    const char *msg = err->message ? err->message : "?";
+    char *ret = NULL;
+
+    if (*prefix && strPrefix(msg, prefix))
+        msg += strlen(prefix);
+    ret = g_strdup(msg);
+    errorReset();
+    return ret;
+}
+
+static void
+qemuMonitorHandleGreeting(QemuMonitor *mon, QemuMonitorMessage *msg)
+{
+    g_autoptr(QemuMonitorVersion) ver = NULL;
+    QemuMonitorCmd *cmd = NULL;
+
+    if (!(ver = qemuMonitorJSONParseGreeting(msg->obj))) {
+        g_autofree char *detail = qemuMonitorTakeThreadError();
+
+        qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, detail);
+        return;
+    }
+    g_mutex_lock(&mon->lock);
+    if (mon->phase != QEMU_MONITOR_PHASE_GREETING) {
+        g_mutex_unlock(&mon->lock);
+        LOG_WARN("second QMP greeting from monitor of '%s', ignoring", mon->name);
+        return;
+    }
+    LOG_DEBUG("monitor '%s': QEMU %u.%u.%u (%s)", mon->name, ver->major, ver->minor,
+              ver->micro, ver->package);
+    mon->version = g_steal_pointer(&ver);
+    mon->phase = QEMU_MONITOR_PHASE_NEGOTIATING;
+    cmd = qemuMonitorCmdNewLocked(mon, qemuMonitorJSONMakeCommand("qmp_capabilities", NULL),
+                                  QEMU_MONITOR_NEGOTIATION_ID, 0, QEMU_MONITOR_TIMEOUT_DEFAULT);
+    cmd->internal = true;
+    g_queue_push_head(&mon->queue, cmd);
+    g_cond_broadcast(&mon->cond);
+    g_mutex_unlock(&mon->lock);
+}
+
+static void
+qemuMonitorHandleEvent(QemuMonitor *mon, QemuMonitorMessage *msg)
+{
+    g_autoptr(QemuMonitorEvent) ev = NULL;
+    bool deliver;
+
+    if (!(ev = qemuMonitorJSONParseEvent(msg->obj))) {
+        g_autofree char *detail = qemuMonitorTakeThreadError();
+
+        LOG_WARN("monitor of '%s': %s, ignoring", mon->name, detail);
+        return;
+    }
+    g_mutex_lock(&mon->lock);
+    deliver = !mon->closing;
+    g_mutex_unlock(&mon->lock);
+    if (deliver && mon->cbs.event)
+        mon->cbs.event(mon, ev, mon->opaque);
+}
+
+static void
+qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
+{
+    QemuMonitorCmd *cmd = NULL;
+    const char *desc = NULL;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        /* Closed by its owner while this line was being handled. */
+        g_mutex_unlock(&mon->lock);
+        return;
+    }
+    cmd = mon->inflight;
+    if (!cmd || (msg->id && !streq(msg->id, cmd->idStr))) {
+        g_mutex_unlock(&mon->lock);
+        LOG_WARN("monitor of '%s': reply with unknown id '%s', ignoring", mon->name,
+                 NULLSTR(msg->id));
+        return;
+    }
+    mon->inflight = NULL;
+
+    if (cmd->internal) {
+        if (jsonGetObject(msg->obj, "error")) {
+            g_autofree char *reason = NULL;
+
+            desc = jsonGetString(jsonGetObject(msg->obj, "error"), "desc");
+            reason = g_strdup_printf(_("QMP capabilities negotiation failed: %1$s"),
+                                     desc ? desc : "?");
+            qemuMonitorCmdUnrefLocked(cmd);
+            g_mutex_unlock(&mon->lock);
+            qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
+            return;
+        }
+        mon->phase = QEMU_MONITOR_PHASE_READY;
+        g_cond_broadcast(&mon->cond);
+        qemuMonitorCmdUnrefLocked(cmd);
+        g_mutex_unlock(&mon->lock);
+        return;
+    }
+
+    if (cmd->abandoned) {
+        QemuMonitorLateReply late = {
+            .id = cmd->id,
+            .command = cmd->name,
+            .cmd = cmd->cmd,
+            .reply = msg->obj,
+            .elapsedMs = (g_get_monotonic_time() - cmd->submitted) / 1000,
+        };
+        bool deliver = !mon->closing;
+
+        g_mutex_unlock(&mon->lock);
+        LOG_DEBUG("monitor '%s': late reply to '%s' (%s) after %" G_GINT64_FORMAT " ms",
+                  mon->name, cmd->name, cmd->idStr, (gint64)late.elapsedMs);
+        if (deliver && mon->cbs.lateReply)
+            mon->cbs.lateReply(mon, &late, mon->opaque);
+        g_mutex_lock(&mon->lock);
+        qemuMonitorCmdUnrefLocked(cmd);
+        g_mutex_unlock(&mon->lock);
+        return;
+    }
+
+    if (qemuMonitorCmdIsAsync(cmd)) {
+        if (cmd->done) {
+            /* Already failed with a timeout: it cannot be abandoned
+             * twice, so this is the late reply of an async command. */
+            qemuMonitorCmdUnrefLocked(cmd);
+            g_mutex_unlock(&mon->lock);
+            return;
+        }
+        cmd->done = true;
+        g_mutex_unlock(&mon->lock);
+        cmd->cb(mon, msg->obj, NULL, cmd->cbOpaque);
+        g_mutex_lock(&mon->lock);
+        qemuMonitorCmdUnrefLocked(cmd);
+        g_mutex_unlock(&mon->lock);
+        return;
+    }
+
+    cmd->reply = json_object_get(msg->obj);
+    cmd->done = true;
+    g_cond_broadcast(&mon->cond);
+    qemuMonitorCmdUnrefLocked(cmd);
+    g_mutex_unlock(&mon->lock);
+}
+
+/* Handles one complete line; returns -1 when the monitor had to stop. */
+static int
+qemuMonitorHandleLine(QemuMonitor *mon, const char *line, size_t len)
+{
+    g_autoptr(QemuMonitorMessage) msg = NULL;
+
+    if (logEnabled(logCategory, LOG_LEVEL_DEBUG))
+        LOG_DEBUG("monitor '%s' recv: %.*s", mon->name, (int)MIN(len, 4096), line);
+
+    if (!(msg = qemuMonitorJSONParseMessage(line, len))) {
+        g_autofree char *detail = qemuMonitorTakeThreadError();
+
+        qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, detail);
+        return -1;
+    }
+    switch (msg->type) {
+    case QEMU_MONITOR_MESSAGE_GREETING:
+        qemuMonitorHandleGreeting(mon, msg);
+        break;
+    case QEMU_MONITOR_MESSAGE_EVENT:
+        qemuMonitorHandleEvent(mon, msg);
+        break;
+    case QEMU_MONITOR_MESSAGE_REPLY:
+    case QEMU_MONITOR_MESSAGE_LAST:
+        qemuMonitorHandleReply(mon, msg);
+        break;
+    }
+    return 0;
+}
+
+static bool
+qemuMonitorIsClosed(QemuMonitor *mon)
+{
+    bool ret;
+
+    g_mutex_lock(&mon->lock);
+    ret = mon->phase == QEMU_MONITOR_PHASE_CLOSED;
+    g_mutex_unlock(&mon->lock);
+    return ret;
+}
+
+/* Splits the input buffer into lines and handles each one; stops (-1) as
+ * soon as the monitor stopped, also when a callback closed it. */
+static int
+qemuMonitorProcessInput(QemuMonitor *mon, size_t maxMessage)
+{
+    GString *in = mon->input;
+    size_t pos = 0;
+    char *nl = NULL;
+    int ret = 0;
+
+    while (pos < in->len && (nl = memchr(in->str + pos, '\n', in->len - pos))) {
+        const char *line = in->str + pos;
+        size_t len = nl - line;
+
+        pos += len + 1;
+        if (len > 0 && line[len - 1] == '\r')
+            len--;
+        if (len > maxMessage) {
+            g_autofree char *reason =
+                g_strdup_printf(_("QEMU monitor sent a message longer than %1$zu bytes"),
+                                maxMessage);
+
+            qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
+            ret = -1;
+            break;
+        }
+        if (len == 0)
+            continue;
+        if (qemuMonitorHandleLine(mon, line, len) < 0 || qemuMonitorIsClosed(mon)) {
+            ret = -1;
+            break;
+        }
+    }
+    g_string_erase(in, 0, pos);
+    if (ret == 0 && in->len > maxMessage) {
+        g_autofree char *reason =
+            g_strdup_printf(_("QEMU monitor sent a message longer than %1$zu bytes"),
+                            maxMessage);
+
+        qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
+        ret = -1;
+    }
+    return ret;
+}
+
+/* Reads what is available.  Returns 1 on EOF, -1 after a fatal error. */
+static int
+qemuMonitorRead(QemuMonitor *mon, int fd)
+{
+    char buf[QEMU_MONITOR_READ_CHUNK];
+    size_t maxMessage;
+    int i;
+
+    g_mutex_lock(&mon->lock);
+    maxMessage = mon->maxMessage;
+    g_mutex_unlock(&mon->lock);
+
+    for (i = 0; i < QEMU_MONITOR_READS_PER_DISPATCH; i++) {
+        ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
+
+        if (n < 0) {
+            g_autofree char *reason = NULL;
+
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return 0;
+            /* QEMU exited with bytes of ours unread: that is an EOF too. */
+            if (errno == ECONNRESET) {
+                LOG_DEBUG("monitor '%s': connection reset, treated as end of file", mon->name);
+                return 1;
+            }
+            reason = g_strdup_printf(_("cannot read from QEMU monitor: %1$s"), g_strerror(errno));
+            qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
+            return -1;
+        }
+        if (n == 0)
+            return 1;
+        g_string_append_len(mon->input, buf, n);
+        if (qemuMonitorProcessInput(mon, maxMessage) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+/* Fails async commands whose deadline passed. */
+static void
+qemuMonitorExpireAsync(QemuMonitor *mon)
+{
+    g_autoptr(GPtrArray) expired = g_ptr_array_new();
+    int64_t now = g_get_monotonic_time();
+    QemuMonitorCmd *cmd = NULL;
+    GList *l = NULL;
+    GList *next = NULL;
+    g_autofree char *secs = NULL;
+    char *msg = NULL;
+
+    g_mutex_lock(&mon->lock);
+    cmd = mon->inflight;
+    if (cmd && qemuMonitorCmdIsAsync(cmd) && !cmd->done && cmd->deadline <= now) {
+        secs = qemuMonitorFormatSeconds(cmd->timeoutMs);
+        msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' did not answer within %3$s s"),
+                              cmd->name, mon->name, secs);
+        qemuMonitorCmdSetErrorLocked(cmd, VIR_ERR_OPERATION_TIMEOUT, msg);
+        cmd->abandoned = true;
+        g_ptr_array_add(expired, qemuMonitorCmdRef(cmd));
+    }
+    for (l = mon->queue.head; l; l = next) {
+        next = l->next;
+        cmd = l->data;
+        if (!qemuMonitorCmdIsAsync(cmd) || cmd->deadline > now)
+            continue;
+        g_free(secs);
+        secs = qemuMonitorFormatSeconds(cmd->timeoutMs);
+        if (mon->inflight)
+            msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is busy with command '%4$s'"),
+                                  cmd->name, mon->name, secs, mon->inflight->name);
+        else
+            msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is not ready"),
+                                  cmd->name, mon->name, secs);
+        qemuMonitorCmdSetErrorLocked(cmd, VIR_ERR_OPERATION_TIMEOUT, msg);
+        g_queue_delete_link(&mon->queue, l);
+        g_ptr_array_add(expired, cmd);
+    }
+    g_mutex_unlock(&mon->lock);
+
+    if (expired->len > 0)
+        qemuMonitorCompleteFailed(mon, expired);
+}
+
+/* One dispatch of the monitor's source; returns G_SOURCE_REMOVE once the
+ * monitor stopped. */
+static gboolean
+qemuMonitorIO(QemuMonitor *mon, int fd, GIOCondition revents)
+{
+    g_autofree char *reason = NULL;
+    int rc = 0;
+
+    if (revents & G_IO_NVAL) {
+        qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR,
+                        _("invalid QEMU monitor socket"));
+        return G_SOURCE_REMOVE;
+    }
+    if (revents & (G_IO_IN | G_IO_HUP | G_IO_ERR)) {
+        rc = qemuMonitorRead(mon, fd);
+        if (rc < 0)
+            return G_SOURCE_REMOVE;
+        if (rc > 0) {
+            qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_EOF, VIR_ERR_OPERATION_FAILED,
+                            _("end of file from QEMU monitor"));
+            return G_SOURCE_REMOVE;
+        }
+    }
+
+    qemuMonitorExpireAsync(mon);
+
+    g_mutex_lock(&mon->lock);
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        g_mutex_unlock(&mon->lock);
+        return G_SOURCE_REMOVE;
+    }
+    qemuMonitorStartNextLocked(mon);
+    rc = qemuMonitorWriteLocked(mon, fd, &reason);
+    g_mutex_unlock(&mon->lock);
+    if (rc < 0) {
+        qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
+        return G_SOURCE_REMOVE;
+    }
+    return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+qemuMonitorSourcePrepare(GSource *base, gint *timeout)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)base;
+    QemuMonitor *mon = src->mon;
+    GIOCondition want = G_IO_IN;
+    gboolean ready = FALSE;
+    int64_t deadline;
+
+    g_mutex_lock(&mon->lock);
+    ready = qemuMonitorCanStartLocked(mon);
+    if (mon->inflight && mon->inflight->written < mon->inflight->wireLen)
+        want |= G_IO_OUT;
+    deadline = qemuMonitorNextDeadlineLocked(mon);
+    g_mutex_unlock(&mon->lock);
+
+    /* Only on change: modifying the fd wakes the context up. */
+    if (want != src->events) {
+        g_source_modify_unix_fd(base, src->tag, want);
+        src->events = want;
+    }
+
+    *timeout = -1;
+    if (deadline >= 0) {
+        int64_t now = g_get_monotonic_time();
+
+        if (deadline <= now)
+            ready = TRUE;
+        else
+            *timeout = (gint)MIN((deadline - now + 999) / 1000, G_MAXINT);
+    }
+    return ready;
+}
+
+static gboolean
+qemuMonitorSourceCheck(GSource *base)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)base;
+    QemuMonitor *mon = src->mon;
+    gboolean ready;
+    int64_t deadline;
+
+    if (g_source_query_unix_fd(base, src->tag))
+        return TRUE;
+    g_mutex_lock(&mon->lock);
+    ready = qemuMonitorCanStartLocked(mon);
+    deadline = qemuMonitorNextDeadlineLocked(mon);
+    g_mutex_unlock(&mon->lock);
+    return ready || (deadline >= 0 && deadline <= g_get_monotonic_time());
+}
+
+static gboolean
+qemuMonitorSourceDispatch(GSource *base, GSourceFunc callback, gpointer data)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)base;
+    QemuMonitor *mon = qemuMonitorRef(src->mon);
+    gboolean ret;
+
+    /* Event-loop callbacks start and end with a clean error slot. */
+    errorReset();
+    ret = qemuMonitorIO(mon, src->fd, g_source_query_unix_fd(base, src->tag));
+    errorReset();
+    qemuMonitorUnref(mon);
+    return ret;
+}
+
+static void
+qemuMonitorSourceFinalize(GSource *base)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)base;
+
+    if (src->fd >= 0)
+        close(src->fd);
+    src->fd = -1;
+    qemuMonitorUnref(g_steal_pointer(&src->mon));
+}
+
+static GSourceFuncs qemuMonitorSourceFuncs = {
+    .prepare = qemuMonitorSourcePrepare,
+    .check = qemuMonitorSourceCheck,
+    .dispatch = qemuMonitorSourceDispatch,
+    .finalize = qemuMonitorSourceFinalize,
+};
+
+/* ---------------------------------------------------------------- */
+/* Open and close                                                   */
+
+/**
+ * qemuMonitorOpenFD:
+ * @fd: a connected stream socket to a QMP server (ownership taken, also
+ *      on failure)
+ * @name: the domain name, used in messages
+ * @ctx: the event loop that will own the socket (reference taken)
+ * @cbs: callbacks (copied), or NULL
+ * @opaque: passed to the callbacks
+ * @opaqueFree: called on @opaque when the monitor is freed (or when
+ *              opening fails), or NULL
+ *
+ * Starts I/O on @ctx: the loop reads the greeting, negotiates
+ * capabilities, then sends queued commands one at a time.  Every callback
+ * runs on the thread running @ctx, without monitor locks.
+ *
+ * Returns: the monitor (caller owns one reference and must call
+ * qemuMonitorClose()), or NULL with an error reported.
+ */
+QemuMonitor *
+qemuMonitorOpenFD(int fd, const char *name, GMainContext *ctx, const QemuMonitorCallbacks *cbs,
+                  void *opaque, GDestroyNotify opaqueFree)
+{
+    QemuMonitor *mon = NULL;
+    QemuMonitorSource *src = NULL;
+    int flags;
+
+    if ((flags = fcntl(fd, F_GETFL)) < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0 ||
+        fcntl(fd, F_SETFD, FD_CLOEXEC) < 0) {
+        reportSystemError(errno, _("cannot set up QEMU monitor socket of domain '%1$s'"), name);
+        close(fd);
+        if (opaqueFree)
+            opaqueFree(opaque);
+        return NULL;
+    }
+
+    mon = g_new0(QemuMonitor, 1);
+    mon->refs = 1;
+    mon->name = g_strdup(name);
+    mon->ctx = g_main_context_ref(ctx);
+    if (cbs)
+        mon->cbs = *cbs;
+    mon->opaque = opaque;
+    mon->opaqueFree = opaqueFree;
+    g_mutex_init(&mon->lock);
+    g_cond_init(&mon->cond);
+    g_queue_init(&mon->queue);
+    mon->timeoutMs = QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    mon->maxMessage = QEMU_MONITOR_DEFAULT_MAX_MESSAGE;
+    mon->input = g_string_new(NULL);
+    mon->phase = QEMU_MONITOR_PHASE_GREETING;
+    mon->nextId = QEMU_MONITOR_NEGOTIATION_ID;
+
+    src = (QemuMonitorSource *)g_source_new(&qemuMonitorSourceFuncs, sizeof(QemuMonitorSource));
+    g_source_set_name(&src->base, "qemu-monitor");
+    src->mon = qemuMonitorRef(mon);
+    src->fd = fd;
+    src->events = G_IO_IN;
+    src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
+    mon->source = &src->base;   /* the monitor's reference to the source */
+    g_source_attach(&src->base, ctx);
+
+    LOG_DEBUG("monitor '%s' opened on fd %d", name, fd);
+    return mon;
+}
+
+/**
+ * qemuMonitorOpen:
+ * @path: the QMP unix socket (created by QEMU)
+ * @name: the domain name, used in messages
+ * @ctx: the event loop that will own the socket
+ * @connectTimeoutMs: how long to retry while the socket does not exist yet
+ *                    or refuses connections (QEMU still starting); 0 tries once
+ * @cbs: callbacks (copied), or NULL
+ * @opaque: passed to the callbacks
+ * @opaqueFree: called on @opaque when the monitor is freed, or NULL (it is
+ *              also called when opening fails)
+ *
+ * Connects, then behaves as qemuMonitorOpenFD().  Blocks for up to
+ * @connectTimeoutMs: call it from a worker thread without locks held.
+ *
+ * Returns: the monitor (caller owns a reference and must call
+ * qemuMonitorClose()), or NULL with an error reported.
+ */
+QemuMonitor *
+qemuMonitorOpen(const char *path, const char *name, GMainContext *ctx, int connectTimeoutMs,
+                const QemuMonitorCallbacks *cbs, void *opaque, GDestroyNotify opaqueFree)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    int64_t deadline = g_get_monotonic_time() + (int64_t)MAX(connectTimeoutMs, 0) * 1000;
+    int fd = -1;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        reportError(VIR_ERR_INTERNAL_ERROR,
+                    _("QEMU monitor socket path '%1$s' of domain '%2$s' is too long"), path, name);
+        goto error;
+    }
+    memcpy(addr.sun_path, path, strlen(path));
+
+    while (true) {
+        int err;
+
+        if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
+            reportSystemError(errno, "%s", _("cannot create socket"));
+            goto error;
+        }
+        if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0)
+            break;
+        err = errno;
+        close(fd);
+        fd = -1;
+        if ((err != ENOENT && err != ECONNREFUSED && err != EAGAIN && err != EINTR) ||
+            g_get_monotonic_time() >= deadline) {
+            reportSystemError(err, _("cannot connect to QEMU monitor '%1$s' of domain '%2$s'"),
+                              path, name);
+            goto error;
+        }
+        g_usleep(5 * 1000);
+    }
+    return qemuMonitorOpenFD(fd, name, ctx, cbs, opaque, opaqueFree);
+
+ error:
+    if (opaqueFree)
+        opaqueFree(opaque);
+    return NULL;
+}
+
+/**
+ * qemuMonitorClose:
+ * @mon: a monitor, or NULL
+ *
+ * Stops I/O, fails every pending command ("monitor closed"), wakes the
+ * synchronous waiters and drops the caller's reference.  Pending
+ * asynchronous commands complete with that error from the calling thread.
+ * The closed callback is not called; an event or late-reply callback
+ * already running on the event loop may still finish.  The socket is
+ * closed by the event loop once it released the monitor's source.
+ */
+void
+qemuMonitorClose(QemuMonitor *mon)
+{
+    g_autoptr(GPtrArray) async = g_ptr_array_new();
+    GSource *src = NULL;
+    const char *reason = _("the monitor was closed");
+
+    if (!mon)
+        return;
+    g_mutex_lock(&mon->lock);
+    mon->closing = true;
+    if (mon->phase != QEMU_MONITOR_PHASE_CLOSED) {
+        mon->phase = QEMU_MONITOR_PHASE_CLOSED;
+        mon->closedCode = VIR_ERR_OPERATION_FAILED;
+        mon->closedMsg = g_strdup(reason);
+        if (mon->inflight)
+            qemuMonitorCmdFailLocked(mon, g_steal_pointer(&mon->inflight),
+                                     VIR_ERR_OPERATION_FAILED, reason, async);
+        while (!g_queue_is_empty(&mon->queue))
+            qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->queue),
+                                     VIR_ERR_OPERATION_FAILED, reason, async);
+    }
+    src = g_steal_pointer(&mon->source);
+    g_cond_broadcast(&mon->cond);
+    g_mutex_unlock(&mon->lock);
+
+    qemuMonitorCompleteFailed(mon, async);
+    if (src) {
+        g_source_destroy(src);
+        g_source_unref(src);
+    }
+    LOG_DEBUG("monitor '%s' closed", mon->name);
+    qemuMonitorUnref(mon);
+}
+
+/**
+ * qemuMonitorGetName:
+ * @mon: a monitor
+ *
+ * Returns: the name given at open (valid while @mon is referenced).
+ */
+const char *
+qemuMonitorGetName(QemuMonitor *mon)
+{
+    return mon->name;
+}
+
+/**
+ * qemuMonitorSetTimeout:
+ * @mon: a monitor
+ * @timeoutMs: the default per-command timeout in ms (> 0; other values
+ *             restore QEMU_MONITOR_DEFAULT_TIMEOUT_MS)
+ *
+ * Applies to commands submitted afterwards.
+ */
+void
+qemuMonitorSetTimeout(QemuMonitor *mon, int timeoutMs)
+{
+    g_mutex_lock(&mon->lock);
+    mon->timeoutMs = timeoutMs > 0 ? timeoutMs : QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
+    g_mutex_unlock(&mon->lock);
+}
+
+/**
+ * qemuMonitorGetTimeout:
+ * @mon: a monitor
+ *
+ * Returns: the default per-command timeout in ms.
+ */
+int
+qemuMonitorGetTimeout(QemuMonitor *mon)
+{
+    int ret;
+
+    g_mutex_lock(&mon->lock);
+    ret = mon->timeoutMs;
+    g_mutex_unlock(&mon->lock);
+    return ret;
+}
+
+/**
+ * qemuMonitorSetMaxMessage:
+ * @mon: a monitor
+ * @bytes: the longest line accepted from QEMU; a longer one is a fatal
+ *         protocol error (0 restores QEMU_MONITOR_DEFAULT_MAX_MESSAGE)
+ */
+void
+qemuMonitorSetMaxMessage(QemuMonitor *mon, size_t bytes)
+{
+    g_mutex_lock(&mon->lock);
+    mon->maxMessage = bytes > 0 ? bytes : QEMU_MONITOR_DEFAULT_MAX_MESSAGE;
+    g_mutex_unlock(&mon->lock);
+}
+
+/**
+ * qemuMonitorGetVersion:
+ * @mon: a monitor
+ *
+ * Returns: a copy of the QEMU version from the greeting (caller owns it),
+ * or NULL when the greeting has not arrived (no error reported).
+ */
+QemuMonitorVersion *
+qemuMonitorGetVersion(QemuMonitor *mon)
+{
+    QemuMonitorVersion *ret = NULL;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->version) {
+        ret = g_new0(QemuMonitorVersion, 1);
+        *ret = *mon->version;
+        ret->package = g_strdup(mon->version->package);
+    }
+    g_mutex_unlock(&mon->lock);
+    return ret;
+}
+
+/**
+ * qemuMonitorGetPendingCount:
+ * @mon: a monitor
+ *
+ * Test helper (qemu_monitor_priv.h).
+ *
+ * Returns: the number of commands queued or in flight.
+ */
+unsigned int
+qemuMonitorGetPendingCount(QemuMonitor *mon)
+{
+    unsigned int ret;
+
+    g_mutex_lock(&mon->lock);
+    ret = g_queue_get_length(&mon->queue) + (mon->inflight ? 1 : 0);
+    g_mutex_unlock(&mon->lock);
+    return ret;
+}
+
+/**
+ * qemuMonitorIsAwaitingReply:
+ * @mon: a monitor
+ *
+ * Test helper (qemu_monitor_priv.h).
+ *
+ * Returns: true when a command was written completely and waits for its
+ * reply.
+ */
+bool
+qemuMonitorIsAwaitingReply(QemuMonitor *mon)
+{
+    bool ret;
+
+    g_mutex_lock(&mon->lock);
+    ret = mon->inflight && mon->inflight->written == mon->inflight->wireLen;
+    g_mutex_unlock(&mon->lock);
+    return ret;
+}
+
+static bool
+qemuMonitorCheckNotLoopThread(QemuMonitor *mon, const char *what)
+{
+    if (g_main_context_is_owner(mon->ctx)) {
+        reportError(VIR_ERR_INTERNAL_ERROR,
+                    _("QEMU command '%1$s' on domain '%2$s' cannot be waited for on the event loop thread"),
+                    what, mon->name);
+        return false;
+    }
+    return true;
+}
+
+/**
+ * qemuMonitorWaitReady:
+ * @mon: a monitor
+ * @timeoutMs: how long to wait, QEMU_MONITOR_TIMEOUT_DEFAULT for the
+ *             monitor's timeout
+ *
+ * Waits until the greeting arrived and capabilities were negotiated.
+ * Blocks: worker threads only, no domain lock held.
+ *
+ * Returns: 0 when ready, -1 with VIR_ERR_OPERATION_TIMEOUT or the reason
+ * the monitor stopped reported.
+ */
+int
+qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
+{
+    int64_t deadline;
+    int ret = -1;
+
+    if (!qemuMonitorCheckNotLoopThread(mon, "qmp_capabilities"))
+        return -1;
+    qemuMonitorRef(mon);
+    g_mutex_lock(&mon->lock);
+    if (timeoutMs <= 0)
+        timeoutMs = mon->timeoutMs;
+    deadline = g_get_monotonic_time() + (int64_t)timeoutMs * 1000;
+    while (mon->phase < QEMU_MONITOR_PHASE_READY) {
+        if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
+            mon->phase < QEMU_MONITOR_PHASE_READY) {
+            g_autofree char *secs = qemuMonitorFormatSeconds(timeoutMs);
+
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU monitor of domain '%1$s' was not ready within %2$s s"),
+                        mon->name, secs);
+            goto cleanup;
+        }
+    }
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        reportError(mon->closedCode, _("QEMU monitor of domain '%1$s' stopped: %2$s"),
+                    mon->name, mon->closedMsg);
+        goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&mon->lock);
+    qemuMonitorUnref(mon);
+    return ret;
+}
+
+/* Queues @json (taken); reports and returns NULL when the monitor has
+ * stopped.  The returned command has a reference for the caller and one
+ * for the queue. */
+static QemuMonitorCmd *
+qemuMonitorSubmit(QemuMonitor *mon, json_object *json, unsigned int flags, int timeoutMs,
+                  QemuMonitorReplyFunc cb, void *opaque, GDestroyNotify opaqueFree)
+{
+    QemuMonitorCmd *cmd = NULL;
+
+    g_mutex_lock(&mon->lock);
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        const char *name = qemuMonitorJSONCommandName(json);
+
+        reportError(mon->closedCode, _("QEMU command '%1$s' on domain '%2$s' cannot be sent: %3$s"),
+                    name ? name : "?", mon->name, mon->closedMsg);
+        g_mutex_unlock(&mon->lock);
+        json_object_put(json);
+        if (opaqueFree)
+            opaqueFree(opaque);
+        return NULL;
+    }
+    cmd = qemuMonitorCmdNewLocked(mon, json, 0, flags, timeoutMs);
+    cmd->cb = cb;
+    cmd->cbOpaque = opaque;
+    cmd->cbOpaqueFree = opaqueFree;
+    g_queue_push_tail(&mon->queue, qemuMonitorCmdRef(cmd));
+    LOG_DEBUG("monitor '%s' queued %s (%s), timeout %d ms", mon->name, cmd->name, cmd->idStr,
+              cmd->timeoutMs);
+    g_mutex_unlock(&mon->lock);
+
+    g_main_context_wakeup(mon->ctx);
+    return cmd;
+}
+
+/**
+ * qemuMonitorCommand:
+ * @mon: a monitor
+ * @cmd: the command (ownership taken), e.g. from qemuMonitorJSONMakeCommand()
+ * @flags: QemuMonitorCommandFlags
+ * @timeoutMs: timeout in ms, QEMU_MONITOR_TIMEOUT_DEFAULT (or <= 0) for the
+ *             monitor's; counted from now, queueing included
+ * @retReply: set to the reply (caller owns it) on success
+ *
+ * Sends @cmd and waits for its reply.  Blocks on a condition with a
+ * deadline and never touches the socket itself.  The caller must not hold
+ * a domain lock, nor any lock the event loop or the monitor callbacks
+ * take, and must not be the event-loop thread.  @mon must be valid when
+ * the call starts (the caller holds a reference, e.g. taken with
+ * qemuMonitorRef() before dropping the domain lock); the call keeps its
+ * own reference while it waits, so a concurrent qemuMonitorClose() only
+ * makes it fail.
+ *
+ * On timeout the command stays tracked: if it was sent, its reply goes
+ * to the lateReply callback when it arrives; if it was still queued, it
+ * is dropped and never sent.
+ *
+ * Returns: 0 when a reply arrived (which may be a QMP error: check it with
+ * qemuMonitorJSONCheckReply()), -1 with an error reported on timeout
+ * (VIR_ERR_OPERATION_TIMEOUT), EOF or when the monitor stopped.
+ */
+int
+qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int timeoutMs,
+                   json_object **retReply)
+{
+    QemuMonitorCmd *c = NULL;
+    g_autofree char *secs = NULL;
+    g_autofree char *busy = NULL;
+    bool timedOut = false;
+    bool notSent = false;
+    int ret = -1;
+
+    if (!qemuMonitorCheckNotLoopThread(mon, NULLSTR(qemuMonitorJSONCommandName(cmd)))) {
+        json_object_put(cmd);
+        return -1;
+    }
+    /* Keep @mon alive while waiting, even if its owner closes it. */
+    qemuMonitorRef(mon);
+    if (!(c = qemuMonitorSubmit(mon, cmd, flags, timeoutMs, NULL, NULL, NULL))) {
+        qemuMonitorUnref(mon);
+        return -1;
+    }
+
+    g_mutex_lock(&mon->lock);
+    while (!c->done) {
+        if (g_cond_wait_until(&mon->cond, &mon->lock, c->deadline) || c->done)
+            continue;
+        timedOut = true;
+        if (g_queue_remove(&mon->queue, c)) {
+            qemuMonitorCmdUnrefLocked(c);
+            notSent = true;
+            if (mon->inflight)
+                busy = g_strdup(mon->inflight->name);
+        } else {
+            c->abandoned = true;
+        }
+        break;
+    }
+
+    if (timedOut) {
+        secs = qemuMonitorFormatSeconds(c->timeoutMs);
+        LOG_DEBUG("monitor '%s': %s (%s) timed out after %s s%s", mon->name, c->name,
+                  c->idStr, secs, notSent ? ", not sent" : "");
+        if (!notSent)
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' did not answer within %3$s s"),
+                        c->name, mon->name, secs);
+        else if (busy)
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is busy with command '%4$s'"),
+                        c->name, mon->name, secs, busy);
+        else
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is not ready"),
+                        c->name, mon->name, secs);
+    } else if (c->reply) {
+        *retReply = g_steal_pointer(&c->reply);
+        ret = 0;
+    } else {
+        reportError(c->errCode, "%s", c->errMsg);
+    }
+    qemuMonitorCmdUnrefLocked(c);
+    g_mutex_unlock(&mon->lock);
+    qemuMonitorUnref(mon);
+    return ret;
+}
+
+/**
+ * qemuMonitorCommandAsync:
+ * @mon: a monitor
+ * @cmd: the command (ownership taken)
+ * @flags: QemuMonitorCommandFlags
+ * @timeoutMs: timeout in ms, QEMU_MONITOR_TIMEOUT_DEFAULT for the monitor's
+ * @cb: completion callback: runs once on the event-loop thread, without
+ *      monitor locks (or from qemuMonitorClose()'s thread if it closes the
+ *      monitor first)
+ * @opaque: passed to @cb
+ * @opaqueFree: releases @opaque after @cb ran (also on failure here)
+ * @retId: set to the command id, or NULL
+ *
+ * Queues @cmd and returns at once.  On timeout @cb gets a
+ * VIR_ERR_OPERATION_TIMEOUT error; a reply arriving later goes to the
+ * lateReply callback.  Callable from any thread.
+ *
+ * Returns: 0 when queued, -1 with an error reported when the monitor has
+ * stopped (@cb is not called then).
+ */
+int
+qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int flags, int timeoutMs,
+                        QemuMonitorReplyFunc cb, void *opaque, GDestroyNotify opaqueFree,
+                        uint64_t *retId)
+{
+    QemuMonitorCmd *c = NULL;
+
+    if (!(c = qemuMonitorSubmit(mon, cmd, flags, timeoutMs, cb, opaque, opaqueFree)))
+        return -1;
+    if (retId)
+        *retId = c->id;
+    g_mutex_lock(&mon->lock);
+    qemuMonitorCmdUnrefLocked(c);
+    g_mutex_unlock(&mon->lock);
+    return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Typed commands (synchronous; same contract as qemuMonitorCommand)  */
+
+static json_object *
+qemuMonitorRun(QemuMonitor *mon, json_object *cmd)
+{
+    json_object *reply = NULL;
+
+    if (qemuMonitorCommand(mon, cmd, 0, QEMU_MONITOR_TIMEOUT_DEFAULT, &reply) < 0)
+        return NULL;
+    return reply;
+}
+
+/* Runs a command whose reply carries no data. */
+static int
+qemuMonitorRunCheck(QemuMonitor *mon, json_object *cmd)
+{
+    g_autofree char *name = g_strdup(qemuMonitorJSONCommandName(cmd));
+    g_autoptr(json_object) reply = qemuMonitorRun(mon, cmd);
+
+    if (!reply)
+        return -1;
+    return qemuMonitorJSONCheckReply(reply, name, json_type_null, NULL);
+}
+
+/**
+ * qemuMonitorArbitraryCommand:
+ * @mon: a monitor
+ * @text: a QMP command as JSON text (qemu-monitor-command passthrough)
+ * @retReply: set to QEMU's reply as JSON text (caller owns it), also when
+ *            it is a QMP error
+ *
+ * Returns: 0 when QEMU answered, -1 with an error reported.
+ */
+int
+qemuMonitorArbitraryCommand(QemuMonitor *mon, const char *text, char **retReply)
+{
+    json_object *cmd = qemuMonitorJSONBuildArbitrary(text);
+    g_autoptr(json_object) reply = NULL;
+
+    if (!cmd || !(reply = qemuMonitorRun(mon, cmd)))
+        return -1;
+    *retReply = jsonFormat(reply);
+    return 0;
+}
+
+/**
+ * qemuMonitorHumanCommand:
+ * @mon: a monitor
+ * @cmdline: an HMP command line
+ * @secret: the command line carries secrets (never logged)
+ * @retOutput: set to HMP's output (caller owns it)
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorHumanCommand(QemuMonitor *mon, const char *cmdline, bool secret, char **retOutput)
+{
+    g_autoptr(json_object) reply = NULL;
+    char *out = NULL;
+
+    if (qemuMonitorCommand(mon, qemuMonitorJSONBuildHumanCommand(cmdline),
+                           secret ? QEMU_MONITOR_COMMAND_SECRET : 0,
+                           QEMU_MONITOR_TIMEOUT_DEFAULT, &reply) < 0)
+        return -1;
+    if (!(out = qemuMonitorJSONParseHumanCommand(reply)))
+        return -1;
+    *retOutput = out;
+    return 0;
+}
+
+/**
+ * qemuMonitorGetStatus:
+ * @mon: a monitor
+ *
+ * Runs query-status.
+ *
+ * Returns: the status (caller owns it), or NULL with an error reported.
+ */
+QemuMonitorStatus *
+qemuMonitorGetStatus(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-status", NULL));
+
+    return reply ? qemuMonitorJSONParseStatus(reply) : NULL;
+}
+
+/**
+ * qemuMonitorStop:
+ * @mon: a monitor
+ *
+ * Pauses the guest ("stop").
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorStop(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("stop", NULL));
+}
+
+/**
+ * qemuMonitorCont:
+ * @mon: a monitor
+ *
+ * Resumes the guest ("cont").
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorCont(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("cont", NULL));
+}
+
+/**
+ * qemuMonitorSystemPowerdown:
+ * @mon: a monitor
+ *
+ * Presses the ACPI power button ("system_powerdown").
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSystemPowerdown(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("system_powerdown", NULL));
+}
+
+/**
+ * qemuMonitorSystemReset:
+ * @mon: a monitor
+ *
+ * Resets the guest ("system_reset").
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSystemReset(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("system_reset", NULL));
+}
+
+/**
+ * qemuMonitorQuit:
+ * @mon: a monitor
+ *
+ * Asks QEMU to exit ("quit"); the closed callback follows with EOF.
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorQuit(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("quit", NULL));
+}
+
+/**
+ * qemuMonitorGetCPUInfo:
+ * @mon: a monitor
+ *
+ * Runs query-cpus-fast.
+ *
+ * Returns: a GPtrArray of QemuMonitorCPUInfo (caller owns it), or NULL
+ * with an error reported.
+ */
+GPtrArray *
+qemuMonitorGetCPUInfo(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-cpus-fast", NULL));
+
+    return reply ? qemuMonitorJSONParseCPUInfo(reply) : NULL;
+}
+
+/**
+ * qemuMonitorSetBalloon:
+ * @mon: a monitor
+ * @bytes: the target guest memory size
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSetBalloon(QemuMonitor *mon, uint64_t bytes)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildBalloon(bytes));
+}
+
+/**
+ * qemuMonitorGetBalloon:
+ * @mon: a monitor
+ * @retActual: set to the guest memory size in bytes
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorGetBalloon(QemuMonitor *mon, uint64_t *retActual)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-balloon", NULL));
+
+    return reply ? qemuMonitorJSONParseBalloon(reply, retActual) : -1;
+}
+
+/**
+ * qemuMonitorQueryVersion:
+ * @mon: a monitor
+ *
+ * Runs query-version.
+ *
+ * Returns: the version (caller owns it), or NULL with an error reported.
+ */
+QemuMonitorVersion *
+qemuMonitorQueryVersion(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-version", NULL));
+
+    return reply ? qemuMonitorJSONParseVersion(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetKVMState:
+ * @mon: a monitor
+ * @ret: filled on success
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorGetKVMState(QemuMonitor *mon, QemuMonitorKVMState *ret)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-kvm", NULL));
+
+    return reply ? qemuMonitorJSONParseKVM(reply, ret) : -1;
+}
+
+/**
+ * qemuMonitorGetMachines:
+ * @mon: a monitor
+ *
+ * Returns: a GPtrArray of QemuMonitorMachineInfo (caller owns it), or NULL
+ * with an error reported.
+ */
+GPtrArray *
+qemuMonitorGetMachines(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-machines", NULL));
+
+    return reply ? qemuMonitorJSONParseMachines(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetCommands:
+ * @mon: a monitor
+ *
+ * Returns: the names of the QMP commands QEMU knows (caller owns them,
+ * g_strfreev), or NULL with an error reported.
+ */
+char **
+qemuMonitorGetCommands(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-commands", NULL));
+
+    return reply ? qemuMonitorJSONParseCommands(reply) : NULL;
+}
+
+/**
+ * qemuMonitorQomList:
+ * @mon: a monitor
+ * @path: a QOM path
+ *
+ * Returns: a GPtrArray of QemuMonitorQomProperty (caller owns it), or
+ * NULL with an error reported.
+ */
+GPtrArray *
+qemuMonitorQomList(QemuMonitor *mon, const char *path)
+{
+    g_autoptr(json_object) reply = qemuMonitorRun(mon, qemuMonitorJSONBuildQomList(path));
+
+    return reply ? qemuMonitorJSONParseQomList(reply) : NULL;
+}
+
+/**
+ * qemuMonitorQomGet:
+ * @mon: a monitor
+ * @path: a QOM path
+ * @property: the property
+ *
+ * Returns: the value (caller owns the reference), or NULL with an error
+ * reported.
+ */
+json_object *
+qemuMonitorQomGet(QemuMonitor *mon, const char *path, const char *property)
+{
+    g_autoptr(json_object) reply = qemuMonitorRun(mon, qemuMonitorJSONBuildQomGet(path, property));
+
+    return reply ? qemuMonitorJSONParseQomGet(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetChardevs:
+ * @mon: a monitor
+ *
+ * Runs query-chardev (pty paths of serial consoles).
+ *
+ * Returns: a GPtrArray of QemuMonitorChardevInfo (caller owns it), or NULL
+ * with an error reported.
+ */
+GPtrArray *
+qemuMonitorGetChardevs(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-chardev", NULL));
+
+    return reply ? qemuMonitorJSONParseChardevs(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetBlockInfo:
+ * @mon: a monitor
+ *
+ * Returns: a GPtrArray of QemuMonitorBlockInfo (caller owns it), or NULL
+ * with an error reported.
+ */
+GPtrArray *
+qemuMonitorGetBlockInfo(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-block", NULL));
+
+    return reply ? qemuMonitorJSONParseBlockInfo(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetBlockStats:
+ * @mon: a monitor
+ *
+ * Returns: a GPtrArray of QemuMonitorBlockStats (caller owns it), or NULL
+ * with an error reported.
+ */
+GPtrArray *
+qemuMonitorGetBlockStats(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-blockstats", NULL));
+
+    return reply ? qemuMonitorJSONParseBlockStats(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetVNC:
+ * @mon: a monitor
+ *
+ * Returns: the VNC server info (caller owns it), or NULL with an error
+ * reported.
+ */
+QemuMonitorVNCInfo *
+qemuMonitorGetVNC(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-vnc", NULL));
+
+    return reply ? qemuMonitorJSONParseVNC(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetSpice:
+ * @mon: a monitor
+ *
+ * Returns: the SPICE server info (caller owns it), or NULL with an error
+ * reported.
+ */
+QemuMonitorSpiceInfo *
+qemuMonitorGetSpice(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-spice", NULL));
+
+    return reply ? qemuMonitorJSONParseSpice(reply) : NULL;
+}
+
+/**
+ * qemuMonitorGetMigrationInfo:
+ * @mon: a monitor
+ *
+ * Runs query-migrate.
+ *
+ * Returns: the migration info (caller owns it), or NULL with an error
+ * reported.
+ */
+QemuMonitorMigrationInfo *
+qemuMonitorGetMigrationInfo(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-migrate", NULL));
+
+    return reply ? qemuMonitorJSONParseMigrationInfo(reply) : NULL;
+}
+
+/**
+ * qemuMonitorMigrate:
+ * @mon: a monitor
+ * @uri: the migration URI
+ * @resume: resume a paused postcopy migration
+ *
+ * Starts an outgoing migration; QEMU answers at once.
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigrate(QemuMonitor *mon, const char *uri, bool resume)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildMigrate(uri, resume));
+}
+
+/**
+ * qemuMonitorMigrateIncoming:
+ * @mon: a monitor of a QEMU started with "-incoming defer"
+ * @uri: where to listen
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigrateIncoming(QemuMonitor *mon, const char *uri)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildMigrateIncoming(uri));
+}
+
+/**
+ * qemuMonitorMigrateCancel:
+ * @mon: a monitor
+ *
+ * Runs migrate_cancel (succeeds when no migration runs).
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigrateCancel(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("migrate_cancel", NULL));
+}
+
+/**
+ * qemuMonitorMigrateContinue:
+ * @mon: a monitor
+ * @status: the status the migration paused in
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigrateContinue(QemuMonitor *mon, QemuMonitorMigrationStatus status)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildMigrateContinue(status));
+}
+
+/**
+ * qemuMonitorMigrateStartPostcopy:
+ * @mon: a monitor
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigrateStartPostcopy(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("migrate-start-postcopy", NULL));
+}
+
+/**
+ * qemuMonitorSetMigrationParams:
+ * @mon: a monitor
+ * @params: the parameters to change
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSetMigrationParams(QemuMonitor *mon, const QemuMonitorMigrationParams *params)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildMigrateSetParameters(params));
+}
+
+/**
+ * qemuMonitorGetMigrationParams:
+ * @mon: a monitor
+ *
+ * Returns: the current parameters (caller owns them), or NULL with an
+ * error reported.
+ */
+QemuMonitorMigrationParams *
+qemuMonitorGetMigrationParams(QemuMonitor *mon)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-migrate-parameters", NULL));
+
+    return reply ? qemuMonitorJSONParseMigrationParams(reply) : NULL;
+}
+
+/**
+ * qemuMonitorSetMigrationCaps:
+ * @mon: a monitor
+ * @caps: the capabilities to change
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSetMigrationCaps(QemuMonitor *mon, const QemuMonitorMigrationCaps *caps)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildMigrateSetCapabilities(caps));
+}
+
+/**
+ * qemuMonitorGetMigrationCaps:
+ * @mon: a monitor
+ * @ret: filled on success
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorGetMigrationCaps(QemuMonitor *mon, QemuMonitorMigrationCaps *ret)
+{
+    g_autoptr(json_object) reply =
+        qemuMonitorRun(mon, qemuMonitorJSONMakeCommand("query-migrate-capabilities", NULL));
+
+    return reply ? qemuMonitorJSONParseMigrationCaps(reply, ret) : -1;
+}
+
+/**
+ * qemuMonitorClientMigrateInfo:
+ * @mon: a monitor
+ * @protocol: "spice"
+ * @hostname: destination host for graphics clients
+ * @port: plain port or -1
+ * @tlsPort: TLS port or -1
+ * @certSubject: certificate subject or NULL
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorClientMigrateInfo(QemuMonitor *mon, const char *protocol, const char *hostname,
+                             int port, int tlsPort, const char *certSubject)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildClientMigrateInfo(protocol, hostname, port,
+                                                                        tlsPort, certSubject));
+}
