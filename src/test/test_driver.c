@@ -512,6 +512,12 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml,
 
     if (!(vm = domainObjListAdd(driver->domains, &def, 0, &oldDef)))
         return NULL;
+    /*
+     * Redefining a running domain changes only its persistent definition;
+     * virDomainIsUpdated reports that until the domain stops (issue #2).
+     */
+    if (domainObjIsActive(vm))
+        vm->updated = true;
 
     testEventQueue(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
                    oldDef ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :

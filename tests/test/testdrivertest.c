@@ -884,11 +884,16 @@ testXMLLiveInactive(void)
     g_assert_null(strstr(live, "<title>second</title>"));
     g_assert_nonnull(strstr(inactive, "<title>second</title>"));
     g_assert_null(strstr(inactive, " id="));
-    /* libvirt's test driver keeps IsUpdated at 0 here */
-    g_assert_cmpint(virDomainIsUpdated(dom), ==, 0);
+    /*
+     * Issue #2 section 3: the running domain now has a pending persistent
+     * definition, which virDomainIsUpdated reports (libvirt 9.0's test
+     * driver keeps 0 here; see docs/test-driver.md).
+     */
+    g_assert_cmpint(virDomainIsUpdated(dom), ==, 1);
 
     /* after stopping, the new definition is the current one */
     noError(virDomainDestroy(dom), "Destroy");
+    g_assert_cmpint(virDomainIsUpdated(dom), ==, 0);
     g_clear_pointer(&live, g_free);
     live = virDomainGetXMLDesc(dom, 0);
     g_assert_nonnull(strstr(live, "<title>second</title>"));
