@@ -8,7 +8,7 @@ build-essential pkg-config meson ninja-build python3
 libglib2.0-dev libxml2-dev libxml2-utils libjson-c-dev libtirpc-dev rpcsvc-proto libgnutls28-dev gnutls-bin
 libedit-dev
 clang-14 libclang-rt-14-dev valgrind
-libvirt-dev libvirt0 libvirt-clients python3-libvirt tshark libvirt-wireshark
+libvirt-dev libvirt0 libvirt-clients python3-libvirt tshark libvirt-wireshark libvirt-daemon
 tmux
 qemu-system-x86
 "

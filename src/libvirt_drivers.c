@@ -1,5 +1,7 @@
 /* The top of the library: the list of drivers built into libvirt.so.0. */
 #include "api/driver.h"
+#include "qemu/qemu_driver.h"
+#include "remote/remote_driver.h"
 #include "test/test_driver.h"
 
 /**
@@ -14,6 +16,11 @@ int
 driversRegisterAll(void)
 {
     if (testDriverRegister() < 0)
+        return -1;
+    if (qemuDriverRegister() < 0)
+        return -1;
+    /* Last: it takes the URIs no in-process driver took. */
+    if (remoteDriverRegister() < 0)
         return -1;
     return 0;
 }

@@ -1,0 +1,252 @@
+/* The daemon's per-client state for REMOTE_PROGRAM: its library connection and event callbacks. */
+#include <string.h>
+
+#define ERR_DOMAIN VIR_FROM_REMOTE
+
+#include "remote/remote_dispatch_client.h"
+#include "remote/remote_dispatch.h"
+#include "remote/remote_dispatch_event.h"
+#include "rpc/rpc_server_client.h"
+#include "util/error.h"
+#include "util/log.h"
+
+LOG_INIT("remote.dispatch_client");
+
+/**
+ * remoteDispatchClientNew:
+ * @client: a client that just connected
+ * @opaque: the RemoteDispatch
+ *
+ * The server's privNew hook.
+ *
+ * Returns: the client's RemoteClient (owned by @client).
+ */
+void *
+remoteDispatchClientNew(RpcServerClient *client, void *opaque)
+{
+    RemoteClient *rc = g_new0(RemoteClient, 1);
+
+    rc->rd = opaque;
+    rc->client = client;
+    rc->id = rpcServerClientGetID(client);
+    g_mutex_init(&rc->lock);
+    rc->callbacks = g_ptr_array_new();
+    return rc;
+}
+
+/**
+ * remoteDispatchClientClose:
+ * @client: a client whose connection closed
+ * @opaque: its RemoteClient
+ *
+ * The server's privClose hook (event-loop thread): drops the event and
+ * close callbacks (which reference @client) and the client's reference on
+ * the library connection; calls still running keep their own.
+ */
+void
+remoteDispatchClientClose(RpcServerClient *client, void *opaque)
+{
+    RemoteClient *rc = opaque;
+    g_autoptr(virConnect) conn = NULL;
+    g_autoptr(GPtrArray) callbacks = NULL;
+    bool closeCallback;
+
+    g_mutex_lock(&rc->lock);
+    rc->closed = true;
+    conn = g_steal_pointer(&rc->conn);
+    callbacks = g_steal_pointer(&rc->callbacks);
+    rc->callbacks = g_ptr_array_new();
+    closeCallback = rc->closeCallback;
+    rc->closeCallback = false;
+    g_mutex_unlock(&rc->lock);
+
+    remoteDispatchEventDropAll(conn, callbacks, closeCallback);
+    virResetLastError();
+}
+
+/**
+ * remoteDispatchClientFree:
+ * @opaque: a RemoteClient, or NULL
+ *
+ * The server's privFree hook, run with the client's last reference.
+ */
+void
+remoteDispatchClientFree(void *opaque)
+{
+    RemoteClient *rc = opaque;
+
+    if (!rc)
+        return;
+    /* The close hook ran first; this only covers a client never attached. */
+    remoteDispatchEventDropAll(rc->conn, rc->callbacks, rc->closeCallback);
+    g_ptr_array_unref(rc->callbacks);
+    if (rc->conn)
+        virConnectClose(rc->conn);
+    g_mutex_clear(&rc->lock);
+    g_free(rc);
+}
+
+/**
+ * remoteDispatchClientGet:
+ * @client: a client of the REMOTE_PROGRAM server
+ *
+ * Returns: its RemoteClient (owned by @client).
+ */
+RemoteClient *
+remoteDispatchClientGet(RpcServerClient *client)
+{
+    return rpcServerClientGetPrivateData(client);
+}
+
+/**
+ * remoteDispatchClientGetConn:
+ * @rc: a client's state
+ *
+ * Returns: a new reference on the client's open connection (release with
+ * virConnectClose), or NULL with VIR_ERR_INTERNAL_ERROR "connection not
+ * open" reported, as libvirtd.
+ */
+virConnectPtr
+remoteDispatchClientGetConn(RemoteClient *rc)
+{
+    virConnectPtr conn = NULL;
+
+    g_mutex_lock(&rc->lock);
+    if (rc->conn && virConnectRef(rc->conn) == 0)
+        conn = rc->conn;
+    g_mutex_unlock(&rc->lock);
+    if (!conn)
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
+    return conn;
+}
+
+/**
+ * remoteDispatchClientGetDomain:
+ * @client: the calling client
+ * @dom: a domain as the client sent it
+ *
+ * Finds the domain through the public API (by UUID, as libvirt's drivers
+ * identify it).
+ *
+ * Returns: a domain handle (caller frees with virDomainFree; it keeps
+ * the connection alive), or NULL with an error set.
+ */
+virDomainPtr
+remoteDispatchClientGetDomain(RpcServerClient *client, const remote_nonnull_domain *dom)
+{
+    g_autoptr(virConnect) conn = remoteDispatchClientGetConn(remoteDispatchClientGet(client));
+    virDomainPtr ret = NULL;
+
+    if (!conn)
+        return NULL;
+    if (!(ret = virDomainLookupByUUID(conn, (const unsigned char *)dom->uuid)))
+        remoteDispatchAPIError();
+    return ret;
+}
+
+/**
+ * remoteDispatchAPIError:
+ *
+ * Moves the error of the public API call that just failed into the
+ * calling thread's error slot (src/util/error.h), from where the server
+ * sends it.  The library keeps its own slot: the daemon links it as a
+ * separate shared object.
+ *
+ * Returns: -1, for "return remoteDispatchAPIError();".
+ */
+int
+remoteDispatchAPIError(void)
+{
+    virErrorPtr err = virGetLastError();
+
+    if (err && err->code != VIR_ERR_OK)
+        errorSetFromCopy(err);
+    else
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("the library failed without an error"));
+    virResetLastError();
+    return -1;
+}
+
+/**
+ * remoteDispatchMakeDomain:
+ * @dom: a domain handle
+ * @ret: filled with its wire form (the name is a new string that xdr_free
+ *       releases)
+ */
+void
+remoteDispatchMakeDomain(virDomainPtr dom, remote_nonnull_domain *ret)
+{
+    unsigned char uuid[VIR_UUID_BUFLEN] = {0};
+
+    ret->name = g_strdup(virDomainGetName(dom));
+    virDomainGetUUID(dom, uuid);
+    memcpy(ret->uuid, uuid, sizeof(ret->uuid));
+    ret->id = (int)virDomainGetID(dom);
+}
+
+/**
+ * remoteDispatchSerializeParams:
+ * @params: typed parameters
+ * @nparams: their number
+ * @max: the procedure's limit
+ * @retVal: set to the wire array (g_malloc'd; xdr_free releases it)
+ * @retLen: set to its length
+ *
+ * Returns: 0, or -1 with VIR_ERR_RPC reported when there are more than
+ * @max parameters or one has an unknown type.
+ */
+int
+remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsigned int max,
+                              remote_typed_param **retVal, u_int *retLen)
+{
+    g_autofree remote_typed_param *val = NULL;
+    int i;
+
+    if (nparams < 0 || (unsigned int)nparams > max) {
+        reportError(VIR_ERR_RPC, _("too many parameters '%1$d' for limit '%2$u'"), nparams, max);
+        return -1;
+    }
+    val = g_new0(remote_typed_param, MAX(nparams, 1));
+    for (i = 0; i < nparams; i++) {
+        remote_typed_param *p = &val[i];
+
+        p->value.type = params[i].type;
+        switch (params[i].type) {
+        case VIR_TYPED_PARAM_INT:
+            p->value.remote_typed_param_value_u.i = params[i].value.i;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            p->value.remote_typed_param_value_u.ui = params[i].value.ui;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            p->value.remote_typed_param_value_u.l = params[i].value.l;
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            p->value.remote_typed_param_value_u.ul = params[i].value.ul;
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            p->value.remote_typed_param_value_u.d = params[i].value.d;
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            p->value.remote_typed_param_value_u.b = params[i].value.b;
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            p->value.remote_typed_param_value_u.s =
+                g_strdup(params[i].value.s ? params[i].value.s : "");
+            break;
+        default:
+            reportError(VIR_ERR_RPC, _("unknown parameter type %1$d of '%2$s'"), params[i].type,
+                        params[i].field);
+            for (; i > 0; i--) {
+                g_free(val[i - 1].field);
+                if (val[i - 1].value.type == VIR_TYPED_PARAM_STRING)
+                    g_free(val[i - 1].value.remote_typed_param_value_u.s);
+            }
+            return -1;
+        }
+        p->field = g_strdup(params[i].field);
+    }
+    *retLen = (u_int)nparams;
+    *retVal = g_steal_pointer(&val);
+    return 0;
+}

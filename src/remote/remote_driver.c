@@ -1,0 +1,2049 @@
+/* The remote driver: the driver table carried over libvirt's RPC protocol to a daemon. */
+#include <string.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_REMOTE
+
+#include "remote/remote_driver.h"
+#include "remote/remote_protocol.h"
+#include "api/datatypes.h"
+#include "api/domain_event.h"
+#include "api/driver.h"
+#include "rpc/rpc_client.h"
+#include "util/error.h"
+#include "util/event.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/uri.h"
+
+LOG_INIT("remote.driver");
+
+/*
+ * One connection = one RpcClient to a daemon (virtkitd or libvirt's
+ * libvirtd), opened as libvirt's own client does it (AUTH_LIST,
+ * SUPPORTS_FEATURE(keepalive), CONNECT_OPEN, SUPPORTS_FEATURE(event
+ * callbacks, close callbacks)); every driver entry is one call (two for
+ * nothing) with libvirt's procedure number and payload.  Design notes:
+ * docs/remote.md and docs/internals/rpc.md ("Client I/O").
+ */
+
+/* Default TCP port of the daemon (libvirt's; TLS would be 16514). */
+#define REMOTE_TCP_PORT "16509"
+
+/* Default daemon sockets, system (root) and per-user (session). */
+#define REMOTE_SYSTEM_SOCKET_DIR "/run/virtkit"
+#define REMOTE_SOCKET_NAME "virtkit-sock"
+#define REMOTE_SOCKET_NAME_RO "virtkit-sock-ro"
+
+/* Set in virtkitd: local URIs are its own drivers' business. */
+static gint remoteInsideDaemon;
+
+/*
+ * The application's close callback (virConnectRegisterCloseCallback).
+ * Shared, reference counted, between the connection's private data and
+ * the RpcClient's close callback, so that a close noticed on another
+ * thread never touches freed memory.  The registration holds a reference
+ * on the connection, as libvirt's does (virConnectClose returns 1 while
+ * a close callback is registered); it is dropped when the callback is
+ * unregistered or after it ran once.
+ */
+typedef struct {
+    gint refs;                      /* atomic */
+    GMutex lock;
+    virConnectPtr conn;             /* protected by lock; referenced while cb is set */
+    virConnectCloseFunc cb;         /* protected by lock */
+    void *opaque;                   /* protected by lock */
+    virFreeCallback freecb;         /* protected by lock */
+} RemoteCloseState;
+
+typedef struct {
+    RpcClient *client;              /* immutable */
+    bool serverKeepAlive;           /* immutable: feature PROGRAM_KEEPALIVE */
+    bool serverEventCallback;       /* immutable: feature REMOTE_EVENT_CALLBACK */
+    bool serverCloseCallback;       /* immutable: feature REMOTE_CLOSE_CALLBACK */
+    char *uri;                      /* immutable: learnt by CONNECT_GET_URI, or NULL */
+
+    GMutex lock;
+    char *type;                     /* protected by lock: cached CONNECT_GET_TYPE */
+
+    DomainEventState *events;       /* immutable pointer */
+    /*
+     * Serializes event (de)registration and close callback registration,
+     * across the RPC calls they make; never held by the code that reads
+     * packets, which only reads remoteIDs atomically.
+     */
+    GMutex registerLock;
+    gint remoteIDs[VIR_DOMAIN_EVENT_ID_LAST]; /* atomic: daemon callback ID per event, -1 none */
+    GHashTable *localEventIDs;      /* protected by registerLock: local callback ID -> eventID */
+
+    RemoteCloseState *closeState;   /* immutable pointer */
+} RemotePrivate;
+
+/* --- close callback state ----------------------------------------------- */
+
+static RemoteCloseState *
+remoteCloseStateNew(void)
+{
+    RemoteCloseState *state = g_new0(RemoteCloseState, 1);
+
+    state->refs = 1;
+    g_mutex_init(&state->lock);
+    return state;
+}
+
+static RemoteCloseState *
+remoteCloseStateRef(RemoteCloseState *state)
+{
+    g_atomic_int_inc(&state->refs);
+    return state;
+}
+
+/* Drops the registration; returns what the caller must release unlocked. */
+static void
+remoteCloseStateTakeLocked(RemoteCloseState *state, virConnectPtr *conn,
+                           virConnectCloseFunc *cb, void **opaque,
+                           virFreeCallback *freecb)
+{
+    *conn = g_steal_pointer(&state->conn);
+    *cb = g_steal_pointer(&state->cb);
+    *opaque = g_steal_pointer(&state->opaque);
+    *freecb = g_steal_pointer(&state->freecb);
+}
+
+static void
+remoteCloseStateUnref(void *opaque)
+{
+    RemoteCloseState *state = opaque;
+    virConnectPtr conn = NULL;
+    virConnectCloseFunc cb = NULL;
+    void *cbOpaque = NULL;
+    virFreeCallback freecb = NULL;
+
+    if (!state || !g_atomic_int_dec_and_test(&state->refs))
+        return;
+    remoteCloseStateTakeLocked(state, &conn, &cb, &cbOpaque, &freecb);
+    if (freecb)
+        freecb(cbOpaque);
+    connectUnref(conn);
+    g_mutex_clear(&state->lock);
+    g_free(state);
+}
+
+/* The RpcClient's close callback: runs the application's once. */
+static void
+remoteClientClosed(RpcClient *client G_GNUC_UNUSED, int reason, void *opaque)
+{
+    RemoteCloseState *state = opaque;
+    virConnectPtr conn = NULL;
+    virConnectCloseFunc cb = NULL;
+    void *cbOpaque = NULL;
+    virFreeCallback freecb = NULL;
+
+    g_mutex_lock(&state->lock);
+    remoteCloseStateTakeLocked(state, &conn, &cb, &cbOpaque, &freecb);
+    g_mutex_unlock(&state->lock);
+
+    LOG_DEBUG("connection %p closed, reason %d", (void *)conn, reason);
+    if (cb)
+        cb(conn, reason, cbOpaque);
+    if (freecb)
+        freecb(cbOpaque);
+    connectUnref(conn);
+}
+
+/* --- helpers ------------------------------------------------------------ */
+
+static RemotePrivate *
+remotePrivateNew(void)
+{
+    RemotePrivate *priv = g_new0(RemotePrivate, 1);
+    size_t i;
+
+    g_mutex_init(&priv->lock);
+    g_mutex_init(&priv->registerLock);
+    priv->events = domainEventStateNew();
+    for (i = 0; i < G_N_ELEMENTS(priv->remoteIDs); i++)
+        priv->remoteIDs[i] = -1;
+    priv->localEventIDs = g_hash_table_new(g_direct_hash, g_direct_equal);
+    priv->closeState = remoteCloseStateNew();
+    return priv;
+}
+
+static void
+remotePrivateFree(RemotePrivate *priv)
+{
+    if (!priv)
+        return;
+    if (priv->client) {
+        rpcClientSetCloseCallback(priv->client, NULL, NULL, NULL);
+        rpcClientSetMessageHandler(priv->client, NULL, NULL);
+        rpcClientClose(priv->client);
+        rpcClientUnref(priv->client);
+    }
+    domainEventStateFree(priv->events);
+    g_hash_table_unref(priv->localEventIDs);
+    remoteCloseStateUnref(priv->closeState);
+    g_free(priv->uri);
+    g_free(priv->type);
+    g_mutex_clear(&priv->registerLock);
+    g_mutex_clear(&priv->lock);
+    g_free(priv);
+}
+
+/* One REMOTE_PROGRAM call; see rpcClientCall. */
+static int
+remoteCall(RemotePrivate *priv, int proc, xdrproc_t argsFilter,
+           const void *args, xdrproc_t retFilter, void *ret)
+{
+    return rpcClientCall(priv->client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION,
+                         proc, argsFilter, args, retFilter, ret);
+}
+
+#define REMOTE_CALL(priv, proc, argsType, args, retType, ret) \
+    remoteCall((priv), (proc), (xdrproc_t)xdr_##argsType, (args), \
+               (xdrproc_t)xdr_##retType, (ret))
+
+#define REMOTE_CALL_NOARGS(priv, proc, retType, ret) \
+    remoteCall((priv), (proc), NULL, NULL, (xdrproc_t)xdr_##retType, (ret))
+
+#define REMOTE_CALL_NORET(priv, proc, argsType, args) \
+    remoteCall((priv), (proc), (xdrproc_t)xdr_##argsType, (args), NULL, NULL)
+
+#define REMOTE_FREE(type, ret) xdr_free((xdrproc_t)xdr_##type, (char *)(ret))
+
+#define CONN_PRIV(conn) ((RemotePrivate *)(conn)->privateData)
+#define DOM_PRIV(dom) CONN_PRIV((dom)->conn)
+
+/* Fills a wire domain that borrows @dom's strings. */
+static void
+remoteDomainToWire(virDomainPtr dom, remote_nonnull_domain *wire)
+{
+    wire->name = dom->name;
+    memcpy(wire->uuid, dom->uuid, VIR_UUID_BUFLEN);
+    wire->id = dom->id;
+}
+
+static virDomainPtr
+remoteDomainFromWire(virConnectPtr conn, const remote_nonnull_domain *wire)
+{
+    return domainHandleNew(conn, wire->name, (const unsigned char *)wire->uuid,
+                           wire->id);
+}
+
+/* A NULL-able string argument (remote_string) pointing at @str. */
+#define REMOTE_STRING(str) ((str) ? (char **)&(str) : NULL)
+
+/*
+ * Converts a typed-parameter list from the wire (at most @limit entries)
+ * into a new array the application frees with virTypedParamsFree.
+ */
+static int
+remoteTypedParamsFromWire(const remote_typed_param *wire, u_int n, int limit,
+                          virTypedParameterPtr *retParams, int *retN)
+{
+    virTypedParameterPtr params = NULL;
+    u_int i;
+
+    if (n > (u_int)limit) {
+        reportError(VIR_ERR_RPC, _("too many parameters '%1$u' for limit '%2$d'"),
+                    n, limit);
+        return -1;
+    }
+    params = g_new0(virTypedParameter, MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        const remote_typed_param_value *val = &wire[i].value;
+
+        if (g_strlcpy(params[i].field, wire[i].field, VIR_TYPED_PARAM_FIELD_LENGTH) >=
+            VIR_TYPED_PARAM_FIELD_LENGTH) {
+            reportError(VIR_ERR_RPC, _("parameter name '%1$s' too long"),
+                        wire[i].field);
+            goto error;
+        }
+        params[i].type = val->type;
+        switch (val->type) {
+        case VIR_TYPED_PARAM_INT:
+            params[i].value.i = val->remote_typed_param_value_u.i;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            params[i].value.ui = val->remote_typed_param_value_u.ui;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            params[i].value.l = val->remote_typed_param_value_u.l;
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            params[i].value.ul = val->remote_typed_param_value_u.ul;
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            params[i].value.d = val->remote_typed_param_value_u.d;
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            params[i].value.b = val->remote_typed_param_value_u.b != 0;
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            params[i].value.s = g_strdup(val->remote_typed_param_value_u.s);
+            break;
+        default:
+            params[i].type = 0;
+            reportError(VIR_ERR_RPC, _("unknown parameter type: %1$d"), val->type);
+            goto error;
+        }
+    }
+    *retParams = params;
+    *retN = (int)n;
+    return 0;
+
+ error:
+    virTypedParamsFree(params, (int)i);
+    return -1;
+}
+
+/* --- events ---------------------------------------------------------- */
+
+/*
+ * Is @callbackID the daemon's registration for @eventID?  While a
+ * registration is in flight (-1), its first events may be read before its
+ * reply is processed: they are accepted, and reach only local callbacks
+ * that exist.
+ */
+static bool
+remoteEventIsCurrent(RemotePrivate *priv, int eventID, int callbackID)
+{
+    int current = g_atomic_int_get(&priv->remoteIDs[eventID]);
+
+    if (current >= 0 && current != callbackID) {
+        LOG_DEBUG("event %d for stale callback %d (current %d), ignoring",
+                  eventID, callbackID, current);
+        return false;
+    }
+    return true;
+}
+
+static void
+remoteEventLifecycle(RemotePrivate *priv, const remote_domain_event_lifecycle_msg *msg)
+{
+    domainEventStateQueue(priv->events,
+                          domainEventLifecycleNew(msg->dom.name,
+                                                  (const unsigned char *)msg->dom.uuid,
+                                                  msg->dom.id, msg->event,
+                                                  msg->detail));
+}
+
+static void
+remoteEventReboot(RemotePrivate *priv, const remote_nonnull_domain *dom)
+{
+    domainEventStateQueue(priv->events,
+                          domainEventRebootNew(dom->name,
+                                               (const unsigned char *)dom->uuid,
+                                               dom->id));
+}
+
+/*
+ * Decodes an event packet into priv->events' queue (delivery happens on
+ * the application's event loop).  Runs with the client's lock held, on
+ * whichever thread read the packet: only atomics and the event state's
+ * own lock are used.
+ */
+static void
+remoteHandleMessage(RpcClient *client G_GNUC_UNUSED, RpcMessage *msg,
+                    void *opaque)
+{
+    RemotePrivate *priv = opaque;
+    int proc = msg->header.proc;
+
+    if (msg->header.prog != REMOTE_PROGRAM ||
+        msg->header.vers != REMOTE_PROTOCOL_VERSION) {
+        LOG_DEBUG("message for program %x version %u, ignoring",
+                  msg->header.prog, msg->header.vers);
+        return;
+    }
+
+#define REMOTE_DECODE_MSG(type, var) \
+    type var; \
+    memset(&var, 0, sizeof(var)); \
+    if (rpcMessageDecodePayload(msg, (xdrproc_t)xdr_##type, &var) < 0) \
+        goto bad
+
+    switch (proc) {
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_LIFECYCLE: {
+        REMOTE_DECODE_MSG(remote_domain_event_callback_lifecycle_msg, ev);
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_LIFECYCLE, ev.callbackID))
+            remoteEventLifecycle(priv, &ev.msg);
+        REMOTE_FREE(remote_domain_event_callback_lifecycle_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_LIFECYCLE: {
+        REMOTE_DECODE_MSG(remote_domain_event_lifecycle_msg, ev);
+        if (!priv->serverEventCallback)
+            remoteEventLifecycle(priv, &ev);
+        REMOTE_FREE(remote_domain_event_lifecycle_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_REBOOT: {
+        REMOTE_DECODE_MSG(remote_domain_event_callback_reboot_msg, ev);
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_REBOOT, ev.callbackID))
+            remoteEventReboot(priv, &ev.msg.dom);
+        REMOTE_FREE(remote_domain_event_callback_reboot_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_REBOOT: {
+        REMOTE_DECODE_MSG(remote_domain_event_reboot_msg, ev);
+        if (!priv->serverEventCallback)
+            remoteEventReboot(priv, &ev.dom);
+        REMOTE_FREE(remote_domain_event_reboot_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_MIGRATION_ITERATION: {
+        REMOTE_DECODE_MSG(remote_domain_event_callback_migration_iteration_msg, ev);
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                 ev.callbackID))
+            domainEventStateQueue(priv->events,
+                                  domainEventMigrationIterationNew(
+                                      ev.dom.name, (const unsigned char *)ev.dom.uuid,
+                                      ev.dom.id, ev.iteration));
+        REMOTE_FREE(remote_domain_event_callback_migration_iteration_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_JOB_COMPLETED: {
+        virTypedParameterPtr params = NULL;
+        int nparams = 0;
+        REMOTE_DECODE_MSG(remote_domain_event_callback_job_completed_msg, ev);
+
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED, ev.callbackID)) {
+            if (remoteTypedParamsFromWire(ev.params.params_val, ev.params.params_len,
+                                          REMOTE_DOMAIN_JOB_STATS_MAX,
+                                          &params, &nparams) < 0) {
+                REMOTE_FREE(remote_domain_event_callback_job_completed_msg, &ev);
+                goto bad;
+            }
+            domainEventStateQueue(priv->events,
+                                  domainEventJobCompletedNew(
+                                      ev.dom.name, (const unsigned char *)ev.dom.uuid,
+                                      ev.dom.id, params, nparams));
+        }
+        REMOTE_FREE(remote_domain_event_callback_job_completed_msg, &ev);
+        break;
+    }
+    default:
+        LOG_DEBUG("no handler for event procedure %d, ignoring", proc);
+        break;
+    }
+#undef REMOTE_DECODE_MSG
+    return;
+
+ bad:
+    /* A bad event must not leave an error on the thread that read it. */
+    LOG_DEBUG("event procedure %d dropped: %s", proc,
+              errorGetSlot()->message ? errorGetSlot()->message : "");
+    errorReset();
+}
+
+/* --- opening ------------------------------------------------------------ */
+
+/* Query parameters for the remote driver itself, left out of the name sent to the daemon. */
+static const char *const remoteOwnParams[] = {
+    "name", "command", "socket", "auth", "netcat", "keyfile", "no_verify",
+    "no_tty", "pkipath", "known_hosts", "known_hosts_verify", "sshauth",
+    "tls_priority", "mode", "proxy", "authfile", "keepalive_interval",
+    "keepalive_count",
+};
+
+static bool
+remoteIsOwnParam(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < G_N_ELEMENTS(remoteOwnParams); i++) {
+        if (streq(remoteOwnParams[i], name))
+            return true;
+    }
+    return strPrefix(name, "no_");
+}
+
+/*
+ * The URI the daemon opens: @uri without the transport, host, user,
+ * port and the remote driver's own parameters; "" for the "remote"
+ * scheme (the daemon picks its default); ?name= wins.
+ */
+static char *
+remoteDaemonURI(const ParsedUri *uri, const char *driver)
+{
+    const char *name = uriGetParam(uri, "name");
+    g_autofree UriParam *params = NULL;
+    ParsedUri tmp = {0};
+    size_t i;
+
+    if (name)
+        return g_strdup(name);
+    if (streq(driver, "remote"))
+        return g_strdup("");
+
+    params = g_new0(UriParam, MAX(uri->nparams, 1));
+    for (i = 0; i < uri->nparams; i++) {
+        params[i] = uri->params[i];
+        if (remoteIsOwnParam(params[i].name))
+            params[i].ignore = true;
+    }
+    tmp.scheme = (char *)driver;
+    tmp.path = uri->path;
+    tmp.query = uri->query;
+    tmp.fragment = uri->fragment;
+    tmp.nparams = uri->nparams;
+    tmp.params = params;
+    return uriFormat(&tmp);
+}
+
+/*
+ * The daemon's unix socket for a local URI: the system daemon's, or the
+ * user's session daemon's for "/session" URIs and for non-root users on
+ * anything but "/system".
+ */
+static char *
+remoteDefaultSocket(const ParsedUri *uri, bool readOnly)
+{
+    const char *name = readOnly ? REMOTE_SOCKET_NAME_RO : REMOTE_SOCKET_NAME;
+    bool session = streq(uri->path ? uri->path : "", "/session") ||
+        (geteuid() != 0 && !streq(uri->path ? uri->path : "", "/system"));
+
+    if (!session)
+        return g_build_filename(REMOTE_SYSTEM_SOCKET_DIR, name, NULL);
+    return g_build_filename(g_get_user_runtime_dir(), "virtkit", name, NULL);
+}
+
+typedef enum {
+    REMOTE_TRANSPORT_UNIX,
+    REMOTE_TRANSPORT_TCP,
+    REMOTE_TRANSPORT_TLS,
+    REMOTE_TRANSPORT_SSH,
+    REMOTE_TRANSPORT_EXT,
+    REMOTE_TRANSPORT_LIBSSH2,
+    REMOTE_TRANSPORT_LIBSSH,
+    REMOTE_TRANSPORT_LAST,
+} RemoteTransport;
+
+static const char *const remoteTransportNames[REMOTE_TRANSPORT_LAST] = {
+    "unix", "tcp", "tls", "ssh", "ext", "libssh2", "libssh",
+};
+G_STATIC_ASSERT(G_N_ELEMENTS(remoteTransportNames) == REMOTE_TRANSPORT_LAST);
+
+static int
+remoteTransportFromString(const char *name)
+{
+    size_t i;
+
+    for (i = 0; i < REMOTE_TRANSPORT_LAST; i++) {
+        if (g_ascii_strcasecmp(remoteTransportNames[i], name) == 0)
+            return (int)i;
+    }
+    return -1;
+}
+
+/* Parses an integer URI parameter; absent leaves *@ret alone. */
+static int
+remoteParamInt(const ParsedUri *uri, const char *name, int *ret)
+{
+    const char *value = uriGetParam(uri, name);
+
+    if (!value)
+        return 0;
+    if (strParseInt(value, 10, ret) < 0) {
+        reportError(VIR_ERR_INVALID_ARG,
+                    _("invalid value '%1$s' for URI parameter '%2$s'"), value, name);
+        return -1;
+    }
+    return 0;
+}
+
+/* AUTH_LIST: only "none" is spoken so far; no auth at all is fine too. */
+static int
+remoteAuthenticate(RemotePrivate *priv)
+{
+    remote_auth_list_ret ret = {0};
+    int rc = -1;
+    u_int i;
+
+    if (REMOTE_CALL_NOARGS(priv, REMOTE_PROC_AUTH_LIST, remote_auth_list_ret, &ret) < 0) {
+        /* Daemons without authentication do not know the call. */
+        if (errorGetCode() == VIR_ERR_NO_SUPPORT) {
+            errorReset();
+            return 0;
+        }
+        return -1;
+    }
+    if (ret.types.types_len == 0) {
+        rc = 0;
+        goto cleanup;
+    }
+    for (i = 0; i < ret.types.types_len; i++) {
+        if (ret.types.types_val[i] == REMOTE_AUTH_NONE) {
+            rc = 0;
+            goto cleanup;
+        }
+    }
+    reportError(VIR_ERR_AUTH_FAILED, _("unsupported authentication type %1$d"),
+                (int)ret.types.types_val[0]);
+
+ cleanup:
+    REMOTE_FREE(remote_auth_list_ret, &ret);
+    return rc;
+}
+
+/* CONNECT_SUPPORTS_FEATURE: 1 / 0, or -1 on error. */
+static int
+remoteSupportsFeature(RemotePrivate *priv, int feature)
+{
+    remote_connect_supports_feature_args args = { .feature = feature };
+    remote_connect_supports_feature_ret ret = {0};
+
+    if (REMOTE_CALL(priv, REMOTE_PROC_CONNECT_SUPPORTS_FEATURE,
+                    remote_connect_supports_feature_args, &args,
+                    remote_connect_supports_feature_ret, &ret) < 0)
+        return -1;
+    return ret.supported ? 1 : 0;
+}
+
+/* The call sequence of libvirt's client once the socket is connected. */
+static int
+remoteOpenSession(RemotePrivate *priv, const char *name, unsigned int rflags)
+{
+    remote_connect_open_args args = {0};
+    int rc;
+
+    if (remoteAuthenticate(priv) < 0)
+        return -1;
+
+    /* Asked before CONNECT_OPEN: the daemon starts its own keepalive. */
+    if ((rc = remoteSupportsFeature(priv, REMOTE_FEATURE_PROGRAM_KEEPALIVE)) < 0)
+        return -1;
+    priv->serverKeepAlive = rc > 0;
+
+    args.name = REMOTE_STRING(name);
+    args.flags = rflags;
+    if (REMOTE_CALL_NORET(priv, REMOTE_PROC_CONNECT_OPEN, remote_connect_open_args,
+                          &args) < 0)
+        return -1;
+
+    /* The daemon chose the URI: learn which. */
+    if (!*name) {
+        remote_connect_get_uri_ret ret = {0};
+
+        if (REMOTE_CALL_NOARGS(priv, REMOTE_PROC_CONNECT_GET_URI,
+                               remote_connect_get_uri_ret, &ret) < 0)
+            return -1;
+        priv->uri = g_strdup(ret.uri);
+        REMOTE_FREE(remote_connect_get_uri_ret, &ret);
+    }
+
+    if ((rc = remoteSupportsFeature(priv, REMOTE_FEATURE_REMOTE_EVENT_CALLBACK)) < 0)
+        return -1;
+    priv->serverEventCallback = rc > 0;
+    if ((rc = remoteSupportsFeature(priv, REMOTE_FEATURE_REMOTE_CLOSE_CALLBACK)) < 0)
+        return -1;
+    priv->serverCloseCallback = rc > 0;
+    return 0;
+}
+
+static DrvOpenStatus
+remoteConnectOpen(virConnectPtr conn, ParsedUri *uri,
+                  virConnectAuthPtr auth G_GNUC_UNUSED, unsigned int flags)
+{
+    g_autofree char *transportName = NULL;
+    g_autofree char *driver = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *socketPath = NULL;
+    RemotePrivate *priv = NULL;
+    const char *mode = NULL;
+    unsigned int rflags = 0;
+    int transport;
+    int kaInterval = -1;
+    int kaCount = 5;
+
+    checkFlags(flags, VIR_CONNECT_RO | VIR_CONNECT_NO_ALIASES, DRV_OPEN_ERROR);
+
+    if (!uri || !uri->scheme)
+        return DRV_OPEN_DECLINED;
+    transportName = uriSchemeTransport(uri);
+    driver = uriSchemeDriver(uri);
+
+    if (transportName) {
+        if ((transport = remoteTransportFromString(transportName)) < 0) {
+            reportError(VIR_ERR_INVALID_ARG,
+                        _("remote_open: transport in URL not recognised (should be %1$s)"),
+                        "tls|unix|ssh|ext|tcp|libssh2|libssh");
+            return DRV_OPEN_ERROR;
+        }
+    } else if (uri->server && *uri->server) {
+        /* A host without a transport means TLS, as in libvirt. */
+        transport = REMOTE_TRANSPORT_TLS;
+    } else {
+        /* The local daemon, for drivers not running in this process. */
+        if (g_atomic_int_get(&remoteInsideDaemon))
+            return DRV_OPEN_DECLINED;
+        transport = REMOTE_TRANSPORT_UNIX;
+    }
+
+    if (transport != REMOTE_TRANSPORT_UNIX && transport != REMOTE_TRANSPORT_TCP) {
+        reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("transport '%1$s' is not supported yet by the remote driver"),
+                    remoteTransportNames[transport]);
+        return DRV_OPEN_ERROR;
+    }
+    if (transport == REMOTE_TRANSPORT_UNIX && uri->server && *uri->server) {
+        reportError(VIR_ERR_INVALID_ARG,
+                    _("using unix socket and remote server '%1$s' is not supported."),
+                    uri->server);
+        return DRV_OPEN_ERROR;
+    }
+
+    if ((mode = uriGetParam(uri, "mode")) &&
+        !streq(mode, "auto") && !streq(mode, "legacy") && !streq(mode, "direct")) {
+        reportError(VIR_ERR_INVALID_ARG, _("Unknown remote mode '%1$s'"), mode);
+        return DRV_OPEN_ERROR;
+    }
+    if (remoteParamInt(uri, "keepalive_interval", &kaInterval) < 0 ||
+        remoteParamInt(uri, "keepalive_count", &kaCount) < 0)
+        return DRV_OPEN_ERROR;
+    if (kaCount < 0) {
+        reportError(VIR_ERR_INVALID_ARG,
+                    _("invalid value '%1$d' for URI parameter '%2$s'"), kaCount,
+                    "keepalive_count");
+        return DRV_OPEN_ERROR;
+    }
+
+    name = remoteDaemonURI(uri, driver);
+    if (flags & VIR_CONNECT_RO)
+        rflags |= REMOTE_CONNECT_OPEN_RO;
+
+    priv = remotePrivateNew();
+    if (transport == REMOTE_TRANSPORT_UNIX) {
+        const char *sock = uriGetParam(uri, "socket");
+
+        if (sock) {
+            socketPath = g_strdup(sock);
+        } else {
+            socketPath = remoteDefaultSocket(uri, flags & VIR_CONNECT_RO);
+            if (streq(uri->path ? uri->path : "", "/session"))
+                rflags |= REMOTE_CONNECT_OPEN_USER;
+        }
+        LOG_DEBUG("connecting to '%s' for '%s'", socketPath, name);
+        priv->client = rpcClientNewUnix(socketPath);
+    } else {
+        g_autofree char *port = uri->port > 0 ? g_strdup_printf("%d", uri->port)
+                                              : g_strdup(REMOTE_TCP_PORT);
+
+        LOG_DEBUG("connecting to '%s:%s' for '%s'", uri->server, port, name);
+        priv->client = rpcClientNewTCP(uri->server, port);
+    }
+    if (!priv->client)
+        goto error;
+    /*
+     * A URI without transport names a driver that is not in this process:
+     * if the local daemon turns out to be this process, that driver is
+     * not here at all (never call ourselves; remoteDriverSetInsideDaemon
+     * says so without connecting).
+     */
+    if (!transportName && rpcClientIsSelfConnection(priv->client)) {
+        LOG_DEBUG("'%s' leads back to this process, declining", socketPath);
+        remotePrivateFree(priv);
+        return DRV_OPEN_DECLINED;
+    }
+    rpcClientSetMessageHandler(priv->client, remoteHandleMessage, priv);
+    rpcClientSetCloseCallback(priv->client, remoteClientClosed,
+                              remoteCloseStateRef(priv->closeState),
+                              remoteCloseStateUnref);
+
+    if (remoteOpenSession(priv, name, rflags) < 0)
+        goto error;
+
+    if (kaInterval > 0 && priv->serverKeepAlive && eventHaveImpl() &&
+        rpcClientKeepAliveStart(priv->client, kaInterval, (unsigned int)kaCount) < 0)
+        goto error;
+
+    conn->privateData = priv;
+    return DRV_OPEN_SUCCESS;
+
+ error:
+    remotePrivateFree(priv);
+    return DRV_OPEN_ERROR;
+}
+
+static int
+remoteConnectClose(virConnectPtr conn)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    int ret = 0;
+
+    if (!priv)
+        return 0;
+    if (rpcClientIsOpen(priv->client) &&
+        remoteCall(priv, REMOTE_PROC_CONNECT_CLOSE, NULL, NULL, NULL, NULL) < 0)
+        ret = -1;
+    domainEventStateDeregisterConn(priv->events, conn);
+    conn->privateData = NULL;
+    remotePrivateFree(priv);
+    return ret;
+}
+
+/**
+ * remoteConnectSetKeepAlive:
+ * @conn: a remote connection
+ * @interval: seconds between PINGs when the daemon is silent; <= 0 stops
+ * @count: PINGs without an answer before the connection is closed
+ *
+ * virConnectSetKeepAlive for remote connections, as libvirt: needs an
+ * event loop implementation; a daemon without the keepalive program
+ * makes it a no-op.
+ *
+ * Returns: 0 when started (or stopped), 1 when the daemon does not
+ * support keepalive, -1 with an error reported.
+ */
+int
+remoteConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+
+    if (!eventHaveImpl()) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("keepalive needs an event loop implementation"));
+        return -1;
+    }
+    if (!priv->serverKeepAlive)
+        return 1;
+    return rpcClientKeepAliveStart(priv->client, interval, count);
+}
+
+/**
+ * remoteDriverSetInsideDaemon:
+ * @inside: true in virtkitd
+ *
+ * In the daemon, URIs without a transport or host name its own drivers:
+ * the remote driver declines them instead of connecting to the daemon
+ * itself.  URIs naming a transport or host still go out (peer-to-peer
+ * migration).
+ */
+void
+remoteDriverSetInsideDaemon(bool inside)
+{
+    g_atomic_int_set(&remoteInsideDaemon, inside ? 1 : 0);
+}
+
+/* --- connection queries --------------------------------------------------- */
+
+static const char *
+remoteConnectGetType(virConnectPtr conn)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    remote_connect_get_type_ret ret = {0};
+    const char *type = NULL;
+
+    g_mutex_lock(&priv->lock);
+    type = priv->type;
+    g_mutex_unlock(&priv->lock);
+    if (type)
+        return type;
+
+    if (REMOTE_CALL_NOARGS(priv, REMOTE_PROC_CONNECT_GET_TYPE,
+                           remote_connect_get_type_ret, &ret) < 0)
+        return NULL;
+    g_mutex_lock(&priv->lock);
+    if (!priv->type)
+        priv->type = g_strdup(ret.type);
+    type = priv->type;
+    g_mutex_unlock(&priv->lock);
+    REMOTE_FREE(remote_connect_get_type_ret, &ret);
+    return type;
+}
+
+static int
+remoteConnectGetVersion(virConnectPtr conn, unsigned long *hvVer)
+{
+    remote_connect_get_version_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_VERSION,
+                           remote_connect_get_version_ret, &ret) < 0)
+        return -1;
+    *hvVer = ret.hv_ver;
+    return 0;
+}
+
+static int
+remoteConnectGetLibVersion(virConnectPtr conn, unsigned long *libVer)
+{
+    remote_connect_get_lib_version_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_LIB_VERSION,
+                           remote_connect_get_lib_version_ret, &ret) < 0)
+        return -1;
+    *libVer = ret.lib_ver;
+    return 0;
+}
+
+static char *
+remoteConnectGetHostname(virConnectPtr conn)
+{
+    remote_connect_get_hostname_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_HOSTNAME,
+                           remote_connect_get_hostname_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.hostname);
+}
+
+/* As libvirt: no call when the application named the URI. */
+static char *
+remoteConnectGetURI(virConnectPtr conn)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+
+    return g_strdup(priv->uri ? priv->uri : conn->uriString);
+}
+
+static char *
+remoteConnectGetCapabilities(virConnectPtr conn)
+{
+    remote_connect_get_capabilities_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_CAPABILITIES,
+                           remote_connect_get_capabilities_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.capabilities);
+}
+
+static int
+remoteConnectGetMaxVcpus(virConnectPtr conn, const char *type)
+{
+    remote_connect_get_max_vcpus_args args = { .type = REMOTE_STRING(type) };
+    remote_connect_get_max_vcpus_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_MAX_VCPUS,
+                    remote_connect_get_max_vcpus_args, &args,
+                    remote_connect_get_max_vcpus_ret, &ret) < 0)
+        return -1;
+    return ret.max_vcpus;
+}
+
+static int
+remoteConnectIsAlive(virConnectPtr conn)
+{
+    return rpcClientIsOpen(CONN_PRIV(conn)->client) ? 1 : 0;
+}
+
+/* Secure when the daemon's side is and the way there is private. */
+static int
+remoteConnectIsSecure(virConnectPtr conn)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    remote_connect_is_secure_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(priv, REMOTE_PROC_CONNECT_IS_SECURE,
+                           remote_connect_is_secure_ret, &ret) < 0)
+        return -1;
+    return ret.secure && (rpcClientIsEncrypted(priv->client) ||
+                          rpcClientIsLocal(priv->client)) ? 1 : 0;
+}
+
+static int
+remoteConnectIsEncrypted(virConnectPtr conn)
+{
+    return rpcClientIsEncrypted(CONN_PRIV(conn)->client) ? 1 : 0;
+}
+
+static int
+remoteConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
+                                   void *opaque, virFreeCallback freecb)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    RemoteCloseState *state = priv->closeState;
+    bool busy;
+    int ret = -1;
+
+    g_mutex_lock(&priv->registerLock);
+    g_mutex_lock(&state->lock);
+    busy = state->cb != NULL;
+    g_mutex_unlock(&state->lock);
+    if (busy) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("A close callback is already registered"));
+        goto cleanup;
+    }
+    if (priv->serverCloseCallback &&
+        remoteCall(priv, REMOTE_PROC_CONNECT_REGISTER_CLOSE_CALLBACK,
+                   NULL, NULL, NULL, NULL) < 0)
+        goto cleanup;
+
+    g_mutex_lock(&state->lock);
+    state->conn = connectRef(conn);
+    state->cb = cb;
+    state->opaque = opaque;
+    state->freecb = freecb;
+    g_mutex_unlock(&state->lock);
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    return ret;
+}
+
+static int
+remoteConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    RemoteCloseState *state = priv->closeState;
+    virConnectPtr held = NULL;
+    virConnectCloseFunc oldCb = NULL;
+    void *oldOpaque = NULL;
+    virFreeCallback oldFreecb = NULL;
+    bool match;
+    int ret = -1;
+
+    g_mutex_lock(&priv->registerLock);
+    g_mutex_lock(&state->lock);
+    match = state->cb == cb;
+    g_mutex_unlock(&state->lock);
+    if (!match) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("A different callback was requested"));
+        goto cleanup;
+    }
+    if (priv->serverCloseCallback && rpcClientIsOpen(priv->client) &&
+        remoteCall(priv, REMOTE_PROC_CONNECT_UNREGISTER_CLOSE_CALLBACK,
+                   NULL, NULL, NULL, NULL) < 0)
+        goto cleanup;
+
+    g_mutex_lock(&state->lock);
+    remoteCloseStateTakeLocked(state, &held, &oldCb, &oldOpaque, &oldFreecb);
+    g_mutex_unlock(&state->lock);
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    if (oldFreecb)
+        oldFreecb(oldOpaque);
+    connectUnref(held);
+    return ret;
+}
+
+/* --- node ----------------------------------------------------------------- */
+
+static int
+remoteNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
+{
+    remote_node_get_info_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_NODE_GET_INFO,
+                           remote_node_get_info_ret, &ret) < 0)
+        return -1;
+    G_STATIC_ASSERT(sizeof(info->model) == sizeof(ret.model));
+    memcpy(info->model, ret.model, sizeof(info->model));
+    info->model[sizeof(info->model) - 1] = '\0';
+    info->memory = ret.memory;
+    info->cpus = ret.cpus;
+    info->mhz = ret.mhz;
+    info->nodes = ret.nodes;
+    info->sockets = ret.sockets;
+    info->cores = ret.cores;
+    info->threads = ret.threads;
+    return 0;
+}
+
+/* Copies a counted char array (NUL included) into a fixed buffer. */
+static int
+remoteCopyCharArray(char *dst, size_t dstSize, const char *src, u_int len,
+                    const char *what)
+{
+    if (len > dstSize) {
+        reportError(VIR_ERR_RPC, _("%1$s exceeds maximum: %2$zu"), what, dstSize - 1);
+        return -1;
+    }
+    memset(dst, 0, dstSize);
+    if (len > 0)
+        memcpy(dst, src, len);
+    dst[dstSize - 1] = '\0';
+    return 0;
+}
+
+static int
+remoteNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
+{
+    remote_node_get_security_model_ret ret = {0};
+    int rc = -1;
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_NODE_GET_SECURITY_MODEL,
+                           remote_node_get_security_model_ret, &ret) < 0)
+        return -1;
+    if (remoteCopyCharArray(secmodel->model, sizeof(secmodel->model),
+                            ret.model.model_val, ret.model.model_len,
+                            "security model") < 0 ||
+        remoteCopyCharArray(secmodel->doi, sizeof(secmodel->doi),
+                            ret.doi.doi_val, ret.doi.doi_len,
+                            "security doi") < 0)
+        goto cleanup;
+    rc = 0;
+
+ cleanup:
+    REMOTE_FREE(remote_node_get_security_model_ret, &ret);
+    return rc;
+}
+
+static unsigned long long
+remoteNodeGetFreeMemory(virConnectPtr conn)
+{
+    remote_node_get_free_memory_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_NODE_GET_FREE_MEMORY,
+                           remote_node_get_free_memory_ret, &ret) < 0)
+        return 0;
+    return ret.freeMem;
+}
+
+/* --- listing ------------------------------------------------------------ */
+
+static int
+remoteConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
+                            unsigned int flags)
+{
+    remote_connect_list_all_domains_args args = {
+        .need_results = domains != NULL,
+        .flags = flags,
+    };
+    remote_connect_list_all_domains_ret ret = {0};
+    int n;
+    u_int i;
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
+                    remote_connect_list_all_domains_args, &args,
+                    remote_connect_list_all_domains_ret, &ret) < 0)
+        return -1;
+    if (ret.ret > REMOTE_DOMAIN_LIST_MAX) {
+        reportError(VIR_ERR_RPC, _("too many domains '%1$u' for limit '%2$d'"),
+                    ret.ret, REMOTE_DOMAIN_LIST_MAX);
+        REMOTE_FREE(remote_connect_list_all_domains_ret, &ret);
+        return -1;
+    }
+    n = (int)ret.ret;
+    if (domains) {
+        virDomainPtr *list = g_new0(virDomainPtr, ret.domains.domains_len + 1);
+
+        for (i = 0; i < ret.domains.domains_len; i++)
+            list[i] = remoteDomainFromWire(conn, &ret.domains.domains_val[i]);
+        *domains = list;
+        n = (int)ret.domains.domains_len;
+    }
+    REMOTE_FREE(remote_connect_list_all_domains_ret, &ret);
+    return n;
+}
+
+static int
+remoteConnectNumOfDomains(virConnectPtr conn)
+{
+    remote_connect_num_of_domains_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_NUM_OF_DOMAINS,
+                           remote_connect_num_of_domains_ret, &ret) < 0)
+        return -1;
+    return ret.num;
+}
+
+static int
+remoteConnectListDomains(virConnectPtr conn, int *ids, int maxids)
+{
+    remote_connect_list_domains_args args = { .maxids = maxids };
+    remote_connect_list_domains_ret ret = {0};
+    u_int i;
+    int rc = -1;
+
+    if (maxids > REMOTE_DOMAIN_LIST_MAX) {
+        reportError(VIR_ERR_RPC, _("Too many domain IDs '%1$d' for limit '%2$d'"),
+                    maxids, REMOTE_DOMAIN_LIST_MAX);
+        return -1;
+    }
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_LIST_DOMAINS,
+                    remote_connect_list_domains_args, &args,
+                    remote_connect_list_domains_ret, &ret) < 0)
+        return -1;
+    if (ret.ids.ids_len > (u_int)maxids) {
+        reportError(VIR_ERR_RPC, _("Too many domain IDs '%1$u' for limit '%2$d'"),
+                    ret.ids.ids_len, maxids);
+        goto cleanup;
+    }
+    for (i = 0; i < ret.ids.ids_len; i++)
+        ids[i] = ret.ids.ids_val[i];
+    rc = (int)ret.ids.ids_len;
+
+ cleanup:
+    REMOTE_FREE(remote_connect_list_domains_ret, &ret);
+    return rc;
+}
+
+static int
+remoteConnectNumOfDefinedDomains(virConnectPtr conn)
+{
+    remote_connect_num_of_defined_domains_ret ret = {0};
+
+    if (REMOTE_CALL_NOARGS(CONN_PRIV(conn), REMOTE_PROC_CONNECT_NUM_OF_DEFINED_DOMAINS,
+                           remote_connect_num_of_defined_domains_ret, &ret) < 0)
+        return -1;
+    return ret.num;
+}
+
+static int
+remoteConnectListDefinedDomains(virConnectPtr conn, char **const names,
+                                int maxnames)
+{
+    remote_connect_list_defined_domains_args args = { .maxnames = maxnames };
+    remote_connect_list_defined_domains_ret ret = {0};
+    u_int i;
+    int rc = -1;
+
+    if (maxnames > REMOTE_DOMAIN_LIST_MAX) {
+        reportError(VIR_ERR_RPC, _("Too many domain names '%1$d' for limit '%2$d'"),
+                    maxnames, REMOTE_DOMAIN_LIST_MAX);
+        return -1;
+    }
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_LIST_DEFINED_DOMAINS,
+                    remote_connect_list_defined_domains_args, &args,
+                    remote_connect_list_defined_domains_ret, &ret) < 0)
+        return -1;
+    if (ret.names.names_len > (u_int)maxnames) {
+        reportError(VIR_ERR_RPC, _("Too many domain names '%1$u' for limit '%2$d'"),
+                    ret.names.names_len, maxnames);
+        goto cleanup;
+    }
+    for (i = 0; i < ret.names.names_len; i++)
+        names[i] = g_strdup(ret.names.names_val[i]);
+    rc = (int)ret.names.names_len;
+
+ cleanup:
+    REMOTE_FREE(remote_connect_list_defined_domains_ret, &ret);
+    return rc;
+}
+
+/* --- lookups and definitions --------------------------------------------- */
+
+/* Turns a reply carrying one domain into a handle and frees the reply. */
+#define REMOTE_RET_DOMAIN(conn, type, ret) \
+    do { \
+        virDomainPtr dom_ = remoteDomainFromWire((conn), &(ret).dom); \
+        REMOTE_FREE(type, &(ret)); \
+        return dom_; \
+    } while (0)
+
+static virDomainPtr
+remoteDomainLookupByName(virConnectPtr conn, const char *name)
+{
+    remote_domain_lookup_by_name_args args = { .name = (char *)name };
+    remote_domain_lookup_by_name_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_LOOKUP_BY_NAME,
+                    remote_domain_lookup_by_name_args, &args,
+                    remote_domain_lookup_by_name_ret, &ret) < 0)
+        return NULL;
+    REMOTE_RET_DOMAIN(conn, remote_domain_lookup_by_name_ret, ret);
+}
+
+static virDomainPtr
+remoteDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
+{
+    remote_domain_lookup_by_uuid_args args;
+    remote_domain_lookup_by_uuid_ret ret = {0};
+
+    memcpy(args.uuid, uuid, VIR_UUID_BUFLEN);
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_LOOKUP_BY_UUID,
+                    remote_domain_lookup_by_uuid_args, &args,
+                    remote_domain_lookup_by_uuid_ret, &ret) < 0)
+        return NULL;
+    REMOTE_RET_DOMAIN(conn, remote_domain_lookup_by_uuid_ret, ret);
+}
+
+static virDomainPtr
+remoteDomainLookupByID(virConnectPtr conn, int id)
+{
+    remote_domain_lookup_by_id_args args = { .id = id };
+    remote_domain_lookup_by_id_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_LOOKUP_BY_ID,
+                    remote_domain_lookup_by_id_args, &args,
+                    remote_domain_lookup_by_id_ret, &ret) < 0)
+        return NULL;
+    REMOTE_RET_DOMAIN(conn, remote_domain_lookup_by_id_ret, ret);
+}
+
+/* virDomainDefineXML's procedure without flags, as libvirt's client sends. */
+static virDomainPtr
+remoteDomainDefineXMLFlags(virConnectPtr conn, const char *xml,
+                           unsigned int flags)
+{
+    if (flags == 0) {
+        remote_domain_define_xml_args args = { .xml = (char *)xml };
+        remote_domain_define_xml_ret ret = {0};
+
+        if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_DEFINE_XML,
+                        remote_domain_define_xml_args, &args,
+                        remote_domain_define_xml_ret, &ret) < 0)
+            return NULL;
+        REMOTE_RET_DOMAIN(conn, remote_domain_define_xml_ret, ret);
+    } else {
+        remote_domain_define_xml_flags_args args = {
+            .xml = (char *)xml,
+            .flags = flags,
+        };
+        remote_domain_define_xml_flags_ret ret = {0};
+
+        if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_DEFINE_XML_FLAGS,
+                        remote_domain_define_xml_flags_args, &args,
+                        remote_domain_define_xml_flags_ret, &ret) < 0)
+            return NULL;
+        REMOTE_RET_DOMAIN(conn, remote_domain_define_xml_flags_ret, ret);
+    }
+}
+
+static virDomainPtr
+remoteDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    remote_domain_create_xml_args args = {
+        .xml_desc = (char *)xml,
+        .flags = flags,
+    };
+    remote_domain_create_xml_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_CREATE_XML,
+                    remote_domain_create_xml_args, &args,
+                    remote_domain_create_xml_ret, &ret) < 0)
+        return NULL;
+    REMOTE_RET_DOMAIN(conn, remote_domain_create_xml_ret, ret);
+}
+
+static int
+remoteDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+{
+    if (flags == 0) {
+        remote_domain_undefine_args args;
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_UNDEFINE,
+                                 remote_domain_undefine_args, &args);
+    } else {
+        remote_domain_undefine_flags_args args = { .flags = flags };
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_UNDEFINE_FLAGS,
+                                 remote_domain_undefine_flags_args, &args);
+    }
+}
+
+/* --- lifecycle ------------------------------------------------------------- */
+
+/*
+ * CREATE_WITH_FLAGS also for flags 0: it returns the new id in the same
+ * round trip (DOMAIN_CREATE returns nothing and needs a lookup after).
+ */
+static int
+remoteDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_create_with_flags_args args = { .flags = flags };
+    remote_domain_create_with_flags_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_CREATE_WITH_FLAGS,
+                    remote_domain_create_with_flags_args, &args,
+                    remote_domain_create_with_flags_ret, &ret) < 0)
+        return -1;
+    dom->id = ret.dom.id;
+    REMOTE_FREE(remote_domain_create_with_flags_ret, &ret);
+    return 0;
+}
+
+static int
+remoteDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+{
+    int rc;
+
+    if (flags == 0) {
+        remote_domain_destroy_args args;
+
+        remoteDomainToWire(dom, &args.dom);
+        rc = REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_DESTROY,
+                               remote_domain_destroy_args, &args);
+    } else {
+        remote_domain_destroy_flags_args args = { .flags = flags };
+
+        remoteDomainToWire(dom, &args.dom);
+        rc = REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_DESTROY_FLAGS,
+                               remote_domain_destroy_flags_args, &args);
+    }
+    if (rc == 0)
+        dom->id = -1;
+    return rc;
+}
+
+static int
+remoteDomainShutdownFlags(virDomainPtr dom, unsigned int flags)
+{
+    if (flags == 0) {
+        remote_domain_shutdown_args args;
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SHUTDOWN,
+                                 remote_domain_shutdown_args, &args);
+    } else {
+        remote_domain_shutdown_flags_args args = { .flags = flags };
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SHUTDOWN_FLAGS,
+                                 remote_domain_shutdown_flags_args, &args);
+    }
+}
+
+static int
+remoteDomainReboot(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_reboot_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_REBOOT,
+                             remote_domain_reboot_args, &args);
+}
+
+static int
+remoteDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_reset_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_RESET,
+                             remote_domain_reset_args, &args);
+}
+
+static int
+remoteDomainSuspend(virDomainPtr dom)
+{
+    remote_domain_suspend_args args;
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SUSPEND,
+                             remote_domain_suspend_args, &args);
+}
+
+static int
+remoteDomainResume(virDomainPtr dom)
+{
+    remote_domain_resume_args args;
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_RESUME,
+                             remote_domain_resume_args, &args);
+}
+
+/* --- domain information --------------------------------------------------- */
+
+static int
+remoteDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
+{
+    remote_domain_get_info_args args;
+    remote_domain_get_info_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_INFO,
+                    remote_domain_get_info_args, &args,
+                    remote_domain_get_info_ret, &ret) < 0)
+        return -1;
+    info->state = ret.state;
+    info->maxMem = ret.maxMem;
+    info->memory = ret.memory;
+    info->nrVirtCpu = ret.nrVirtCpu;
+    info->cpuTime = ret.cpuTime;
+    return 0;
+}
+
+static int
+remoteDomainGetState(virDomainPtr dom, int *state, int *reason,
+                     unsigned int flags)
+{
+    remote_domain_get_state_args args = { .flags = flags };
+    remote_domain_get_state_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_STATE,
+                    remote_domain_get_state_args, &args,
+                    remote_domain_get_state_ret, &ret) < 0)
+        return -1;
+    *state = ret.state;
+    if (reason)
+        *reason = ret.reason;
+    return 0;
+}
+
+static char *
+remoteDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_get_xml_desc_args args = { .flags = flags };
+    remote_domain_get_xml_desc_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_XML_DESC,
+                    remote_domain_get_xml_desc_args, &args,
+                    remote_domain_get_xml_desc_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.xml);
+}
+
+static char *
+remoteDomainGetOSType(virDomainPtr dom)
+{
+    remote_domain_get_os_type_args args;
+    remote_domain_get_os_type_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_OS_TYPE,
+                    remote_domain_get_os_type_args, &args,
+                    remote_domain_get_os_type_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.type);
+}
+
+static unsigned long
+remoteDomainGetMaxMemory(virDomainPtr dom)
+{
+    remote_domain_get_max_memory_args args;
+    remote_domain_get_max_memory_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_MAX_MEMORY,
+                    remote_domain_get_max_memory_args, &args,
+                    remote_domain_get_max_memory_ret, &ret) < 0)
+        return 0;
+    return ret.memory;
+}
+
+/*
+ * The flags procedures serve virDomainSetMemory / virDomainSetVcpus too:
+ * the entry points pass VIR_DOMAIN_AFFECT_LIVE, which is what the daemon
+ * does with the flag-less calls.
+ */
+static int
+remoteDomainSetMemoryFlags(virDomainPtr dom, unsigned long memory,
+                           unsigned int flags)
+{
+    remote_domain_set_memory_flags_args args = {
+        .memory = memory,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SET_MEMORY_FLAGS,
+                             remote_domain_set_memory_flags_args, &args);
+}
+
+static int
+remoteDomainSetMaxMemory(virDomainPtr dom, unsigned long memory)
+{
+    remote_domain_set_max_memory_args args = { .memory = memory };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SET_MAX_MEMORY,
+                             remote_domain_set_max_memory_args, &args);
+}
+
+static int
+remoteDomainSetVcpusFlags(virDomainPtr dom, unsigned int nvcpus,
+                          unsigned int flags)
+{
+    remote_domain_set_vcpus_flags_args args = {
+        .nvcpus = nvcpus,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SET_VCPUS_FLAGS,
+                             remote_domain_set_vcpus_flags_args, &args);
+}
+
+static int
+remoteDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_get_vcpus_flags_args args = { .flags = flags };
+    remote_domain_get_vcpus_flags_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_VCPUS_FLAGS,
+                    remote_domain_get_vcpus_flags_args, &args,
+                    remote_domain_get_vcpus_flags_ret, &ret) < 0)
+        return -1;
+    return ret.num;
+}
+
+static int
+remoteDomainGetMaxVcpus(virDomainPtr dom)
+{
+    remote_domain_get_max_vcpus_args args;
+    remote_domain_get_max_vcpus_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_MAX_VCPUS,
+                    remote_domain_get_max_vcpus_args, &args,
+                    remote_domain_get_max_vcpus_ret, &ret) < 0)
+        return -1;
+    return ret.num;
+}
+
+static int
+remoteDomainIsActive(virDomainPtr dom)
+{
+    remote_domain_is_active_args args;
+    remote_domain_is_active_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_IS_ACTIVE,
+                    remote_domain_is_active_args, &args,
+                    remote_domain_is_active_ret, &ret) < 0)
+        return -1;
+    return ret.active;
+}
+
+static int
+remoteDomainIsPersistent(virDomainPtr dom)
+{
+    remote_domain_is_persistent_args args;
+    remote_domain_is_persistent_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_IS_PERSISTENT,
+                    remote_domain_is_persistent_args, &args,
+                    remote_domain_is_persistent_ret, &ret) < 0)
+        return -1;
+    return ret.persistent;
+}
+
+static int
+remoteDomainIsUpdated(virDomainPtr dom)
+{
+    remote_domain_is_updated_args args;
+    remote_domain_is_updated_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_IS_UPDATED,
+                    remote_domain_is_updated_args, &args,
+                    remote_domain_is_updated_ret, &ret) < 0)
+        return -1;
+    return ret.updated;
+}
+
+static int
+remoteDomainGetAutostart(virDomainPtr dom, int *autostart)
+{
+    remote_domain_get_autostart_args args;
+    remote_domain_get_autostart_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_AUTOSTART,
+                    remote_domain_get_autostart_args, &args,
+                    remote_domain_get_autostart_ret, &ret) < 0)
+        return -1;
+    *autostart = ret.autostart;
+    return 0;
+}
+
+static int
+remoteDomainSetAutostart(virDomainPtr dom, int autostart)
+{
+    remote_domain_set_autostart_args args = { .autostart = autostart };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SET_AUTOSTART,
+                             remote_domain_set_autostart_args, &args);
+}
+
+static int
+remoteDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_has_managed_save_image_args args = { .flags = flags };
+    remote_domain_has_managed_save_image_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_HAS_MANAGED_SAVE_IMAGE,
+                    remote_domain_has_managed_save_image_args, &args,
+                    remote_domain_has_managed_save_image_ret, &ret) < 0)
+        return -1;
+    return ret.result;
+}
+
+static int
+remoteDomainGetSecurityLabel(virDomainPtr dom, virSecurityLabelPtr seclabel)
+{
+    remote_domain_get_security_label_args args;
+    remote_domain_get_security_label_ret ret = {0};
+    int rc = -1;
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_SECURITY_LABEL,
+                    remote_domain_get_security_label_args, &args,
+                    remote_domain_get_security_label_ret, &ret) < 0)
+        return -1;
+    if (remoteCopyCharArray(seclabel->label, sizeof(seclabel->label),
+                            ret.label.label_val, ret.label.label_len,
+                            "security label") < 0)
+        goto cleanup;
+    seclabel->enforcing = ret.enforcing;
+    rc = 0;
+
+ cleanup:
+    REMOTE_FREE(remote_domain_get_security_label_ret, &ret);
+    return rc;
+}
+
+static char *
+remoteDomainGetMetadata(virDomainPtr dom, int type, const char *uri,
+                        unsigned int flags)
+{
+    remote_domain_get_metadata_args args = {
+        .type = type,
+        .uri = REMOTE_STRING(uri),
+        .flags = flags,
+    };
+    remote_domain_get_metadata_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_METADATA,
+                    remote_domain_get_metadata_args, &args,
+                    remote_domain_get_metadata_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.metadata);
+}
+
+static int
+remoteDomainSetMetadata(virDomainPtr dom, int type, const char *metadata,
+                        const char *key, const char *uri, unsigned int flags)
+{
+    remote_domain_set_metadata_args args = {
+        .type = type,
+        .metadata = REMOTE_STRING(metadata),
+        .key = REMOTE_STRING(key),
+        .uri = REMOTE_STRING(uri),
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SET_METADATA,
+                             remote_domain_set_metadata_args, &args);
+}
+
+/* --- jobs ------------------------------------------------------------------ */
+
+static int
+remoteDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    remote_domain_get_job_info_args args;
+    remote_domain_get_job_info_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_JOB_INFO,
+                    remote_domain_get_job_info_args, &args,
+                    remote_domain_get_job_info_ret, &ret) < 0)
+        return -1;
+    info->type = ret.type;
+    info->timeElapsed = ret.timeElapsed;
+    info->timeRemaining = ret.timeRemaining;
+    info->dataTotal = ret.dataTotal;
+    info->dataProcessed = ret.dataProcessed;
+    info->dataRemaining = ret.dataRemaining;
+    info->memTotal = ret.memTotal;
+    info->memProcessed = ret.memProcessed;
+    info->memRemaining = ret.memRemaining;
+    info->fileTotal = ret.fileTotal;
+    info->fileProcessed = ret.fileProcessed;
+    info->fileRemaining = ret.fileRemaining;
+    return 0;
+}
+
+static int
+remoteDomainGetJobStats(virDomainPtr dom, int *type,
+                        virTypedParameterPtr *params, int *nparams,
+                        unsigned int flags)
+{
+    remote_domain_get_job_stats_args args = { .flags = flags };
+    remote_domain_get_job_stats_ret ret = {0};
+    int rc = -1;
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_JOB_STATS,
+                    remote_domain_get_job_stats_args, &args,
+                    remote_domain_get_job_stats_ret, &ret) < 0)
+        return -1;
+    if (remoteTypedParamsFromWire(ret.params.params_val, ret.params.params_len,
+                                  REMOTE_DOMAIN_JOB_STATS_MAX, params, nparams) < 0)
+        goto cleanup;
+    *type = ret.type;
+    rc = 0;
+
+ cleanup:
+    REMOTE_FREE(remote_domain_get_job_stats_ret, &ret);
+    return rc;
+}
+
+static int
+remoteDomainAbortJob(virDomainPtr dom)
+{
+    remote_domain_abort_job_args args;
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_ABORT_JOB,
+                             remote_domain_abort_job_args, &args);
+}
+
+/* --- event registration -------------------------------------------------- */
+
+/*
+ * The daemon is asked for each event ID once, for all domains, when the
+ * first local callback for that ID appears; local callbacks (with their
+ * domain filters) are served from priv->events.  The daemon's callback ID
+ * is kept so that late events of a dropped registration are ignored.
+ * Called with priv->registerLock held.
+ */
+static int
+remoteEventRegisterRemoteLocked(RemotePrivate *priv, int eventID)
+{
+    if (g_atomic_int_get(&priv->remoteIDs[eventID]) >= 0)
+        return 0;
+
+    if (priv->serverEventCallback) {
+        remote_connect_domain_event_callback_register_any_args args = {
+            .eventID = eventID,
+            .dom = NULL,
+        };
+        remote_connect_domain_event_callback_register_any_ret ret = {0};
+
+        if (REMOTE_CALL(priv, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+                        remote_connect_domain_event_callback_register_any_args, &args,
+                        remote_connect_domain_event_callback_register_any_ret, &ret) < 0)
+            return -1;
+        g_atomic_int_set(&priv->remoteIDs[eventID], ret.callbackID);
+    } else {
+        remote_connect_domain_event_register_any_args args = { .eventID = eventID };
+
+        if (REMOTE_CALL_NORET(priv, REMOTE_PROC_CONNECT_DOMAIN_EVENT_REGISTER_ANY,
+                              remote_connect_domain_event_register_any_args, &args) < 0)
+            return -1;
+        g_atomic_int_set(&priv->remoteIDs[eventID], 0);
+    }
+    LOG_DEBUG("event %d registered with the daemon as %d", eventID,
+              g_atomic_int_get(&priv->remoteIDs[eventID]));
+    return 0;
+}
+
+/*
+ * Drops the daemon's registration for @eventID once no local callback
+ * needs it.  Called with priv->registerLock held.
+ */
+static int
+remoteEventDeregisterRemoteLocked(RemotePrivate *priv, int eventID)
+{
+    int remoteID = g_atomic_int_get(&priv->remoteIDs[eventID]);
+
+    if (remoteID < 0 || domainEventStateCount(priv->events, eventID) > 0)
+        return 0;
+    g_atomic_int_set(&priv->remoteIDs[eventID], -1);
+    if (!rpcClientIsOpen(priv->client))
+        return 0;
+
+    if (priv->serverEventCallback) {
+        remote_connect_domain_event_callback_deregister_any_args args = {
+            .callbackID = remoteID,
+        };
+
+        return REMOTE_CALL_NORET(priv, REMOTE_PROC_CONNECT_DOMAIN_EVENT_CALLBACK_DEREGISTER_ANY,
+                                 remote_connect_domain_event_callback_deregister_any_args,
+                                 &args);
+    } else {
+        remote_connect_domain_event_deregister_any_args args = { .eventID = eventID };
+
+        return REMOTE_CALL_NORET(priv, REMOTE_PROC_CONNECT_DOMAIN_EVENT_DEREGISTER_ANY,
+                                 remote_connect_domain_event_deregister_any_args, &args);
+    }
+}
+
+static int
+remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
+                                    int eventID,
+                                    virConnectDomainEventGenericCallback cb,
+                                    void *opaque, virFreeCallback freecb)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    int callbackID = -1;
+
+    if (eventID < 0 || eventID >= VIR_DOMAIN_EVENT_ID_LAST) {
+        reportError(VIR_ERR_INVALID_ARG, _("unsupported event ID %1$d"), eventID);
+        return -1;
+    }
+
+    g_mutex_lock(&priv->registerLock);
+    callbackID = domainEventStateRegisterAny(priv->events, conn, dom, eventID,
+                                             cb, opaque, freecb);
+    if (callbackID < 0)
+        goto cleanup;
+    if (remoteEventRegisterRemoteLocked(priv, eventID) < 0) {
+        g_autoptr(SavedError) saved = errorSave();
+
+        domainEventStateDeregisterAny(priv->events, conn, callbackID);
+        callbackID = -1;
+        goto cleanup;
+    }
+    g_hash_table_insert(priv->localEventIDs, GINT_TO_POINTER(callbackID),
+                        GINT_TO_POINTER(eventID));
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    return callbackID;
+}
+
+static int
+remoteConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    gpointer value = NULL;
+    int ret = -1;
+
+    g_mutex_lock(&priv->registerLock);
+    if (domainEventStateDeregisterAny(priv->events, conn, callbackID) < 0)
+        goto cleanup;
+    if (g_hash_table_lookup_extended(priv->localEventIDs,
+                                     GINT_TO_POINTER(callbackID), NULL, &value)) {
+        g_hash_table_remove(priv->localEventIDs, GINT_TO_POINTER(callbackID));
+        if (remoteEventDeregisterRemoteLocked(priv, GPOINTER_TO_INT(value)) < 0)
+            goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    return ret;
+}
+
+static int
+remoteConnectDomainEventRegister(virConnectPtr conn,
+                                 virConnectDomainEventCallback cb,
+                                 void *opaque, virFreeCallback freecb)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    int ret = -1;
+
+    g_mutex_lock(&priv->registerLock);
+    if (domainEventStateRegisterLegacy(priv->events, conn, cb, opaque, freecb) < 0)
+        goto cleanup;
+    if (remoteEventRegisterRemoteLocked(priv, VIR_DOMAIN_EVENT_ID_LIFECYCLE) < 0) {
+        g_autoptr(SavedError) saved = errorSave();
+
+        domainEventStateDeregisterLegacy(priv->events, conn, cb);
+        goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    return ret;
+}
+
+static int
+remoteConnectDomainEventDeregister(virConnectPtr conn,
+                                   virConnectDomainEventCallback cb)
+{
+    RemotePrivate *priv = CONN_PRIV(conn);
+    int ret = -1;
+
+    g_mutex_lock(&priv->registerLock);
+    if (domainEventStateDeregisterLegacy(priv->events, conn, cb) < 0)
+        goto cleanup;
+    ret = remoteEventDeregisterRemoteLocked(priv, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
+
+ cleanup:
+    g_mutex_unlock(&priv->registerLock);
+    return ret;
+}
+
+/* --- the table ------------------------------------------------------------- */
+
+static HypervisorDriver remoteHypervisorDriver = {
+    .name = "remote",
+    .connectOpen = remoteConnectOpen,
+    .connectClose = remoteConnectClose,
+    .connectGetType = remoteConnectGetType,
+    .connectGetVersion = remoteConnectGetVersion,
+    .connectGetLibVersion = remoteConnectGetLibVersion,
+    .connectGetHostname = remoteConnectGetHostname,
+    .connectGetURI = remoteConnectGetURI,
+    .connectGetCapabilities = remoteConnectGetCapabilities,
+    .connectGetMaxVcpus = remoteConnectGetMaxVcpus,
+    .connectIsAlive = remoteConnectIsAlive,
+    .connectIsSecure = remoteConnectIsSecure,
+    .connectIsEncrypted = remoteConnectIsEncrypted,
+    .connectRegisterCloseCallback = remoteConnectRegisterCloseCallback,
+    .connectUnregisterCloseCallback = remoteConnectUnregisterCloseCallback,
+    .nodeGetInfo = remoteNodeGetInfo,
+    .nodeGetSecurityModel = remoteNodeGetSecurityModel,
+    .nodeGetFreeMemory = remoteNodeGetFreeMemory,
+    .connectListAllDomains = remoteConnectListAllDomains,
+    .connectNumOfDomains = remoteConnectNumOfDomains,
+    .connectListDomains = remoteConnectListDomains,
+    .connectNumOfDefinedDomains = remoteConnectNumOfDefinedDomains,
+    .connectListDefinedDomains = remoteConnectListDefinedDomains,
+    .domainLookupByName = remoteDomainLookupByName,
+    .domainLookupByUUID = remoteDomainLookupByUUID,
+    .domainLookupByID = remoteDomainLookupByID,
+    .domainDefineXMLFlags = remoteDomainDefineXMLFlags,
+    .domainUndefineFlags = remoteDomainUndefineFlags,
+    .domainCreateWithFlags = remoteDomainCreateWithFlags,
+    .domainCreateXML = remoteDomainCreateXML,
+    .domainDestroyFlags = remoteDomainDestroyFlags,
+    .domainShutdownFlags = remoteDomainShutdownFlags,
+    .domainReboot = remoteDomainReboot,
+    .domainReset = remoteDomainReset,
+    .domainSuspend = remoteDomainSuspend,
+    .domainResume = remoteDomainResume,
+    .domainGetInfo = remoteDomainGetInfo,
+    .domainGetState = remoteDomainGetState,
+    .domainGetXMLDesc = remoteDomainGetXMLDesc,
+    .domainGetOSType = remoteDomainGetOSType,
+    .domainGetMaxMemory = remoteDomainGetMaxMemory,
+    .domainSetMemoryFlags = remoteDomainSetMemoryFlags,
+    .domainSetMaxMemory = remoteDomainSetMaxMemory,
+    .domainSetVcpusFlags = remoteDomainSetVcpusFlags,
+    .domainGetVcpusFlags = remoteDomainGetVcpusFlags,
+    .domainGetMaxVcpus = remoteDomainGetMaxVcpus,
+    .domainIsActive = remoteDomainIsActive,
+    .domainIsPersistent = remoteDomainIsPersistent,
+    .domainIsUpdated = remoteDomainIsUpdated,
+    .domainGetAutostart = remoteDomainGetAutostart,
+    .domainSetAutostart = remoteDomainSetAutostart,
+    .domainHasManagedSaveImage = remoteDomainHasManagedSaveImage,
+    .domainGetSecurityLabel = remoteDomainGetSecurityLabel,
+    .domainGetMetadata = remoteDomainGetMetadata,
+    .domainSetMetadata = remoteDomainSetMetadata,
+    .domainGetJobInfo = remoteDomainGetJobInfo,
+    .domainGetJobStats = remoteDomainGetJobStats,
+    .domainAbortJob = remoteDomainAbortJob,
+    .connectDomainEventRegister = remoteConnectDomainEventRegister,
+    .connectDomainEventDeregister = remoteConnectDomainEventDeregister,
+    .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,
+    .connectDomainEventDeregisterAny = remoteConnectDomainEventDeregisterAny,
+};
+
+/* No scheme list: offered every URI that no in-process driver took. */
+static ConnectDriver remoteConnectDriver = {
+    .name = "remote",
+    .uriSchemes = NULL,
+    .embeddable = false,
+    .hypervisor = &remoteHypervisorDriver,
+};
+
+/**
+ * remoteDriverRegister:
+ *
+ * Registers the remote driver.  It must come after the in-process
+ * drivers (driversRegisterAll): URIs reach it only when none of them
+ * took the URI.
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+remoteDriverRegister(void)
+{
+    return driverRegister(&remoteConnectDriver);
+}

@@ -1,0 +1,1021 @@
+/* Client end of an RPC connection: concurrent calls, replies in any order, events, keepalive. */
+#include <errno.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_RPC
+
+#include "rpc/rpc_client.h"
+#include "rpc/rpc_keepalive.h"
+#include "util/error.h"
+#include "util/event.h"
+#include "util/log.h"
+
+LOG_INIT("rpc.client");
+
+/*
+ * I/O model ("the calling thread does the I/O"; docs/internals/rpc.md):
+ *
+ * - A call encodes its packet, queues it and then waits for its reply.
+ *   The first waiting thread becomes the I/O owner: it alone polls the
+ *   socket (without the lock), writes the queue, reads packets and hands
+ *   each reply to the call with its serial, waking that call's thread.
+ *   When its own reply arrives it passes the duty to another waiting call
+ *   (if any) and returns.  A single-threaded caller thus does its own
+ *   write + poll + read with no thread switch.
+ * - A call made while another thread owns the I/O writes its packet at
+ *   once when the socket takes it (else it wakes the owner through an
+ *   eventfd so that it polls for writability) and sleeps on its own
+ *   condition.
+ * - When no call is in flight and the application registered an event
+ *   loop, a loop watch on the socket reads events, answers PINGs and
+ *   notices a peer that went away; the watch is disabled while a thread
+ *   owns the I/O.  Without a loop, what arrives meanwhile is read by the
+ *   next call.
+ * - Keepalive (only with an event loop, as libvirt): a loop timer, or
+ *   the owner's poll timeout while a call is in flight, runs
+ *   rpcKeepaliveCheck.
+ * - Closing (EOF, I/O error, keepalive timeout, protocol error) fails
+ *   every pending call with the cause; later calls fail with "client
+ *   socket is closed"; the close callback runs once, unlocked, on the
+ *   thread that noticed.
+ */
+
+typedef struct {
+    rpc_header header;          /* immutable: what the reply must match */
+    GCond cond;                 /* signalled when done, or to hand over the I/O */
+    bool done;                  /* protected by client->lock */
+    RpcMessage *reply;          /* protected by client->lock; NULL if failed */
+    virError error;             /* protected by client->lock; the failure */
+} RpcClientCall;
+
+struct _RpcClient {
+    gint refs;                      /* atomic */
+    GMutex lock;
+    RpcSocket *sock;                /* immutable pointer; used under lock */
+    int fd;                         /* immutable: the socket's descriptor */
+    int wakeFD;                     /* immutable: eventfd waking the I/O owner */
+    bool local;                     /* immutable: a unix socket */
+    gint nextSerial;                /* atomic: serial of the next call */
+
+    bool closed;                    /* protected by lock */
+    int closeReason;                /* protected by lock */
+    virError closeError;            /* protected by lock */
+    gint closePending;              /* atomic: the close callback is due */
+
+    GQueue calls;                   /* RpcClientCall *; protected by lock */
+    bool haveOwner;                 /* protected by lock */
+
+    int watch;                      /* protected by lock; -1 when none */
+    int watchEvents;                /* protected by lock */
+
+    RpcKeepalive *ka;               /* protected by lock; NULL when off */
+    int kaTimer;                    /* protected by lock; -1 when none */
+    gint64 kaNext;                  /* protected by lock: next check, monotonic */
+
+    RpcClientMessageFunc msgFunc;   /* protected by lock */
+    void *msgOpaque;                /* protected by lock */
+    RpcClientCloseFunc closeFunc;   /* protected by lock */
+    void *closeOpaque;              /* protected by lock */
+    GDestroyNotify closeFree;       /* protected by lock */
+};
+
+static void rpcClientWatchCallback(int watch, int fd, int events, void *opaque);
+
+/* --- lifetime --------------------------------------------------------- */
+
+/**
+ * rpcClientNewSocket:
+ * @sock: a connected socket; ownership is taken, also on failure
+ *
+ * Wraps @sock in a client.  When an event loop implementation is
+ * registered, the socket is watched by it while no call is in flight.
+ *
+ * Returns: the client (caller owns one reference; call rpcClientClose
+ * before dropping it), or NULL with an error reported.
+ */
+RpcClient *
+rpcClientNewSocket(RpcSocket *sock)
+{
+    RpcClient *client = NULL;
+    int wakeFD = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+
+    if (wakeFD < 0) {
+        reportSystemError(errno, "%s", _("cannot create an eventfd"));
+        rpcSocketFree(sock);
+        return NULL;
+    }
+
+    client = g_new0(RpcClient, 1);
+    client->refs = 1;
+    g_mutex_init(&client->lock);
+    client->sock = sock;
+    client->fd = rpcSocketGetFD(sock);
+    client->local = rpcSocketIsUnix(sock);
+    client->wakeFD = wakeFD;
+    client->watch = -1;
+    client->kaTimer = -1;
+    g_queue_init(&client->calls);
+
+    if (eventHaveImpl()) {
+        client->watchEvents = VIR_EVENT_HANDLE_READABLE;
+        client->watch = eventAddHandle(client->fd, client->watchEvents,
+                                       rpcClientWatchCallback,
+                                       rpcClientRef(client),
+                                       (virFreeCallback)rpcClientUnref);
+        if (client->watch < 0) {
+            LOG_DEBUG("no event loop watch for fd %d", client->fd);
+            client->watchEvents = 0;
+            rpcClientUnref(client);
+        }
+    }
+    LOG_DEBUG("client %p on fd %d (watch %d)", (void *)client, client->fd,
+              client->watch);
+    return client;
+}
+
+/**
+ * rpcClientNewUnix:
+ * @path: filesystem path of the daemon's unix socket
+ *
+ * Connects to @path.  Errors are worded as libvirt's ("Failed to connect
+ * socket to '...'", VIR_ERR_SYSTEM_ERROR with the errno).
+ *
+ * Returns: the client (caller owns), or NULL with an error reported.
+ */
+RpcClient *
+rpcClientNewUnix(const char *path)
+{
+    struct sockaddr_un addr = {0};
+    RpcSocket *sock = NULL;
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path)) {
+        reportError(VIR_ERR_INTERNAL_ERROR,
+                    _("UNIX socket path '%1$s' too long"), path);
+        return NULL;
+    }
+    addr.sun_family = AF_UNIX;
+    memcpy(addr.sun_path, path, strlen(path));
+
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        reportSystemError(errno, "%s", _("Failed to create socket"));
+        return NULL;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        int saved = errno;
+
+        close(fd);
+        reportSystemError(saved, _("Failed to connect socket to '%1$s'"),
+                          path);
+        return NULL;
+    }
+    if (!(sock = rpcSocketNewFromFD(fd)))
+        return NULL;
+    return rpcClientNewSocket(sock);
+}
+
+/**
+ * rpcClientNewTCP:
+ * @host: host name or address
+ * @port: port number or service name
+ *
+ * Connects to the first address of @host that accepts.
+ *
+ * Returns: the client (caller owns), or NULL with an error reported.
+ */
+RpcClient *
+rpcClientNewTCP(const char *host, const char *port)
+{
+    struct addrinfo hints = {0};
+    struct addrinfo *ai = NULL;
+    struct addrinfo *cur;
+    RpcSocket *sock = NULL;
+    int savedErrno = ECONNREFUSED;
+    int fd = -1;
+    int rc;
+
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    hints.ai_flags = AI_ADDRCONFIG;
+    if ((rc = getaddrinfo(host, port, &hints, &ai)) != 0) {
+        reportError(VIR_ERR_SYSTEM_ERROR,
+                    _("unable to resolve hostname '%1$s': %2$s"), host,
+                    gai_strerror(rc));
+        return NULL;
+    }
+    for (cur = ai; cur; cur = cur->ai_next) {
+        fd = socket(cur->ai_family, cur->ai_socktype | SOCK_CLOEXEC,
+                    cur->ai_protocol);
+        if (fd < 0) {
+            savedErrno = errno;
+            continue;
+        }
+        if (connect(fd, cur->ai_addr, cur->ai_addrlen) == 0)
+            break;
+        savedErrno = errno;
+        close(fd);
+        fd = -1;
+    }
+    freeaddrinfo(ai);
+    if (fd < 0) {
+        reportSystemError(savedErrno,
+                          _("unable to connect to server at '%1$s:%2$s'"),
+                          host, port);
+        return NULL;
+    }
+    if (!(sock = rpcSocketNewFromFD(fd)))
+        return NULL;
+    return rpcClientNewSocket(sock);
+}
+
+/**
+ * rpcClientRef:
+ * @client: a client
+ *
+ * Returns: @client with one more reference.
+ */
+RpcClient *
+rpcClientRef(RpcClient *client)
+{
+    g_atomic_int_inc(&client->refs);
+    return client;
+}
+
+/**
+ * rpcClientUnref:
+ * @client: a client, or NULL
+ *
+ * Drops a reference; the last one frees the client.  The event loop's
+ * watch and timer hold references of their own until rpcClientClose (or
+ * a failure) removes them, so the owner must close the client before
+ * dropping its reference.
+ */
+void
+rpcClientUnref(RpcClient *client)
+{
+    if (!client || !g_atomic_int_dec_and_test(&client->refs))
+        return;
+    LOG_DEBUG("freeing client %p", (void *)client);
+    if (client->closeFree)
+        client->closeFree(client->closeOpaque);
+    rpcKeepaliveFree(client->ka);
+    errorClear(&client->closeError);
+    rpcSocketFree(client->sock);
+    close(client->wakeFD);
+    g_mutex_clear(&client->lock);
+    g_free(client);
+}
+
+/**
+ * rpcClientSetMessageHandler:
+ * @client: a client
+ * @func: receives one-way packets (see RpcClientMessageFunc), or NULL
+ * @opaque: passed to @func
+ *
+ * Sets the receiver of event packets.
+ */
+void
+rpcClientSetMessageHandler(RpcClient *client, RpcClientMessageFunc func,
+                           void *opaque)
+{
+    g_mutex_lock(&client->lock);
+    client->msgFunc = func;
+    client->msgOpaque = opaque;
+    g_mutex_unlock(&client->lock);
+}
+
+/**
+ * rpcClientSetCloseCallback:
+ * @client: a client
+ * @func: called once when the connection breaks, or NULL to remove
+ * @opaque: passed to @func
+ * @freeFunc: releases @opaque when the callback is replaced or removed,
+ *            after it ran, or when the client is freed; may be NULL
+ *
+ * Sets the callback told about a broken connection (not about
+ * rpcClientClose).  Replacing a callback that is running right now on
+ * another thread is safe: that run keeps its own @opaque until it ends.
+ */
+void
+rpcClientSetCloseCallback(RpcClient *client, RpcClientCloseFunc func,
+                          void *opaque, GDestroyNotify freeFunc)
+{
+    GDestroyNotify oldFree = NULL;
+    void *oldOpaque = NULL;
+
+    g_mutex_lock(&client->lock);
+    oldFree = client->closeFree;
+    oldOpaque = client->closeOpaque;
+    client->closeFunc = func;
+    client->closeOpaque = opaque;
+    client->closeFree = freeFunc;
+    g_mutex_unlock(&client->lock);
+    if (oldFree)
+        oldFree(oldOpaque);
+}
+
+/* --- closing ------------------------------------------------------------- */
+
+static void
+rpcClientWakeOwner(RpcClient *client)
+{
+    uint64_t one = 1;
+
+    if (write(client->wakeFD, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        LOG_DEBUG("cannot wake the I/O owner: %s", g_strerror(errno));
+}
+
+static void
+rpcClientDrainWake(RpcClient *client)
+{
+    uint64_t count;
+
+    if (read(client->wakeFD, &count, sizeof(count)) < 0 && errno != EAGAIN)
+        LOG_DEBUG("cannot drain the wake-up eventfd: %s", g_strerror(errno));
+}
+
+/*
+ * Marks the connection closed: every pending call fails with @err,
+ * later calls with "client socket is closed".  The loop watch and timer
+ * go, the socket is shut down (the descriptor itself is closed when the
+ * client is freed, so a loop still polling it never sees a reused
+ * number).  Unless @reason is VIR_CONNECT_CLOSE_REASON_CLIENT the close
+ * callback becomes due: the caller runs rpcClientFireClose after
+ * unlocking.  Called with client->lock held.
+ */
+static void
+rpcClientCloseLocked(RpcClient *client, int reason, const virError *err)
+{
+    RpcClientCall *call = NULL;
+
+    if (client->closed)
+        return;
+    LOG_DEBUG("client %p closed, reason %d: %s", (void *)client, reason,
+              err->message ? err->message : "");
+    client->closed = true;
+    client->closeReason = reason;
+    errorCopy(err, &client->closeError);
+
+    while ((call = g_queue_pop_head(&client->calls))) {
+        errorCopy(err, &call->error);
+        call->done = true;
+        g_cond_signal(&call->cond);
+    }
+    if (client->watch >= 0) {
+        eventRemoveHandle(client->watch);
+        client->watch = -1;
+    }
+    if (client->kaTimer >= 0) {
+        eventRemoveTimeout(client->kaTimer);
+        client->kaTimer = -1;
+    }
+    shutdown(client->fd, SHUT_RDWR);
+    rpcClientWakeOwner(client);
+    if (reason != VIR_CONNECT_CLOSE_REASON_CLIENT)
+        g_atomic_int_set(&client->closePending, 1);
+}
+
+/*
+ * Closes with the calling thread's pending error as the cause (reported
+ * just before by the code that noticed the failure).
+ */
+static void
+rpcClientFailLocked(RpcClient *client, int reason)
+{
+    virErrorPtr err = errorGetSlot();
+
+    if (err->code == VIR_ERR_OK)
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+    rpcClientCloseLocked(client, reason, err);
+}
+
+/*
+ * Runs the close callback if it is due: once, without the lock, keeping
+ * the calling thread's error intact.
+ */
+static void
+rpcClientFireClose(RpcClient *client)
+{
+    RpcClientCloseFunc func = NULL;
+    GDestroyNotify freeFunc = NULL;
+    void *opaque = NULL;
+    int reason;
+
+    if (!g_atomic_int_compare_and_exchange(&client->closePending, 1, 0))
+        return;
+
+    g_mutex_lock(&client->lock);
+    func = g_steal_pointer(&client->closeFunc);
+    opaque = g_steal_pointer(&client->closeOpaque);
+    freeFunc = g_steal_pointer(&client->closeFree);
+    reason = client->closeReason;
+    g_mutex_unlock(&client->lock);
+
+    if (func) {
+        g_autoptr(SavedError) saved = errorSave();
+
+        func(client, reason, opaque);
+    }
+    if (freeFunc)
+        freeFunc(opaque);
+}
+
+/**
+ * rpcClientClose:
+ * @client: a client
+ *
+ * Closes the connection at the application's request: calls still
+ * waiting (there should be none) and later calls fail with "client
+ * socket is closed"; the close callback does not run.  Idempotent.
+ */
+void
+rpcClientClose(RpcClient *client)
+{
+    virError err = {0};
+
+    err.code = VIR_ERR_INTERNAL_ERROR;
+    err.domain = VIR_FROM_RPC;
+    err.level = VIR_ERR_ERROR;
+    err.message = errorFormatMessage(VIR_ERR_INTERNAL_ERROR,
+                                     _("client socket is closed"));
+    g_mutex_lock(&client->lock);
+    rpcClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_CLIENT, &err);
+    g_mutex_unlock(&client->lock);
+    errorClear(&err);
+}
+
+/**
+ * rpcClientIsOpen:
+ * @client: a client
+ *
+ * Returns: true until the connection is closed (virConnectIsAlive).
+ */
+bool
+rpcClientIsOpen(RpcClient *client)
+{
+    bool open;
+
+    g_mutex_lock(&client->lock);
+    open = !client->closed;
+    g_mutex_unlock(&client->lock);
+    return open;
+}
+
+/**
+ * rpcClientIsLocal:
+ * @client: a client
+ *
+ * Returns: true for a unix socket connection (same host).
+ */
+bool
+rpcClientIsLocal(RpcClient *client)
+{
+    return client->local;
+}
+
+/**
+ * rpcClientIsEncrypted:
+ * @client: a client
+ *
+ * Returns: whether the transport encrypts (false until TLS exists).
+ */
+bool
+rpcClientIsEncrypted(RpcClient *client G_GNUC_UNUSED)
+{
+    return false;
+}
+
+/**
+ * rpcClientIsSelfConnection:
+ * @client: a client
+ *
+ * Returns: true when the peer of a unix socket is this very process (a
+ * daemon about to call itself).
+ */
+bool
+rpcClientIsSelfConnection(RpcClient *client)
+{
+    uid_t uid;
+    gid_t gid;
+    pid_t pid;
+
+    if (!client->local)
+        return false;
+    if (rpcSocketGetPeerIdentity(client->sock, &uid, &gid, &pid) < 0) {
+        errorReset();
+        return false;
+    }
+    return pid == getpid();
+}
+
+/* --- I/O ---------------------------------------------------------------- */
+
+/*
+ * Replaces a system error reported by the transport layer with libvirt's
+ * wording ("Cannot recv data: ...", "Cannot write data: ..."), keeping
+ * the errno.
+ */
+static void
+rpcClientRewordIOError(const char *what)
+{
+    virErrorPtr err = errorGetSlot();
+    int errnum;
+
+    if (err->code != VIR_ERR_SYSTEM_ERROR || err->int1 <= 0)
+        return;
+    errnum = err->int1;
+    errorReset();
+    reportSystemError(errnum, "%s", what);
+}
+
+/*
+ * Writes what the socket takes now.  Returns 1 when nothing is left, 0
+ * when bytes remain, -1 when the write failed (the client is closed).
+ * Called with client->lock held.
+ */
+static int
+rpcClientFlushLocked(RpcClient *client)
+{
+    int rc;
+
+    if (client->closed)
+        return -1;
+    if (!rpcSocketHasOutput(client->sock))
+        return 1;
+    if ((rc = rpcSocketFlush(client->sock)) < 0) {
+        rpcClientRewordIOError(_("Cannot write data"));
+        rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+    }
+    return rc;
+}
+
+/*
+ * Hands @reply (ownership taken) to the call waiting with its serial.
+ * Called with client->lock held.
+ */
+static void
+rpcClientCompleteLocked(RpcClient *client, RpcMessage *reply)
+{
+    GList *link;
+
+    for (link = client->calls.head; link; link = link->next) {
+        RpcClientCall *call = link->data;
+
+        if (call->header.serial != reply->header.serial)
+            continue;
+        g_queue_delete_link(&client->calls, link);
+        call->reply = reply;
+        call->done = true;
+        g_cond_signal(&call->cond);
+        return;
+    }
+    LOG_DEBUG("no call waits for the reply to procedure %d serial %u, ignoring",
+              reply->header.proc, reply->header.serial);
+    rpcMessageFree(reply);
+}
+
+/*
+ * Acts on one received packet (ownership taken).  Called with
+ * client->lock held.
+ */
+static void
+rpcClientDispatchLocked(RpcClient *client, RpcMessage *msg)
+{
+    g_autoptr(RpcMessage) owned = msg;
+
+    if (client->ka)
+        rpcKeepaliveReceived(client->ka, g_get_monotonic_time());
+    if (rpcMessageCheckHeader(msg) < 0) {
+        rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR);
+        return;
+    }
+
+    switch ((rpc_type)msg->header.type) {
+    case RPC_TYPE_REPLY:
+    case RPC_TYPE_REPLY_WITH_FDS:
+        rpcClientCompleteLocked(client, g_steal_pointer(&owned));
+        return;
+
+    case RPC_TYPE_MESSAGE:
+        if (rpcKeepaliveIsMessage(msg)) {
+            RpcMessage *answer = NULL;
+
+            if (rpcKeepaliveHandleMessage(msg, &answer) < 0) {
+                /* libvirt drops malformed keepalive packets. */
+                LOG_DEBUG("%s, ignoring", errorGetSlot()->message);
+                errorReset();
+                return;
+            }
+            if (answer)
+                rpcSocketQueue(client->sock, answer);
+            return;
+        }
+        if (client->msgFunc)
+            client->msgFunc(client, msg, client->msgOpaque);
+        return;
+
+    case RPC_TYPE_CALL:
+    case RPC_TYPE_CALL_WITH_FDS:
+    case RPC_TYPE_STREAM:
+    case RPC_TYPE_STREAM_HOLE:
+    case RPC_TYPE_LAST:
+    default:
+        LOG_DEBUG("unexpected %s packet for procedure %d, ignoring",
+                  rpcMessageTypeToString(msg->header.type),
+                  msg->header.proc);
+        return;
+    }
+}
+
+/*
+ * Reads and dispatches every packet available now.  Called with
+ * client->lock held.
+ */
+static void
+rpcClientReadLocked(RpcClient *client)
+{
+    while (!client->closed) {
+        RpcMessage *msg = NULL;
+
+        switch (rpcSocketReceive(client->sock, &msg)) {
+        case RPC_READER_OK:
+            rpcClientDispatchLocked(client, msg);
+            break;
+        case RPC_READER_AGAIN:
+            return;
+        case RPC_READER_EOF:
+            reportSystemError(EIO, "%s", _("End of file while reading data"));
+            rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+            return;
+        case RPC_READER_ERROR:
+        default:
+            rpcClientRewordIOError(_("Cannot recv data"));
+            rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+            return;
+        }
+    }
+}
+
+/*
+ * Runs the keepalive rules now: maybe sends a PING, maybe declares the
+ * peer dead.  Called with client->lock held and client->ka set.
+ */
+static void
+rpcClientKeepAliveCheckLocked(RpcClient *client)
+{
+    gint64 next = 0;
+    RpcMessage *ping = NULL;
+
+    switch (rpcKeepaliveCheck(client->ka, g_get_monotonic_time(), &next)) {
+    case RPC_KEEPALIVE_WAIT:
+        break;
+    case RPC_KEEPALIVE_PING:
+        LOG_DEBUG("client %p: sending keepalive PING", (void *)client);
+        if ((ping = rpcKeepaliveNewPing()))
+            rpcSocketQueue(client->sock, ping);
+        else
+            errorReset();
+        rpcClientFlushLocked(client);
+        break;
+    case RPC_KEEPALIVE_DEAD:
+    default:
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("connection closed due to keepalive timeout"));
+        rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_KEEPALIVE);
+        return;
+    }
+    client->kaNext = next;
+}
+
+/* Milliseconds until the next keepalive check, -1 without keepalive. */
+static int
+rpcClientKeepAliveTimeoutLocked(RpcClient *client)
+{
+    gint64 wait;
+
+    if (!client->ka)
+        return -1;
+    wait = client->kaNext - g_get_monotonic_time();
+    if (wait <= 0)
+        return 0;
+    return (int)MIN((wait + 999) / 1000, G_MAXINT);
+}
+
+/*
+ * Points the loop watch at what needs doing: readable (and writable with
+ * output queued) while nobody owns the I/O, nothing otherwise.  Called
+ * with client->lock held.
+ */
+static void
+rpcClientUpdateWatchLocked(RpcClient *client)
+{
+    int events = 0;
+
+    if (client->watch < 0)
+        return;
+    if (!client->closed && !client->haveOwner) {
+        events = VIR_EVENT_HANDLE_READABLE;
+        if (rpcSocketHasOutput(client->sock))
+            events |= VIR_EVENT_HANDLE_WRITABLE;
+    }
+    if (events != client->watchEvents) {
+        client->watchEvents = events;
+        eventUpdateHandle(client->watch, events);
+    }
+}
+
+/*
+ * The I/O owner's loop: runs until @self is done or the connection
+ * closes, then hands the duty to another waiting call.  Called with
+ * client->lock held and no owner; the lock is dropped while polling.
+ */
+static void
+rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
+{
+    RpcClientCall *next = NULL;
+
+    client->haveOwner = true;
+    rpcClientUpdateWatchLocked(client);
+
+    while (!self->done && !client->closed) {
+        struct pollfd fds[2];
+        int rc;
+
+        if (rpcClientFlushLocked(client) < 0)
+            break;
+
+        fds[0].fd = client->fd;
+        fds[0].events = POLLIN;
+        if (rpcSocketHasOutput(client->sock))
+            fds[0].events |= POLLOUT;
+        fds[0].revents = 0;
+        fds[1].fd = client->wakeFD;
+        fds[1].events = POLLIN;
+        fds[1].revents = 0;
+
+        rc = rpcClientKeepAliveTimeoutLocked(client);
+        g_mutex_unlock(&client->lock);
+        rc = poll(fds, G_N_ELEMENTS(fds), rc);
+        if (rc < 0 && errno != EINTR) {
+            int saved = errno;
+
+            g_mutex_lock(&client->lock);
+            reportSystemError(saved, "%s", _("poll on socket failed"));
+            rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR);
+            break;
+        }
+        g_mutex_lock(&client->lock);
+        if (client->closed)
+            break;
+        if (rc <= 0)
+            memset(fds, 0, sizeof(fds));
+        if (fds[1].revents)
+            rpcClientDrainWake(client);
+        if (client->ka && g_get_monotonic_time() >= client->kaNext) {
+            rpcClientKeepAliveCheckLocked(client);
+            if (client->closed)
+                break;
+        }
+        if (fds[0].revents & (POLLIN | POLLHUP | POLLERR))
+            rpcClientReadLocked(client);
+    }
+
+    /* PONGs queued by the last read go out now, loop or not. */
+    rpcClientFlushLocked(client);
+    client->haveOwner = false;
+    if (!client->closed && (next = g_queue_peek_head(&client->calls)))
+        g_cond_signal(&next->cond);
+    rpcClientUpdateWatchLocked(client);
+}
+
+/* The loop watch: the socket while no call is in flight. */
+static void
+rpcClientWatchCallback(int watch G_GNUC_UNUSED, int fd G_GNUC_UNUSED,
+                       int events, void *opaque)
+{
+    RpcClient *client = opaque;
+
+    errorReset();
+    g_mutex_lock(&client->lock);
+    if (!client->closed && !client->haveOwner) {
+        if (events & VIR_EVENT_HANDLE_WRITABLE)
+            rpcClientFlushLocked(client);
+        if (events & (VIR_EVENT_HANDLE_READABLE | VIR_EVENT_HANDLE_HANGUP |
+                      VIR_EVENT_HANDLE_ERROR))
+            rpcClientReadLocked(client);
+        rpcClientFlushLocked(client);
+        rpcClientUpdateWatchLocked(client);
+    }
+    g_mutex_unlock(&client->lock);
+    rpcClientFireClose(client);
+    errorReset();
+}
+
+/* The loop timer of keepalive, while no call is in flight. */
+static void
+rpcClientKeepAliveTimer(int timer G_GNUC_UNUSED, void *opaque)
+{
+    RpcClient *client = opaque;
+
+    errorReset();
+    g_mutex_lock(&client->lock);
+    if (!client->closed && client->ka) {
+        if (!client->haveOwner && g_get_monotonic_time() >= client->kaNext)
+            rpcClientKeepAliveCheckLocked(client);
+        if (!client->closed) {
+            rpcClientUpdateWatchLocked(client);
+            /* Fire again exactly when the next check is due. */
+            if (client->kaTimer >= 0)
+                eventUpdateTimeout(client->kaTimer,
+                                   MAX(rpcClientKeepAliveTimeoutLocked(client), 1));
+        }
+    }
+    g_mutex_unlock(&client->lock);
+    rpcClientFireClose(client);
+    errorReset();
+}
+
+/* --- calls -------------------------------------------------------------- */
+
+/**
+ * rpcClientCall:
+ * @client: a client
+ * @prog: program number
+ * @vers: program version
+ * @proc: procedure number
+ * @argsFilter: XDR routine of the arguments, or NULL when there are none
+ * @args: the arguments
+ * @retFilter: XDR routine of the reply payload, or NULL when it is empty
+ * @ret: zero-initialised reply struct, filled on success
+ *
+ * Sends a call and waits for its reply (no time limit: keepalive, when
+ * started, detects a dead peer).  Safe from any number of threads at
+ * once; replies are matched by serial whatever their order.
+ *
+ * Returns: 0 on success (free @ret with xdr_free(@retFilter, @ret)), -1
+ * with the error set: the daemon's error as it sent it, a transport
+ * failure (VIR_ERR_SYSTEM_ERROR, e.g. "End of file while reading data"),
+ * "connection closed due to keepalive timeout", or "client socket is
+ * closed" (VIR_ERR_INTERNAL_ERROR) once the connection is closed.
+ */
+int
+rpcClientCall(RpcClient *client, unsigned int prog, unsigned int vers,
+              int proc, xdrproc_t argsFilter, const void *args,
+              xdrproc_t retFilter, void *ret)
+{
+    g_autoptr(RpcMessage) msg = rpcMessageNew();
+    g_autoptr(RpcMessage) reply = NULL;
+    RpcClientCall call = {0};
+    unsigned int serial = (unsigned int)g_atomic_int_add(&client->nextSerial, 1);
+    int rc = -1;
+
+    rpcMessageSetHeader(msg, prog, vers, proc, RPC_TYPE_CALL, serial,
+                        RPC_STATUS_OK);
+    if (rpcMessageEncode(msg, argsFilter, args) < 0)
+        return -1;
+    call.header = msg->header;
+    g_cond_init(&call.cond);
+
+    rpcClientRef(client);
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+        call.done = true;
+    } else {
+        g_queue_push_tail(&client->calls, &call);
+        rpcSocketQueue(client->sock, g_steal_pointer(&msg));
+        /* With an I/O owner busy elsewhere, send it now if the socket
+         * takes it, else make the owner poll for writability. */
+        if (client->haveOwner && rpcClientFlushLocked(client) == 0)
+            rpcClientWakeOwner(client);
+    }
+    while (!call.done) {
+        if (!client->haveOwner) {
+            rpcClientIOLoopLocked(client, &call);
+            continue;
+        }
+        g_cond_wait(&call.cond, &client->lock);
+    }
+    reply = g_steal_pointer(&call.reply);
+    g_mutex_unlock(&client->lock);
+
+    if (!reply) {
+        if (call.error.code != VIR_ERR_OK)
+            errorSetFromCopy(&call.error);
+        goto cleanup;
+    }
+    if (rpcMessageCheckReply(reply, &call.header) < 0)
+        goto cleanup;
+    if (reply->header.status == RPC_STATUS_ERROR) {
+        rpcMessageReportError(reply);
+        goto cleanup;
+    }
+    if (reply->header.type == RPC_TYPE_REPLY_WITH_FDS) {
+        reportError(VIR_ERR_RPC, _("unexpected file descriptors in the reply to procedure %1$d"),
+                    proc);
+        goto cleanup;
+    }
+    if (rpcMessageDecodePayload(reply, retFilter, ret) < 0)
+        goto cleanup;
+    rc = 0;
+
+ cleanup:
+    errorClear(&call.error);
+    g_cond_clear(&call.cond);
+    rpcClientFireClose(client);
+    rpcClientUnref(client);
+    return rc;
+}
+
+/* --- keepalive ---------------------------------------------------------- */
+
+/**
+ * rpcClientKeepAliveStart:
+ * @client: a client
+ * @interval: seconds of silence from the daemon before each PING; <= 0
+ *            stops keepalive
+ * @count: PINGs left unanswered before the connection is closed
+ *
+ * Starts (or retunes) the client's keepalive: the connection closes
+ * with reason VIR_CONNECT_CLOSE_REASON_KEEPALIVE after interval * (count
+ * + 1) seconds without any packet from the daemon.  As in libvirt, this
+ * needs an event loop implementation (checks run on its timer while no
+ * call is in flight); the caller has checked that the daemon supports
+ * the keepalive program.
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
+{
+    int ret = -1;
+
+    if (interval <= 0) {
+        rpcClientKeepAliveStop(client);
+        return 0;
+    }
+    if (!eventHaveImpl()) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("keepalive needs an event loop implementation"));
+        return -1;
+    }
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+        goto cleanup;
+    }
+    if (client->kaTimer < 0) {
+        client->kaTimer = eventAddTimeout(interval * 1000, rpcClientKeepAliveTimer,
+                                          rpcClientRef(client),
+                                          (virFreeCallback)rpcClientUnref);
+        if (client->kaTimer < 0) {
+            rpcClientUnref(client);
+            reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                        _("cannot add the keepalive timer"));
+            goto cleanup;
+        }
+    } else {
+        eventUpdateTimeout(client->kaTimer, interval * 1000);
+    }
+    rpcKeepaliveFree(client->ka);
+    client->ka = rpcKeepaliveNew(interval, count);
+    rpcKeepaliveStart(client->ka, g_get_monotonic_time());
+    client->kaNext = g_get_monotonic_time() + (gint64)interval * G_USEC_PER_SEC;
+    LOG_DEBUG("client %p: keepalive every %d s, count %u", (void *)client,
+              interval, count);
+    /* An owner in poll() recomputes its timeout. */
+    if (client->haveOwner)
+        rpcClientWakeOwner(client);
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&client->lock);
+    return ret;
+}
+
+/**
+ * rpcClientKeepAliveStop:
+ * @client: a client
+ *
+ * Stops sending PINGs and watching the daemon's silence.  PINGs from the
+ * daemon are still answered.
+ */
+void
+rpcClientKeepAliveStop(RpcClient *client)
+{
+    g_mutex_lock(&client->lock);
+    if (client->kaTimer >= 0) {
+        eventRemoveTimeout(client->kaTimer);
+        client->kaTimer = -1;
+    }
+    g_clear_pointer(&client->ka, rpcKeepaliveFree);
+    g_mutex_unlock(&client->lock);
+}

@@ -1,0 +1,329 @@
+#!/usr/bin/python3
+"""Bad input and abusive clients: virtkitd answers or drops the offender, serves the rest.
+
+Raw protocol clients send truncated, oversized, garbage and
+wrong-program/version packets, unknown and unimplemented procedures,
+malformed arguments; disconnect in the middle of calls; never read their
+replies; flood calls; and 500 of them sit idle.  After each case the
+daemon must still serve a well-behaved client.
+"""
+
+import os
+import socket
+import struct
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vkdtest as t  # noqa: E402
+
+P = t.REMOTE_PROGRAM
+
+
+def healthy(d, what):
+    """A fresh client can open a connection and make a call."""
+    try:
+        c = t.RawClient(d.sock)
+        c.open()
+        r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+        ok = r is not None and r.status == t.OK and r.reader().hyper() == 9000000
+        c.close()
+    except Exception as e:  # reported through the check
+        ok = False
+        what += ": %r" % e
+    return t.check(ok and d.alive(), "daemon serves others after: %s" % what)
+
+
+def expect_error(c, reply, code, text, name):
+    if not t.check(reply is not None and reply.status == t.ERROR,
+                   "%s: error reply" % name, repr(reply)):
+        return
+    err = reply.error()
+    t.check_eq(err[0], code, "%s: error code" % name)
+    if text:
+        t.check(err[2] and text in err[2], "%s: message mentions '%s'" % (name, text), err[2])
+
+
+def test_protocol_errors(d):
+    c = t.RawClient(d.sock)
+
+    r = c.call(t.PROC_CONNECT_GET_TYPE)
+    expect_error(c, r, t.VIR_ERR_INTERNAL_ERROR, "connection not open", "call before open")
+    c.open()
+    r = c.call(t.PROC_CONNECT_OPEN, t.xdr_opt_string("test:///default") + t.xdr_uint(0))
+    expect_error(c, r, t.VIR_ERR_INTERNAL_ERROR, "already open", "second CONNECT_OPEN")
+
+    r = c.call(1, prog=0x12345678)
+    expect_error(c, r, t.VIR_ERR_RPC, "program", "unknown program")
+    t.check(r is not None and (r.prog, r.serial, r.type) == (0x12345678, r.serial, t.REPLY),
+            "unknown program: the reply echoes the call's header")
+    r = c.call(t.PROC_CONNECT_GET_TYPE, vers=2)
+    expect_error(c, r, t.VIR_ERR_RPC, "version 2", "wrong program version")
+    for proc in (0, -5, 444, 100000):
+        r = c.call(proc)
+        expect_error(c, r, t.VIR_ERR_RPC, "unknown procedure: %d" % proc,
+                     "undefined procedure %d" % proc)
+    r = c.call(t.PROC_DOMAIN_ATTACH_DEVICE)
+    expect_error(c, r, t.VIR_ERR_NO_SUPPORT, "DOMAIN_ATTACH_DEVICE",
+                 "defined but unimplemented procedure")
+
+    # Malformed arguments get an error reply; the connection stays.
+    r = c.call(t.PROC_DOMAIN_LOOKUP_BY_NAME, t.xdr_uint(100) + b"abc")
+    expect_error(c, r, t.VIR_ERR_RPC, None, "truncated arguments")
+    r = c.call(t.PROC_CONNECT_GET_LIB_VERSION, b"\0\0\0\1")
+    expect_error(c, r, t.VIR_ERR_RPC, None, "arguments to a procedure without any")
+    r = c.call(t.PROC_DOMAIN_LOOKUP_BY_NAME, t.xdr_uint(0x7FFFFFFF))
+    expect_error(c, r, t.VIR_ERR_RPC, None, "string length beyond the limit")
+    r = c.call(37, t.xdr_int(1000000000))
+    expect_error(c, r, t.VIR_ERR_RPC, "REMOTE_DOMAIN_LIST_MAX", "list size beyond the limit")
+    r = c.call(t.PROC_DOMAIN_LOOKUP_BY_NAME, t.xdr_string("nosuch"))
+    expect_error(c, r, t.VIR_ERR_NO_DOMAIN, "Domain not found", "missing domain")
+
+    # Packets a server does not take are dropped without an answer.
+    c.send_call(t.PROC_CONNECT_GET_TYPE, type_=t.REPLY)
+    c.send_call(t.PROC_CONNECT_GET_TYPE, type_=t.MESSAGE)
+    c.send_call(t.PROC_CONNECT_GET_TYPE, type_=t.STREAM, status=t.CONTINUE, payload=b"data")
+    r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+    t.check(r is not None and r.status == t.OK and not c.events,
+            "reply, message and stream packets are ignored", repr(r))
+
+    # Keepalive: a PING gets a PONG.
+    c.send(t.packet(t.KEEPALIVE_PROGRAM, 1, 1, t.MESSAGE, 0))
+    p = c.recv_packet(timeout=5)
+    t.check(p is not None and (p.prog, p.proc, p.type, p.serial) ==
+            (t.KEEPALIVE_PROGRAM, 2, t.MESSAGE, 0), "PING is answered with PONG", repr(p))
+
+    # A payload of exactly the largest size is read (and refused as arguments).
+    big = 33554432 - 24
+    c.send(struct.pack(">I", 33554432 + 4) +
+           struct.pack(">IIiiIi", P, 1, t.PROC_CONNECT_GET_LIB_VERSION, t.CALL, 4242, t.OK))
+    chunk = b"\0" * (1 << 20)
+    for _ in range(big // len(chunk)):
+        c.send(chunk)
+    c.send(b"\0" * (big % len(chunk)))
+    r = c.recv_reply(4242, timeout=30)
+    expect_error(c, r, t.VIR_ERR_RPC, None, "32 MiB packet (the limit)")
+    r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+    t.check(r is not None and r.status == t.OK, "connection usable after all of these")
+    c.close()
+    healthy(d, "protocol errors")
+
+
+def test_closing_cases(d):
+    """Input that puts the stream out of step: the daemon closes that connection."""
+    cases = [
+        ("length 0xffffffff", struct.pack(">I", 0xFFFFFFFF) + b"\0" * 24),
+        ("length beyond 32 MiB", struct.pack(">I", 33554432 + 5) + b"\0" * 24),
+        ("length 4", struct.pack(">I", 4)),
+        ("length 27", struct.pack(">I", 27) + b"\0" * 23),
+        ("garbage", b"GET / HTTP/1.1\r\nHost: x\r\n\r\n"),
+        ("unknown packet type", t.packet(P, 1, 3, 9, 0)),
+        ("call with ERROR status", t.packet(P, 1, 3, t.CALL, 0, t.ERROR)),
+        ("call with file descriptors", t.packet(P, 1, 3, t.CALL_WITH_FDS, 0, t.OK,
+                                                t.xdr_uint(1))),
+    ]
+    for name, data in cases:
+        c = t.RawClient(d.sock)
+        c.open()
+        c.send(data)
+        t.check(c.at_eof(), "%s: connection closed" % name)
+        c.close()
+    healthy(d, "out-of-step input")
+
+    # Truncated packets, then the client leaves.
+    for cut in (1, 3, 4, 20, 27, 40):
+        c = t.RawClient(d.sock)
+        c.send(t.packet(P, 1, t.PROC_CONNECT_OPEN, t.CALL, 0, t.OK,
+                        t.xdr_opt_string("test:///default") + t.xdr_uint(0))[:cut])
+        c.close()
+    healthy(d, "truncated packets and disconnect")
+
+
+def test_disconnect_mid_call(d):
+    xml = ("<domain type='test'><name>mid%d</name><memory>65536</memory>"
+           "<os><type>hvm</type></os></domain>")
+    for i in range(100):
+        c = t.RawClient(d.sock)
+        c.open()
+        c.send_call(11, t.xdr_string(xml % i))
+        c.send_call(t.PROC_CONNECT_GET_LIB_VERSION)
+        c.sock.shutdown(socket.SHUT_RDWR)
+        c.close()
+    healthy(d, "100 clients leaving in the middle of calls")
+
+
+def test_pipelined(d):
+    """Many calls in flight on one connection: each answered once, any order."""
+    c = t.RawClient(d.sock)
+    c.open()
+    serials = list(range(1000, 3000))
+    c.send(b"".join(t.packet(P, 1, t.PROC_CONNECT_GET_LIB_VERSION, t.CALL, s)
+                    for s in serials))
+    got = []
+    while len(got) < len(serials):
+        p = c.recv_packet(timeout=30)
+        if p is None:
+            break
+        if p.type == t.REPLY:
+            got.append(p.serial)
+    t.check_eq(sorted(got), serials, "2000 pipelined calls: one reply each")
+    c.close()
+
+
+def test_flood(d):
+    """A client that floods calls and never reads is closed; others are served meanwhile."""
+    flooder = t.RawClient(d.sock)
+    flooder.open()
+    call = t.packet(P, 1, t.PROC_CONNECT_GET_LIB_VERSION, t.CALL, 7)
+    burst = call * 10000
+    stop = threading.Event()
+    sent = [0]
+
+    def flood():
+        try:
+            while not stop.is_set() and sent[0] < 2000000:
+                flooder.sock.sendall(burst)
+                sent[0] += 10000
+        except OSError:
+            pass
+
+    th = threading.Thread(target=flood, daemon=True)
+    th.start()
+    other = t.RawClient(d.sock)
+    other.open()
+    answered = 0
+    deadline = time.monotonic() + 60
+    while th.is_alive() and time.monotonic() < deadline:
+        r = other.call(t.PROC_CONNECT_GET_LIB_VERSION)
+        if r is not None and r.status == t.OK:
+            answered += 1
+        else:
+            break
+    stop.set()
+    th.join(10)
+    t.check(not th.is_alive(), "the flooding client was cut off (%d calls sent)" % sent[0])
+    t.check(flooder.at_eof(timeout=10), "the flooding client's connection is closed")
+    t.check(answered > 0, "another client was answered during the flood (%d calls)" % answered)
+    r = other.call(t.PROC_CONNECT_GET_LIB_VERSION)
+    t.check(r is not None and r.status == t.OK, "the other client's connection is intact")
+    flooder.close()
+    other.close()
+
+    # Flooding while reading the replies is fine: everything is answered.
+    c = t.RawClient(d.sock)
+    c.open()
+    n = 20000
+    result = {}
+
+    def reader():
+        count = 0
+        while count < n:
+            p = c.recv_packet(timeout=30)
+            if p is None:
+                break
+            if p.type == t.REPLY and p.status == t.OK:
+                count += 1
+        result["count"] = count
+
+    rt = threading.Thread(target=reader, daemon=True)
+    rt.start()
+    c.send(call * n)
+    rt.join(60)
+    t.check_eq(result.get("count"), n, "a flood read back in full is answered in full")
+    c.close()
+    healthy(d, "floods")
+
+
+def test_event_hoarder(d):
+    """A client registered for events that never reads them is closed; the rest go on."""
+    hoarder = t.RawClient(d.sock)
+    hoarder.open()
+    r = hoarder.call(t.PROC_CONNECT_DOMAIN_EVENT_CALLBACK_REGISTER_ANY,
+                     t.xdr_int(0) + t.xdr_uint(0))
+    t.check(r is not None and r.status == t.OK, "hoarder registered for lifecycle events")
+    hoarder.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+
+    # Another client defines and undefines a domain many times, pipelined:
+    # two events each, far more than a client may leave unread.
+    uuid = bytes(range(16))
+    xml = ("<domain type='test'><name>hoard</name><uuid>00010203-0405-0607-0809-0a0b0c0d0e0f"
+           "</uuid><memory>65536</memory><os><type>hvm</type></os></domain>")
+    dom = t.xdr_string("hoard") + uuid + t.xdr_int(-1)
+    worker = t.RawClient(d.sock, timeout=60)
+    worker.open()
+    rounds = 10000
+    batch = t.packet(P, 1, 11, t.CALL, 1, t.OK, t.xdr_string(xml)) + \
+        t.packet(P, 1, 35, t.CALL, 2, t.OK, dom)
+    result = {}
+
+    def reader():
+        answered = 0
+        ok = 0
+        while answered < 2 * rounds:
+            p = worker.recv_packet(timeout=60)
+            if p is None:
+                break
+            if p.type == t.REPLY:
+                answered += 1
+                ok += p.status == t.OK
+        result["answered"] = answered
+        result["ok"] = ok
+
+    rt = threading.Thread(target=reader, daemon=True)
+    rt.start()
+    worker.send(batch * rounds)
+    rt.join(120)
+    # Calls of one connection run concurrently, so an undefine may overtake
+    # its define: every call is answered, most succeed.
+    t.check_eq(result.get("answered"), 2 * rounds,
+               "the busy client's %d calls were all answered" % (2 * rounds))
+    t.check(result.get("ok", 0) > rounds, "most of them succeeded", result)
+    t.check(hoarder.at_eof(timeout=10), "the client hoarding events was closed")
+    worker.close()
+    hoarder.close()
+    healthy(d, "an event hoarder")
+
+
+def test_idle_clients(d):
+    clients = []
+    try:
+        for i in range(500):
+            s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            s.connect(d.sock)
+            if i % 2:
+                # Half of them also leave a partial packet behind.
+                s.sendall(t.packet(P, 1, t.PROC_AUTH_LIST, t.CALL, 0)[:10])
+            clients.append(s)
+        opened = []
+        for i in range(20):
+            c = t.RawClient(d.sock)
+            c.open()
+            opened.append(c)
+        t.check(True, "500 idle clients connected, 20 more opened connections")
+        healthy(d, "500 idle clients")
+        for c in opened:
+            c.close()
+    finally:
+        for s in clients:
+            s.close()
+    healthy(d, "500 idle clients leaving")
+
+
+def main():
+    with t.Daemon() as d:
+        test_protocol_errors(d)
+        test_closing_cases(d)
+        test_disconnect_mid_call(d)
+        test_pipelined(d)
+        test_flood(d)
+        test_event_hoarder(d)
+        test_idle_clients(d)
+        t.check(d.alive(), "daemon still running")
+        t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
+        log = d.log()
+        t.check("AddressSanitizer" not in log and "runtime error" not in log,
+                "no sanitizer report", log[-2000:])
+
+
+t.run(main, timeout=200)

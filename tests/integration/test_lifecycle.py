@@ -1,0 +1,256 @@
+#!/usr/bin/python3
+"""virtkitd's life: options, configuration file, sockets, pid file, shutdown.
+
+- --root layout, socket modes and directory from the config, pid file;
+- clean SIGTERM/SIGINT shutdown: clients closed after their replies,
+  sockets and pid file removed, exit status 0;
+- --timeout: exit once idle; --pid-file; --config;
+- a second daemon on the same root is refused;
+- configuration errors are reported with file and line, and settings
+  for features not built yet (listen_tcp, listen_tls) are refused.
+"""
+
+import os
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vkdtest as t  # noqa: E402
+
+
+def run_daemon(args, timeout=20):
+    p = subprocess.run([os.environ["VIRTKITD"]] + args, capture_output=True, text=True,
+                       timeout=timeout)
+    return p.returncode, p.stdout + p.stderr
+
+
+def test_layout_and_sigterm():
+    with t.Daemon() as d:
+        t.check(os.path.exists(d.sock) and os.path.exists(d.sock_ro),
+                "sockets under ROOT/run/virtkit")
+        t.check(stat.S_ISSOCK(os.stat(d.sock).st_mode), "virtkit-sock is a socket")
+        with open(d.pidfile) as f:
+            t.check_eq(f.read().strip(), str(d.proc.pid), "ROOT/run/virtkitd.pid holds the pid")
+
+        # An idle client, and one with calls in flight when the signal comes.
+        idle = t.RawClient(d.sock)
+        idle.open()
+        busy = t.RawClient(d.sock)
+        busy.open()
+        busy.send(b"".join(t.packet(t.REMOTE_PROGRAM, 1, t.PROC_CONNECT_GET_LIB_VERSION,
+                                    t.CALL, s) for s in range(100, 2100)))
+        status = d.terminate(signal.SIGTERM)
+        t.check_eq(status, 0, "SIGTERM: exit status 0")
+        t.check(idle.at_eof(), "SIGTERM: idle client closed")
+        replies = 0
+        complete = True
+        while True:
+            try:
+                p = busy.recv_packet(timeout=5)
+            except OSError:
+                p = None
+            if p is None:
+                complete = len(busy.buf) == 0
+                break
+            replies += 1
+        t.check(complete, "SIGTERM: busy client got whole replies only (%d)" % replies)
+        t.check(not os.path.exists(d.sock) and not os.path.exists(d.sock_ro),
+                "SIGTERM: sockets removed")
+        t.check(not os.path.exists(d.pidfile), "SIGTERM: pid file removed")
+        idle.close()
+        busy.close()
+
+    # A client that does not read its replies does not hold the shutdown up.
+    with t.Daemon() as d:
+        stuck = t.RawClient(d.sock)
+        stuck.open()
+        stuck.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        stuck.send(t.packet(t.REMOTE_PROGRAM, 1, t.PROC_CONNECT_GET_LIB_VERSION, t.CALL, 1) *
+                   8000)
+        # Wait until the daemon answered something (its queue is filling).
+        stuck.sock.settimeout(10)
+        stuck.sock.recv(1)
+        start = time.monotonic()
+        status = d.terminate(signal.SIGTERM)
+        took = time.monotonic() - start
+        t.check_eq(status, 0, "SIGTERM with a client not reading: exit status 0")
+        t.check(took < 8, "SIGTERM with a client not reading: no long wait (%.1f s)" % took)
+        stuck.close()
+
+    with t.Daemon() as d:
+        t.check_eq(d.terminate(signal.SIGINT), 0, "SIGINT: exit status 0")
+        t.check(not os.path.exists(d.sock) and not os.path.exists(d.pidfile),
+                "SIGINT: sockets and pid file removed")
+
+
+def test_timeout():
+    with t.Daemon(args=["--timeout", "1"]) as d:
+        c = t.RawClient(d.sock)
+        c.open()
+        # Connected: the idle timer must not fire.
+        time.sleep(1.5)
+        r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+        t.check(r is not None and r.status == t.OK and d.alive(),
+                "--timeout: no exit while a client is connected")
+        c.close()
+        start = time.monotonic()
+        try:
+            status = d.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            status = None
+        t.check_eq(status, 0, "--timeout 1: exits 0 once idle")
+        t.check(time.monotonic() - start < 5, "--timeout 1: soon after the last client left")
+        t.check(not os.path.exists(d.sock), "--timeout: sockets removed")
+
+
+def test_config():
+    conf = """# a configuration in libvirtd.conf syntax
+listen_tls = 0      # not built yet, but off is fine
+listen_tcp = 0
+tcp_port = "16509"
+tls_port = '16514'
+unix_sock_dir = "{dir}"
+unix_sock_group = "0"
+unix_sock_rw_perms = "0770"
+unix_sock_ro_perms = "0755"
+max_clients = 10
+max_workers = 4
+prio_workers = 2
+max_client_requests = 3
+keepalive_interval = 10
+keepalive_count = 3
+log_level = 3
+log_outputs = "3:stderr"
+log_filters = "1:rpc.nothing"
+host_uuid = "a4a5f3e8-2b41-4c5d-9e6f-0123456789ab"
+tls_allowed_dn_list = [ "CN=one",
+                        "CN=two",   # comments inside lists
+                      ]
+some_unknown_setting = 1
+"""
+    root = tempfile.mkdtemp(prefix="vkd-")
+    sockdir = os.path.join(root, "elsewhere")
+    d = t.Daemon(config=conf.format(dir=sockdir), root=root, start=False)
+    d.sock = os.path.join(sockdir, "virtkit-sock")
+    d.sock_ro = d.sock + "-ro"
+    with d:
+        d.start()
+        t.check_eq(oct(os.stat(d.sock).st_mode & 0o777), oct(0o770), "unix_sock_rw_perms")
+        t.check_eq(oct(os.stat(d.sock_ro).st_mode & 0o777), oct(0o755), "unix_sock_ro_perms")
+        t.check_eq(os.stat(d.sock).st_gid, 0, "unix_sock_group")
+        t.check("unknown setting 'some_unknown_setting'" in d.log(),
+                "unknown settings are reported", d.log())
+        # max_client_requests = 3 still serves pipelined calls.
+        c = t.RawClient(d.sock)
+        c.open()
+        c.send(b"".join(t.packet(t.REMOTE_PROGRAM, 1, t.PROC_CONNECT_GET_LIB_VERSION,
+                                 t.CALL, s) for s in range(50)))
+        got = sorted(c.recv_packet(timeout=10).serial for _ in range(50))
+        t.check_eq(got, list(range(50)), "max_client_requests = 3: all calls answered")
+        # max_clients = 10: the 11th connection waits until one leaves.
+        extra = [t.RawClient(d.sock) for _ in range(9)]
+        waiting = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        waiting.connect(d.sock)
+        waiting.sendall(t.packet(t.REMOTE_PROGRAM, 1, t.PROC_AUTH_LIST, t.CALL, 0))
+        waiting.settimeout(1)
+        try:
+            early = waiting.recv(100)
+        except socket.timeout:
+            early = None
+        t.check_eq(early, None, "max_clients = 10: the 11th client is not served yet")
+        extra[0].close()
+        waiting.settimeout(10)
+        data = waiting.recv(100)
+        t.check(len(data) >= 28, "max_clients: served once another client left")
+        waiting.close()
+        for x in extra[1:]:
+            x.close()
+        c.close()
+        t.check_eq(d.terminate(), 0, "daemon with a full config exits 0")
+
+    bad = [
+        ("listen_tcp = 1\n", "listen_tcp", ":1:"),
+        ("listen_tls = 1\n", "listen_tls", ":1:"),
+        ("auth_unix_rw = \"polkit\"\n", "auth_unix_rw", ":1:"),
+        ("# ok\nmax_workers = \"many\"\n", "must be a number", ":2:"),
+        ("max_workers = 0\n", "out of range", ":1:"),
+        ("unix_sock_rw_perms = \"0999\"\n", "octal", ":1:"),
+        ("log_level = 7\n", "out of range", ":1:"),
+        ("host_uuid = \"not-a-uuid\"\n", "UUID", ":1:"),
+        ("tcp_port = \"99999\"\n", "port", ":1:"),
+        ("\n\nmax_clients 5\n", "expecting '='", ":3:"),
+        ("unix_sock_dir = \"/tmp\n", "unterminated string", ":1:"),
+        ("max_clients = 5 6\n", "unexpected text", ":1:"),
+        ("x = [ \"a\", [ \"b\" ] ]\n", "lists", ":1:"),
+        ("unix_sock_dir = \"relative\"\n", "absolute", ":1:"),
+        ("unix_sock_group = \"no-such-group-vkd\"\n", "no-such-group-vkd", ""),
+    ]
+    for text, needle, line in bad:
+        root = tempfile.mkdtemp(prefix="vkd-")
+        path = os.path.join(root, "bad.conf")
+        with open(path, "w") as f:
+            f.write(text)
+        rc, out = run_daemon(["--root", root, "--config", path])
+        t.check(rc == 1 and needle in out and (line == "" or path + line in out),
+                "config %r refused: %s" % (text.strip(), needle), out)
+        t.check(not os.path.exists(os.path.join(root, "run", "virtkit", "virtkit-sock")),
+                "config %r: no socket left" % text.strip())
+        t.shutil.rmtree(root, ignore_errors=True)
+
+    rc, out = run_daemon(["--root", "/tmp", "--config", "/nonexistent/virtkitd.conf"])
+    t.check(rc == 1 and "/nonexistent/virtkitd.conf" in out, "--config of a missing file", out)
+    rc, out = run_daemon(["--bogus"])
+    t.check(rc == 1 and "bogus" in out, "unknown option refused", out)
+    rc, out = run_daemon(["--version"])
+    t.check(rc == 0 and out.startswith("virtkitd"), "--version", out)
+
+
+def test_pidfile_and_second_daemon():
+    with t.Daemon() as d:
+        rc, out = run_daemon(["--root", d.root])
+        t.check(rc == 1 and "pid file" in out and str(d.proc.pid) in out,
+                "a second daemon on the same root is refused", out)
+        t.check(os.path.exists(d.sock), "the first daemon's socket is untouched")
+        r = t.RawClient(d.sock)
+        r.open()
+        r.close()
+        t.check_eq(d.terminate(), 0, "first daemon exits 0")
+
+    root = tempfile.mkdtemp(prefix="vkd-")
+    pid = os.path.join(root, "custom", "vkd.pid")
+    with t.Daemon(args=["--pid-file", pid], root=root) as d:
+        with open(pid) as f:
+            t.check_eq(f.read().strip(), str(d.proc.pid), "--pid-file")
+        t.check_eq(d.terminate(), 0, "exit 0")
+        t.check(not os.path.exists(pid), "--pid-file removed at exit")
+    t.shutil.rmtree(root, ignore_errors=True)
+
+    # A socket file left by a daemon that was killed is replaced.
+    with t.Daemon() as d:
+        root = d.root
+        d.proc.kill()
+        d.proc.wait()
+        t.check(os.path.exists(d.sock), "SIGKILL leaves the socket file behind")
+        d.own_root = False
+    with t.Daemon(root=root) as d2:
+        c = t.RawClient(d2.sock)
+        c.open()
+        c.close()
+        t.check(True, "a new daemon replaces stale socket and pid files")
+        t.check_eq(d2.terminate(), 0, "exit 0")
+    t.shutil.rmtree(root, ignore_errors=True)
+
+
+def main():
+    test_layout_and_sigterm()
+    test_timeout()
+    test_config()
+    test_pidfile_and_second_daemon()
+
+
+t.run(main)
