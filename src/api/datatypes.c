@@ -6,6 +6,7 @@
 #include "api/driver.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("api.datatypes");
 
@@ -24,7 +25,7 @@ connectNew(void)
 
     conn->magic = CONNECT_MAGIC;
     conn->refs = 1;
-    g_mutex_init(&conn->lock);
+    mutexInit(&conn->lock);
     return conn;
 }
 
@@ -59,11 +60,11 @@ connectDispose(virConnectPtr conn)
                      (void *)conn);
     }
 
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     closeCb = g_steal_pointer(&conn->closeCb);
     closeFreecb = g_steal_pointer(&conn->closeFreecb);
     closeOpaque = g_steal_pointer(&conn->closeOpaque);
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
     if (closeCb && closeFreecb)
         closeFreecb(closeOpaque);
 
@@ -71,7 +72,7 @@ connectDispose(virConnectPtr conn)
     uriFree(conn->uri);
     g_free(conn->uriString);
     errorClear(&conn->err);
-    g_mutex_clear(&conn->lock);
+    mutexClear(&conn->lock);
     g_free(conn);
 }
 
@@ -140,10 +141,10 @@ connectCloseCallbackFire(virConnectPtr conn, int reason)
     virConnectCloseFunc cb = NULL;
     void *opaque = NULL;
 
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     cb = conn->closeCb;
     opaque = conn->closeOpaque;
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
     if (cb)
         cb(conn, reason, opaque);
 }

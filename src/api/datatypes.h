@@ -5,6 +5,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "util/thread.h"
 #include "util/uri.h"
 
 typedef struct _HypervisorDriver HypervisorDriver;
@@ -23,7 +24,7 @@ struct _virConnect {
     HypervisorDriver *driver;
     void *privateData;            /* the driver's per-connection state */
 
-    GMutex lock;                  /* protects the fields below */
+    Mutex lock;                   /* protects the fields below */
     virError err;                 /* last error on this connection */
     virErrorFunc handler;         /* virConnSetErrorFunc */
     void *userData;

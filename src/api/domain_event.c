@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("api.domain_event");
 
@@ -66,7 +67,7 @@ typedef struct {
 
 struct _DomainEventState {
     gint refs;              /* atomic: the owner's, plus one held by the timer */
-    GMutex lock;
+    Mutex lock;
     GPtrArray *callbacks;   /* DomainEventCallback *; protected by lock */
     GQueue queue;           /* DomainEvent *; protected by lock */
     int timer;              /* loop timer, -1 when none; protected by lock */
@@ -226,7 +227,7 @@ domainEventStateUnref(DomainEventState *state)
         return;
     g_queue_clear_full(&state->queue, (GDestroyNotify)domainEventFree);
     g_ptr_array_unref(state->callbacks);
-    g_mutex_clear(&state->lock);
+    mutexClear(&state->lock);
     g_free(state);
 }
 
@@ -249,7 +250,7 @@ domainEventStateNew(void)
     DomainEventState *state = g_new0(DomainEventState, 1);
 
     state->refs = 1;
-    g_mutex_init(&state->lock);
+    mutexInit(&state->lock);
     state->callbacks = g_ptr_array_new();
     g_queue_init(&state->queue);
     state->timer = -1;
@@ -321,11 +322,11 @@ domainEventStateFree(DomainEventState *state)
     if (!state)
         return;
     dead = g_ptr_array_new();
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     for (i = 0; i < state->callbacks->len; i++)
         ((DomainEventCallback *)g_ptr_array_index(state->callbacks, i))->deleted = true;
     domainEventStatePurgeLocked(state, dead);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     domainEventCallbacksFree(dead);
     domainEventStateUnref(state);
 }
@@ -399,7 +400,7 @@ domainEventStateFlush(DomainEventState *state)
     GPtrArray *dead = g_ptr_array_new();
     DomainEvent *event = NULL;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     events = state->queue;
     g_queue_init(&state->queue);
     if (state->timer >= 0)
@@ -415,16 +416,16 @@ domainEventStateFlush(DomainEventState *state)
 
             if (!domainEventCallbackMatches(cb, event))
                 continue;
-            g_mutex_unlock(&state->lock);
+            mutexUnlock(&state->lock);
             domainEventInvoke(cb, event);
-            g_mutex_lock(&state->lock);
+            mutexLock(&state->lock);
         }
         domainEventFree(event);
     }
 
     state->dispatching--;
     domainEventStatePurgeLocked(state, dead);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     domainEventCallbacksFree(dead);
 }
 
@@ -450,9 +451,9 @@ domainEventStateQueue(DomainEventState *state, DomainEvent *event)
 {
     if (!event)
         return;
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     if (state->timer < 0) {
-        g_mutex_unlock(&state->lock);
+        mutexUnlock(&state->lock);
         domainEventFree(event);
         return;
     }
@@ -461,7 +462,7 @@ domainEventStateQueue(DomainEventState *state, DomainEvent *event)
      * the queue, so this also covers events queued during a dispatch. */
     if (state->queue.length == 1)
         eventUpdateTimeout(state->timer, 0);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
 }
 
 /* --- registration --------------------------------------------------------- */
@@ -549,10 +550,10 @@ domainEventStateRegisterAny(DomainEventState *state, virConnectPtr conn,
 {
     int ret;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     ret = domainEventStateAddLocked(state, conn, dom, eventID, false, cb,
                                     opaque, freecb);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     return ret;
 }
 
@@ -577,11 +578,11 @@ domainEventStateRegisterLegacy(DomainEventState *state, virConnectPtr conn,
 {
     int ret;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     ret = domainEventStateAddLocked(state, conn, NULL,
                                     VIR_DOMAIN_EVENT_ID_LIFECYCLE, true,
                                     DOMAIN_EVENT_GENERIC(cb), opaque, freecb);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     return ret < 0 ? -1 : 0;
 }
 
@@ -614,7 +615,7 @@ domainEventStateDeregisterAny(DomainEventState *state, virConnectPtr conn,
     DomainEventCallback *found = NULL;
     guint i;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     for (i = 0; i < state->callbacks->len; i++) {
         DomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
 
@@ -626,7 +627,7 @@ domainEventStateDeregisterAny(DomainEventState *state, virConnectPtr conn,
     }
     if (found)
         domainEventStateRemoveLocked(state, found, dead);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     domainEventCallbacksFree(dead);
 
     if (!found) {
@@ -655,7 +656,7 @@ domainEventStateDeregisterLegacy(DomainEventState *state, virConnectPtr conn,
     DomainEventCallback *found = NULL;
     guint i;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     for (i = 0; i < state->callbacks->len; i++) {
         DomainEventCallback *other = g_ptr_array_index(state->callbacks, i);
 
@@ -667,7 +668,7 @@ domainEventStateDeregisterLegacy(DomainEventState *state, virConnectPtr conn,
     }
     if (found)
         domainEventStateRemoveLocked(state, found, dead);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     domainEventCallbacksFree(dead);
 
     if (!found) {
@@ -692,7 +693,7 @@ domainEventStateDeregisterConn(DomainEventState *state, virConnectPtr conn)
     GPtrArray *dead = g_ptr_array_new();
     guint i;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     for (i = 0; i < state->callbacks->len; i++) {
         DomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
 
@@ -700,7 +701,7 @@ domainEventStateDeregisterConn(DomainEventState *state, virConnectPtr conn)
             cb->deleted = true;
     }
     domainEventStatePurgeLocked(state, dead);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     domainEventCallbacksFree(dead);
 }
 
@@ -717,13 +718,13 @@ domainEventStateCount(DomainEventState *state, int eventID)
     size_t n = 0;
     guint i;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     for (i = 0; i < state->callbacks->len; i++) {
         DomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
 
         if (!cb->deleted && cb->eventID == eventID)
             n++;
     }
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     return n;
 }

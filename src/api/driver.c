@@ -3,6 +3,7 @@
 #include "api/driver.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("api.driver");
 
@@ -13,7 +14,7 @@ LOG_INIT("api.driver");
  * driversRegisterAll() under virInitialize's g_once, and by tests that
  * add a mock driver.  Entries are never removed.
  */
-static GMutex driverLock;
+static Mutex driverLock;
 static ConnectDriver *drivers[DRIVER_MAX];  /* protected by driverLock */
 static size_t ndrivers;                     /* protected by driverLock */
 
@@ -32,15 +33,15 @@ driverRegister(ConnectDriver *driver)
 {
     int idx;
 
-    g_mutex_lock(&driverLock);
+    mutexLock(&driverLock);
     if (ndrivers >= DRIVER_MAX) {
-        g_mutex_unlock(&driverLock);
+        mutexUnlock(&driverLock);
         reportError(VIR_ERR_DRIVER_FULL, "%s", __func__);
         return -1;
     }
     idx = ndrivers;
     drivers[ndrivers++] = driver;
-    g_mutex_unlock(&driverLock);
+    mutexUnlock(&driverLock);
     LOG_DEBUG("registered driver %d: %s", idx, driver->name);
     return idx;
 }
@@ -55,9 +56,9 @@ driverCount(void)
 {
     size_t n;
 
-    g_mutex_lock(&driverLock);
+    mutexLock(&driverLock);
     n = ndrivers;
-    g_mutex_unlock(&driverLock);
+    mutexUnlock(&driverLock);
     return n;
 }
 
@@ -72,9 +73,9 @@ driverGet(size_t i)
 {
     ConnectDriver *driver = NULL;
 
-    g_mutex_lock(&driverLock);
+    mutexLock(&driverLock);
     if (i < ndrivers)
         driver = drivers[i];
-    g_mutex_unlock(&driverLock);
+    mutexUnlock(&driverLock);
     return driver;
 }

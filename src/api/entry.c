@@ -2,11 +2,12 @@
 #define ERR_DOMAIN VIR_FROM_NONE
 #include "api/entry.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("api.entry");
 
 /* virSetErrorFunc: process-wide, one of the globals STYLE.md allows. */
-static GMutex entryHandlerLock;
+static Mutex entryHandlerLock;
 static virErrorFunc entryHandler;     /* protected by entryHandlerLock */
 static void *entryHandlerData;        /* protected by entryHandlerLock */
 
@@ -20,10 +21,10 @@ static void *entryHandlerData;        /* protected by entryHandlerLock */
 void
 entrySetGlobalHandler(void *userData, virErrorFunc handler)
 {
-    g_mutex_lock(&entryHandlerLock);
+    mutexLock(&entryHandlerLock);
     entryHandler = handler;
     entryHandlerData = userData;
-    g_mutex_unlock(&entryHandlerLock);
+    mutexUnlock(&entryHandlerLock);
 }
 
 /**
@@ -69,19 +70,19 @@ entryDispatchError(virConnectPtr conn)
         entrySetGenericError();
     }
 
-    g_mutex_lock(&entryHandlerLock);
+    mutexLock(&entryHandlerLock);
     handler = entryHandler;
     userData = entryHandlerData;
-    g_mutex_unlock(&entryHandlerLock);
+    mutexUnlock(&entryHandlerLock);
 
     if (conn) {
-        g_mutex_lock(&conn->lock);
+        mutexLock(&conn->lock);
         errorCopy(err, &conn->err);
         if (conn->handler) {
             handler = conn->handler;
             userData = conn->userData;
         }
-        g_mutex_unlock(&conn->lock);
+        mutexUnlock(&conn->lock);
     }
 
     if (handler)

@@ -5,6 +5,7 @@
 #define ERR_DOMAIN VIR_FROM_NONE
 #include "api/entry.h"
 #include "util/enum.h"
+#include "util/thread.h"
 
 /*
  * Names of the error domains as virDefaultErrorFunc prints them
@@ -190,9 +191,9 @@ virConnCopyLastError(virConnectPtr conn, virErrorPtr to)
 {
     if (!conn || !to)
         return -1;
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     errorCopy(&conn->err, to);
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
     return to->code;
 }
 
@@ -207,9 +208,9 @@ virConnResetLastError(virConnectPtr conn)
 {
     if (!conn)
         return;
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     errorClear(&conn->err);
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
 }
 
 /**
@@ -239,10 +240,10 @@ virConnSetErrorFunc(virConnectPtr conn, void *userData, virErrorFunc handler)
 {
     if (!conn)
         return;
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     conn->handler = handler;
     conn->userData = userData;
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
 }
 
 /**

@@ -4,6 +4,7 @@
 /* libvirt reports these functions' argument errors from VIR_FROM_DOMAIN. */
 #define ERR_DOMAIN VIR_FROM_DOMAIN
 #include "api/entry.h"
+#include "util/thread.h"
 
 /**
  * virConnectRef:
@@ -276,7 +277,7 @@ virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
         return 0;
     }
 
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     if (conn->closeCb) {
         oldFreecb = conn->closeFreecb;
         oldOpaque = conn->closeOpaque;
@@ -284,7 +285,7 @@ virConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
     conn->closeCb = cb;
     conn->closeOpaque = opaque;
     conn->closeFreecb = freecb;
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
     if (oldFreecb)
         oldFreecb(oldOpaque);
     return 0;
@@ -319,7 +320,7 @@ virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
         return 0;
     }
 
-    g_mutex_lock(&conn->lock);
+    mutexLock(&conn->lock);
     if (conn->closeCb == cb) {
         freecb = conn->closeFreecb;
         opaque = conn->closeOpaque;
@@ -327,7 +328,7 @@ virConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
         conn->closeOpaque = NULL;
         conn->closeFreecb = NULL;
     }
-    g_mutex_unlock(&conn->lock);
+    mutexUnlock(&conn->lock);
     if (freecb)
         freecb(opaque);
     return 0;

@@ -7,33 +7,11 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "util/uuid.h"
 #include "util/xml.h"
 
 LOG_INIT("conf.domain_obj");
-
-/*
- * GLib implements GMutex with raw futexes on Linux, which ThreadSanitizer
- * cannot see: every access protected by one would be reported as a race.
- * Under -fsanitize=thread the object lock is therefore described to TSan
- * with its mutex annotations; otherwise these compile to nothing.
- */
-#if defined(__SANITIZE_THREAD__)
-# include <sanitizer/tsan_interface.h>
-# define DOMAIN_OBJ_TSAN_CREATE(m) __tsan_mutex_create((m), __tsan_mutex_not_static)
-# define DOMAIN_OBJ_TSAN_DESTROY(m) __tsan_mutex_destroy((m), __tsan_mutex_not_static)
-# define DOMAIN_OBJ_TSAN_PRE_LOCK(m) __tsan_mutex_pre_lock((m), 0)
-# define DOMAIN_OBJ_TSAN_POST_LOCK(m) __tsan_mutex_post_lock((m), 0, 0)
-# define DOMAIN_OBJ_TSAN_PRE_UNLOCK(m) __tsan_mutex_pre_unlock((m), 0)
-# define DOMAIN_OBJ_TSAN_POST_UNLOCK(m) __tsan_mutex_post_unlock((m), 0)
-#else
-# define DOMAIN_OBJ_TSAN_CREATE(m) do { } while (0)
-# define DOMAIN_OBJ_TSAN_DESTROY(m) do { } while (0)
-# define DOMAIN_OBJ_TSAN_PRE_LOCK(m) do { } while (0)
-# define DOMAIN_OBJ_TSAN_POST_LOCK(m) do { } while (0)
-# define DOMAIN_OBJ_TSAN_PRE_UNLOCK(m) do { } while (0)
-# define DOMAIN_OBJ_TSAN_POST_UNLOCK(m) do { } while (0)
-#endif
 
 /*
  * The list.  @lock is a leaf lock (docs/internals/locking.md): while it is
@@ -42,7 +20,7 @@ LOG_INIT("conf.domain_obj");
  * Every listed object holds one reference owned by the list.
  */
 struct _DomainObjList {
-    GRWLock lock;
+    RWLock lock;
     GHashTable *byName;   /* vm->listName -> vm (borrowed key and value) */
     GHashTable *byUUID;   /* vm->listUUID -> vm */
     GHashTable *byID;     /* GINT_TO_POINTER(vm->listID) -> vm */
@@ -61,7 +39,7 @@ domainObjListNew(void)
 {
     DomainObjList *list = g_new0(DomainObjList, 1);
 
-    g_rw_lock_init(&list->lock);
+    rwLockInit(&list->lock);
     list->byName = g_hash_table_new(g_str_hash, g_str_equal);
     list->byUUID = g_hash_table_new(uuidHash, uuidHashEqual);
     list->byID = g_hash_table_new(g_direct_hash, g_direct_equal);
@@ -101,7 +79,7 @@ domainObjListFree(DomainObjList *list)
     g_hash_table_destroy(list->byName);
     g_hash_table_destroy(list->byUUID);
     g_hash_table_destroy(list->byID);
-    g_rw_lock_clear(&list->lock);
+    rwLockClear(&list->lock);
     g_free(list);
 }
 
@@ -111,8 +89,7 @@ domainObjNew(void)
     DomainObj *vm = g_new0(DomainObj, 1);
 
     g_atomic_int_set(&vm->refs, 1);
-    g_mutex_init(&vm->lock);
-    DOMAIN_OBJ_TSAN_CREATE(&vm->lock);
+    mutexInit(&vm->lock);
     vm->listID = -1;
     return vm;
 }
@@ -148,8 +125,7 @@ domainObjUnref(DomainObj *vm)
     if (vm->privateData && vm->privateDataFree)
         vm->privateDataFree(vm->privateData);
     g_free(vm->listName);
-    DOMAIN_OBJ_TSAN_DESTROY(&vm->lock);
-    g_mutex_clear(&vm->lock);
+    mutexClear(&vm->lock);
     g_free(vm);
 }
 
@@ -162,9 +138,7 @@ domainObjUnref(DomainObj *vm)
 void
 domainObjLock(DomainObj *vm)
 {
-    DOMAIN_OBJ_TSAN_PRE_LOCK(&vm->lock);
-    g_mutex_lock(&vm->lock);
-    DOMAIN_OBJ_TSAN_POST_LOCK(&vm->lock);
+    mutexLock(&vm->lock);
 }
 
 /**
@@ -174,9 +148,7 @@ domainObjLock(DomainObj *vm)
 void
 domainObjUnlock(DomainObj *vm)
 {
-    DOMAIN_OBJ_TSAN_PRE_UNLOCK(&vm->lock);
-    g_mutex_unlock(&vm->lock);
-    DOMAIN_OBJ_TSAN_POST_UNLOCK(&vm->lock);
+    mutexUnlock(&vm->lock);
 }
 
 /**
@@ -229,9 +201,9 @@ domainObjListFindByName(DomainObjList *list, const char *name)
 {
     DomainObj *vm;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     vm = domainObjListRefLocked(g_hash_table_lookup(list->byName, name));
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return domainObjListLockFound(vm);
 }
 
@@ -247,9 +219,9 @@ domainObjListFindByUUID(DomainObjList *list, const unsigned char *uuid)
 {
     DomainObj *vm;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     vm = domainObjListRefLocked(g_hash_table_lookup(list->byUUID, uuid));
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return domainObjListLockFound(vm);
 }
 
@@ -265,10 +237,10 @@ domainObjListFindByID(DomainObjList *list, int id)
 {
     DomainObj *vm;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     vm = domainObjListRefLocked(g_hash_table_lookup(list->byID,
                                                     GINT_TO_POINTER(id)));
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     vm = domainObjListLockFound(vm);
     /* The id may have been released between the lookup and the lock. */
     if (vm && (!vm->def || vm->def->id != id)) {
@@ -394,7 +366,7 @@ domainObjListAdd(DomainObjList *list, DomainDef **def, unsigned int flags,
         DomainObj *fresh = domainObjNew();
 
         domainObjLock(fresh);
-        g_rw_lock_writer_lock(&list->lock);
+        rwLockWriterLock(&list->lock);
 
         if ((other = g_hash_table_lookup(list->byUUID, (*def)->uuid))) {
             if (!streq(other->listName, (*def)->name)) {
@@ -402,12 +374,12 @@ domainObjListAdd(DomainObjList *list, DomainDef **def, unsigned int flags,
                 reportError(VIR_ERR_OPERATION_FAILED,
                             _("domain '%1$s' is already defined with uuid %2$s"),
                             other->listName, uuidstr);
-                g_rw_lock_writer_unlock(&list->lock);
+                rwLockWriterUnlock(&list->lock);
                 domainObjEndAPI(&fresh);
                 return NULL;
             }
             vm = domainObjRef(other);
-            g_rw_lock_writer_unlock(&list->lock);
+            rwLockWriterUnlock(&list->lock);
             domainObjEndAPI(&fresh);
 
             if (!(vm = domainObjListLockFound(vm)))
@@ -422,7 +394,7 @@ domainObjListAdd(DomainObjList *list, DomainDef **def, unsigned int flags,
             reportError(VIR_ERR_OPERATION_FAILED,
                         _("domain '%1$s' already exists with uuid %2$s"),
                         other->listName, uuidstr);
-            g_rw_lock_writer_unlock(&list->lock);
+            rwLockWriterUnlock(&list->lock);
             domainObjEndAPI(&fresh);
             return NULL;
         }
@@ -438,7 +410,7 @@ domainObjListAdd(DomainObjList *list, DomainDef **def, unsigned int flags,
         domainObjListLinkLocked(list, fresh);
         /* One reference for the list, the creation one for the caller. */
         domainObjRef(fresh);
-        g_rw_lock_writer_unlock(&list->lock);
+        rwLockWriterUnlock(&list->lock);
         return fresh;
     }
 }
@@ -456,7 +428,7 @@ domainObjListRemove(DomainObjList *list, DomainObj *vm)
 {
     bool listed = false;
 
-    g_rw_lock_writer_lock(&list->lock);
+    rwLockWriterLock(&list->lock);
     if (vm->listName &&
         g_hash_table_lookup(list->byUUID, vm->listUUID) == vm) {
         g_hash_table_remove(list->byUUID, vm->listUUID);
@@ -468,7 +440,7 @@ domainObjListRemove(DomainObjList *list, DomainObj *vm)
         vm->listID = -1;
         listed = true;
     }
-    g_rw_lock_writer_unlock(&list->lock);
+    rwLockWriterUnlock(&list->lock);
 
     vm->removed = true;
     if (listed)
@@ -490,7 +462,7 @@ domainObjListAssignID(DomainObjList *list, DomainObj *vm)
 {
     int id;
 
-    g_rw_lock_writer_lock(&list->lock);
+    rwLockWriterLock(&list->lock);
     if (vm->listID >= 0)
         g_hash_table_remove(list->byID, GINT_TO_POINTER(vm->listID));
     id = list->nextID++;
@@ -499,7 +471,7 @@ domainObjListAssignID(DomainObjList *list, DomainObj *vm)
     vm->listID = id;
     if (vm->listName)
         g_hash_table_insert(list->byID, GINT_TO_POINTER(id), vm);
-    g_rw_lock_writer_unlock(&list->lock);
+    rwLockWriterUnlock(&list->lock);
 
     vm->def->id = id;
     return id;
@@ -515,12 +487,12 @@ domainObjListAssignID(DomainObjList *list, DomainObj *vm)
 void
 domainObjListReleaseID(DomainObjList *list, DomainObj *vm)
 {
-    g_rw_lock_writer_lock(&list->lock);
+    rwLockWriterLock(&list->lock);
     if (vm->listID >= 0 &&
         g_hash_table_lookup(list->byID, GINT_TO_POINTER(vm->listID)) == vm)
         g_hash_table_remove(list->byID, GINT_TO_POINTER(vm->listID));
     vm->listID = -1;
-    g_rw_lock_writer_unlock(&list->lock);
+    rwLockWriterUnlock(&list->lock);
 
     if (vm->def)
         vm->def->id = -1;
@@ -533,12 +505,12 @@ domainObjListSnapshot(DomainObjList *list)
     GPtrArray *all;
     DomainObj *vm;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     all = g_ptr_array_new_full(g_hash_table_size(list->byUUID),
                                (GDestroyNotify) domainObjUnref);
     for (vm = list->head; vm; vm = vm->listNext)
         g_ptr_array_add(all, domainObjRef(vm));
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return all;
 }
 
@@ -678,9 +650,9 @@ domainObjListCount(DomainObjList *list)
 {
     size_t n;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     n = g_hash_table_size(list->byUUID);
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return n;
 }
 
@@ -699,10 +671,10 @@ domainObjListCountActive(DomainObjList *list, bool active)
     size_t total;
     size_t nactive;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     total = g_hash_table_size(list->byUUID);
     nactive = g_hash_table_size(list->byID);
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return active ? nactive : total - nactive;
 }
 
@@ -723,12 +695,12 @@ domainObjListGetInactiveNames(DomainObjList *list, char **const names,
     DomainObj *vm;
     int n = 0;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     for (vm = list->head; vm && n < maxnames; vm = vm->listNext) {
         if (vm->listID < 0)
             names[n++] = g_strdup(vm->listName);
     }
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return n;
 }
 
@@ -746,12 +718,12 @@ domainObjListGetActiveIDs(DomainObjList *list, int *ids, int maxids)
     DomainObj *vm;
     int n = 0;
 
-    g_rw_lock_reader_lock(&list->lock);
+    rwLockReaderLock(&list->lock);
     for (vm = list->head; vm && n < maxids; vm = vm->listNext) {
         if (vm->listID >= 0)
             ids[n++] = vm->listID;
     }
-    g_rw_lock_reader_unlock(&list->lock);
+    rwLockReaderUnlock(&list->lock);
     return n;
 }
 

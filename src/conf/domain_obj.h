@@ -5,6 +5,7 @@
 #include <libvirt/libvirt.h>
 
 #include "conf/domain_conf.h"
+#include "util/thread.h"
 
 /*
  * A domain as a driver keeps it.  Lock discipline (docs/internals/locking.md):
@@ -15,7 +16,7 @@
 typedef struct _DomainObj DomainObj;
 struct _DomainObj {
     gint refs;                   /* atomic */
-    GMutex lock;
+    Mutex lock;
 
     int state;                   /* virDomainState */
     int reason;                  /* the state's reason enum */

@@ -14,6 +14,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "util/uuid.h"
 
 LOG_INIT("test.driver");
@@ -44,11 +45,9 @@ typedef struct {
 /*
  * The shared test:///default instance.  A process-wide mutable global on
  * purpose: libvirt shares this state between all the connections of one
- * process, and programs rely on it.  The lock is a GRWLock used only as a
- * plain mutex (writer side): it is pthread-based, so ThreadSanitizer sees
- * it, unlike GLib's futex-based GMutex.  Taken only in open and close.
+ * process, and programs rely on it.  Taken only in open and close.
  */
-static GRWLock testDefaultLock;
+static Mutex testDefaultLock;
 static TestDriver *testDefaultDriver;      /* protected by testDefaultLock */
 static unsigned int testDefaultConns;      /* protected by testDefaultLock */
 
@@ -77,19 +76,19 @@ testDriverOpenDefault(void)
 {
     TestDriver *driver = NULL;
 
-    g_rw_lock_writer_lock(&testDefaultLock);
+    mutexLock(&testDefaultLock);
     if (!testDefaultDriver) {
         driver = testDriverNew();
         if (testNodeLoadDefault(&driver->node, driver->domains) < 0) {
             testDriverFree(driver);
-            g_rw_lock_writer_unlock(&testDefaultLock);
+            mutexUnlock(&testDefaultLock);
             return NULL;
         }
         testDefaultDriver = driver;
     }
     testDefaultConns++;
     driver = testDefaultDriver;
-    g_rw_lock_writer_unlock(&testDefaultLock);
+    mutexUnlock(&testDefaultLock);
     return driver;
 }
 
@@ -110,13 +109,13 @@ testDriverRelease(TestDriver *driver)
 {
     bool shared;
 
-    g_rw_lock_writer_lock(&testDefaultLock);
+    mutexLock(&testDefaultLock);
     shared = driver == testDefaultDriver;
     if (shared && --testDefaultConns == 0)
         testDefaultDriver = NULL;
     else if (shared)
         driver = NULL;      /* still in use by other connections */
-    g_rw_lock_writer_unlock(&testDefaultLock);
+    mutexUnlock(&testDefaultLock);
 
     testDriverFree(driver);
 }

@@ -1,6 +1,7 @@
 /* The process-wide event loop hooks (virEventRegisterImpl) and calls through them. */
 #include "util/event.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("util.event");
 
@@ -10,7 +11,7 @@ LOG_INIT("util.event");
  * the hook they need and call it without the lock, so an implementation
  * may call back into these functions.
  */
-static GMutex eventImplLock;
+static Mutex eventImplLock;
 static EventImpl eventImpl;   /* protected by eventImplLock */
 
 /**
@@ -24,9 +25,9 @@ static EventImpl eventImpl;   /* protected by eventImplLock */
 void
 eventRegisterImpl(const EventImpl *impl)
 {
-    g_mutex_lock(&eventImplLock);
+    mutexLock(&eventImplLock);
     eventImpl = *impl;
-    g_mutex_unlock(&eventImplLock);
+    mutexUnlock(&eventImplLock);
     LOG_DEBUG("event loop implementation registered (addHandle=%p addTimeout=%p)",
               (void *)impl->addHandle, (void *)impl->addTimeout);
 }
@@ -36,9 +37,9 @@ eventGetImpl(void)
 {
     EventImpl impl;
 
-    g_mutex_lock(&eventImplLock);
+    mutexLock(&eventImplLock);
     impl = eventImpl;
-    g_mutex_unlock(&eventImplLock);
+    mutexUnlock(&eventImplLock);
     return impl;
 }
 

@@ -3,6 +3,7 @@
 
 #include "util/event_glib.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("util.event_glib");
 
@@ -45,7 +46,7 @@ typedef struct {
     GSource *source;                /* protected by eventGlibLock */
 } EventGlibTimeout;
 
-static GMutex eventGlibLock;
+static Mutex eventGlibLock;
 static GHashTable *eventGlibHandles;   /* watch -> EventGlibHandle; protected by eventGlibLock */
 static GHashTable *eventGlibTimeouts;  /* timer -> EventGlibTimeout; protected by eventGlibLock */
 static int eventGlibNextWatch = 1;     /* protected by eventGlibLock */
@@ -108,14 +109,14 @@ eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
     int fd = -1;
     int events = eventGlibFromCondition(g_source_query_unix_fd(source, hs->tag));
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(hs->base.id));
     if (h && h->source == source) {
         cb = h->cb;
         opaque = h->opaque;
         fd = h->fd;
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
 
     if (cb)
         cb(hs->base.id, fd, events, opaque);
@@ -166,11 +167,11 @@ eventGlibAddHandle(int fd, int events, virEventHandleCallback cb, void *opaque,
     h->opaque = opaque;
     h->ff = ff;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     watch = h->watch = eventGlibNextWatch++;
     g_hash_table_insert(eventGlibHandles, GINT_TO_POINTER(watch), h);
     eventGlibHandleArmLocked(h);
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
     LOG_DEBUG("watch %d: fd %d events 0x%x", watch, fd, events);
     return watch;
 }
@@ -180,13 +181,13 @@ eventGlibUpdateHandle(int watch, int events)
 {
     EventGlibHandle *h = NULL;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch));
     if (h && h->events != events) {
         h->events = events;
         eventGlibHandleArmLocked(h);
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
     if (!h)
         LOG_DEBUG("update of unknown watch %d, ignoring", watch);
 }
@@ -233,7 +234,7 @@ eventGlibRemoveHandle(int watch)
 {
     EventGlibHandle *h = NULL;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     if ((h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch)))) {
         g_hash_table_remove(eventGlibHandles, GINT_TO_POINTER(watch));
         if (h->source) {
@@ -241,7 +242,7 @@ eventGlibRemoveHandle(int watch)
             g_source_unref(h->source);
         }
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
 
     if (!h) {
         LOG_DEBUG("removal of unknown watch %d", watch);
@@ -275,7 +276,7 @@ eventGlibTimeoutDispatch(GSource *source, GSourceFunc unused, gpointer data)
     virEventTimeoutCallback cb = NULL;
     void *opaque = NULL;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(ts->id));
     if (t && t->source == source) {
         /* Re-arm before the call, so that an update made by the callback
@@ -286,7 +287,7 @@ eventGlibTimeoutDispatch(GSource *source, GSourceFunc unused, gpointer data)
     } else {
         g_source_set_ready_time(source, -1);
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
 
     if (cb)
         cb(ts->id, opaque);
@@ -314,12 +315,12 @@ eventGlibAddTimeout(int interval, virEventTimeoutCallback cb, void *opaque,
     g_source_set_name(&ts->source, "virtkit timer");
     t->source = &ts->source;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     timer = t->timer = ts->id = eventGlibNextTimer++;
     g_hash_table_insert(eventGlibTimeouts, GINT_TO_POINTER(timer), t);
     eventGlibTimeoutArm(t->source, interval);
     g_source_attach(t->source, NULL);
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
     LOG_DEBUG("timer %d: interval %d", timer, interval);
     return timer;
 }
@@ -329,12 +330,12 @@ eventGlibUpdateTimeout(int timer, int interval)
 {
     EventGlibTimeout *t = NULL;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     if ((t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer)))) {
         t->interval = interval;
         eventGlibTimeoutArm(t->source, interval);
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
     if (!t)
         LOG_DEBUG("update of unknown timer %d, ignoring", timer);
 }
@@ -344,13 +345,13 @@ eventGlibRemoveTimeout(int timer)
 {
     EventGlibTimeout *t = NULL;
 
-    g_mutex_lock(&eventGlibLock);
+    mutexLock(&eventGlibLock);
     if ((t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer)))) {
         g_hash_table_remove(eventGlibTimeouts, GINT_TO_POINTER(timer));
         g_source_destroy(t->source);
         g_source_unref(t->source);
     }
-    g_mutex_unlock(&eventGlibLock);
+    mutexUnlock(&eventGlibLock);
 
     if (!t) {
         LOG_DEBUG("removal of unknown timer %d", timer);
@@ -368,6 +369,15 @@ eventGlibInit(gpointer unused)
 {
     eventGlibHandles = g_hash_table_new(g_direct_hash, g_direct_equal);
     eventGlibTimeouts = g_hash_table_new(g_direct_hash, g_direct_equal);
+    /*
+     * Create the default context (and its wake-up eventfd) now, in the
+     * registering thread, before the program starts its loop thread.
+     * Created lazily, it came into being in whichever thread got there
+     * first and reached the other one through GLib's internal futex lock,
+     * a hand-over ThreadSanitizer cannot see (it reported the eventfd as
+     * raced between its creation and the loop's first read).
+     */
+    g_main_context_default();
     return NULL;
 }
 

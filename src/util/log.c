@@ -6,6 +6,7 @@
 
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 typedef struct {
     char *prefix;   /* category prefix, "*" matches all */
@@ -13,7 +14,7 @@ typedef struct {
 } LogFilter;
 
 /* Log configuration: the one mutable global STYLE.md allows. */
-static GMutex logLock;
+static Mutex logLock;
 static LogFilter *logFilters;   /* protected by logLock */
 static size_t logNFilters;      /* protected by logLock */
 static LogLevel logDefaultLevel = LOG_LEVEL_WARN; /* atomic read */
@@ -82,7 +83,7 @@ logEnabled(const char *category, LogLevel level)
     if (level < (LogLevel)g_atomic_int_get((gint *)&logMinLevel))
         return false;
 
-    g_mutex_lock(&logLock);
+    mutexLock(&logLock);
     want = logDefaultLevel;
     for (i = 0; i < logNFilters; i++) {
         const char *p = logFilters[i].prefix;
@@ -98,7 +99,7 @@ logEnabled(const char *category, LogLevel level)
             want = logFilters[i].level;
         }
     }
-    g_mutex_unlock(&logLock);
+    mutexUnlock(&logLock);
     return level >= want && level != LOG_LEVEL_NONE;
 }
 
@@ -133,9 +134,9 @@ logMessage(const char *category, LogLevel level, const char *file, int line,
                           (int)gettid(), logLevelName(level), category,
                           func, line, msg);
     (void)file;
-    g_mutex_lock(&logLock);
+    mutexLock(&logLock);
     ignored = write(logFd, out, strlen(out));
-    g_mutex_unlock(&logLock);
+    mutexUnlock(&logLock);
 }
 
 /**
@@ -179,14 +180,14 @@ logSetFilters(const char *filters)
         n++;
     }
 
-    g_mutex_lock(&logLock);
+    mutexLock(&logLock);
     for (i = 0; i < logNFilters; i++)
         g_free(logFilters[i].prefix);
     g_free(logFilters);
     logFilters = g_steal_pointer(&list);
     logNFilters = n;
     logRecomputeMinLocked();
-    g_mutex_unlock(&logLock);
+    mutexUnlock(&logLock);
     return 0;
 
  error:
@@ -227,11 +228,11 @@ logSetOutputs(const char *outputs)
     } else {
         return -1;
     }
-    g_mutex_lock(&logLock);
+    mutexLock(&logLock);
     if (logFd != STDERR_FILENO)
         close(logFd);
     logFd = fd;
-    g_mutex_unlock(&logLock);
+    mutexUnlock(&logLock);
     return 0;
 }
 
@@ -242,10 +243,10 @@ logSetOutputs(const char *outputs)
 void
 logSetDefaultLevel(LogLevel level)
 {
-    g_mutex_lock(&logLock);
+    mutexLock(&logLock);
     logDefaultLevel = level;
     logRecomputeMinLocked();
-    g_mutex_unlock(&logLock);
+    mutexUnlock(&logLock);
 }
 
 /**

@@ -3,6 +3,7 @@
 
 #include "mockdriver.h"
 #include "util/uuid.h"
+#include "util/thread.h"
 
 #define GENERIC(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
@@ -17,7 +18,7 @@ typedef struct {
     GThread *thread;
 } Seen;
 
-static GMutex lock;
+static Mutex lock;
 static GArray *seen;      /* Seen; protected by lock */
 static int frees;         /* protected by lock */
 static GPtrArray *freedTags;
@@ -25,11 +26,11 @@ static GPtrArray *freedTags;
 static void
 seenReset(void)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     g_array_set_size(seen, 0);
     frees = 0;
     g_ptr_array_set_size(freedTags, 0);
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static guint
@@ -37,9 +38,9 @@ seenCount(void)
 {
     guint n;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     n = seen->len;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return n;
 }
 
@@ -64,18 +65,18 @@ record(virConnectPtr conn, virDomainPtr dom, const char *tag, int a, int b,
     s.param = param;
     s.connMatches = virDomainGetConnect(dom) == conn;
     s.thread = g_thread_self();
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     g_array_append_val(seen, s);
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static void
 freeTag(void *opaque)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     frees++;
     g_ptr_array_add(freedTags, opaque);
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static int
@@ -120,9 +121,9 @@ selfDeregisterCb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
     record(conn, dom, opaque, event, detail, 0);
     g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, deregisterID), ==, 0);
     /* The freecb waits for the end of the dispatch. */
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     g_assert_cmpint(frees, ==, 0);
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return 0;
 }
 

@@ -5,8 +5,9 @@
 #include <libvirt/libvirt.h>
 
 #include "mockdriver.h"
+#include "util/thread.h"
 
-static GMutex lock;
+static Mutex lock;
 static int fired;            /* protected by lock */
 static int freed;            /* protected by lock */
 static int lastEvents;       /* protected by lock */
@@ -16,10 +17,10 @@ static GThread *firedOn;     /* protected by lock */
 static void
 counterReset(void)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     fired = freed = lastEvents = 0;
     firedOn = NULL;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static int
@@ -27,9 +28,9 @@ firedGet(void)
 {
     int n;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     n = fired;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return n;
 }
 
@@ -38,27 +39,27 @@ freedGet(void)
 {
     int n;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     n = freed;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return n;
 }
 
 static void
 countFree(void *opaque)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     freed++;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static void
 timerCb(int timer, void *opaque)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     fired++;
     firedOn = g_thread_self();
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 }
 
 static void
@@ -75,11 +76,11 @@ handleCb(int watch, int fd, int events, void *opaque)
 {
     char buf[64];
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     fired++;
     handled++;
     lastEvents = events;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     if (events & VIR_EVENT_HANDLE_READABLE)
         g_assert_cmpint(read(fd, buf, sizeof(buf)), >, 0);
     if (opaque && g_str_equal(opaque, "self-remove"))
@@ -250,9 +251,9 @@ testHandlePipe(void)
     g_assert_cmpint(watch, >, 0);
     g_assert_cmpint(write(fds[1], "x", 1), ==, 1);
     runUntil(firedOnce);
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     events = lastEvents;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     g_assert_cmpint(events, ==, VIR_EVENT_HANDLE_READABLE);
 
     /* Watching nothing: the data waits. */
@@ -263,15 +264,15 @@ testHandlePipe(void)
         int before = firedGet();
         int handledBefore;
 
-        g_mutex_lock(&lock);
+        mutexLock(&lock);
         handledBefore = handled;
-        g_mutex_unlock(&lock);
+        mutexUnlock(&lock);
         while (firedGet() == before)
             virEventRunDefaultImpl();
         virEventRemoveTimeout(t);
-        g_mutex_lock(&lock);
+        mutexLock(&lock);
         g_assert_cmpint(handled, ==, handledBefore);
-        g_mutex_unlock(&lock);
+        mutexUnlock(&lock);
     }
     counterReset();
     virEventUpdateHandle(watch, VIR_EVENT_HANDLE_READABLE);
@@ -295,9 +296,9 @@ testHandlePipe(void)
                               NULL, NULL);
     close(fds[1]);
     runUntil(firedOnce);
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     events = lastEvents;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     g_assert_true(events & VIR_EVENT_HANDLE_HANGUP);
     virEventRemoveHandle(watch);
     close(fds[0]);
@@ -370,9 +371,9 @@ testCrossThread(void)
         g_assert_cmpint(g_get_monotonic_time(), <, deadline);
         g_usleep(1000);
     }
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     g_assert(firedOn == thread);
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
 
     g_atomic_int_set(&stopLoop, 1);
     virEventAddTimeout(0, wakeCb, NULL, NULL);

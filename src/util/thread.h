@@ -1,0 +1,63 @@
+/* Mutex, condition and read-write lock wrappers that ThreadSanitizer can see. */
+#pragma once
+
+#include <glib.h>
+#include <stdbool.h>
+
+/*
+ * Why not GMutex/GCond directly: GLib 2.74 implements both with raw
+ * futexes on Linux, which ThreadSanitizer does not intercept, so every
+ * access they protect is reported as a race.  These wrappers keep GLib's
+ * implementation and, in -fsanitize=thread builds only, describe each
+ * lock and unlock to TSan with its mutex annotations.  In other builds
+ * they are plain calls to GLib.
+ *
+ * Like their GLib counterparts, a zero-filled Mutex, Cond or RWLock with
+ * static storage duration needs no Init; one embedded in an allocated
+ * object is set up with xxxInit and torn down with xxxClear.
+ *
+ * The members are private: use only the functions below.  In particular
+ * never pass &mutex->m to g_cond_wait*(): use condWaitUntil, or TSan
+ * loses track of who holds the mutex.
+ */
+
+/* A non-recursive mutex. */
+typedef struct _Mutex Mutex;
+struct _Mutex {
+    GMutex m;
+};
+
+void mutexInit(Mutex *mutex);
+void mutexClear(Mutex *mutex);
+void mutexLock(Mutex *mutex);
+bool mutexTryLock(Mutex *mutex);
+void mutexUnlock(Mutex *mutex);
+
+/* A condition variable, always used with one Mutex. */
+typedef struct _Cond Cond;
+struct _Cond {
+    GCond c;
+};
+
+void condInit(Cond *cond);
+void condClear(Cond *cond);
+bool condWaitUntil(Cond *cond, Mutex *mutex, gint64 endTime);
+void condSignal(Cond *cond);
+void condBroadcast(Cond *cond);
+
+/*
+ * A read-write lock.  GLib 2.74 builds GRWLock on pthread_rwlock_t, which
+ * TSan intercepts, so it needs no annotation; the wrapper exists so that
+ * every lock in the tree is used the same way.
+ */
+typedef struct _RWLock RWLock;
+struct _RWLock {
+    GRWLock l;
+};
+
+void rwLockInit(RWLock *lock);
+void rwLockClear(RWLock *lock);
+void rwLockReaderLock(RWLock *lock);
+void rwLockReaderUnlock(RWLock *lock);
+void rwLockWriterLock(RWLock *lock);
+void rwLockWriterUnlock(RWLock *lock);
