@@ -41,12 +41,16 @@ testInit(int argc, char **argv)
 void
 testLog(const char *fmt, ...)
 {
+    size_t len = strlen(fmt);
     va_list ap;
 
+    /* strlen() comes before vfprintf(): when @fmt was only dereferenced
+     * afterwards, GCC 12 with -fsanitize=undefined warned "null format
+     * string" (-Wformat-overflow) on the vfprintf() call. */
     va_start(ap, fmt);
     vfprintf(stderr, fmt, ap);
     va_end(ap);
-    if (fmt[0] && fmt[strlen(fmt) - 1] != ' ')
+    if (len > 0 && fmt[len - 1] != ' ')
         fputc('\n', stderr);
 }
 

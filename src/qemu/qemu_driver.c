@@ -1,0 +1,1467 @@
+/* The QEMU hypervisor driver: its table of entry points and its registration. */
+#include <errno.h>
+#include <limits.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_QEMU
+
+#include "api/domain_event.h"
+#include "api/driver.h"
+#include "conf/domain_obj.h"
+#include "qemu/qemu_command.h"
+#include "qemu/qemu_domain.h"
+#include "qemu/qemu_driver.h"
+#include "qemu/qemu_process.h"
+#include "qemu/qemu_status.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/uuid.h"
+
+LOG_INIT("qemu.driver");
+
+/*
+ * Behaviour follows libvirt 9.0's QEMU driver as seen from the public API
+ * (states, reasons, events, error codes); docs/qemu-driver.md lists where
+ * we differ.
+ *
+ * Instances: one QemuDriver per root directory and process, shared by the
+ * connections that open the same qemu:///embed?root=DIR (as libvirt shares
+ * an embedded driver), created by the first and freed with the last.
+ * Freeing it leaves the QEMU processes running; the next instance on the
+ * same root reconnects to them from their status XML.
+ */
+static Mutex qemuInstancesLock;
+static GHashTable *qemuInstances;   /* root -> QemuDriver; protected by qemuInstancesLock */
+
+/* ---- instance life ---- */
+
+static gpointer
+qemuDriverLoopThread(gpointer opaque)
+{
+    QemuDriver *driver = opaque;
+
+    g_main_context_push_thread_default(driver->ctx);
+    g_main_loop_run(driver->loop);
+    g_main_context_pop_thread_default(driver->ctx);
+    return NULL;
+}
+
+/* Gives @vm (locked) its private data if it has none yet. */
+static QemuDomainPrivate *
+qemuDriverEnsurePrivate(QemuDriver *driver, DomainObj *vm)
+{
+    if (!vm->privateData) {
+        vm->privateData = qemuDomainPrivateNew(driver);
+        vm->privateDataFree = qemuDomainPrivateFree;
+    }
+    return vm->privateData;
+}
+
+static void
+qemuDriverDetachOne(DomainObj *vm, void *opaque)
+{
+    if (vm->privateData)
+        qemuProcessDetach(vm);
+}
+
+static void
+qemuDriverFree(QemuDriver *driver)
+{
+    if (!driver)
+        return;
+    g_atomic_int_set(&driver->closing, 1);
+    if (driver->domains)
+        domainObjListForEach(driver->domains, qemuDriverDetachOne, NULL);
+    if (driver->loop) {
+        g_main_loop_quit(driver->loop);
+        g_thread_join(driver->loopThread);
+    }
+    if (driver->workers)
+        g_thread_pool_free(driver->workers, FALSE, TRUE);
+    domainObjListFree(driver->domains);
+    domainEventStateFree(driver->events);
+    qemuCapsCacheFree(driver->capsCache);
+    if (driver->loop)
+        g_main_loop_unref(driver->loop);
+    if (driver->ctx)
+        g_main_context_unref(driver->ctx);
+    qemuConfigFree(driver->config);
+    g_free(driver);
+}
+
+/* Loads the persistent definitions (and autostart flags) of the config dir. */
+static void
+qemuDriverLoadConfigs(QemuDriver *driver)
+{
+    g_autoptr(GDir) dir = g_dir_open(driver->config->configDir, 0, NULL);
+    const char *entry;
+
+    if (!dir)
+        return;
+    while ((entry = g_dir_read_name(dir))) {
+        g_autofree char *path = NULL;
+        g_autofree char *link = NULL;
+        g_autoptr(DomainDef) def = NULL;
+        DomainObj *vm;
+
+        if (!g_str_has_suffix(entry, ".xml"))
+            continue;
+        path = g_build_filename(driver->config->configDir, entry, NULL);
+        if (!(def = domainDefParseFile(path, DOMAIN_DEF_PARSE_INACTIVE)) ||
+            !(vm = domainObjListAdd(driver->domains, &def, 0, NULL))) {
+            LOG_WARN("cannot load '%s': %s, ignoring", path,
+                     errorGetSlot()->message ? errorGetSlot()->message : "");
+            errorReset();
+            continue;
+        }
+        qemuDriverEnsurePrivate(driver, vm);
+        link = qemuDomainAutostartPath(driver, vm->def->name);
+        vm->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+        domainObjEndAPI(&vm);
+    }
+}
+
+/* Takes back every QEMU that a status XML describes. */
+static void
+qemuDriverReconnectAll(QemuDriver *driver)
+{
+    g_autoptr(GPtrArray) statuses = qemuStatusLoadAll(driver);
+    size_t i;
+
+    for (i = 0; i < statuses->len; i++) {
+        QemuStatus *status = g_ptr_array_index(statuses, i);
+        g_autoptr(DomainDef) def = g_steal_pointer(&status->def);
+        int wanted = def->id;
+        QemuDomainPrivate *priv;
+        DomainObj *vm;
+
+        def->id = -1;
+        if (!(vm = domainObjListAdd(driver->domains, &def, DOMAIN_OBJ_LIST_ADD_LIVE, NULL))) {
+            LOG_WARN("cannot take back domain: %s, ignoring",
+                     errorGetSlot()->message ? errorGetSlot()->message : "");
+            errorReset();
+            continue;
+        }
+        priv = qemuDriverEnsurePrivate(driver, vm);
+        /* Same id as before: ids are handed out in increasing order and the
+         * statuses come sorted by id. */
+        while (domainObjListAssignID(driver->domains, vm) < wanted)
+            ;
+        domainObjSetState(vm, status->state, status->reason);
+        priv->pid = status->pid;
+        priv->monitorPath = g_steal_pointer(&status->monitorPath);
+        priv->pidfile = g_steal_pointer(&status->pidfile);
+        priv->logPath = g_steal_pointer(&status->logPath);
+        qemuProcessReconnect(driver, vm);
+        domainObjEndAPI(&vm);
+    }
+}
+
+static bool
+qemuDriverAutostartFilter(DomainObj *vm, void *opaque)
+{
+    return vm->autostart && vm->persistent && !domainObjIsActive(vm);
+}
+
+static void
+qemuDriverAutostartAll(QemuDriver *driver)
+{
+    g_autoptr(GPtrArray) vms = domainObjListCollect(driver->domains, qemuDriverAutostartFilter,
+                                                    NULL);
+    size_t i;
+
+    for (i = 0; i < vms->len; i++) {
+        DomainObj *vm = g_ptr_array_index(vms, i);
+
+        domainObjLock(vm);
+        if (qemuDriverAutostartFilter(vm, NULL) &&
+            qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "autostart") == 0) {
+            if (!domainObjIsActive(vm) && qemuProcessStart(driver, vm, 0) < 0) {
+                LOG_WARN("cannot autostart domain '%s': %s, ignoring", vm->def->name,
+                         errorGetSlot()->message ? errorGetSlot()->message : "");
+            }
+            qemuDomainJobEndLocked(vm);
+        }
+        errorReset();
+        domainObjUnlock(vm);
+    }
+}
+
+static QemuDriver *
+qemuDriverNew(QemuConfigMode mode, const char *root)
+{
+    QemuDriver *driver = g_new0(QemuDriver, 1);
+
+    driver->refs = 1;
+    driver->config = qemuConfigNew(mode, root);
+    if (qemuConfigLoadFile(driver->config, driver->config->configFile) < 0 ||
+        qemuConfigMakeDirs(driver->config) < 0) {
+        qemuDriverFree(driver);
+        return NULL;
+    }
+    driver->domains = domainObjListNew();
+    driver->events = domainEventStateNew();
+    driver->capsCache = qemuCapsCacheNew(driver->config->cacheDir);
+    driver->ctx = g_main_context_new();
+    driver->loop = g_main_loop_new(driver->ctx, FALSE);
+    driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);
+    driver->workers = qemuProcessWorkersNew(driver);
+
+    qemuDriverLoadConfigs(driver);
+    qemuDriverReconnectAll(driver);
+    qemuDriverAutostartAll(driver);
+    return driver;
+}
+
+static QemuDriver *
+qemuDriverAcquire(QemuConfigMode mode, const char *root)
+{
+    QemuDriver *driver;
+
+    mutexLock(&qemuInstancesLock);
+    if (!qemuInstances)
+        qemuInstances = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    if ((driver = g_hash_table_lookup(qemuInstances, root))) {
+        g_atomic_int_inc(&driver->refs);
+    } else if ((driver = qemuDriverNew(mode, root))) {
+        g_hash_table_insert(qemuInstances, g_strdup(root), driver);
+    }
+    mutexUnlock(&qemuInstancesLock);
+    return driver;
+}
+
+static void
+qemuDriverRelease(QemuDriver *driver)
+{
+    bool last;
+
+    mutexLock(&qemuInstancesLock);
+    last = g_atomic_int_dec_and_test(&driver->refs);
+    if (last)
+        g_hash_table_remove(qemuInstances, driver->config->root);
+    mutexUnlock(&qemuInstancesLock);
+    if (last)
+        qemuDriverFree(driver);
+}
+
+/* ---- helpers ---- */
+
+static DomainObj *
+qemuDomObjFromDomain(virDomainPtr dom)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm = domainObjListFindByUUID(driver->domains, dom->uuid);
+
+    if (!vm) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        uuidFormat(dom->uuid, uuidstr);
+        reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s' (%2$s)"), uuidstr,
+                    dom->name);
+        return NULL;
+    }
+    qemuDriverEnsurePrivate(driver, vm);
+    return vm;
+}
+
+static virDomainPtr
+qemuDomainHandle(virConnectPtr conn, DomainObj *vm)
+{
+    return domainHandleNew(conn, vm->def->name, vm->def->uuid, vm->def->id);
+}
+
+/* Caps of the emulator @def names (or the default one). */
+static QemuCaps *
+qemuDriverGetCaps(QemuDriver *driver, const DomainDef *def)
+{
+    const char *emulator = def && def->emulator ? def->emulator : driver->config->emulator;
+
+    return qemuCapsCacheLookup(driver->capsCache, emulator);
+}
+
+/* A parsed definition made ready for this driver: type check and defaults. */
+static int
+qemuDriverPrepareNewDef(QemuDriver *driver, DomainDef *def)
+{
+    g_autoptr(QemuCaps) caps = NULL;
+
+    if (def->virtType != DOMAIN_VIRT_QEMU && def->virtType != DOMAIN_VIRT_KVM) {
+        reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("domain type '%1$s' is not supported by the QEMU driver"),
+                    domainVirtTypeToString(def->virtType));
+        return -1;
+    }
+    if (!(caps = qemuDriverGetCaps(driver, def)))
+        return -1;
+    return qemuCommandApplyDefaults(def, caps);
+}
+
+/* ---- connection ---- */
+
+static DrvOpenStatus
+qemuConnectOpen(virConnectPtr conn, ParsedUri *uri, virConnectAuthPtr auth, unsigned int flags)
+{
+    QemuDriver *driver;
+    const char *root;
+
+    checkFlags(flags, VIR_CONNECT_RO | VIR_CONNECT_NO_ALIASES, DRV_OPEN_ERROR);
+
+    if (!uri || !streq(uri->scheme, "qemu") || (uri->server && *uri->server))
+        return DRV_OPEN_DECLINED;
+    /* qemu:///system and qemu:///session are served by virtkitd. */
+    if (!streq(uri->path, "/embed"))
+        return DRV_OPEN_DECLINED;
+
+    /* virConnectOpen checked that root is given and absolute. */
+    root = uriGetParam(uri, "root");
+    if (!(driver = qemuDriverAcquire(QEMU_CONFIG_EMBED, root)))
+        return DRV_OPEN_ERROR;
+    conn->privateData = driver;
+    return DRV_OPEN_SUCCESS;
+}
+
+static int
+qemuConnectClose(virConnectPtr conn)
+{
+    QemuDriver *driver = conn->privateData;
+
+    if (!driver)
+        return 0;
+    domainEventStateDeregisterConn(driver->events, conn);
+    conn->privateData = NULL;
+    qemuDriverRelease(driver);
+    return 0;
+}
+
+static const char *
+qemuConnectGetType(virConnectPtr conn)
+{
+    return "QEMU";
+}
+
+static int
+qemuConnectGetVersion(virConnectPtr conn, unsigned long *hvVer)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(QemuCaps) caps = qemuDriverGetCaps(driver, NULL);
+
+    if (!caps)
+        return -1;
+    *hvVer = qemuCapsGetVersion(caps);
+    return 0;
+}
+
+static int
+qemuConnectGetLibVersion(virConnectPtr conn, unsigned long *libVer)
+{
+    *libVer = LIBVIR_VERSION_NUMBER;
+    return 0;
+}
+
+static char *
+qemuConnectGetHostname(virConnectPtr conn)
+{
+    char buf[HOST_NAME_MAX + 1];
+
+    if (gethostname(buf, sizeof(buf)) < 0) {
+        reportSystemError(errno, "%s", _("failed to determine host name"));
+        return NULL;
+    }
+    buf[sizeof(buf) - 1] = '\0';
+    return g_strdup(buf);
+}
+
+static char *
+qemuConnectGetCapabilities(virConnectPtr conn)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(QemuCaps) caps = qemuDriverGetCaps(driver, NULL);
+    QemuCapsHost host = { 0 };
+    char *xml;
+
+    if (!caps)
+        return NULL;
+    if (qemuCapsHostProbe(&host) < 0)
+        return NULL;
+    xml = qemuCapsFormatCapabilitiesXML(&host, &caps, 1);
+    qemuCapsHostClear(&host);
+    return xml;
+}
+
+static int
+qemuConnectGetMaxVcpus(virConnectPtr conn, const char *type)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(QemuCaps) caps = qemuDriverGetCaps(driver, NULL);
+    const QemuCapsMachine *machine;
+
+    if (type && !strCaseEq(type, "qemu") && !strCaseEq(type, "kvm")) {
+        reportError(VIR_ERR_INVALID_ARG, _("unknown type '%1$s'"), type);
+        return -1;
+    }
+    if (!caps)
+        return -1;
+    machine = qemuCapsLookupMachine(caps, qemuCapsGetDefaultMachine(caps));
+    return machine ? (int)machine->maxCpus : 255;
+}
+
+static int
+qemuConnectIsAlive(virConnectPtr conn)
+{
+    return 1;
+}
+
+static int
+qemuConnectIsSecure(virConnectPtr conn)
+{
+    return 1;
+}
+
+static int
+qemuConnectIsEncrypted(virConnectPtr conn)
+{
+    return 0;
+}
+
+static int
+qemuNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
+{
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    long pages = sysconf(_SC_PHYS_PAGES);
+    long psize = sysconf(_SC_PAGESIZE);
+
+    memset(info, 0, sizeof(*info));
+    g_strlcpy(info->model, "x86_64", sizeof(info->model));
+    info->memory = (unsigned long)((unsigned long long)pages * psize / 1024);
+    info->cpus = cpus > 0 ? cpus : 1;
+    info->nodes = 1;
+    info->sockets = 1;
+    info->cores = info->cpus;
+    info->threads = 1;
+    return 0;
+}
+
+static int
+qemuNodeGetSecurityModel(virConnectPtr conn, virSecurityModelPtr secmodel)
+{
+    memset(secmodel, 0, sizeof(*secmodel));
+    g_strlcpy(secmodel->model, "none", sizeof(secmodel->model));
+    return 0;
+}
+
+static unsigned long long
+qemuNodeGetFreeMemory(virConnectPtr conn)
+{
+    return (unsigned long long)sysconf(_SC_AVPHYS_PAGES) * sysconf(_SC_PAGESIZE);
+}
+
+/* ---- listing (never waits for a job) ---- */
+
+#define QEMU_LIST_FLAGS \
+    (VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE | \
+     VIR_CONNECT_LIST_DOMAINS_PERSISTENT | VIR_CONNECT_LIST_DOMAINS_TRANSIENT | \
+     VIR_CONNECT_LIST_DOMAINS_RUNNING | VIR_CONNECT_LIST_DOMAINS_PAUSED | \
+     VIR_CONNECT_LIST_DOMAINS_SHUTOFF | VIR_CONNECT_LIST_DOMAINS_OTHER | \
+     VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE | VIR_CONNECT_LIST_DOMAINS_NO_MANAGEDSAVE | \
+     VIR_CONNECT_LIST_DOMAINS_AUTOSTART | VIR_CONNECT_LIST_DOMAINS_NO_AUTOSTART | \
+     VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT | \
+     VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT)
+
+typedef struct {
+    virConnectPtr conn;
+    unsigned int flags;
+    GPtrArray *doms;
+    int count;
+} QemuListData;
+
+static void
+qemuListOne(DomainObj *vm, void *opaque)
+{
+    QemuListData *data = opaque;
+
+    if (!domainObjMatchesListFlags(vm, data->flags))
+        return;
+    if (data->doms)
+        g_ptr_array_add(data->doms, qemuDomainHandle(data->conn, vm));
+    data->count++;
+}
+
+static int
+qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    QemuListData data = { conn, flags, NULL, 0 };
+
+    checkFlags(flags, QEMU_LIST_FLAGS, -1);
+    if (domains)
+        data.doms = g_ptr_array_new();
+    domainObjListForEach(driver->domains, qemuListOne, &data);
+    if (domains) {
+        g_ptr_array_add(data.doms, NULL);
+        *domains = (virDomainPtr *)g_ptr_array_free(data.doms, FALSE);
+    }
+    return data.count;
+}
+
+static int
+qemuConnectNumOfDomains(virConnectPtr conn)
+{
+    QemuDriver *driver = conn->privateData;
+
+    return domainObjListCountActive(driver->domains, true);
+}
+
+static int
+qemuConnectListDomains(virConnectPtr conn, int *ids, int maxids)
+{
+    QemuDriver *driver = conn->privateData;
+
+    return domainObjListGetActiveIDs(driver->domains, ids, maxids);
+}
+
+static int
+qemuConnectNumOfDefinedDomains(virConnectPtr conn)
+{
+    QemuDriver *driver = conn->privateData;
+
+    return domainObjListCountActive(driver->domains, false);
+}
+
+static int
+qemuConnectListDefinedDomains(virConnectPtr conn, char **const names, int maxnames)
+{
+    QemuDriver *driver = conn->privateData;
+
+    return domainObjListGetInactiveNames(driver->domains, names, maxnames);
+}
+
+/* ---- lookups ---- */
+
+static virDomainPtr
+qemuDomainLookupByName(virConnectPtr conn, const char *name)
+{
+    QemuDriver *driver = conn->privateData;
+    DomainObj *vm = domainObjListFindByName(driver->domains, name);
+    virDomainPtr dom;
+
+    if (!vm) {
+        reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching name '%1$s'"), name);
+        return NULL;
+    }
+    dom = qemuDomainHandle(conn, vm);
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+static virDomainPtr
+qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
+{
+    QemuDriver *driver = conn->privateData;
+    DomainObj *vm = domainObjListFindByUUID(driver->domains, uuid);
+    virDomainPtr dom;
+
+    if (!vm) {
+        char uuidstr[VIR_UUID_STRING_BUFLEN];
+
+        uuidFormat(uuid, uuidstr);
+        reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s'"), uuidstr);
+        return NULL;
+    }
+    dom = qemuDomainHandle(conn, vm);
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+static virDomainPtr
+qemuDomainLookupByID(virConnectPtr conn, int id)
+{
+    QemuDriver *driver = conn->privateData;
+    DomainObj *vm = domainObjListFindByID(driver->domains, id);
+    virDomainPtr dom;
+
+    if (!vm) {
+        reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching id %1$d"), id);
+        return NULL;
+    }
+    dom = qemuDomainHandle(conn, vm);
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+/* ---- define, create, undefine ---- */
+
+static virDomainPtr
+qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(DomainDef) oldDef = NULL;
+    unsigned int parseFlags = DOMAIN_DEF_PARSE_INACTIVE;
+    DomainObj *vm;
+    virDomainPtr dom;
+    bool wasPersistent;
+
+    checkFlags(flags, VIR_DOMAIN_DEFINE_VALIDATE, NULL);
+    if (flags & VIR_DOMAIN_DEFINE_VALIDATE)
+        parseFlags |= DOMAIN_DEF_PARSE_VALIDATE;
+    if (!(def = domainDefParseString(xml, parseFlags)))
+        return NULL;
+    if (qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+
+    if (!(vm = domainObjListAdd(driver->domains, &def, 0, &oldDef)))
+        return NULL;
+    qemuDriverEnsurePrivate(driver, vm);
+    wasPersistent = oldDef != NULL;
+    if (qemuDomainSaveConfigLocked(driver, vm) < 0) {
+        if (!wasPersistent && !domainObjIsActive(vm))
+            domainObjListRemove(driver->domains, vm);
+        domainObjEndAPI(&vm);
+        return NULL;
+    }
+    qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                               oldDef ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                        VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    dom = qemuDomainHandle(conn, vm);
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+static virDomainPtr
+qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    unsigned int parseFlags = 0;
+    DomainObj *vm;
+    virDomainPtr dom = NULL;
+
+    checkFlags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_VALIDATE, NULL);
+    if (flags & VIR_DOMAIN_START_VALIDATE)
+        parseFlags |= DOMAIN_DEF_PARSE_VALIDATE;
+    if (!(def = domainDefParseString(xml, parseFlags)))
+        return NULL;
+    if (qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+    def->id = -1;
+
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
+        return NULL;
+    qemuDriverEnsurePrivate(driver, vm);
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainCreateXML") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
+                    vm->def->name);
+    } else if (qemuProcessStart(driver, vm, (flags & VIR_DOMAIN_START_PAUSED) ?
+                                               QEMU_PROCESS_START_PAUSED : 0) == 0) {
+        dom = qemuDomainHandle(conn, vm);
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    if (!dom && !vm->persistent && !domainObjIsActive(vm))
+        domainObjListRemove(driver->domains, vm);
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+static int
+qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *path = NULL;
+    g_autofree char *link = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE | VIR_DOMAIN_UNDEFINE_SNAPSHOTS_METADATA |
+                      VIR_DOMAIN_UNDEFINE_NVRAM | VIR_DOMAIN_UNDEFINE_KEEP_NVRAM, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (!vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("cannot undefine transient domain"));
+        goto cleanup;
+    }
+    path = qemuDomainConfigPath(driver, vm->def->name);
+    link = qemuDomainAutostartPath(driver, vm->def->name);
+    if (unlink(path) < 0 && errno != ENOENT) {
+        reportSystemError(errno, _("cannot remove config '%1$s'"), path);
+        goto cleanup;
+    }
+    unlink(link);
+    vm->autostart = false;
+    qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                               VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+    if (domainObjIsActive(vm)) {
+        vm->persistent = false;
+        g_clear_pointer(&vm->newDef, domainDefFree);
+    } else {
+        domainObjListRemove(driver->domains, vm);
+    }
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* ---- lifecycle ---- */
+
+static int
+qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_START_PAUSED, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainCreate") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is already running"));
+    } else if (qemuProcessStart(driver, vm, (flags & VIR_DOMAIN_START_PAUSED) ?
+                                               QEMU_PROCESS_START_PAUSED : 0) == 0) {
+        dom->id = vm->def->id;
+        ret = 0;
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/*
+ * Destroy works at once even while another job holds the domain or QEMU
+ * is stuck: the process is killed first (no job needed), then the
+ * clean-up runs under a job (the other job's monitor call has failed with
+ * the EOF meanwhile).
+ */
+static int
+qemuDomainDestroyFlags(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    QemuDomainPrivate *priv;
+    DomainObj *vm;
+    pid_t pid;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_DESTROY_GRACEFUL, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+
+    pid = priv->pid;
+    priv->beingDestroyed = true;
+    if (qemuProcessKill(vm, (flags & VIR_DOMAIN_DESTROY_GRACEFUL) ?
+                                QEMU_CONFIG_DEFAULT_GRACEFUL_TIMEOUT_MS :
+                                driver->config->destroyGraceMs,
+                        !(flags & VIR_DOMAIN_DESTROY_GRACEFUL)) < 0) {
+        if (priv->pid == pid)
+            priv->beingDestroyed = false;
+        goto cleanup;
+    }
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_DESTROY, "virDomainDestroy") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm) && priv->pid == pid)
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                        VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+    qemuDomainJobEndLocked(vm);
+    dom->id = -1;
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* Takes a modifying job on an active @vm; on failure ends nothing. */
+static int
+qemuDomainBeginActiveJob(DomainObj *vm, const char *api)
+{
+    if (domainObjCheckActive(vm) < 0)
+        return -1;
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, api) < 0)
+        return -1;
+    if (domainObjCheckActive(vm) < 0) {
+        qemuDomainJobEndLocked(vm);
+        return -1;
+    }
+    return 0;
+}
+
+typedef int (*QemuMonitorSimpleFunc)(QemuMonitor *mon);
+
+/* Runs one monitor command on @vm (locked, job held) without the lock. */
+static int
+qemuDomainRunMonitor(DomainObj *vm, QemuMonitorSimpleFunc func)
+{
+    QemuMonitor *mon;
+    int rc;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        return -1;
+    rc = func(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+        return -1;
+    return rc;
+}
+
+static int
+qemuDomainShutdownFlags(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainShutdown") < 0)
+        goto cleanup;
+    if (domainObjGetState(vm, NULL) != VIR_DOMAIN_RUNNING) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+    } else {
+        qemuDomainPrivate(vm)->fakeReboot = false;
+        ret = qemuDomainRunMonitor(vm, qemuMonitorSystemPowerdown);
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainReboot(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_REBOOT_ACPI_POWER_BTN | VIR_DOMAIN_REBOOT_GUEST_AGENT, -1);
+    if (flags & VIR_DOMAIN_REBOOT_GUEST_AGENT) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("reboot through the guest agent is not supported"));
+        return -1;
+    }
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainReboot") < 0)
+        goto cleanup;
+    /* ACPI power button; the SHUTDOWN that follows resets instead of stopping. */
+    qemuDomainPrivate(vm)->fakeReboot = true;
+    if ((ret = qemuDomainRunMonitor(vm, qemuMonitorSystemPowerdown)) < 0)
+        qemuDomainPrivate(vm)->fakeReboot = false;
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainReset(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainReset") < 0)
+        goto cleanup;
+    ret = qemuDomainRunMonitor(vm, qemuMonitorSystemReset);
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/*
+ * The state change and its event come from QEMU's STOP event (reason
+ * paused/user, SUSPENDED_PAUSED), also when the reply to 'stop' comes late.
+ */
+static int
+qemuDomainSuspend(virDomainPtr dom)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    QemuDomainPrivate *priv;
+    DomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (qemuDomainBeginActiveJob(vm, "virDomainSuspend") < 0)
+        goto cleanup;
+    if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED) {
+        ret = 0;
+    } else if (domainObjGetState(vm, NULL) != VIR_DOMAIN_RUNNING) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+    } else {
+        priv->pausedReason = VIR_DOMAIN_PAUSED_USER;
+        if ((ret = qemuDomainRunMonitor(vm, qemuMonitorStop)) == 0) {
+            if (domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+                domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+                qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                           VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+            }
+            priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+            qemuStatusWriteLocked(driver, vm);
+        }
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainResume(virDomainPtr dom)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+    int state;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainResume") < 0)
+        goto cleanup;
+    state = domainObjGetState(vm, NULL);
+    if (state == VIR_DOMAIN_RUNNING) {
+        ret = 0;
+    } else if (state != VIR_DOMAIN_PAUSED) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not paused"));
+    } else if ((ret = qemuDomainRunMonitor(vm, qemuMonitorCont)) == 0) {
+        if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED) {
+            domainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED);
+            qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                                       VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+        }
+        qemuStatusWriteLocked(driver, vm);
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* ---- queries: from driver state, never waiting for a job or QEMU ---- */
+
+static int
+qemuDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
+{
+    DomainObj *vm;
+    pid_t pid = 0;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->state = domainObjGetState(vm, NULL);
+    info->maxMem = vm->def->mem.total;
+    info->memory = domainObjIsActive(vm) ? vm->def->mem.current : vm->def->mem.total;
+    info->nrVirtCpu = vm->def->vcpus;
+    if (domainObjIsActive(vm))
+        pid = qemuDomainPrivate(vm)->pid;
+    domainObjEndAPI(&vm);
+
+    if (pid > 0 && qemuProcessGetCpuTime(pid, &info->cpuTime) < 0) {
+        /* The process may be exiting right now: report what we know. */
+        errorReset();
+        info->cpuTime = 0;
+    }
+    return 0;
+}
+
+static int
+qemuDomainGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    *state = domainObjGetState(vm, reason);
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static char *
+qemuDomainGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    DomainDef *def;
+    unsigned int formatFlags = 0;
+    char *ret;
+
+    checkFlags(flags, VIR_DOMAIN_XML_SECURE | VIR_DOMAIN_XML_INACTIVE |
+                      VIR_DOMAIN_XML_UPDATE_CPU | VIR_DOMAIN_XML_MIGRATABLE, NULL);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return NULL;
+    def = vm->def;
+    if ((flags & VIR_DOMAIN_XML_INACTIVE) && vm->newDef)
+        def = vm->newDef;
+    if (flags & VIR_DOMAIN_XML_SECURE)
+        formatFlags |= DOMAIN_DEF_FORMAT_SECURE;
+    if ((flags & VIR_DOMAIN_XML_INACTIVE) || !domainObjIsActive(vm))
+        formatFlags |= DOMAIN_DEF_FORMAT_INACTIVE;
+    ret = domainDefFormat(def, formatFlags);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static char *
+qemuDomainGetOSType(virDomainPtr dom)
+{
+    DomainObj *vm;
+    char *ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return NULL;
+    ret = g_strdup(vm->def->os.type ? vm->def->os.type : "hvm");
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static unsigned long
+qemuDomainGetMaxMemory(virDomainPtr dom)
+{
+    DomainObj *vm;
+    unsigned long ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return 0;
+    ret = vm->def->mem.total;
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainSetMemoryFlags(virDomainPtr dom, unsigned long memory, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    DomainDef *persistentDef = NULL;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                      VIR_DOMAIN_MEM_MAXIMUM, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainSetMemory") < 0)
+        goto cleanup;
+    if (domainObjUpdateModificationImpact(vm, &flags) < 0)
+        goto endjob;
+    if (flags & VIR_DOMAIN_AFFECT_CONFIG)
+        persistentDef = domainObjGetPersistentDef(vm);
+
+    if (flags & VIR_DOMAIN_MEM_MAXIMUM) {
+        if (flags & VIR_DOMAIN_AFFECT_LIVE) {
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("cannot resize the maximum memory on an active domain"));
+            goto endjob;
+        }
+        persistentDef->mem.total = memory;
+        if (persistentDef->mem.current > memory)
+            persistentDef->mem.current = memory;
+    } else {
+        if ((flags & VIR_DOMAIN_AFFECT_LIVE) && memory > vm->def->mem.total) {
+            reportError(VIR_ERR_INVALID_ARG, "%s",
+                        _("cannot set memory higher than max memory"));
+            goto endjob;
+        }
+        if (persistentDef && memory > persistentDef->mem.total) {
+            reportError(VIR_ERR_INVALID_ARG, "%s",
+                        _("cannot set memory higher than max memory"));
+            goto endjob;
+        }
+        if (flags & VIR_DOMAIN_AFFECT_LIVE) {
+            QemuMonitor *mon;
+            int rc;
+
+            if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+                goto endjob;
+            rc = qemuMonitorSetBalloon(mon, (uint64_t)memory * 1024);
+            if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+                goto endjob;
+            vm->def->mem.current = memory;
+            qemuStatusWriteLocked(driver, vm);
+        }
+        if (persistentDef)
+            persistentDef->mem.current = memory;
+    }
+    if (persistentDef && qemuDomainSaveConfigLocked(driver, vm) < 0)
+        goto endjob;
+    ret = 0;
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainSetMaxMemory(virDomainPtr dom, unsigned long memory)
+{
+    return qemuDomainSetMemoryFlags(dom, memory, VIR_DOMAIN_MEM_MAXIMUM | VIR_DOMAIN_AFFECT_CONFIG);
+}
+
+static int
+qemuDomainGetVcpusFlags(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    DomainDef *def;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG |
+                      VIR_DOMAIN_VCPU_MAXIMUM, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if ((def = domainObjGetOneDef(vm, flags & (VIR_DOMAIN_AFFECT_LIVE |
+                                               VIR_DOMAIN_AFFECT_CONFIG))))
+        ret = (flags & VIR_DOMAIN_VCPU_MAXIMUM) ? (int)def->maxvcpus : (int)def->vcpus;
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainGetMaxVcpus(virDomainPtr dom)
+{
+    return qemuDomainGetVcpusFlags(dom, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_VCPU_MAXIMUM);
+}
+
+static int
+qemuDomainIsActive(virDomainPtr dom)
+{
+    DomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = domainObjIsActive(vm);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainIsPersistent(virDomainPtr dom)
+{
+    DomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = vm->persistent;
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainIsUpdated(virDomainPtr dom)
+{
+    DomainObj *vm;
+    int ret;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = vm->updated;
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainGetAutostart(virDomainPtr dom, int *autostart)
+{
+    DomainObj *vm;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    *autostart = vm->autostart;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+/* Autostart is a link ETC/qemu/autostart/NAME.xml -> ETC/qemu/NAME.xml. */
+static int
+qemuDomainSetAutostart(virDomainPtr dom, int autostart)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *link = NULL;
+    g_autofree char *target = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (!vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot set autostart for transient domain"));
+        goto cleanup;
+    }
+    link = qemuDomainAutostartPath(driver, vm->def->name);
+    target = qemuDomainConfigPath(driver, vm->def->name);
+    if (autostart && !vm->autostart) {
+        unlink(link);
+        if (symlink(target, link) < 0) {
+            reportSystemError(errno, _("Failed to create symlink '%1$s' to '%2$s'"), link,
+                              target);
+            goto cleanup;
+        }
+    } else if (!autostart && vm->autostart) {
+        if (unlink(link) < 0 && errno != ENOENT) {
+            reportSystemError(errno, _("Failed to delete symlink '%1$s'"), link);
+            goto cleanup;
+        }
+    }
+    vm->autostart = autostart != 0;
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+qemuDomainGetSecurityLabel(virDomainPtr dom, virSecurityLabelPtr seclabel)
+{
+    DomainObj *vm;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    memset(seclabel, 0, sizeof(*seclabel));
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static char *
+qemuDomainGetMetadata(virDomainPtr dom, int type, const char *uri, unsigned int flags)
+{
+    DomainObj *vm;
+    char *ret;
+
+    checkFlags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, NULL);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return NULL;
+    ret = domainObjGetMetadata(vm, type, uri, flags);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainSetMetadata(virDomainPtr dom, int type, const char *metadata, const char *key,
+                      const char *uri, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret;
+
+    checkFlags(flags, VIR_DOMAIN_AFFECT_LIVE | VIR_DOMAIN_AFFECT_CONFIG, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    ret = domainObjSetMetadata(vm, type, metadata, key, uri, flags);
+    if (ret == 0 && vm->persistent &&
+        ((flags & VIR_DOMAIN_AFFECT_CONFIG) || !domainObjIsActive(vm)))
+        ret = qemuDomainSaveConfigLocked(driver, vm);
+    if (ret == 0 && domainObjIsActive(vm))
+        qemuStatusWriteLocked(driver, vm);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* ---- jobs: only synchronous jobs exist so far (GetJobInfo says NONE) ---- */
+
+static int
+qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    DomainObj *vm;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->type = VIR_DOMAIN_JOB_NONE;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+qemuDomainGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params, int *nparams,
+                      unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    *type = VIR_DOMAIN_JOB_NONE;
+    *params = NULL;
+    *nparams = 0;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+qemuDomainAbortJob(virDomainPtr dom)
+{
+    DomainObj *vm;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) == 0)
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
+    domainObjEndAPI(&vm);
+    return -1;
+}
+
+/* ---- events ---- */
+
+static int
+qemuConnectDomainEventRegister(virConnectPtr conn, virConnectDomainEventCallback cb,
+                               void *opaque, virFreeCallback freecb)
+{
+    QemuDriver *driver = conn->privateData;
+
+    if (domainEventStateRegisterLegacy(driver->events, conn, cb, opaque, freecb) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+qemuConnectDomainEventDeregister(virConnectPtr conn, virConnectDomainEventCallback cb)
+{
+    QemuDriver *driver = conn->privateData;
+
+    if (domainEventStateDeregisterLegacy(driver->events, conn, cb) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+qemuConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom, int eventID,
+                                  virConnectDomainEventGenericCallback cb, void *opaque,
+                                  virFreeCallback freecb)
+{
+    QemuDriver *driver = conn->privateData;
+
+    return domainEventStateRegisterAny(driver->events, conn, dom, eventID, cb, opaque, freecb);
+}
+
+static int
+qemuConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
+{
+    QemuDriver *driver = conn->privateData;
+
+    if (domainEventStateDeregisterAny(driver->events, conn, callbackID) < 0)
+        return -1;
+    return 0;
+}
+
+/* ---- registration ---- */
+
+static HypervisorDriver qemuHypervisorDriver = {
+    .name = "QEMU",
+    .connectOpen = qemuConnectOpen,
+    .connectClose = qemuConnectClose,
+    .connectGetType = qemuConnectGetType,
+    .connectGetVersion = qemuConnectGetVersion,
+    .connectGetLibVersion = qemuConnectGetLibVersion,
+    .connectGetHostname = qemuConnectGetHostname,
+    .connectGetCapabilities = qemuConnectGetCapabilities,
+    .connectGetMaxVcpus = qemuConnectGetMaxVcpus,
+    .connectIsAlive = qemuConnectIsAlive,
+    .connectIsSecure = qemuConnectIsSecure,
+    .connectIsEncrypted = qemuConnectIsEncrypted,
+    .nodeGetInfo = qemuNodeGetInfo,
+    .nodeGetSecurityModel = qemuNodeGetSecurityModel,
+    .nodeGetFreeMemory = qemuNodeGetFreeMemory,
+    .connectListAllDomains = qemuConnectListAllDomains,
+    .connectNumOfDomains = qemuConnectNumOfDomains,
+    .connectListDomains = qemuConnectListDomains,
+    .connectNumOfDefinedDomains = qemuConnectNumOfDefinedDomains,
+    .connectListDefinedDomains = qemuConnectListDefinedDomains,
+    .domainLookupByName = qemuDomainLookupByName,
+    .domainLookupByUUID = qemuDomainLookupByUUID,
+    .domainLookupByID = qemuDomainLookupByID,
+    .domainDefineXMLFlags = qemuDomainDefineXMLFlags,
+    .domainUndefineFlags = qemuDomainUndefineFlags,
+    .domainCreateWithFlags = qemuDomainCreateWithFlags,
+    .domainCreateXML = qemuDomainCreateXML,
+    .domainDestroyFlags = qemuDomainDestroyFlags,
+    .domainShutdownFlags = qemuDomainShutdownFlags,
+    .domainReboot = qemuDomainReboot,
+    .domainReset = qemuDomainReset,
+    .domainSuspend = qemuDomainSuspend,
+    .domainResume = qemuDomainResume,
+    .domainGetInfo = qemuDomainGetInfo,
+    .domainGetState = qemuDomainGetState,
+    .domainGetXMLDesc = qemuDomainGetXMLDesc,
+    .domainGetOSType = qemuDomainGetOSType,
+    .domainGetMaxMemory = qemuDomainGetMaxMemory,
+    .domainSetMemoryFlags = qemuDomainSetMemoryFlags,
+    .domainSetMaxMemory = qemuDomainSetMaxMemory,
+    .domainGetVcpusFlags = qemuDomainGetVcpusFlags,
+    .domainGetMaxVcpus = qemuDomainGetMaxVcpus,
+    .domainIsActive = qemuDomainIsActive,
+    .domainIsPersistent = qemuDomainIsPersistent,
+    .domainIsUpdated = qemuDomainIsUpdated,
+    .domainGetAutostart = qemuDomainGetAutostart,
+    .domainSetAutostart = qemuDomainSetAutostart,
+    .domainHasManagedSaveImage = qemuDomainHasManagedSaveImage,
+    .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
+    .domainGetMetadata = qemuDomainGetMetadata,
+    .domainSetMetadata = qemuDomainSetMetadata,
+    .domainGetJobInfo = qemuDomainGetJobInfo,
+    .domainGetJobStats = qemuDomainGetJobStats,
+    .domainAbortJob = qemuDomainAbortJob,
+    .connectDomainEventRegister = qemuConnectDomainEventRegister,
+    .connectDomainEventDeregister = qemuConnectDomainEventDeregister,
+    .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,
+    .connectDomainEventDeregisterAny = qemuConnectDomainEventDeregisterAny,
+};
+
+static const char *const qemuUriSchemes[] = { "qemu", NULL };
+
+static ConnectDriver qemuConnectDriver = {
+    .name = "QEMU",
+    .uriSchemes = qemuUriSchemes,
+    .embeddable = true,
+    .hypervisor = &qemuHypervisorDriver,
+};
+
+/**
+ * qemuDriverRegister:
+ *
+ * Registers the QEMU driver (scheme "qemu"; in-process it takes only
+ * qemu:///embed?root=DIR, other qemu URIs go on to the remote driver).
+ * Must be registered before the remote driver.
+ *
+ * Returns: 0, or -1 with an error.
+ */
+int
+qemuDriverRegister(void)
+{
+    return driverRegister(&qemuConnectDriver);
+}

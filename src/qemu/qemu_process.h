@@ -1,0 +1,21 @@
+/* QEMU processes: launch, monitor events, stop, reap, reconnect. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "qemu/qemu_domain.h"
+
+/* Flags of qemuProcessStart. */
+typedef enum {
+    QEMU_PROCESS_START_PAUSED = 1 << 0,     /* leave the CPUs stopped */
+} QemuProcessStartFlags;
+
+int qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags);
+void qemuProcessStop(QemuDriver *driver, DomainObj *vm, int reason, int detail);
+int qemuProcessKill(DomainObj *vm, int graceMs, bool force);
+int qemuProcessReconnect(QemuDriver *driver, DomainObj *vm);
+void qemuProcessDetach(DomainObj *vm);
+int qemuProcessGetCpuTime(pid_t pid, unsigned long long *retNs);
+bool qemuProcessIsAlive(pid_t pid, const char *name);
+GThreadPool *qemuProcessWorkersNew(QemuDriver *driver);

@@ -1,0 +1,36 @@
+/* Status XML of running QEMU domains: what survives a driver restart. */
+#pragma once
+
+#include "qemu/qemu_domain.h"
+
+/*
+ * STATEDIR/NAME.xml, written atomically:
+ *
+ *   <domstatus state='1' reason='1' pid='1234' monitor='...' pidfile='...' log='...'>
+ *     <job type='state change' api='virDomainSuspend'/>      (only while a job runs)
+ *     <domain type='qemu' id='3'> ...the live definition... </domain>
+ *   </domstatus>
+ *
+ * state and reason are libvirt's numbers (virDomainState and its reason
+ * enum); the job is informational (a job never survives a restart).
+ */
+
+int qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm);
+void qemuStatusRemove(QemuDriver *driver, const char *name);
+char *qemuStatusPath(QemuDriver *driver, const char *name);
+
+/* What one status file says. */
+typedef struct {
+    DomainDef *def;         /* the live definition (id set) */
+    int state;
+    int reason;
+    pid_t pid;
+    char *monitorPath;
+    char *pidfile;
+    char *logPath;
+} QemuStatus;
+
+void qemuStatusFree(QemuStatus *status);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuStatus, qemuStatusFree);
+QemuStatus *qemuStatusParse(const char *path);
+GPtrArray *qemuStatusLoadAll(QemuDriver *driver);

@@ -1,0 +1,606 @@
+/* The QEMU driver through the public API on qemu:///embed?root=TMP with real TCG guests. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+/*
+ * Every case gets its own root directory.  Every QEMU a case starts is
+ * found through its pidfile (ROOT/run/qemu/NAME.pid) and killed + reaped
+ * by pid at the end of the case whatever happened; a watchdog (alarm)
+ * kills the recorded pids and exits if the whole run hangs.
+ * Environment: VKGUEST (the guest kernel), TEST_CASE=NAME (one case).
+ */
+
+#define HARD_TIMEOUT_S 170
+#define streq0(a, b) (g_strcmp0((a), (b)) == 0)
+#define WAIT_MS 20000
+#define MAX_PIDS 64
+
+static const char *vkguest;
+static char *root;
+static virConnectPtr conn;
+static int failures;
+static int ntests;
+
+static GMutex evLock;
+static GPtrArray *events;       /* "NAME type detail", protected by evLock */
+static int evCallback = -1;
+
+static volatile pid_t watchPids[MAX_PIDS];
+
+static void
+watchdog(int sig)
+{
+    static const char msg[] = "# hard timeout: killing QEMU and exiting\n";
+    size_t i;
+
+    (void)sig;
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] > 0)
+            kill(watchPids[i], SIGKILL);
+    }
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+static void
+rememberPid(pid_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] == pid)
+            return;
+        if (watchPids[i] == 0) {
+            watchPids[i] = pid;
+            return;
+        }
+    }
+}
+
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            virErrorPtr e_ = virGetLastError(); \
+            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            printf(__VA_ARGS__); \
+            printf("\n# last error: %s\n", e_ && e_->message ? e_->message : "none"); \
+            return -1; \
+        } \
+    } while (0)
+
+static gint64
+nowMs(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* ---- event loop + events ---- */
+
+static gpointer
+eventLoop(gpointer opaque)
+{
+    for (;;)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
+static int
+onLifecycle(virConnectPtr c, virDomainPtr dom, int type, int detail, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    g_ptr_array_add(events, g_strdup_printf("%s %d %d", virDomainGetName(dom), type, detail));
+    g_mutex_unlock(&evLock);
+    return 0;
+}
+
+/* The events of domain @name so far, "type detail" joined by ", ". */
+static char *
+eventsOf(const char *name)
+{
+    GString *out = g_string_new(NULL);
+    g_autofree char *prefix = g_strdup_printf("%s ", name);
+    size_t i;
+
+    g_mutex_lock(&evLock);
+    for (i = 0; i < events->len; i++) {
+        const char *ev = g_ptr_array_index(events, i);
+
+        if (g_str_has_prefix(ev, prefix))
+            g_string_append_printf(out, "%s%s", out->len ? ", " : "", ev + strlen(prefix));
+    }
+    g_mutex_unlock(&evLock);
+    return g_string_free(out, FALSE);
+}
+
+static bool
+waitEvents(const char *name, const char *want)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *got = eventsOf(name);
+
+        if (strstr(got, want))
+            return true;
+        g_usleep(10000);
+    }
+    return false;
+}
+
+/* ---- connection and guests ---- */
+
+static int
+openConn(void)
+{
+    g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", root);
+
+    if (!(conn = virConnectOpen(uri)))
+        return -1;
+    evCallback = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                  VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
+                                                  NULL, NULL);
+    return evCallback < 0 ? -1 : 0;
+}
+
+static void
+closeConn(void)
+{
+    if (!conn)
+        return;
+    if (evCallback >= 0)
+        virConnectDomainEventDeregisterAny(conn, evCallback);
+    evCallback = -1;
+    virConnectClose(conn);
+    conn = NULL;
+}
+
+static char *
+guestXML(const char *name, const char *kernel)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <serial type='file'><source path='%s/%s.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, kernel ? kernel : vkguest, root, name);
+}
+
+static pid_t
+qemuPid(const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/%s.pid", root, name);
+    g_autofree char *text = NULL;
+    long pid;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    pid = strtol(text, NULL, 10);
+    if (pid > 0)
+        rememberPid((pid_t)pid);
+    return (pid_t)pid;
+}
+
+static bool
+waitState(virDomainPtr dom, int state, int reason)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+    int s = -1;
+    int r = -1;
+
+    while (nowMs() < deadline) {
+        if (virDomainGetState(dom, &s, &r, 0) == 0 && s == state && r == reason)
+            return true;
+        g_usleep(10000);
+    }
+    printf("# state %d/%d, wanted %d/%d\n", s, r, state, reason);
+    return false;
+}
+
+static bool
+waitSerial(const char *name, const char *text)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s.serial", root, name);
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *data = NULL;
+
+        if (g_file_get_contents(path, &data, NULL, NULL) && strstr(data, text))
+            return true;
+        g_usleep(20000);
+    }
+    return false;
+}
+
+/* Kill and reap every QEMU whose pidfile is in the root (our children are
+ * reaped here; the driver may have reaped them already). */
+static void
+killAll(void)
+{
+    g_autofree char *dir = g_strdup_printf("%s/run/qemu", root);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+    size_t i;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        if (g_str_has_suffix(entry, ".pid")) {
+            g_autofree char *name = g_strndup(entry, strlen(entry) - 4);
+
+            qemuPid(name);
+        }
+    }
+    for (i = 0; i < MAX_PIDS; i++) {
+        pid_t pid = watchPids[i];
+
+        if (pid <= 0)
+            continue;
+        kill(pid, SIGCONT);
+        if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
+            waitpid(pid, NULL, 0);
+        watchPids[i] = 0;
+    }
+}
+
+/* ---- cases ---- */
+
+static int
+caseLifecycle(void)
+{
+    g_autofree char *xml = guestXML("life", NULL);
+    g_autofree char *evs = NULL;
+    g_autofree char *live = NULL;
+    virDomainPtr dom;
+    virDomainInfo info;
+    pid_t pid;
+    int rc;
+
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create");
+    pid = qemuPid("life");
+    CHECK(pid > 0, "pidfile");
+    CHECK(virDomainGetID(dom) == 1, "id %u", virDomainGetID(dom));
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "running/booted");
+    CHECK(waitSerial("life", "HEARTBEAT 3 "), "heartbeat on the serial log");
+    CHECK(virDomainGetInfo(dom, &info) == 0 && info.state == VIR_DOMAIN_RUNNING &&
+              info.cpuTime > 0 && info.maxMem == 65536,
+          "info state %d cpu %llu mem %lu", info.state, info.cpuTime, info.maxMem);
+    CHECK((live = virDomainGetXMLDesc(dom, 0)) && strstr(live, "id='1'") &&
+              strstr(live, "alias name='serial0'"),
+          "live XML");
+    CHECK(virDomainSuspend(dom) == 0, "suspend");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "paused/user");
+    CHECK(virDomainResume(dom) == 0, "resume");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED), "running/unpaused");
+    CHECK(virDomainSetMemory(dom, 48 * 1024) == 0, "balloon");
+    CHECK(virDomainReset(dom, 0) == 0, "reset");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    /* Reaped by the driver: the pid is no longer our child. */
+    rc = waitpid(pid, NULL, WNOHANG);
+    CHECK(rc < 0 && errno == ECHILD, "QEMU %d reaped by the driver (waitpid %d)", pid, rc);
+    CHECK(waitEvents("life", "5 1"), "STOPPED_DESTROYED");
+    evs = eventsOf("life");
+    CHECK(streq0(evs, "4 0, 2 0, 3 0, 4 0, 6 2, 5 1") ||
+              streq0(evs, "4 0, 2 0, 3 0, 4 0, 5 1"),
+          "events '%s'", evs);
+    CHECK(virDomainGetState(dom, &rc, NULL, 0) < 0 &&
+              virGetLastError()->code == VIR_ERR_NO_DOMAIN,
+          "transient domain gone");
+    virDomainFree(dom);
+    return 0;
+}
+
+static int
+caseShutdown(void)
+{
+    g_autofree char *xml = guestXML("acpi", NULL);
+    g_autofree char *evs = NULL;
+    virDomainPtr dom;
+
+    CHECK((dom = virDomainDefineXML(conn, xml)), "define");
+    CHECK(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) == 0, "start paused");
+    qemuPid("acpi");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "paused/user");
+    CHECK(virDomainResume(dom) == 0, "resume");
+    CHECK(waitSerial("acpi", "VKGUEST ready"), "guest ready");
+    CHECK(virDomainShutdown(dom) == 0, "shutdown");
+    CHECK(waitState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_SHUTDOWN), "shutoff/shutdown");
+    CHECK(waitEvents("acpi", "5 0"), "STOPPED_SHUTDOWN");
+    evs = eventsOf("acpi");
+    CHECK(streq0(evs, "0 0, 2 0, 3 0, 4 0, 6 1, 5 0"), "events '%s'", evs);
+    CHECK(virDomainUndefine(dom) == 0, "undefine");
+    virDomainFree(dom);
+    return 0;
+}
+
+static int
+caseCrash(void)
+{
+    g_autofree char *xml = guestXML("crash", NULL);
+    virDomainPtr dom;
+    pid_t pid;
+
+    CHECK((dom = virDomainDefineXML(conn, xml)), "define");
+    CHECK(virDomainCreate(dom) == 0, "start");
+    CHECK((pid = qemuPid("crash")) > 0, "pid");
+    CHECK(kill(pid, SIGKILL) == 0, "kill -9");
+    CHECK(waitState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED), "shutoff/crashed");
+    CHECK(waitEvents("crash", "5 2"), "STOPPED_CRASHED, got '%s'", eventsOf("crash"));
+    CHECK(virDomainUndefine(dom) == 0, "undefine");
+    virDomainFree(dom);
+    return 0;
+}
+
+static int
+caseBadInput(void)
+{
+    g_autofree char *missing = g_strdup_printf("%s/no-such-kernel", root);
+    g_autofree char *junk = g_strdup_printf("%s/junk-kernel", root);
+    g_autofree char *xml1 = guestXML("bad1", missing);
+    g_autofree char *xml2 = guestXML("bad2", junk);
+    virDomainPtr dom;
+    virErrorPtr err;
+
+    dom = virDomainCreateXML(conn, xml1, 0);
+    err = virGetLastError();
+    CHECK(!dom && err && strstr(err->message, "no-such-kernel"), "missing kernel refused");
+
+    CHECK(g_file_set_contents(junk, "this is not a kernel\n", -1, NULL), "write junk");
+    dom = virDomainCreateXML(conn, xml2, 0);
+    err = virGetLastError();
+    qemuPid("bad2");
+    CHECK(!dom && err && err->code == VIR_ERR_INTERNAL_ERROR &&
+              strstr(err->message, "invalid kernel header"),
+          "QEMU's complaint quoted: '%s'", err ? err->message : "");
+    CHECK(virConnectNumOfDomains(conn) == 0, "nothing left running");
+    return 0;
+}
+
+typedef struct {
+    virDomainPtr dom;
+    int rc;
+    int code;
+    gint64 ms;
+} SuspendResult;
+
+static gpointer
+suspendThread(gpointer opaque)
+{
+    SuspendResult *res = opaque;
+    gint64 start = nowMs();
+    virErrorPtr err;
+
+    res->rc = virDomainSuspend(res->dom);
+    err = virGetLastError();
+    res->code = err ? err->code : 0;
+    res->ms = nowMs() - start;
+    return NULL;
+}
+
+static int
+caseStuck(void)
+{
+    g_autofree char *xml = guestXML("stuck", NULL);
+    g_autofree char *other = guestXML("other", NULL);
+    SuspendResult res = { 0 };
+    virDomainPtr dom;
+    virDomainPtr dom2;
+    virDomainInfo info;
+    virDomainPtr *list = NULL;
+    GThread *thread;
+    gint64 t;
+    int state;
+    int n;
+    pid_t pid;
+
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create");
+    CHECK((dom2 = virDomainCreateXML(conn, other, 0)), "create other");
+    CHECK((pid = qemuPid("stuck")) > 0, "pid");
+    CHECK(kill(pid, SIGSTOP) == 0, "SIGSTOP");
+
+    res.dom = dom;
+    thread = g_thread_new("suspend", suspendThread, &res);
+    g_usleep(300000);
+    /* Queries answer while the suspend waits on the stuck QEMU. */
+    t = nowMs();
+    CHECK(virDomainGetInfo(dom, &info) == 0, "info");
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0, "state");
+    g_free(virDomainGetXMLDesc(dom, 0));
+    n = virConnectListAllDomains(conn, &list, 0);
+    for (int i = 0; i < n; i++)
+        virDomainFree(list[i]);
+    free(list);
+    t = nowMs() - t;
+    CHECK(t < 100, "queries took %lld ms", (long long)t);
+    /* The other guest is not affected. */
+    t = nowMs();
+    CHECK(virDomainSuspend(dom2) == 0 && virDomainResume(dom2) == 0, "other guest");
+    t = nowMs() - t;
+    CHECK(t < 1000, "other guest took %lld ms", (long long)t);
+
+    g_thread_join(thread);
+    CHECK(res.rc < 0 && res.code == VIR_ERR_OPERATION_TIMEOUT, "suspend: rc %d code %d", res.rc,
+          res.code);
+    CHECK(res.ms >= 1900 && res.ms < 4000, "suspend failed after %lld ms", (long long)res.ms);
+
+    t = nowMs();
+    CHECK(virDomainDestroy(dom) == 0, "destroy stuck");
+    t = nowMs() - t;
+    CHECK(t < 1000, "destroy took %lld ms", (long long)t);
+    CHECK(virDomainDestroy(dom2) == 0, "destroy other");
+    virDomainFree(dom);
+    virDomainFree(dom2);
+    return 0;
+}
+
+static int
+caseRestart(void)
+{
+    const char *names[] = { "r1", "r2", "r3" };
+    unsigned int ids[3];
+    pid_t pids[3];
+    size_t i;
+    int state;
+    int reason;
+
+    for (i = 0; i < 3; i++) {
+        g_autofree char *xml = guestXML(names[i], NULL);
+        virDomainPtr dom;
+
+        CHECK((dom = virDomainDefineXML(conn, xml)), "define %s", names[i]);
+        CHECK(virDomainCreate(dom) == 0, "start %s", names[i]);
+        ids[i] = virDomainGetID(dom);
+        CHECK((pids[i] = qemuPid(names[i])) > 0, "pid");
+        virDomainFree(dom);
+    }
+    closeConn();
+    for (i = 0; i < 3; i++)
+        CHECK(kill(pids[i], 0) == 0, "QEMU %s still runs", names[i]);
+
+    CHECK(openConn() == 0, "reopen");
+    for (i = 0; i < 3; i++) {
+        virDomainPtr dom = virDomainLookupByName(conn, names[i]);
+
+        CHECK(dom, "lookup %s", names[i]);
+        CHECK(virDomainGetID(dom) == ids[i], "%s id %u, was %u", names[i], virDomainGetID(dom),
+              ids[i]);
+        CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+              "%s state %d", names[i], state);
+        CHECK(virDomainSuspend(dom) == 0 && virDomainResume(dom) == 0, "%s answers", names[i]);
+        virDomainFree(dom);
+    }
+
+    /* kill -9 one while no connection is open. */
+    closeConn();
+    CHECK(kill(pids[1], SIGKILL) == 0, "kill -9");
+    g_usleep(100000);
+    CHECK(openConn() == 0, "reopen");
+    {
+        virDomainPtr dom = virDomainLookupByName(conn, "r2");
+
+        CHECK(dom, "lookup r2");
+        CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_SHUTOFF &&
+                  reason == VIR_DOMAIN_SHUTOFF_CRASHED,
+              "r2 state %d/%d", state, reason);
+        CHECK(waitpid(pids[1], NULL, WNOHANG) < 0 && errno == ECHILD, "r2 reaped");
+        virDomainFree(dom);
+    }
+    for (i = 0; i < 3; i++) {
+        virDomainPtr dom = virDomainLookupByName(conn, names[i]);
+
+        if (i != 1)
+            CHECK(virDomainDestroy(dom) == 0, "destroy %s", names[i]);
+        CHECK(virDomainUndefine(dom) == 0, "undefine %s", names[i]);
+        virDomainFree(dom);
+    }
+    return 0;
+}
+
+typedef struct {
+    const char *name;
+    int (*func)(void);
+    const char *conf;   /* ROOT/etc/qemu.conf contents, or NULL */
+} Case;
+
+static const Case cases[] = {
+    { "lifecycle", caseLifecycle, NULL },
+    { "shutdown", caseShutdown, NULL },
+    { "crash", caseCrash, NULL },
+    { "bad-input", caseBadInput, NULL },
+    { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },
+    { "restart", caseRestart, NULL },
+};
+
+static void
+removeTree(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *child = g_build_filename(path, entry, NULL);
+
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            removeTree(child);
+        else
+            unlink(child);
+    }
+    rmdir(path);
+}
+
+static void
+runCase(const Case *c)
+{
+    g_autofree char *tmpl = g_build_filename(g_get_tmp_dir(), "vkqemu-XXXXXX", NULL);
+    const char *only = getenv("TEST_CASE");
+    int rc;
+
+    if (only && !streq0(only, c->name))
+        return;
+    ntests++;
+    root = g_mkdtemp(tmpl);
+    if (c->conf) {
+        g_autofree char *etc = g_build_filename(root, "etc", NULL);
+        g_autofree char *conf = g_build_filename(etc, "qemu.conf", NULL);
+
+        g_mkdir_with_parents(etc, 0700);
+        g_file_set_contents(conf, c->conf, -1, NULL);
+    }
+    g_mutex_lock(&evLock);
+    g_ptr_array_set_size(events, 0);
+    g_mutex_unlock(&evLock);
+
+    rc = openConn() == 0 ? c->func() : -1;
+    closeConn();
+    killAll();
+    if (rc < 0)
+        failures++;
+    printf("%s %d - %s\n", rc < 0 ? "not ok" : "ok", ntests, c->name);
+    fflush(stdout);
+    if (rc == 0)
+        removeTree(root);
+    else
+        printf("# root kept: %s\n", root);
+    root = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    vkguest = getenv("VKGUEST");
+    signal(SIGALRM, watchdog);
+    alarm(HARD_TIMEOUT_S);
+    if (!g_file_test("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE) || !vkguest ||
+        !g_file_test(vkguest, G_FILE_TEST_EXISTS)) {
+        printf("1..0 # SKIP qemu-system-x86_64 or VKGUEST missing\n");
+        return 0;
+    }
+    events = g_ptr_array_new_with_free_func(g_free);
+    if (virEventRegisterDefaultImpl() < 0)
+        return 1;
+    g_thread_unref(g_thread_new("events", eventLoop, NULL));
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++)
+        runCase(&cases[i]);
+    printf("1..%d\n", ntests);
+    return failures ? 1 : 0;
+}
