@@ -364,7 +364,10 @@ def main():
     args = ap.parse_args()
 
     api = LibvirtApi(args.xml)
-    exported = set(syms_symbols(args.syms))
+    # VIRTKIT_PRIVATE_* nodes hold virtkit's private exports (for
+    # virtkitd), which libvirt-api.xml cannot know.
+    exported = {sym for sym, node in syms_symbols(args.syms).items()
+                if not node.startswith("VIRTKIT_PRIVATE_")}
     declared = header_declarations(args.include)
     names = exported | set(declared)
     variables = {n for n in names

@@ -3,6 +3,7 @@
 
 #define ERR_DOMAIN VIR_FROM_NONE
 #include "api/open.h"
+#include "api/daemon_mode.h"
 #include "api/driver.h"
 #include "util/error.h"
 #include "util/event.h"
@@ -20,9 +21,13 @@ LOG_INIT("api.open");
  *
  * The one place that decides which URI a NULL or empty name means:
  *   1. $LIBVIRT_DEFAULT_URI when set and not empty (as libvirt);
- *   2. (later, issue 2's daemon work: the local virtkitd when one is
- *      running, as libvirt probes its daemon sockets);
+ *   2. inside virtkitd, the daemon's default driver (qemu:///system, or
+ *      qemu:///session in a session daemon), as libvirtd answers a
+ *      client that names no URI;
  *   3. "test:///default", the in-process test driver.
+ * (Programs outside the daemon that want "the local daemon when one runs"
+ * probe its socket themselves, as the CLI does: the library does not
+ * connect anywhere behind the caller's back.)
  *
  * Returns: the URI (static or from the environment; do not free).
  */
@@ -30,9 +35,12 @@ const char *
 openDefaultURI(void)
 {
     const char *env = g_getenv("LIBVIRT_DEFAULT_URI");
+    const char *daemon = daemonModeDefaultURI();
 
     if (env && *env)
         return env;
+    if (daemon)
+        return daemon;
     return OPEN_FALLBACK_URI;
 }
 

@@ -6,6 +6,7 @@
 
 #define ERR_DOMAIN VIR_FROM_QEMU
 
+#include "api/daemon_mode.h"
 #include "api/domain_event.h"
 #include "api/driver.h"
 #include "conf/domain_obj.h"
@@ -30,10 +31,30 @@ LOG_INIT("qemu.driver");
  * connections that open the same qemu:///embed?root=DIR (as libvirt shares
  * an embedded driver), created by the first and freed with the last.
  * Freeing it leaves the QEMU processes running; the next instance on the
- * same root reconnects to them from their status XML.
+ * same root reconnects to them from their status XML.  Inside virtkitd
+ * the same holds for qemu:///system and qemu:///session (one instance
+ * each, kept for the daemon's life by the daemon's own connection).
  */
 static Mutex qemuInstancesLock;
-static GHashTable *qemuInstances;   /* root -> QemuDriver; protected by qemuInstancesLock */
+static GHashTable *qemuInstances;   /* key -> QemuDriver; protected by qemuInstancesLock */
+
+/*
+ * The key of an instance in qemuInstances: the embed root (absolute, so
+ * it starts with '/'), or the URI of the daemon's instances.
+ */
+static const char *
+qemuDriverInstanceKey(QemuConfigMode mode, const char *root)
+{
+    switch (mode) {
+    case QEMU_CONFIG_EMBED:
+        return root;
+    case QEMU_CONFIG_SESSION:
+        return "qemu:///session";
+    case QEMU_CONFIG_SYSTEM:
+    default:
+        return "qemu:///system";
+    }
+}
 
 /* ---- instance life ---- */
 
@@ -66,6 +87,13 @@ qemuDriverDetachOne(DomainObj *vm, void *opaque)
         qemuProcessDetach(vm);
 }
 
+static gboolean
+qemuDriverLoopQuit(gpointer opaque)
+{
+    g_main_loop_quit(opaque);
+    return G_SOURCE_REMOVE;
+}
+
 static void
 qemuDriverFree(QemuDriver *driver)
 {
@@ -75,7 +103,12 @@ qemuDriverFree(QemuDriver *driver)
     if (driver->domains)
         domainObjListForEach(driver->domains, qemuDriverDetachOne, NULL);
     if (driver->loop) {
-        g_main_loop_quit(driver->loop);
+        /*
+         * Quit from inside the loop: a g_main_loop_quit() issued before the
+         * thread reached g_main_loop_run() would be lost and the join would
+         * wait forever (seen when the daemon failed right after start-up).
+         */
+        g_main_context_invoke(driver->ctx, qemuDriverLoopQuit, driver->loop);
         g_thread_join(driver->loopThread);
     }
     if (driver->workers)
@@ -223,10 +256,10 @@ qemuDriverAcquire(QemuConfigMode mode, const char *root)
     mutexLock(&qemuInstancesLock);
     if (!qemuInstances)
         qemuInstances = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
-    if ((driver = g_hash_table_lookup(qemuInstances, root))) {
+    if ((driver = g_hash_table_lookup(qemuInstances, qemuDriverInstanceKey(mode, root)))) {
         g_atomic_int_inc(&driver->refs);
     } else if ((driver = qemuDriverNew(mode, root))) {
-        g_hash_table_insert(qemuInstances, g_strdup(root), driver);
+        g_hash_table_insert(qemuInstances, g_strdup(qemuDriverInstanceKey(mode, root)), driver);
     }
     mutexUnlock(&qemuInstancesLock);
     return driver;
@@ -240,7 +273,8 @@ qemuDriverRelease(QemuDriver *driver)
     mutexLock(&qemuInstancesLock);
     last = g_atomic_int_dec_and_test(&driver->refs);
     if (last)
-        g_hash_table_remove(qemuInstances, driver->config->root);
+        g_hash_table_remove(qemuInstances,
+                            qemuDriverInstanceKey(driver->config->mode, driver->config->root));
     mutexUnlock(&qemuInstancesLock);
     if (last)
         qemuDriverFree(driver);
@@ -310,13 +344,33 @@ qemuConnectOpen(virConnectPtr conn, ParsedUri *uri, virConnectAuthPtr auth, unsi
 
     if (!uri || !streq(uri->scheme, "qemu") || (uri->server && *uri->server))
         return DRV_OPEN_DECLINED;
-    /* qemu:///system and qemu:///session are served by virtkitd. */
-    if (!streq(uri->path, "/embed"))
-        return DRV_OPEN_DECLINED;
 
-    /* virConnectOpen checked that root is given and absolute. */
-    root = uriGetParam(uri, "root");
-    if (!(driver = qemuDriverAcquire(QEMU_CONFIG_EMBED, root)))
+    if (streq(uri->path, "/embed")) {
+        /* virConnectOpen checked that root is given and absolute. */
+        root = uriGetParam(uri, "root");
+        driver = qemuDriverAcquire(QEMU_CONFIG_EMBED, root);
+    } else if (!daemonModeIsActive()) {
+        /* qemu:///system and qemu:///session are served by virtkitd. */
+        return DRV_OPEN_DECLINED;
+    } else if (daemonModeIsPrivileged()) {
+        /* As libvirt's privileged daemon: root's session is the system. */
+        if (!streq(uri->path, "/system") && !streq(uri->path, "/session")) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("unexpected QEMU URI path '%1$s', try qemu:///system"),
+                        uri->path ? uri->path : "");
+            return DRV_OPEN_ERROR;
+        }
+        driver = qemuDriverAcquire(QEMU_CONFIG_SYSTEM, daemonModeGetRoot());
+    } else {
+        if (!streq(uri->path, "/session")) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("unexpected QEMU URI path '%1$s', try qemu:///session"),
+                        uri->path ? uri->path : "");
+            return DRV_OPEN_ERROR;
+        }
+        driver = qemuDriverAcquire(QEMU_CONFIG_SESSION, NULL);
+    }
+    if (!driver)
         return DRV_OPEN_ERROR;
     conn->privateData = driver;
     return DRV_OPEN_SUCCESS;
@@ -1455,7 +1509,8 @@ static ConnectDriver qemuConnectDriver = {
  * qemuDriverRegister:
  *
  * Registers the QEMU driver (scheme "qemu"; in-process it takes only
- * qemu:///embed?root=DIR, other qemu URIs go on to the remote driver).
+ * qemu:///embed?root=DIR, other qemu URIs go on to the remote driver;
+ * inside virtkitd it also takes qemu:///system or qemu:///session).
  * Must be registered before the remote driver.
  *
  * Returns: 0, or -1 with an error.

@@ -66,11 +66,13 @@ remoteDispatchFree(RemoteDispatch *rd)
 /**
  * remoteDispatchKeepDriver:
  * @rd: the daemon-wide state
- * @name: a URI a client opened successfully (NULL: the default one)
+ * @name: a URI a client opened successfully, or one the daemon hosts from
+ *        its start (qemu:///system); NULL: the default one
  *
  * Opens a connection of the daemon's own to @name the first time, so that
  * the driver instance behind it stays alive while the daemon runs.  At
- * most REMOTE_DISPATCH_KEPT_MAX URIs are kept (clients choose them).
+ * most REMOTE_DISPATCH_KEPT_MAX URIs are kept (clients choose them).  A
+ * failure is logged (warning) and otherwise ignored.
  */
 void
 remoteDispatchKeepDriver(RemoteDispatch *rd, const char *name)
@@ -85,7 +87,7 @@ remoteDispatchKeepDriver(RemoteDispatch *rd, const char *name)
         return;
     }
     if (!(conn = virConnectOpen(name))) {
-        LOG_DEBUG("cannot keep '%s' open: %s, ignoring", key, virGetLastErrorMessage());
+        LOG_WARN("cannot keep '%s' open: %s, ignoring", key, virGetLastErrorMessage());
         virResetLastError();
     } else {
         g_hash_table_insert(rd->kept, g_strdup(key), conn);
