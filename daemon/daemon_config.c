@@ -333,6 +333,87 @@ daemonConfUnsupported(const char *file, int line, const char *key, const char *w
     return -1;
 }
 
+/* The TCP and TLS settings, by libvirtd.conf's names.  Returns 0, or -1 with an error. */
+static int
+daemonConfApplyNet(DaemonConfig *cfg, const char *file, int line, const char *key,
+                   const DaemonConfValue *v)
+{
+    long long n;
+    g_autofree char *s = NULL;
+
+    if (streq(key, "listen_tls") || streq(key, "listen_tcp") ||
+        streq(key, "tls_no_verify_certificate") || streq(key, "tls_no_sanity_certificate")) {
+        if (daemonConfWantInt(file, line, key, v, 0, 1, &n) < 0)
+            return -1;
+        if (streq(key, "listen_tls"))
+            cfg->listenTLS = n;
+        else if (streq(key, "listen_tcp")) {
+            cfg->listenTCP = n;
+            cfg->listenTCPLine = line;
+        }
+        else if (streq(key, "tls_no_verify_certificate"))
+            cfg->tlsNoVerifyCertificate = n;
+        /* tls_no_sanity_certificate: we make no extra checks of our own certificate. */
+        return 0;
+    }
+    if (streq(key, "listen_addr"))
+        return daemonConfWantString(file, line, key, v, &cfg->listenAddr);
+    if (streq(key, "auth_tcp")) {
+        if (daemonConfWantString(file, line, key, v, &s) < 0)
+            return -1;
+        if (!streq(s, "none") && !streq(s, "sasl"))
+            return daemonConfUnsupported(file, line, key, _("authentication other than 'none'"));
+        g_free(cfg->authTCP);
+        cfg->authTCP = g_steal_pointer(&s);
+        return 0;
+    }
+    if (streq(key, "auth_tls")) {
+        if (daemonConfWantString(file, line, key, v, &s) < 0)
+            return -1;
+        if (!streq(s, "none"))
+            return daemonConfUnsupported(file, line, key, _("authentication other than 'none'"));
+        return 0;
+    }
+    if (streq(key, "key_file"))
+        return daemonConfWantString(file, line, key, v, &cfg->keyFile);
+    if (streq(key, "cert_file"))
+        return daemonConfWantString(file, line, key, v, &cfg->certFile);
+    if (streq(key, "ca_file"))
+        return daemonConfWantString(file, line, key, v, &cfg->caFile);
+    if (streq(key, "crl_file"))
+        return daemonConfWantString(file, line, key, v, &cfg->crlFile);
+    if (streq(key, "tls_priority"))
+        return daemonConfWantString(file, line, key, v, &cfg->tlsPriority);
+    if (streq(key, "tls_allowed_dn_list")) {
+        GPtrArray *names = NULL;
+        size_t i;
+
+        if (v->type != DAEMON_CONF_LIST) {
+            daemonConfReport(file, line, VIR_ERR_CONF_SYNTAX,
+                             _("setting '%1$s' must be a list of strings"), key);
+            return -1;
+        }
+        names = g_ptr_array_new_with_free_func(g_free);
+        for (i = 0; i < v->list->len; i++) {
+            const DaemonConfValue *item = g_ptr_array_index(v->list, i);
+
+            if (item->type != DAEMON_CONF_STRING) {
+                g_ptr_array_free(names, TRUE);
+                daemonConfReport(file, line, VIR_ERR_CONF_SYNTAX,
+                                 _("setting '%1$s' must be a list of strings"), key);
+                return -1;
+            }
+            g_ptr_array_add(names, g_strdup(item->s));
+        }
+        g_ptr_array_add(names, NULL);
+        g_strfreev(cfg->tlsAllowedDNs);
+        cfg->tlsAllowedDNs = (char **)g_ptr_array_free(names, FALSE);
+        return 0;
+    }
+    LOG_WARN("%s:%d: unknown setting '%s', ignoring", file, line, key);
+    return 0;
+}
+
 static int
 daemonConfApply(DaemonConfig *cfg, const char *file, int line, const char *key,
                 const DaemonConfValue *v)
@@ -341,19 +422,11 @@ daemonConfApply(DaemonConfig *cfg, const char *file, int line, const char *key,
     g_autofree char *s = NULL;
     unsigned char uuid[VIR_UUID_BUFLEN];
 
-    if (streq(key, "listen_tls") || streq(key, "listen_tcp")) {
-        if (daemonConfWantInt(file, line, key, v, 0, 1, &n) < 0)
-            return -1;
-        if (n)
-            return daemonConfUnsupported(file, line, key,
-                                         streq(key, "listen_tls") ? _("listening for TLS clients")
-                                                                  : _("listening for TCP clients"));
-        if (streq(key, "listen_tls"))
-            cfg->listenTLS = false;
-        else
-            cfg->listenTCP = false;
-        return 0;
-    }
+    if (streq(key, "listen_tls") || streq(key, "listen_tcp") ||
+        (strPrefix(key, "tls_") && !streq(key, "tls_port")) || strPrefix(key, "auth_t") || streq(key, "listen_addr") ||
+        streq(key, "key_file") || streq(key, "cert_file") || streq(key, "ca_file") ||
+        streq(key, "crl_file"))
+        return daemonConfApplyNet(cfg, file, line, key, v);
     if (streq(key, "tcp_port"))
         return daemonConfWantPort(file, line, key, v, &cfg->tcpPort);
     if (streq(key, "tls_port"))
@@ -447,6 +520,7 @@ daemonConfigNew(bool privileged)
 
     cfg->tcpPort = g_strdup("16509");
     cfg->tlsPort = g_strdup("16514");
+    cfg->authTCP = g_strdup("sasl");
     cfg->unixSockRWPerms = 0700;
     cfg->unixSockROPerms = privileged ? 0777 : 0700;
     cfg->maxClients = 5000;
@@ -475,7 +549,28 @@ daemonConfigFree(DaemonConfig *cfg)
     g_free(cfg->logFilters);
     g_free(cfg->logOutputs);
     g_free(cfg->hostUUID);
+    g_free(cfg->listenAddr);
+    g_free(cfg->authTCP);
+    g_free(cfg->keyFile);
+    g_free(cfg->certFile);
+    g_free(cfg->caFile);
+    g_free(cfg->crlFile);
+    g_free(cfg->tlsPriority);
+    g_strfreev(cfg->tlsAllowedDNs);
     g_free(cfg);
+}
+
+/* Settings that only make sense together, checked once the whole file is read. */
+static int
+daemonConfCheckNet(const DaemonConfig *cfg, const char *name)
+{
+    if (cfg->listenTCP && !streq(cfg->authTCP, "none")) {
+        daemonConfReport(name, cfg->listenTCPLine, VIR_ERR_CONFIG_UNSUPPORTED,
+                         _("listen_tcp = 1 needs auth_tcp = \"none\": authentication '%1$s' is not supported yet"),
+                         cfg->authTCP);
+        return -1;
+    }
+    return 0;
 }
 
 /**
@@ -486,8 +581,9 @@ daemonConfigFree(DaemonConfig *cfg)
  * @name: its name, for messages
  *
  * Parses @data and applies each setting to @cfg in order.  Settings the
- * daemon cannot honour (listen_tls = 1, listen_tcp = 1, authentication
- * other than "none") are errors, never silently ignored.
+ * daemon cannot honour (authentication other than "none", except
+ * auth_tcp = "sasl" which only matters with listen_tcp = 1 and is
+ * refused then) are errors, never silently ignored.
  *
  * Returns: 0, or -1 with an error naming the file and line.
  */
@@ -507,7 +603,7 @@ daemonConfigLoadData(DaemonConfig *cfg, const char *data, size_t len, const char
 
         daemonConfSkipSpace(&ps);
         if (ps.p >= ps.end)
-            return 0;
+            return daemonConfCheckNet(cfg, name);
         line = ps.line;
         if (!(key = daemonConfParseName(&ps)))
             return -1;

@@ -10,6 +10,7 @@
 typedef struct {
     bool listenTLS;
     bool listenTCP;
+    int listenTCPLine; /* where listen_tcp was set, for messages */
     char *tcpPort;       /* "16509" */
     char *tlsPort;       /* "16514" */
     char *unixSockDir;   /* NULL: the runtime directory */
@@ -27,6 +28,16 @@ typedef struct {
     char *logFilters;
     char *logOutputs;
     char *hostUUID; /* NULL: not set */
+    /* TCP and TLS listening (daemon_net.c) */
+    char *listenAddr;   /* NULL: every address */
+    char *authTCP;      /* "sasl" (libvirtd's default) or "none" */
+    char *keyFile;      /* NULL: the default path */
+    char *certFile;     /* NULL: the default path */
+    char *caFile;       /* NULL: the default path */
+    char *crlFile;      /* NULL: the default path, used only if it exists */
+    bool tlsNoVerifyCertificate;
+    char *tlsPriority;  /* NULL: "NORMAL" */
+    char **tlsAllowedDNs; /* NULL: any client certificate of the CA */
 } DaemonConfig;
 
 DaemonConfig *daemonConfigNew(bool privileged);

@@ -12,7 +12,9 @@
 #define ERR_DOMAIN VIR_FROM_NONE
 
 #include "daemon_config.h"
+#include "daemon_net.h"
 #include "daemon_pidfile.h"
+#include "api/daemon_mode.h"
 #include "remote/remote_dispatch.h"
 #include "rpc/rpc_server.h"
 #include "util/error.h"
@@ -232,6 +234,21 @@ daemonMainRun(RpcServer *srv, DaemonMainState *state)
     rpcServerCloseClients(srv);
 }
 
+/*
+ * The stateful drivers the daemon hosts from its start, not from the
+ * first client: their instance reconnects to the QEMUs still running,
+ * starts the autostart domains, and then lives as long as the daemon
+ * (a kept connection), whoever comes and goes.
+ */
+static void
+daemonMainHostDrivers(RemoteDispatch *rd, bool privileged)
+{
+    const char *uri = privileged ? "qemu:///system" : "qemu:///session";
+
+    LOG_INFO("hosting '%s'", uri);
+    remoteDispatchKeepDriver(rd, uri);
+}
+
 static void
 daemonMainReportError(void)
 {
@@ -331,8 +348,12 @@ main(int argc, char **argv)
     if (cfg->hostUUID)
         LOG_DEBUG("host_uuid '%s' accepted (no driver uses it yet)", cfg->hostUUID);
 
-    /* The library: its drivers are reached through the public API only. */
-    if (virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
+    /*
+     * The library: its drivers are reached through the public API only.
+     * Daemon mode first, before any connection exists (daemonMainHostDrivers).
+     */
+    if (virtkitDaemonInit(root, paths.privileged ? VIRTKIT_DAEMON_PRIVILEGED : 0) < 0 ||
+        virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
         fprintf(stderr, "virtkitd: error: %s\n", virGetLastErrorMessage());
         goto cleanup_quiet;
     }
@@ -345,8 +366,10 @@ main(int argc, char **argv)
     srv = rpcServerNew(&srvCfg, g_main_context_default());
     rd = remoteDispatchNew();
     remoteDispatchInstall(rd, srv);
+    daemonMainHostDrivers(rd, paths.privileged);
     if (rpcServerAddUnixService(srv, sockRW, cfg->unixSockRWPerms, group, false) < 0 ||
         rpcServerAddUnixService(srv, sockRO, cfg->unixSockROPerms, group, true) < 0 ||
+        daemonNetListen(srv, cfg, root, paths.privileged) < 0 ||
         rpcServerStart(srv) < 0)
         goto cleanup;
     if (timeout > 0)

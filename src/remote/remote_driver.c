@@ -6,10 +6,12 @@
 
 #include "remote/remote_driver.h"
 #include "remote/remote_protocol.h"
+#include "api/daemon_mode.h"
 #include "api/datatypes.h"
 #include "api/domain_event.h"
 #include "api/driver.h"
 #include "rpc/rpc_client.h"
+#include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
@@ -29,6 +31,7 @@ LOG_INIT("remote.driver");
 
 /* Default TCP port of the daemon (libvirt's; TLS would be 16514). */
 #define REMOTE_TCP_PORT "16509"
+#define REMOTE_TLS_PORT "16514"
 
 /* Default daemon sockets, system (root) and per-user (session). */
 #define REMOTE_SYSTEM_SOCKET_DIR "/run/virtkit"
@@ -553,6 +556,48 @@ remoteParamInt(const ParsedUri *uri, const char *name, int *ret)
     return 0;
 }
 
+/*
+ * The client's TLS credentials, where libvirt's client looks for them:
+ * ?pkipath=DIR (cacert.pem, clientcert.pem, clientkey.pem); else, for a
+ * non-root user who has them, ~/.pki/libvirt/; else /etc/pki.  The
+ * server's certificate and host name are checked unless ?no_verify=1.
+ */
+static RpcTLSContext *
+remoteTLSContextNew(const ParsedUri *uri)
+{
+    const char *pkipath = uriGetParam(uri, "pkipath");
+    g_autofree char *userDir = NULL;
+    g_autofree char *ca = NULL;
+    g_autofree char *cert = NULL;
+    g_autofree char *key = NULL;
+    int noVerify = 0;
+
+    if (remoteParamInt(uri, "no_verify", &noVerify) < 0)
+        return NULL;
+    if (!pkipath && geteuid() != 0) {
+        userDir = g_build_filename(g_get_home_dir(), ".pki", "libvirt", NULL);
+        cert = g_build_filename(userDir, RPC_TLS_PKI_CERT, NULL);
+        if (g_file_test(cert, G_FILE_TEST_EXISTS))
+            pkipath = userDir;
+        g_clear_pointer(&cert, g_free);
+    }
+    if (pkipath) {
+        ca = g_build_filename(pkipath, RPC_TLS_PKI_CA, NULL);
+        cert = g_build_filename(pkipath, RPC_TLS_PKI_CERT, NULL);
+        key = g_build_filename(pkipath, RPC_TLS_PKI_KEY, NULL);
+        /* A user directory without its own CA uses the system's. */
+        if (userDir && !g_file_test(ca, G_FILE_TEST_EXISTS))
+            g_free(g_steal_pointer(&ca));
+    }
+    if (!ca)
+        ca = g_strdup(RPC_TLS_CA_CERT);
+    if (!cert)
+        cert = g_strdup(RPC_TLS_CLIENT_CERT);
+    if (!key)
+        key = g_strdup(RPC_TLS_CLIENT_KEY);
+    return rpcTLSContextNewClient(ca, cert, key, noVerify == 0, uriGetParam(uri, "tls_priority"));
+}
+
 /* AUTH_LIST: only "none" is spoken so far; no auth at all is fine too. */
 static int
 remoteAuthenticate(RemotePrivate *priv)
@@ -675,13 +720,18 @@ remoteConnectOpen(virConnectPtr conn, ParsedUri *uri,
         /* A host without a transport means TLS, as in libvirt. */
         transport = REMOTE_TRANSPORT_TLS;
     } else {
-        /* The local daemon, for drivers not running in this process. */
-        if (g_atomic_int_get(&remoteInsideDaemon))
+        /*
+         * The local daemon, for drivers not running in this process.  In
+         * virtkitd (daemon mode) such a URI names one of its own drivers:
+         * decline, the daemon must never connect to itself.
+         */
+        if (daemonModeIsActive() || g_atomic_int_get(&remoteInsideDaemon))
             return DRV_OPEN_DECLINED;
         transport = REMOTE_TRANSPORT_UNIX;
     }
 
-    if (transport != REMOTE_TRANSPORT_UNIX && transport != REMOTE_TRANSPORT_TCP) {
+    if (transport != REMOTE_TRANSPORT_UNIX && transport != REMOTE_TRANSPORT_TCP &&
+        transport != REMOTE_TRANSPORT_TLS) {
         reportError(VIR_ERR_CONFIG_UNSUPPORTED,
                     _("transport '%1$s' is not supported yet by the remote driver"),
                     remoteTransportNames[transport]);
@@ -726,6 +776,19 @@ remoteConnectOpen(virConnectPtr conn, ParsedUri *uri,
         }
         LOG_DEBUG("connecting to '%s' for '%s'", socketPath, name);
         priv->client = rpcClientNewUnix(socketPath);
+    } else if (transport == REMOTE_TRANSPORT_TLS) {
+        g_autoptr(RpcTLSContext) tls = NULL;
+        g_autofree char *port = uri->port > 0 ? g_strdup_printf("%d", uri->port)
+                                              : g_strdup(REMOTE_TLS_PORT);
+
+        if (!uri->server || !*uri->server) {
+            reportError(VIR_ERR_INVALID_ARG, "%s",
+                        _("remote_open: for 'tls' transport, hostname must be specified"));
+            goto error;
+        }
+        LOG_DEBUG("connecting with TLS to '%s:%s' for '%s'", uri->server, port, name);
+        if ((tls = remoteTLSContextNew(uri)))
+            priv->client = rpcClientNewTLS(uri->server, port, tls);
     } else {
         g_autofree char *port = uri->port > 0 ? g_strdup_printf("%d", uri->port)
                                               : g_strdup(REMOTE_TCP_PORT);

@@ -13,6 +13,7 @@
 
 #include "rpc/rpc_client.h"
 #include "rpc/rpc_keepalive.h"
+#include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
@@ -62,6 +63,7 @@ struct _RpcClient {
     int fd;                         /* immutable: the socket's descriptor */
     int wakeFD;                     /* immutable: eventfd waking the I/O owner */
     bool local;                     /* immutable: a unix socket */
+    bool encrypted;                 /* immutable: TLS */
     gint nextSerial;                /* atomic: serial of the next call */
 
     bool closed;                    /* protected by lock */
@@ -118,6 +120,7 @@ rpcClientNewSocket(RpcSocket *sock)
     client->sock = sock;
     client->fd = rpcSocketGetFD(sock);
     client->local = rpcSocketIsUnix(sock);
+    client->encrypted = rpcSocketGetTLS(sock) != NULL;
     client->wakeFD = wakeFD;
     client->watch = -1;
     client->kaTimer = -1;
@@ -181,22 +184,13 @@ rpcClientNewUnix(const char *path)
     return rpcClientNewSocket(sock);
 }
 
-/**
- * rpcClientNewTCP:
- * @host: host name or address
- * @port: port number or service name
- *
- * Connects to the first address of @host that accepts.
- *
- * Returns: the client (caller owns), or NULL with an error reported.
- */
-RpcClient *
-rpcClientNewTCP(const char *host, const char *port)
+/* Connects a TCP socket to @host:@port; returns the fd or -1 with an error reported. */
+static int
+rpcClientConnectTCP(const char *host, const char *port)
 {
     struct addrinfo hints = {0};
     struct addrinfo *ai = NULL;
     struct addrinfo *cur;
-    RpcSocket *sock = NULL;
     int savedErrno = ECONNREFUSED;
     int fd = -1;
     int rc;
@@ -208,7 +202,7 @@ rpcClientNewTCP(const char *host, const char *port)
         reportError(VIR_ERR_SYSTEM_ERROR,
                     _("unable to resolve hostname '%1$s': %2$s"), host,
                     gai_strerror(rc));
-        return NULL;
+        return -1;
     }
     for (cur = ai; cur; cur = cur->ai_next) {
         fd = socket(cur->ai_family, cur->ai_socktype | SOCK_CLOEXEC,
@@ -228,11 +222,68 @@ rpcClientNewTCP(const char *host, const char *port)
         reportSystemError(savedErrno,
                           _("unable to connect to server at '%1$s:%2$s'"),
                           host, port);
-        return NULL;
+        return -1;
     }
+    return fd;
+}
+
+/**
+ * rpcClientNewTCP:
+ * @host: host name or address
+ * @port: port number or service name
+ *
+ * Connects to the first address of @host that accepts.
+ *
+ * Returns: the client (caller owns), or NULL with an error reported.
+ */
+RpcClient *
+rpcClientNewTCP(const char *host, const char *port)
+{
+    RpcSocket *sock = NULL;
+    int fd = rpcClientConnectTCP(host, port);
+
+    if (fd < 0)
+        return NULL;
     if (!(sock = rpcSocketNewFromFD(fd)))
         return NULL;
     return rpcClientNewSocket(sock);
+}
+
+/**
+ * rpcClientNewTLS:
+ * @host: host name or address; the server's certificate must name it
+ *        (unless @tls does not verify)
+ * @port: port number or service name
+ * @tls: the client's credentials
+ *
+ * Connects to @host and completes the TLS handshake, the check of the
+ * server's certificate and libvirt's confirmation byte (the server's
+ * verdict on our certificate) before returning, in the calling thread.
+ *
+ * Returns: the client (caller owns), or NULL with an error reported.
+ */
+RpcClient *
+rpcClientNewTLS(const char *host, const char *port, RpcTLSContext *tls)
+{
+    g_autoptr(RpcSocket) sock = NULL;
+    RpcTLSSession *sess = NULL;
+    int fd = rpcClientConnectTCP(host, port);
+    int rc;
+
+    if (fd < 0)
+        return NULL;
+    if (!(sock = rpcSocketNewFromFD(fd)))
+        return NULL;
+    if (!(sess = rpcTLSSessionNew(tls, rpcSocketGetFD(sock), host)))
+        return NULL;
+    rpcSocketSetTLS(sock, sess);
+    while ((rc = rpcTLSSessionHandshake(sess)) == 0) {
+        if (rpcSocketWait(sock, rpcTLSSessionWantsWrite(sess), -1) < 0)
+            return NULL;
+    }
+    if (rc < 0)
+        return NULL;
+    return rpcClientNewSocket(g_steal_pointer(&sock));
 }
 
 /**
@@ -484,12 +535,12 @@ rpcClientIsLocal(RpcClient *client)
  * rpcClientIsEncrypted:
  * @client: a client
  *
- * Returns: whether the transport encrypts (false until TLS exists).
+ * Returns: whether the transport encrypts (TLS).
  */
 bool
-rpcClientIsEncrypted(RpcClient *client G_GNUC_UNUSED)
+rpcClientIsEncrypted(RpcClient *client)
 {
-    return false;
+    return client->encrypted;
 }
 
 /**

@@ -36,6 +36,9 @@ typedef void (*RpcClientCloseFunc)(RpcClient *client, int reason,
 
 RpcClient *rpcClientNewUnix(const char *path);
 RpcClient *rpcClientNewTCP(const char *host, const char *port);
+typedef struct _RpcTLSContext RpcTLSContext;
+RpcClient *rpcClientNewTLS(const char *host, const char *port,
+                           RpcTLSContext *tls);
 RpcClient *rpcClientNewSocket(RpcSocket *sock);
 RpcClient *rpcClientRef(RpcClient *client);
 void rpcClientUnref(RpcClient *client);

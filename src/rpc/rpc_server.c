@@ -8,6 +8,7 @@
 #include "rpc/rpc_server_client.h"
 #include "rpc/rpc_server_watch.h"
 #include "rpc/rpc_socket.h"
+#include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -31,6 +32,7 @@ typedef struct {
     RpcServer *srv;  /* immutable */
     RpcSocket *sock; /* event-loop thread only */
     bool readonly;   /* immutable */
+    RpcTLSContext *tls; /* immutable, referenced; NULL: plain */
     GSource *watch;  /* event-loop thread only */
 } RpcServerService;
 
@@ -528,6 +530,7 @@ rpcServerServiceFree(gpointer data)
         g_source_unref(svc->watch);
     }
     rpcSocketFree(svc->sock);
+    rpcTLSContextUnref(svc->tls);
     g_free(svc);
 }
 
@@ -554,6 +557,18 @@ rpcServerAcceptOne(RpcServer *srv, RpcServerService *svc)
 
     if (rc <= 0)
         return rc;
+    if (svc->tls) {
+        RpcTLSSession *sess = rpcTLSSessionNew(svc->tls, rpcSocketGetFD(sock), NULL);
+
+        if (!sess) {
+            /* Not the listener's fault: drop this connection, keep accepting. */
+            LOG_WARN("%s, dropping a TLS connection", errorGetSlot()->message);
+            errorReset();
+            rpcSocketFree(sock);
+            return 1;
+        }
+        rpcSocketSetTLS(sock, sess);
+    }
 
     client = rpcServerClientNew(srv, sock, svc->readonly, srv->nextClientID++, &srv->cfg);
     if (srv->privNew)
@@ -655,6 +670,41 @@ rpcServerAddUnixService(RpcServer *srv, const char *path, mode_t mode, gid_t gid
     svc->readonly = readonly;
     g_ptr_array_add(srv->services, svc);
     LOG_DEBUG("listening on '%s'%s", path, readonly ? " (read-only)" : "");
+    return 0;
+}
+
+/**
+ * rpcServerAddTCPService:
+ * @srv: a server not started yet
+ * @node: address or host name to listen on, NULL for every address
+ * @service: port number
+ * @tls: credentials for TLS (referenced), or NULL for plain TCP
+ *
+ * Listens on every address @node resolves to.  Clients of a TLS service
+ * complete the handshake (and the certificate check) on the event loop
+ * before their first packet is read.
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+rpcServerAddTCPService(RpcServer *srv, const char *node, const char *service, RpcTLSContext *tls)
+{
+    g_autoptr(GPtrArray) socks = rpcSocketNewListenTCP(node, service);
+    size_t i;
+
+    if (!socks)
+        return -1;
+    for (i = 0; i < socks->len; i++) {
+        RpcServerService *svc = g_new0(RpcServerService, 1);
+
+        svc->srv = srv;
+        svc->sock = g_ptr_array_index(socks, i);
+        svc->tls = tls ? rpcTLSContextRef(tls) : NULL;
+        g_ptr_array_add(srv->services, svc);
+    }
+    /* The services own the sockets now. */
+    g_ptr_array_set_free_func(socks, NULL);
+    LOG_DEBUG("listening on '%s' port %s (%s)", node ? node : "*", service, tls ? "TLS" : "TCP");
     return 0;
 }
 

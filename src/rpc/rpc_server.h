@@ -83,6 +83,9 @@ void rpcServerSetClientHooks(RpcServer *srv, RpcServerClientPrivNew privNew,
 void rpcServerAddProgram(RpcServer *srv, RpcServerProgram *prog);
 int rpcServerAddUnixService(RpcServer *srv, const char *path, mode_t mode, gid_t gid,
                             bool readonly);
+typedef struct _RpcTLSContext RpcTLSContext;
+int rpcServerAddTCPService(RpcServer *srv, const char *node, const char *service,
+                           RpcTLSContext *tls);
 int rpcServerStart(RpcServer *srv);
 void rpcServerSetIdleTimeout(RpcServer *srv, unsigned int seconds, RpcServerIdleFunc func,
                              void *opaque);

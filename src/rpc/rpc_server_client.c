@@ -4,6 +4,7 @@
 #include "rpc/rpc_server_client.h"
 #include "rpc/rpc_keepalive.h"
 #include "rpc/rpc_server_watch.h"
+#include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -53,6 +54,7 @@ struct _RpcServerClient {
     GSource *kaTimer;        /* protected by lock */
 
     GSource *watch;   /* event-loop thread only */
+    bool handshaking; /* event-loop thread only: TLS handshake not finished */
     bool pendingWake; /* protected by the server's lock */
 };
 
@@ -89,6 +91,7 @@ rpcServerClientNew(RpcServer *srv, RpcSocket *sock, bool readonly, unsigned long
     client->kaCount = cfg->keepaliveCount;
     g_mutex_init(&client->lock);
     client->sock = sock;
+    client->handshaking = rpcSocketGetTLS(sock) != NULL;
     return client;
 }
 
@@ -528,6 +531,8 @@ rpcServerClientWantedLocked(RpcServerClient *client)
 
     if (rpcServerClientIsGoneLocked(client))
         return 0;
+    if (client->handshaking)
+        return rpcTLSSessionWantsWrite(rpcSocketGetTLS(client->sock)) ? G_IO_OUT : G_IO_IN;
     if (!client->draining && client->nrequests < client->maxRequests)
         cond |= G_IO_IN;
     if (rpcSocketHasOutput(client->sock))
@@ -675,12 +680,53 @@ rpcServerClientUpdate(RpcServerClient *client)
         rpcServerWatchSetCondition(client->watch, cond);
 }
 
+/*
+ * Advances the TLS handshake of a new client; a failure (including a
+ * client certificate that does not pass the checks) closes it without
+ * affecting anyone else.  Event-loop thread.
+ */
+static void
+rpcServerClientHandshake(RpcServerClient *client)
+{
+    bool closed;
+    int rc;
+
+    g_mutex_lock(&client->lock);
+    closed = rpcServerClientIsGoneLocked(client);
+    g_mutex_unlock(&client->lock);
+    if (closed)
+        return;
+
+    rc = rpcTLSSessionHandshake(rpcSocketGetTLS(client->sock));
+    if (rc < 0) {
+        /* Caused by the client: its business, logged at debug only. */
+        LOG_DEBUG("client %llu: %s; closing", client->id, errorGetSlot()->message);
+        errorReset();
+        rpcServerClientRequestClose(client);
+        return;
+    }
+    if (rc == 0)
+        return;
+    LOG_DEBUG("client %llu: TLS handshake done", client->id);
+    client->handshaking = false;
+    /* Bytes that came with the last handshake records are read now. */
+    rpcServerClientRead(client);
+}
+
 static gboolean
 rpcServerClientWatchEvent(int fd, GIOCondition cond, gpointer opaque)
 {
     RpcServerClient *client = opaque;
 
     errorReset();
+    if (client->handshaking) {
+        if (cond & G_IO_NVAL)
+            rpcServerClientRequestClose(client);
+        else
+            rpcServerClientHandshake(client);
+        rpcServerClientUpdate(client);
+        return G_SOURCE_CONTINUE;
+    }
     if (cond & G_IO_OUT)
         rpcServerClientFlush(client);
     if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR))
@@ -725,7 +771,7 @@ rpcServerClientProcess(RpcServerClient *client)
     g_mutex_lock(&client->lock);
     closed = client->closed;
     readMore = !rpcServerClientIsGoneLocked(client) && !client->draining &&
-               client->nrequests < client->maxRequests;
+               client->nrequests < client->maxRequests && !client->handshaking;
     g_mutex_unlock(&client->lock);
     if (closed)
         return;

@@ -14,6 +14,7 @@
 #define ERR_DOMAIN VIR_FROM_RPC
 
 #include "rpc/rpc_socket.h"
+#include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
 
@@ -34,6 +35,7 @@ struct _RpcSocket {
     RpcReaderReadFunc readFunc;
     RpcWriterWriteFunc writeFunc;
     void *ioOpaque;
+    RpcTLSSession *tls; /* owned; NULL for plain connections */
 };
 
 /* Closes *@fd if open; for g_autoptr-free error paths below. */
@@ -450,6 +452,7 @@ rpcSocketFree(RpcSocket *sock)
         return;
     if (sock->unlinkPath && unlink(sock->unlinkPath) < 0 && errno != ENOENT)
         LOG_DEBUG("cannot remove socket '%s': %s", sock->unlinkPath, g_strerror(errno));
+    rpcTLSSessionFree(sock->tls);
     rpcSocketCloseFD(&sock->fd);
     rpcReaderFree(sock->reader);
     rpcWriterFree(sock->writer);
@@ -559,6 +562,34 @@ rpcSocketSetIO(RpcSocket *sock, RpcReaderReadFunc readFunc, RpcWriterWriteFunc w
 }
 
 /**
+ * rpcSocketSetTLS:
+ * @sock: a connected socket that has carried nothing yet
+ * @sess: a TLS session on the socket's descriptor (ownership taken)
+ *
+ * Routes the socket's packets through @sess.  Nothing may be received or
+ * sent before rpcTLSSessionHandshake (rpcSocketGetTLS) completed.
+ */
+void
+rpcSocketSetTLS(RpcSocket *sock, RpcTLSSession *sess)
+{
+    rpcTLSSessionFree(sock->tls);
+    sock->tls = sess;
+    rpcSocketSetIO(sock, rpcTLSSessionRead, rpcTLSSessionWrite, sess);
+}
+
+/**
+ * rpcSocketGetTLS:
+ * @sock: a socket
+ *
+ * Returns: the socket's TLS session (owned by @sock), or NULL.
+ */
+RpcTLSSession *
+rpcSocketGetTLS(const RpcSocket *sock)
+{
+    return sock->tls;
+}
+
+/**
  * rpcSocketReceive:
  * @sock: a connected socket
  * @retMsg: set to a received packet
@@ -591,15 +622,21 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
     if (sock->eof)
         return RPC_READER_EOF;
 
-    st = rpcReaderFill(sock->reader, sock->readFunc, sock->ioOpaque);
-    if (st == RPC_READER_EOF)
-        sock->eof = true;
-    if (st != RPC_READER_OK)
-        return st;
+    /*
+     * TLS may hold decrypted bytes the socket will never signal again:
+     * keep filling until a packet is complete or nothing is held.
+     */
+    do {
+        st = rpcReaderFill(sock->reader, sock->readFunc, sock->ioOpaque);
+        if (st == RPC_READER_EOF)
+            sock->eof = true;
+        if (st != RPC_READER_OK)
+            return st;
 
-    rc = rpcReaderNext(sock->reader, retMsg);
-    if (rc != 0)
-        return rc > 0 ? RPC_READER_OK : RPC_READER_ERROR;
+        rc = rpcReaderNext(sock->reader, retMsg);
+        if (rc != 0)
+            return rc > 0 ? RPC_READER_OK : RPC_READER_ERROR;
+    } while (sock->tls && rpcTLSSessionPending(sock->tls) > 0);
     return RPC_READER_AGAIN;
 }
 

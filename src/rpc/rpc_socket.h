@@ -10,6 +10,7 @@
 #include "rpc/rpc_writer.h"
 
 typedef struct _RpcSocket RpcSocket;
+typedef struct _RpcTLSSession RpcTLSSession;
 
 RpcSocket *rpcSocketNewFromFD(int fd);
 int rpcSocketNewPair(RpcSocket **retA, RpcSocket **retB);
@@ -27,6 +28,8 @@ int rpcSocketGetLocalPort(const RpcSocket *sock);
 int rpcSocketGetPeerIdentity(const RpcSocket *sock, uid_t *retUid, gid_t *retGid, pid_t *retPid);
 void rpcSocketSetIO(RpcSocket *sock, RpcReaderReadFunc readFunc, RpcWriterWriteFunc writeFunc,
                     void *opaque);
+void rpcSocketSetTLS(RpcSocket *sock, RpcTLSSession *sess);
+RpcTLSSession *rpcSocketGetTLS(const RpcSocket *sock);
 
 RpcReaderStatus rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg);
 void rpcSocketQueue(RpcSocket *sock, RpcMessage *msg);

@@ -211,9 +211,12 @@ testOpenErrors(const void *data G_GNUC_UNUSED)
                     "missing socket") < 0)
         return -1;
 
-    conn = virConnectOpen("test+tls://localhost/default");
-    CHECK(!conn, "opened tls");
-    if (expectError(VIR_ERR_CONFIG_UNSUPPORTED, "tls", "tls") < 0)
+    /* TLS without usable certificates fails before connecting */
+    conn = virConnectOpen("test+tls://localhost/default?pkipath=/nonexistent-vk");
+    CHECK(!conn, "opened tls without certificates");
+    if (expectError(VIR_ERR_SYSTEM_ERROR,
+                    "cannot read CA certificate '/nonexistent-vk/cacert.pem'",
+                    "tls") < 0)
         return -1;
 
     conn = virConnectOpen("test+foo:///default");
