@@ -1,10 +1,14 @@
 /* vk_ctl.c: state of one virtkit run: connection, output, errors, logging */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -61,17 +65,41 @@ vkCtlFree(VkCtl *ctl)
     g_free(ctl);
 }
 
+/*
+ * Whether the local virtkitd accepts connections on its read-write socket
+ * (the one the remote driver uses for qemu:///system as root, and for
+ * qemu:///session otherwise).  A socket file left by a dead daemon
+ * refuses the connection; a full backlog (EAGAIN) still means a daemon.
+ */
+static bool
+vkCtlDaemonRunning(bool privileged)
+{
+    g_autofree char *path = privileged
+        ? g_strdup("/run/virtkit/virtkit-sock")
+        : g_build_filename(g_get_user_runtime_dir(), "virtkit", "virtkit-sock", NULL);
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+    bool running;
+    int fd;
+
+    if (strlen(path) >= sizeof(addr.sun_path))
+        return false;
+    memcpy(addr.sun_path, path, strlen(path) + 1);
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return false;
+    running = connect(fd, (struct sockaddr *)&addr, sizeof(addr)) == 0 || errno == EAGAIN;
+    close(fd);
+    return running;
+}
+
 /**
  * vkCtlDefaultURI:
  * @retExplicit: set to true when the URI was chosen by the user (environment)
  *
  * The single place where virtkit chooses a URI when -c is not given:
- * VIRTKIT_DEFAULT_URI, else LIBVIRT_DEFAULT_URI, else test:///default.
- *
- * Extension point: once virtkitd exists, the last fallback becomes "the
- * local daemon's default driver when a daemon is running" (issue 3 says
- * test:///default applies only until then); add that probe here and
- * nowhere else.
+ * VIRTKIT_DEFAULT_URI, else LIBVIRT_DEFAULT_URI, else the local daemon's
+ * default driver when virtkitd runs (its socket accepts connections:
+ * qemu:///system as root, qemu:///session otherwise), else
+ * test:///default.  virsh likewise probes for a local libvirtd.
  *
  * Returns: the URI (static or environment storage, do not free).
  */
@@ -79,6 +107,7 @@ const char *
 vkCtlDefaultURI(bool *retExplicit)
 {
     const char *uri;
+    bool privileged = geteuid() == 0;
 
     if ((uri = g_getenv("VIRTKIT_DEFAULT_URI")) && *uri) {
         *retExplicit = true;
@@ -87,6 +116,8 @@ vkCtlDefaultURI(bool *retExplicit)
     *retExplicit = false;
     if ((uri = g_getenv("LIBVIRT_DEFAULT_URI")) && *uri)
         return uri;
+    if (vkCtlDaemonRunning(privileged))
+        return privileged ? "qemu:///system" : "qemu:///session";
     return "test:///default";
 }
 
@@ -368,11 +399,23 @@ vkCtlEventThread(gpointer opaque)
 int
 vkCtlEventLoopStart(VkCtl *ctl)
 {
+    sigset_t block;
+    sigset_t old;
+
     if (virEventRegisterDefaultImpl() < 0) {
         vkReportError(ctl);
         return -1;
     }
+    /*
+     * The loop thread must never take SIGINT: a Ctrl-C has to interrupt the
+     * main thread's read of the terminal (line editing) or wait.  A thread
+     * inherits the creator's signal mask, so block it around the creation.
+     */
+    sigemptyset(&block);
+    sigaddset(&block, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &block, &old);
     ctl->eventThread = g_thread_new("vk-event", vkCtlEventThread, ctl);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
     return 0;
 }
 
