@@ -1,7 +1,8 @@
 /* vk_commands.c: the table of every virtkit command with its options
  *
  * Adding a command: write its handler in the file of its group
- * (vk_host.c, vk_domain.c, vk_monitor.c, vk_event.c, vk_builtin.c), describe
+ * (vk_host.c, vk_domain.c, vk_devices.c, vk_monitor.c, vk_event.c,
+ * vk_builtin.c), describe
  * its options below and add one entry to vkCommands[].  Names, option names,
  * option types and their order follow virsh 9.0 so that scripts keep
  * working; bare words fill the non-boolean options in the order listed.
@@ -10,6 +11,7 @@
 
 #include "vk_commands.h"
 #include "vk_builtin.h"
+#include "vk_devices.h"
 #include "vk_domain.h"
 #include "vk_event.h"
 #include "vk_host.h"
@@ -118,6 +120,19 @@ static const VkOptDef vkOptsDomstate[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsDomblklist[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("inactive", "read the persistent definition instead of the live one"),
+    VK_OPT_FLAG("details", "add the disk type and device kind columns"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomiflist[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("inactive", "read the persistent definition instead of the live one"),
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsDomid[] = {
     VK_OPT_DOMAIN("domain name or UUID", 0),
     VK_OPT_END,
@@ -141,6 +156,15 @@ static const VkOptDef vkOptsDumpxml[] = {
     VK_OPT_FLAG("security-info", "include security-sensitive data such as passwords"),
     VK_OPT_FLAG("update-cpu", "adapt the guest CPU description to the host CPU"),
     VK_OPT_FLAG("migratable", "produce XML suitable for migration"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomdisplay[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("include-password", "put the display's password into the URI"),
+    { .name = "type", .type = VK_OPT_STRING,
+      .help = "only this kind of display: vnc, spice or rdp" },
+    VK_OPT_FLAG("all", "print a URI for every kind of display the domain has"),
     VK_OPT_END,
 };
 
@@ -297,6 +321,10 @@ const VkCmdDef vkCommands[] = {
       "stop a domain at once",
       "Stop a running domain immediately, like pulling the power cord. The "
       "definition of a persistent domain is kept.", 0 },
+    { "domdisplay", "domain", vkDevicesCmdDomdisplay, vkOptsDomdisplay,
+      "print the URI of a domain's graphical display",
+      "Print the URI a VNC, SPICE or RDP viewer connects to for the display "
+      "of a running domain.", 0 },
     { "domid", "domain", vkMonitorCmdDomid, vkOptsDomid,
       "print the id of a domain",
       "Print the numeric id of a running domain given its name or UUID, or "
@@ -355,6 +383,14 @@ const VkCmdDef vkCommands[] = {
       "and of its persistent definition.", 0 },
 
     /* monitoring */
+    { "domblklist", "monitor", vkDevicesCmdDomblklist, vkOptsDomblklist,
+      "list the disks of a domain",
+      "Show each disk of a domain with its target name and source (file, "
+      "device, volume...); --details adds its type and device kind.", 0 },
+    { "domiflist", "monitor", vkDevicesCmdDomiflist, vkOptsDomiflist,
+      "list the network interfaces of a domain",
+      "Show each network interface of a domain with its host device, type, "
+      "source, model and MAC address.", 0 },
     { "dominfo", "monitor", vkMonitorCmdDominfo, vkOptsDomainOnly,
       "show basic information about a domain",
       "Show the id, state, CPUs, memory and other basic facts of a domain.", 0 },

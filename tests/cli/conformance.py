@@ -23,6 +23,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 DATA = (HERE / ".." / "data" / "cli").resolve()
 NODE = "test://" + str(DATA / "node.xml")
+# domains with disks, interfaces and graphics (domblklist, domiflist, domdisplay)
+DEVICES = "test://" + str(DATA / "node-devices.xml")
 
 # Values that change between runs, masked in both outputs.
 MASKS = [
@@ -95,6 +97,14 @@ COMMANDS = [
     ("test:///default", "suspend 1; domstate 1 --reason; resume test", None),
     ("test:///default", "destroy test; list --all; domstate test --reason", None),
     ("test:///default", "create vm1.xml; list; domid vm1", None),
+    ("test:///default", "domblklist test", None),
+    ("test:///default", "domblklist test --details", None),
+    ("test:///default", "domblklist test --inactive", None),
+    ("test:///default", "domiflist test", None),
+    ("test:///default", "domiflist 1 --inactive", None),
+    ("test:///default", "domdisplay test", None),
+    ("test:///default", "domdisplay test --all", None),
+    ("test:///default", "destroy test; domdisplay test", None),
     # errors printed by the CLI itself
     ("test:///default", "dominfo nosuch", None),
     ("test:///default", "domid 1", None),
@@ -129,6 +139,10 @@ COMMANDS = [
     ("test:///default", 'echo --xml "<&>"', None),
     ("test:///default", 'echo "unterminated', None),
     ("test:///default", "domstate -- --reason", None),
+    ("test:///default", "domblklist nosuch", None),
+    ("test:///default", "domiflist", None),
+    ("test:///default", "domdisplay nosuch", None),
+    ("test:///default", "domdisplay test --type vnc", None),
     # a node file
     (NODE, "list --all --title", None),
     (NODE, "list --all --managed-save", None),
@@ -142,6 +156,17 @@ COMMANDS = [
     (NODE, "vcpucount gamma", None),
     (NODE, "undefine gamma", None),
     (NODE, "undefine gamma --managed-save; list --all", None),
+    # a node file with devices
+    (DEVICES, "domblklist web; domblklist web --details; domblklist idle --inactive", None),
+    (DEVICES, "domiflist web; domiflist idle --inactive", None),
+    (DEVICES, "domdisplay web; domdisplay web --all; domdisplay desk --all; domdisplay desk", None),
+    (DEVICES, "domdisplay web --include-password --all; domdisplay desk spice --include-password",
+     None),
+    (DEVICES, "domdisplay web --type rdp", None),
+    (DEVICES, "domdisplay web --type spice --all", None),
+    (DEVICES, "domdisplay web --type=", None),
+    (DEVICES, "domdisplay idle", None),
+    (DEVICES, "start idle; domdisplay idle --all", None),
 ]
 
 # Global options: (arguments, mode)
@@ -152,6 +177,8 @@ OPTIONS = [
     (["-c", "test:///default", "dominfo", "test"], "os-type"),
     (["-c", "test:///default", "echo", "a b", "c"], None),
     (["-c", "test:///default", "uri", ";", "uri"], None),
+    (["-q", "-c", DEVICES, "domblklist web --details; domiflist web; domdisplay web"], None),
+    (["-r", "-c", DEVICES, "domdisplay web --include-password"], None),
     (["-x"], None),
     (["-d", "x", "uri"], None),
     (["-e", "xx", "uri"], None),
