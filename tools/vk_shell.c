@@ -11,6 +11,8 @@
  * the connection, event names, command names, file names).
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +20,7 @@
 #include <unistd.h>
 
 #include <editline/readline.h>
+#include <glib-unix.h>
 
 #include "vk_shell.h"
 #include "vk_commands.h"
@@ -253,10 +256,64 @@ vkShellHistoryFile(void)
     return g_build_filename(dir, "history", NULL);
 }
 
+/* Written by the SIGINT handler so that a terminal read in progress wakes. */
+static int vkShellWakeFds[2] = { -1, -1 };
+
 static void
 vkShellSigint(int sig G_GNUC_UNUSED)
 {
+    int saved = errno;
+    char c = 0;
+
     vkShellInterrupted = 1;
+    if (vkShellWakeFds[1] >= 0 && write(vkShellWakeFds[1], &c, 1) < 0) {
+        /* the pipe is full: a wake-up is already pending */
+    }
+    errno = saved;
+}
+
+/*
+ * Character source for the line editor.  A Ctrl-C must end the line being
+ * edited at once; relying on read() failing with EINTR is not enough: the
+ * editor retries an interrupted read, and whether the signal lands before or
+ * during that retry is a race (seen under load in CI).  So wait on the
+ * terminal and on a pipe the handler writes to, and answer end-of-input
+ * once interrupted.
+ */
+static int
+vkShellGetc(FILE *in)
+{
+    for (;;) {
+        struct pollfd fds[2] = {
+            { .fd = fileno(in), .events = POLLIN },
+            { .fd = vkShellWakeFds[0], .events = POLLIN },
+        };
+        unsigned char c;
+        ssize_t n;
+
+        if (vkShellInterrupted)
+            return EOF;
+        if (poll(fds, vkShellWakeFds[0] >= 0 ? 2 : 1, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return EOF;
+        }
+        if (fds[1].revents & POLLIN) {
+            char buf[16];
+
+            while (read(vkShellWakeFds[0], buf, sizeof(buf)) > 0)
+                ;
+            continue;
+        }
+        if (!(fds[0].revents & (POLLIN | POLLHUP | POLLERR)))
+            continue;
+        n = read(fileno(in), &c, 1);
+        if (n == 1)
+            return c;
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        return EOF;
+    }
 }
 
 /* Reads one line: with libedit on a terminal, else plain with the line
@@ -315,6 +372,11 @@ vkShellRun(VkCtl *ctl)
     ctl->interactive = true;
     if (tty) {
         rl_readline_name = "virtkit";
+        if (vkShellWakeFds[0] < 0 && g_unix_open_pipe(vkShellWakeFds, FD_CLOEXEC, NULL)) {
+            g_unix_set_fd_nonblocking(vkShellWakeFds[0], TRUE, NULL);
+            g_unix_set_fd_nonblocking(vkShellWakeFds[1], TRUE, NULL);
+        }
+        rl_getc_function = vkShellGetc;
         rl_attempted_completion_function = vkShellComplete;
         rl_basic_word_break_characters = " \t\n;";
         using_history();
