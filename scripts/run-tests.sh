@@ -2,8 +2,13 @@
 # Installs dependencies, builds virtkit and runs the whole test suite:
 #   1. the normal build (warnings fatal) and `meson test`
 #   2. an ASan + UBSan build and `meson test` under it
-#   3. the fuzz targets for a bounded time (when clang is available)
-# Ends with one line "N passed, N failed" (skips are reported beside it).
+#   3. a ThreadSanitizer build of the threaded tests (util/thread, the API
+#      layer, the test driver and its 8-thread stress test, the QMP monitor)
+#   4. the fuzz targets for a bounded time (when clang is available)
+# Ends with one line "N passed, N failed, N skipped".
+# SKIP_ASAN=1, SKIP_TSAN=1, SKIP_FUZZ=1 leave a stage out; FUZZ_SECONDS and
+# TEST_THREADS_DURATION bound the fuzzing and the TSan stress test.
+# docs/internals/testing.md describes the stages.
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,10 +81,65 @@ run_suite() {
 
 run_suite build default -Dwerror=true
 
+# Sanitizer options.  They reach every process a test starts; programs not
+# built with the sanitizer (Debian's virsh, python3) ignore them.  Tests
+# that run Debian's programs drop LD_LIBRARY_PATH/LD_PRELOAD for them, so
+# those never load our sanitized libvirt.so.0.
 if [ "${SKIP_ASAN:-0}" != 1 ]; then
     ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
     run_suite build-asan asan -Dwerror=true -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+# ThreadSanitizer: only the programs that exercise threads, built and run
+# by name (the full tree under TSan would take several times longer):
+# util/thread, the API layer, the test driver with its 8-thread stress
+# test, and the QMP monitor (its event-loop thread against callers).
+# G_SLICE=always-malloc: GLib's slice allocator would hide memory reuse
+# from TSan.  Any report fails the test (halt_on_error, exit code 66).
+TSAN_TARGETS="
+tests/util/threadtest
+tests/test/domainobjtest tests/test/testdrivertest tests/test/testdriverthreads
+tests/api/apientrytest tests/api/apierrortest tests/api/apiopentest
+tests/api/domaineventtest tests/api/eventlooptest tests/api/typedparamtest
+tests/api/apitestdrivertest
+tests/qemu/qemumonitortest tests/qemu/qemumonitorqemutest
+"
+TSAN_TESTS="
+threadtest
+domainobj testdriver-api testdriver-threads
+apientrytest apierrortest apiopentest domaineventtest eventlooptest typedparamtest
+apitestdrivertest
+qemumonitortest qemumonitorqemutest
+"
+run_tsan() {
+    local dir=build-tsan label=tsan
+    log "$label: configure $dir"
+    if [ ! -d "$dir" ]; then
+        meson setup "$dir" -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
+            || { failed=$((failed + 1)); return; }
+    else
+        meson setup --reconfigure "$dir" -Dwerror=true -Db_sanitize=thread -Db_lundef=false \
+            || { failed=$((failed + 1)); return; }
+    fi
+    log "$label: build"
+    # shellcheck disable=SC2086
+    if ! ninja -C "$dir" $TSAN_TARGETS; then
+        echo "build failed: $label"
+        failed=$((failed + 1))
+        return
+    fi
+    log "$label: test"
+    # shellcheck disable=SC2086
+    G_SLICE=always-malloc \
+    TSAN_OPTIONS=${TSAN_OPTIONS:-halt_on_error=1:second_deadlock_stack=1} \
+    TEST_THREADS_DURATION=${TEST_THREADS_DURATION:-3} \
+        meson test -C "$dir" --no-rebuild --print-errorlogs --num-processes 2 $TSAN_TESTS || true
+    count_results "$dir" "$label"
+}
+
+if [ "${SKIP_TSAN:-0}" != 1 ]; then
+    run_tsan
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -x tests/fuzz/run-fuzz.sh ] && command -v clang-14 >/dev/null; then

@@ -22,6 +22,7 @@
 #include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "util/xmlwriter.h"
 #include "conf/domain_conf.h"
 #include "qemu/qemu_capabilities.h"
@@ -1336,7 +1337,7 @@ qemuCapsLoadFile(const char *path)
 /* The cache                                                           */
 
 struct _QemuCapsCache {
-    GMutex lock;
+    Mutex lock;
     char *dir;           /* immutable; NULL = memory only */
     char *kvmPath;       /* protected by lock */
     GHashTable *entries; /* binary -> QemuCaps (a reference); protected by lock */
@@ -1355,7 +1356,7 @@ qemuCapsCacheNew(const char *cacheDir)
 {
     QemuCapsCache *cache = g_new0(QemuCapsCache, 1);
 
-    g_mutex_init(&cache->lock);
+    mutexInit(&cache->lock);
     cache->dir = g_strdup(cacheDir);
     cache->kvmPath = g_strdup(QEMU_CAPS_KVM_DEVICE);
     cache->entries =
@@ -1378,7 +1379,7 @@ qemuCapsCacheFree(QemuCapsCache *cache)
     g_hash_table_unref(cache->entries);
     g_free(cache->dir);
     g_free(cache->kvmPath);
-    g_mutex_clear(&cache->lock);
+    mutexClear(&cache->lock);
     g_free(cache);
 }
 
@@ -1390,10 +1391,10 @@ qemuCapsCacheFree(QemuCapsCache *cache)
 void
 qemuCapsCacheSetKVMDevice(QemuCapsCache *cache, const char *path)
 {
-    g_mutex_lock(&cache->lock);
+    mutexLock(&cache->lock);
     g_free(cache->kvmPath);
     cache->kvmPath = g_strdup(path);
-    g_mutex_unlock(&cache->lock);
+    mutexUnlock(&cache->lock);
 }
 
 /**
@@ -1407,9 +1408,9 @@ qemuCapsCacheGetProbeCount(QemuCapsCache *cache)
 {
     unsigned int n;
 
-    g_mutex_lock(&cache->lock);
+    mutexLock(&cache->lock);
     n = cache->probes;
-    g_mutex_unlock(&cache->lock);
+    mutexUnlock(&cache->lock);
     return n;
 }
 
@@ -1491,12 +1492,12 @@ qemuCapsCacheLookup(QemuCapsCache *cache, const char *binary)
     if (qemuCapsStatBinary(binary, now) < 0)
         return NULL;
 
-    g_mutex_lock(&cache->lock);
+    mutexLock(&cache->lock);
     kvmNow = qemuCapsKVMDeviceUsable(cache->kvmPath);
     caps = g_hash_table_lookup(cache->entries, binary);
     if (caps && qemuCapsIsValid(caps, binary, now, kvmNow)) {
         qemuCapsRef(caps);
-        g_mutex_unlock(&cache->lock);
+        mutexUnlock(&cache->lock);
         return caps;
     }
     caps = NULL;
@@ -1505,14 +1506,14 @@ qemuCapsCacheLookup(QemuCapsCache *cache, const char *binary)
     if (!caps) {
         cache->probes++;
         if (!(caps = qemuCapsProbeInternal(binary, 0, cache->kvmPath))) {
-            g_mutex_unlock(&cache->lock);
+            mutexUnlock(&cache->lock);
             return NULL;
         }
         if (cache->dir)
             qemuCapsCacheSave(cache, caps);
     }
     g_hash_table_replace(cache->entries, g_strdup(binary), qemuCapsRef(caps));
-    g_mutex_unlock(&cache->lock);
+    mutexUnlock(&cache->lock);
     return caps;
 }
 

@@ -13,6 +13,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 LOG_INIT("qemu.monitor");
 
@@ -64,8 +65,8 @@ struct _QemuMonitor {
     void *opaque;               /* immutable */
     GDestroyNotify opaqueFree;  /* immutable */
 
-    GMutex lock;
-    GCond cond;                 /* broadcast when a command completes or the phase changes */
+    Mutex lock;
+    Cond cond;                  /* broadcast when a command completes or the phase changes */
     GSource *source;            /* protected by lock; NULL once I/O stopped */
     QemuMonitorPhase phase;     /* protected by lock */
     bool closing;               /* protected by lock: qemuMonitorClose() was called */
@@ -85,8 +86,8 @@ typedef struct {
     GSource base;
     QemuMonitor *mon;           /* reference */
     int fd;                     /* owned; closed in finalize */
-    gpointer tag;               /* event-loop thread only */
-    GIOCondition events;        /* event-loop thread only */
+    gpointer tag;               /* set before the source is attached */
+    GIOCondition events;        /* event-loop thread only, under mon->lock */
 } QemuMonitorSource;
 
 /* ---------------------------------------------------------------- */
@@ -200,10 +201,10 @@ qemuMonitorCompleteFailed(QemuMonitor *mon, GPtrArray *list)
         cmd->cb(mon, NULL, &err, cmd->cbOpaque);
         errorClear(&err);
     }
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     for (i = 0; i < list->len; i++)
         qemuMonitorCmdUnrefLocked(list->pdata[i]);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 }
 
 /* Fails @cmd (which the caller has taken out of the queue / in-flight
@@ -267,8 +268,8 @@ qemuMonitorUnref(QemuMonitor *mon)
     g_free(mon->name);
     g_string_free(mon->input, TRUE);
     g_main_context_unref(mon->ctx);
-    g_mutex_clear(&mon->lock);
-    g_cond_clear(&mon->cond);
+    mutexClear(&mon->lock);
+    condClear(&mon->cond);
     g_free(mon);
 }
 
@@ -317,9 +318,9 @@ qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const c
     GSource *src = NULL;
     bool notify;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return;
     }
     LOG_DEBUG("monitor of '%s' stops: %s", mon->name, reason);
@@ -332,8 +333,8 @@ qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const c
         qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->queue), code, reason, async);
     src = g_steal_pointer(&mon->source);
     notify = !mon->closing;
-    g_cond_broadcast(&mon->cond);
-    g_mutex_unlock(&mon->lock);
+    condBroadcast(&mon->cond);
+    mutexUnlock(&mon->lock);
 
     qemuMonitorCompleteFailed(mon, async);
     if (notify && mon->cbs.closed)
@@ -411,9 +412,9 @@ qemuMonitorHandleGreeting(QemuMonitor *mon, QemuMonitorMessage *msg)
         qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, detail);
         return;
     }
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->phase != QEMU_MONITOR_PHASE_GREETING) {
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         LOG_WARN("second QMP greeting from monitor of '%s', ignoring", mon->name);
         return;
     }
@@ -425,8 +426,8 @@ qemuMonitorHandleGreeting(QemuMonitor *mon, QemuMonitorMessage *msg)
                                   QEMU_MONITOR_NEGOTIATION_ID, 0, QEMU_MONITOR_TIMEOUT_DEFAULT);
     cmd->internal = true;
     g_queue_push_head(&mon->queue, cmd);
-    g_cond_broadcast(&mon->cond);
-    g_mutex_unlock(&mon->lock);
+    condBroadcast(&mon->cond);
+    mutexUnlock(&mon->lock);
 }
 
 static void
@@ -441,9 +442,9 @@ qemuMonitorHandleEvent(QemuMonitor *mon, QemuMonitorMessage *msg)
         LOG_WARN("monitor of '%s': %s, ignoring", mon->name, detail);
         return;
     }
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     deliver = !mon->closing;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     if (deliver && mon->cbs.event)
         mon->cbs.event(mon, ev, mon->opaque);
 }
@@ -454,15 +455,15 @@ qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
     QemuMonitorCmd *cmd = NULL;
     const char *desc = NULL;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
         /* Closed by its owner while this line was being handled. */
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return;
     }
     cmd = mon->inflight;
     if (!cmd || (msg->id && !streq(msg->id, cmd->idStr))) {
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         LOG_WARN("monitor of '%s': reply with unknown id '%s', ignoring", mon->name,
                  NULLSTR(msg->id));
         return;
@@ -477,14 +478,14 @@ qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
             reason = g_strdup_printf(_("QMP capabilities negotiation failed: %1$s"),
                                      desc ? desc : "?");
             qemuMonitorCmdUnrefLocked(cmd);
-            g_mutex_unlock(&mon->lock);
+            mutexUnlock(&mon->lock);
             qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
             return;
         }
         mon->phase = QEMU_MONITOR_PHASE_READY;
-        g_cond_broadcast(&mon->cond);
+        condBroadcast(&mon->cond);
         qemuMonitorCmdUnrefLocked(cmd);
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return;
     }
 
@@ -498,14 +499,14 @@ qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
         };
         bool deliver = !mon->closing;
 
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         LOG_DEBUG("monitor '%s': late reply to '%s' (%s) after %" G_GINT64_FORMAT " ms",
                   mon->name, cmd->name, cmd->idStr, (gint64)late.elapsedMs);
         if (deliver && mon->cbs.lateReply)
             mon->cbs.lateReply(mon, &late, mon->opaque);
-        g_mutex_lock(&mon->lock);
+        mutexLock(&mon->lock);
         qemuMonitorCmdUnrefLocked(cmd);
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return;
     }
 
@@ -514,23 +515,29 @@ qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
             /* Already failed with a timeout: it cannot be abandoned
              * twice, so this is the late reply of an async command. */
             qemuMonitorCmdUnrefLocked(cmd);
-            g_mutex_unlock(&mon->lock);
+            mutexUnlock(&mon->lock);
             return;
         }
         cmd->done = true;
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         cmd->cb(mon, msg->obj, NULL, cmd->cbOpaque);
-        g_mutex_lock(&mon->lock);
+        mutexLock(&mon->lock);
         qemuMonitorCmdUnrefLocked(cmd);
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return;
     }
 
-    cmd->reply = json_object_get(msg->obj);
+    /*
+     * The message's reference moves to the command: Debian's json-c counts
+     * references without atomics, so the loop thread must not drop a
+     * reference of its own (when @msg is freed) while the waiting caller
+     * already reads and releases the reply (a ThreadSanitizer report).
+     */
+    cmd->reply = g_steal_pointer(&msg->obj);
     cmd->done = true;
-    g_cond_broadcast(&mon->cond);
+    condBroadcast(&mon->cond);
     qemuMonitorCmdUnrefLocked(cmd);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 }
 
 /* Handles one complete line; returns -1 when the monitor had to stop. */
@@ -568,9 +575,9 @@ qemuMonitorIsClosed(QemuMonitor *mon)
 {
     bool ret;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ret = mon->phase == QEMU_MONITOR_PHASE_CLOSED;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ret;
 }
 
@@ -627,9 +634,9 @@ qemuMonitorRead(QemuMonitor *mon, int fd)
     size_t maxMessage;
     int i;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     maxMessage = mon->maxMessage;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 
     for (i = 0; i < QEMU_MONITOR_READS_PER_DISPATCH; i++) {
         ssize_t n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
@@ -671,7 +678,7 @@ qemuMonitorExpireAsync(QemuMonitor *mon)
     g_autofree char *secs = NULL;
     char *msg = NULL;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     cmd = mon->inflight;
     if (cmd && qemuMonitorCmdIsAsync(cmd) && !cmd->done && cmd->deadline <= now) {
         secs = qemuMonitorFormatSeconds(cmd->timeoutMs);
@@ -698,7 +705,7 @@ qemuMonitorExpireAsync(QemuMonitor *mon)
         g_queue_delete_link(&mon->queue, l);
         g_ptr_array_add(expired, cmd);
     }
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 
     if (expired->len > 0)
         qemuMonitorCompleteFailed(mon, expired);
@@ -730,14 +737,14 @@ qemuMonitorIO(QemuMonitor *mon, int fd, GIOCondition revents)
 
     qemuMonitorExpireAsync(mon);
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         return G_SOURCE_REMOVE;
     }
     qemuMonitorStartNextLocked(mon);
     rc = qemuMonitorWriteLocked(mon, fd, &reason);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     if (rc < 0) {
         qemuMonitorFail(mon, QEMU_MONITOR_CLOSED_ERROR, VIR_ERR_INTERNAL_ERROR, reason);
         return G_SOURCE_REMOVE;
@@ -752,20 +759,32 @@ qemuMonitorSourcePrepare(GSource *base, gint *timeout)
     QemuMonitor *mon = src->mon;
     GIOCondition want = G_IO_IN;
     gboolean ready = FALSE;
+    bool changed = false;
+    gpointer tag = NULL;
     int64_t deadline;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ready = qemuMonitorCanStartLocked(mon);
     if (mon->inflight && mon->inflight->written < mon->inflight->wireLen)
         want |= G_IO_OUT;
     deadline = qemuMonitorNextDeadlineLocked(mon);
-    g_mutex_unlock(&mon->lock);
+    /*
+     * @src is read and written under mon->lock only, so that the loop's
+     * last touch of it is ordered before qemuMonitorClose() (which takes
+     * the lock) drops what may be the last reference.  GLib's own ordering
+     * of the two is real but invisible to ThreadSanitizer, which reported
+     * the free as racing with the read of src->events.
+     */
+    if (want != src->events) {
+        src->events = want;
+        changed = true;
+    }
+    tag = src->tag;
+    mutexUnlock(&mon->lock);
 
     /* Only on change: modifying the fd wakes the context up. */
-    if (want != src->events) {
-        g_source_modify_unix_fd(base, src->tag, want);
-        src->events = want;
-    }
+    if (changed)
+        g_source_modify_unix_fd(base, tag, want);
 
     *timeout = -1;
     if (deadline >= 0) {
@@ -789,10 +808,10 @@ qemuMonitorSourceCheck(GSource *base)
 
     if (g_source_query_unix_fd(base, src->tag))
         return TRUE;
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ready = qemuMonitorCanStartLocked(mon);
     deadline = qemuMonitorNextDeadlineLocked(mon);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ready || (deadline >= 0 && deadline <= g_get_monotonic_time());
 }
 
@@ -875,8 +894,8 @@ qemuMonitorOpenFD(int fd, const char *name, GMainContext *ctx, const QemuMonitor
         mon->cbs = *cbs;
     mon->opaque = opaque;
     mon->opaqueFree = opaqueFree;
-    g_mutex_init(&mon->lock);
-    g_cond_init(&mon->cond);
+    mutexInit(&mon->lock);
+    condInit(&mon->cond);
     g_queue_init(&mon->queue);
     mon->timeoutMs = QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
     mon->maxMessage = QEMU_MONITOR_DEFAULT_MAX_MESSAGE;
@@ -978,7 +997,7 @@ qemuMonitorClose(QemuMonitor *mon)
 
     if (!mon)
         return;
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     mon->closing = true;
     if (mon->phase != QEMU_MONITOR_PHASE_CLOSED) {
         mon->phase = QEMU_MONITOR_PHASE_CLOSED;
@@ -992,8 +1011,8 @@ qemuMonitorClose(QemuMonitor *mon)
                                      VIR_ERR_OPERATION_FAILED, reason, async);
     }
     src = g_steal_pointer(&mon->source);
-    g_cond_broadcast(&mon->cond);
-    g_mutex_unlock(&mon->lock);
+    condBroadcast(&mon->cond);
+    mutexUnlock(&mon->lock);
 
     qemuMonitorCompleteFailed(mon, async);
     if (src) {
@@ -1027,9 +1046,9 @@ qemuMonitorGetName(QemuMonitor *mon)
 void
 qemuMonitorSetTimeout(QemuMonitor *mon, int timeoutMs)
 {
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     mon->timeoutMs = timeoutMs > 0 ? timeoutMs : QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 }
 
 /**
@@ -1043,9 +1062,9 @@ qemuMonitorGetTimeout(QemuMonitor *mon)
 {
     int ret;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ret = mon->timeoutMs;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ret;
 }
 
@@ -1058,9 +1077,9 @@ qemuMonitorGetTimeout(QemuMonitor *mon)
 void
 qemuMonitorSetMaxMessage(QemuMonitor *mon, size_t bytes)
 {
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     mon->maxMessage = bytes > 0 ? bytes : QEMU_MONITOR_DEFAULT_MAX_MESSAGE;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 }
 
 /**
@@ -1075,13 +1094,13 @@ qemuMonitorGetVersion(QemuMonitor *mon)
 {
     QemuMonitorVersion *ret = NULL;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->version) {
         ret = g_new0(QemuMonitorVersion, 1);
         *ret = *mon->version;
         ret->package = g_strdup(mon->version->package);
     }
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ret;
 }
 
@@ -1098,9 +1117,9 @@ qemuMonitorGetPendingCount(QemuMonitor *mon)
 {
     unsigned int ret;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ret = g_queue_get_length(&mon->queue) + (mon->inflight ? 1 : 0);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ret;
 }
 
@@ -1118,9 +1137,9 @@ qemuMonitorIsAwaitingReply(QemuMonitor *mon)
 {
     bool ret;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     ret = mon->inflight && mon->inflight->written == mon->inflight->wireLen;
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return ret;
 }
 
@@ -1157,12 +1176,12 @@ qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
     if (!qemuMonitorCheckNotLoopThread(mon, "qmp_capabilities"))
         return -1;
     qemuMonitorRef(mon);
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (timeoutMs <= 0)
         timeoutMs = mon->timeoutMs;
     deadline = g_get_monotonic_time() + (int64_t)timeoutMs * 1000;
     while (mon->phase < QEMU_MONITOR_PHASE_READY) {
-        if (!g_cond_wait_until(&mon->cond, &mon->lock, deadline) &&
+        if (!condWaitUntil(&mon->cond, &mon->lock, deadline) &&
             mon->phase < QEMU_MONITOR_PHASE_READY) {
             g_autofree char *secs = qemuMonitorFormatSeconds(timeoutMs);
 
@@ -1180,7 +1199,7 @@ qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     qemuMonitorUnref(mon);
     return ret;
 }
@@ -1194,13 +1213,13 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, unsigned int flags, int t
 {
     QemuMonitorCmd *cmd = NULL;
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
         const char *name = qemuMonitorJSONCommandName(json);
 
         reportError(mon->closedCode, _("QEMU command '%1$s' on domain '%2$s' cannot be sent: %3$s"),
                     name ? name : "?", mon->name, mon->closedMsg);
-        g_mutex_unlock(&mon->lock);
+        mutexUnlock(&mon->lock);
         json_object_put(json);
         if (opaqueFree)
             opaqueFree(opaque);
@@ -1213,7 +1232,7 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, unsigned int flags, int t
     g_queue_push_tail(&mon->queue, qemuMonitorCmdRef(cmd));
     LOG_DEBUG("monitor '%s' queued %s (%s), timeout %d ms", mon->name, cmd->name, cmd->idStr,
               cmd->timeoutMs);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
 
     g_main_context_wakeup(mon->ctx);
     return cmd;
@@ -1267,9 +1286,9 @@ qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int t
         return -1;
     }
 
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     while (!c->done) {
-        if (g_cond_wait_until(&mon->cond, &mon->lock, c->deadline) || c->done)
+        if (condWaitUntil(&mon->cond, &mon->lock, c->deadline) || c->done)
             continue;
         timedOut = true;
         if (g_queue_remove(&mon->queue, c)) {
@@ -1306,7 +1325,7 @@ qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int t
         reportError(c->errCode, "%s", c->errMsg);
     }
     qemuMonitorCmdUnrefLocked(c);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     qemuMonitorUnref(mon);
     return ret;
 }
@@ -1342,9 +1361,9 @@ qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int flags, 
         return -1;
     if (retId)
         *retId = c->id;
-    g_mutex_lock(&mon->lock);
+    mutexLock(&mon->lock);
     qemuMonitorCmdUnrefLocked(c);
-    g_mutex_unlock(&mon->lock);
+    mutexUnlock(&mon->lock);
     return 0;
 }
 

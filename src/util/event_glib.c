@@ -91,14 +91,16 @@ typedef struct {
     gpointer tag;                   /* immutable: g_source_add_unix_fd tag */
 } EventGlibHandleSource;
 
-static gboolean
-eventGlibHandleCheck(GSource *source)
-{
-    EventGlibHandleSource *hs = (EventGlibHandleSource *)source;
-
-    return hs->tag && g_source_query_unix_fd(source, hs->tag) != 0;
-}
-
+/*
+ * The loop thread reads a source's own fields only under eventGlibLock,
+ * the lock under which other threads destroy and unref the source
+ * (eventGlibHandleArmLocked, the removals): so the loop's last access is
+ * ordered before a free in another thread in a way ThreadSanitizer sees.
+ * GLib orders them too, but with its internal futex locks, which TSan
+ * cannot see (it reported such frees as races).  For the same reason
+ * handle sources have no check function: GLib's own test for a source
+ * without one (ready when one of its fds polled ready) is what ours did.
+ */
 static gboolean
 eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
 {
@@ -107,10 +109,13 @@ eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
     virEventHandleCallback cb = NULL;
     void *opaque = NULL;
     int fd = -1;
-    int events = eventGlibFromCondition(g_source_query_unix_fd(source, hs->tag));
+    int watch;
+    int events;
 
     mutexLock(&eventGlibLock);
-    h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(hs->base.id));
+    watch = hs->base.id;
+    events = eventGlibFromCondition(g_source_query_unix_fd(source, hs->tag));
+    h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch));
     if (h && h->source == source) {
         cb = h->cb;
         opaque = h->opaque;
@@ -119,12 +124,11 @@ eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
     mutexUnlock(&eventGlibLock);
 
     if (cb)
-        cb(hs->base.id, fd, events, opaque);
+        cb(watch, fd, events, opaque);
     return G_SOURCE_CONTINUE;
 }
 
 static GSourceFuncs eventGlibHandleFuncs = {
-    .check = eventGlibHandleCheck,
     .dispatch = eventGlibHandleDispatch,
 };
 
@@ -275,9 +279,12 @@ eventGlibTimeoutDispatch(GSource *source, GSourceFunc unused, gpointer data)
     EventGlibTimeout *t = NULL;
     virEventTimeoutCallback cb = NULL;
     void *opaque = NULL;
+    int timer;
 
+    /* @ts is read under the lock only: see eventGlibHandleDispatch. */
     mutexLock(&eventGlibLock);
-    t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(ts->id));
+    timer = ts->id;
+    t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer));
     if (t && t->source == source) {
         /* Re-arm before the call, so that an update made by the callback
          * wins. */
@@ -290,7 +297,7 @@ eventGlibTimeoutDispatch(GSource *source, GSourceFunc unused, gpointer data)
     mutexUnlock(&eventGlibLock);
 
     if (cb)
-        cb(ts->id, opaque);
+        cb(timer, opaque);
     return G_SOURCE_CONTINUE;
 }
 

@@ -255,3 +255,39 @@ rwLockWriterUnlock(RWLock *lock)
 {
     g_rw_lock_writer_unlock(&lock->l);
 }
+
+/**
+ * threadHandOff:
+ * @obj: what is about to be given to another thread (not NULL)
+ *
+ * Marks the hand-over of @obj for ThreadSanitizer: everything the calling
+ * thread did before happens before what the thread that calls
+ * threadTakeOver(@obj) does after.  A no-op outside TSan builds.  Needed
+ * only where GLib carries @obj (thread pools, async queues, invoked
+ * callbacks); our own Mutex and Cond already order their users.
+ */
+void
+threadHandOff(const void *obj)
+{
+#ifdef THREAD_TSAN
+    __tsan_release((void *)obj);
+#else
+    (void)obj;
+#endif
+}
+
+/**
+ * threadTakeOver:
+ * @obj: what another thread handed over with threadHandOff()
+ *
+ * The receiving side of threadHandOff(); call it before touching @obj.
+ */
+void
+threadTakeOver(const void *obj)
+{
+#ifdef THREAD_TSAN
+    __tsan_acquire((void *)obj);
+#else
+    (void)obj;
+#endif
+}

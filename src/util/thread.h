@@ -61,3 +61,15 @@ void rwLockReaderLock(RWLock *lock);
 void rwLockReaderUnlock(RWLock *lock);
 void rwLockWriterLock(RWLock *lock);
 void rwLockWriterUnlock(RWLock *lock);
+
+/*
+ * Hand-over through GLib.  GThreadPool, GAsyncQueue and
+ * g_main_context_invoke() pass data between threads under GLib's own
+ * futex locks, so TSan does not see that what the sender wrote before
+ * the hand-over happens before what the receiver does with it.  Call
+ * threadHandOff(obj) just before giving @obj away (g_thread_pool_push,
+ * g_async_queue_push...) and threadTakeOver(obj) first thing where it is
+ * received.  Both compile to nothing outside TSan builds.
+ */
+void threadHandOff(const void *obj);
+void threadTakeOver(const void *obj);

@@ -8,14 +8,15 @@
 
 static DomainEventState *mockEvents;
 static unsigned char mockUUID[VIR_UUID_BUFLEN];
-static unsigned int mockLastFlags;   /* last flags seen by a driver entry */
+/* Last flags seen by a driver entry; atomic, as apiopentest opens from many threads. */
+static guint mockLastFlags;
 static gint mockCloses;
 
 static DrvOpenStatus
 mockConnectOpen(virConnectPtr conn, ParsedUri *uri, virConnectAuthPtr auth,
                 unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     if (uri->server)
         return DRV_OPEN_DECLINED;
     return DRV_OPEN_SUCCESS;
@@ -65,7 +66,7 @@ mockDomInt(virDomainPtr dom)
 static int
 mockDomFlags(virDomainPtr dom, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return 0;
 }
 
@@ -124,7 +125,7 @@ static int
 mockListAllDomains(virConnectPtr conn, virDomainPtr **domains,
                    unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     if (domains) {
         *domains = g_new0(virDomainPtr, 2);
         (*domains)[0] = mockDomain(conn);
@@ -187,7 +188,7 @@ mockLookupByID(virConnectPtr conn, int id)
 static virDomainPtr
 mockDefineXML(virConnectPtr conn, const char *xml, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return mockDomain(conn);
 }
 
@@ -210,7 +211,7 @@ mockGetState(virDomainPtr dom, int *state, int *reason, unsigned int flags)
 static char *
 mockGetXMLDesc(virDomainPtr dom, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return g_strdup("<domain/>");
 }
 
@@ -229,7 +230,7 @@ mockGetMaxMemory(virDomainPtr dom)
 static int
 mockSetMemoryFlags(virDomainPtr dom, unsigned long memory, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return 0;
 }
 
@@ -242,14 +243,14 @@ mockSetMaxMemory(virDomainPtr dom, unsigned long memory)
 static int
 mockSetVcpusFlags(virDomainPtr dom, unsigned int nvcpus, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return 0;
 }
 
 static int
 mockGetVcpusFlags(virDomainPtr dom, unsigned int flags)
 {
-    mockLastFlags = flags;
+    g_atomic_int_set(&mockLastFlags, flags);
     return 1;
 }
 
@@ -470,7 +471,7 @@ mockDriverUUID(void)
 unsigned int
 mockDriverLastFlags(void)
 {
-    return mockLastFlags;
+    return (unsigned int)g_atomic_int_get(&mockLastFlags);
 }
 
 /**

@@ -12,6 +12,7 @@
 #include "qemu/qemu_monitor.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 #define WAIT_MS 10000
 #define HARD_TIMEOUT_S 90
@@ -30,8 +31,8 @@ typedef struct {
     QemuMonitorClosedReason closedReason;
 } QemuProc;
 
-static GMutex lock;
-static GCond cond;
+static Mutex lock;
+static Cond cond;
 static GMainContext *ctx;
 static GMainLoop *loop;
 static GThread *loopThread;
@@ -61,11 +62,11 @@ onEvent(QemuMonitor *mon, const QemuMonitorEvent *ev, void *opaque)
 {
     QemuProc *p = opaque;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     offLoop |= !g_main_context_is_owner(ctx);
     g_ptr_array_add(p->events, g_strdup(ev->name));
-    g_cond_broadcast(&cond);
-    g_mutex_unlock(&lock);
+    condBroadcast(&cond);
+    mutexUnlock(&lock);
 }
 
 static void
@@ -74,11 +75,11 @@ onLateReply(QemuMonitor *mon, const QemuMonitorLateReply *late, void *opaque)
     QemuProc *p = opaque;
     g_autofree char *reply = jsonFormat(late->reply);
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     offLoop |= !g_main_context_is_owner(ctx);
     g_ptr_array_add(p->late, g_strdup_printf("%s %s", late->command, reply));
-    g_cond_broadcast(&cond);
-    g_mutex_unlock(&lock);
+    condBroadcast(&cond);
+    mutexUnlock(&lock);
 }
 
 static void
@@ -86,14 +87,14 @@ onClosed(QemuMonitor *mon, QemuMonitorClosedReason reason, const char *message, 
 {
     QemuProc *p = opaque;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     offLoop |= !g_main_context_is_owner(ctx);
     p->closedCount++;
     p->closedReason = reason;
     if (reason != QEMU_MONITOR_CLOSED_EOF)
         testLog("# %s: monitor closed: %s", p->name, message);
-    g_cond_broadcast(&cond);
-    g_mutex_unlock(&lock);
+    condBroadcast(&cond);
+    mutexUnlock(&lock);
 }
 
 static const QemuMonitorCallbacks callbacks = {
@@ -109,16 +110,16 @@ waitItem(GPtrArray *list, const char *item)
     gint64 deadline = g_get_monotonic_time() + (gint64)WAIT_MS * 1000;
     bool found = false;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     while (!found) {
         guint i;
 
         for (i = 0; i < list->len && !found; i++)
             found = strPrefix(list->pdata[i], item);
-        if (!found && !g_cond_wait_until(&cond, &lock, deadline))
+        if (!found && !condWaitUntil(&cond, &lock, deadline))
             break;
     }
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return found;
 }
 
@@ -128,10 +129,10 @@ waitClosed(QemuProc *p)
     gint64 deadline = g_get_monotonic_time() + (gint64)WAIT_MS * 1000;
     bool ok = true;
 
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     while (p->closedCount == 0 && ok)
-        ok = g_cond_wait_until(&cond, &lock, deadline) || p->closedCount > 0;
-    g_mutex_unlock(&lock);
+        ok = condWaitUntil(&cond, &lock, deadline) || p->closedCount > 0;
+    mutexUnlock(&lock);
     return ok;
 }
 
@@ -333,7 +334,8 @@ stopThread(gpointer opaque)
     res->ret = qemuMonitorStop(procs[0].mon);
     res->elapsedMs = (g_get_monotonic_time() - t0) / 1000;
     res->code = errorGetCode();
-    res->message = g_strdup(errorGetSlot()->message);
+    /* Published last and atomically: testStuck polls it while we run. */
+    g_atomic_pointer_set(&res->message, g_strdup(errorGetSlot()->message));
     errorReset();
     return NULL;
 }
@@ -341,10 +343,10 @@ stopThread(gpointer opaque)
 static gboolean
 markInvoked(gpointer opaque)
 {
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     *(bool *)opaque = true;
-    g_cond_broadcast(&cond);
-    g_mutex_unlock(&lock);
+    condBroadcast(&cond);
+    mutexUnlock(&lock);
     return G_SOURCE_REMOVE;
 }
 
@@ -357,10 +359,10 @@ loopLatency(void)
     bool done = false;
 
     g_main_context_invoke(ctx, markInvoked, &done);
-    g_mutex_lock(&lock);
-    while (!done && g_cond_wait_until(&cond, &lock, deadline))
+    mutexLock(&lock);
+    while (!done && condWaitUntil(&cond, &lock, deadline))
         ;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     return (g_get_monotonic_time() - t0) / 1000;
 }
 
@@ -438,9 +440,9 @@ testLateReply(const void *opaque)
         TEST_FAIL("# cannot continue %s", a->name);
     TEST_CHECK(waitItem(a->late, "stop {\"return\":{}"), "# no late reply to 'stop'");
     TEST_CHECK(waitItem(a->events, "STOP"), "# no STOP event");
-    g_mutex_lock(&lock);
+    mutexLock(&lock);
     nlate = a->late->len;
-    g_mutex_unlock(&lock);
+    mutexUnlock(&lock);
     TEST_CHECK(nlate == 1, "# %u late replies", nlate);
     return checkStatus(a, false, QEMU_MONITOR_RUN_STATE_PAUSED);
 }

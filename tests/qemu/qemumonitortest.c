@@ -7,6 +7,7 @@
 #include "qemu/qemu_monitor_priv.h"
 #include "util/error.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 #define DOMAIN_NAME "x"
 
@@ -17,8 +18,8 @@ G_STATIC_ASSERT(VIR_ERR_OPERATION_TIMEOUT == 68);
 
 /* What the callbacks saw; filled on the event-loop thread. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     GMainContext *ctx;
     GPtrArray *events;      /* "NAME" or "NAME detail" */
     GPtrArray *late;        /* "COMMAND ID REPLY" */
@@ -42,12 +43,12 @@ typedef struct {
 static void
 recAdd(Recorder *rec, GPtrArray *list, char *item)
 {
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     if (!g_main_context_is_owner(rec->ctx))
         rec->offLoop = true;
     g_ptr_array_add(list, item);
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 /* Waits until @list has @n items. */
@@ -57,10 +58,10 @@ recWait(Recorder *rec, GPtrArray *list, guint n)
     gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
     bool ok = true;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     while (list->len < n && ok)
-        ok = g_cond_wait_until(&rec->cond, &rec->lock, deadline) || list->len >= n;
-    g_mutex_unlock(&rec->lock);
+        ok = condWaitUntil(&rec->cond, &rec->lock, deadline) || list->len >= n;
+    mutexUnlock(&rec->lock);
     return ok;
 }
 
@@ -70,10 +71,10 @@ recJoin(Recorder *rec, GPtrArray *list)
     GString *s = g_string_new(NULL);
     guint i;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     for (i = 0; i < list->len; i++)
         g_string_append_printf(s, "%s%s", i ? " | " : "", (char *)list->pdata[i]);
-    g_mutex_unlock(&rec->lock);
+    mutexUnlock(&rec->lock);
     return g_string_free(s, FALSE);
 }
 
@@ -105,15 +106,15 @@ onClosed(QemuMonitor *mon, QemuMonitorClosedReason reason, const char *message, 
 {
     Recorder *rec = opaque;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     if (!g_main_context_is_owner(rec->ctx))
         rec->offLoop = true;
     rec->closedCount++;
     rec->closedReason = reason;
     g_free(rec->closedMsg);
     rec->closedMsg = g_strdup(message);
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 static const QemuMonitorCallbacks callbacks = {
@@ -158,8 +159,8 @@ fixtureStart(Fixture *fx, const char *name)
 {
     memset(fx, 0, sizeof(*fx));
     fx->name = name;
-    g_mutex_init(&fx->rec.lock);
-    g_cond_init(&fx->rec.cond);
+    mutexInit(&fx->rec.lock);
+    condInit(&fx->rec.cond);
     fx->rec.events = g_ptr_array_new_with_free_func(g_free);
     fx->rec.late = g_ptr_array_new_with_free_func(g_free);
     fx->rec.async = g_ptr_array_new_with_free_func(g_free);
@@ -207,8 +208,8 @@ fixtureFinish(Fixture *fx, int ret)
     g_ptr_array_free(fx->rec.late, TRUE);
     g_ptr_array_free(fx->rec.async, TRUE);
     g_free(fx->rec.closedMsg);
-    g_mutex_clear(&fx->rec.lock);
-    g_cond_clear(&fx->rec.cond);
+    mutexClear(&fx->rec.lock);
+    condClear(&fx->rec.cond);
     return ret;
 }
 
@@ -427,14 +428,14 @@ checkClosed(Fixture *fx, QemuMonitorClosedReason reason, const char *message)
     QemuMonitorClosedReason got;
     int count;
 
-    g_mutex_lock(&fx->rec.lock);
+    mutexLock(&fx->rec.lock);
     while (fx->rec.closedCount == 0 &&
-           g_cond_wait_until(&fx->rec.cond, &fx->rec.lock, deadline))
+           condWaitUntil(&fx->rec.cond, &fx->rec.lock, deadline))
         ;
     count = fx->rec.closedCount;
     got = fx->rec.closedReason;
     msg = g_strdup(fx->rec.closedMsg);
-    g_mutex_unlock(&fx->rec.lock);
+    mutexUnlock(&fx->rec.lock);
     TEST_CHECK(count == 1 && got == reason && (!message || streq(msg, message)),
                "# closed %d times, reason %d: %s", count, got, msg);
     return 0;

@@ -393,6 +393,76 @@ testRWMixed(const void *data G_GNUC_UNUSED)
     return 0;
 }
 
+/* ---- hand-over through a channel TSan cannot see ---- */
+
+/*
+ * The channel: one pointer slot.  Under TSan it is written and read with
+ * relaxed atomics, which TSan does not count as synchronisation, so that
+ * only threadHandOff/threadTakeOver order the sender's writes before the
+ * receiver's reads, as with GLib's queues.  Elsewhere release/acquire.
+ */
+#ifdef TEST_TSAN
+# define PARCEL_STORE __ATOMIC_RELAXED
+# define PARCEL_LOAD __ATOMIC_RELAXED
+#else
+# define PARCEL_STORE __ATOMIC_RELEASE
+# define PARCEL_LOAD __ATOMIC_ACQUIRE
+#endif
+
+typedef struct {
+    long value;         /* plain: written by the sender, read by the receiver */
+} Parcel;
+
+static Parcel *parcelSlot;
+static bool parcelAnnotate = true;
+
+static gpointer
+testParcelSender(gpointer opaque G_GNUC_UNUSED)
+{
+    Parcel *p = g_new0(Parcel, 1);
+
+    p->value = 42;
+    if (parcelAnnotate)
+        threadHandOff(p);
+    __atomic_store_n(&parcelSlot, p, PARCEL_STORE);
+    return NULL;
+}
+
+/* Receives one parcel; returns its value, or -1 when none came. */
+static long
+testParcelReceive(void)
+{
+    GThread *sender = g_thread_new("sender", testParcelSender, NULL);
+    gint64 deadline = g_get_monotonic_time() + LONG_WAIT;
+    Parcel *p = NULL;
+    long value = -1;
+
+    while (!(p = __atomic_exchange_n(&parcelSlot, NULL, PARCEL_LOAD)) &&
+           g_get_monotonic_time() < deadline)
+        g_usleep(1000);
+    if (p) {
+        if (parcelAnnotate)
+            threadTakeOver(p);
+        value = p->value;
+        g_free(p);
+    }
+    /* Joined only now: pthread_join() would order everything for TSan. */
+    g_thread_join(sender);
+    return value;
+}
+
+static int
+testHandOff(const void *data G_GNUC_UNUSED)
+{
+    long value = testParcelReceive();
+
+    if (value != 42) {
+        testFail("received %ld, expected 42", value);
+        return -1;
+    }
+    return 0;
+}
+
 #ifdef TEST_TSAN
 /*
  * The premise of util/thread: under TSan, a counter protected only by a
@@ -427,10 +497,11 @@ testRawGMutexChild(void)
     return 0;
 }
 
+/* Runs this program with @mode; it must end with a TSan data race report. */
 static int
-testTsanSeesRawGMutex(const void *data G_GNUC_UNUSED)
+testTsanChildReports(const char *mode)
 {
-    const char *argv[] = { "/proc/self/exe", "--raw-gmutex-race", NULL };
+    const char *argv[] = { "/proc/self/exe", mode, NULL };
     g_auto(GStrv) envp = g_get_environ();
     g_autofree char *err = NULL;
     g_autoptr(GError) gerr = NULL;
@@ -444,11 +515,27 @@ testTsanSeesRawGMutex(const void *data G_GNUC_UNUSED)
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 66 ||
         !strstr(err, "ThreadSanitizer: data race")) {
-        testFail("a bare GMutex was expected to produce a TSan report (exit 66); "
-                 "status 0x%x, stderr:\n%s", status, err);
+        testFail("'%s' was expected to produce a TSan report (exit 66); "
+                 "status 0x%x, stderr:\n%s", mode, status, err);
         return -1;
     }
     return 0;
+}
+
+static int
+testTsanSeesRawGMutex(const void *data G_GNUC_UNUSED)
+{
+    return testTsanChildReports("--raw-gmutex-race");
+}
+
+/*
+ * Without threadHandOff/threadTakeOver the same hand-over is a race for
+ * TSan: the annotations are what makes testHandOff clean.
+ */
+static int
+testTsanHandOffNeeded(const void *data G_GNUC_UNUSED)
+{
+    return testTsanChildReports("--unannotated-hand-off");
 }
 #endif
 
@@ -473,8 +560,12 @@ mainBody(void)
         ret = -1;
     if (testRun("rwlock: mixed readers and writers", testRWMixed, NULL) < 0)
         ret = -1;
+    if (testRun("hand-off: threadHandOff/threadTakeOver", testHandOff, NULL) < 0)
+        ret = -1;
 #ifdef TEST_TSAN
     if (testRun("tsan: a bare GMutex is invisible to TSan", testTsanSeesRawGMutex, NULL) < 0)
+        ret = -1;
+    if (testRun("tsan: an unannotated hand-off is a race", testTsanHandOffNeeded, NULL) < 0)
         ret = -1;
 #endif
     return ret;
@@ -486,6 +577,10 @@ main(int argc, char **argv)
 #ifdef TEST_TSAN
     if (argc > 1 && streq(argv[1], "--raw-gmutex-race"))
         return testRawGMutexChild();
+    if (argc > 1 && streq(argv[1], "--unannotated-hand-off")) {
+        parcelAnnotate = false;
+        return testParcelReceive() == 42 ? 0 : 1;
+    }
 #endif
     return testMain(argc, argv, mainBody);
 }
