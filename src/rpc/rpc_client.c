@@ -127,6 +127,11 @@ rpcClientNewSocket(RpcSocket *sock)
     g_queue_init(&client->calls);
 
     if (eventHaveImpl()) {
+        /*
+         * The loop thread may run the watch callback (which reads
+         * client->watch under the lock) as soon as the handle exists.
+         */
+        g_mutex_lock(&client->lock);
         client->watchEvents = VIR_EVENT_HANDLE_READABLE;
         client->watch = eventAddHandle(client->fd, client->watchEvents,
                                        rpcClientWatchCallback,
@@ -135,7 +140,10 @@ rpcClientNewSocket(RpcSocket *sock)
         if (client->watch < 0) {
             LOG_DEBUG("no event loop watch for fd %d", client->fd);
             client->watchEvents = 0;
+            g_mutex_unlock(&client->lock);
             rpcClientUnref(client);
+        } else {
+            g_mutex_unlock(&client->lock);
         }
     }
     LOG_DEBUG("client %p on fd %d (watch %d)", (void *)client, client->fd,
