@@ -20,20 +20,35 @@ if [ ! -f "$BUILDDIR/build.ninja" ]; then
         -Dc_args=-fsanitize=fuzzer-no-link -Dbuildtype=debugoptimized
 fi
 
-# target name : seed corpus directories
-TARGETS="domain_xml_fuzz:$SRCDIR/tests/data/domain,$SRCDIR/tests/data/domain/bad"
+# target name : seed file suffix : seed corpus directories
+TARGETS="
+domain_xml_fuzz:xml:$SRCDIR/tests/data/domain,$SRCDIR/tests/data/domain/bad
+rpc_packet_fuzz:bin:$SRCDIR/tests/data/rpc
+rpc_dispatch_fuzz:bin:$SRCDIR/tests/data/rpc
+"
 
 mkdir -p "$BUILDDIR/artifacts"
 status=0
 for entry in $TARGETS; do
     target=${entry%%:*}
-    seeds=$(echo "${entry#*:}" | tr ',' ' ')
+    rest=${entry#*:}
+    suffix=${rest%%:*}
+    seeds=$(echo "${rest#*:}" | tr ',' ' ')
     ninja -C "$BUILDDIR" "tests/fuzz/$target"
     corpus="$BUILDDIR/corpus/$target"
     mkdir -p "$corpus"
     for d in $seeds; do
         # seeds are copied so that the source tree is never written to
-        find "$d" -maxdepth 1 -name '*.xml' -exec cp -f {} "$corpus/" \;
+        if [ "$target" = rpc_dispatch_fuzz ]; then
+            # its inputs start with a mode byte (bit 0: read-only socket,
+            # bit 1: no built-in CONNECT_OPEN): seed with mode 0 + each call
+            for f in "$d"/*-call.bin; do
+                [ -f "$f" ] || continue
+                { printf '\000'; cat "$f"; } > "$corpus/m0-$(basename "$f")"
+            done
+        else
+            find "$d" -maxdepth 1 -name "*.$suffix" -exec cp -f {} "$corpus/" \;
+        fi
     done
     echo "== $target: ${SECONDS_PER_TARGET}s"
     if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
