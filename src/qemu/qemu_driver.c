@@ -8,6 +8,7 @@
 
 #include "api/daemon_mode.h"
 #include "api/domain_event.h"
+#include "api/domain_export.h"
 #include "api/driver.h"
 #include "conf/domain_obj.h"
 #include "qemu/qemu_command.h"
@@ -300,12 +301,6 @@ qemuDomObjFromDomain(virDomainPtr dom)
     return vm;
 }
 
-static virDomainPtr
-qemuDomainHandle(virConnectPtr conn, DomainObj *vm)
-{
-    return domainHandleNew(conn, vm->def->name, vm->def->uuid, vm->def->id);
-}
-
 /* Caps of the emulator @def names (or the default one). */
 static QemuCaps *
 qemuDriverGetCaps(QemuDriver *driver, const DomainDef *def)
@@ -523,40 +518,13 @@ qemuNodeGetFreeMemory(virConnectPtr conn)
      VIR_CONNECT_LIST_DOMAINS_HAS_SNAPSHOT | VIR_CONNECT_LIST_DOMAINS_NO_SNAPSHOT | \
      VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT)
 
-typedef struct {
-    virConnectPtr conn;
-    unsigned int flags;
-    GPtrArray *doms;
-    int count;
-} QemuListData;
-
-static void
-qemuListOne(DomainObj *vm, void *opaque)
-{
-    QemuListData *data = opaque;
-
-    if (!domainObjMatchesListFlags(vm, data->flags))
-        return;
-    if (data->doms)
-        g_ptr_array_add(data->doms, qemuDomainHandle(data->conn, vm));
-    data->count++;
-}
-
 static int
 qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned int flags)
 {
     QemuDriver *driver = conn->privateData;
-    QemuListData data = { conn, flags, NULL, 0 };
 
     checkFlags(flags, QEMU_LIST_FLAGS, -1);
-    if (domains)
-        data.doms = g_ptr_array_new();
-    domainObjListForEach(driver->domains, qemuListOne, &data);
-    if (domains) {
-        g_ptr_array_add(data.doms, NULL);
-        *domains = (virDomainPtr *)g_ptr_array_free(data.doms, FALSE);
-    }
-    return data.count;
+    return domainObjListExport(driver->domains, conn, domains, flags);
 }
 
 static int
@@ -604,7 +572,7 @@ qemuDomainLookupByName(virConnectPtr conn, const char *name)
         reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching name '%1$s'"), name);
         return NULL;
     }
-    dom = qemuDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -623,7 +591,7 @@ qemuDomainLookupByUUID(virConnectPtr conn, const unsigned char *uuid)
         reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching uuid '%1$s'"), uuidstr);
         return NULL;
     }
-    dom = qemuDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -639,7 +607,7 @@ qemuDomainLookupByID(virConnectPtr conn, int id)
         reportError(VIR_ERR_NO_DOMAIN, _("no domain with matching id %1$d"), id);
         return NULL;
     }
-    dom = qemuDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -678,7 +646,7 @@ qemuDomainDefineXMLFlags(virConnectPtr conn, const char *xml, unsigned int flags
     qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
                                oldDef ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
                                         VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    dom = qemuDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -712,7 +680,7 @@ qemuDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
                     vm->def->name);
     } else if (qemuProcessStart(driver, vm, (flags & VIR_DOMAIN_START_PAUSED) ?
                                                QEMU_PROCESS_START_PAUSED : 0) == 0) {
-        dom = qemuDomainHandle(conn, vm);
+        dom = domainObjHandleNew(conn, vm);
     }
     qemuDomainJobEndLocked(vm);
 

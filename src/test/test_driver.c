@@ -7,6 +7,7 @@
 #define ERR_DOMAIN VIR_FROM_TEST
 
 #include "api/domain_event.h"
+#include "api/domain_export.h"
 #include "api/driver.h"
 #include "conf/domain_obj.h"
 #include "test/test_driver.h"
@@ -155,12 +156,6 @@ static void
 testEventQueue(TestDriver *driver, DomainObj *vm, int type, int detail)
 {
     testEventQueueID(driver, vm, vm->def->id, type, detail);
-}
-
-static virDomainPtr
-testDomainHandle(virConnectPtr conn, DomainObj *vm)
-{
-    return domainHandleNew(conn, vm->def->name, vm->def->uuid, vm->def->id);
 }
 
 /*
@@ -371,42 +366,14 @@ testNodeGetFreeMemory(virConnectPtr conn)
      VIR_CONNECT_LIST_DOMAINS_HAS_CHECKPOINT | \
      VIR_CONNECT_LIST_DOMAINS_NO_CHECKPOINT)
 
-typedef struct {
-    virConnectPtr conn;
-    unsigned int flags;
-    GPtrArray *doms;     /* NULL: count only */
-    int count;
-} TestListData;
-
-static void
-testListOne(DomainObj *vm, void *opaque)
-{
-    TestListData *data = opaque;
-
-    if (!domainObjMatchesListFlags(vm, data->flags))
-        return;
-    if (data->doms)
-        g_ptr_array_add(data->doms, testDomainHandle(data->conn, vm));
-    data->count++;
-}
-
 static int
 testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
                           unsigned int flags)
 {
     TestDriver *driver = conn->privateData;
-    TestListData data = { conn, flags, NULL, 0 };
 
     checkFlags(flags, TEST_LIST_FLAGS, -1);
-
-    if (domains)
-        data.doms = g_ptr_array_new();
-    domainObjListForEach(driver->domains, testListOne, &data);
-    if (domains) {
-        g_ptr_array_add(data.doms, NULL);
-        *domains = (virDomainPtr *) g_ptr_array_free(data.doms, FALSE);
-    }
-    return data.count;
+    return domainObjListExport(driver->domains, conn, domains, flags);
 }
 
 static int
@@ -454,7 +421,7 @@ testDomainLookupResult(virConnectPtr conn, DomainObj *vm)
         reportError(VIR_ERR_NO_DOMAIN, NULL);
         return NULL;
     }
-    dom = testDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -521,7 +488,7 @@ testDomainDefineXMLFlags(virConnectPtr conn, const char *xml,
     testEventQueue(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
                    oldDef ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
                             VIR_DOMAIN_EVENT_DEFINED_ADDED);
-    dom = testDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
     domainObjEndAPI(&vm);
     return dom;
 }
@@ -556,7 +523,7 @@ testDomainCreateXML(virConnectPtr conn, const char *xml, unsigned int flags)
     }
     testEventQueue(driver, vm, VIR_DOMAIN_EVENT_STARTED,
                    VIR_DOMAIN_EVENT_STARTED_BOOTED);
-    dom = testDomainHandle(conn, vm);
+    dom = domainObjHandleNew(conn, vm);
 
  cleanup:
     domainObjEndAPI(&vm);

@@ -1,0 +1,10 @@
+/* Turning a driver's domain objects into public handles (shared by drivers). */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "conf/domain_obj.h"
+
+virDomainPtr domainObjHandleNew(virConnectPtr conn, DomainObj *vm);
+int domainObjListExport(DomainObjList *list, virConnectPtr conn,
+                        virDomainPtr **domains, unsigned int flags);
