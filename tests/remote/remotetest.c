@@ -864,6 +864,7 @@ closeFreed(void *opaque)
 
     g_mutex_lock(&log->lock);
     log->freed++;
+    g_cond_broadcast(&log->cond);
     g_mutex_unlock(&log->lock);
 }
 
@@ -880,7 +881,11 @@ waitClosed(CloseLog *log, int reason, const char *what)
     int rc = 0;
 
     g_mutex_lock(&log->lock);
-    while (!log->fired) {
+    /*
+     * The free callback runs after the close callback returns, possibly
+     * on another thread a moment later: wait for both.
+     */
+    while (!log->fired || !log->freed) {
         if (!g_cond_wait_until(&log->cond, &log->lock, deadline))
             break;
     }
