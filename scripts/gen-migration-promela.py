@@ -277,14 +277,18 @@ inline doAction(s, a) {
         :: nempty(q[s]) -> q[s]?qe
         :: empty(q[s]) -> break
         od;
+        /* QEMU tells whether the migration went through post-copy
+         * (its guest has run) even once the transfer completed */
         if
-        :: (xfer == XF_NONE || xfer == XF_FAILED) -> hFollow = EV_Q_FAILED
-        :: (xfer == XF_ACTIVE) -> hFollow = EV_Q_ACTIVE
-        :: (xfer == XF_PRESWITCH && s == SRC) -> hFollow = EV_Q_PRESWITCHOVER
-        :: (xfer == XF_PRESWITCH && s == DST) -> hFollow = EV_Q_ACTIVE
-        :: (xfer == XF_POSTCOPY) -> hFollow = EV_Q_POSTCOPY
-        :: (xfer == XF_COMPLETED) -> hFollow = EV_Q_COMPLETED
-        :: (xfer == XF_PCFAILED) -> hFollow = EV_Q_PC_FAILED
+        :: (pcSwitched && xfer == XF_PCFAILED) -> hFollow = EV_Q_PC_FAILED
+        :: (pcSwitched && xfer != XF_PCFAILED) -> hFollow = EV_Q_POSTCOPY
+        :: (!pcSwitched && (xfer == XF_NONE || xfer == XF_FAILED)) -> hFollow = EV_Q_FAILED
+        :: (!pcSwitched && xfer == XF_ACTIVE) -> hFollow = EV_Q_ACTIVE
+        :: (!pcSwitched && xfer == XF_PRESWITCH && s == SRC) -> hFollow = EV_Q_PRESWITCHOVER
+        :: (!pcSwitched && xfer == XF_PRESWITCH && s == DST) -> hFollow = EV_Q_ACTIVE
+        :: (!pcSwitched && xfer == XF_POSTCOPY) -> hFollow = EV_Q_POSTCOPY
+        :: (!pcSwitched && xfer == XF_COMPLETED) -> hFollow = EV_Q_COMPLETED
+        :: (!pcSwitched && xfer == XF_PCFAILED) -> hFollow = EV_Q_PC_FAILED
         fi
     :: (a == ACT_KILL && s == SRC) ->
         if
@@ -411,11 +415,11 @@ inline handle(s) {
                 fi;
                 restart(s)
             :: !hCrash ->
+                hEv = hFollow;
                 if
                 :: (hNext != phase[s]) -> enter(s, hNext)
                 :: else -> skip
-                fi;
-                hEv = hFollow
+                fi
             fi
         fi
     od
@@ -425,10 +429,20 @@ inline handle(s) {
 """
 
 MAIN = r"""
+#define NOSIDE 2     /* the step handled nothing: continue */
+#define K_NONE 0
+#define K_BEGIN 1
+#define K_PREPARE 2
+#define K_PERFORM 3
+#define K_FINISH 4
+#define K_CONFIRM 5
+byte hSide;
+byte cont;           /* what the client does with the result */
+
 init {
     byte ev;
+    d_step { initTable() };
     atomic {
-        initTable();
         phase[SRC] = S_NONE; persisted[SRC] = S_NONE;
         phase[DST] = D_NONE; persisted[DST] = D_NONE;
         if
@@ -438,120 +452,151 @@ init {
         if
         :: nonLive = 0
         :: nonLive = 1
-        fi
+        fi;
+        cont = K_NONE;
+        hSide = NOSIDE
     };
     do
-    /* ---- the client's steps ---- */
-    :: atomic { (cpc == C_BEGIN && !clientDead) ->
-        hEv = EV_BEGIN; handle(SRC);
+    /* cont and hSide are K_NONE / NOSIDE here: the option must begin with
+     * its guard, or the atomic sequence would block half-way */
+    :: atomic {
         if
-        :: (hRes == 1 && step[phase[SRC]] == STEP_BEGIN) -> cpc = C_PREPARE
-        :: else -> cpc = C_DONE
-        fi }
-    :: atomic { (cpc == C_PREPARE && !clientDead) ->
-        if
-        :: netCut -> cpc = C_CONFIRM
-        :: else ->
-            hEv = EV_PREPARE; handle(DST);
+        /* ---- the client's steps ---- */
+        :: (cpc == C_BEGIN && !clientDead && empty(q[SRC])) ->
+            hSide = SRC; hEv = EV_BEGIN; cont = K_BEGIN
+        :: (cpc == C_PREPARE && !clientDead && empty(q[DST])) ->
             if
-            :: (hRes == 1 && step[phase[DST]] == STEP_PREPARE) -> cpc = C_PERFORM
-            :: else -> cpc = C_CONFIRM
+            :: netCut -> cpc = C_CONFIRM
+            :: else -> hSide = DST; hEv = EV_PREPARE; cont = K_PREPARE
             fi
-        fi }
-    :: atomic { (cpc == C_PERFORM && !clientDead) ->
-        srcCallLost = 0;
-        hEv = EV_PERFORM; handle(SRC);
-        if
-        :: (hRes == 1) -> cpc = C_WAIT
-        :: else -> cpc = C_FINISH
-        fi }
-    :: atomic { (cpc == C_WAIT && !clientDead &&
-                 (step[phase[SRC]] == STEP_PERFORM || kind[phase[SRC]] != K_ACTIVE ||
-                  srcCallLost)) ->
-        pOk = (step[phase[SRC]] == STEP_PERFORM && !srcCallLost);
-        cpc = C_FINISH }
-    :: atomic { (cpc == C_FINISH && !clientDead) ->
-        if
-        :: netCut -> fOk = 0
-        :: else ->
+        :: (cpc == C_PERFORM && !clientDead && empty(q[SRC])) ->
+            srcCallLost = 0;
+            hSide = SRC; hEv = EV_PERFORM; cont = K_PERFORM
+        :: (cpc == C_WAIT && !clientDead &&
+            (step[phase[SRC]] == STEP_PERFORM || kind[phase[SRC]] != K_ACTIVE ||
+             srcCallLost)) ->
+            pOk = (step[phase[SRC]] == STEP_PERFORM && !srcCallLost);
+            cpc = C_FINISH
+        :: (cpc == C_FINISH && !clientDead && empty(q[DST])) ->
             if
-            :: pOk -> hEv = EV_FINISH
-            :: else -> hEv = EV_FINISH_CANCELLED
+            :: netCut -> fOk = 0; cpc = C_CONFIRM
+            :: else ->
+                if
+                :: pOk -> hEv = EV_FINISH
+                :: else -> hEv = EV_FINISH_CANCELLED
+                fi;
+                hSide = DST; cont = K_FINISH
+            fi
+        :: (cpc == C_CONFIRM && !clientDead && empty(q[SRC])) ->
+            if
+            :: fOk -> hEv = EV_CONFIRM
+            :: else -> hEv = EV_CONFIRM_CANCELLED
             fi;
-            handle(DST);
-            fOk = (pOk && hRes == 1 && step[phase[DST]] == STEP_FINISH)
+            hSide = SRC; cont = K_CONFIRM
+
+        /* ---- QEMU: the transfer progresses, events arrive in order ---- */
+        :: (xfer == XF_ACTIVE && srcAlive && dstAlive) ->
+            xfer = XF_PRESWITCH; srcCpu = 0; q[SRC]!EV_Q_PRESWITCHOVER
+        :: (xfer == XF_POSTCOPY && srcAlive && dstAlive) ->
+            xfer = XF_COMPLETED; q[SRC]!EV_Q_COMPLETED; q[DST]!EV_Q_COMPLETED
+        :: nempty(q[SRC]) -> q[SRC]?ev;
+            if
+            :: isActive(SRC) -> hSide = SRC; hEv = ev
+            :: else -> skip
+            fi
+        :: nempty(q[DST]) -> q[DST]?ev;
+            if
+            :: isActive(DST) -> hSide = DST; hEv = ev
+            :: else -> skip
+            fi
+
+        /* ---- a lost peer is a condition, seen at every wait point ---- */
+        :: (peerLost[SRC] && empty(q[SRC]) && isActive(SRC) &&
+            hasRow(phase[SRC], EV_PEER_ERROR)) ->
+            hSide = SRC; hEv = EV_PEER_ERROR
+        :: (peerLost[DST] && empty(q[DST]) && isActive(DST) &&
+            hasRow(phase[DST], EV_PEER_ERROR)) ->
+            hSide = DST; hEv = EV_PEER_ERROR
+        /* nobody will call any more: the waiting side times out */
+        :: ((cpc == C_DONE || clientDead) && empty(q[SRC]) && isActive(SRC) &&
+            hasRow(phase[SRC], EV_TIMEOUT)) ->
+            hSide = SRC; hEv = EV_TIMEOUT
+        :: ((cpc == C_DONE || clientDead) && empty(q[DST]) && isActive(DST) &&
+            hasRow(phase[DST], EV_TIMEOUT)) ->
+            hSide = DST; hEv = EV_TIMEOUT
+
+        /* ---- faults (at most MAXF per run, counting those inside steps).
+         * The drivers handle the QEMU events they have received before a
+         * step call, a lost peer, a timeout or an abort (the guards with
+         * empty(q[side])); crashes and restarts strike at any time. ---- */
+        :: (faults < MAXF && !clientDead && cpc != C_DONE) ->
+            faults++; clientDead = 1; peerLost[SRC] = 1; peerLost[DST] = 1
+        :: (faults < MAXF && !netCut && (isActive(SRC) || isActive(DST))) ->
+            faults++; netCut = 1; peerLost[SRC] = 1; peerLost[DST] = 1;
+            if
+            :: (xfer == XF_ACTIVE || xfer == XF_PRESWITCH) ->
+                xfer = XF_FAILED; q[SRC]!EV_Q_FAILED; q[DST]!EV_Q_FAILED
+            :: (xfer == XF_POSTCOPY) ->
+                xfer = XF_PCFAILED; q[SRC]!EV_Q_PC_FAILED; q[DST]!EV_Q_PC_FAILED
+            :: else -> skip
+            fi
+        :: (faults < MAXF && xfer == XF_POSTCOPY) ->
+            faults++; xfer = XF_PCFAILED; q[SRC]!EV_Q_PC_FAILED; q[DST]!EV_Q_PC_FAILED
+        :: (faults < MAXF && xfer == XF_ACTIVE) ->
+            faults++; xfer = XF_FAILED; q[SRC]!EV_Q_FAILED; q[DST]!EV_Q_FAILED
+        :: (faults < MAXF && empty(q[SRC]) && isActive(SRC)) ->
+            faults++; hSide = SRC; hEv = EV_ABORT
+        :: (faults < MAXF && isActive(SRC)) ->
+            faults++; restart(SRC); hSide = SRC
+        :: (faults < MAXF && isActive(DST)) ->
+            faults++; restart(DST); hSide = DST
+        :: (faults < MAXF && isActive(SRC) && srcAlive) ->
+            faults++; srcAlive = 0; srcCpu = 0; breakStream(DST);
+            hSide = SRC; hEv = EV_QEMU_CRASH
+        :: (faults < MAXF && isActive(DST) && dstAlive) ->
+            faults++; dstAlive = 0; dstCpu = 0; breakStream(SRC);
+            hSide = DST; hEv = EV_QEMU_CRASH
+        :: (faults < MAXF && empty(q[SRC]) && isActive(SRC) &&
+            hasRow(phase[SRC], EV_TIMEOUT)) ->
+            faults++; hSide = SRC; hEv = EV_TIMEOUT
+        :: (faults < MAXF && empty(q[DST]) && isActive(DST) &&
+            hasRow(phase[DST], EV_TIMEOUT)) ->
+            faults++; hSide = DST; hEv = EV_TIMEOUT
         fi;
-        cpc = C_CONFIRM }
-    :: atomic { (cpc == C_CONFIRM && !clientDead) ->
+
+        /* ---- the one place where a daemon runs the table ---- */
         if
-        :: fOk -> hEv = EV_CONFIRM
-        :: else -> hEv = EV_CONFIRM_CANCELLED
+        :: (hSide == SRC || hSide == DST) ->
+            handle(hSide);
+            if
+            :: (cont == K_BEGIN) ->
+                if
+                :: (hRes == 1 && step[phase[SRC]] == STEP_BEGIN) -> cpc = C_PREPARE
+                :: else -> cpc = C_DONE
+                fi
+            :: (cont == K_PREPARE) ->
+                if
+                :: (hRes == 1 && step[phase[DST]] == STEP_PREPARE) -> cpc = C_PERFORM
+                :: else -> cpc = C_CONFIRM
+                fi
+            :: (cont == K_PERFORM) ->
+                if
+                :: (hRes == 1) -> cpc = C_WAIT
+                :: else -> cpc = C_FINISH
+                fi
+            :: (cont == K_FINISH) ->
+                fOk = (pOk && hRes == 1 && step[phase[DST]] == STEP_FINISH);
+                cpc = C_CONFIRM
+            :: (cont == K_CONFIRM) -> cpc = C_DONE
+            :: else -> skip
+            fi
+        :: else -> skip
         fi;
-        handle(SRC);
-        cpc = C_DONE }
-
-    /* ---- QEMU: the transfer progresses, events arrive in order ---- */
-    :: atomic { (xfer == XF_ACTIVE && srcAlive && dstAlive) ->
-        xfer = XF_PRESWITCH; srcCpu = 0; q[SRC]!EV_Q_PRESWITCHOVER }
-    :: atomic { (xfer == XF_POSTCOPY && srcAlive && dstAlive) ->
-        xfer = XF_COMPLETED; q[SRC]!EV_Q_COMPLETED; q[DST]!EV_Q_COMPLETED }
-    :: atomic { nempty(q[SRC]) -> q[SRC]?ev;
-        if
-        :: isActive(SRC) -> hEv = ev; handle(SRC)
-        :: else -> skip
-        fi }
-    :: atomic { nempty(q[DST]) -> q[DST]?ev;
-        if
-        :: isActive(DST) -> hEv = ev; handle(DST)
-        :: else -> skip
-        fi }
-
-    /* ---- a lost peer is a condition, seen at every wait point ---- */
-    :: atomic { (peerLost[SRC] && isActive(SRC) && hasRow(phase[SRC], EV_PEER_ERROR)) ->
-        hEv = EV_PEER_ERROR; handle(SRC) }
-    :: atomic { (peerLost[DST] && isActive(DST) && hasRow(phase[DST], EV_PEER_ERROR)) ->
-        hEv = EV_PEER_ERROR; handle(DST) }
-    /* nobody will call any more: the waiting side times out */
-    :: atomic { ((cpc == C_DONE || clientDead) && isActive(SRC) &&
-                 hasRow(phase[SRC], EV_TIMEOUT)) ->
-        hEv = EV_TIMEOUT; handle(SRC) }
-    :: atomic { ((cpc == C_DONE || clientDead) && isActive(DST) &&
-                 hasRow(phase[DST], EV_TIMEOUT)) ->
-        hEv = EV_TIMEOUT; handle(DST) }
-
-    /* ---- faults (at most MAXF per run, also counting the ones above) ---- */
-    :: atomic { (faults < MAXF && !clientDead && cpc != C_DONE) ->
-        faults++; clientDead = 1; peerLost[SRC] = 1; peerLost[DST] = 1 }
-    :: atomic { (faults < MAXF && !netCut && (isActive(SRC) || isActive(DST))) ->
-        faults++; netCut = 1; peerLost[SRC] = 1; peerLost[DST] = 1;
-        if
-        :: (xfer == XF_ACTIVE || xfer == XF_PRESWITCH) ->
-            xfer = XF_FAILED; q[SRC]!EV_Q_FAILED; q[DST]!EV_Q_FAILED
-        :: (xfer == XF_POSTCOPY) ->
-            xfer = XF_PCFAILED; q[SRC]!EV_Q_PC_FAILED; q[DST]!EV_Q_PC_FAILED
-        :: else -> skip
-        fi }
-    :: atomic { (faults < MAXF && xfer == XF_POSTCOPY) ->
-        faults++; xfer = XF_PCFAILED; q[SRC]!EV_Q_PC_FAILED; q[DST]!EV_Q_PC_FAILED }
-    :: atomic { (faults < MAXF && xfer == XF_ACTIVE) ->
-        faults++; xfer = XF_FAILED; q[SRC]!EV_Q_FAILED; q[DST]!EV_Q_FAILED }
-    :: atomic { (faults < MAXF && isActive(SRC)) ->
-        faults++; hEv = EV_ABORT; handle(SRC) }
-    :: atomic { (faults < MAXF && isActive(SRC)) ->
-        faults++; restart(SRC); handle(SRC) }
-    :: atomic { (faults < MAXF && isActive(DST)) ->
-        faults++; restart(DST); handle(DST) }
-    :: atomic { (faults < MAXF && isActive(SRC) && srcAlive) ->
-        faults++; srcAlive = 0; srcCpu = 0; breakStream(DST);
-        hEv = EV_QEMU_CRASH; handle(SRC) }
-    :: atomic { (faults < MAXF && isActive(DST) && dstAlive) ->
-        faults++; dstAlive = 0; dstCpu = 0; breakStream(SRC);
-        hEv = EV_QEMU_CRASH; handle(DST) }
-    :: atomic { (faults < MAXF && isActive(SRC) && hasRow(phase[SRC], EV_TIMEOUT)) ->
-        faults++; hEv = EV_TIMEOUT; handle(SRC) }
-    :: atomic { (faults < MAXF && isActive(DST) && hasRow(phase[DST], EV_TIMEOUT)) ->
-        faults++; hEv = EV_TIMEOUT; handle(DST) }
-    :: else -> break
+        cont = K_NONE;
+        hSide = NOSIDE
+    }
+    /* nothing can happen any more */
+    :: timeout -> break
     od;
 
     /* ---- every migration ends ... ---- */
@@ -596,19 +641,22 @@ def emit_promela(t):
         out.append("#define %s %d" % (p["name"], i))
     n = len(t["phases"])
     out.append("#define NPHASES %d" % n)
-    out.append("bool persist[NPHASES];\nbool terminal[NPHASES];\nbyte kind[NPHASES];")
-    out.append("byte entry[NPHASES];\nbyte step[NPHASES];\nbool showsPcFailed[NPHASES];")
+    out.append("byte persist[NPHASES];\nbyte terminal[NPHASES];\nbyte kind[NPHASES];")
+    out.append("byte entry[NPHASES];\nbyte step[NPHASES];\nbyte showsPcFailed[NPHASES];")
     out.append(WORLD)
 
-    # The table's rows, as a lookup.
+    # The table's rows, as a lookup (expanded once: handle() has one call site).
     out.append("inline lookup(ph, e) {\n    hFound = 1;\n    if")
     for frm, ev, act, nxt, err in t["rows"]:
         out.append("    :: (ph == %s && e == EV_%s) -> hAct = ACT_%s; hNext = %s; hErr = %s"
                    % (frm, ev, act, nxt, err))
     out.append("    :: else -> hFound = 0\n    fi\n}")
-    conds = " || ".join("(ph == %s && e == EV_%s)" % (r[0], r[1]) for r in t["rows"])
-    out.append("#define hasRow(ph, e) (%s)" % conds)
-
+    # hasRow() is only used with EV_PEER_ERROR and EV_TIMEOUT.
+    for ev in ("PEER_ERROR", "TIMEOUT"):
+        phs = [r[0] for r in t["rows"] if r[1] == ev]
+        cond = " || ".join("(ph) == %s" % p for p in phs) or "0"
+        out.append("#define hasRow_EV_%s(ph) (%s)" % (ev, cond))
+    out.append("#define hasRow(ph, e) hasRow_ ## e(ph)")
     out.append("inline initTable() {")
     for p in t["phases"]:
         name = p["name"]

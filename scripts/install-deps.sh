@@ -9,7 +9,7 @@ libglib2.0-dev libxml2-dev libxml2-utils libjson-c-dev libtirpc-dev rpcsvc-proto
 libedit-dev
 clang-14 libclang-rt-14-dev valgrind
 libvirt-dev libvirt0 libvirt-clients python3-libvirt tshark libvirt-wireshark libvirt-daemon
-tmux
+tmux spin
 qemu-system-x86
 "
 

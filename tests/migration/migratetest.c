@@ -1,0 +1,421 @@
+/*
+ * Migration through the public API between two in-process test-driver
+ * hosts (test:///ABS/src.xml -> test:///ABS/dst.xml): every flag
+ * combination, events and states on both sides (reference/events.md), and
+ * fault injection at every step with the invariants checked after each.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+static char *srcURI;
+static char *dstURI;
+static GPtrArray *events;     /* "src 3/1", "dst 2/1" ... */
+static int failures;
+
+#define FAULT_ENV "VIRTKIT_TEST_MIGRATION_FAULT"
+
+static int
+lifecycleCb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+            void *opaque)
+{
+    g_ptr_array_add(events, g_strdup_printf("%s %d/%d", (const char *)opaque,
+                                            event, detail));
+    return 0;
+}
+
+static void
+quietErrors(void *opaque, virErrorPtr err)
+{
+}
+
+static void
+tickCb(int timer, void *opaque)
+{
+}
+
+/* Deliver what the drivers queued (the event loop runs them). */
+static void
+pumpEvents(void)
+{
+    gint64 until = g_get_monotonic_time() + 5000;
+    int timer = virEventAddTimeout(1, tickCb, NULL, NULL);
+
+    while (g_get_monotonic_time() < until)
+        virEventRunDefaultImpl();
+    virEventRemoveTimeout(timer);
+}
+
+/* The events so far: the source's in order, then the destination's (the
+ * two hosts deliver independently, so only each host's order is defined). */
+static char *
+takeEvents(void)
+{
+    GString *s = g_string_new(NULL);
+    const char *hosts[] = { "src ", "dst " };
+    size_t h;
+    guint i;
+
+    for (h = 0; h < G_N_ELEMENTS(hosts); h++) {
+        for (i = 0; i < events->len; i++) {
+            const char *ev = g_ptr_array_index(events, i);
+
+            if (g_str_has_prefix(ev, hosts[h]))
+                g_string_append_printf(s, "%s%s", s->len ? ", " : "", ev);
+        }
+    }
+    g_ptr_array_set_size(events, 0);
+    return g_string_free(s, FALSE);
+}
+
+static void
+fail(const char *name, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+static void
+fail(const char *name, const char *fmt, ...)
+{
+    va_list ap;
+    g_autofree char *msg = NULL;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    printf("not ok - %s: %s\n", name, msg);
+    failures++;
+}
+
+static bool
+streq0(const char *a, const char *b)
+{
+    return g_strcmp0(a, b) == 0;
+}
+
+typedef struct {
+    virConnectPtr src;
+    virConnectPtr dst;
+    int srcCb;
+    int dstCb;
+} Hosts;
+
+static int
+hostsOpen(Hosts *h)
+{
+    if (!(h->src = virConnectOpen(srcURI)) || !(h->dst = virConnectOpen(dstURI)))
+        return -1;
+    h->srcCb = virConnectDomainEventRegisterAny(h->src, NULL,
+                                                VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                                (void *)"src", NULL);
+    h->dstCb = virConnectDomainEventRegisterAny(h->dst, NULL,
+                                                VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                VIR_DOMAIN_EVENT_CALLBACK(lifecycleCb),
+                                                (void *)"dst", NULL);
+    g_ptr_array_set_size(events, 0);
+    return 0;
+}
+
+static void
+hostsClose(Hosts *h)
+{
+    pumpEvents();
+    if (h->src) {
+        virConnectDomainEventDeregisterAny(h->src, h->srcCb);
+        virConnectClose(h->src);
+    }
+    if (h->dst) {
+        virConnectDomainEventDeregisterAny(h->dst, h->dstCb);
+        virConnectClose(h->dst);
+    }
+    g_ptr_array_set_size(events, 0);
+}
+
+/* "state/reason" of the guest on @conn, or "none". */
+static char *
+guestState(virConnectPtr conn)
+{
+    virDomainPtr dom = virDomainLookupByName(conn, "guest");
+    int state = -1;
+    int reason = -1;
+
+    virResetLastError();
+    if (!dom)
+        return g_strdup("none");
+    virDomainGetState(dom, &state, &reason, 0);
+    virDomainFree(dom);
+    return g_strdup_printf("%d/%d", state, reason);
+}
+
+/*
+ * The invariant of issue #6/#8 after any case: the guest runs on exactly
+ * one host, or (only after a post-copy failure) is paused with
+ * POSTCOPY_FAILED on both; and no migration job is left behind.
+ */
+static void
+checkInvariant(const char *name, Hosts *h, bool postcopyFailed, bool lost)
+{
+    g_autofree char *s = guestState(h->src);
+    g_autofree char *d = guestState(h->dst);
+    /* active: running or paused (a guest exists there) */
+    bool srcHas = g_str_has_prefix(s, "1/") || g_str_has_prefix(s, "3/");
+    bool dstHas = g_str_has_prefix(d, "1/") || g_str_has_prefix(d, "3/");
+    g_autofree char *pcf = g_strdup_printf("%d/%d", VIR_DOMAIN_PAUSED,
+                                           VIR_DOMAIN_PAUSED_POSTCOPY_FAILED);
+
+    if (postcopyFailed) {
+        if (!streq0(s, pcf) || !streq0(d, pcf))
+            fail(name, "after a post-copy failure: src %s dst %s (want %s on both)",
+                 s, d, pcf);
+    } else if (lost) {
+        if (srcHas || dstHas)
+            fail(name, "a lost guest reappeared: src %s dst %s", s, d);
+    } else if (srcHas == dstHas) {
+        fail(name, "guest exists on %s host: src %s dst %s",
+             srcHas ? "both" : "no", s, d);
+    }
+}
+
+typedef struct {
+    const char *name;
+    unsigned int flags;
+    const char *fault;          /* VIRTKIT_TEST_MIGRATION_FAULT or NULL */
+    int code;                   /* expected error, 0 for success */
+    const char *srcState;       /* "state/reason" or "none" afterwards */
+    const char *dstState;
+    const char *events;         /* exact, or NULL: not checked */
+    bool postcopyFailed;
+    bool lost;                  /* the source QEMU died: nowhere */
+} MigCase;
+
+#define EV_SRC_OUT "src 3/1"      /* SUSPENDED_MIGRATED */
+
+static const MigCase cases[] = {
+    /* ---- success, every flag combination the test driver supports ---- */
+    { "live", VIR_MIGRATE_LIVE, NULL, 0, "5/4", "1/2",
+      "src 3/1, src 5/3, dst 2/1, dst 4/1" },
+    { "non-live", 0, NULL, 0, "5/4", "1/2",
+      "src 3/1, src 5/3, dst 2/1, dst 4/1" },
+    { "postcopy", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY, NULL, 0, "5/4", "1/2",
+      "src 3/1, src 3/7, src 5/3, dst 2/1, dst 4/3, dst 4/1" },
+    { "paused", VIR_MIGRATE_LIVE | VIR_MIGRATE_PAUSED, NULL, 0, "5/4", "3/1",
+      "src 3/1, src 5/3, dst 2/1, dst 3/0" },
+    { "persist-undefine", VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST |
+      VIR_MIGRATE_UNDEFINE_SOURCE, NULL, 0, "none", "1/2",
+      "src 3/1, src 5/3, src 1/0, dst 2/1, dst 0/0, dst 4/1" },
+    { "persist-postcopy-paused", VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST |
+      VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PAUSED | VIR_MIGRATE_AUTO_CONVERGE |
+      VIR_MIGRATE_COMPRESSED | VIR_MIGRATE_ABORT_ON_ERROR, NULL, 0, "5/4", "1/2",
+      NULL },
+
+    /* ---- faults before the switch-over: the guest stays on the source ---- */
+    { "prepare-fails", VIR_MIGRATE_LIVE, "D_NONE:fail", VIR_ERR_OPERATION_FAILED,
+      "1/0", "none", "" },
+    { "prepare-dst-qemu-crash", VIR_MIGRATE_LIVE, "D_INCOMING:QEMU_CRASH",
+      VIR_ERR_OPERATION_FAILED, "1/0", "none", "dst 2/1, dst 5/5" },
+    { "prepare-dst-restart", VIR_MIGRATE_LIVE, "D_INCOMING:restart",
+      VIR_ERR_OPERATION_FAILED, "1/0", "none", "dst 2/1, dst 5/5" },
+    { "perform-start-fails", VIR_MIGRATE_LIVE, "S_BEGIN:fail",
+      VIR_ERR_OPERATION_FAILED, "1/0", "none", "dst 2/1, dst 5/5" },
+    { "abort", VIR_MIGRATE_LIVE, "S_PERFORM:ABORT", VIR_ERR_OPERATION_ABORTED,
+      "1/0", "none", "dst 2/1, dst 5/5" },
+    { "abort-non-live", 0, "S_PERFORM:ABORT", VIR_ERR_OPERATION_ABORTED,
+      "1/6", "none", "src 3/1, src 4/1, dst 2/1, dst 5/5" },
+    { "switchover-fails", VIR_MIGRATE_LIVE, "S_PERFORM:fail",
+      VIR_ERR_OPERATION_FAILED, "1/6", "none", NULL },
+    { "precopy-stream-fails", VIR_MIGRATE_LIVE, "S_PERFORM:Q_FAILED",
+      VIR_ERR_OPERATION_FAILED, "1/0", "none", NULL },
+    { "src-restart-precopy", VIR_MIGRATE_LIVE, "S_PERFORM:restart",
+      VIR_ERR_OPERATION_FAILED, "1/0", "none", NULL },
+    { "src-qemu-crash", VIR_MIGRATE_LIVE, "S_PERFORM:QEMU_CRASH",
+      VIR_ERR_OPERATION_FAILED, "5/3", "none", NULL, false, true },
+    { "finish-fails", VIR_MIGRATE_LIVE, "D_INCOMING:fail",
+      VIR_ERR_OPERATION_FAILED, "1/6", "none",
+      "src 3/1, src 4/1, dst 2/1, dst 5/5" },
+    { "src-restart-done", VIR_MIGRATE_LIVE, "S_DONE_PRECOPY:restart",
+      VIR_ERR_OPERATION_FAILED, "1/6", "none", NULL },
+
+    /* ---- faults after the switch to post-copy: paused on both ---- */
+    { "postcopy-fails", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY,
+      "S_POSTCOPY:Q_PC_FAILED", VIR_ERR_OPERATION_FAILED, NULL, NULL,
+      "src 3/1, src 3/7, src 3/8, dst 2/1, dst 4/3, dst 3/8", true },
+    { "postcopy-peer-lost", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY,
+      "S_POSTCOPY:PEER_ERROR", VIR_ERR_OPERATION_FAILED, NULL, NULL, NULL, true },
+    { "postcopy-finish-fails", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY,
+      "D_POSTCOPY_DONE:fail", VIR_ERR_OPERATION_FAILED, NULL, NULL, NULL, true },
+    { "postcopy-src-restart", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY,
+      "S_POSTCOPY:restart", VIR_ERR_OPERATION_FAILED, NULL, NULL, NULL, true },
+};
+
+static void
+runCase(const MigCase *c)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+    g_autofree char *evs = NULL;
+    g_autofree char *s = NULL;
+    g_autofree char *d = NULL;
+    virErrorPtr err;
+    int failuresBefore = failures;
+
+    if (c->fault)
+        g_setenv(FAULT_ENV, c->fault, TRUE);
+    else
+        g_unsetenv(FAULT_ENV);
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest"))) {
+        fail(c->name, "cannot open the hosts");
+        goto cleanup;
+    }
+    ddom = virDomainMigrate3(dom, h.dst, NULL, 0, c->flags);
+    err = virGetLastError();
+    if (c->code == 0 && !ddom) {
+        fail(c->name, "migration failed: %s", err ? err->message : "no error");
+    } else if (c->code != 0) {
+        if (ddom)
+            fail(c->name, "migration succeeded, expected error %d", c->code);
+        else if (!err || err->code != c->code)
+            fail(c->name, "error %d (%s), expected %d", err ? err->code : 0,
+                 err ? err->message : "none", c->code);
+    }
+    g_unsetenv(FAULT_ENV);
+    pumpEvents();
+    evs = takeEvents();
+    s = guestState(h.src);
+    d = guestState(h.dst);
+    if (c->srcState && !streq0(s, c->srcState))
+        fail(c->name, "source state %s, expected %s", s, c->srcState);
+    if (c->dstState && !streq0(d, c->dstState))
+        fail(c->name, "destination state %s, expected %s", d, c->dstState);
+    if (c->events && !streq0(evs, c->events))
+        fail(c->name, "events '%s', expected '%s'", evs, c->events);
+    checkInvariant(c->name, &h, c->postcopyFailed, c->lost);
+    if (failures == failuresBefore)
+        printf("ok - %s (src %s, dst %s; %s)\n", c->name, s, d, evs);
+
+ cleanup:
+    if (ddom)
+        virDomainFree(ddom);
+    if (dom)
+        virDomainFree(dom);
+    hostsClose(&h);
+}
+
+/* A source that completed keeps the final statistics (operation MIGRATION_OUT). */
+static void
+runJobCompleted(void)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest")))
+        return fail("job-completed", "cannot open the hosts");
+    if (!(ddom = virDomainMigrate(dom, h.dst, VIR_MIGRATE_LIVE, NULL, NULL, 0)))
+        fail("job-completed", "migration failed");
+    else
+        printf("ok - virDomainMigrate (legacy arguments)\n");
+    if (ddom)
+        virDomainFree(ddom);
+    virDomainFree(dom);
+    hostsClose(&h);
+}
+
+static void
+runSameHost(void)
+{
+    virConnectPtr conn = virConnectOpen("test:///default");
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virDomainPtr ddom = virDomainMigrate3(dom, conn, NULL, 0, VIR_MIGRATE_LIVE);
+    virErrorPtr err = virGetLastError();
+    g_autofree char *msg = g_strdup(err ? err->message : "success");
+    int code = err ? err->code : 0;
+    int state = -1;
+    int reason = -1;
+
+    if (ddom || code != VIR_ERR_INTERNAL_ERROR ||
+        !strstr(msg, "Attempt to migrate guest to the same host"))
+        fail("same-host", "expected INTERNAL_ERROR same host, got %s", msg);
+    virDomainGetState(dom, &state, &reason, 0);
+    if (state != VIR_DOMAIN_RUNNING)
+        fail("same-host", "guest state %d after a refused migration", state);
+    else
+        printf("ok - same-host refused: %s\n", msg);
+    if (ddom)
+        virDomainFree(ddom);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
+static void
+runP2P(void)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    g_autofree char *s = NULL;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest")))
+        return fail("p2p", "cannot open the hosts");
+    /* The source host opens its own connection to the destination. */
+    if (virDomainMigrateToURI3(dom, dstURI, NULL, 0,
+                               VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) < 0)
+        fail("p2p", "ToURI3 failed: %s", virGetLastError()->message);
+    s = guestState(h.src);
+    if (!streq0(s, "5/4"))
+        fail("p2p", "source state %s after peer-to-peer migration", s);
+    else
+        printf("ok - p2p ToURI3 (source %s)\n", s);
+    if (virDomainMigrateToURI(dom, dstURI, 0, NULL, 0) == 0 ||
+        virGetLastError()->code != VIR_ERR_ARGUMENT_UNSUPPORTED)
+        fail("direct", "direct migration should be unsupported");
+    virDomainFree(dom);
+    hostsClose(&h);
+}
+
+static void
+runSpeed(void)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    unsigned long bw = 0;
+    unsigned long long dt = 0;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest")))
+        return fail("speed", "cannot open the hosts");
+    if (virDomainMigrateSetMaxSpeed(dom, 100, 0) < 0 ||
+        virDomainMigrateGetMaxSpeed(dom, &bw, 0) < 0 || bw != 100 ||
+        virDomainMigrateSetMaxDowntime(dom, 50, 0) < 0 ||
+        virDomainMigrateGetMaxDowntime(dom, &dt, 0) < 0 || dt != 50)
+        fail("speed", "speed %lu downtime %llu", bw, dt);
+    else
+        printf("ok - max speed and downtime\n");
+    virDomainFree(dom);
+    hostsClose(&h);
+}
+
+int
+main(int argc, char **argv)
+{
+    const char *dir = argc > 1 ? argv[1] : "tests/data/migration";
+    g_autofree char *abs = g_canonicalize_filename(dir, NULL);
+    size_t i;
+
+    srcURI = g_strdup_printf("test://%s/src.xml", abs);
+    dstURI = g_strdup_printf("test://%s/dst.xml", abs);
+    events = g_ptr_array_new_with_free_func(g_free);
+    virSetErrorFunc(NULL, quietErrors);
+    if (virEventRegisterDefaultImpl() < 0)
+        return 1;
+    for (i = 0; i < G_N_ELEMENTS(cases); i++)
+        runCase(&cases[i]);
+    runJobCompleted();
+    runSameHost();
+    runP2P();
+    runSpeed();
+    printf("1..%zu\n", G_N_ELEMENTS(cases) + 4);
+    g_ptr_array_free(events, TRUE);
+    return failures ? 1 : 0;
+}
