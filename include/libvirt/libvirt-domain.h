@@ -967,6 +967,39 @@ typedef enum {
     VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY = 1 << 0,
 } virDomainMigrateMaxSpeedFlags;
 
+/* Migration */
+virDomainPtr virDomainMigrate(virDomainPtr domain, virConnectPtr dconn,
+                              unsigned long flags, const char *dname,
+                              const char *uri, unsigned long bandwidth);
+virDomainPtr virDomainMigrate2(virDomainPtr domain, virConnectPtr dconn,
+                               const char *dxml, unsigned long flags,
+                               const char *dname, const char *uri,
+                               unsigned long bandwidth);
+virDomainPtr virDomainMigrate3(virDomainPtr domain, virConnectPtr dconn,
+                               virTypedParameterPtr params,
+                               unsigned int nparams, unsigned int flags);
+int virDomainMigrateToURI(virDomainPtr domain, const char *duri,
+                          unsigned long flags, const char *dname,
+                          unsigned long bandwidth);
+int virDomainMigrateToURI2(virDomainPtr domain, const char *dconnuri,
+                           const char *miguri, const char *dxml,
+                           unsigned long flags, const char *dname,
+                           unsigned long bandwidth);
+int virDomainMigrateToURI3(virDomainPtr domain, const char *dconnuri,
+                           virTypedParameterPtr params, unsigned int nparams,
+                           unsigned int flags);
+int virDomainMigrateGetMaxDowntime(virDomainPtr domain,
+                                   unsigned long long *downtime,
+                                   unsigned int flags);
+int virDomainMigrateSetMaxDowntime(virDomainPtr domain,
+                                   unsigned long long downtime,
+                                   unsigned int flags);
+int virDomainMigrateSetMaxSpeed(virDomainPtr domain, unsigned long bandwidth,
+                                unsigned int flags);
+int virDomainMigrateGetMaxSpeed(virDomainPtr domain, unsigned long *bandwidth,
+                                unsigned int flags);
+int virDomainMigrateStartPostCopy(virDomainPtr domain, unsigned int flags);
+
 /* Live / persistent selection for modifying APIs */
 typedef enum {
     VIR_DOMAIN_AFFECT_CURRENT = 0,

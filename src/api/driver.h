@@ -15,6 +15,19 @@
  * entry makes the entry point fail with VIR_ERR_NO_SUPPORT.
  */
 
+/*
+ * What a driver can do beyond its table (connectSupportsFeature); the
+ * migration entry points choose the protocol from these.
+ */
+typedef enum {
+    DRV_FEATURE_MIGRATION_V3 = 1,       /* Begin3 .. Confirm3 */
+    DRV_FEATURE_MIGRATION_PARAMS,       /* the ...3Params variants */
+    DRV_FEATURE_MIGRATION_P2P,          /* Perform3 drives the destination */
+    DRV_FEATURE_MIGRATION_DIRECT,       /* Perform3 to a hypervisor URI */
+    DRV_FEATURE_MIGRATION_OFFLINE,      /* VIR_MIGRATE_OFFLINE */
+    DRV_FEATURE_MIGRATION_CHANGE_PROTECTION,
+} DrvFeature;
+
 typedef enum {
     DRV_OPEN_SUCCESS = 0,   /* the driver took the connection */
     DRV_OPEN_DECLINED = -2, /* not mine: try the next driver */
@@ -104,6 +117,80 @@ struct _HypervisorDriver {
                              virTypedParameterPtr *params, int *nparams,
                              unsigned int flags);
     int (*domainAbortJob)(virDomainPtr dom);
+
+    /*
+     * Migration (src/api/libvirt-migrate.c drives the steps; cookies are
+     * opaque bytes, *cookieout allocated with g_malloc).  The v3 steps
+     * and their Params variants mirror libvirt's internal driver API.
+     */
+    int (*connectSupportsFeature)(virConnectPtr conn, int feature);
+    char *(*domainMigrateBegin3)(virDomainPtr dom, const char *xmlin,
+                                 char **cookieout, int *cookieoutlen,
+                                 unsigned long flags, const char *dname,
+                                 unsigned long resource);
+    int (*domainMigratePrepare3)(virConnectPtr dconn, const char *cookiein,
+                                 int cookieinlen, char **cookieout,
+                                 int *cookieoutlen, const char *uriIn,
+                                 char **uriOut, unsigned long flags,
+                                 const char *dname, unsigned long resource,
+                                 const char *domXML);
+    int (*domainMigratePerform3)(virDomainPtr dom, const char *xmlin,
+                                 const char *cookiein, int cookieinlen,
+                                 char **cookieout, int *cookieoutlen,
+                                 const char *dconnuri, const char *uri,
+                                 unsigned long flags, const char *dname,
+                                 unsigned long resource);
+    virDomainPtr (*domainMigrateFinish3)(virConnectPtr dconn,
+                                         const char *dname,
+                                         const char *cookiein,
+                                         int cookieinlen, char **cookieout,
+                                         int *cookieoutlen,
+                                         const char *dconnuri,
+                                         const char *uri, unsigned long flags,
+                                         int cancelled);
+    int (*domainMigrateConfirm3)(virDomainPtr dom, const char *cookiein,
+                                 int cookieinlen, unsigned long flags,
+                                 int cancelled);
+    char *(*domainMigrateBegin3Params)(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int nparams, char **cookieout,
+                                       int *cookieoutlen, unsigned int flags);
+    int (*domainMigratePrepare3Params)(virConnectPtr dconn,
+                                       virTypedParameterPtr params,
+                                       int nparams, const char *cookiein,
+                                       int cookieinlen, char **cookieout,
+                                       int *cookieoutlen, char **uriOut,
+                                       unsigned int flags);
+    int (*domainMigratePerform3Params)(virDomainPtr dom, const char *dconnuri,
+                                       virTypedParameterPtr params,
+                                       int nparams, const char *cookiein,
+                                       int cookieinlen, char **cookieout,
+                                       int *cookieoutlen, unsigned int flags);
+    virDomainPtr (*domainMigrateFinish3Params)(virConnectPtr dconn,
+                                               virTypedParameterPtr params,
+                                               int nparams,
+                                               const char *cookiein,
+                                               int cookieinlen,
+                                               char **cookieout,
+                                               int *cookieoutlen,
+                                               unsigned int flags,
+                                               int cancelled);
+    int (*domainMigrateConfirm3Params)(virDomainPtr dom,
+                                       virTypedParameterPtr params,
+                                       int nparams, const char *cookiein,
+                                       int cookieinlen, unsigned int flags,
+                                       int cancelled);
+    int (*domainMigrateSetMaxSpeed)(virDomainPtr dom, unsigned long bandwidth,
+                                    unsigned int flags);
+    int (*domainMigrateGetMaxSpeed)(virDomainPtr dom, unsigned long *bandwidth,
+                                    unsigned int flags);
+    int (*domainMigrateSetMaxDowntime)(virDomainPtr dom,
+                                       unsigned long long downtime,
+                                       unsigned int flags);
+    int (*domainMigrateGetMaxDowntime)(virDomainPtr dom,
+                                       unsigned long long *downtime,
+                                       unsigned int flags);
+    int (*domainMigrateStartPostCopy)(virDomainPtr dom, unsigned int flags);
 
     /* Events: the driver owns an event state (src/api/domain_event.h). */
     int (*connectDomainEventRegister)(virConnectPtr conn,

@@ -9,7 +9,9 @@
 #include "api/domain_event.h"
 #include "api/domain_export.h"
 #include "api/driver.h"
+#include "api/libvirt-migrate.h"
 #include "conf/domain_obj.h"
+#include "migration/migration.h"
 #include "test/test_driver.h"
 #include "test/test_node.h"
 #include "util/error.h"
@@ -17,6 +19,7 @@
 #include "util/str.h"
 #include "util/thread.h"
 #include "util/uuid.h"
+#include "util/xml.h"
 
 LOG_INIT("test.driver");
 
@@ -41,7 +44,16 @@ typedef struct {
     DomainObjList *domains;
     DomainEventState *events;
     TestNode node;
+    unsigned char hostUUID[VIR_UUID_BUFLEN];  /* distinct per host (migration) */
+    GMutex migLock;              /* protects the two tables below */
+    GHashTable *migrations;      /* uuid string -> TestMig (per domain lock) */
+    GHashTable *migSettings;     /* uuid string -> TestMigSettings */
 } TestDriver;
+
+/* The host UUID of test:///default (each node file gets a random one). */
+#define TEST_DEFAULT_HOST_UUID "9aa8a4b4-5b3f-4d2c-8f1e-7a6b5c4d3e2f"
+
+static void testMigFreeVoid(gpointer mig);
 
 /*
  * The shared test:///default instance.  A process-wide mutable global on
@@ -59,6 +71,9 @@ testDriverFree(TestDriver *driver)
         return;
     domainObjListFree(driver->domains);
     domainEventStateFree(driver->events);
+    g_hash_table_destroy(driver->migrations);
+    g_hash_table_destroy(driver->migSettings);
+    g_mutex_clear(&driver->migLock);
     g_free(driver);
 }
 
@@ -69,6 +84,12 @@ testDriverNew(void)
 
     driver->domains = domainObjListNew();
     driver->events = domainEventStateNew();
+    uuidGenerate(driver->hostUUID);
+    g_mutex_init(&driver->migLock);
+    driver->migrations = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                               testMigFreeVoid);
+    driver->migSettings = g_hash_table_new_full(g_str_hash, g_str_equal,
+                                                g_free, g_free);
     return driver;
 }
 
@@ -80,6 +101,7 @@ testDriverOpenDefault(void)
     mutexLock(&testDefaultLock);
     if (!testDefaultDriver) {
         driver = testDriverNew();
+        uuidParse(TEST_DEFAULT_HOST_UUID, driver->hostUUID);
         if (testNodeLoadDefault(&driver->node, driver->domains) < 0) {
             testDriverFree(driver);
             mutexUnlock(&testDefaultLock);
@@ -1215,6 +1237,1268 @@ testConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     return 0;
 }
 
+/* ---- migration (issue #6): the five v3 steps through src/migration ---- */
+
+/*
+ * Both hosts live in this process (two test:///ABS/node.xml connections,
+ * each its own host with its own host UUID), so the "QEMU stream" between
+ * them is an object both sides find by the id the destination puts in its
+ * Prepare cookie.  Every phase change goes through migrationPhaseHandle();
+ * this section only supplies the hooks (what an action does to a test
+ * domain) and the simulated QEMU (the order of its migration events).
+ *
+ * Fault injection, test only: VIRTKIT_TEST_MIGRATION_FAULT is a comma
+ * separated list of PHASE:WHAT, applied once when the side reaches PHASE
+ * (a phase name of src/migration/migration_table.def).  WHAT is an event
+ * of the table (ABORT, PEER_ERROR, TIMEOUT, QEMU_CRASH, Q_FAILED,
+ * Q_PC_FAILED, ...), "fail" (the next action fails) or "restart" (the
+ * daemon restarts: the side resumes from the recorded phase; the call in
+ * progress fails).
+ */
+
+#define TEST_MIG_FAULT_ENV "VIRTKIT_TEST_MIGRATION_FAULT"
+
+/* The simulated transfer, shared by the two sides.  Fields under @lock. */
+typedef struct {
+    gint refs;
+    guint id;
+    GMutex lock;
+    MigEvent xfer;             /* Q_ACTIVE .. Q_PC_FAILED; NONE before */
+    bool pcSwitched;
+    GQueue srcEvents;          /* MigEvent as GINT_TO_POINTER */
+    GQueue dstEvents;
+} TestMigStream;
+
+/* The process-wide registry of streams ("the network"). */
+static GMutex testMigStreamsLock;
+static GHashTable *testMigStreams;   /* id -> TestMigStream, under the lock */
+static guint testMigStreamNextID;    /* under the lock */
+
+/* One side of one migration; protected by the domain's lock. */
+typedef struct {
+    TestDriver *driver;
+    DomainObj *vm;             /* valid (locked) during a step */
+    MigCtx ctx;
+    unsigned int flags;
+    TestMigStream *stream;
+    GPtrArray *faults;         /* pending PHASE:WHAT entries of this side */
+    bool failNext;             /* injected: the next action fails */
+    bool callLost;             /* injected restart during the current call */
+    bool aborted;
+    char *persistXML;          /* PERSIST_DEST: the definition to keep */
+    gint64 startMs;
+} TestMig;
+
+static void
+testMigStreamUnref(TestMigStream *stream)
+{
+    if (!stream || !g_atomic_int_dec_and_test(&stream->refs))
+        return;
+    g_mutex_lock(&testMigStreamsLock);
+    if (testMigStreams)
+        g_hash_table_remove(testMigStreams, GUINT_TO_POINTER(stream->id));
+    g_mutex_unlock(&testMigStreamsLock);
+    g_queue_clear(&stream->srcEvents);
+    g_queue_clear(&stream->dstEvents);
+    g_mutex_clear(&stream->lock);
+    g_free(stream);
+}
+
+static TestMigStream *
+testMigStreamNew(void)
+{
+    TestMigStream *stream = g_new0(TestMigStream, 1);
+
+    stream->refs = 1;
+    g_mutex_init(&stream->lock);
+    g_queue_init(&stream->srcEvents);
+    g_queue_init(&stream->dstEvents);
+    g_mutex_lock(&testMigStreamsLock);
+    if (!testMigStreams)
+        testMigStreams = g_hash_table_new(NULL, NULL);
+    stream->id = ++testMigStreamNextID;
+    g_hash_table_insert(testMigStreams, GUINT_TO_POINTER(stream->id), stream);
+    g_mutex_unlock(&testMigStreamsLock);
+    return stream;
+}
+
+static TestMigStream *
+testMigStreamLookup(guint id)
+{
+    TestMigStream *stream = NULL;
+
+    g_mutex_lock(&testMigStreamsLock);
+    if (testMigStreams &&
+        (stream = g_hash_table_lookup(testMigStreams, GUINT_TO_POINTER(id))))
+        g_atomic_int_inc(&stream->refs);
+    g_mutex_unlock(&testMigStreamsLock);
+    return stream;
+}
+
+static void
+testMigStreamPush(TestMigStream *stream, MigSide side, MigEvent event)
+{
+    g_mutex_lock(&stream->lock);
+    g_queue_push_tail(side == MIG_SIDE_SOURCE ? &stream->srcEvents :
+                      &stream->dstEvents, GINT_TO_POINTER(event));
+    g_mutex_unlock(&stream->lock);
+}
+
+static MigEvent
+testMigStreamPop(TestMigStream *stream, MigSide side)
+{
+    GQueue *q = side == MIG_SIDE_SOURCE ? &stream->srcEvents : &stream->dstEvents;
+    MigEvent ev = MIG_EVENT_NONE;
+
+    g_mutex_lock(&stream->lock);
+    if (!g_queue_is_empty(q))
+        ev = GPOINTER_TO_INT(g_queue_pop_head(q));
+    g_mutex_unlock(&stream->lock);
+    return ev;
+}
+
+/* One end went away: the other end's QEMU reports the transfer failed. */
+static void
+testMigStreamBreak(TestMigStream *stream, MigSide peer)
+{
+    MigEvent ev = MIG_EVENT_NONE;
+
+    if (!stream)
+        return;
+    g_mutex_lock(&stream->lock);
+    if (stream->xfer == MIG_EVENT_Q_ACTIVE ||
+        stream->xfer == MIG_EVENT_Q_PRESWITCHOVER) {
+        stream->xfer = ev = MIG_EVENT_Q_FAILED;
+    } else if (stream->xfer == MIG_EVENT_Q_POSTCOPY) {
+        stream->xfer = ev = MIG_EVENT_Q_PC_FAILED;
+    }
+    g_mutex_unlock(&stream->lock);
+    if (ev != MIG_EVENT_NONE)
+        testMigStreamPush(stream, peer, ev);
+}
+
+static void
+testMigFree(TestMig *mig)
+{
+    if (!mig)
+        return;
+    testMigStreamUnref(mig->stream);
+    if (mig->faults)
+        g_ptr_array_free(mig->faults, TRUE);
+    g_free(mig->persistXML);
+    g_free(mig);
+}
+
+static char *
+testMigKey(const unsigned char *uuid)
+{
+    char buf[VIR_UUID_STRING_BUFLEN];
+
+    return g_strdup(uuidFormat(uuid, buf));
+}
+
+static TestMig *
+testMigFind(TestDriver *driver, DomainObj *vm)
+{
+    g_autofree char *key = testMigKey(vm->def->uuid);
+    TestMig *mig;
+
+    g_mutex_lock(&driver->migLock);
+    mig = g_hash_table_lookup(driver->migrations, key);
+    g_mutex_unlock(&driver->migLock);
+    if (mig)
+        mig->vm = vm;
+    return mig;
+}
+
+/* Forget the migration of @vm (its phase is terminal or it never began). */
+static void
+testMigForget(TestDriver *driver, const unsigned char *uuid)
+{
+    g_autofree char *key = testMigKey(uuid);
+
+    g_mutex_lock(&driver->migLock);
+    g_hash_table_remove(driver->migrations, key);
+    g_mutex_unlock(&driver->migLock);
+}
+
+/* ---- the hooks ---- */
+
+static int
+testMigPersist(void *opaque, MigPhase phase)
+{
+    /* The test driver keeps its "status XML" in memory: ctx->persisted. */
+    LOG_DEBUG("recording migration phase %s", migrationPhaseName(phase));
+    return 0;
+}
+
+static void
+testMigGetState(void *opaque, int *state, int *reason)
+{
+    TestMig *mig = opaque;
+
+    *state = domainObjGetState(mig->vm, reason);
+}
+
+static void
+testMigShow(void *opaque, int state, int reason, int eventType,
+            int eventDetail)
+{
+    TestMig *mig = opaque;
+
+    domainObjSetState(mig->vm, state, reason);
+    if (eventType != MIG_KEEP)
+        testEventQueue(mig->driver, mig->vm, eventType, eventDetail);
+}
+
+/* Stop the guest of this side with the state/event of the phase entered. */
+static void
+testMigStopGuest(TestMig *mig, int reason, int detail)
+{
+    if (!domainObjIsActive(mig->vm))
+        return;
+    testDomainStop(mig->driver, mig->vm, reason, detail);
+}
+
+static int
+testMigAction(void *opaque, MigAction action, MigEvent *retEvent)
+{
+    TestMig *mig = opaque;
+    const MigPhaseInfo *here = migrationPhaseInfo(mig->ctx.phase);
+    MigSide side = mig->ctx.side;
+    MigSide peer = side == MIG_SIDE_SOURCE ? MIG_SIDE_DEST : MIG_SIDE_SOURCE;
+    int state;
+    int reason;
+
+    *retEvent = MIG_EVENT_NONE;
+    if (mig->failNext && action != MIG_ACTION_KILL &&
+        action != MIG_ACTION_CLEANUP && action != MIG_ACTION_PAUSE &&
+        action != MIG_ACTION_CANCEL_RESUME && action != MIG_ACTION_QUERY) {
+        mig->failNext = false;
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("injected failure of migration action %1$s"),
+                    migrationActionName(action));
+        return -1;
+    }
+
+    if (!mig->stream &&
+        (action == MIG_ACTION_START_TRANSFER || action == MIG_ACTION_CONTINUE ||
+         action == MIG_ACTION_RESUME || action == MIG_ACTION_QUERY)) {
+        reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                    _("no migration stream to the peer"));
+        return -1;
+    }
+
+    switch (action) {
+    case MIG_ACTION_NONE:
+    case MIG_ACTION_BEGIN:
+    case MIG_ACTION_START_INCOMING:   /* the object exists, paused: see Prepare */
+    case MIG_ACTION_PAUSE:            /* the phase's state says paused */
+        return 0;
+
+    case MIG_ACTION_START_TRANSFER:
+        if (!(mig->flags & VIR_MIGRATE_LIVE) &&
+            domainObjGetState(mig->vm, NULL) == VIR_DOMAIN_RUNNING)
+            testMigShow(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION,
+                        VIR_DOMAIN_EVENT_SUSPENDED,
+                        VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED);
+        g_mutex_lock(&mig->stream->lock);
+        mig->stream->xfer = MIG_EVENT_Q_ACTIVE;
+        g_mutex_unlock(&mig->stream->lock);
+        return 0;
+
+    case MIG_ACTION_CONTINUE: {
+        bool postcopy = mig->flags & VIR_MIGRATE_POSTCOPY;
+        MigEvent ev = postcopy ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_COMPLETED;
+
+        g_mutex_lock(&mig->stream->lock);
+        if (mig->stream->xfer != MIG_EVENT_Q_PRESWITCHOVER) {
+            g_mutex_unlock(&mig->stream->lock);
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("migration is no longer at the switch-over"));
+            return -1;
+        }
+        mig->stream->xfer = ev;
+        mig->stream->pcSwitched = postcopy;
+        g_mutex_unlock(&mig->stream->lock);
+        testMigStreamPush(mig->stream, MIG_SIDE_SOURCE, ev);
+        testMigStreamPush(mig->stream, MIG_SIDE_DEST, ev);
+        return 0;
+    }
+
+    case MIG_ACTION_RESUME: {
+        MigEvent xfer;
+
+        g_mutex_lock(&mig->stream->lock);
+        xfer = mig->stream->xfer;
+        g_mutex_unlock(&mig->stream->lock);
+        if (xfer != MIG_EVENT_Q_COMPLETED) {
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("incoming migration did not complete"));
+            return -1;
+        }
+        if (mig->persistXML) {
+            g_autoptr(DomainDef) def = domainDefParseString(mig->persistXML,
+                                                            DOMAIN_DEF_PARSE_INACTIVE);
+            bool existed = mig->vm->persistent;
+
+            if (!def)
+                return -1;
+            testNodeFillDefaults(def);
+            g_clear_pointer(&mig->vm->newDef, domainDefFree);
+            mig->vm->newDef = g_steal_pointer(&def);
+            mig->vm->persistent = true;
+            testEventQueue(mig->driver, mig->vm, VIR_DOMAIN_EVENT_DEFINED,
+                           existed ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                     VIR_DOMAIN_EVENT_DEFINED_ADDED);
+        }
+        state = domainObjGetState(mig->vm, &reason);
+        if (mig->flags & VIR_MIGRATE_PAUSED) {
+            if (state == VIR_DOMAIN_PAUSED)
+                testMigShow(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER,
+                            VIR_DOMAIN_EVENT_SUSPENDED,
+                            VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        } else if (state != VIR_DOMAIN_RUNNING ||
+                   reason != VIR_DOMAIN_RUNNING_MIGRATED) {
+            testMigShow(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED,
+                        VIR_DOMAIN_EVENT_RESUMED,
+                        VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        }
+        return 0;
+    }
+
+    case MIG_ACTION_QUERY: {
+        bool pc;
+        MigEvent xfer;
+
+        /* events queued before the "restart" are lost; QEMU is asked */
+        while (testMigStreamPop(mig->stream, side) != MIG_EVENT_NONE)
+            ;
+        g_mutex_lock(&mig->stream->lock);
+        xfer = mig->stream->xfer;
+        pc = mig->stream->pcSwitched;
+        g_mutex_unlock(&mig->stream->lock);
+        if (pc)
+            *retEvent = xfer == MIG_EVENT_Q_PC_FAILED ? MIG_EVENT_Q_PC_FAILED :
+                                                        MIG_EVENT_Q_POSTCOPY;
+        else if (xfer == MIG_EVENT_NONE)
+            *retEvent = MIG_EVENT_Q_FAILED;
+        else if (xfer == MIG_EVENT_Q_PRESWITCHOVER && side == MIG_SIDE_DEST)
+            *retEvent = MIG_EVENT_Q_ACTIVE;
+        else
+            *retEvent = xfer;
+        return 0;
+    }
+
+    case MIG_ACTION_KILL:
+        if (mig->stream)
+            testMigStreamBreak(mig->stream, peer);
+        testMigStopGuest(mig, here->reason, here->eventDetail);
+        return 0;
+
+    case MIG_ACTION_CLEANUP:
+        testMigStopGuest(mig, VIR_DOMAIN_SHUTOFF_CRASHED,
+                         VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        return 0;
+
+    case MIG_ACTION_CANCEL_RESUME:
+        if (mig->stream) {
+            bool cancel;
+
+            g_mutex_lock(&mig->stream->lock);
+            cancel = mig->stream->xfer == MIG_EVENT_Q_ACTIVE ||
+                     mig->stream->xfer == MIG_EVENT_Q_PRESWITCHOVER;
+            if (cancel)
+                mig->stream->xfer = MIG_EVENT_Q_FAILED;
+            g_mutex_unlock(&mig->stream->lock);
+            if (cancel)
+                testMigStreamPush(mig->stream, MIG_SIDE_DEST, MIG_EVENT_Q_FAILED);
+        }
+        if (domainObjGetState(mig->vm, NULL) == VIR_DOMAIN_PAUSED)
+            testMigShow(mig, VIR_DOMAIN_RUNNING,
+                        VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
+                        VIR_DOMAIN_EVENT_RESUMED,
+                        VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        return 0;
+
+    case MIG_ACTION_LAST:
+        break;
+    }
+    reportError(VIR_ERR_INTERNAL_ERROR, _("unknown migration action %1$d"),
+                action);
+    return -1;
+}
+
+static const MigHooks testMigHooks = {
+    .persist = testMigPersist,
+    .action = testMigAction,
+    .show = testMigShow,
+    .getState = testMigGetState,
+};
+
+/* ---- fault injection and the table ---- */
+
+static GPtrArray *
+testMigFaultsLoad(MigSide side)
+{
+    const char *env = g_getenv(TEST_MIG_FAULT_ENV);
+    GPtrArray *faults = g_ptr_array_new_with_free_func(g_free);
+    g_auto(GStrv) items = NULL;
+    size_t i;
+
+    if (!env || !*env)
+        return faults;
+    items = g_strsplit(env, ",", -1);
+    for (i = 0; items[i]; i++) {
+        if (strPrefix(items[i], side == MIG_SIDE_SOURCE ? "S_" : "D_"))
+            g_ptr_array_add(faults, g_strdup(items[i]));
+    }
+    return faults;
+}
+
+static int testMigHandle(TestMig *mig, MigEvent event);
+
+/* Apply the faults injected for the current phase (each once). */
+static void
+testMigApplyFaults(TestMig *mig)
+{
+    size_t i = 0;
+
+    while (mig->faults && i < mig->faults->len) {
+        const char *item = g_ptr_array_index(mig->faults, i);
+        const char *name = migrationPhaseName(mig->ctx.phase);
+        size_t len = strlen(name);
+        g_autofree char *what = NULL;
+        int ev;
+
+        if (!strPrefix(item, name) || item[len] != ':') {
+            i++;
+            continue;
+        }
+        what = g_strdup(item + len + 1);
+        g_ptr_array_remove_index(mig->faults, i);
+        LOG_DEBUG("injecting %s at %s", what, name);
+        if (streq(what, "fail")) {
+            mig->failNext = true;
+        } else if (streq(what, "restart")) {
+            mig->callLost = true;
+            migrationPhaseRecover(&mig->ctx, mig->ctx.persisted);
+        } else if ((ev = migrationEventFromName(what)) > 0) {
+            if (ev == MIG_EVENT_QEMU_CRASH && mig->stream)
+                testMigStreamBreak(mig->stream,
+                                   mig->ctx.side == MIG_SIDE_SOURCE ?
+                                   MIG_SIDE_DEST : MIG_SIDE_SOURCE);
+            if (ev == MIG_EVENT_ABORT)
+                mig->aborted = true;
+            if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED) {
+                /* the transfer itself breaks: both QEMUs see it */
+                g_mutex_lock(&mig->stream->lock);
+                mig->stream->xfer = ev;
+                g_mutex_unlock(&mig->stream->lock);
+                testMigStreamPush(mig->stream,
+                                  mig->ctx.side == MIG_SIDE_SOURCE ?
+                                  MIG_SIDE_DEST : MIG_SIDE_SOURCE, ev);
+            }
+            testMigHandle(mig, ev);
+        }
+        i = 0;    /* the phase may have changed: look again */
+    }
+}
+
+/* One event through the table, then the faults injected at the new phase. */
+static int
+testMigHandle(TestMig *mig, MigEvent event)
+{
+    int rc = migrationPhaseHandle(&mig->ctx, event, NULL, NULL);
+
+    testMigApplyFaults(mig);
+    return rc;
+}
+
+/* Handle the QEMU events this side has received (before any step). */
+static void
+testMigDrain(TestMig *mig)
+{
+    MigEvent ev;
+
+    if (!mig->stream)
+        return;
+    while (!migrationPhaseIsTerminal(mig->ctx.phase) &&
+           (ev = testMigStreamPop(mig->stream, mig->ctx.side)) != MIG_EVENT_NONE)
+        testMigHandle(mig, ev);
+}
+
+/* ---- host identity and cookies ---- */
+
+static void
+testMigHostUUID(TestDriver *driver, char *buf)
+{
+    uuidFormat(driver->hostUUID, buf);
+}
+
+static char *
+testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
+                    const char *persistXML)
+{
+    GString *buf = g_string_new("<qemu-migration>\n");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    char host[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *hostname = g_strdup(g_get_host_name());
+
+    uuidFormat(vm->def->uuid, uuid);
+    testMigHostUUID(driver, host);
+    g_string_append_printf(buf, "  <name>%s</name>\n  <uuid>%s</uuid>\n",
+                           vm->def->name, uuid);
+    g_string_append_printf(buf, "  <hostname>%s</hostname>\n"
+                           "  <hostuuid>%s</hostuuid>\n", hostname, host);
+    if (stream)
+        g_string_append_printf(buf, "  <test-stream id='%u'/>\n", stream->id);
+    if (persistXML) {
+        g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
+        g_string_append(buf, persistXML);
+        g_string_append(buf, "  </persistent>\n");
+    }
+    g_string_append(buf, "</qemu-migration>\n");
+    return g_string_free(buf, FALSE);
+}
+
+/*
+ * Parse a cookie: refuse our own host UUID (migration to the same host),
+ * return the stream id (0 if none) and the persistent XML (may be NULL).
+ */
+static int
+testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
+                   guint *retStream, char **retPersist)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    xmlNodePtr root;
+    xmlNodePtr node;
+    g_autofree char *hostuuid = NULL;
+    char mine[VIR_UUID_STRING_BUFLEN];
+
+    *retStream = 0;
+    if (retPersist)
+        *retPersist = NULL;
+    if (!cookie || cookielen <= 0)
+        return 0;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    hostuuid = xmlUtilChildContent(root, "hostuuid");
+    testMigHostUUID(driver, mine);
+    if (hostuuid && streq(hostuuid, mine)) {
+        reportError(VIR_ERR_INTERNAL_ERROR,
+                    _("Attempt to migrate guest to the same host %1$s"),
+                    hostuuid);
+        return -1;
+    }
+    if ((node = xmlUtilChild(root, "test-stream"))) {
+        g_autofree char *id = xmlUtilProp(node, "id");
+        unsigned int value;
+
+        if (!id || strParseUInt(id, 10, &value) < 0) {
+            reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                        _("invalid stream in migration cookie"));
+            return -1;
+        }
+        *retStream = value;
+    }
+    if (retPersist && (node = xmlUtilChild(root, "persistent"))) {
+        xmlNodePtr child;
+
+        for (child = node->children; child; child = child->next) {
+            if (child->type == XML_ELEMENT_NODE) {
+                g_autoptr(xmlBuffer) xbuf = xmlBufferCreate();
+
+                xmlNodeDump(xbuf, doc, child, 0, 0);
+                *retPersist = g_strdup((const char *)xmlBufferContent(xbuf));
+                break;
+            }
+        }
+    }
+    return 0;
+}
+
+static void
+testMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
+{
+    if (cookieout && cookieoutlen) {
+        *cookieoutlen = strlen(cookie) + 1;
+        *cookieout = cookie;
+    } else {
+        g_free(cookie);
+    }
+}
+
+/* ---- the steps ---- */
+
+#define TEST_MIGRATION_FLAGS \
+    (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST | \
+     VIR_MIGRATE_UNDEFINE_SOURCE | VIR_MIGRATE_PAUSED | \
+     VIR_MIGRATE_CHANGE_PROTECTION | VIR_MIGRATE_UNSAFE | \
+     VIR_MIGRATE_OFFLINE | VIR_MIGRATE_COMPRESSED | \
+     VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_AUTO_CONVERGE | \
+     VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL)
+
+static int
+testConnectSupportsFeature(virConnectPtr conn, int feature)
+{
+    switch ((DrvFeature) feature) {
+    case DRV_FEATURE_MIGRATION_V3:
+    case DRV_FEATURE_MIGRATION_PARAMS:
+    case DRV_FEATURE_MIGRATION_P2P:
+    case DRV_FEATURE_MIGRATION_OFFLINE:
+    case DRV_FEATURE_MIGRATION_CHANGE_PROTECTION:
+        return 1;
+    case DRV_FEATURE_MIGRATION_DIRECT:
+        return 0;
+    }
+    return 0;
+}
+
+static char *
+testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
+                              int nparams, char **cookieout,
+                              int *cookieoutlen, unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig = NULL;
+    const char *xmlin = NULL;
+    char *xml = NULL;
+    g_autofree char *persist = NULL;
+
+    checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
+                                &xmlin) < 0)
+        return NULL;
+    if (!(vm = testDomObjFromDomain(dom)))
+        return NULL;
+
+    if (!(flags & VIR_MIGRATE_OFFLINE) && domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if ((flags & VIR_MIGRATE_OFFLINE) && domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("domain is active: offline migration needs an inactive domain"));
+        goto cleanup;
+    }
+    if ((flags & VIR_MIGRATE_OFFLINE) && !vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot migrate a transient domain offline"));
+        goto cleanup;
+    }
+    if (testMigFind(driver, vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("another migration job is already running for domain"));
+        goto cleanup;
+    }
+
+    mig = g_new0(TestMig, 1);
+    mig->driver = driver;
+    mig->vm = vm;
+    mig->flags = flags;
+    mig->startMs = g_get_monotonic_time() / 1000;
+    mig->faults = testMigFaultsLoad(MIG_SIDE_SOURCE);
+    migrationCtxInit(&mig->ctx, MIG_SIDE_SOURCE, &testMigHooks, mig);
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* Nothing runs: the definition moves, no phase machine needed. */
+        xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_INACTIVE |
+                                       DOMAIN_DEF_FORMAT_SECURE);
+        if (xml)
+            testMigCookieOut(testMigCookieFormat(driver, vm, NULL, xml),
+                             cookieout, cookieoutlen);
+        testMigFree(mig);
+        goto cleanup;
+    }
+
+    {
+        g_autofree char *key = testMigKey(vm->def->uuid);
+
+        g_mutex_lock(&driver->migLock);
+        g_hash_table_insert(driver->migrations, g_steal_pointer(&key), mig);
+        g_mutex_unlock(&driver->migLock);
+    }
+    testMigApplyFaults(mig);
+    if (testMigHandle(mig, MIG_EVENT_BEGIN) <= 0 ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_BEGIN) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("migration could not begin"));
+        testMigForget(driver, vm->def->uuid);
+        goto cleanup;
+    }
+
+    if (xmlin)
+        xml = g_strdup(xmlin);
+    else
+        xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE);
+    if (flags & VIR_MIGRATE_PERSIST_DEST) {
+        const char *persistIn = NULL;
+
+        if (virTypedParamsGetString(params, nparams,
+                                    VIR_MIGRATE_PARAM_PERSIST_XML,
+                                    &persistIn) < 0) {
+            g_clear_pointer(&xml, g_free);
+            goto cleanup;
+        }
+        persist = persistIn ? g_strdup(persistIn) :
+                  domainDefFormat(domainObjGetPersistentDef(vm),
+                                  DOMAIN_DEF_FORMAT_INACTIVE |
+                                  DOMAIN_DEF_FORMAT_SECURE);
+    }
+    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, persist),
+                     cookieout, cookieoutlen);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return xml;
+}
+
+static int
+testDomainMigratePrepare3Params(virConnectPtr dconn,
+                                virTypedParameterPtr params, int nparams,
+                                const char *cookiein, int cookieinlen,
+                                char **cookieout, int *cookieoutlen,
+                                char **uriOut, unsigned int flags)
+{
+    TestDriver *driver = dconn->privateData;
+    const char *xml = NULL;
+    const char *dname = NULL;
+    g_autofree char *persist = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    DomainObj *vm = NULL;
+    TestMig *mig = NULL;
+    guint streamID;
+    int ret = -1;
+
+    checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
+                                &xml) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
+                                &dname) < 0)
+        return -1;
+    if (!xml) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("no domain XML passed to the migration"));
+        return -1;
+    }
+    if (testMigCookieParse(driver, cookiein, cookieinlen, &streamID,
+                           &persist) < 0)
+        return -1;
+    if (!(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
+        return -1;
+    testNodeFillDefaults(def);
+    if (dname) {
+        g_free(def->name);
+        def->name = g_strdup(dname);
+    }
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* the definition only: it is added in Finish */
+        testMigCookieOut(testMigCookieFormat(driver, NULL, NULL, NULL),
+                         cookieout, cookieoutlen);
+        return 0;
+    }
+
+    def->id = -1;
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE |
+                                DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
+        return -1;
+    if (testDomainStartState(driver, vm, VIR_DOMAIN_RUNNING_MIGRATED) < 0)
+        goto error;
+    /* no state until the table shows its phase (STARTED_MIGRATED) */
+    domainObjSetState(vm, VIR_DOMAIN_NOSTATE, 0);
+
+    mig = g_new0(TestMig, 1);
+    mig->driver = driver;
+    mig->vm = vm;
+    mig->flags = flags;
+    mig->startMs = g_get_monotonic_time() / 1000;
+    mig->faults = testMigFaultsLoad(MIG_SIDE_DEST);
+    mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ?
+                      g_steal_pointer(&persist) : NULL;
+    mig->stream = testMigStreamNew();
+    migrationCtxInit(&mig->ctx, MIG_SIDE_DEST, &testMigHooks, mig);
+    {
+        g_autofree char *key = testMigKey(vm->def->uuid);
+
+        g_mutex_lock(&driver->migLock);
+        g_hash_table_insert(driver->migrations, g_steal_pointer(&key), mig);
+        g_mutex_unlock(&driver->migLock);
+    }
+
+    testMigApplyFaults(mig);
+    if (testMigHandle(mig, MIG_EVENT_PREPARE) <= 0 ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PREPARE) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("migration could not be prepared"));
+        goto error;
+    }
+    testMigCookieOut(testMigCookieFormat(driver, vm, mig->stream, NULL),
+                     cookieout, cookieoutlen);
+    if (uriOut)
+        *uriOut = g_strdup_printf("test+stream://%u", mig->stream->id);
+    ret = 0;
+    domainObjEndAPI(&vm);
+    return ret;
+
+ error:
+    {
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (vm) {
+            if (domainObjIsActive(vm) &&
+                domainObjGetState(vm, NULL) != VIR_DOMAIN_NOSTATE) {
+                testDomainStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED,
+                               VIR_DOMAIN_EVENT_STOPPED_FAILED);
+            } else if (domainObjIsActive(vm)) {
+                domainObjListReleaseID(driver->domains, vm);
+                domainObjRemoveTransientDef(vm);
+                if (!vm->persistent)
+                    domainObjListRemove(driver->domains, vm);
+            }
+            testMigForget(driver, vm->def->uuid);
+        }
+    }
+    domainObjEndAPI(&vm);
+    return -1;
+}
+
+/* The error a failed Perform reports when no action reported one. */
+static void
+testMigPerformError(TestMig *mig)
+{
+    if (errorIsSet())
+        return;
+    if (mig->aborted)
+        reportError(VIR_ERR_OPERATION_ABORTED, "%s",
+                    _("migration out job: canceled by client"));
+    else if (mig->callLost)
+        reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                    _("the source daemon restarted during the migration"));
+    else
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("migration failed in phase %1$s"),
+                    migrationPhaseName(mig->ctx.phase));
+}
+
+static int testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
+                                virTypedParameterPtr params, int nparams,
+                                unsigned int flags);
+
+static int
+testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
+                                virTypedParameterPtr params, int nparams,
+                                const char *cookiein, int cookieinlen,
+                                char **cookieout, int *cookieoutlen,
+                                unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+    guint streamID;
+    int ret = -1;
+
+    checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (flags & VIR_MIGRATE_PEER2PEER)
+        return testDomainMigrateP2P(dom, dconnuri, params, nparams, flags);
+
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        ret = 0;
+        goto cleanup;
+    }
+    if (!(mig = testMigFind(driver, vm))) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("domain is not being migrated"));
+        goto cleanup;
+    }
+    if (testMigCookieParse(driver, cookiein, cookieinlen, &streamID, NULL) < 0)
+        goto cleanup;
+    if (!mig->stream && !(mig->stream = testMigStreamLookup(streamID))) {
+        reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                    _("the destination is not ready to receive"));
+        goto cleanup;
+    }
+    mig->callLost = false;
+
+    if (testMigHandle(mig, MIG_EVENT_PERFORM) <= 0 || mig->callLost) {
+        testMigPerformError(mig);
+        goto cleanup;
+    }
+    /* The simulated QEMU: run until the transfer is over either way. */
+    while (!mig->callLost &&
+           !migrationPhaseIsTerminal(mig->ctx.phase) &&
+           migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
+        MigEvent ev = testMigStreamPop(mig->stream, MIG_SIDE_SOURCE);
+
+        if (ev == MIG_EVENT_NONE) {
+            g_mutex_lock(&mig->stream->lock);
+            if (mig->stream->xfer == MIG_EVENT_Q_ACTIVE) {
+                mig->stream->xfer = ev = MIG_EVENT_Q_PRESWITCHOVER;
+            } else if (mig->stream->xfer == MIG_EVENT_Q_POSTCOPY) {
+                mig->stream->xfer = ev = MIG_EVENT_Q_COMPLETED;
+                g_queue_push_tail(&mig->stream->dstEvents,
+                                  GINT_TO_POINTER(ev));
+            }
+            g_mutex_unlock(&mig->stream->lock);
+            /*
+             * QEMU stops the CPUs before pre-switchover: its STOP event
+             * shows paused/migration (reference/migration.md).
+             */
+            if (ev == MIG_EVENT_Q_PRESWITCHOVER &&
+                domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING)
+                testMigShow(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION,
+                            VIR_DOMAIN_EVENT_SUSPENDED,
+                            VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED);
+        }
+        if (ev == MIG_EVENT_NONE) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("migration stalled in phase %1$s"),
+                        migrationPhaseName(mig->ctx.phase));
+            goto cleanup;
+        }
+        if (testMigHandle(mig, ev) < 0)
+            break;
+    }
+    if (mig->callLost ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
+        testMigPerformError(mig);
+        goto cleanup;
+    }
+    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
+                     cookieoutlen);
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static virDomainPtr
+testDomainMigrateFinish3Params(virConnectPtr dconn,
+                               virTypedParameterPtr params, int nparams,
+                               const char *cookiein, int cookieinlen,
+                               char **cookieout, int *cookieoutlen,
+                               unsigned int flags, int cancelled)
+{
+    TestDriver *driver = dconn->privateData;
+    const char *dname = NULL;
+    const char *xml = NULL;
+    DomainObj *vm = NULL;
+    TestMig *mig;
+    virDomainPtr dom = NULL;
+    g_autofree char *name = NULL;
+
+    checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
+                                &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
+                                &xml) < 0)
+        return NULL;
+    if (dname) {
+        name = g_strdup(dname);
+    } else if (xml) {
+        g_autoptr(DomainDef) def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE);
+
+        if (!def)
+            return NULL;
+        name = g_strdup(def->name);
+    }
+    if (!name) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("no domain name for the migration"));
+        return NULL;
+    }
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        g_autoptr(DomainDef) def = NULL;
+
+        if (cancelled) {
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("offline migration was cancelled"));
+            return NULL;
+        }
+        if (!xml || !(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
+            return NULL;
+        testNodeFillDefaults(def);
+        g_free(def->name);
+        def->name = g_strdup(name);
+        if (!(vm = domainObjListAdd(driver->domains, &def, 0, NULL)))
+            return NULL;
+        testEventQueue(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                       VIR_DOMAIN_EVENT_DEFINED_ADDED);
+        dom = domainObjHandleNew(dconn, vm);
+        domainObjEndAPI(&vm);
+        return dom;
+    }
+
+    if (!(vm = domainObjListFindByName(driver->domains, name)) ||
+        !(mig = testMigFind(driver, vm))) {
+        reportError(VIR_ERR_NO_DOMAIN,
+                    _("domain '%1$s' is not being migrated"), name);
+        goto cleanup;
+    }
+    mig->callLost = false;
+    testMigDrain(mig);
+    if (testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
+                                       MIG_EVENT_FINISH) <= 0 ||
+        mig->callLost || cancelled ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_FINISH) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED,
+                        _("migration of domain '%1$s' failed on the destination (%2$s)"),
+                        name, migrationPhaseName(mig->ctx.phase));
+        if (migrationPhaseIsTerminal(mig->ctx.phase))
+            testMigForget(driver, vm->def->uuid);
+        goto cleanup;
+    }
+    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
+                     cookieoutlen);
+    testMigForget(driver, vm->def->uuid);
+    dom = domainObjHandleNew(dconn, vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return dom;
+}
+
+static int
+testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
+                                int nparams, const char *cookiein,
+                                int cookieinlen, unsigned int flags,
+                                int cancelled)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+    int ret = -1;
+
+    checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (!cancelled && (flags & VIR_MIGRATE_UNDEFINE_SOURCE)) {
+            testEventQueue(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                           VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+            domainObjListRemove(driver->domains, vm);
+        }
+        ret = 0;
+        goto cleanup;
+    }
+    if (!(mig = testMigFind(driver, vm))) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("domain is not being migrated"));
+        goto cleanup;
+    }
+    mig->callLost = false;
+    if (cancelled && migrationPhaseIsTerminal(mig->ctx.phase)) {
+        /* already over on this side (aborted, failed, lost): nothing to undo */
+        ret = 0;
+    } else if (testMigHandle(mig, cancelled ? MIG_EVENT_CONFIRM_CANCELLED :
+                                              MIG_EVENT_CONFIRM) <= 0) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_INVALID,
+                        _("migration cannot be confirmed in phase %1$s"),
+                        migrationPhaseName(mig->ctx.phase));
+    } else {
+        ret = 0;
+    }
+
+    if (mig->ctx.phase == MIG_PHASE_S_COMPLETED) {
+        virTypedParameterPtr stats = NULL;
+        int nstats = 0;
+        int maxstats = 0;
+
+        virTypedParamsAddInt(&stats, &nstats, &maxstats,
+                             VIR_DOMAIN_JOB_OPERATION,
+                             VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT);
+        virTypedParamsAddULLong(&stats, &nstats, &maxstats,
+                                VIR_DOMAIN_JOB_TIME_ELAPSED,
+                                g_get_monotonic_time() / 1000 - mig->startMs);
+        domainEventStateQueue(driver->events,
+                              domainEventJobCompletedNew(vm->def->name,
+                                                         vm->def->uuid, -1,
+                                                         stats, nstats));
+        if ((flags & VIR_MIGRATE_UNDEFINE_SOURCE) && vm->persistent &&
+            !vm->removed) {
+            testEventQueue(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                           VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+            domainObjListRemove(driver->domains, vm);
+        }
+    }
+    if (migrationPhaseIsTerminal(mig->ctx.phase) ||
+        mig->ctx.phase == MIG_PHASE_S_NONE)
+        testMigForget(driver, vm->def->uuid);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/*
+ * Peer-to-peer: this host drives the destination itself, over its own
+ * connection to @dconnuri (in-process, as the daemon would over RPC).
+ */
+static int
+testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
+                     virTypedParameterPtr params, int nparams,
+                     unsigned int flags)
+{
+    virConnectPtr dconn = NULL;
+    virDomainPtr ddom = NULL;
+    g_autoptr(SavedError) saved = NULL;
+
+    if (!dconnuri) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("peer-to-peer migration needs the destination URI"));
+        return -1;
+    }
+    if (!(dconn = virConnectOpen(dconnuri))) {
+        errorSetFromCopy(virGetLastError());
+        return -1;
+    }
+    ddom = migrateRunSteps(dom, dconn, params, nparams,
+                           flags & ~VIR_MIGRATE_PEER2PEER);
+    saved = errorSave();
+    if (ddom)
+        virDomainFree(ddom);
+    virConnectClose(dconn);
+    errorRestore(&saved);
+    return ddom ? 0 : -1;
+}
+
+static int
+testDomainMigrateStartPostCopy(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    /* The test driver switches to post-copy by itself (VIR_MIGRATE_POSTCOPY). */
+    reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                _("post-copy can be started only during a migration"));
+    domainObjEndAPI(&vm);
+    return -1;
+}
+
+/* Migration tunables of a domain (as QEMU's migration parameters). */
+typedef struct {
+    unsigned long bandwidth;          /* MiB/s */
+    unsigned long postcopyBandwidth;  /* MiB/s */
+    unsigned long long downtime;      /* ms */
+} TestMigSettings;
+
+/* QEMU's defaults: no bandwidth limit (as libvirt reports it), 300 ms. */
+#define TEST_MIG_BANDWIDTH_MAX (G_MAXINT64 / (1024 * 1024))
+#define TEST_MIG_DOWNTIME_DEFAULT 300
+
+/* The settings of @vm (locked, active), created on first use. */
+static TestMigSettings *
+testMigSettingsGet(TestDriver *driver, DomainObj *vm)
+{
+    g_autofree char *key = testMigKey(vm->def->uuid);
+    TestMigSettings *s;
+
+    g_mutex_lock(&driver->migLock);
+    if (!(s = g_hash_table_lookup(driver->migSettings, key))) {
+        s = g_new0(TestMigSettings, 1);
+        s->bandwidth = TEST_MIG_BANDWIDTH_MAX;
+        s->postcopyBandwidth = TEST_MIG_BANDWIDTH_MAX;
+        s->downtime = TEST_MIG_DOWNTIME_DEFAULT;
+        g_hash_table_insert(driver->migSettings, g_steal_pointer(&key), s);
+    }
+    g_mutex_unlock(&driver->migLock);
+    return s;
+}
+
+static int
+testDomainMigrateSetMaxSpeed(virDomainPtr dom, unsigned long bandwidth,
+                             unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMigSettings *s;
+
+    checkFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, -1);
+    if (bandwidth > TEST_MIG_BANDWIDTH_MAX) {
+        reportError(VIR_ERR_OVERFLOW, _("bandwidth must be less than %1$llu"),
+                    (unsigned long long) TEST_MIG_BANDWIDTH_MAX + 1);
+        return -1;
+    }
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    s = testMigSettingsGet(driver, vm);
+    if (flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
+        s->postcopyBandwidth = bandwidth;
+    else
+        s->bandwidth = bandwidth;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+testDomainMigrateGetMaxSpeed(virDomainPtr dom, unsigned long *bandwidth,
+                             unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMigSettings *s;
+
+    checkFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    s = testMigSettingsGet(driver, vm);
+    *bandwidth = (flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) ?
+                 s->postcopyBandwidth : s->bandwidth;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+testDomainMigrateSetMaxDowntime(virDomainPtr dom, unsigned long long downtime,
+                                unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    testMigSettingsGet(driver, vm)->downtime = downtime;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+testDomainMigrateGetMaxDowntime(virDomainPtr dom, unsigned long long *downtime,
+                                unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    *downtime = testMigSettingsGet(driver, vm)->downtime;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static void
+testMigFreeVoid(gpointer mig)
+{
+    testMigFree(mig);
+}
+
 /* ---- registration ---- */
 
 static HypervisorDriver testHypervisorDriver = {
@@ -1273,6 +2557,17 @@ static HypervisorDriver testHypervisorDriver = {
     .domainGetJobInfo = testDomainGetJobInfo,
     .domainGetJobStats = testDomainGetJobStats,
     .domainAbortJob = testDomainAbortJob,
+    .connectSupportsFeature = testConnectSupportsFeature,
+    .domainMigrateBegin3Params = testDomainMigrateBegin3Params,
+    .domainMigratePrepare3Params = testDomainMigratePrepare3Params,
+    .domainMigratePerform3Params = testDomainMigratePerform3Params,
+    .domainMigrateFinish3Params = testDomainMigrateFinish3Params,
+    .domainMigrateConfirm3Params = testDomainMigrateConfirm3Params,
+    .domainMigrateSetMaxSpeed = testDomainMigrateSetMaxSpeed,
+    .domainMigrateGetMaxSpeed = testDomainMigrateGetMaxSpeed,
+    .domainMigrateSetMaxDowntime = testDomainMigrateSetMaxDowntime,
+    .domainMigrateGetMaxDowntime = testDomainMigrateGetMaxDowntime,
+    .domainMigrateStartPostCopy = testDomainMigrateStartPostCopy,
     .connectDomainEventRegister = testConnectDomainEventRegister,
     .connectDomainEventDeregister = testConnectDomainEventDeregister,
     .connectDomainEventRegisterAny = testConnectDomainEventRegisterAny,
