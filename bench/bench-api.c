@@ -38,6 +38,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "bench-util.h"
+
 #ifndef BENCH_API_TARGET
 # define BENCH_API_TARGET "unknown"
 #endif
@@ -112,39 +114,6 @@ benchApiProcStatusKiB(const char *key)
     return ret;
 }
 
-static void
-benchApiFail(const char *what)
-{
-    const char *msg = virGetLastErrorMessage();
-
-    fprintf(stderr, "bench-api: %s: %s\n", what, msg ? msg : "unknown error");
-}
-
-/* The library's default handler prints every error; we report our own. */
-static void
-benchApiIgnoreError(void *opaque, virErrorPtr err)
-{
-    (void) opaque;
-    (void) err;
-}
-
-static void
-benchApiJsonString(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char) *s;
-
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 /* Print one measured figure.  @better is "higher" or "lower". */
 static void
 benchApiFigure(const BenchApiOptions *opts, const char *figure, double value,
@@ -152,15 +121,15 @@ benchApiFigure(const BenchApiOptions *opts, const char *figure, double value,
 {
     if (opts->json) {
         printf("{\"bench\": \"api\", \"label\": ");
-        benchApiJsonString(opts->label);
+        benchJsonString(opts->label);
         printf(", \"figure\": ");
-        benchApiJsonString(figure);
+        benchJsonString(figure);
         printf(", \"value\": %.6g, \"unit\": ", value);
-        benchApiJsonString(unit);
+        benchJsonString(unit);
         printf(", \"better\": ");
-        benchApiJsonString(better);
+        benchJsonString(better);
         printf(", \"desc\": ");
-        benchApiJsonString(desc);
+        benchJsonString(desc);
         printf("}\n");
     } else {
         printf(value >= 1e5 ? "  %-46s %14.0f %s\n" : "  %-46s %14.6g %s\n",
@@ -261,7 +230,7 @@ benchApiListAll(virConnectPtr conn, int runs, int expect)
 
         samples[r] = (benchApiNow() - t0) * 1e3;
         if (n < 0) {
-            benchApiFail("virConnectListAllDomains");
+            benchFail("bench-api", "virConnectListAllDomains");
             goto cleanup;
         }
         benchApiFreeDomains(doms, n);
@@ -297,15 +266,15 @@ benchApiPrintLibrary(const BenchApiOptions *opts, virConnectPtr conn)
 
     if (opts->json) {
         printf("{\"bench\": \"api\", \"label\": ");
-        benchApiJsonString(opts->label);
+        benchJsonString(opts->label);
         printf(", \"figure\": \"meta\", \"target\": ");
-        benchApiJsonString(BENCH_API_TARGET);
+        benchJsonString(BENCH_API_TARGET);
         printf(", \"library\": ");
-        benchApiJsonString(path);
+        benchJsonString(path);
         printf(", \"lib_version\": %lu, \"driver\": ", libVer);
-        benchApiJsonString(type ? type : "?");
+        benchJsonString(type ? type : "?");
         printf(", \"uri\": ");
-        benchApiJsonString(opts->uri);
+        benchJsonString(opts->uri);
         printf(", \"domains\": %d, \"cpus\": %ld, \"pid\": %ld}\n",
                opts->ndomains, sysconf(_SC_NPROCESSORS_ONLN), (long) getpid());
     } else {
@@ -432,7 +401,7 @@ benchApiLookups(virConnectPtr conn, int n, double minSecs, bool byUUID,
                                         virDomainLookupByName(conn, names[i]);
 
             if (!dom) {
-                benchApiFail(byUUID ? "virDomainLookupByUUID" : "virDomainLookupByName");
+                benchFail("bench-api", byUUID ? "virDomainLookupByUUID" : "virDomainLookupByName");
                 return -1;
             }
             virDomainFree(dom);
@@ -480,7 +449,7 @@ main(int argc, char **argv)
     if (benchApiParseArgs(argc, argv, &opts) < 0)
         return EXIT_FAILURE;
 
-    virSetErrorFunc(NULL, benchApiIgnoreError);
+    virSetErrorFunc(NULL, benchIgnoreError);
 
     names = calloc(opts.ndomains, sizeof(*names));
     uuids = calloc(opts.ndomains, sizeof(*uuids));
@@ -500,7 +469,7 @@ main(int argc, char **argv)
     }
 
     if (!(conn = virConnectOpen(opts.uri))) {
-        benchApiFail(opts.uri);
+        benchFail("bench-api", opts.uri);
         goto cleanup;
     }
     benchApiPrintLibrary(&opts, conn);
@@ -518,7 +487,7 @@ main(int argc, char **argv)
     t0 = benchApiNow();
     for (i = 0; i < nfirst; i++) {
         if (benchApiDefine(conn, i) < 0) {
-            benchApiFail("virDomainDefineXML");
+            benchFail("bench-api", "virDomainDefineXML");
             goto cleanup;
         }
     }
@@ -534,7 +503,7 @@ main(int argc, char **argv)
     t0 = benchApiNow();
     for (i = nfirst; i < opts.ndomains; i++) {
         if (benchApiDefine(conn, i) < 0) {
-            benchApiFail("virDomainDefineXML");
+            benchFail("bench-api", "virDomainDefineXML");
             goto cleanup;
         }
     }
@@ -559,7 +528,7 @@ main(int argc, char **argv)
 
         if (!dom || virDomainGetInfo(dom, &info) < 0 ||
             !(xml = virDomainGetXMLDesc(dom, 0))) {
-            benchApiFail("checking a defined domain");
+            benchFail("bench-api", "checking a defined domain");
             if (dom)
                 virDomainFree(dom);
             goto cleanup;
@@ -596,7 +565,7 @@ main(int argc, char **argv)
 
     /* 5. GetInfo, round-robin over every domain. */
     if ((nall = virConnectListAllDomains(conn, &all, 0)) < 0) {
-        benchApiFail("virConnectListAllDomains");
+        benchFail("bench-api", "virConnectListAllDomains");
         nall = 0;
         goto cleanup;
     }
@@ -610,7 +579,7 @@ main(int argc, char **argv)
             virDomainInfo info;
 
             if (virDomainGetInfo(all[calls % nall], &info) < 0) {
-                benchApiFail("virDomainGetInfo");
+                benchFail("bench-api", "virDomainGetInfo");
                 goto cleanup;
             }
             calls++;
@@ -635,7 +604,7 @@ main(int argc, char **argv)
             virDomainInfo info;
 
             if (virDomainGetInfo(all[0], &info) < 0) {
-                benchApiFail("virDomainGetInfo");
+                benchFail("bench-api", "virDomainGetInfo");
                 goto cleanup;
             }
         }
@@ -667,7 +636,7 @@ main(int argc, char **argv)
     t0 = benchApiNow();
     for (i = 0; i < nbench; i++) {
         if (virDomainUndefine(bench[i]) < 0) {
-            benchApiFail("virDomainUndefine");
+            benchFail("bench-api", "virDomainUndefine");
             goto cleanup;
         }
     }

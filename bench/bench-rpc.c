@@ -44,6 +44,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "bench-util.h"
+
 #ifndef BENCH_RPC_TARGET
 # define BENCH_RPC_TARGET "unknown"
 #endif
@@ -119,39 +121,6 @@ benchRpcQuantile(const double *v, size_t n, double q)
     return v[rank - 1];
 }
 
-static void
-benchRpcFail(const char *what)
-{
-    const char *msg = virGetLastErrorMessage();
-
-    fprintf(stderr, "bench-rpc: %s: %s\n", what, msg ? msg : "unknown error");
-}
-
-/* The library's default handler prints every error; we report our own. */
-static void
-benchRpcIgnoreError(void *opaque, virErrorPtr err)
-{
-    (void) opaque;
-    (void) err;
-}
-
-static void
-benchRpcJsonString(const char *s)
-{
-    putchar('"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char) *s;
-
-        if (c == '"' || c == '\\')
-            printf("\\%c", c);
-        else if (c < 0x20)
-            printf("\\u%04x", c);
-        else
-            putchar(c);
-    }
-    putchar('"');
-}
-
 static const char *
 benchRpcOpName(BenchRpcOp op, int expect)
 {
@@ -181,13 +150,13 @@ benchRpcCall(BenchRpcThread *t)
     switch (t->op) {
     case BENCH_RPC_OP_GETINFO:
         if (virDomainGetInfo(t->dom, &info) < 0) {
-            benchRpcFail("virDomainGetInfo");
+            benchFail("bench-rpc", "virDomainGetInfo");
             return -1;
         }
         return benchRpcNow() - t0;
     case BENCH_RPC_OP_LIBVERSION:
         if (virConnectGetLibVersion(t->conn, &libVer) < 0) {
-            benchRpcFail("virConnectGetLibVersion");
+            benchFail("bench-rpc", "virConnectGetLibVersion");
             return -1;
         }
         return benchRpcNow() - t0;
@@ -195,7 +164,7 @@ benchRpcCall(BenchRpcThread *t)
         n = virConnectListAllDomains(t->conn, &doms, 0);
         t1 = benchRpcNow();
         if (n < 0) {
-            benchRpcFail("virConnectListAllDomains");
+            benchFail("bench-rpc", "virConnectListAllDomains");
             return -1;
         }
         for (i = 0; i < n; i++)
@@ -266,9 +235,9 @@ benchRpcFigure(const BenchRpcOptions *opts, const char *op, int clients, size_t 
 {
     if (opts->json) {
         printf("{\"bench\": \"rpc\", \"label\": ");
-        benchRpcJsonString(opts->label);
+        benchJsonString(opts->label);
         printf(", \"op\": ");
-        benchRpcJsonString(op);
+        benchJsonString(op);
         printf(", \"clients\": %d, \"calls\": %zu, \"rate\": %.6g, \"median_us\": %.6g,"
                " \"p99_us\": %.6g, \"mean_us\": %.6g}\n",
                clients, calls, rate, median * 1e6, p99 * 1e6, mean * 1e6);
@@ -306,11 +275,11 @@ benchRpcMeasure(const BenchRpcOptions *opts, BenchRpcOp op, int nclients, int ex
         t->barrier = &barrier;
         t->startp = &start;
         if (!(t->conn = virConnectOpen(opts->uri))) {
-            benchRpcFail("virConnectOpen");
+            benchFail("bench-rpc", "virConnectOpen");
             goto cleanup;
         }
         if (op == BENCH_RPC_OP_GETINFO && !(t->dom = virDomainLookupByName(t->conn, "test"))) {
-            benchRpcFail("virDomainLookupByName('test')");
+            benchFail("bench-rpc", "virDomainLookupByName('test')");
             goto cleanup;
         }
     }
@@ -393,7 +362,7 @@ benchRpcDefine(virConnectPtr conn, int idx)
              "<os><type>hvm</type></os>"
              "</domain>", idx, uuid);
     if (!(dom = virDomainDefineXML(conn, xml))) {
-        benchRpcFail("virDomainDefineXML");
+        benchFail("bench-rpc", "virDomainDefineXML");
         return -1;
     }
     virDomainFree(dom);
@@ -412,7 +381,7 @@ benchRpcCleanDomains(virConnectPtr conn)
     int i;
 
     if (n < 0) {
-        benchRpcFail("virConnectListAllDomains");
+        benchFail("bench-rpc", "virConnectListAllDomains");
         return -1;
     }
     for (i = 0; i < n; i++) {
@@ -420,7 +389,7 @@ benchRpcCleanDomains(virConnectPtr conn)
 
         if (name && strncmp(name, BENCH_RPC_NAME_PREFIX, strlen(BENCH_RPC_NAME_PREFIX)) == 0) {
             if (virDomainUndefine(doms[i]) < 0) {
-                benchRpcFail("virDomainUndefine");
+                benchFail("bench-rpc", "virDomainUndefine");
                 ret = -1;
             }
         } else {
@@ -453,14 +422,14 @@ benchRpcPrintLibrary(const BenchRpcOptions *opts, virConnectPtr conn)
 
     if (opts->json) {
         printf("{\"bench\": \"rpc\", \"label\": ");
-        benchRpcJsonString(opts->label);
+        benchJsonString(opts->label);
         printf(", \"op\": \"meta\", \"target\": ");
-        benchRpcJsonString(BENCH_RPC_TARGET);
+        benchJsonString(BENCH_RPC_TARGET);
         printf(", \"library\": ");
-        benchRpcJsonString(path);
+        benchJsonString(path);
         printf(", \"lib_version\": %lu, \"daemon_lib_version\": %lu, \"uri\": ",
                libVer, daemonLibVer);
-        benchRpcJsonString(opts->uri);
+        benchJsonString(opts->uri);
         printf(", \"domains\": %d, \"seconds\": %g, \"cpus\": %ld, \"pid\": %ld}\n",
                opts->ndomains, opts->seconds, sysconf(_SC_NPROCESSORS_ONLN), (long) getpid());
     } else {
@@ -604,11 +573,11 @@ main(int argc, char **argv)
 
     if (benchRpcParseArgs(argc, argv, &opts) < 0)
         return EXIT_FAILURE;
-    virSetErrorFunc(NULL, benchRpcIgnoreError);
+    virSetErrorFunc(NULL, benchIgnoreError);
 
     /* Held for the whole run: keeps the daemon's test driver state alive. */
     if (!(setup = virConnectOpen(opts.uri))) {
-        benchRpcFail("virConnectOpen");
+        benchFail("bench-rpc", "virConnectOpen");
         return EXIT_FAILURE;
     }
     benchRpcPrintLibrary(&opts, setup);
