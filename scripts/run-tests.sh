@@ -18,6 +18,10 @@ FUZZ_SECONDS=${FUZZ_SECONDS:-30}
 passed=0
 failed=0
 skipped=0
+# names of what failed, repeated at the very end so that the last lines of
+# the output (all a CI summary may keep) say what broke
+summary_file=$(mktemp)
+trap 'rm -f "$summary_file"' EXIT
 
 log() { printf '== %s\n' "$*"; }
 
@@ -33,9 +37,10 @@ count_results() {
     local out
     if [ ! -f "$json" ]; then
         failed=$((failed + 1))
+        echo "FAILED [$2]: no test log" >>"$summary_file"
         return
     fi
-    out=$(python3 - "$json" "$2" <<'PY'
+    out=$(python3 - "$json" "$2" "$summary_file" <<'PY'
 import json, sys
 p = f = s = 0
 for line in open(sys.argv[1]):
@@ -51,6 +56,12 @@ for line in open(sys.argv[1]):
     else:
         f += 1
         print("FAILED [%s]: %s (%s)" % (sys.argv[2], r.get("name"), res), file=sys.stderr)
+        with open(sys.argv[3], "a") as out:
+            out.write("FAILED [%s]: %s (%s, %.1fs)\n" % (sys.argv[2], r.get("name"), res,
+                                                    r.get("duration", 0)))
+            tail = (r.get("stdout") or "").splitlines()[-25:]
+            for t in tail:
+                out.write("    | %s\n" % t[:300])
 print(p, f, s)
 PY
 )
@@ -64,13 +75,14 @@ run_suite() {
     shift 2
     log "$label: configure $dir"
     if [ ! -d "$dir" ]; then
-        meson setup "$dir" "$@" || { failed=$((failed + 1)); return; }
+        meson setup "$dir" "$@" || { failed=$((failed + 1)); echo "FAILED [$label]: configure" >>"$summary_file"; return; }
     else
-        meson setup --reconfigure "$dir" "$@" || { failed=$((failed + 1)); return; }
+        meson setup --reconfigure "$dir" "$@" || { failed=$((failed + 1)); echo "FAILED [$label]: configure" >>"$summary_file"; return; }
     fi
     log "$label: build"
     if ! ninja -C "$dir"; then
         echo "build failed: $label"
+        echo "FAILED [$label]: build" >>"$summary_file"
         failed=$((failed + 1))
         return
     fi
@@ -126,6 +138,7 @@ run_tsan() {
     # shellcheck disable=SC2086
     if ! ninja -C "$dir" $TSAN_TARGETS; then
         echo "build failed: $label"
+        echo "FAILED [$label]: build" >>"$summary_file"
         failed=$((failed + 1))
         return
     fi
@@ -143,14 +156,22 @@ if [ "${SKIP_TSAN:-0}" != 1 ]; then
 fi
 
 if [ "${SKIP_FUZZ:-0}" != 1 ] && [ -x tests/fuzz/run-fuzz.sh ] && command -v clang-14 >/dev/null; then
-    log "fuzz: ${FUZZ_SECONDS}s per target"
-    if bash tests/fuzz/run-fuzz.sh "$FUZZ_SECONDS"; then
+    log "fuzz: ${FUZZ_SECONDS}s per target (output in build-fuzz/fuzz.log)"
+    mkdir -p build-fuzz
+    if bash tests/fuzz/run-fuzz.sh "$FUZZ_SECONDS" >build-fuzz/fuzz.log 2>&1; then
+        grep -E '^(== |Done )' build-fuzz/fuzz.log
         passed=$((passed + 1))
     else
+        tail -n 60 build-fuzz/fuzz.log
         echo "FAILED [fuzz]"
+        { echo "FAILED [fuzz]"; grep -E '^== |ERROR|SUMMARY' build-fuzz/fuzz.log | tail -n 20 | sed 's/^/    | /'; } >>"$summary_file"
         failed=$((failed + 1))
     fi
 fi
 
+if [ -s "$summary_file" ]; then
+    log "failures"
+    cat "$summary_file"
+fi
 echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ]
