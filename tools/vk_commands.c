@@ -50,6 +50,16 @@ const VkCmdGroup vkCommandGroups[] = {
 
 /* ---- host ---- */
 
+static const VkOptDef vkOptsDomcapabilities[] = {
+    { .name = "virttype", .type = VK_OPT_STRING, .help = "virtualization type (/domain/@type)" },
+    { .name = "emulatorbin", .type = VK_OPT_STRING,
+      .help = "path to emulator binary (/domain/devices/emulator)" },
+    { .name = "arch", .type = VK_OPT_STRING, .help = "domain architecture (/domain/os/type/@arch)" },
+    { .name = "machine", .type = VK_OPT_STRING,
+      .help = "machine type (/domain/os/type/@machine)" },
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsVersion[] = {
     VK_OPT_FLAG("daemon", "also show the version of the daemon behind the connection"),
     VK_OPT_END,
@@ -411,6 +421,10 @@ const VkCmdDef vkCommands[] = {
     { "capabilities", "host", vkHostCmdCapabilities, NULL,
       "print the capabilities of the host",
       "Print the XML description of what the host and hypervisor can do.", 0 },
+    { "domcapabilities", "host", vkHostCmdDomcapabilities, vkOptsDomcapabilities,
+      "domain capabilities",
+      "Print what the hypervisor can run for an emulator, architecture, machine type and "
+      "virtualization type (libvirt's domainCapabilities XML).", 0 },
     { "hostname", "host", vkHostCmdHostname, NULL,
       "print the host name of the hypervisor",
       "Print the name of the host the connection talks to.", 0 },

@@ -1,4 +1,5 @@
-/* vk_host.c: host and hypervisor commands: uri, hostname, version, nodeinfo, capabilities */
+/* vk_host.c: host and hypervisor commands: uri, hostname, version, nodeinfo, capabilities,
+ * domcapabilities */
 #include <stdlib.h>
 
 #include "vk_host.h"
@@ -159,6 +160,40 @@ vkHostCmdCapabilities(VkCtl *ctl, const VkCmd *cmd G_GNUC_UNUSED)
 
     if (!caps) {
         vkError(ctl, "%s", "failed to get capabilities");
+        return false;
+    }
+    vkPrint(ctl, "%s\n", caps);
+    free(caps);
+    return true;
+}
+
+/**
+ * vkHostCmdDomcapabilities:
+ * @ctl: run state
+ * @cmd: parsed "domcapabilities" command
+ *
+ * Prints the domain capabilities XML for the emulator, architecture,
+ * machine and virtualization type given (each optional), as virsh does.
+ *
+ * Returns: true on success.
+ */
+bool
+vkHostCmdDomcapabilities(VkCtl *ctl, const VkCmd *cmd)
+{
+    const char *virttype = NULL;
+    const char *emulatorbin = NULL;
+    const char *arch = NULL;
+    const char *machine = NULL;
+    char *caps;
+
+    if (vkCmdOptString(ctl, cmd, "virttype", &virttype) < 0 ||
+        vkCmdOptString(ctl, cmd, "emulatorbin", &emulatorbin) < 0 ||
+        vkCmdOptString(ctl, cmd, "arch", &arch) < 0 ||
+        vkCmdOptString(ctl, cmd, "machine", &machine) < 0)
+        return false;
+    if (!(caps = virConnectGetDomainCapabilities(ctl->conn, emulatorbin, arch, machine,
+                                                 virttype, 0))) {
+        vkError(ctl, "%s", "failed to get emulator capabilities");
         return false;
     }
     vkPrint(ctl, "%s\n", caps);

@@ -1787,6 +1787,14 @@ virDomainPtr virDomainDefineXML(virConnectPtr conn,
 virDomainPtr virDomainDefineXMLFlags(virConnectPtr conn,
                                      const char *xml,
                                      unsigned int flags);
+
+/* What a hypervisor can run: libvirt's <domainCapabilities> XML */
+char *virConnectGetDomainCapabilities(virConnectPtr conn,
+                                      const char *emulatorbin,
+                                      const char *arch,
+                                      const char *machine,
+                                      const char *virttype,
+                                      unsigned int flags);
 int virDomainUndefine(virDomainPtr domain);
 int virDomainUndefineFlags(virDomainPtr domain,
                            unsigned int flags);

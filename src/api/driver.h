@@ -48,6 +48,9 @@ struct _HypervisorDriver {
     char *(*connectGetURI)(virConnectPtr conn);
     char *(*connectGetCapabilities)(virConnectPtr conn);
     int (*connectGetMaxVcpus)(virConnectPtr conn, const char *type);
+    char *(*connectGetDomainCapabilities)(virConnectPtr conn, const char *emulatorbin,
+                                          const char *arch, const char *machine,
+                                          const char *virttype, unsigned int flags);
     int (*connectIsAlive)(virConnectPtr conn);
     int (*connectIsSecure)(virConnectPtr conn);
     int (*connectIsEncrypted)(virConnectPtr conn);

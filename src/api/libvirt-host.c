@@ -190,6 +190,40 @@ virConnectGetMaxVcpus(virConnectPtr conn, const char *type)
     return -1;
 }
 
+/**
+ * virConnectGetDomainCapabilities:
+ * @conn: a connection
+ * @emulatorbin: path to the emulator, or NULL for the driver's choice
+ * @arch: guest architecture, or NULL
+ * @machine: machine type, or NULL for the emulator's default
+ * @virttype: virtualization type ("kvm", "qemu"), or NULL for the best one
+ * @flags: none defined yet; 0
+ *
+ * Describes what the hypervisor can run for that combination, in
+ * libvirt's <domainCapabilities> format.  Allowed on read-only
+ * connections, as in libvirt.
+ *
+ * Returns: the XML (caller frees), or NULL on error.
+ */
+char *
+virConnectGetDomainCapabilities(virConnectPtr conn, const char *emulatorbin, const char *arch,
+                                const char *machine, const char *virttype, unsigned int flags)
+{
+    char *ret = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, NULL);
+    ENTRY_DRIVER_FUNC(conn, connectGetDomainCapabilities, error);
+    if (!(ret = conn->driver->connectGetDomainCapabilities(conn, emulatorbin, arch, machine,
+                                                           virttype, flags)))
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return NULL;
+}
+
 /*
  * The three predicates share a shape: 1 / 0 from the driver, -1 on error.
  */

@@ -319,6 +319,23 @@ remoteDispatchConnectGetCapabilities(REMOTE_DISPATCH_PARAMS)
 }
 
 static int
+remoteDispatchConnectGetDomainCapabilities(REMOTE_DISPATCH_PARAMS)
+{
+    remote_connect_get_domain_capabilities_args *args = argsp;
+    remote_connect_get_domain_capabilities_ret *ret = retp;
+    g_autoptr(virConnect) conn = remoteDispatchConn(client);
+
+    if (!conn)
+        return -1;
+    if (!(ret->capabilities = virConnectGetDomainCapabilities(
+              conn, args->emulatorbin ? *args->emulatorbin : NULL, args->arch ? *args->arch : NULL,
+              args->machine ? *args->machine : NULL, args->virttype ? *args->virttype : NULL,
+              args->flags)))
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
 remoteDispatchConnectGetMaxVcpus(REMOTE_DISPATCH_PARAMS)
 {
     remote_connect_get_max_vcpus_args *args = argsp;
@@ -427,6 +444,10 @@ static const RpcServerProc remoteDispatchConnectProcs[] = {
                   remoteDispatchConnectGetCapabilities, REMOTE_PROC_QUERY),
     REMOTE_PROC_AR(CONNECT_GET_MAX_VCPUS, connect_get_max_vcpus, "virConnectGetMaxVcpus",
                    remoteDispatchConnectGetMaxVcpus, REMOTE_PROC_QUERY),
+    REMOTE_PROC_AR(CONNECT_GET_DOMAIN_CAPABILITIES, connect_get_domain_capabilities,
+                   "virConnectGetDomainCapabilities", remoteDispatchConnectGetDomainCapabilities,
+                   /* may probe QEMU: not a high-priority call */
+                   RPC_SERVER_PROC_READONLY),
     REMOTE_PROC_R(CONNECT_IS_SECURE, connect_is_secure, "virConnectIsSecure",
                   remoteDispatchConnectIsSecure, REMOTE_PROC_QUERY),
     REMOTE_PROC_R(NODE_GET_INFO, node_get_info, "virNodeGetInfo", remoteDispatchNodeGetInfo,

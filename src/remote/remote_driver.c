@@ -984,6 +984,26 @@ remoteConnectGetMaxVcpus(virConnectPtr conn, const char *type)
     return ret.max_vcpus;
 }
 
+static char *
+remoteConnectGetDomainCapabilities(virConnectPtr conn, const char *emulatorbin, const char *arch,
+                                   const char *machine, const char *virttype, unsigned int flags)
+{
+    remote_connect_get_domain_capabilities_args args = {
+        .emulatorbin = REMOTE_STRING(emulatorbin),
+        .arch = REMOTE_STRING(arch),
+        .machine = REMOTE_STRING(machine),
+        .virttype = REMOTE_STRING(virttype),
+        .flags = flags,
+    };
+    remote_connect_get_domain_capabilities_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_DOMAIN_CAPABILITIES,
+                    remote_connect_get_domain_capabilities_args, &args,
+                    remote_connect_get_domain_capabilities_ret, &ret) < 0)
+        return NULL;
+    return g_steal_pointer(&ret.capabilities);
+}
+
 static int
 remoteConnectIsAlive(virConnectPtr conn)
 {
@@ -2033,6 +2053,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectGetHostname = remoteConnectGetHostname,
     .connectGetURI = remoteConnectGetURI,
     .connectGetCapabilities = remoteConnectGetCapabilities,
+    .connectGetDomainCapabilities = remoteConnectGetDomainCapabilities,
     .connectGetMaxVcpus = remoteConnectGetMaxVcpus,
     .connectIsAlive = remoteConnectIsAlive,
     .connectIsSecure = remoteConnectIsSecure,

@@ -64,6 +64,8 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
     PTR(virConnectGetHostname(NULL), INVCONN(virConnectGetHostname)) \
     PTR(virConnectGetURI(NULL), INVCONN(virConnectGetURI)) \
     PTR(virConnectGetCapabilities(NULL), INVCONN(virConnectGetCapabilities)) \
+    PTR(virConnectGetDomainCapabilities(NULL, NULL, NULL, NULL, NULL, 0), \
+        INVCONN(virConnectGetDomainCapabilities)) \
     INT(virConnectGetMaxVcpus(NULL, NULL), INVCONN(virConnectGetMaxVcpus)) \
     INT(virConnectIsAlive(NULL), INVCONN(virConnectIsAlive)) \
     INT(virConnectIsSecure(NULL), INVCONN(virConnectIsSecure)) \
@@ -295,6 +297,8 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
     INT(virConnectGetVersion(c->econn, &ul), NOSUP(virConnectGetVersion)) \
     PTR(virConnectGetHostname(c->econn), NOSUP(virConnectGetHostname)) \
     PTR(virConnectGetCapabilities(c->econn), NOSUP(virConnectGetCapabilities)) \
+    PTR(virConnectGetDomainCapabilities(c->econn, NULL, NULL, NULL, NULL, 0), \
+        NOSUP(virConnectGetDomainCapabilities)) \
     INT(virConnectGetMaxVcpus(c->econn, NULL), NOSUP(virConnectGetMaxVcpus)) \
     INT(virConnectIsAlive(c->econn), NOSUP(virConnectIsAlive)) \
     INT(virConnectIsSecure(c->econn), NOSUP(virConnectIsSecure)) \
