@@ -92,7 +92,13 @@ static const char *const domainArchNames[] = {
     "xtensa", "xtensaeb",
 };
 
-static bool
+/**
+ * domainArchIsKnown:
+ * @arch: an architecture name ("x86_64")
+ *
+ * Returns: whether libvirt knows that architecture name (virArch).
+ */
+bool
 domainArchIsKnown(const char *arch)
 {
     return enumFromString(domainArchNames, G_N_ELEMENTS(domainArchNames), arch) >= 0;

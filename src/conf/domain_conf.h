@@ -50,6 +50,7 @@ typedef enum {
 } DomainVirtType;
 const char *domainVirtTypeToString(int type);
 int domainVirtTypeFromString(const char *s);
+bool domainArchIsKnown(const char *arch);
 
 typedef enum {
     DOMAIN_OSTYPE_HVM = 0,

@@ -2121,11 +2121,21 @@ qemuCapsFormatDomainCapabilitiesXML(const QemuCaps *caps, const char *machine, i
 
     if (!machine)
         machine = qemuCapsGetDefaultMachine(caps);
-    if (!(m = qemuCapsLookupMachine(caps, machine)) ||
-        !(strPrefix(m->name, "pc-i440fx-") || strPrefix(m->name, "pc-q35-"))) {
-        reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+    if (!(m = qemuCapsLookupMachine(caps, machine))) {
+        reportError(VIR_ERR_INVALID_ARG,
                     _("the machine '%1$s' is not supported by emulator '%2$s'"),
                     machine ? machine : "", caps->binary);
+        return NULL;
+    }
+    /* libvirt describes any machine; we only those qemu_command.c builds */
+    if (!(strPrefix(m->name, "pc-i440fx-") || strPrefix(m->name, "pc-q35-"))) {
+        reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("machine type '%1$s' is not supported by this QEMU driver"), m->name);
+        return NULL;
+    }
+    if (virtType != DOMAIN_VIRT_QEMU && virtType != DOMAIN_VIRT_KVM) {
+        reportError(VIR_ERR_INVALID_ARG, _("Emulator '%1$s' does not support virt type '%2$s'"),
+                    caps->binary, domainVirtTypeToString(virtType));
         return NULL;
     }
     if (!qemuCapsSupportsVirtType(caps, virtType)) {
@@ -2145,6 +2155,9 @@ qemuCapsFormatDomainCapabilitiesXML(const QemuCaps *caps, const char *machine, i
     xmlWriterAdd(&w, "<iothreads supported='no'/>\n");
     xmlWriterAdd(&w, "<os supported='yes'>\n");
     xmlWriterAdjustIndent(&w, 2);
+    /* no firmware auto-selection (<os firmware='efi'>): an empty enum, as
+     * libvirt prints when it finds no firmware descriptors */
+    xmlWriterAdd(&w, "<enum name='firmware'/>\n");
     xmlWriterAdd(&w, "<loader supported='yes'>\n");
     xmlWriterAdjustIndent(&w, 2);
     {

@@ -456,6 +456,50 @@ qemuConnectGetMaxVcpus(virConnectPtr conn, const char *type)
     return machine ? (int)machine->maxCpus : 255;
 }
 
+/*
+ * virConnectGetDomainCapabilities.  Choices and errors as libvirt 9.0's
+ * QEMU driver: the emulator from @emulatorbin or qemu.conf's, virt type
+ * kvm when usable else qemu, the emulator's default machine.  Only the
+ * emulator's own architecture is served (libvirt also lets an x86_64
+ * binary serve i686).
+ */
+static char *
+qemuConnectGetDomainCapabilities(virConnectPtr conn, const char *emulatorbin, const char *arch,
+                                 const char *machine, const char *virttype, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(QemuCaps) caps = NULL;
+    int virtType = DOMAIN_VIRT_NONE;
+
+    checkFlags(flags, 0, NULL);
+
+    if (virttype && (virtType = domainVirtTypeFromString(virttype)) < 0) {
+        reportError(VIR_ERR_INVALID_ARG, _("unknown virttype: %1$s"), virttype);
+        return NULL;
+    }
+    if (arch && !domainArchIsKnown(arch)) {
+        reportError(VIR_ERR_INVALID_ARG, _("unknown architecture: %1$s"), arch);
+        return NULL;
+    }
+    if (!(caps = qemuCapsCacheLookup(driver->capsCache,
+                                     emulatorbin ? emulatorbin : driver->config->emulator)))
+        return NULL;
+    if (arch && !streq(arch, qemuCapsGetArch(caps))) {
+        if (emulatorbin)
+            reportError(VIR_ERR_INVALID_ARG,
+                        _("architecture from emulator '%1$s' doesn't match given architecture '%2$s'"),
+                        qemuCapsGetArch(caps), arch);
+        else
+            reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                        _("unable to find any emulator to serve '%1$s' architecture"), arch);
+        return NULL;
+    }
+    if (virtType == DOMAIN_VIRT_NONE)
+        virtType = qemuCapsSupportsVirtType(caps, DOMAIN_VIRT_KVM) ? DOMAIN_VIRT_KVM
+                                                                   : DOMAIN_VIRT_QEMU;
+    return qemuCapsFormatDomainCapabilitiesXML(caps, machine, virtType);
+}
+
 static int
 qemuConnectIsAlive(virConnectPtr conn)
 {
@@ -1412,6 +1456,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .connectGetLibVersion = qemuConnectGetLibVersion,
     .connectGetHostname = qemuConnectGetHostname,
     .connectGetCapabilities = qemuConnectGetCapabilities,
+    .connectGetDomainCapabilities = qemuConnectGetDomainCapabilities,
     .connectGetMaxVcpus = qemuConnectGetMaxVcpus,
     .connectIsAlive = qemuConnectIsAlive,
     .connectIsSecure = qemuConnectIsSecure,

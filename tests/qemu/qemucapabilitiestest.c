@@ -267,7 +267,10 @@ testDomainCapabilitiesErrors(const void *data)
     if (!caps)
         TEST_FAIL("# %s", errorGetSlot()->message);
     xml = qemuCapsFormatDomainCapabilitiesXML(caps, "no-such-machine", DOMAIN_VIRT_QEMU);
-    TEST_CHECK(!xml && errorGetCode() == VIR_ERR_CONFIG_UNSUPPORTED, "# unknown machine");
+    TEST_CHECK(!xml && errorGetCode() == VIR_ERR_INVALID_ARG, "# unknown machine");
+    errorReset();
+    xml = qemuCapsFormatDomainCapabilitiesXML(caps, "isapc", DOMAIN_VIRT_QEMU);
+    TEST_CHECK(!xml && errorGetCode() == VIR_ERR_CONFIG_UNSUPPORTED, "# isapc");
     errorReset();
     xml = qemuCapsFormatDomainCapabilitiesXML(caps, NULL, DOMAIN_VIRT_XEN);
     TEST_CHECK(!xml && errorGetCode() == VIR_ERR_INVALID_ARG, "# xen");
