@@ -10,6 +10,7 @@
 #include "qemu/qemu_capabilities.h"
 #include "qemu/qemu_conf.h"
 #include "qemu/qemu_monitor.h"
+#include "util/port_allocator.h"
 #include "util/thread.h"
 
 /*
@@ -30,6 +31,7 @@ struct _QemuDriver {
     DomainObjList *domains;
     DomainEventState *events;
     QemuCapsCache *capsCache;
+    PortAllocator *displayPorts; /* vnc/spice ports (qemu_graphics.c) */
 
     GMainContext *ctx;
     GMainLoop *loop;

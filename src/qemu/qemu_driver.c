@@ -117,6 +117,7 @@ qemuDriverFree(QemuDriver *driver)
     domainObjListFree(driver->domains);
     domainEventStateFree(driver->events);
     qemuCapsCacheFree(driver->capsCache);
+    portAllocatorFree(driver->displayPorts);
     if (driver->loop)
         g_main_loop_unref(driver->loop);
     if (driver->ctx)
@@ -238,6 +239,8 @@ qemuDriverNew(QemuConfigMode mode, const char *root)
     driver->domains = domainObjListNew();
     driver->events = domainEventStateNew();
     driver->capsCache = qemuCapsCacheNew(driver->config->cacheDir);
+    driver->displayPorts = portAllocatorNew("display", driver->config->vncPortMin,
+                                            driver->config->vncPortMax);
     driver->ctx = g_main_context_new();
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);

@@ -15,6 +15,7 @@
 
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_graphics.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -519,6 +520,7 @@ qemuProcessStop(QemuDriver *driver, DomainObj *vm, int reason, int detail)
     if (priv->pidfile)
         unlink(priv->pidfile);
 
+    qemuGraphicsReleasePorts(driver, vm->def);
     domainObjListReleaseID(driver->domains, vm);
     domainObjRemoveTransientDef(vm);
     domainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
@@ -823,6 +825,7 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     int logFd = -1;
     int nullFd = -1;
     pid_t pid;
+    bool portsReserved = false;
     int rc;
 
     /* The probe may take a moment: not under the domain lock. */
@@ -853,6 +856,9 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     unlink(priv->pidfile);
 
+    if (qemuGraphicsReservePorts(driver, vm->def) < 0)
+        goto error;
+    portsReserved = true;
     if ((listenFd = qemuProcessListen(priv->monitorPath)) < 0)
         goto error;
 
@@ -1000,6 +1006,8 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 
         if (priv->monitorPath)
             unlink(priv->monitorPath);
+        if (portsReserved)
+            qemuGraphicsReleasePorts(driver, vm->def);
         domainObjListReleaseID(driver->domains, vm);
         domainObjRemoveTransientDef(vm);
         domainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);
@@ -1041,6 +1049,8 @@ qemuProcessReconnect(QemuDriver *driver, DomainObj *vm)
     int oldReason;
     int oldState;
 
+    /* Released by qemuProcessStop if the QEMU turns out dead. */
+    qemuGraphicsRestorePorts(driver, vm->def);
     if (pid > 0 && qemuProcessIsOurChild(pid)) {
         int wstatus;
 

@@ -1,0 +1,188 @@
+"""virtkitd's QEMU driver: domain capabilities, display ports, monitor passthrough.
+
+Against virtkitd --root TMP serving qemu:///system, with real TCG guests
+booting tests/guest's vkguest.elf:
+- domcapabilities: Debian's virsh, python3-libvirt and our CLI get the same
+  <domainCapabilities> document through the daemon, with libvirt's errors;
+- display ports (qemu.conf remote_display_port_min/max, a private range):
+  autoport VNC guests get different ports, a port another process listens
+  on is skipped, the port of a stopped (destroyed or crashed) guest is
+  handed out again, the port answers with an RFB banner, the live XML and
+  domdisplay (virsh and ours) show it; after kill -9 of the daemon the
+  running guests' ports stay reserved;
+- qemu-monitor-command (when built): see test_monitor_command.
+
+Every QEMU pid is recorded from its pidfile and killed on the way out.
+"""
+
+import os
+import random
+import re
+import signal
+import socket
+import time
+
+import vkdtest as t
+from test_qemu import (QEMU, guest_xml, hard_kill_daemon, kill_qemus, process_gone, qemu_pid,
+                       vk, wait_for)
+
+RUNNING, SHUTOFF = 1, 5
+
+
+def vnc_xml(root, name):
+    return guest_xml(root, name).replace(
+        "</devices>", "  <graphics type='vnc' autoport='yes'/>\n  </devices>")
+
+
+def live_port(dom):
+    m = re.search(r"<graphics type='vnc' port='(\d+)' autoport='yes'", dom.XMLDesc(0))
+    return int(m.group(1)) if m else None
+
+
+def rfb_banner(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        data = b""
+        while len(data) < 12:
+            chunk = s.recv(12 - len(data))
+            if not chunk:
+                break
+            data += chunk
+        return data
+
+
+def test_domcapabilities(d, libvirt):
+    uri = d.uri(driver="qemu", path="/system")
+    conn = libvirt.open(uri)
+    xml = conn.getDomainCapabilities(None, None, None, None, 0)
+    t.check(xml.startswith("<domainCapabilities>\n  <path>%s</path>\n" % QEMU) and
+            "<machine>pc-i440fx-" in xml and "<arch>x86_64</arch>" in xml and
+            "<mode name='custom' supported='yes'>" in xml and
+            "<value>vnc</value>" in xml, "python: getDomainCapabilities", xml[:400])
+    q35 = conn.getDomainCapabilities(QEMU, "x86_64", "q35", "qemu", 0)
+    t.check("<domain>qemu</domain>\n  <machine>pc-q35-" in q35,
+            "python: q35 + qemu: canonical machine name", q35[:300])
+    rc, out, err = t.virsh(uri, "domcapabilities", "--machine", "q35", "--virttype", "qemu")
+    # virsh prints the document and two more newlines
+    t.check_eq((rc, out), (0, q35 + "\n\n"), "virsh domcapabilities: the same document")
+    rc, out2, err = vk(uri, "domcapabilities", "--machine", "q35", "--virttype", "qemu")
+    t.check_eq((rc, out2), (0, out), "our CLI domcapabilities: what virsh prints")
+    try:
+        conn.getDomainCapabilities(None, None, "no-such-machine", None, 0)
+        t.check(False, "unknown machine fails")
+    except libvirt.libvirtError as e:
+        t.check_eq((e.get_error_code(), e.get_error_message()),
+                   (libvirt.VIR_ERR_INVALID_ARG,
+                    "invalid argument: the machine 'no-such-machine' is not supported by "
+                    "emulator '%s'" % QEMU), "unknown machine: libvirt's error")
+    rc, out, err = t.virsh(uri, "domcapabilities", "--virttype", "bogus")
+    t.check_eq((rc, err.strip()), (1, "error: failed to get emulator capabilities\n"
+                                      "error: invalid argument: unknown virttype: bogus"),
+               "virsh: unknown virttype")
+    rc, out, err = vk(uri, "domcapabilities", "--arch", "aarch64")
+    t.check(rc == 1 and "unable to find any emulator to serve 'aarch64' architecture" in err,
+            "our CLI: no emulator for aarch64", err)
+    conn.close()
+
+
+def test_display_ports(d, libvirt, base):
+    uri = d.uri(driver="qemu", path="/system")
+    conn = libvirt.open(uri)
+    # Another process (this test) listens on the first port of the range.
+    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    blocker.bind(("127.0.0.1", base))
+    blocker.listen(1)
+    try:
+        doms = {}
+        for name in ("v1", "v2"):
+            doms[name] = conn.createXML(vnc_xml(d.root, name), 0)
+            qemu_pid(d, name)
+        p1, p2 = live_port(doms["v1"]), live_port(doms["v2"])
+        t.check(p1 is not None and p2 is not None and p1 != p2,
+                "two guests get different ports", "%r %r" % (p1, p2))
+        t.check(base < p1 <= base + 9 and base < p2 <= base + 9,
+                "ports from the range, the port in use skipped", "%r %r" % (p1, p2))
+        banner = rfb_banner(p1)
+        t.check(banner.startswith(b"RFB 003."), "the port answers with an RFB banner", repr(banner))
+        xml = doms["v1"].XMLDesc(0)
+        t.check("<graphics type='vnc' port='%d' autoport='yes' listen='127.0.0.1'>" % p1 in xml and
+                "<listen type='address' address='127.0.0.1'/>" in xml,
+                "live XML shows the port as libvirt does", xml)
+        rc, out, err = t.virsh(uri, "domdisplay", "v1")
+        t.check_eq((rc, out.strip()), (0, "vnc://127.0.0.1:%d" % (p1 - 5900)),
+                   "virsh domdisplay: vnc://HOST:DISPLAY")
+        rc, out2, err = vk(uri, "domdisplay", "v1")
+        t.check_eq((rc, out2), (0, out), "our CLI domdisplay: what virsh prints")
+
+        # Destroyed: its port is handed out again.
+        doms["v1"].destroy()
+        doms["v3"] = conn.createXML(vnc_xml(d.root, "v3"), 0)
+        qemu_pid(d, "v3")
+        t.check_eq(live_port(doms["v3"]), p1, "a destroyed guest's port is reused")
+
+        # Crashed (kill -9 of its QEMU): released too.
+        pid = qemu_pid(d, "v3")
+        os.kill(pid, signal.SIGKILL)
+        t.check(wait_for(lambda: process_gone(pid)), "v3's QEMU is gone")
+        t.check(wait_for(lambda: "v3" not in [conn.lookupByID(i).name()
+                                              for i in conn.listDomainsID()]),
+                "v3 (transient) is gone after the crash")
+        doms["v4"] = conn.createXML(vnc_xml(d.root, "v4"), 0)
+        qemu_pid(d, "v4")
+        t.check_eq(live_port(doms["v4"]), p1, "a crashed guest's port is reused")
+        conn.close()
+
+        # Daemon restart: the running guests keep their ports, reserved again.
+        hard_kill_daemon(d)
+        d.start()
+        conn = libvirt.open(uri)
+        t.check_eq((live_port(conn.lookupByName("v2")), live_port(conn.lookupByName("v4"))),
+                   (p2, p1), "after a daemon restart: same ports in the live XML")
+        v5 = conn.createXML(vnc_xml(d.root, "v5"), 0)
+        qemu_pid(d, "v5")
+        p5 = live_port(v5)
+        t.check(p5 not in (base, p1, p2), "after a daemon restart: a new guest gets another port",
+                "%r" % p5)
+        t.check(rfb_banner(p2).startswith(b"RFB "), "v2's display still answers")
+        for name in ("v2", "v4", "v5"):
+            conn.lookupByName(name).destroy()
+        conn.close()
+    finally:
+        blocker.close()
+
+
+def main():
+    t.need_virsh()
+    t.need_libvirt_python()
+    if not os.access(QEMU, os.X_OK):
+        t.skip("%s is not installed" % QEMU)
+    if not os.path.exists(os.environ.get("VKGUEST", "")):
+        t.skip("the test guest (VKGUEST) is not built")
+    import libvirt
+    libvirt.virEventRegisterDefaultImpl()
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+
+    # A private display range, so that parallel runs rarely meet.
+    base = random.randrange(30000, 40000, 10)
+    d = t.Daemon(start=False)
+    conf = os.path.join(d.root, "etc", "virtkit", "qemu.conf")
+    os.makedirs(os.path.dirname(conf), exist_ok=True)
+    with open(conf, "w") as f:
+        f.write("remote_display_port_min = %d\nremote_display_port_max = %d\n"
+                % (base, base + 9))
+    d.start()
+    try:
+        test_domcapabilities(d, libvirt)
+        test_display_ports(d, libvirt, base)
+        if "test_monitor_command" in globals():
+            globals()["test_monitor_command"](d, libvirt)
+        t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
+    except BaseException:
+        t.log("daemon log:\n" + d.log())
+        raise
+    finally:
+        kill_qemus()
+        d.kill()
+
+
+if __name__ == "__main__":
+    t.run(main, timeout=200)
