@@ -51,6 +51,9 @@ struct _HypervisorDriver {
     char *(*connectGetDomainCapabilities)(virConnectPtr conn, const char *emulatorbin,
                                           const char *arch, const char *machine,
                                           const char *virttype, unsigned int flags);
+    /* libvirt-qemu.so.0 (src/api/qemu_entry.c) */
+    int (*domainQemuMonitorCommand)(virDomainPtr dom, const char *cmd, char **result,
+                                    unsigned int flags);
     int (*connectIsAlive)(virConnectPtr conn);
     int (*connectIsSecure)(virConnectPtr conn);
     int (*connectIsEncrypted)(virConnectPtr conn);
