@@ -8,6 +8,7 @@
 #include "remote/remote_dispatch_domain.h"
 #include "remote/remote_dispatch_event.h"
 #include "remote/remote_dispatch_names.h"
+#include "remote/remote_dispatch_qemu.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
@@ -492,4 +493,5 @@ remoteDispatchInstall(RemoteDispatch *rd, RpcServer *srv)
     rpcServerSetClientHooks(srv, remoteDispatchClientNew, remoteDispatchClientFree,
                             remoteDispatchClientClose, rd);
     rpcServerAddProgram(srv, remoteDispatchNewProgram());
+    rpcServerAddProgram(srv, remoteDispatchQemuNewProgram());
 }

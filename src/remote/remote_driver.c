@@ -6,6 +6,7 @@
 
 #include "remote/remote_driver.h"
 #include "remote/remote_protocol.h"
+#include "remote/qemu_protocol.h"
 #include "api/daemon_mode.h"
 #include "api/datatypes.h"
 #include "api/domain_event.h"
@@ -1002,6 +1003,29 @@ remoteConnectGetDomainCapabilities(virConnectPtr conn, const char *emulatorbin, 
                     remote_connect_get_domain_capabilities_ret, &ret) < 0)
         return NULL;
     return g_steal_pointer(&ret.capabilities);
+}
+
+/* QEMU_PROGRAM (libvirt-qemu.h), on the same connection. */
+static int
+remoteDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
+                               unsigned int flags)
+{
+    qemu_domain_monitor_command_args args = { .cmd = (char *)cmd, .flags = flags };
+    qemu_domain_monitor_command_ret ret = {0};
+
+    if (!cmd) {
+        reportInvalidArg("cmd", _("%1$s in %2$s must not be NULL"), "cmd",
+                         "virDomainQemuMonitorCommand");
+        return -1;
+    }
+    remoteDomainToWire(dom, &args.dom);
+    if (rpcClientCall(DOM_PRIV(dom)->client, QEMU_PROGRAM, QEMU_PROTOCOL_VERSION,
+                      QEMU_PROC_DOMAIN_MONITOR_COMMAND,
+                      (xdrproc_t)xdr_qemu_domain_monitor_command_args, &args,
+                      (xdrproc_t)xdr_qemu_domain_monitor_command_ret, &ret) < 0)
+        return -1;
+    *result = g_steal_pointer(&ret.result);
+    return 0;
 }
 
 static int
@@ -2054,6 +2078,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectGetURI = remoteConnectGetURI,
     .connectGetCapabilities = remoteConnectGetCapabilities,
     .connectGetDomainCapabilities = remoteConnectGetDomainCapabilities,
+    .domainQemuMonitorCommand = remoteDomainQemuMonitorCommand,
     .connectGetMaxVcpus = remoteConnectGetMaxVcpus,
     .connectIsAlive = remoteConnectIsAlive,
     .connectIsSecure = remoteConnectIsSecure,
