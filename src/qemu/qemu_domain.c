@@ -56,6 +56,7 @@ qemuDomainPrivateClearProcess(QemuDomainPrivate *priv)
     priv->beingDestroyed = false;
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     priv->startedMono = 0;
+    priv->taintCustomMonitor = false;
 }
 
 /**

@@ -78,6 +78,7 @@ typedef struct {
     char *logPath;
     QemuCaps *caps;             /* of the emulator that runs it */
     gint64 startedMono;         /* g_get_monotonic_time() at start */
+    bool taintCustomMonitor;    /* qemu-monitor-command used (logged once per run) */
 
     /* What events said so far. */
     bool gotShutdown;           /* QMP SHUTDOWN seen */

@@ -1,8 +1,11 @@
 /* The QEMU hypervisor driver: its table of entry points and its registration. */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <libvirt/libvirt-qemu.h>
 
 #define ERR_DOMAIN VIR_FROM_QEMU
 
@@ -958,6 +961,86 @@ qemuDomainReset(virDomainPtr dom, unsigned int flags)
  * The state change and its event come from QEMU's STOP event (reason
  * paused/user, SUSPENDED_PAUSED), also when the reply to 'stop' comes late.
  */
+/*
+ * Marks @vm tainted by a monitor passthrough, once per run, as libvirt:
+ * a warning in the daemon's log and a line in the domain's log
+ * ("<time>: Domain id=N is tainted: custom-monitor").
+ */
+static void
+qemuDomainTaintCustomMonitorLocked(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    char uuidstr[VIR_UUID_STRING_BUFLEN];
+    g_autoptr(GDateTime) now = NULL;
+    g_autofree char *stamp = NULL;
+    g_autofree char *line = NULL;
+    int fd;
+
+    if (priv->taintCustomMonitor)
+        return;
+    priv->taintCustomMonitor = true;
+    uuidFormat(vm->def->uuid, uuidstr);
+    LOG_WARN("Domain id=%d name='%s' uuid=%s is tainted: custom-monitor", vm->def->id,
+             vm->def->name, uuidstr);
+    if (!priv->logPath)
+        return;
+    now = g_date_time_new_now_utc();
+    stamp = g_date_time_format(now, "%Y-%m-%d %H:%M:%S");
+    line = g_strdup_printf("%s.%03d+0000: Domain id=%d is tainted: custom-monitor\n", stamp,
+                           g_date_time_get_microsecond(now) / 1000, vm->def->id);
+    /* a short append: no need to drop the lock for it */
+    if ((fd = open(priv->logPath, O_WRONLY | O_APPEND | O_CLOEXEC)) < 0 ||
+        write(fd, line, strlen(line)) < 0)
+        LOG_WARN("domain '%s': cannot write to its log, ignoring", vm->def->name);
+    if (fd >= 0)
+        close(fd);
+}
+
+/*
+ * virDomainQemuMonitorCommand (libvirt-qemu.so.0): QMP passthrough, or an
+ * HMP command line through human-monitor-command.  The QMP reply comes
+ * back whole, also when it is a QMP error, as libvirt does.
+ */
+static int
+qemuDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
+                             unsigned int flags)
+{
+    DomainObj *vm;
+    QemuMonitor *mon;
+    char *reply = NULL;
+    int ret = -1;
+    int rc;
+
+    checkFlags(flags, VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP, -1);
+    if (!cmd) {
+        reportInvalidArg("cmd", _("%1$s in %2$s must not be NULL"), "cmd",
+                         "virDomainQemuMonitorCommand");
+        return -1;
+    }
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainQemuMonitorCommand") < 0)
+        goto cleanup;
+    qemuDomainTaintCustomMonitorLocked(vm);
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto endjob;
+    if (flags & VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP)
+        rc = qemuMonitorHumanCommand(mon, cmd, false, &reply);
+    else
+        rc = qemuMonitorArbitraryCommand(mon, cmd, &reply);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+        goto endjob;
+    *result = g_steal_pointer(&reply);
+    ret = 0;
+
+ endjob:
+    g_free(reply);
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
 static int
 qemuDomainSuspend(virDomainPtr dom)
 {
@@ -1460,6 +1543,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .connectGetHostname = qemuConnectGetHostname,
     .connectGetCapabilities = qemuConnectGetCapabilities,
     .connectGetDomainCapabilities = qemuConnectGetDomainCapabilities,
+    .domainQemuMonitorCommand = qemuDomainQemuMonitorCommand,
     .connectGetMaxVcpus = qemuConnectGetMaxVcpus,
     .connectIsAlive = qemuConnectIsAlive,
     .connectIsSecure = qemuConnectIsSecure,
