@@ -217,7 +217,8 @@ vkCmdParseOne(VkCmdSource *src, VkCmd **retCmd, char **retError)
                 goto error;
             }
             for (i = 0; def->opts && def->opts[i].name; i++) {
-                if (def->opts[i].type != VK_OPT_BOOL)
+                if (def->opts[i].type != VK_OPT_BOOL &&
+                    !(def->opts[i].flags & VK_OFLAG_NAMED_ONLY))
                     needArg |= G_GUINT64_CONSTANT(1) << i;
             }
             continue;

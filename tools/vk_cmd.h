@@ -9,7 +9,8 @@ typedef struct _VkCmd VkCmd;
 
 /* How an option takes its value.  Every option that is not VK_OPT_BOOL may
  * also be given positionally: bare words fill those options in the order
- * of the table, skipping options already given by name (virsh's rule). */
+ * of the table, skipping options already given by name (virsh's rule),
+ * unless flagged VK_OFLAG_NAMED_ONLY (virsh's VSH_OFLAG_REQ_OPT). */
 typedef enum {
     VK_OPT_BOOL,    /* --name, no value */
     VK_OPT_STRING,  /* --name VALUE (help shows "--name <string>") */
@@ -22,6 +23,7 @@ typedef enum {
 enum {
     VK_OFLAG_REQUIRED = 1 << 0,  /* the command cannot run without it */
     VK_OFLAG_EMPTY_OK = 1 << 1,  /* an empty string value is accepted */
+    VK_OFLAG_NAMED_ONLY = 1 << 2, /* only as --name VALUE, never from a bare word */
 };
 
 /* What the interactive shell offers when completing an option's value */

@@ -16,6 +16,7 @@
 #include "vk_event.h"
 #include "vk_host.h"
 #include "vk_monitor.h"
+#include "vk_qemu.h"
 #include "vk_util.h"
 
 const VkCmdGroup vkCommandGroups[] = {
@@ -175,6 +176,17 @@ static const VkOptDef vkOptsDomdisplay[] = {
     { .name = "type", .type = VK_OPT_STRING,
       .help = "only this kind of display: vnc, spice or rdp" },
     VK_OPT_FLAG("all", "print a URI for every kind of display the domain has"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsQemuMonitorCommand[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("hmp", "command is in human monitor protocol"),
+    VK_OPT_FLAG("pretty", "pretty-print any qemu monitor protocol output"),
+    VK_OPT_FLAG("return-value", "extract the value of the 'return' key from the returned string"),
+    { .name = "pass-fds", .type = VK_OPT_STRING, .flags = VK_OFLAG_NAMED_ONLY,
+      .help = "pass file descriptors N,M,... along with the command (not supported)" },
+    { .name = "cmd", .type = VK_OPT_ARGV, .flags = VK_OFLAG_REQUIRED, .help = "command" },
     VK_OPT_END,
 };
 
@@ -355,6 +367,10 @@ const VkCmdDef vkCommands[] = {
       "print the XML description of a domain",
       "Print the XML description of a domain: the live one for a running "
       "domain unless --inactive is given.", 0 },
+    { "qemu-monitor-command", "domain", vkQemuCmdMonitorCommand, vkOptsQemuMonitorCommand,
+      "QEMU Monitor Command",
+      "Send a QMP command (JSON, or a command name and its arguments) or with --hmp a human "
+      "monitor command to the domain's QEMU and print the reply.  Taints the domain.", 0 },
     { "reboot", "domain", vkDomainCmdReboot, vkOptsShutdown,
       "ask a domain to reboot",
       "Ask the guest to restart; it may take a while or be ignored.", 0 },

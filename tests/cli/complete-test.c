@@ -18,7 +18,7 @@ typedef struct {
 
 static const VkCompleteCase cases[] = {
     { "domst", "domstate" },
-    { "dom", "domdisplay domid domjobabort domjobinfo domname domuuid domblklist domiflist dominfo domstate" },
+    { "dom", "domdisplay domid domjobabort domjobinfo domname domuuid domblklist domiflist dominfo domstate domcapabilities" },
     { "uri; vcp", "vcpucount" },
     { "domstate ", "test --domain --reason" },
     { "domstate t", "test" },

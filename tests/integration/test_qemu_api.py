@@ -10,7 +10,10 @@ booting tests/guest's vkguest.elf:
   handed out again, the port answers with an RFB banner, the live XML and
   domdisplay (virsh and ours) show it; after kill -9 of the daemon the
   running guests' ports stay reserved;
-- qemu-monitor-command (when built): see test_monitor_command.
+- qemu-monitor-command through QEMU_PROGRAM: python3-libvirt's libvirt_qemu,
+  Debian's virsh and our CLI (same output), the taint line in the domain's
+  log, read-only refusal, and a C program built against Debian's
+  libvirt-qemu headers running on our libraries.
 
 Every QEMU pid is recorded from its pidfile and killed on the way out.
 """
@@ -20,6 +23,7 @@ import random
 import re
 import signal
 import socket
+import subprocess
 import time
 
 import vkdtest as t
@@ -150,6 +154,88 @@ def test_display_ports(d, libvirt, base):
         blocker.close()
 
 
+def mask_ids(text):
+    """Replies carry the monitor's message id ("vk-N"): mask it."""
+    return re.sub(r'"id": ?"[^"]*"', '"id":"ID"', text)
+
+
+def test_monitor_command(d, libvirt):
+    """qemu-monitor-command through the daemon's QEMU_PROGRAM."""
+    import libvirt_qemu
+    uri = d.uri(driver="qemu", path="/system")
+    conn = libvirt.open(uri)
+    dom = conn.createXML(guest_xml(d.root, "mc"), 0)
+    qemu_pid(d, "mc")
+    # python3-libvirt: Debian's libvirt-qemu.so.0 as the client
+    reply = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0)
+    t.check(re.fullmatch(r'\{"return":\{"status":"running","singlestep":false,"running":true\},'
+                         r'"id":"[^"]+"\}', reply) is not None, "python: QMP passthrough", reply)
+    hmp = libvirt_qemu.qemuMonitorCommand(dom, "info status", 1)
+    t.check(hmp.startswith("VM status: running"), "python: HMP through human-monitor-command",
+            repr(hmp))
+    err = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"no-such-command"}', 0)
+    t.check('"class":"CommandNotFound"' in err, "a QMP error is returned as the reply", err)
+    # the taint: once in the domain's log
+    log = os.path.join(d.root, "var", "log", "virtkit", "qemu", "mc.log")
+    with open(log) as f:
+        lines = [l for l in f if "is tainted: custom-monitor" in l]
+    t.check(len(lines) == 1 and re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\+0000: "
+                                         r"Domain id=%d is tainted: custom-monitor$" % dom.ID(),
+                                         lines[0]) is not None,
+            "domain log: tainted once, libvirt's line", "".join(lines))
+    # virsh and our CLI: the same output for the same commands
+    cases = [
+        ["{\"execute\":\"query-status\"}"],
+        ["query-status"],
+        ["--pretty", "query-status"],
+        ["--return-value", "query-status"],
+        ["--pretty", "--return-value", "query-vnc"],
+        ["--pretty", "query-iothreads"],
+        ["--pretty", "--return-value", "qom-list", '{"path":"/machine/unattached/device[0]"}'],
+        ["--return-value", "query-iothreads"],
+        ["--pretty", "--return-value", "query-iothreads"],
+        ["--pretty", "cont"],
+        ["qom-get", '"path":"/machine"', '"property":"type"'],
+        ["qom-get", '{"path":"/machine","property":"type"}'],
+        ["--hmp", "info", "status"],
+        ["no-such-command"],
+        ["--return-value", "no-such-command"],
+        ["--hmp", "--pretty", "info status"],
+    ]
+    for args in cases:
+        rc1, out1, err1 = t.virsh(uri, "qemu-monitor-command", "mc", *args)
+        rc2, out2, err2 = vk(uri, "qemu-monitor-command", "mc", *args)
+        t.check_eq((rc2, mask_ids(out2), err2), (rc1, mask_ids(out1), err1),
+                   "qemu-monitor-command %s: our CLI prints what virsh prints" % " ".join(args))
+    # read-only connections are refused
+    ro = libvirt.openReadOnly(d.uri(ro=True, driver="qemu", path="/system"))
+    try:
+        libvirt_qemu.qemuMonitorCommand(ro.lookupByName("mc"), '{"execute":"query-status"}', 0)
+        t.check(False, "read-only: refused")
+    except libvirt.libvirtError as e:
+        t.check_eq((e.get_error_code(), e.get_error_message()),
+                   (libvirt.VIR_ERR_OPERATION_DENIED,
+                    "operation forbidden: read only access prevents virDomainQemuMonitorCommand"),
+                   "read-only: libvirt's error")
+    ro.close()
+    # a program built against Debian's libvirt-qemu, run on our libraries
+    probe = os.environ.get("QEMUAPICOMPAT")
+    if probe and os.path.exists(probe):
+        env = t.client_env()
+        env["LD_LIBRARY_PATH"] = os.environ["VIRTKIT_LIBDIR"]
+        p = subprocess.run([probe, uri, "mc"], capture_output=True, text=True, env=env,
+                           timeout=30)
+        t.check(p.returncode == 0 and
+                'query-status: ret=0 result=["return":{"status":"running","singlestep":false,'
+                '"running":true},"id":' in p.stdout and
+                "hmp: ret=0 result=[VM status: running" in p.stdout,
+                "C program built against Debian's libvirt-qemu, on our libraries", p.stdout + p.stderr)
+    else:
+        t.log("QEMUAPICOMPAT not built (no libvirt-dev): C probe not run")
+    dom.destroy()
+    conn.close()
+
+
 def main():
     t.need_virsh()
     t.need_libvirt_python()
@@ -173,8 +259,7 @@ def main():
     try:
         test_domcapabilities(d, libvirt)
         test_display_ports(d, libvirt, base)
-        if "test_monitor_command" in globals():
-            globals()["test_monitor_command"](d, libvirt)
+        test_monitor_command(d, libvirt)
         t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
     except BaseException:
         t.log("daemon log:\n" + d.log())
