@@ -192,6 +192,7 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->monitorPath = g_steal_pointer(&status->monitorPath);
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
+        priv->taintCustomMonitor = status->taintCustomMonitor;
         qemuProcessReconnect(driver, vm);
         domainObjEndAPI(&vm);
     }
@@ -964,7 +965,8 @@ qemuDomainReset(virDomainPtr dom, unsigned int flags)
 /*
  * Marks @vm tainted by a monitor passthrough, once per run, as libvirt:
  * a warning in the daemon's log and a line in the domain's log
- * ("<time>: Domain id=N is tainted: custom-monitor").
+ * ("<time>: Domain id=N is tainted: custom-monitor"); the status XML
+ * keeps the flag across daemon restarts.
  */
 static void
 qemuDomainTaintCustomMonitorLocked(DomainObj *vm)
@@ -982,6 +984,10 @@ qemuDomainTaintCustomMonitorLocked(DomainObj *vm)
     uuidFormat(vm->def->uuid, uuidstr);
     LOG_WARN("Domain id=%d name='%s' uuid=%s is tainted: custom-monitor", vm->def->id,
              vm->def->name, uuidstr);
+    if (qemuStatusWriteLocked(priv->driver, vm) < 0) {
+        LOG_WARN("domain '%s': cannot write its status, ignoring", vm->def->name);
+        errorReset();
+    }
     if (!priv->logPath)
         return;
     now = g_date_time_new_now_utc();

@@ -73,6 +73,9 @@ qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm)
         qemuStatusAddAttr(out, "api", priv->jobApi);
         g_string_append(out, "/>\n");
     }
+    /* as libvirt's status XML: the taint survives a daemon restart */
+    if (priv->taintCustomMonitor)
+        g_string_append(out, "  <taint flag='custom-monitor'/>\n");
     g_string_append(out, def);
     g_string_append(out, "</domstatus>\n");
     return qemuDomainWriteFileAtomic(path, out->str);
@@ -136,6 +139,12 @@ qemuStatusParse(const char *path)
     status->monitorPath = xmlUtilProp(root, "monitor");
     status->pidfile = xmlUtilProp(root, "pidfile");
     status->logPath = xmlUtilProp(root, "log");
+    {
+        xmlNodePtr taint = xmlUtilChild(root, "taint");
+        g_autofree char *flag = taint ? xmlUtilProp(taint, "flag") : NULL;
+
+        status->taintCustomMonitor = flag && streq(flag, "custom-monitor");
+    }
     if (!(dom = xmlUtilChild(root, "domain"))) {
         reportError(VIR_ERR_XML_ERROR, _("status file '%1$s' has no <domain>"), path);
         return NULL;

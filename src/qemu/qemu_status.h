@@ -8,6 +8,7 @@
  *
  *   <domstatus state='1' reason='1' pid='1234' monitor='...' pidfile='...' log='...'>
  *     <job type='state change' api='virDomainSuspend'/>      (only while a job runs)
+ *     <taint flag='custom-monitor'/>                          (after qemu-monitor-command)
  *     <domain type='qemu' id='3'> ...the live definition... </domain>
  *   </domstatus>
  *
@@ -28,6 +29,7 @@ typedef struct {
     char *monitorPath;
     char *pidfile;
     char *logPath;
+    bool taintCustomMonitor; /* <taint flag='custom-monitor'/> */
 } QemuStatus;
 
 void qemuStatusFree(QemuStatus *status);

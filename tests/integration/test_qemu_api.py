@@ -218,6 +218,19 @@ def test_monitor_command(d, libvirt):
                     "operation forbidden: read only access prevents virDomainQemuMonitorCommand"),
                    "read-only: libvirt's error")
     ro.close()
+    # the taint survives a daemon restart (status XML), as libvirt's
+    status = os.path.join(d.root, "run", "virtkit", "qemu", "mc.xml")
+    with open(status) as f:
+        t.check("<taint flag='custom-monitor'/>" in f.read(), "status XML keeps the taint")
+    conn.close()
+    hard_kill_daemon(d)
+    d.start()
+    conn = libvirt.open(uri)
+    dom = conn.lookupByName("mc")
+    libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-status"}', 0)
+    with open(log) as f:
+        t.check_eq(len([l for l in f if "is tainted: custom-monitor" in l]), 1,
+                   "after a daemon restart: not logged again")
     # a program built against Debian's libvirt-qemu, run on our libraries
     probe = os.environ.get("QEMUAPICOMPAT")
     if probe and os.path.exists(probe):
