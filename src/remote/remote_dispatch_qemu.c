@@ -27,6 +27,17 @@ static const RpcServerProc remoteDispatchQemuProcs[] = {
       sizeof(qemu_domain_monitor_command_ret), 0 },
 };
 
+/* For the VIR_ERR_NO_SUPPORT message of the procedures not implemented. */
+static const char *const remoteDispatchQemuProcNames[QEMU_PROC_LAST] = {
+    [QEMU_PROC_DOMAIN_MONITOR_COMMAND] = "DOMAIN_MONITOR_COMMAND",
+    [QEMU_PROC_DOMAIN_ATTACH] = "DOMAIN_ATTACH",
+    [QEMU_PROC_DOMAIN_AGENT_COMMAND] = "DOMAIN_AGENT_COMMAND",
+    [QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_REGISTER] = "CONNECT_DOMAIN_MONITOR_EVENT_REGISTER",
+    [QEMU_PROC_CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER] = "CONNECT_DOMAIN_MONITOR_EVENT_DEREGISTER",
+    [QEMU_PROC_DOMAIN_MONITOR_EVENT] = "DOMAIN_MONITOR_EVENT",
+    [QEMU_PROC_DOMAIN_MONITOR_COMMAND_WITH_FILES] = "DOMAIN_MONITOR_COMMAND_WITH_FILES",
+};
+
 /**
  * remoteDispatchQemuNewProgram:
  *
@@ -41,5 +52,6 @@ remoteDispatchQemuNewProgram(void)
         rpcServerProgramNew(QEMU_PROGRAM, QEMU_PROTOCOL_VERSION, QEMU_PROC_LAST);
 
     rpcServerProgramAddProcs(prog, remoteDispatchQemuProcs, G_N_ELEMENTS(remoteDispatchQemuProcs));
+    rpcServerProgramSetNames(prog, remoteDispatchQemuProcNames, QEMU_PROC_LAST);
     return prog;
 }

@@ -207,6 +207,10 @@ def test_monitor_command(d, libvirt):
         rc2, out2, err2 = vk(uri, "qemu-monitor-command", "mc", *args)
         t.check_eq((rc2, mask_ids(out2), err2), (rc1, mask_ids(out1), err1),
                    "qemu-monitor-command %s: our CLI prints what virsh prints" % " ".join(args))
+    # another procedure of QEMU_PROGRAM: refused as not supported, the daemon goes on
+    rc, out, err = t.virsh(uri, "qemu-agent-command", "mc", '{"execute":"guest-ping"}')
+    t.check(rc == 1 and "not supported" in err and "DOMAIN_AGENT_COMMAND (procedure 3)" in err,
+            "QEMU_PROGRAM procedure 3: VIR_ERR_NO_SUPPORT naming it", err)
     # read-only connections are refused
     ro = libvirt.openReadOnly(d.uri(ro=True, driver="qemu", path="/system"))
     try:
