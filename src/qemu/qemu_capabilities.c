@@ -2059,6 +2059,11 @@ qemuCapsFormatDomCapsDevices(XmlWriter *w, const QemuCaps *caps, bool q35)
         {"virtio-transitional", "virtio-rng-pci-transitional"},
         {"virtio-non-transitional", "virtio-rng-pci-non-transitional"},
     };
+    static const QemuCapsEnumValue channelTypes[] = {
+        {"pty", NULL},
+        {"unix", NULL},
+        {"spicevmc", "qxl-vga"},
+    };
     static const QemuCapsEnumValue rngBackends[] = {
         {"random", "rng-random"},
         {"egd", "rng-egd"},
@@ -2095,6 +2100,16 @@ qemuCapsFormatDomCapsDevices(XmlWriter *w, const QemuCaps *caps, bool q35)
     qemuCapsFormatEnumIf(w, caps, "backendModel", rngBackends, G_N_ELEMENTS(rngBackends));
     xmlWriterAdjustIndent(w, -2);
     xmlWriterAdd(w, "</rng>\n");
+    /* <channel> (virtio-serial ports): the chardev backends it may use */
+    if (qemuCapsHasType(caps, "virtio-serial-pci")) {
+        xmlWriterAdd(w, "<channel supported='yes'>\n");
+        xmlWriterAdjustIndent(w, 2);
+        qemuCapsFormatEnumIf(w, caps, "type", channelTypes, G_N_ELEMENTS(channelTypes));
+        xmlWriterAdjustIndent(w, -2);
+        xmlWriterAdd(w, "</channel>\n");
+    } else {
+        xmlWriterAdd(w, "<channel supported='no'/>\n");
+    }
     xmlWriterAdjustIndent(w, -2);
     xmlWriterAdd(w, "</devices>\n");
 }
