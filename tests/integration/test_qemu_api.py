@@ -147,7 +147,24 @@ def test_display_ports(d, libvirt, base):
         t.check(p5 not in (base, p1, p2), "after a daemon restart: a new guest gets another port",
                 "%r" % p5)
         t.check(rfb_banner(p2).startswith(b"RFB "), "v2's display still answers")
-        for name in ("v2", "v4", "v5"):
+        # spice too: a guest with spice and vnc gets two more ports
+        sp = conn.createXML(guest_xml(d.root, "sp").replace(
+            "</devices>", "  <graphics type='spice' autoport='yes'/>\n"
+            "  <graphics type='vnc' autoport='yes'/>\n"
+            "  <video><model type='qxl'/></video>\n  </devices>"), 0)
+        qemu_pid(d, "sp")
+        m = re.search(r"<graphics type='spice' port='(\d+)' autoport='yes' listen='127.0.0.1'>",
+                      sp.XMLDesc(0))
+        ps, pv = (int(m.group(1)) if m else None), live_port(sp)
+        t.check(ps is not None and pv is not None and
+                len({ps, pv, p1, p2, p5}) == 5 and base < min(ps, pv) and max(ps, pv) <= base + 9,
+                "spice + vnc: two more ports from the range", "%r %r" % (ps, pv))
+        rc, out, err = t.virsh(uri, "domdisplay", "--all", "sp")
+        t.check_eq((rc, out), (0, "vnc://127.0.0.1:%d\nspice://127.0.0.1:%d\n\n"
+                               % (pv - 5900, ps)), "virsh domdisplay --all: vnc and spice")
+        rc, out2, err = vk(uri, "domdisplay", "--all", "sp")
+        t.check_eq((rc, out2), (0, out), "our CLI domdisplay --all: what virsh prints")
+        for name in ("v2", "v4", "v5", "sp"):
             conn.lookupByName(name).destroy()
         conn.close()
     finally:
