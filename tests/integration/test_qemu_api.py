@@ -78,6 +78,7 @@ def test_domcapabilities(d, libvirt):
                    (libvirt.VIR_ERR_INVALID_ARG,
                     "invalid argument: the machine 'no-such-machine' is not supported by "
                     "emulator '%s'" % QEMU), "unknown machine: libvirt's error")
+    test_domcapabilities_shape(d, conn.getDomainCapabilities(None, None, "pc", "qemu", 0))
     rc, out, err = t.virsh(uri, "domcapabilities", "--virttype", "bogus")
     t.check_eq((rc, err.strip()), (1, "error: failed to get emulator capabilities\n"
                                       "error: invalid argument: unknown virttype: bogus"),
@@ -86,6 +87,51 @@ def test_domcapabilities(d, libvirt):
     t.check(rc == 1 and "unable to find any emulator to serve 'aarch64' architecture" in err,
             "our CLI: no emulator for aarch64", err)
     conn.close()
+
+
+def domcaps_shape(xml):
+    """Element paths in document order; <mode>, <enum> and <value> keep their name/text."""
+    import xml.etree.ElementTree as ET
+    out = []
+
+    def walk(el, prefix):
+        tag = el.tag
+        if tag in ("mode", "enum") and el.get("name"):
+            tag += "[%s]" % el.get("name")
+        elif tag == "value":
+            tag += "[%s]" % el.text
+        elif tag == "model" and prefix.endswith("mode[custom]"):
+            return   # CPU models: their usability depends on the host
+        path = prefix + "/" + tag
+        out.append(path)
+        for child in el:
+            walk(child, path)
+    walk(ET.fromstring(xml), "")
+    return out
+
+
+def test_domcapabilities_shape(d, ours):
+    """Our document is libvirt's (Debian's QEMU driver, embedded) minus what we lack, in order."""
+    root = os.path.join(d.root, "libvirt-embed")
+    p = subprocess.run(["virsh", "-c", "qemu:///embed?root=" + root, "domcapabilities",
+                        "--virttype", "qemu", "--machine", "pc"],
+                       capture_output=True, text=True, env=t.client_env(), timeout=120)
+    if p.returncode != 0:
+        t.log("Debian's embedded QEMU driver failed (%s): structure not compared" % p.stderr)
+        return
+    theirs = domcaps_shape(p.stdout)
+    mine = domcaps_shape(ours)
+    it = iter(theirs)
+    missing = [e for e in mine if e not in it]
+    t.check(not missing, "domcapabilities: every element of ours is in libvirt's, same order",
+            "\n".join(missing))
+    for tag in ("path", "domain", "machine", "arch"):
+        t.check_eq(re.search("<%s>(.*)</%s>" % (tag, tag), ours).group(1),
+                   re.search("<%s>(.*)</%s>" % (tag, tag), p.stdout).group(1),
+                   "domcapabilities: <%s> as libvirt's" % tag)
+    t.check_eq(re.search("<vcpu max='(\\d+)'/>", ours).group(1),
+               re.search("<vcpu max='(\\d+)'/>", p.stdout).group(1),
+               "domcapabilities: vcpu max as libvirt's")
 
 
 def test_display_ports(d, libvirt, base):
