@@ -959,10 +959,6 @@ qemuDomainReset(virDomainPtr dom, unsigned int flags)
 }
 
 /*
- * The state change and its event come from QEMU's STOP event (reason
- * paused/user, SUSPENDED_PAUSED), also when the reply to 'stop' comes late.
- */
-/*
  * Marks @vm tainted by a monitor passthrough, once per run, as libvirt:
  * a warning in the daemon's log and a line in the domain's log
  * ("<time>: Domain id=N is tainted: custom-monitor"); the status XML
@@ -1047,6 +1043,10 @@ qemuDomainQemuMonitorCommand(virDomainPtr dom, const char *cmd, char **result,
     return ret;
 }
 
+/*
+ * The state change and its event come from QEMU's STOP event (reason
+ * paused/user, SUSPENDED_PAUSED), also when the reply to 'stop' comes late.
+ */
 static int
 qemuDomainSuspend(virDomainPtr dom)
 {
