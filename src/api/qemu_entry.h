@@ -9,7 +9,21 @@
  * (src/libvirt.syms); only libvirt-qemu.so.0 calls them.
  */
 
-#include <libvirt/libvirt.h>
+#include <libvirt/libvirt-qemu.h>
 
 int virtkitDomainQemuMonitorCommand(virDomainPtr domain, const char *cmd, char **result,
                                     unsigned int flags);
+int virtkitDomainQemuMonitorCommandWithFiles(virDomainPtr domain, const char *cmd,
+                                             unsigned int ninfiles, int *infiles,
+                                             unsigned int *noutfiles, int **outfiles,
+                                             char **result, unsigned int flags);
+virDomainPtr virtkitDomainQemuAttach(virConnectPtr conn, unsigned int pidValue,
+                                     unsigned int flags);
+char *virtkitDomainQemuAgentCommand(virDomainPtr domain, const char *cmd, int timeout,
+                                    unsigned int flags);
+int virtkitConnectDomainQemuMonitorEventRegister(virConnectPtr conn, virDomainPtr dom,
+                                                 const char *event,
+                                                 virConnectDomainQemuMonitorEventCallback cb,
+                                                 void *opaque, virFreeCallback freecb,
+                                                 unsigned int flags);
+int virtkitConnectDomainQemuMonitorEventDeregister(virConnectPtr conn, int callbackID);

@@ -1,10 +1,12 @@
 #!/bin/sh
 # Runs the libvirt-qemu probe ($1, built against Debian's libvirt-qemu) on
 # Debian's libraries and on ours ($2: the directory with our libvirt.so.0 and
-# libvirt-qemu.so.0); the outputs must be the same.
+# libvirt-qemu.so.0), and the same probe built against our headers ($3);
+# the outputs must be the same.
 set -u
 probe=$1
 ourlibs=$2
+ourprobe=$3
 tmp=$(mktemp -d) || exit 1
 trap 'rm -rf "$tmp"' EXIT INT TERM
 
@@ -16,6 +18,12 @@ rc=$?
 # the binary must really have loaded our libvirt-qemu.so.0
 if ! LD_LIBRARY_PATH="$ourlibs" ldd "$probe" | grep -q "$ourlibs/libvirt-qemu.so.0"; then
     echo "FAIL: the probe did not load $ourlibs/libvirt-qemu.so.0"
+    exit 1
+fi
+"$ourprobe" > "$tmp/ours-built" 2>&1
+rc3=$?
+if ! diff -u "$tmp/theirs" "$tmp/ours-built"; then
+    echo "FAIL: built against our headers (+) differs from libvirt (-); exit codes $rc2 / $rc3"
     exit 1
 fi
 if ! diff -u "$tmp/theirs" "$tmp/ours"; then

@@ -39,6 +39,19 @@ show(const char *label, int ret, const char *result)
     printf("\n");
 }
 
+static void
+monitorEvent(virConnectPtr c, virDomainPtr d, const char *event, long long seconds,
+             unsigned int micros, const char *details, void *opaque)
+{
+    (void)c;
+    (void)d;
+    (void)event;
+    (void)seconds;
+    (void)micros;
+    (void)details;
+    (void)opaque;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -47,6 +60,9 @@ main(int argc, char **argv)
     virDomainPtr dom;
     virDomainPtr rodom;
     char *res = NULL;
+    int fds[1] = { 0 };
+    int *outfds = NULL;
+    unsigned int nout = 0;
     int rc;
 
     virSetErrorFunc(NULL, handler);
@@ -77,10 +93,65 @@ main(int argc, char **argv)
     show("null-result", virDomainQemuMonitorCommand(dom, "x", NULL, 0), res);
     show("null-cmd", virDomainQemuMonitorCommand(dom, NULL, &res, 0), res);
     show("read-only", virDomainQemuMonitorCommand(rodom, "x", &res, 0), res);
+    show("read-only-null-result", virDomainQemuMonitorCommand(rodom, "x", NULL, 0), res);
     show("no-support", virDomainQemuMonitorCommand(dom, "{\"execute\":\"query-status\"}", &res,
                                                    VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP), res);
-    printf("flags: default=%d hmp=%d\n", VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT,
-           VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP);
+    /* the rest of libvirt-qemu.h: checks in libvirt's order, then no support */
+    show("wf-null-domain",
+         virDomainQemuMonitorCommandWithFiles(NULL, "x", 0, NULL, NULL, NULL, &res, 0), res);
+    show("wf-null-result",
+         virDomainQemuMonitorCommandWithFiles(dom, "x", 0, NULL, NULL, NULL, NULL, 0), res);
+    show("wf-null-cmd-result",
+         virDomainQemuMonitorCommandWithFiles(dom, NULL, 0, NULL, NULL, NULL, NULL, 0), res);
+    show("wf-read-only-null-cmd",
+         virDomainQemuMonitorCommandWithFiles(rodom, NULL, 0, NULL, NULL, NULL, &res, 0), res);
+    show("wf-read-only",
+         virDomainQemuMonitorCommandWithFiles(rodom, "x", 0, NULL, NULL, NULL, &res, 0), res);
+    show("wf-infiles", virDomainQemuMonitorCommandWithFiles(dom, "x", 1, fds, NULL, NULL, &res, 0),
+         res);
+    show("wf-outfiles",
+         virDomainQemuMonitorCommandWithFiles(dom, "x", 0, NULL, &nout, &outfds, &res, 0), res);
+    show("attach-null-conn", virDomainQemuAttach(NULL, 1, 0) ? 0 : -1, NULL);
+    show("attach-zero", virDomainQemuAttach(conn, 0, 0) ? 0 : -1, NULL);
+    show("attach-read-only-zero", virDomainQemuAttach(ro, 0, 0) ? 0 : -1, NULL);
+    show("attach-read-only", virDomainQemuAttach(ro, 1, 0) ? 0 : -1, NULL);
+    show("attach", virDomainQemuAttach(conn, 1, 0) ? 0 : -1, NULL);
+    show("agent-null-domain", virDomainQemuAgentCommand(NULL, "x", 0, 0) ? 0 : -1, NULL);
+    show("agent-read-only", virDomainQemuAgentCommand(rodom, "x", 0, 0) ? 0 : -1, NULL);
+    show("agent", virDomainQemuAgentCommand(dom, "x", VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT, 0)
+                      ? 0 : -1, NULL);
+    show("agent-null-cmd", virDomainQemuAgentCommand(dom, NULL, 0, 0) ? 0 : -1, NULL);
+    show("ev-null-conn",
+         virConnectDomainQemuMonitorEventRegister(NULL, NULL, NULL, monitorEvent, NULL, NULL, 0),
+         NULL);
+    show("ev-null-cb", virConnectDomainQemuMonitorEventRegister(conn, NULL, NULL, NULL, NULL, NULL,
+                                                                0), NULL);
+    show("ev-read-only-null-cb",
+         virConnectDomainQemuMonitorEventRegister(ro, NULL, NULL, NULL, NULL, NULL, 0), NULL);
+    show("ev-other-domain-null-cb",
+         virConnectDomainQemuMonitorEventRegister(conn, rodom, NULL, NULL, NULL, NULL, 0), NULL);
+    show("ev-bad-domain",
+         virConnectDomainQemuMonitorEventRegister(conn, (virDomainPtr)conn, NULL, monitorEvent,
+                                                  NULL, NULL, 0), NULL);
+    show("ev-read-only",
+         virConnectDomainQemuMonitorEventRegister(ro, NULL, NULL, monitorEvent, NULL, NULL, 0),
+         NULL);
+    show("ev", virConnectDomainQemuMonitorEventRegister(
+                   conn, dom, "STOP", monitorEvent, NULL, NULL,
+                   VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE), NULL);
+    show("ev-dereg-null-conn", virConnectDomainQemuMonitorEventDeregister(NULL, 0), NULL);
+    show("ev-dereg-negative", virConnectDomainQemuMonitorEventDeregister(conn, -1), NULL);
+    show("ev-dereg-read-only-negative", virConnectDomainQemuMonitorEventDeregister(ro, -1), NULL);
+    show("ev-dereg-read-only", virConnectDomainQemuMonitorEventDeregister(ro, 0), NULL);
+    show("ev-dereg", virConnectDomainQemuMonitorEventDeregister(conn, 0), NULL);
+    printf("flags: default=%d hmp=%d regex=%d nocase=%d\n",
+           VIR_DOMAIN_QEMU_MONITOR_COMMAND_DEFAULT, VIR_DOMAIN_QEMU_MONITOR_COMMAND_HMP,
+           VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_REGEX,
+           VIR_CONNECT_DOMAIN_QEMU_MONITOR_EVENT_REGISTER_NOCASE);
+    printf("agent timeouts: min=%d block=%d default=%d nowait=%d shutdown=%d\n",
+           VIR_DOMAIN_QEMU_AGENT_COMMAND_MIN, VIR_DOMAIN_QEMU_AGENT_COMMAND_BLOCK,
+           VIR_DOMAIN_QEMU_AGENT_COMMAND_DEFAULT, VIR_DOMAIN_QEMU_AGENT_COMMAND_NOWAIT,
+           VIR_DOMAIN_QEMU_AGENT_COMMAND_SHUTDOWN);
     virDomainFree(dom);
     virDomainFree(rodom);
     virConnectClose(ro);
