@@ -471,6 +471,23 @@ vkEventName(size_t idx)
 /* Write end of the wakeup pipe for the SIGINT handler */
 static volatile int vkEventSigFd = -1;
 
+/**
+ * vkEventDone:
+ *
+ * Ends the `event` command's wait, if one runs (the connection was lost):
+ * it then prints its counts as after a timeout, without the timeout line.
+ */
+void
+vkEventDone(void)
+{
+    char c = 'd';
+    int fd = vkEventSigFd;
+
+    if (fd >= 0 && write(fd, &c, 1) < 0) {
+        /* the pipe is full: a wakeup is pending anyway */
+    }
+}
+
 static void
 vkEventSigint(int sig G_GNUC_UNUSED)
 {

@@ -56,6 +56,8 @@ struct _HypervisorDriver {
                                         virFreeCallback freecb);
     int (*connectUnregisterCloseCallback)(virConnectPtr conn,
                                           virConnectCloseFunc cb);
+    int (*connectSetKeepAlive)(virConnectPtr conn, int interval,
+                               unsigned int count);
     int (*nodeGetInfo)(virConnectPtr conn, virNodeInfoPtr info);
     int (*nodeGetSecurityModel)(virConnectPtr conn, virSecurityModelPtr secmodel);
     unsigned long long (*nodeGetFreeMemory)(virConnectPtr conn);

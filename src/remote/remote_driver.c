@@ -1903,9 +1903,8 @@ remoteEventDeregisterRemoteLocked(RemotePrivate *priv, int eventID)
 
     if (remoteID < 0 || domainEventStateCount(priv->events, eventID) > 0)
         return 0;
+    /* as libvirt: on a lost connection this fails ("client socket is closed") */
     g_atomic_int_set(&priv->remoteIDs[eventID], -1);
-    if (!rpcClientIsOpen(priv->client))
-        return 0;
 
     if (priv->serverEventCallback) {
         remote_connect_domain_event_callback_deregister_any_args args = {
@@ -2037,6 +2036,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectIsAlive = remoteConnectIsAlive,
     .connectIsSecure = remoteConnectIsSecure,
     .connectIsEncrypted = remoteConnectIsEncrypted,
+    .connectSetKeepAlive = remoteConnectSetKeepAlive,
     .connectRegisterCloseCallback = remoteConnectRegisterCloseCallback,
     .connectUnregisterCloseCallback = remoteConnectUnregisterCloseCallback,
     .nodeGetInfo = remoteNodeGetInfo,

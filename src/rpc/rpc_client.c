@@ -1,5 +1,6 @@
 /* Client end of an RPC connection: concurrent calls, replies in any order, events, keepalive. */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
@@ -1023,6 +1024,11 @@ rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
     if (!eventHaveImpl()) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s",
                     _("keepalive needs an event loop implementation"));
+        return -1;
+    }
+    if (interval > INT_MAX / 1000) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("keepalive interval %d too large"),
+                    interval);
         return -1;
     }
 
