@@ -715,10 +715,19 @@ rpcClientReadLocked(RpcClient *client)
             rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
             return;
         case RPC_READER_ERROR:
-        default:
+        default: {
+            /*
+             * A socket error ends the connection like an end of file; an
+             * unframeable packet (or a TLS failure) is an I/O error, as
+             * libvirt's client reports it to the close callback.
+             */
+            int reason = errorGetSlot()->code == VIR_ERR_SYSTEM_ERROR ?
+                         VIR_CONNECT_CLOSE_REASON_EOF : VIR_CONNECT_CLOSE_REASON_ERROR;
+
             rpcClientRewordIOError(_("Cannot recv data"));
-            rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+            rpcClientFailLocked(client, reason);
             return;
+        }
         }
     }
 }
