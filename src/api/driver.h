@@ -216,6 +216,8 @@ typedef struct {
     const char *const *uriSchemes;  /* NULL-terminated, e.g. {"test", NULL} */
     bool embeddable;                /* may run in-process in a client */
     HypervisorDriver *hypervisor;
+    /* daemon SIGHUP (libvirt's stateReload): re-read what is kept on disk; may be NULL */
+    int (*stateReload)(void);
 } ConnectDriver;
 
 int driverRegister(ConnectDriver *driver);
