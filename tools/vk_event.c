@@ -194,7 +194,10 @@ static void
 vkEventIOErrorReason(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *srcPath,
                      const char *devAlias, int action, const char *reason, void *opaque)
 {
-    vkEventEmitf(opaque, "event 'io-error' for domain '%s': %s (%s) %s due to %s\n",
+    VkEventData *data = opaque;
+
+    /* virsh names the event as registered: 'io-error-reason' */
+    vkEventEmitf(data, "event '%s' for domain '%s': %s (%s) %s due to %s\n", data->def->name,
                  virDomainGetName(dom), srcPath, devAlias,
                  VK_PICK(vkEventIOActions, action, "unknown"), reason);
 }
