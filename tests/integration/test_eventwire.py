@@ -168,6 +168,30 @@ def main():
             t.check_eq(q.stdout, p.stdout, "virtkit's event output equals virsh's")
             t.check_eq((q.returncode, q.stderr), (p.returncode, p.stderr),
                        "same exit status and stderr")
+
+        # Live: the test driver emits METADATA_CHANGE (as libvirt's does);
+        # the daemon encodes it, virsh and virtkit listeners print it alike.
+        listeners = []
+        for cmd in (["virsh"], [VIRTKIT] if os.path.exists(VIRTKIT) else []):
+            if cmd:
+                listeners.append(subprocess.Popen(
+                    cmd + ["-c", d.uri(), "event", "--event", "metadata-change", "--loop",
+                           "--timeout", "6"],
+                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                    env=t.client_env()))
+        time.sleep(1.5)
+        rc1 = t.virsh(d.uri(), "desc", "test", "--live", "hello")[0]
+        rc2 = t.virsh(d.uri(), "metadata", "test", "http://example.org/vk", "--key", "vk",
+                      "--set", "<vk/>", "--live")[0]
+        t.check(rc1 == 0 and rc2 == 0, "virsh desc / metadata --set succeed")
+        outs = [p.communicate(timeout=30)[0] for p in listeners]
+        want = ("event 'metadata-change' for domain 'test': type description, uri <null>\n"
+                "event 'metadata-change' for domain 'test': type element, "
+                "uri http://example.org/vk\n")
+        t.check(outs[0].startswith(want), "virsh receives both METADATA_CHANGE events", outs[0])
+        if len(outs) > 1:
+            t.check_eq(outs[1], outs[0], "virtkit prints the same live events as virsh")
+
         t.check(d.alive(), "daemon still running")
         t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
 
