@@ -235,6 +235,9 @@ main(void)
     TI("UnregisterCloseCallback", virConnectUnregisterCloseCallback(conn, closecb));
     TI("UnregisterCloseCallback again", virConnectUnregisterCloseCallback(conn, closecb));
     TI("RegisterCloseCallback NULL", virConnectRegisterCloseCallback(conn, NULL, NULL, NULL));
+    TI("SetKeepAlive NULL", virConnectSetKeepAlive(NULL, 5, 3));
+    TI("SetKeepAlive in-process", virConnectSetKeepAlive(conn, 5, 3));
+    TI("SetKeepAlive in-process off", virConnectSetKeepAlive(conn, 0, 0));
     TI("ListDomains NULL ids", virConnectListDomains(conn, NULL, 4));
     TI("ListDomains -1", virConnectListDomains(conn, NULL, -1));
     TI("ListDomains NULL 0", virConnectListDomains(conn, NULL, 0));
