@@ -55,6 +55,13 @@ tagIs(const void *opaque, const char *tag)
 }
 static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
 
+static void
+metacb(virConnectPtr c, virDomainPtr d, int type, const char *nsuri, void *opaque)
+{
+    printf("  metadata-change %s type=%d nsuri=%s\n", virDomainGetName(d), type,
+           nsuri ? nsuri : "(null)");
+}
+
 static int nfree;
 
 static void
@@ -436,6 +443,18 @@ main(void)
     TI("suspend", virDomainSuspend(dom));
     TI("resume", virDomainResume(dom));
     TI("run", virEventRunDefaultImpl());
+
+    {
+        int mid = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                                   GENERIC_CB(metacb), NULL, NULL);
+
+        TI("SetMetadata DESC (event)", virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION,
+                                                           "d", NULL, NULL, 0));
+        TI("SetMetadata ELEMENT (event)", virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                                              "<x/>", "k", "http://e.org/", 0));
+        TI("run metadata", virEventRunDefaultImpl());
+        TI("DeregisterAny metadata", virConnectDomainEventDeregisterAny(conn, mid));
+    }
 
     nfree = 0;
     TI("DeregisterAny", virConnectDomainEventDeregisterAny(conn, id));
