@@ -88,8 +88,11 @@ def header(pkt):
 
 
 class Proxy(threading.Thread):
-    def __init__(self, path, target):
+    def __init__(self, path, target, inject=True):
         super().__init__(daemon=True)
+        self.inject = inject
+        self.messages = []  # daemon -> client MESSAGE packets of REMOTE_PROGRAM
+        self.ids = {}       # eventID -> callbackID
         self.lsock = socket.socket(socket.AF_UNIX)
         self.lsock.bind(path)
         self.lsock.listen(1)
@@ -102,7 +105,7 @@ class Proxy(threading.Thread):
         s.connect(self.target)
         up, down = b"", b""
         pending = {}  # serial -> eventID
-        ids = {}      # eventID -> callbackID
+        ids = self.ids
         wanted = {e[0] for e in EVENTS}
         try:
             while True:
@@ -125,10 +128,12 @@ class Proxy(threading.Thread):
                         for p in pkts:
                             prog, vers, proc, typ, serial, status = header(p)
                             c.sendall(p)
+                            if typ == t.MESSAGE and prog == t.REMOTE_PROGRAM:
+                                self.messages.append(p)
                             if proc == PROC_REGISTER and typ == t.REPLY and status == t.OK \
                                     and serial in pending:
                                 ids[pending.pop(serial)] = struct.unpack(">i", p[28:32])[0]
-                        if not self.injected and wanted <= set(ids):
+                        if self.inject and not self.injected and wanted <= set(ids):
                             self.injected = True
                             for evid, proc, payload, _ in EVENTS:
                                 c.sendall(t.packet(t.REMOTE_PROGRAM, 1, proc, t.MESSAGE, 1,
@@ -171,11 +176,17 @@ def main():
 
         # Live: the test driver emits METADATA_CHANGE (as libvirt's does);
         # the daemon encodes it, virsh and virtkit listeners print it alike.
+        # virsh listens through a recording proxy: the daemon's bytes must be
+        # exactly libvirt's layout, as encoded independently here.
+        recorder = Proxy(os.path.join(d.root, "proxy-rec.sock"), d.sock, inject=False)
+        recorder.start()
         listeners = []
-        for cmd in (["virsh"], [VIRTKIT] if os.path.exists(VIRTKIT) else []):
+        for cmd, uri in ((["virsh"], "test+unix:///default?socket=" +
+                          os.path.join(d.root, "proxy-rec.sock")),
+                         ([VIRTKIT] if os.path.exists(VIRTKIT) else [], d.uri())):
             if cmd:
                 listeners.append(subprocess.Popen(
-                    cmd + ["-c", d.uri(), "event", "--event", "metadata-change", "--loop",
+                    cmd + ["-c", uri, "event", "--event", "metadata-change", "--loop",
                            "--timeout", "6"],
                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                     env=t.client_env()))
@@ -191,6 +202,14 @@ def main():
         t.check(outs[0].startswith(want), "virsh receives both METADATA_CHANGE events", outs[0])
         if len(outs) > 1:
             t.check_eq(outs[1], outs[0], "virtkit prints the same live events as virsh")
+        cbid = recorder.ids.get(23)
+        want_pkts = [t.packet(t.REMOTE_PROGRAM, 1, 379, t.MESSAGE, 1, t.OK,
+                              t.xdr_int(cbid if cbid is not None else -1) + DOM + body)
+                     for body in (t.xdr_int(0) + t.xdr_opt_string(None),
+                                  t.xdr_int(2) + t.xdr_opt_string("http://example.org/vk"))]
+        got_pkts = [m for m in recorder.messages if header(m)[2] == 379]
+        t.check_eq([m.hex() for m in got_pkts], [m.hex() for m in want_pkts],
+                   "the daemon's METADATA_CHANGE messages are byte for byte libvirt's layout")
 
         t.check(d.alive(), "daemon still running")
         t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
