@@ -50,6 +50,13 @@ struct _DomainEvent {
             int iteration;
         } migrationIteration;
         struct {
+            int phase;
+            virDomainEventGraphicsAddress local;    /* strings owned */
+            virDomainEventGraphicsAddress remote;
+            char *authScheme;
+            virDomainEventGraphicsSubject subject;  /* identities owned */
+        } graphics;
+        struct {
             DomainEventFields f;        /* strings point into s[] */
             char *s[3];
             virTypedParameterPtr params; /* TUNABLE */
@@ -243,6 +250,54 @@ domainEventFieldsNew(int eventID, const char *name, const unsigned char *uuid,
     return event;
 }
 
+static void
+domainEventGraphicsAddressCopy(virDomainEventGraphicsAddress *dst,
+                               const virDomainEventGraphicsAddress *src)
+{
+    dst->family = src ? src->family : 0;
+    dst->node = g_strdup(src && src->node ? src->node : "");
+    dst->service = g_strdup(src && src->service ? src->service : "");
+}
+
+/**
+ * domainEventGraphicsNew:
+ * @name: domain name
+ * @uuid: domain UUID
+ * @id: domain id
+ * @phase: virDomainEventGraphicsPhase
+ * @local: the server end of the graphics connection
+ * @remote: the client end
+ * @authScheme: how the client authenticated ("none", "vnc", "sasl", ...)
+ * @subject: the client's identities (may be NULL: none)
+ *
+ * Returns: a new VIR_DOMAIN_EVENT_ID_GRAPHICS event holding copies (caller owns).
+ */
+DomainEvent *
+domainEventGraphicsNew(const char *name, const unsigned char *uuid, int id, int phase,
+                       const virDomainEventGraphicsAddress *local,
+                       const virDomainEventGraphicsAddress *remote, const char *authScheme,
+                       const virDomainEventGraphicsSubject *subject)
+{
+    DomainEvent *event = domainEventNew(VIR_DOMAIN_EVENT_ID_GRAPHICS, name, uuid, id);
+    int n = subject ? subject->nidentity : 0;
+    int i;
+
+    event->data.graphics.phase = phase;
+    domainEventGraphicsAddressCopy(&event->data.graphics.local, local);
+    domainEventGraphicsAddressCopy(&event->data.graphics.remote, remote);
+    event->data.graphics.authScheme = g_strdup(authScheme ? authScheme : "");
+    event->data.graphics.subject.nidentity = n;
+    event->data.graphics.subject.identities = g_new0(virDomainEventGraphicsSubjectIdentity,
+                                                     MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        event->data.graphics.subject.identities[i].type =
+            g_strdup(subject->identities[i].type);
+        event->data.graphics.subject.identities[i].name =
+            g_strdup(subject->identities[i].name);
+    }
+    return event;
+}
+
 /**
  * domainEventFree:
  * @event: an event, or NULL
@@ -257,6 +312,20 @@ domainEventFree(DomainEvent *event)
     if (event->eventID == VIR_DOMAIN_EVENT_ID_JOB_COMPLETED)
         virTypedParamsFree(event->data.jobCompleted.params,
                            event->data.jobCompleted.nparams);
+    if (event->eventID == VIR_DOMAIN_EVENT_ID_GRAPHICS) {
+        int i;
+
+        g_free(event->data.graphics.local.node);
+        g_free(event->data.graphics.local.service);
+        g_free(event->data.graphics.remote.node);
+        g_free(event->data.graphics.remote.service);
+        g_free(event->data.graphics.authScheme);
+        for (i = 0; i < event->data.graphics.subject.nidentity; i++) {
+            g_free(event->data.graphics.subject.identities[i].type);
+            g_free(event->data.graphics.subject.identities[i].name);
+        }
+        g_free(event->data.graphics.subject.identities);
+    }
     if (domainEventHasFields(event->eventID)) {
         g_free(event->data.fields.s[0]);
         g_free(event->data.fields.s[1]);
@@ -542,6 +611,12 @@ domainEventInvoke(const DomainEventCallback *cb, const DomainEvent *event)
         ((virConnectDomainEventMigrationIterationCallback)fn)(
             cb->conn, dom, event->data.migrationIteration.iteration,
             cb->opaque);
+        break;
+    case VIR_DOMAIN_EVENT_ID_GRAPHICS:
+        ((virConnectDomainEventGraphicsCallback)fn)(
+            cb->conn, dom, event->data.graphics.phase, &event->data.graphics.local,
+            &event->data.graphics.remote, event->data.graphics.authScheme,
+            &event->data.graphics.subject, cb->opaque);
         break;
     default:
         if (domainEventHasFields(event->eventID)) {

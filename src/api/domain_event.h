@@ -73,6 +73,12 @@ DomainEvent *domainEventFieldsNew(int eventID, const char *name,
                                   const unsigned char *uuid, int id,
                                   const DomainEventFields *fields,
                                   virTypedParameterPtr params, int nparams);
+/* VIR_DOMAIN_EVENT_ID_GRAPHICS; copies everything. */
+DomainEvent *domainEventGraphicsNew(const char *name, const unsigned char *uuid, int id,
+                                    int phase, const virDomainEventGraphicsAddress *local,
+                                    const virDomainEventGraphicsAddress *remote,
+                                    const char *authScheme,
+                                    const virDomainEventGraphicsSubject *subject);
 /* True for the IDs domainEventFieldsNew takes. */
 bool domainEventHasFields(int eventID);
 void domainEventFree(DomainEvent *event);

@@ -197,6 +197,48 @@ remoteEventRelayIOError(virConnectPtr conn, virDomainPtr dom, const char *srcPat
 }
 
 static void
+remoteEventGraphicsAddress(remote_domain_event_graphics_address *dst,
+                           const virDomainEventGraphicsAddress *src)
+{
+    dst->family = src ? src->family : 0;
+    dst->node = (char *)(src && src->node ? src->node : "");
+    dst->service = (char *)(src && src->service ? src->service : "");
+}
+
+static void
+remoteEventRelayGraphics(virConnectPtr conn, virDomainPtr dom, int phase,
+                         const virDomainEventGraphicsAddress *local,
+                         const virDomainEventGraphicsAddress *remote, const char *authScheme,
+                         const virDomainEventGraphicsSubject *subject, void *opaque)
+{
+    remote_domain_event_callback_graphics_msg msg = {0};
+    g_autofree remote_domain_event_graphics_identity *ids = NULL;
+    int n = subject ? subject->nidentity : 0;
+    int i;
+    RELAY_DOM(msg.msg.dom);
+
+    if (n > REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX) {
+        LOG_WARN("graphics event with %d identities (limit %d), sending the first ones", n,
+                 REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX);
+        n = REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX;
+    }
+    ids = g_new0(remote_domain_event_graphics_identity, MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        ids[i].type = subject->identities[i].type ? subject->identities[i].type : (char *)"";
+        ids[i].name = subject->identities[i].name ? subject->identities[i].name : (char *)"";
+    }
+    msg.callbackID = cb->callbackID;
+    msg.msg.phase = phase;
+    remoteEventGraphicsAddress(&msg.msg.local, local);
+    remoteEventGraphicsAddress(&msg.msg.remote, remote);
+    msg.msg.authScheme = (char *)(authScheme ? authScheme : "");
+    msg.msg.subject.subject_len = (u_int)n;
+    msg.msg.subject.subject_val = ids;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_GRAPHICS,
+               remote_domain_event_callback_graphics_msg);
+}
+
+static void
 remoteEventRelayIOErrorReason(virConnectPtr conn, virDomainPtr dom, const char *srcPath,
                               const char *devAlias, int action, const char *reason,
                               void *opaque)
@@ -476,6 +518,8 @@ remoteEventRelayFor(int eventID, bool legacy)
         return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayIOError);
     case VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON:
         return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayIOErrorReason);
+    case VIR_DOMAIN_EVENT_ID_GRAPHICS:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayGraphics);
     case VIR_DOMAIN_EVENT_ID_CONTROL_ERROR:
         return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayControlError);
     case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:

@@ -513,6 +513,37 @@ remoteHandleMessage(RpcClient *client G_GNUC_UNUSED, RpcMessage *msg,
                       remote_domain_event_memory_device_size_change_msg,
                       MEMORY_DEVICE_SIZE_CHANGE, ev.dom, f.s1 = ev.alias; f.ull1 = ev.size)
 #undef REMOTE_EVENT_CASE
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_GRAPHICS: {
+        virDomainEventGraphicsAddress local;
+        virDomainEventGraphicsAddress remote;
+        virDomainEventGraphicsSubject subject;
+        g_autofree virDomainEventGraphicsSubjectIdentity *ids = NULL;
+        u_int i;
+        REMOTE_DECODE_MSG(remote_domain_event_callback_graphics_msg, ev);
+
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_GRAPHICS, ev.callbackID)) {
+            local.family = ev.msg.local.family;
+            local.node = ev.msg.local.node;
+            local.service = ev.msg.local.service;
+            remote.family = ev.msg.remote.family;
+            remote.node = ev.msg.remote.node;
+            remote.service = ev.msg.remote.service;
+            ids = g_new0(virDomainEventGraphicsSubjectIdentity, MAX(ev.msg.subject.subject_len, 1));
+            for (i = 0; i < ev.msg.subject.subject_len; i++) {
+                ids[i].type = ev.msg.subject.subject_val[i].type;
+                ids[i].name = ev.msg.subject.subject_val[i].name;
+            }
+            subject.nidentity = (int)ev.msg.subject.subject_len;
+            subject.identities = ids;
+            domainEventStateQueue(priv->events,
+                                  domainEventGraphicsNew(ev.msg.dom.name,
+                                                         (const unsigned char *)ev.msg.dom.uuid,
+                                                         ev.msg.dom.id, ev.msg.phase, &local,
+                                                         &remote, ev.msg.authScheme, &subject));
+        }
+        REMOTE_FREE(remote_domain_event_callback_graphics_msg, &ev);
+        break;
+    }
     case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE: {
         virTypedParameterPtr params = NULL;
         int nparams = 0;

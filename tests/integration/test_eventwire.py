@@ -8,7 +8,7 @@ injects one hand-encoded message of each type below (libvirt's procedure
 numbers and layouts, encoded here independently of our C code).  Debian's
 virsh and our `virtkit event --all --loop` run through the proxy: each must
 print one line per message, and virtkit's output must equal virsh's byte
-for byte (virsh's texts are the golden data).  GRAPHICS is not carried yet.
+for byte (virsh's texts are the golden data).
 """
 
 import os
@@ -42,6 +42,10 @@ EVENTS = [
     (3, 321, DOM + t.xdr_int(2), "event 'watchdog'"),
     (4, 322, DOM + t.xdr_string("/img/a.qcow2") + t.xdr_string("virtio-disk0") + t.xdr_int(1),
      "event 'io-error'"),
+    (5, 323, DOM + t.xdr_int(0) + t.xdr_int(0) + t.xdr_string("127.0.0.1") + t.xdr_string("5900")
+     + t.xdr_int(1) + t.xdr_string("::1") + t.xdr_string("41234") + t.xdr_string("vnc")
+     + t.xdr_uint(2) + t.xdr_string("x509dname") + t.xdr_string("CN=client")
+     + t.xdr_string("saslUsername") + t.xdr_string("fred"), "event 'graphics'"),
     (6, 324, DOM + t.xdr_string("/img/b.qcow2") + t.xdr_string("virtio-disk1") + t.xdr_int(2)
      + t.xdr_string("enospc"), "event 'io-error'"),
     (7, 325, DOM, "event 'control-error'"),
