@@ -146,13 +146,13 @@ remoteEventRelayJobCompleted(virConnectPtr conn, virDomainPtr dom, virTypedParam
  * the older ones are not sent, as our drivers never had legacy clients of
  * them).  Strings are encoded straight from the library's arguments.
  */
-#define RELAY_DOM(msgvar) \
-    RemoteEventCallback *cb = opaque; \
+#define RELAY_DOM(msgvar)                                                                          \
+    RemoteEventCallback *cb = opaque;                                                              \
     remoteDispatchMakeDomain(dom, &(msgvar))
-#define RELAY_SEND(msgvar, domfield, proc, type) \
-    do { \
-        remoteEventSend(cb, REMOTE_PROC_##proc, (xdrproc_t)xdr_##type, &(msgvar)); \
-        g_free((domfield).name); \
+#define RELAY_SEND(msgvar, domfield, proc, type)                                                   \
+    do {                                                                                           \
+        remoteEventSend(cb, REMOTE_PROC_##proc, (xdrproc_t)xdr_##type, &(msgvar));                 \
+        g_free((domfield).name);                                                                   \
     } while (0)
 /* An optional string (remote_string) pointing at @str, or NULL. */
 #define RELAY_OPT(holder, str) ((holder) = (char *)(str), (str) ? &(holder) : NULL)
@@ -240,8 +240,7 @@ remoteEventRelayGraphics(virConnectPtr conn, virDomainPtr dom, int phase,
 
 static void
 remoteEventRelayIOErrorReason(virConnectPtr conn, virDomainPtr dom, const char *srcPath,
-                              const char *devAlias, int action, const char *reason,
-                              void *opaque)
+                              const char *devAlias, int action, const char *reason, void *opaque)
 {
     remote_domain_event_callback_io_error_reason_msg msg = {0};
     RELAY_DOM(msg.msg.dom);
@@ -296,8 +295,7 @@ remoteEventRelayBlockJob(virConnectPtr conn, virDomainPtr dom, const char *disk,
 
 static void
 remoteEventRelayDiskChange(virConnectPtr conn, virDomainPtr dom, const char *oldSrcPath,
-                           const char *newSrcPath, const char *devAlias, int reason,
-                           void *opaque)
+                           const char *newSrcPath, const char *devAlias, int reason, void *opaque)
 {
     remote_domain_event_callback_disk_change_msg msg = {0};
     char *oldHolder = NULL;
@@ -314,8 +312,8 @@ remoteEventRelayDiskChange(virConnectPtr conn, virDomainPtr dom, const char *old
 }
 
 static void
-remoteEventRelayTrayChange(virConnectPtr conn, virDomainPtr dom, const char *devAlias,
-                           int reason, void *opaque)
+remoteEventRelayTrayChange(virConnectPtr conn, virDomainPtr dom, const char *devAlias, int reason,
+                           void *opaque)
 {
     remote_domain_event_callback_tray_change_msg msg = {0};
     RELAY_DOM(msg.msg.dom);
@@ -424,8 +422,8 @@ remoteEventRelayAgentLifecycle(virConnectPtr conn, virDomainPtr dom, int state, 
 }
 
 static void
-remoteEventRelayMetadataChange(virConnectPtr conn, virDomainPtr dom, int type,
-                               const char *nsuri, void *opaque)
+remoteEventRelayMetadataChange(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+                               void *opaque)
 {
     remote_domain_event_callback_metadata_change_msg msg = {0};
     char *holder = NULL;
@@ -452,8 +450,7 @@ remoteEventRelayBlockThreshold(virConnectPtr conn, virDomainPtr dom, const char 
     msg.path = RELAY_OPT(holder, path);
     msg.threshold = threshold;
     msg.excess = excess;
-    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_BLOCK_THRESHOLD,
-               remote_domain_event_block_threshold_msg);
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_BLOCK_THRESHOLD, remote_domain_event_block_threshold_msg);
 }
 
 static void
