@@ -77,10 +77,20 @@ daemonMainOnTerminate(gpointer opaque)
     return G_SOURCE_CONTINUE;
 }
 
+/*
+ * SIGHUP, as libvirtd: the drivers reload what they keep on disk (the
+ * QEMU driver's persistent definitions).  virtkitd.conf is not re-read
+ * (libvirtd does not either).  Runs on the event-loop thread: a reload
+ * only parses a few XML files.
+ */
 static gboolean
-daemonMainOnHangup(gpointer opaque)
+daemonMainOnHangup(gpointer opaque G_GNUC_UNUSED)
 {
-    LOG_INFO("%s", "SIGHUP: reloading the configuration is not supported, ignoring");
+    LOG_INFO("%s", "SIGHUP: reloading the drivers");
+    if (virtkitDaemonReload() < 0) {
+        LOG_WARN("error while reloading drivers: %s", errorGetSlot()->message);
+        errorReset();
+    }
     return G_SOURCE_CONTINUE;
 }
 

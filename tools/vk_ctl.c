@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "vk_ctl.h"
+#include "vk_event.h"
 #include "vk_util.h"
 
 static void vkCtlErrorFunc(void *opaque, virErrorPtr err);
@@ -58,6 +59,7 @@ vkCtlFree(VkCtl *ctl)
     if (ctl->logfd >= 0)
         close(ctl->logfd);
     g_free(ctl->uri);
+    g_free(ctl->connURI);
     g_free(ctl->logfile);
     g_free(ctl->escape);
     g_free(ctl->lastError);
@@ -447,10 +449,63 @@ static void
 vkCtlCloseCallback(virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque)
 {
     VkCtl *ctl = opaque;
+    const char *fmt = "Disconnected from %s due to unknown reason";
 
     /* VIR_CONNECT_CLOSE_REASON_CLIENT means we closed it ourselves */
-    if (reason != VIR_CONNECT_CLOSE_REASON_CLIENT)
-        g_atomic_int_set(&ctl->disconnected, 1);
+    if (reason == VIR_CONNECT_CLOSE_REASON_CLIENT)
+        return;
+    /* as virsh: say why, and end a running `event` wait */
+    switch (reason) {
+    case VIR_CONNECT_CLOSE_REASON_ERROR:
+        fmt = "Disconnected from %s due to I/O error";
+        break;
+    case VIR_CONNECT_CLOSE_REASON_EOF:
+        fmt = "Disconnected from %s due to end of file";
+        break;
+    case VIR_CONNECT_CLOSE_REASON_KEEPALIVE:
+        fmt = "Disconnected from %s due to keepalive timeout";
+        break;
+    }
+    vkError(ctl, fmt, ctl->connURI ? ctl->connURI : "<null>");
+    g_atomic_int_set(&ctl->disconnected, 1);
+    vkEventDone();
+}
+
+/* virsh's defaults when -k / -K are not given */
+#define VK_KEEPALIVE_INTERVAL 5
+#define VK_KEEPALIVE_COUNT 6
+
+/*
+ * Applies -k/-K to a new connection.  Returns 0 to keep it, -1 when an
+ * explicitly requested keepalive failed: @conn is then closed and the
+ * library error recorded.
+ */
+static int
+vkCtlSetKeepAlive(VkCtl *ctl, virConnectPtr conn)
+{
+    int interval = VK_KEEPALIVE_INTERVAL;
+    unsigned int count = VK_KEEPALIVE_COUNT;
+    bool forced = false;
+
+    if (ctl->keepaliveInterval >= 0) {
+        interval = ctl->keepaliveInterval;
+        forced = true;
+    }
+    if (ctl->keepaliveCount >= 0) {
+        count = (unsigned int)ctl->keepaliveCount;
+        forced = true;
+    }
+    if (virConnectSetKeepAlive(conn, interval, count) == 0)
+        return 0;
+    if (!forced || interval <= 0) {
+        vkDebug(ctl, VK_LOG_DEBUG, "keepalive is not available on this connection");
+        vkResetError(ctl);
+        return 0;
+    }
+    /* the library's error stays recorded in ctl for the caller to print */
+    vkError(ctl, "%s", "Cannot setup keepalive on connection as requested, disconnecting");
+    virConnectClose(conn);
+    return -1;
 }
 
 /**
@@ -460,9 +515,10 @@ vkCtlCloseCallback(virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque)
  * @readonly: open a read-only connection
  *
  * Opens a connection and makes it the current one, closing the previous
- * one first.  -k/-K cannot be applied: the public API subset virtkit uses
- * has no keepalive call, and for the in-process drivers there is nothing to
- * keep alive.
+ * one first.  Keepalive is set up as virsh does: every 5 s, 6 missed
+ * replies, unless -k/-K say otherwise; a connection that cannot do
+ * keepalive (in-process drivers) is kept unless -k asked for a positive
+ * interval or -K was given with the default interval.
  *
  * Returns: 0 on success, -1 with the library error recorded.
  */
@@ -481,14 +537,16 @@ vkCtlConnect(VkCtl *ctl, const char *uri, bool readonly)
     if (!conn)
         return -1;
 
-    if (ctl->keepaliveInterval >= 0 || ctl->keepaliveCount >= 0)
-        vkDebug(ctl, VK_LOG_DEBUG, "keepalive settings are not applied to this connection");
+    if (vkCtlSetKeepAlive(ctl, conn) < 0)
+        return -1;
 
     if (virConnectRegisterCloseCallback(conn, vkCtlCloseCallback, ctl, NULL) < 0) {
         vkDebug(ctl, VK_LOG_DEBUG, "cannot register the disconnect callback");
         vkResetError(ctl);
     }
     g_atomic_int_set(&ctl->disconnected, 0);
+    g_free(ctl->connURI);
+    ctl->connURI = g_strdup(uri);
     ctl->conn = conn;
     ctl->readonly = readonly;
     return 0;

@@ -38,6 +38,7 @@ struct _VkCtl {
     int lastErrorCode;
 
     gint disconnected;         /* atomic: set by the close callback when the connection died */
+    char *connURI;             /* the URI ctl->conn was opened with (close messages) */
 
     GThread *eventThread;      /* runs virEventRunDefaultImpl() */
     gint eventQuit;            /* atomic: asks the event thread to stop */

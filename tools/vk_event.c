@@ -194,7 +194,10 @@ static void
 vkEventIOErrorReason(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, const char *srcPath,
                      const char *devAlias, int action, const char *reason, void *opaque)
 {
-    vkEventEmitf(opaque, "event 'io-error' for domain '%s': %s (%s) %s due to %s\n",
+    VkEventData *data = opaque;
+
+    /* virsh names the event as registered: 'io-error-reason' */
+    vkEventEmitf(data, "event '%s' for domain '%s': %s (%s) %s due to %s\n", data->def->name,
                  virDomainGetName(dom), srcPath, devAlias,
                  VK_PICK(vkEventIOActions, action, "unknown"), reason);
 }
@@ -470,6 +473,23 @@ vkEventName(size_t idx)
 
 /* Write end of the wakeup pipe for the SIGINT handler */
 static volatile int vkEventSigFd = -1;
+
+/**
+ * vkEventDone:
+ *
+ * Ends the `event` command's wait, if one runs (the connection was lost):
+ * it then prints its counts as after a timeout, without the timeout line.
+ */
+void
+vkEventDone(void)
+{
+    char c = 'd';
+    int fd = vkEventSigFd;
+
+    if (fd >= 0 && write(fd, &c, 1) < 0) {
+        /* the pipe is full: a wakeup is pending anyway */
+    }
+}
 
 static void
 vkEventSigint(int sig G_GNUC_UNUSED)

@@ -4,6 +4,7 @@
 #include "vk_ctl.h"
 
 bool vkEventCmdEvent(VkCtl *ctl, const VkCmd *cmd);
+void vkEventDone(void);
 
 const char *vkEventName(size_t idx);
 size_t vkEventCount(void);

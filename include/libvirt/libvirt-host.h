@@ -283,6 +283,9 @@ int virConnectGetMaxVcpus(virConnectPtr conn,
 int virConnectIsAlive(virConnectPtr conn);
 int virConnectIsSecure(virConnectPtr conn);
 int virConnectIsEncrypted(virConnectPtr conn);
+int virConnectSetKeepAlive(virConnectPtr conn,
+                           int interval,
+                           unsigned int count);
 
 /* Host information */
 int virNodeGetInfo(virConnectPtr conn,

@@ -4,6 +4,7 @@
 #define ERR_DOMAIN VIR_FROM_NONE
 
 #include "api/daemon_mode.h"
+#include "api/driver.h"
 #include "api/entry.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -18,6 +19,52 @@ LOG_INIT("api.daemon");
 static gint daemonModeActive;
 static bool daemonModePrivileged;
 static char *daemonModeRoot;
+
+/**
+ * virtkitDaemonReload:
+ *
+ * What virtkitd does on SIGHUP, as libvirtd: every driver that keeps
+ * state on disk re-reads it (the QEMU driver loads the persistent
+ * definitions of its config directory: new ones appear, changed ones
+ * replace the inactive definition).  Private to virtkitd, like
+ * virtkitDaemonInit.
+ *
+ * Returns: 0, or -1 when a driver failed (the others still reloaded; the
+ * first error is kept).
+ */
+int
+virtkitDaemonReload(void)
+{
+    g_autoptr(SavedError) first = NULL;
+    size_t n = driverCount();
+    size_t i;
+    int ret = 0;
+
+    errorReset();
+    if (!g_atomic_int_get(&daemonModeActive)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("daemon mode is not initialized"));
+        entryDispatchError(NULL);
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        ConnectDriver *driver = driverGet(i);
+
+        if (!driver || !driver->stateReload)
+            continue;
+        LOG_INFO("reloading driver %s", driver->name);
+        if (driver->stateReload() < 0) {
+            if (!first)
+                first = errorSave();
+            ret = -1;
+        }
+        errorReset();
+    }
+    if (first) {
+        errorRestore(&first);
+        entryDispatchError(NULL);
+    }
+    return ret;
+}
 
 /**
  * virtkitDaemonInit:

@@ -22,6 +22,7 @@
 #define VIRTKIT_DAEMON_PRIVILEGED (1U << 0)
 
 int virtkitDaemonInit(const char *root, unsigned int flags);
+int virtkitDaemonReload(void);
 
 bool daemonModeIsActive(void);
 bool daemonModeIsPrivileged(void);

@@ -49,6 +49,19 @@ struct _DomainEvent {
         struct {
             int iteration;
         } migrationIteration;
+        struct {
+            int phase;
+            virDomainEventGraphicsAddress local;    /* strings owned */
+            virDomainEventGraphicsAddress remote;
+            char *authScheme;
+            virDomainEventGraphicsSubject subject;  /* identities owned */
+        } graphics;
+        struct {
+            DomainEventFields f;        /* strings point into s[] */
+            char *s[3];
+            virTypedParameterPtr params; /* TUNABLE */
+            int nparams;
+        } fields;
     } data;
 };
 
@@ -169,6 +182,123 @@ domainEventMigrationIterationNew(const char *name, const unsigned char *uuid,
 }
 
 /**
+ * domainEventHasFields:
+ * @eventID: a virDomainEventID
+ *
+ * Returns: true when @eventID's payload is a DomainEventFields.
+ */
+bool
+domainEventHasFields(int eventID)
+{
+    switch (eventID) {
+    case VIR_DOMAIN_EVENT_ID_RTC_CHANGE:
+    case VIR_DOMAIN_EVENT_ID_WATCHDOG:
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR:
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON:
+    case VIR_DOMAIN_EVENT_ID_CONTROL_ERROR:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+    case VIR_DOMAIN_EVENT_ID_DISK_CHANGE:
+    case VIR_DOMAIN_EVENT_ID_TRAY_CHANGE:
+    case VIR_DOMAIN_EVENT_ID_PMWAKEUP:
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND:
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK:
+    case VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE:
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED:
+    case VIR_DOMAIN_EVENT_ID_DEVICE_ADDED:
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED:
+    case VIR_DOMAIN_EVENT_ID_TUNABLE:
+    case VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE:
+    case VIR_DOMAIN_EVENT_ID_METADATA_CHANGE:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD:
+    case VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE:
+    case VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE:
+        return true;
+    default:
+        return false;
+    }
+}
+
+/**
+ * domainEventFieldsNew:
+ * @eventID: an ID for which domainEventHasFields() is true
+ * @name: domain name
+ * @uuid: domain UUID
+ * @id: domain id
+ * @fields: the payload (strings copied; see domain_event.h for the mapping)
+ * @params: TUNABLE's parameters (ownership taken), else NULL
+ * @nparams: number of entries in @params
+ *
+ * Returns: a new event (caller owns).
+ */
+DomainEvent *
+domainEventFieldsNew(int eventID, const char *name, const unsigned char *uuid,
+                     int id, const DomainEventFields *fields,
+                     virTypedParameterPtr params, int nparams)
+{
+    DomainEvent *event = domainEventNew(eventID, name, uuid, id);
+
+    event->data.fields.f = *fields;
+    event->data.fields.s[0] = g_strdup(fields->s1);
+    event->data.fields.s[1] = g_strdup(fields->s2);
+    event->data.fields.s[2] = g_strdup(fields->s3);
+    event->data.fields.f.s1 = event->data.fields.s[0];
+    event->data.fields.f.s2 = event->data.fields.s[1];
+    event->data.fields.f.s3 = event->data.fields.s[2];
+    event->data.fields.params = params;
+    event->data.fields.nparams = nparams;
+    return event;
+}
+
+static void
+domainEventGraphicsAddressCopy(virDomainEventGraphicsAddress *dst,
+                               const virDomainEventGraphicsAddress *src)
+{
+    dst->family = src ? src->family : 0;
+    dst->node = g_strdup(src && src->node ? src->node : "");
+    dst->service = g_strdup(src && src->service ? src->service : "");
+}
+
+/**
+ * domainEventGraphicsNew:
+ * @name: domain name
+ * @uuid: domain UUID
+ * @id: domain id
+ * @phase: virDomainEventGraphicsPhase
+ * @local: the server end of the graphics connection
+ * @remote: the client end
+ * @authScheme: how the client authenticated ("none", "vnc", "sasl", ...)
+ * @subject: the client's identities (may be NULL: none)
+ *
+ * Returns: a new VIR_DOMAIN_EVENT_ID_GRAPHICS event holding copies (caller owns).
+ */
+DomainEvent *
+domainEventGraphicsNew(const char *name, const unsigned char *uuid, int id, int phase,
+                       const virDomainEventGraphicsAddress *local,
+                       const virDomainEventGraphicsAddress *remote, const char *authScheme,
+                       const virDomainEventGraphicsSubject *subject)
+{
+    DomainEvent *event = domainEventNew(VIR_DOMAIN_EVENT_ID_GRAPHICS, name, uuid, id);
+    int n = subject ? subject->nidentity : 0;
+    int i;
+
+    event->data.graphics.phase = phase;
+    domainEventGraphicsAddressCopy(&event->data.graphics.local, local);
+    domainEventGraphicsAddressCopy(&event->data.graphics.remote, remote);
+    event->data.graphics.authScheme = g_strdup(authScheme ? authScheme : "");
+    event->data.graphics.subject.nidentity = n;
+    event->data.graphics.subject.identities = g_new0(virDomainEventGraphicsSubjectIdentity,
+                                                     MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        event->data.graphics.subject.identities[i].type =
+            g_strdup(subject->identities[i].type);
+        event->data.graphics.subject.identities[i].name =
+            g_strdup(subject->identities[i].name);
+    }
+    return event;
+}
+
+/**
  * domainEventFree:
  * @event: an event, or NULL
  *
@@ -182,6 +312,27 @@ domainEventFree(DomainEvent *event)
     if (event->eventID == VIR_DOMAIN_EVENT_ID_JOB_COMPLETED)
         virTypedParamsFree(event->data.jobCompleted.params,
                            event->data.jobCompleted.nparams);
+    if (event->eventID == VIR_DOMAIN_EVENT_ID_GRAPHICS) {
+        int i;
+
+        g_free(event->data.graphics.local.node);
+        g_free(event->data.graphics.local.service);
+        g_free(event->data.graphics.remote.node);
+        g_free(event->data.graphics.remote.service);
+        g_free(event->data.graphics.authScheme);
+        for (i = 0; i < event->data.graphics.subject.nidentity; i++) {
+            g_free(event->data.graphics.subject.identities[i].type);
+            g_free(event->data.graphics.subject.identities[i].name);
+        }
+        g_free(event->data.graphics.subject.identities);
+    }
+    if (domainEventHasFields(event->eventID)) {
+        g_free(event->data.fields.s[0]);
+        g_free(event->data.fields.s[1]);
+        g_free(event->data.fields.s[2]);
+        if (event->data.fields.params)
+            virTypedParamsFree(event->data.fields.params, event->data.fields.nparams);
+    }
     g_free(event->name);
     g_free(event);
 }
@@ -349,6 +500,91 @@ typedef void (*DomainEventAnyFunc)(void);
 #define DOMAIN_EVENT_GENERIC(cb) \
     ((virConnectDomainEventGenericCallback)(DomainEventAnyFunc)(cb))
 
+/* The callback signatures of the DomainEventFields IDs (libvirt-domain.h). */
+static void
+domainEventInvokeFields(const DomainEventCallback *cb, virDomainPtr dom,
+                        const DomainEvent *event)
+{
+    const DomainEventFields *f = &event->data.fields.f;
+    DomainEventAnyFunc fn = (DomainEventAnyFunc)cb->cb;
+    virConnectPtr conn = cb->conn;
+    void *op = cb->opaque;
+
+    switch (event->eventID) {
+    case VIR_DOMAIN_EVENT_ID_RTC_CHANGE:
+        ((virConnectDomainEventRTCChangeCallback)fn)(conn, dom, f->ll, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_WATCHDOG:
+        ((virConnectDomainEventWatchdogCallback)fn)(conn, dom, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR:
+        ((virConnectDomainEventIOErrorCallback)fn)(conn, dom, f->s1, f->s2, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON:
+        ((virConnectDomainEventIOErrorReasonCallback)fn)(conn, dom, f->s1, f->s2, f->i1,
+                                                         f->s3, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_CONTROL_ERROR:
+        cb->cb(conn, dom, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+        ((virConnectDomainEventBlockJobCallback)fn)(conn, dom, f->s1, f->i1, f->i2, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_DISK_CHANGE:
+        ((virConnectDomainEventDiskChangeCallback)fn)(conn, dom, f->s1, f->s2, f->s3,
+                                                      f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_TRAY_CHANGE:
+        ((virConnectDomainEventTrayChangeCallback)fn)(conn, dom, f->s1, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMWAKEUP:
+        ((virConnectDomainEventPMWakeupCallback)fn)(conn, dom, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND:
+        ((virConnectDomainEventPMSuspendCallback)fn)(conn, dom, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK:
+        ((virConnectDomainEventPMSuspendDiskCallback)fn)(conn, dom, f->i1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE:
+        ((virConnectDomainEventBalloonChangeCallback)fn)(conn, dom, f->ull1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED:
+        ((virConnectDomainEventDeviceRemovedCallback)fn)(conn, dom, f->s1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_DEVICE_ADDED:
+        ((virConnectDomainEventDeviceAddedCallback)fn)(conn, dom, f->s1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED:
+        ((virConnectDomainEventDeviceRemovalFailedCallback)fn)(conn, dom, f->s1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_TUNABLE:
+        ((virConnectDomainEventTunableCallback)fn)(conn, dom, event->data.fields.params,
+                                                   event->data.fields.nparams, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE:
+        ((virConnectDomainEventAgentLifecycleCallback)fn)(conn, dom, f->i1, f->i2, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_METADATA_CHANGE:
+        ((virConnectDomainEventMetadataChangeCallback)fn)(conn, dom, f->i1, f->s1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD:
+        ((virConnectDomainEventBlockThresholdCallback)fn)(conn, dom, f->s1, f->s2, f->ull1,
+                                                          f->ull2, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE:
+        ((virConnectDomainEventMemoryFailureCallback)fn)(conn, dom, f->i1, f->i2, f->u1, op);
+        break;
+    case VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE:
+        ((virConnectDomainEventMemoryDeviceSizeChangeCallback)fn)(conn, dom, f->s1, f->ull1,
+                                                                  op);
+        break;
+    default:
+        break;
+    }
+}
+
 static void
 domainEventInvoke(const DomainEventCallback *cb, const DomainEvent *event)
 {
@@ -376,7 +612,17 @@ domainEventInvoke(const DomainEventCallback *cb, const DomainEvent *event)
             cb->conn, dom, event->data.migrationIteration.iteration,
             cb->opaque);
         break;
+    case VIR_DOMAIN_EVENT_ID_GRAPHICS:
+        ((virConnectDomainEventGraphicsCallback)fn)(
+            cb->conn, dom, event->data.graphics.phase, &event->data.graphics.local,
+            &event->data.graphics.remote, event->data.graphics.authScheme,
+            &event->data.graphics.subject, cb->opaque);
+        break;
     default:
+        if (domainEventHasFields(event->eventID)) {
+            domainEventInvokeFields(cb, dom, event);
+            break;
+        }
         LOG_WARN("no dispatcher for event %d, ignoring", event->eventID);
         break;
     }

@@ -62,6 +62,8 @@ struct _HypervisorDriver {
                                         virFreeCallback freecb);
     int (*connectUnregisterCloseCallback)(virConnectPtr conn,
                                           virConnectCloseFunc cb);
+    int (*connectSetKeepAlive)(virConnectPtr conn, int interval,
+                               unsigned int count);
     int (*nodeGetInfo)(virConnectPtr conn, virNodeInfoPtr info);
     int (*nodeGetSecurityModel)(virConnectPtr conn, virSecurityModelPtr secmodel);
     unsigned long long (*nodeGetFreeMemory)(virConnectPtr conn);
@@ -220,6 +222,8 @@ typedef struct {
     const char *const *uriSchemes;  /* NULL-terminated, e.g. {"test", NULL} */
     bool embeddable;                /* may run in-process in a client */
     HypervisorDriver *hypervisor;
+    /* daemon SIGHUP (libvirt's stateReload): re-read what is kept on disk; may be NULL */
+    int (*stateReload)(void);
 } ConnectDriver;
 
 int driverRegister(ConnectDriver *driver);

@@ -279,6 +279,41 @@ virConnectIsEncrypted(virConnectPtr conn)
 }
 
 /**
+ * virConnectSetKeepAlive:
+ * @conn: a connection
+ * @interval: seconds of silence from the server before a keepalive
+ *            request is sent; <= 0 stops keepalive
+ * @count: requests left unanswered before the connection is closed
+ *
+ * Starts, retunes or stops the client side of the keepalive protocol.
+ * The connection is closed (close callback reason
+ * VIR_CONNECT_CLOSE_REASON_KEEPALIVE) after about interval * (count + 1)
+ * seconds without any message from the server.  Needs an event loop
+ * implementation (virEventRegisterImpl or virEventRegisterDefaultImpl).
+ * As in libvirt, only remote connections support it: in-process drivers
+ * (test, qemu embed) fail with VIR_ERR_NO_SUPPORT.
+ *
+ * Returns: 0 on success, 1 when the server does not support keepalive,
+ * -1 on error.
+ */
+int
+virConnectSetKeepAlive(virConnectPtr conn, int interval, unsigned int count)
+{
+    int ret;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_DRIVER_FUNC(conn, connectSetKeepAlive, error);
+    if ((ret = conn->driver->connectSetKeepAlive(conn, interval, count)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
  * virConnectRegisterCloseCallback:
  * @conn: a connection
  * @cb: called when the driver loses the connection (not on

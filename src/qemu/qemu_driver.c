@@ -129,9 +129,15 @@ qemuDriverFree(QemuDriver *driver)
     g_free(driver);
 }
 
-/* Loads the persistent definitions (and autostart flags) of the config dir. */
+/*
+ * Loads the persistent definitions (and autostart flags) of the config dir.
+ * On a reload (SIGHUP), as libvirt's: a file of a domain not known yet
+ * defines it (DEFINED_ADDED event), one of a known domain replaces its
+ * inactive (or, when it runs, next-boot) definition; domains whose file
+ * is gone stay.
+ */
 static void
-qemuDriverLoadConfigs(QemuDriver *driver)
+qemuDriverLoadConfigs(QemuDriver *driver, bool reload)
 {
     g_autoptr(GDir) dir = g_dir_open(driver->config->configDir, 0, NULL);
     const char *entry;
@@ -142,13 +148,19 @@ qemuDriverLoadConfigs(QemuDriver *driver)
         g_autofree char *path = NULL;
         g_autofree char *link = NULL;
         g_autoptr(DomainDef) def = NULL;
+        g_autoptr(DomainDef) oldDef = NULL;
         DomainObj *vm;
+        bool known = false;
 
         if (!g_str_has_suffix(entry, ".xml"))
             continue;
         path = g_build_filename(driver->config->configDir, entry, NULL);
-        if (!(def = domainDefParseFile(path, DOMAIN_DEF_PARSE_INACTIVE)) ||
-            !(vm = domainObjListAdd(driver->domains, &def, 0, NULL))) {
+        if ((def = domainDefParseFile(path, DOMAIN_DEF_PARSE_INACTIVE)) && reload &&
+            (vm = domainObjListFindByName(driver->domains, def->name))) {
+            known = true;
+            domainObjEndAPI(&vm);
+        }
+        if (!def || !(vm = domainObjListAdd(driver->domains, &def, 0, &oldDef))) {
             LOG_WARN("cannot load '%s': %s, ignoring", path,
                      errorGetSlot()->message ? errorGetSlot()->message : "");
             errorReset();
@@ -157,8 +169,30 @@ qemuDriverLoadConfigs(QemuDriver *driver)
         qemuDriverEnsurePrivate(driver, vm);
         link = qemuDomainAutostartPath(driver, vm->def->name);
         vm->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+        if (reload && !known) {
+            LOG_INFO("reload: domain '%s' defined from '%s'", vm->def->name, path);
+            qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                                       VIR_DOMAIN_EVENT_DEFINED_ADDED);
+        }
         domainObjEndAPI(&vm);
     }
+}
+
+/* ConnectDriver.stateReload: every instance (daemon, embedded) re-reads its config dir. */
+static int
+qemuStateReload(void)
+{
+    GHashTableIter iter;
+    gpointer value;
+
+    mutexLock(&qemuInstancesLock);
+    if (qemuInstances) {
+        g_hash_table_iter_init(&iter, qemuInstances);
+        while (g_hash_table_iter_next(&iter, NULL, &value))
+            qemuDriverLoadConfigs(value, true);
+    }
+    mutexUnlock(&qemuInstancesLock);
+    return 0;
 }
 
 /* Takes back every QEMU that a status XML describes. */
@@ -250,7 +284,7 @@ qemuDriverNew(QemuConfigMode mode, const char *root)
     driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);
     driver->workers = qemuProcessWorkersNew(driver);
 
-    qemuDriverLoadConfigs(driver);
+    qemuDriverLoadConfigs(driver, false);
     qemuDriverReconnectAll(driver);
     qemuDriverAutostartAll(driver);
     return driver;
@@ -1609,6 +1643,7 @@ static ConnectDriver qemuConnectDriver = {
     .uriSchemes = qemuUriSchemes,
     .embeddable = true,
     .hypervisor = &qemuHypervisorDriver,
+    .stateReload = qemuStateReload,
 };
 
 /**

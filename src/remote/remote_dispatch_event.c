@@ -142,6 +142,350 @@ remoteEventRelayJobCompleted(virConnectPtr conn, virDomainPtr dom, virTypedParam
 }
 
 /*
+ * The other events (callback registrations only: the legacy messages of
+ * the older ones are not sent, as our drivers never had legacy clients of
+ * them).  Strings are encoded straight from the library's arguments.
+ */
+#define RELAY_DOM(msgvar)                                                                          \
+    RemoteEventCallback *cb = opaque;                                                              \
+    remoteDispatchMakeDomain(dom, &(msgvar))
+#define RELAY_SEND(msgvar, domfield, proc, type)                                                   \
+    do {                                                                                           \
+        remoteEventSend(cb, REMOTE_PROC_##proc, (xdrproc_t)xdr_##type, &(msgvar));                 \
+        g_free((domfield).name);                                                                   \
+    } while (0)
+/* An optional string (remote_string) pointing at @str, or NULL. */
+#define RELAY_OPT(holder, str) ((holder) = (char *)(str), (str) ? &(holder) : NULL)
+
+static void
+remoteEventRelayRTCChange(virConnectPtr conn, virDomainPtr dom, long long offset, void *opaque)
+{
+    remote_domain_event_callback_rtc_change_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.offset = offset;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_RTC_CHANGE,
+               remote_domain_event_callback_rtc_change_msg);
+}
+
+static void
+remoteEventRelayWatchdog(virConnectPtr conn, virDomainPtr dom, int action, void *opaque)
+{
+    remote_domain_event_callback_watchdog_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.action = action;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_WATCHDOG,
+               remote_domain_event_callback_watchdog_msg);
+}
+
+static void
+remoteEventRelayIOError(virConnectPtr conn, virDomainPtr dom, const char *srcPath,
+                        const char *devAlias, int action, void *opaque)
+{
+    remote_domain_event_callback_io_error_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.srcPath = (char *)(srcPath ? srcPath : "");
+    msg.msg.devAlias = (char *)(devAlias ? devAlias : "");
+    msg.msg.action = action;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_IO_ERROR,
+               remote_domain_event_callback_io_error_msg);
+}
+
+static void
+remoteEventGraphicsAddress(remote_domain_event_graphics_address *dst,
+                           const virDomainEventGraphicsAddress *src)
+{
+    dst->family = src ? src->family : 0;
+    dst->node = (char *)(src && src->node ? src->node : "");
+    dst->service = (char *)(src && src->service ? src->service : "");
+}
+
+static void
+remoteEventRelayGraphics(virConnectPtr conn, virDomainPtr dom, int phase,
+                         const virDomainEventGraphicsAddress *local,
+                         const virDomainEventGraphicsAddress *remote, const char *authScheme,
+                         const virDomainEventGraphicsSubject *subject, void *opaque)
+{
+    remote_domain_event_callback_graphics_msg msg = {0};
+    g_autofree remote_domain_event_graphics_identity *ids = NULL;
+    int n = subject ? subject->nidentity : 0;
+    int i;
+    RELAY_DOM(msg.msg.dom);
+
+    if (n > REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX) {
+        LOG_WARN("graphics event with %d identities (limit %d), sending the first ones", n,
+                 REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX);
+        n = REMOTE_DOMAIN_EVENT_GRAPHICS_IDENTITY_MAX;
+    }
+    ids = g_new0(remote_domain_event_graphics_identity, MAX(n, 1));
+    for (i = 0; i < n; i++) {
+        ids[i].type = subject->identities[i].type ? subject->identities[i].type : (char *)"";
+        ids[i].name = subject->identities[i].name ? subject->identities[i].name : (char *)"";
+    }
+    msg.callbackID = cb->callbackID;
+    msg.msg.phase = phase;
+    remoteEventGraphicsAddress(&msg.msg.local, local);
+    remoteEventGraphicsAddress(&msg.msg.remote, remote);
+    msg.msg.authScheme = (char *)(authScheme ? authScheme : "");
+    msg.msg.subject.subject_len = (u_int)n;
+    msg.msg.subject.subject_val = ids;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_GRAPHICS,
+               remote_domain_event_callback_graphics_msg);
+}
+
+static void
+remoteEventRelayIOErrorReason(virConnectPtr conn, virDomainPtr dom, const char *srcPath,
+                              const char *devAlias, int action, const char *reason, void *opaque)
+{
+    remote_domain_event_callback_io_error_reason_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.srcPath = (char *)(srcPath ? srcPath : "");
+    msg.msg.devAlias = (char *)(devAlias ? devAlias : "");
+    msg.msg.action = action;
+    msg.msg.reason = (char *)(reason ? reason : "");
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON,
+               remote_domain_event_callback_io_error_reason_msg);
+}
+
+static void
+remoteEventRelayControlError(virConnectPtr conn, virDomainPtr dom, void *opaque)
+{
+    remote_domain_event_callback_control_error_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_CONTROL_ERROR,
+               remote_domain_event_callback_control_error_msg);
+}
+
+static void
+remoteEventRelayBlockJob(virConnectPtr conn, virDomainPtr dom, const char *disk, int type,
+                         int status, void *opaque)
+{
+    RemoteEventCallback *cb = opaque;
+
+    if (cb->eventID == VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2) {
+        remote_domain_event_block_job_2_msg msg = {0};
+
+        remoteDispatchMakeDomain(dom, &msg.dom);
+        msg.callbackID = cb->callbackID;
+        msg.dst = (char *)(disk ? disk : "");
+        msg.type = type;
+        msg.status = status;
+        RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_BLOCK_JOB_2, remote_domain_event_block_job_2_msg);
+    } else {
+        remote_domain_event_callback_block_job_msg msg = {0};
+
+        remoteDispatchMakeDomain(dom, &msg.msg.dom);
+        msg.callbackID = cb->callbackID;
+        msg.msg.path = (char *)(disk ? disk : "");
+        msg.msg.type = type;
+        msg.msg.status = status;
+        RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_BLOCK_JOB,
+                   remote_domain_event_callback_block_job_msg);
+    }
+}
+
+static void
+remoteEventRelayDiskChange(virConnectPtr conn, virDomainPtr dom, const char *oldSrcPath,
+                           const char *newSrcPath, const char *devAlias, int reason, void *opaque)
+{
+    remote_domain_event_callback_disk_change_msg msg = {0};
+    char *oldHolder = NULL;
+    char *newHolder = NULL;
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.oldSrcPath = RELAY_OPT(oldHolder, oldSrcPath);
+    msg.msg.newSrcPath = RELAY_OPT(newHolder, newSrcPath);
+    msg.msg.devAlias = (char *)(devAlias ? devAlias : "");
+    msg.msg.reason = reason;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_DISK_CHANGE,
+               remote_domain_event_callback_disk_change_msg);
+}
+
+static void
+remoteEventRelayTrayChange(virConnectPtr conn, virDomainPtr dom, const char *devAlias, int reason,
+                           void *opaque)
+{
+    remote_domain_event_callback_tray_change_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.devAlias = (char *)(devAlias ? devAlias : "");
+    msg.msg.reason = reason;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_TRAY_CHANGE,
+               remote_domain_event_callback_tray_change_msg);
+}
+
+/* PMWAKEUP, PMSUSPEND and PMSUSPEND_DISK share a layout. */
+static void
+remoteEventRelayPM(virConnectPtr conn, virDomainPtr dom, int reason, void *opaque)
+{
+    remote_domain_event_callback_pmwakeup_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.reason = reason;
+    if (cb->eventID == VIR_DOMAIN_EVENT_ID_PMWAKEUP)
+        RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_PMWAKEUP,
+                   remote_domain_event_callback_pmwakeup_msg);
+    else if (cb->eventID == VIR_DOMAIN_EVENT_ID_PMSUSPEND)
+        RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_PMSUSPEND,
+                   remote_domain_event_callback_pmwakeup_msg);
+    else
+        RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK,
+                   remote_domain_event_callback_pmwakeup_msg);
+}
+
+static void
+remoteEventRelayBalloonChange(virConnectPtr conn, virDomainPtr dom, unsigned long long actual,
+                              void *opaque)
+{
+    remote_domain_event_callback_balloon_change_msg msg = {0};
+    RELAY_DOM(msg.msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.msg.actual = actual;
+    RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE,
+               remote_domain_event_callback_balloon_change_msg);
+}
+
+/* DEVICE_REMOVED (nested layout), DEVICE_ADDED and DEVICE_REMOVAL_FAILED (flat). */
+static void
+remoteEventRelayDevice(virConnectPtr conn, virDomainPtr dom, const char *devAlias, void *opaque)
+{
+    RemoteEventCallback *cb = opaque;
+    char *alias = (char *)(devAlias ? devAlias : "");
+
+    if (cb->eventID == VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED) {
+        remote_domain_event_callback_device_removed_msg msg = {0};
+
+        remoteDispatchMakeDomain(dom, &msg.msg.dom);
+        msg.callbackID = cb->callbackID;
+        msg.msg.devAlias = alias;
+        RELAY_SEND(msg, msg.msg.dom, DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+                   remote_domain_event_callback_device_removed_msg);
+    } else {
+        remote_domain_event_callback_device_added_msg msg = {0};
+
+        remoteDispatchMakeDomain(dom, &msg.dom);
+        msg.callbackID = cb->callbackID;
+        msg.devAlias = alias;
+        if (cb->eventID == VIR_DOMAIN_EVENT_ID_DEVICE_ADDED)
+            RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
+                       remote_domain_event_callback_device_added_msg);
+        else
+            RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED,
+                       remote_domain_event_callback_device_added_msg);
+    }
+}
+
+static void
+remoteEventRelayTunable(virConnectPtr conn, virDomainPtr dom, virTypedParameterPtr params,
+                        int nparams, void *opaque)
+{
+    remote_domain_event_callback_tunable_msg msg = {0};
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    if (remoteDispatchSerializeParams(params, nparams, REMOTE_DOMAIN_EVENT_TUNABLE_MAX,
+                                      &msg.params.params_val, &msg.params.params_len) < 0) {
+        LOG_WARN("cannot forward a tunable event: %s, ignoring", errorGetSlot()->message);
+        errorReset();
+    } else {
+        remoteEventSend(cb, REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE,
+                        (xdrproc_t)xdr_remote_domain_event_callback_tunable_msg, &msg);
+    }
+    xdr_free((xdrproc_t)xdr_remote_domain_event_callback_tunable_msg, (char *)&msg);
+}
+
+static void
+remoteEventRelayAgentLifecycle(virConnectPtr conn, virDomainPtr dom, int state, int reason,
+                               void *opaque)
+{
+    remote_domain_event_callback_agent_lifecycle_msg msg = {0};
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.state = state;
+    msg.reason = reason;
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE,
+               remote_domain_event_callback_agent_lifecycle_msg);
+}
+
+static void
+remoteEventRelayMetadataChange(virConnectPtr conn, virDomainPtr dom, int type, const char *nsuri,
+                               void *opaque)
+{
+    remote_domain_event_callback_metadata_change_msg msg = {0};
+    char *holder = NULL;
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.type = type;
+    msg.nsuri = RELAY_OPT(holder, nsuri);
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_CALLBACK_METADATA_CHANGE,
+               remote_domain_event_callback_metadata_change_msg);
+}
+
+static void
+remoteEventRelayBlockThreshold(virConnectPtr conn, virDomainPtr dom, const char *dev,
+                               const char *path, unsigned long long threshold,
+                               unsigned long long excess, void *opaque)
+{
+    remote_domain_event_block_threshold_msg msg = {0};
+    char *holder = NULL;
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.dev = (char *)(dev ? dev : "");
+    msg.path = RELAY_OPT(holder, path);
+    msg.threshold = threshold;
+    msg.excess = excess;
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_BLOCK_THRESHOLD, remote_domain_event_block_threshold_msg);
+}
+
+static void
+remoteEventRelayMemoryFailure(virConnectPtr conn, virDomainPtr dom, int recipient, int action,
+                              unsigned int flags, void *opaque)
+{
+    remote_domain_event_memory_failure_msg msg = {0};
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.recipient = recipient;
+    msg.action = action;
+    msg.flags = flags;
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_MEMORY_FAILURE, remote_domain_event_memory_failure_msg);
+}
+
+static void
+remoteEventRelayMemoryDeviceSizeChange(virConnectPtr conn, virDomainPtr dom, const char *alias,
+                                       unsigned long long size, void *opaque)
+{
+    remote_domain_event_memory_device_size_change_msg msg = {0};
+    RELAY_DOM(msg.dom);
+
+    msg.callbackID = cb->callbackID;
+    msg.alias = (char *)(alias ? alias : "");
+    msg.size = size;
+    RELAY_SEND(msg, msg.dom, DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE,
+               remote_domain_event_memory_device_size_change_msg);
+}
+
+#undef RELAY_DOM
+#undef RELAY_SEND
+#undef RELAY_OPT
+
+/*
  * The relay for @eventID, or NULL when our protocol cannot carry that
  * event (for @legacy registrations: no message without a callback ID).
  */
@@ -157,6 +501,53 @@ remoteEventRelayFor(int eventID, bool legacy)
         return legacy ? NULL : VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayMigrationIteration);
     case VIR_DOMAIN_EVENT_ID_JOB_COMPLETED:
         return legacy ? NULL : VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayJobCompleted);
+    default:
+        break;
+    }
+    if (legacy)
+        return NULL;
+    switch (eventID) {
+    case VIR_DOMAIN_EVENT_ID_RTC_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayRTCChange);
+    case VIR_DOMAIN_EVENT_ID_WATCHDOG:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayWatchdog);
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayIOError);
+    case VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayIOErrorReason);
+    case VIR_DOMAIN_EVENT_ID_GRAPHICS:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayGraphics);
+    case VIR_DOMAIN_EVENT_ID_CONTROL_ERROR:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayControlError);
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB:
+    case VIR_DOMAIN_EVENT_ID_BLOCK_JOB_2:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayBlockJob);
+    case VIR_DOMAIN_EVENT_ID_DISK_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayDiskChange);
+    case VIR_DOMAIN_EVENT_ID_TRAY_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayTrayChange);
+    case VIR_DOMAIN_EVENT_ID_PMWAKEUP:
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND:
+    case VIR_DOMAIN_EVENT_ID_PMSUSPEND_DISK:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayPM);
+    case VIR_DOMAIN_EVENT_ID_BALLOON_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayBalloonChange);
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED:
+    case VIR_DOMAIN_EVENT_ID_DEVICE_ADDED:
+    case VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayDevice);
+    case VIR_DOMAIN_EVENT_ID_TUNABLE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayTunable);
+    case VIR_DOMAIN_EVENT_ID_AGENT_LIFECYCLE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayAgentLifecycle);
+    case VIR_DOMAIN_EVENT_ID_METADATA_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayMetadataChange);
+    case VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayBlockThreshold);
+    case VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayMemoryFailure);
+    case VIR_DOMAIN_EVENT_ID_MEMORY_DEVICE_SIZE_CHANGE:
+        return VIR_DOMAIN_EVENT_CALLBACK(remoteEventRelayMemoryDeviceSizeChange);
     default:
         return NULL;
     }

@@ -341,6 +341,19 @@ remoteEventReboot(RemotePrivate *priv, const remote_nonnull_domain *dom)
                                                dom->id));
 }
 
+/* Queues an event of a DomainEventFields ID sent to daemon callback @callbackID. */
+static void
+remoteEventFields(RemotePrivate *priv, int eventID, int callbackID,
+                  const remote_nonnull_domain *dom, const DomainEventFields *fields)
+{
+    if (!remoteEventIsCurrent(priv, eventID, callbackID))
+        return;
+    domainEventStateQueue(priv->events,
+                          domainEventFieldsNew(eventID, dom->name,
+                                               (const unsigned char *)dom->uuid, dom->id,
+                                               fields, NULL, 0));
+}
+
 /*
  * Decodes an event packet into priv->events' queue (delivery happens on
  * the application's event loop).  Runs with the client's lock held, on
@@ -425,6 +438,132 @@ remoteHandleMessage(RpcClient *client G_GNUC_UNUSED, RpcMessage *msg,
                                       ev.dom.id, params, nparams));
         }
         REMOTE_FREE(remote_domain_event_callback_job_completed_msg, &ev);
+        break;
+    }
+    /* The others: decoded into DomainEventFields (see domain_event.h). */
+#define REMOTE_EVENT_CASE(PROC, type, ID, domexpr, ...) \
+    case REMOTE_PROC_##PROC: { \
+        DomainEventFields f = {0}; \
+        REMOTE_DECODE_MSG(type, ev); \
+        __VA_ARGS__; \
+        remoteEventFields(priv, VIR_DOMAIN_EVENT_ID_##ID, ev.callbackID, &(domexpr), &f); \
+        REMOTE_FREE(type, &ev); \
+        break; \
+    }
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_RTC_CHANGE, remote_domain_event_callback_rtc_change_msg,
+                      RTC_CHANGE, ev.msg.dom, f.ll = ev.msg.offset)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_WATCHDOG, remote_domain_event_callback_watchdog_msg,
+                      WATCHDOG, ev.msg.dom, f.i1 = ev.msg.action)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_IO_ERROR, remote_domain_event_callback_io_error_msg,
+                      IO_ERROR, ev.msg.dom,
+                      f.s1 = ev.msg.srcPath; f.s2 = ev.msg.devAlias; f.i1 = ev.msg.action)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_IO_ERROR_REASON,
+                      remote_domain_event_callback_io_error_reason_msg, IO_ERROR_REASON,
+                      ev.msg.dom,
+                      f.s1 = ev.msg.srcPath; f.s2 = ev.msg.devAlias; f.i1 = ev.msg.action;
+                      f.s3 = ev.msg.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_CONTROL_ERROR,
+                      remote_domain_event_callback_control_error_msg, CONTROL_ERROR,
+                      ev.msg.dom, (void)0)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_BLOCK_JOB, remote_domain_event_callback_block_job_msg,
+                      BLOCK_JOB, ev.msg.dom,
+                      f.s1 = ev.msg.path; f.i1 = ev.msg.type; f.i2 = ev.msg.status)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_BLOCK_JOB_2, remote_domain_event_block_job_2_msg,
+                      BLOCK_JOB_2, ev.dom, f.s1 = ev.dst; f.i1 = ev.type; f.i2 = ev.status)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_DISK_CHANGE,
+                      remote_domain_event_callback_disk_change_msg, DISK_CHANGE, ev.msg.dom,
+                      f.s1 = ev.msg.oldSrcPath ? *ev.msg.oldSrcPath : NULL;
+                      f.s2 = ev.msg.newSrcPath ? *ev.msg.newSrcPath : NULL;
+                      f.s3 = ev.msg.devAlias; f.i1 = ev.msg.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_TRAY_CHANGE,
+                      remote_domain_event_callback_tray_change_msg, TRAY_CHANGE, ev.msg.dom,
+                      f.s1 = ev.msg.devAlias; f.i1 = ev.msg.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_PMWAKEUP, remote_domain_event_callback_pmwakeup_msg,
+                      PMWAKEUP, ev.msg.dom, f.i1 = ev.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_PMSUSPEND, remote_domain_event_callback_pmsuspend_msg,
+                      PMSUSPEND, ev.msg.dom, f.i1 = ev.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_PMSUSPEND_DISK,
+                      remote_domain_event_callback_pmsuspend_disk_msg, PMSUSPEND_DISK,
+                      ev.msg.dom, f.i1 = ev.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_BALLOON_CHANGE,
+                      remote_domain_event_callback_balloon_change_msg, BALLOON_CHANGE,
+                      ev.msg.dom, f.ull1 = ev.msg.actual)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_DEVICE_REMOVED,
+                      remote_domain_event_callback_device_removed_msg, DEVICE_REMOVED,
+                      ev.msg.dom, f.s1 = ev.msg.devAlias)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_DEVICE_ADDED,
+                      remote_domain_event_callback_device_added_msg, DEVICE_ADDED, ev.dom,
+                      f.s1 = ev.devAlias)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_DEVICE_REMOVAL_FAILED,
+                      remote_domain_event_callback_device_removal_failed_msg,
+                      DEVICE_REMOVAL_FAILED, ev.dom, f.s1 = ev.devAlias)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_AGENT_LIFECYCLE,
+                      remote_domain_event_callback_agent_lifecycle_msg, AGENT_LIFECYCLE, ev.dom,
+                      f.i1 = ev.state; f.i2 = ev.reason)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_CALLBACK_METADATA_CHANGE,
+                      remote_domain_event_callback_metadata_change_msg, METADATA_CHANGE, ev.dom,
+                      f.i1 = ev.type; f.s1 = ev.nsuri ? *ev.nsuri : NULL)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_BLOCK_THRESHOLD, remote_domain_event_block_threshold_msg,
+                      BLOCK_THRESHOLD, ev.dom,
+                      f.s1 = ev.dev; f.s2 = ev.path ? *ev.path : NULL; f.ull1 = ev.threshold;
+                      f.ull2 = ev.excess)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_MEMORY_FAILURE, remote_domain_event_memory_failure_msg,
+                      MEMORY_FAILURE, ev.dom,
+                      f.i1 = ev.recipient; f.i2 = ev.action; f.u1 = ev.flags)
+    REMOTE_EVENT_CASE(DOMAIN_EVENT_MEMORY_DEVICE_SIZE_CHANGE,
+                      remote_domain_event_memory_device_size_change_msg,
+                      MEMORY_DEVICE_SIZE_CHANGE, ev.dom, f.s1 = ev.alias; f.ull1 = ev.size)
+#undef REMOTE_EVENT_CASE
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_GRAPHICS: {
+        virDomainEventGraphicsAddress local;
+        virDomainEventGraphicsAddress remote;
+        virDomainEventGraphicsSubject subject;
+        g_autofree virDomainEventGraphicsSubjectIdentity *ids = NULL;
+        u_int i;
+        REMOTE_DECODE_MSG(remote_domain_event_callback_graphics_msg, ev);
+
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_GRAPHICS, ev.callbackID)) {
+            local.family = ev.msg.local.family;
+            local.node = ev.msg.local.node;
+            local.service = ev.msg.local.service;
+            remote.family = ev.msg.remote.family;
+            remote.node = ev.msg.remote.node;
+            remote.service = ev.msg.remote.service;
+            ids = g_new0(virDomainEventGraphicsSubjectIdentity, MAX(ev.msg.subject.subject_len, 1));
+            for (i = 0; i < ev.msg.subject.subject_len; i++) {
+                ids[i].type = ev.msg.subject.subject_val[i].type;
+                ids[i].name = ev.msg.subject.subject_val[i].name;
+            }
+            subject.nidentity = (int)ev.msg.subject.subject_len;
+            subject.identities = ids;
+            domainEventStateQueue(priv->events,
+                                  domainEventGraphicsNew(ev.msg.dom.name,
+                                                         (const unsigned char *)ev.msg.dom.uuid,
+                                                         ev.msg.dom.id, ev.msg.phase, &local,
+                                                         &remote, ev.msg.authScheme, &subject));
+        }
+        REMOTE_FREE(remote_domain_event_callback_graphics_msg, &ev);
+        break;
+    }
+    case REMOTE_PROC_DOMAIN_EVENT_CALLBACK_TUNABLE: {
+        virTypedParameterPtr params = NULL;
+        int nparams = 0;
+        DomainEventFields f = {0};
+        REMOTE_DECODE_MSG(remote_domain_event_callback_tunable_msg, ev);
+
+        if (remoteEventIsCurrent(priv, VIR_DOMAIN_EVENT_ID_TUNABLE, ev.callbackID)) {
+            if (remoteTypedParamsFromWire(ev.params.params_val, ev.params.params_len,
+                                          REMOTE_DOMAIN_EVENT_TUNABLE_MAX,
+                                          &params, &nparams) < 0) {
+                REMOTE_FREE(remote_domain_event_callback_tunable_msg, &ev);
+                goto bad;
+            }
+            domainEventStateQueue(priv->events,
+                                  domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_TUNABLE, ev.dom.name,
+                                                       (const unsigned char *)ev.dom.uuid,
+                                                       ev.dom.id, &f, params, nparams));
+        }
+        REMOTE_FREE(remote_domain_event_callback_tunable_msg, &ev);
         break;
     }
     default:
@@ -1947,9 +2086,8 @@ remoteEventDeregisterRemoteLocked(RemotePrivate *priv, int eventID)
 
     if (remoteID < 0 || domainEventStateCount(priv->events, eventID) > 0)
         return 0;
+    /* as libvirt: on a lost connection this fails ("client socket is closed") */
     g_atomic_int_set(&priv->remoteIDs[eventID], -1);
-    if (!rpcClientIsOpen(priv->client))
-        return 0;
 
     if (priv->serverEventCallback) {
         remote_connect_domain_event_callback_deregister_any_args args = {
@@ -2083,6 +2221,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectIsAlive = remoteConnectIsAlive,
     .connectIsSecure = remoteConnectIsSecure,
     .connectIsEncrypted = remoteConnectIsEncrypted,
+    .connectSetKeepAlive = remoteConnectSetKeepAlive,
     .connectRegisterCloseCallback = remoteConnectRegisterCloseCallback,
     .connectUnregisterCloseCallback = remoteConnectUnregisterCloseCallback,
     .nodeGetInfo = remoteNodeGetInfo,

@@ -7,9 +7,6 @@
 int remoteDriverRegister(void);
 void remoteDriverSetInsideDaemon(bool inside);
 
-/*
- * virConnectSetKeepAlive's driver entry, ready for a driver-table field
- * `int (*connectSetKeepAlive)(virConnectPtr, int, unsigned int)`.
- */
+/* virConnectSetKeepAlive's driver entry (also the table's connectSetKeepAlive). */
 int remoteConnectSetKeepAlive(virConnectPtr conn, int interval,
                               unsigned int count);

@@ -1,5 +1,6 @@
 /* Client end of an RPC connection: concurrent calls, replies in any order, events, keepalive. */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdint.h>
@@ -714,10 +715,19 @@ rpcClientReadLocked(RpcClient *client)
             rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
             return;
         case RPC_READER_ERROR:
-        default:
+        default: {
+            /*
+             * A socket error ends the connection like an end of file; an
+             * unframeable packet (or a TLS failure) is an I/O error, as
+             * libvirt's client reports it to the close callback.
+             */
+            int reason = errorGetSlot()->code == VIR_ERR_SYSTEM_ERROR ?
+                         VIR_CONNECT_CLOSE_REASON_EOF : VIR_CONNECT_CLOSE_REASON_ERROR;
+
             rpcClientRewordIOError(_("Cannot recv data"));
-            rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+            rpcClientFailLocked(client, reason);
             return;
+        }
         }
     }
 }
@@ -1023,6 +1033,11 @@ rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
     if (!eventHaveImpl()) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s",
                     _("keepalive needs an event loop implementation"));
+        return -1;
+    }
+    if (interval > INT_MAX / 1000) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("keepalive interval %d too large"),
+                    interval);
         return -1;
     }
 

@@ -55,6 +55,7 @@ struct _RpcServerClient {
 
     GSource *watch;   /* event-loop thread only */
     bool handshaking; /* event-loop thread only: TLS handshake not finished */
+    GSource *hsTimer; /* event-loop thread only: RPC_SERVER_TLS_HANDSHAKE_TIMEOUT */
     bool pendingWake; /* protected by the server's lock */
 };
 
@@ -680,6 +681,31 @@ rpcServerClientUpdate(RpcServerClient *client)
         rpcServerWatchSetCondition(client->watch, cond);
 }
 
+/* Drops the handshake deadline (done, or the client is closing). Event-loop thread. */
+static void
+rpcServerClientStopHandshakeTimer(RpcServerClient *client)
+{
+    if (!client->hsTimer)
+        return;
+    g_source_destroy(client->hsTimer);
+    g_source_unref(g_steal_pointer(&client->hsTimer));
+}
+
+/* A TLS client that did not finish its handshake in time is dropped. */
+static gboolean
+rpcServerClientHandshakeTimeout(gpointer opaque)
+{
+    RpcServerClient *client = opaque;
+
+    if (client->handshaking) {
+        LOG_DEBUG("client %llu: no TLS handshake within %d s; closing", client->id,
+                  RPC_SERVER_TLS_HANDSHAKE_TIMEOUT);
+        rpcServerClientRequestClose(client);
+        rpcServerClientUpdate(client);
+    }
+    return G_SOURCE_REMOVE;
+}
+
 /*
  * Advances the TLS handshake of a new client; a failure (including a
  * client certificate that does not pass the checks) closes it without
@@ -709,6 +735,7 @@ rpcServerClientHandshake(RpcServerClient *client)
         return;
     LOG_DEBUG("client %llu: TLS handshake done", client->id);
     client->handshaking = false;
+    rpcServerClientStopHandshakeTimer(client);
     /* Bytes that came with the last handshake records are read now. */
     rpcServerClientRead(client);
 }
@@ -752,6 +779,12 @@ rpcServerClientAttach(RpcServerClient *client, GMainContext *ctx)
         rpcServerWatchNew(rpcSocketGetFD(client->sock), G_IO_IN, rpcServerClientWatchEvent,
                           rpcServerClientRef(client), (GDestroyNotify)rpcServerClientUnref);
     g_source_attach(client->watch, ctx);
+    if (client->handshaking) {
+        client->hsTimer = g_timeout_source_new_seconds(RPC_SERVER_TLS_HANDSHAKE_TIMEOUT);
+        g_source_set_callback(client->hsTimer, rpcServerClientHandshakeTimeout,
+                              rpcServerClientRef(client), (GDestroyNotify)rpcServerClientUnref);
+        g_source_attach(client->hsTimer, ctx);
+    }
 }
 
 /**
@@ -808,6 +841,7 @@ rpcServerClientCloseNow(RpcServerClient *client)
     g_mutex_unlock(&client->lock);
 
     LOG_DEBUG("client %llu: closed", client->id);
+    rpcServerClientStopHandshakeTimer(client);
     if (client->watch) {
         g_source_destroy(client->watch);
         g_source_unref(g_steal_pointer(&client->watch));

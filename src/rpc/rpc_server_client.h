@@ -9,6 +9,13 @@
 #include "rpc/rpc_server.h"
 #include "rpc/rpc_socket.h"
 
+/*
+ * Seconds a client on a TLS socket gets to complete its TLS handshake
+ * before it is dropped (libvirtd has no setting for this; a handshake
+ * takes milliseconds, so this only bounds clients that stall).
+ */
+#define RPC_SERVER_TLS_HANDSHAKE_TIMEOUT 10
+
 /* For programs: what they may do with a client (any thread unless noted). */
 RpcServerClient *rpcServerClientRef(RpcServerClient *client);
 void rpcServerClientUnref(RpcServerClient *client);

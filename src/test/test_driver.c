@@ -1129,6 +1129,7 @@ static int
 testDomainSetMetadata(virDomainPtr dom, int type, const char *metadata,
                       const char *key, const char *uri, unsigned int flags)
 {
+    TestDriver *driver = dom->conn->privateData;
     DomainObj *vm;
     int ret;
 
@@ -1137,6 +1138,18 @@ testDomainSetMetadata(virDomainPtr dom, int type, const char *metadata,
     if (!(vm = testDomObjFromDomain(dom)))
         return -1;
     ret = domainObjSetMetadata(vm, type, metadata, key, uri, flags);
+    if (ret == 0) {
+        /* as libvirt's test driver: the namespace URI only for an element */
+        DomainEventFields f = {
+            .i1 = type,
+            .s1 = type == VIR_DOMAIN_METADATA_ELEMENT ? uri : NULL,
+        };
+
+        domainEventStateQueue(driver->events,
+                              domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                                   vm->def->name, vm->def->uuid, vm->def->id,
+                                                   &f, NULL, 0));
+    }
     domainObjEndAPI(&vm);
     return ret;
 }

@@ -55,6 +55,13 @@ tagIs(const void *opaque, const char *tag)
 }
 static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
 
+static void
+metacb(virConnectPtr c, virDomainPtr d, int type, const char *nsuri, void *opaque)
+{
+    printf("  metadata-change %s type=%d nsuri=%s\n", virDomainGetName(d), type,
+           nsuri ? nsuri : "(null)");
+}
+
 static int nfree;
 
 static void
@@ -235,6 +242,9 @@ main(void)
     TI("UnregisterCloseCallback", virConnectUnregisterCloseCallback(conn, closecb));
     TI("UnregisterCloseCallback again", virConnectUnregisterCloseCallback(conn, closecb));
     TI("RegisterCloseCallback NULL", virConnectRegisterCloseCallback(conn, NULL, NULL, NULL));
+    TI("SetKeepAlive NULL", virConnectSetKeepAlive(NULL, 5, 3));
+    TI("SetKeepAlive in-process", virConnectSetKeepAlive(conn, 5, 3));
+    TI("SetKeepAlive in-process off", virConnectSetKeepAlive(conn, 0, 0));
     TI("ListDomains NULL ids", virConnectListDomains(conn, NULL, 4));
     TI("ListDomains -1", virConnectListDomains(conn, NULL, -1));
     TI("ListDomains NULL 0", virConnectListDomains(conn, NULL, 0));
@@ -433,6 +443,18 @@ main(void)
     TI("suspend", virDomainSuspend(dom));
     TI("resume", virDomainResume(dom));
     TI("run", virEventRunDefaultImpl());
+
+    {
+        int mid = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_METADATA_CHANGE,
+                                                   GENERIC_CB(metacb), NULL, NULL);
+
+        TI("SetMetadata DESC (event)", virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_DESCRIPTION,
+                                                           "d", NULL, NULL, 0));
+        TI("SetMetadata ELEMENT (event)", virDomainSetMetadata(dom, VIR_DOMAIN_METADATA_ELEMENT,
+                                                              "<x/>", "k", "http://e.org/", 0));
+        TI("run metadata", virEventRunDefaultImpl());
+        TI("DeregisterAny metadata", virConnectDomainEventDeregisterAny(conn, mid));
+    }
 
     nfree = 0;
     TI("DeregisterAny", virConnectDomainEventDeregisterAny(conn, id));

@@ -68,6 +68,7 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
         INVCONN(virConnectGetDomainCapabilities)) \
     INT(virConnectGetMaxVcpus(NULL, NULL), INVCONN(virConnectGetMaxVcpus)) \
     INT(virConnectIsAlive(NULL), INVCONN(virConnectIsAlive)) \
+    INT(virConnectSetKeepAlive(NULL, 5, 3), INVCONN(virConnectSetKeepAlive)) \
     INT(virConnectIsSecure(NULL), INVCONN(virConnectIsSecure)) \
     INT(virConnectIsEncrypted(NULL), INVCONN(virConnectIsEncrypted)) \
     INT(virConnectRegisterCloseCallback(NULL, closecb, NULL, NULL), \
@@ -301,6 +302,7 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
         NOSUP(virConnectGetDomainCapabilities)) \
     INT(virConnectGetMaxVcpus(c->econn, NULL), NOSUP(virConnectGetMaxVcpus)) \
     INT(virConnectIsAlive(c->econn), NOSUP(virConnectIsAlive)) \
+    INT(virConnectSetKeepAlive(c->econn, 5, 3), NOSUP(virConnectSetKeepAlive)) \
     INT(virConnectIsSecure(c->econn), NOSUP(virConnectIsSecure)) \
     INT(virConnectIsEncrypted(c->econn), NOSUP(virConnectIsEncrypted)) \
     INT(virNodeGetInfo(c->econn, &ni), NOSUP(virNodeGetInfo)) \

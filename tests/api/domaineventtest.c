@@ -346,6 +346,128 @@ testOtherEventTypes(void)
     virConnectClose(conn);
 }
 
+/* The DomainEventFields IDs reach callbacks with libvirt's signatures. */
+static char lastText[256];   /* written on the loop thread, read after runUntilSeen */
+
+static void
+thresholdCb(virConnectPtr conn, virDomainPtr dom, const char *dev, const char *path,
+            unsigned long long threshold, unsigned long long excess, void *opaque)
+{
+    g_snprintf(lastText, sizeof(lastText), "%s|%s|%llu", dev, path ? path : "(null)", excess);
+    record(conn, dom, opaque, 0, 0, (long long)threshold);
+}
+
+static void
+diskChangeCb(virConnectPtr conn, virDomainPtr dom, const char *oldSrc, const char *newSrc,
+             const char *alias, int reason, void *opaque)
+{
+    g_assert_null(newSrc);
+    g_assert_cmpstr(oldSrc, ==, "/old.iso");
+    g_assert_cmpstr(alias, ==, "ide0-1-0");
+    record(conn, dom, opaque, reason, 0, 0);
+}
+
+static void
+rtcCb(virConnectPtr conn, virDomainPtr dom, long long offset, void *opaque)
+{
+    record(conn, dom, opaque, 0, 0, offset);
+}
+
+static void
+memoryFailureCb(virConnectPtr conn, virDomainPtr dom, int recipient, int action,
+                unsigned int flags, void *opaque)
+{
+    record(conn, dom, opaque, recipient, action, flags);
+}
+
+static void
+tunableCb(virConnectPtr conn, virDomainPtr dom, virTypedParameterPtr params, int nparams,
+          void *opaque)
+{
+    long long quota = 0;
+
+    g_assert_cmpint(virTypedParamsGetLLong(params, nparams, "cputune.vcpu_quota", &quota), ==, 1);
+    record(conn, dom, opaque, nparams, 0, quota);
+}
+
+static void
+testFieldsEvents(void)
+{
+    virConnectPtr conn = virConnectOpen("mock:///");
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    int ids[5];
+    DomainEventFields f;
+    size_t i;
+
+    seenReset();
+    ids[0] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD,
+                                              GENERIC(thresholdCb), (void *)"thr", NULL);
+    ids[1] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_DISK_CHANGE,
+                                              GENERIC(diskChangeCb), (void *)"disk", NULL);
+    ids[2] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_RTC_CHANGE,
+                                              GENERIC(rtcCb), (void *)"rtc", NULL);
+    ids[3] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE,
+                                              GENERIC(memoryFailureCb), (void *)"mem", NULL);
+    ids[4] = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_TUNABLE,
+                                              GENERIC(tunableCb), (void *)"tun", NULL);
+    for (i = 0; i < G_N_ELEMENTS(ids); i++)
+        g_assert_cmpint(ids[i], >=, 0);
+
+    memset(&f, 0, sizeof(f));
+    f.s1 = "vda[1]";
+    f.ull1 = 1ULL << 40;
+    f.ull2 = 4096;
+    domainEventStateQueue(mockDriverEvents(),
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_BLOCK_THRESHOLD, "mock",
+                                               mockDriverUUID(), 1, &f, NULL, 0));
+    memset(&f, 0, sizeof(f));
+    f.s1 = "/old.iso";
+    f.s3 = "ide0-1-0";
+    f.i1 = VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START;
+    domainEventStateQueue(mockDriverEvents(),
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_DISK_CHANGE, "mock",
+                                               mockDriverUUID(), 1, &f, NULL, 0));
+    memset(&f, 0, sizeof(f));
+    f.ll = -3600;
+    domainEventStateQueue(mockDriverEvents(),
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_RTC_CHANGE, "mock",
+                                               mockDriverUUID(), 1, &f, NULL, 0));
+    memset(&f, 0, sizeof(f));
+    f.i1 = VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST;
+    f.i2 = VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_RESET;
+    f.u1 = VIR_DOMAIN_MEMORY_FAILURE_RECURSIVE;
+    domainEventStateQueue(mockDriverEvents(),
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_MEMORY_FAILURE, "mock",
+                                               mockDriverUUID(), 1, &f, NULL, 0));
+    memset(&f, 0, sizeof(f));
+    virTypedParamsAddLLong(&params, &nparams, &maxparams, "cputune.vcpu_quota", 1000);
+    domainEventStateQueue(mockDriverEvents(),
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_TUNABLE, "mock",
+                                               mockDriverUUID(), 1, &f, params, nparams));
+    runUntilSeen(5);
+    g_assert_cmpstr(seenAt(0)->tag, ==, "thr");
+    g_assert_cmpint(seenAt(0)->param, ==, (long long)(1ULL << 40));
+    g_assert_cmpstr(lastText, ==, "vda[1]|(null)|4096");
+    g_assert_cmpstr(seenAt(1)->tag, ==, "disk");
+    g_assert_cmpint(seenAt(1)->a, ==, VIR_DOMAIN_EVENT_DISK_DROP_MISSING_ON_START);
+    g_assert_cmpstr(seenAt(2)->tag, ==, "rtc");
+    g_assert_cmpint(seenAt(2)->param, ==, -3600);
+    g_assert_cmpstr(seenAt(3)->tag, ==, "mem");
+    g_assert_cmpint(seenAt(3)->a, ==, VIR_DOMAIN_EVENT_MEMORY_FAILURE_RECIPIENT_GUEST);
+    g_assert_cmpint(seenAt(3)->b, ==, VIR_DOMAIN_EVENT_MEMORY_FAILURE_ACTION_RESET);
+    g_assert_cmpint(seenAt(3)->param, ==, VIR_DOMAIN_MEMORY_FAILURE_RECURSIVE);
+    g_assert_cmpstr(seenAt(4)->tag, ==, "tun");
+    g_assert_cmpint(seenAt(4)->a, ==, 1);
+    g_assert_cmpint(seenAt(4)->param, ==, 1000);
+    g_assert_cmpstr(seenAt(4)->name, ==, "mock");
+
+    for (i = 0; i < G_N_ELEMENTS(ids); i++)
+        virConnectDomainEventDeregisterAny(conn, ids[i]);
+    virConnectClose(conn);
+}
+
 static void
 testDeregisterInCallback(void)
 {
@@ -450,6 +572,7 @@ main(int argc, char **argv)
     g_test_add_func("/events/delivery", testDelivery);
     g_test_add_func("/events/duplicates", testDuplicates);
     g_test_add_func("/events/other-types", testOtherEventTypes);
+    g_test_add_func("/events/fields-types", testFieldsEvents);
     g_test_add_func("/events/deregister-in-callback", testDeregisterInCallback);
     g_test_add_func("/events/stress", testStress);
     return g_test_run();

@@ -10,12 +10,17 @@ answers a client's PINGs (python-libvirt with setKeepAlive stays alive).
 """
 
 import os
+import signal
+import subprocess
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vkdtest as t  # noqa: E402
+
+VIRTKIT = os.environ.get("VIRTKIT_CLI") or os.path.join(
+    os.path.dirname(os.path.dirname(os.environ.get("VIRTKITD", "/x/x"))), "tools", "virtkit")
 
 CONFIG = """# keepalive test
 keepalive_interval = 1
@@ -153,6 +158,66 @@ def main():
         p = res["python"]
         if not p.get("skipped"):
             t.check(p.get("alive"), "python-libvirt with setKeepAlive(1, 1) stays alive", p)
+
+        # -k / -K: Debian's virsh and our CLI set up client keepalive
+        # (virConnectSetKeepAlive) and work; the daemon pings every second
+        # while `list` runs, and both answer.
+        for name, cmd in (("virsh", ["virsh"]), ("virtkit", [VIRTKIT])):
+            if name == "virtkit" and not os.path.exists(VIRTKIT):
+                t.log("no %s, CLI checks skipped" % VIRTKIT)
+                continue
+            p = subprocess.run(cmd + ["-k", "1", "-K", "2", "-c", d.uri(), "list", "--all"],
+                               capture_output=True, text=True, timeout=30,
+                               env=t.client_env())
+            t.check(p.returncode == 0 and "test" in p.stdout,
+                    "%s -k 1 -K 2 list --all against virtkitd" % name, p)
+            p = subprocess.run(cmd + ["-k", "1", "-K", "1", "-c", d.uri(),
+                                      "event", "--all", "--loop", "--timeout", "3"],
+                               capture_output=True, text=True, timeout=30,
+                               env=t.client_env())
+            t.check(p.returncode == 1 and p.stdout == "event loop timed out\nevents received: 0\n\n"
+                    and p.stderr == "",
+                    "%s -k 1 -K 1 idle 3 s in event --loop stays connected" % name, p)
+        if os.path.exists(VIRTKIT):
+            p = subprocess.run([VIRTKIT, "-k", "1", "-c", "test:///default", "list"],
+                               capture_output=True, text=True, timeout=30)
+            t.check(p.returncode == 1 and
+                    "Cannot setup keepalive on connection as requested" in p.stderr,
+                    "virtkit -k 1 on an in-process driver fails as virsh", p)
+        t.check(d.alive(), "daemon still running")
+        t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
+
+    # A client with -k 1 -K 1 notices a stopped (SIGSTOP) daemon by itself:
+    # `event --loop` ends at once with virsh's messages (ours must match).
+    with t.Daemon(config=CONFIG) as d:
+        results = {}
+        for name, cmd in (("virsh", ["virsh"]), ("virtkit", [VIRTKIT])):
+            if name == "virtkit" and not os.path.exists(VIRTKIT):
+                continue
+            p = subprocess.Popen(cmd + ["-k", "1", "-K", "1", "-c", d.uri(),
+                                        "event", "--all", "--loop", "--timeout", "20"],
+                                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                 env=t.client_env())
+            try:
+                time.sleep(1.5)
+                os.kill(d.proc.pid, signal.SIGSTOP)
+                start = time.monotonic()
+                out, err = p.communicate(timeout=15)
+                took = time.monotonic() - start
+            except subprocess.TimeoutExpired:
+                p.kill()
+                out, err = p.communicate()
+                took = 99
+            finally:
+                os.kill(d.proc.pid, signal.SIGCONT)
+            results[name] = (p.returncode, out, err)
+            t.check(took < 8 and "due to keepalive timeout" in err,
+                    "%s -k 1 -K 1 event --loop ends soon after SIGSTOP" % name,
+                    "took %.1f s\n%s%s" % (took, out, err))
+            time.sleep(1)  # the daemon drops the dead connection
+        if "virtkit" in results:
+            t.check_eq(results["virtkit"], results["virsh"],
+                       "virtkit's disconnect output and status equal virsh's")
         t.check(d.alive(), "daemon still running")
         t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
 

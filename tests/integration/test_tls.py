@@ -20,6 +20,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import vkdtest as t  # noqa: E402
@@ -119,6 +120,18 @@ def run_all(work):
     wait_port(tcp_port, d)
     tls_uri = "test+tls://127.0.0.1:%d/default?pkipath=%s" % (tls_port, client)
 
+    # Two clients that stall in the TLS handshake: one silent, one stopping
+    # in the middle of its first record.  The daemon drops them after its
+    # handshake timeout (10 s, RPC_SERVER_TLS_HANDSHAKE_TIMEOUT) while every
+    # check below runs unhindered; they are collected at the end.
+    stalled_start = time.monotonic()
+    stalled = []
+    for prefix in (b"", b"\x16\x03\x01\x02\x00\x01\x00"):
+        s = socket.create_connection(("127.0.0.1", tls_port))
+        if prefix:
+            s.sendall(prefix)
+        stalled.append(s)
+
     # Debian's virsh over TLS.
     rc, out, err = t.virsh(tls_uri, "list", "--all")
     t.check(rc == 0 and " test " in out and "running" in out, "virsh list --all over TLS", out + err)
@@ -177,6 +190,21 @@ def run_all(work):
     if os.path.exists(VIRTKIT):
         rc, out, err = our_cli(tcp_uri, "list", "--all")
         t.check(rc == 0 and " test " in out, "virtkit over plain TCP", out + err)
+
+    for i, s in enumerate(stalled):
+        s.settimeout(max(0.1, stalled_start + 30 - time.monotonic()))
+        try:
+            closed = s.recv(100) == b""
+        except ConnectionResetError:
+            closed = True
+        except OSError:
+            closed = False
+        took = time.monotonic() - stalled_start
+        t.check(closed and 8 <= took < 30,
+                "stalled TLS handshake %d dropped after the 10 s timeout" % i,
+                "closed %s after %.1f s" % (closed, took))
+        s.close()
+    t.check(d.alive(), "daemon alive after dropping stalled handshakes")
     d.kill()
 
     # A server certificate for another host: refused unless no_verify=1.

@@ -1032,6 +1032,88 @@ startPendingCall(PendingCall *call)
     return thread;
 }
 
+/*
+ * virConnectSetKeepAlive on an idle connection: stopped (interval 0) it
+ * tolerates a silent daemon; started (1 s, count 1) the event loop alone
+ * notices a SIGSTOPped daemon within interval * (count + 1) = 2 s (deadline
+ * 6 s for a loaded machine) and the close callback says KEEPALIVE.
+ */
+static int
+testSetKeepAlive(const void *data G_GNUC_UNUSED)
+{
+    virConnectPtr conn = NULL;
+    CloseLog log = {0};
+    g_autofree char *host = NULL;
+    gint64 start;
+    gint64 elapsed = 0;
+    int rc = -1;
+
+    if (daemonPid <= 0) {
+        testNote("no daemon pid, skipped");
+        return 0;
+    }
+    if (!(conn = openURI(NULL)))
+        return -1;
+    if (virConnectRegisterCloseCallback(conn, closeLogged, &log, closeFreed) < 0) {
+        testFail("register: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    if (virConnectSetKeepAlive(conn, 1, 1) != 0 || virConnectSetKeepAlive(conn, 0, 0) != 0) {
+        testFail("set keepalive: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    /* stopped: 3 s of silence do not close the connection */
+    if (kill(daemonPid, SIGSTOP) < 0) {
+        testFail("SIGSTOP: %s", g_strerror(errno));
+        goto cleanup;
+    }
+    g_usleep(3 * G_USEC_PER_SEC);
+    kill(daemonPid, SIGCONT);
+    g_mutex_lock(&log.lock);
+    elapsed = log.fired;
+    g_mutex_unlock(&log.lock);
+    if (elapsed != 0 || virConnectIsAlive(conn) != 1 ||
+        !(host = virConnectGetHostname(conn))) {
+        testFail("keepalive stopped, yet the connection closed: fired %d, %s",
+                 (int)elapsed, virGetLastErrorMessage());
+        goto cleanup;
+    }
+
+    if (virConnectSetKeepAlive(conn, 1, 1) != 0) {
+        testFail("restart keepalive: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    if (kill(daemonPid, SIGSTOP) < 0) {
+        testFail("SIGSTOP: %s", g_strerror(errno));
+        goto cleanup;
+    }
+    start = g_get_monotonic_time();
+    g_mutex_lock(&log.lock);
+    while (!log.fired) {
+        if (!g_cond_wait_until(&log.cond, &log.lock, start + 8 * G_USEC_PER_SEC))
+            break;
+    }
+    g_mutex_unlock(&log.lock);
+    elapsed = (g_get_monotonic_time() - start) / 1000;
+    kill(daemonPid, SIGCONT);
+    if (waitClosed(&log, VIR_CONNECT_CLOSE_REASON_KEEPALIVE, "set keepalive") < 0)
+        goto cleanup;
+    if (elapsed < 1000 || elapsed > 6000) {
+        testFail("closed after %" G_GINT64_FORMAT " ms, expected about 2000", elapsed);
+        goto cleanup;
+    }
+    if (virConnectIsAlive(conn) != 0 || virConnectSetKeepAlive(conn, 1, 1) != -1 ||
+        expectError(VIR_ERR_INTERNAL_ERROR, "client socket is closed",
+                    "set keepalive after close") < 0)
+        goto cleanup;
+    rc = 0;
+
+ cleanup:
+    kill(daemonPid, SIGCONT);
+    virConnectClose(conn);
+    return rc;
+}
+
 static int
 testKeepAlive(const void *data G_GNUC_UNUSED)
 {
@@ -1201,6 +1283,8 @@ mymain(void)
     if (testRun("daemon keepalive answered while idle", testServerKeepAlive, NULL) < 0)
         ret = -1;
     if (testRun("client keepalive detects a stopped daemon", testKeepAlive, NULL) < 0)
+        ret = -1;
+    if (testRun("virConnectSetKeepAlive on an idle connection", testSetKeepAlive, NULL) < 0)
         ret = -1;
     if (testRun("daemon killed during a call", testDaemonKilled, NULL) < 0)
         ret = -1;

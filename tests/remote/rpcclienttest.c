@@ -551,9 +551,13 @@ testGarbage(const void *data G_GNUC_UNUSED)
 {
     Peer peer;
     g_autoptr(RpcClient) client = peerStart(&peer, scriptGarbage, NULL);
+    CloseRecord closed = {0};
     int result;
     int rc = 0;
 
+    g_mutex_init(&closed.lock);
+    g_cond_init(&closed.cond);
+    rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (callDouble(client, 1, &result) == 0 || errorGetCode() != VIR_ERR_RPC) {
         testFail("expected VIR_ERR_RPC, got %d", errorGetCode());
         rc = -1;
@@ -563,9 +567,51 @@ testGarbage(const void *data G_GNUC_UNUSED)
         testFail("client still open");
         rc = -1;
     }
+    /* a protocol error is VIR_CONNECT_CLOSE_REASON_ERROR, as libvirt */
+    if (waitClose(&closed, VIR_CONNECT_CLOSE_REASON_ERROR) < 0)
+        rc = -1;
     if (peerJoin(&peer) < 0)
         rc = -1;
     rpcClientClose(client);
+    return rc;
+}
+
+/* An unframeable packet while idle: the loop closes with reason ERROR. */
+static int
+scriptGarbageIdle(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    static const unsigned char junk[] = { 0, 0, 0, 3, 1, 2, 3, 4 };
+    RpcMessage *msg;
+
+    if (write(rpcSocketGetFD(sock), junk, sizeof(junk)) != sizeof(junk))
+        return -1;
+    /* wait for the client to hang up */
+    while ((msg = peerRecv(sock)))
+        rpcMessageFree(msg);
+    errorReset();
+    return 0;
+}
+
+static int
+testGarbageIdle(const void *data G_GNUC_UNUSED)
+{
+    Peer peer;
+    g_autoptr(RpcClient) client = peerStart(&peer, scriptGarbageIdle, NULL);
+    CloseRecord closed = {0};
+    int rc = 0;
+
+    g_mutex_init(&closed.lock);
+    g_cond_init(&closed.cond);
+    rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    if (waitClose(&closed, VIR_CONNECT_CLOSE_REASON_ERROR) < 0)
+        rc = -1;
+    if (rpcClientIsOpen(client)) {
+        testFail("client still open");
+        rc = -1;
+    }
+    rpcClientClose(client);
+    if (peerJoin(&peer) < 0)
+        rc = -1;
     return rc;
 }
 
@@ -798,6 +844,8 @@ mymain(void)
     if (testRun("keepalive closes during a call", testKeepAlive, NULL) < 0)
         ret = -1;
     if (testRun("keepalive closes while idle", testKeepAliveIdle, NULL) < 0)
+        ret = -1;
+    if (testRun("unframeable packet while idle: reason ERROR", testGarbageIdle, NULL) < 0)
         ret = -1;
     g_atomic_int_set(&loopStop, 1);
     g_main_context_wakeup(NULL);

@@ -45,6 +45,11 @@ DISSECTOR_TYPE_BUG = {
     "remote_connect_get_type_ret",
     "remote_connect_get_max_vcpus_args",
     "remote_domain_get_os_type_ret",
+    # the string remote_domain_event_graphics_identity.type: the byte check
+    # skips them (fields and order are still compared); virsh decoding the
+    # message in tests/integration/test_eventwire.py covers the bytes
+    "remote_domain_event_graphics_msg",
+    "remote_domain_event_callback_graphics_msg",
 }
 
 
