@@ -22,6 +22,10 @@
  *              guest each at the same moment (barrier); "start" is the time
  *              from the barrier until the last virDomainCreateXML returned.
  *              Unless --keep, they are then destroyed the same way.
+ *   rawparallel  --count raw starts at once (threads), as "parallel";
+ *              in the command line "@ID@" becomes the thread's number (for
+ *              the pidfile, which QEMU locks), then SIGTERM to all and
+ *              waitpid() of all ("parallel_destroy_total").
  *   wait       connect (retrying every 2 ms while the daemon is not there
  *              yet) until the listing shows --count active domains named
  *              --prefix*, all running; prints the time since --t0 (a
@@ -610,24 +614,29 @@ benchQemuReadArgv(char **argv, int max)
     return n;
 }
 
-/* "@MONFD@" in an argument becomes @fd. */
+/* "@MONFD@" in an argument becomes @fd, "@ID@" becomes @id. */
 static char *
-benchQemuSubst(const char *arg, int fd)
+benchQemuSubst(const char *arg, int fd, int id)
 {
-    const char *at = strstr(arg, "@MONFD@");
+    const char *at;
     char *out = NULL;
 
-    if (!at)
-        return strdup(arg);
-    if (asprintf(&out, "%.*s%d%s", (int) (at - arg), arg, fd, at + 7) < 0)
-        return NULL;
+    if ((at = strstr(arg, "@MONFD@"))) {
+        if (asprintf(&out, "%.*s%d%s", (int) (at - arg), arg, fd, at + 7) < 0)
+            return NULL;
+    } else if ((at = strstr(arg, "@ID@"))) {
+        if (asprintf(&out, "%.*s%d%s", (int) (at - arg), arg, id, at + 4) < 0)
+            return NULL;
+    } else {
+        out = strdup(arg);
+    }
     return out;
 }
 
 /* One raw start: fills @retPid and @q; returns the start time in s, or -1. */
 static double
-benchQemuRawStart(char **tmpl, int nargs, const char *sock, const char *log, pid_t *retPid,
-                  BenchQmp *q)
+benchQemuRawStart(char **tmpl, int nargs, int id, const char *sock, const char *log,
+                  pid_t *retPid, BenchQmp *q)
 {
     struct sockaddr_un addr = { .sun_family = AF_UNIX };
     char *argv[BENCH_QEMU_MAX_ARGS];
@@ -650,7 +659,7 @@ benchQemuRawStart(char **tmpl, int nargs, const char *sock, const char *log, pid
         goto cleanup;
     }
     for (i = 0; i < nargs; i++)
-        argv[i] = benchQemuSubst(tmpl[i], lfd);
+        argv[i] = benchQemuSubst(tmpl[i], lfd, id);
     argv[nargs] = NULL;
     logFd = open(log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
     nullFd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -718,7 +727,7 @@ benchQemuRaw(void)
         int status;
 
         q->fd = -1;
-        start[i] = benchQemuRawStart(tmpl, nargs, sock, log, &pid, q);
+        start[i] = benchQemuRawStart(tmpl, nargs, 0, sock, log, &pid, q);
         if (start[i] >= 0)
             benchQemuSleepMs(opts.settleMs);
         t0 = benchQemuNow();
@@ -745,6 +754,98 @@ benchQemuRaw(void)
     return ret;
 }
 
+typedef struct {
+    char **tmpl;
+    int nargs;
+    int id;
+    pthread_barrier_t *barrier;
+    pid_t pid;
+    BenchQmp q;
+    double end;
+    double latency;
+} BenchQemuRawThread;
+
+static void *
+benchQemuRawThreadRun(void *opaque)
+{
+    BenchQemuRawThread *t = opaque;
+    char sock[108];
+    char log[4096];
+
+    snprintf(sock, sizeof(sock), "%s/raw-%d.monitor", opts.tmpDir, t->id);
+    snprintf(log, sizeof(log), "%s/raw-%d.log", opts.tmpDir, t->id);
+    pthread_barrier_wait(t->barrier);
+    t->latency = benchQemuRawStart(t->tmpl, t->nargs, t->id, sock, log, &t->pid, &t->q);
+    t->end = benchQemuNow();
+    unlink(sock);
+    return NULL;
+}
+
+/* --count raw QEMUs started at once by as many threads, then SIGTERM to all. */
+static int
+benchQemuRawParallel(void)
+{
+    char *tmpl[BENCH_QEMU_MAX_ARGS];
+    BenchQemuRawThread *ts = calloc(opts.count, sizeof(*ts));
+    pthread_t *tids = calloc(opts.count, sizeof(pthread_t));
+    double *lat = calloc(opts.count, sizeof(double));
+    pthread_barrier_t barrier;
+    double start;
+    double end = 0;
+    bool failed = false;
+    int nargs;
+    int i;
+
+    if ((nargs = benchQemuReadArgv(tmpl, BENCH_QEMU_MAX_ARGS)) <= 0)
+        return -1;
+    pthread_barrier_init(&barrier, NULL, opts.count + 1);
+    for (i = 0; i < opts.count; i++) {
+        ts[i].tmpl = tmpl;
+        ts[i].nargs = nargs;
+        ts[i].id = i;
+        ts[i].barrier = &barrier;
+        ts[i].pid = -1;
+        ts[i].q.fd = -1;
+        pthread_create(&tids[i], NULL, benchQemuRawThreadRun, &ts[i]);
+    }
+    start = benchQemuNow();
+    pthread_barrier_wait(&barrier);
+    for (i = 0; i < opts.count; i++) {
+        pthread_join(tids[i], NULL);
+        if (ts[i].latency < 0)
+            failed = true;
+        lat[i] = ts[i].latency;
+        if (ts[i].end > end)
+            end = ts[i].end;
+    }
+    if (!failed) {
+        benchQemuPrintValue("parallel_start_total", (end - start) * 1e3, "ms");
+        benchQemuPrintSamples("parallel_start_each", lat, opts.count);
+    }
+    start = benchQemuNow();
+    for (i = 0; i < opts.count; i++) {
+        if (ts[i].pid > 0)
+            kill(ts[i].pid, SIGTERM);
+    }
+    for (i = 0; i < opts.count; i++) {
+        int status;
+
+        if (ts[i].pid > 0) {
+            while (waitpid(ts[i].pid, &status, 0) < 0 && errno == EINTR)
+                ;
+        }
+        if (ts[i].q.fd >= 0)
+            close(ts[i].q.fd);
+    }
+    if (!failed)
+        benchQemuPrintValue("parallel_destroy_total", (benchQemuNow() - start) * 1e3, "ms");
+    pthread_barrier_destroy(&barrier);
+    free(ts);
+    free(tids);
+    free(lat);
+    return failed ? -1 : 0;
+}
+
 static void *
 benchQemuEventLoop(void *opaque)
 {
@@ -758,7 +859,8 @@ static void
 benchQemuUsage(void)
 {
     fprintf(stderr,
-            "usage: bench-qemu-" BENCH_QEMU_TARGET " --mode startstop|raw|parallel|wait|destroyall\n"
+            "usage: bench-qemu-" BENCH_QEMU_TARGET
+            " --mode startstop|raw|parallel|rawparallel|wait|destroyall\n"
             "       [--uri URI] [--kernel ELF] [--serial-dir DIR] [--argv-file F --tmp-dir D]\n"
             "       [--runs N] [--warmup N] [--count N] [--keep] [--prefix P] [--settle-ms MS]\n"
             "       [--memory MIB] [--type qemu|kvm] [--cmdline TEXT] [--t0 SECS]\n"
@@ -831,6 +933,13 @@ main(int argc, char **argv)
             return 2;
         }
         return benchQemuRaw() < 0 ? 1 : 0;
+    }
+    if (strcmp(opts.mode, "rawparallel") == 0) {
+        if (!opts.argvFile || !opts.tmpDir) {
+            benchQemuUsage();
+            return 2;
+        }
+        return benchQemuRawParallel() < 0 ? 1 : 0;
     }
 
     if (!opts.uri || (!opts.kernel && (strcmp(opts.mode, "startstop") == 0 ||

@@ -618,6 +618,14 @@ qemuProcessWorker(gpointer data, gpointer opaque)
 
     switch (work->type) {
     case QEMU_PROCESS_WORK_GONE:
+        /* The monitor closes while QEMU is still on its way out (after a
+         * SIGTERM or a shutdown it flushes and cleans up): give it the
+         * grace period to exit by itself before qemuProcessStop() kills
+         * it.  Only a QEMU that went away unasked is killed at once. */
+        if ((priv->beingDestroyed || priv->gotShutdown) && !priv->exited)
+            qemuProcessWaitExitLocked(vm, driver->config->destroyGraceMs);
+        if (!domainObjIsActive(vm) || priv->pid != work->pid)
+            break;
         if (priv->beingDestroyed)
             qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
                             VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
