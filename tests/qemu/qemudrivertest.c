@@ -348,6 +348,53 @@ caseCrash(void)
     return 0;
 }
 
+/*
+ * Destroy sends SIGTERM and gives QEMU destroy_grace_ms to exit by itself,
+ * even though QEMU closes its monitor (EOF) before it has finished exiting.
+ * The emulator is a shell wrapper that passes SIGTERM on to QEMU, waits
+ * for it and only then writes a marker: a driver that killed the process
+ * with SIGKILL at the monitor's EOF leaves no marker.
+ */
+static int
+caseDestroyGrace(void)
+{
+    g_autofree char *wrapper = g_strdup_printf("%s/qemu-wrapper.sh", root);
+    g_autofree char *marker = g_strdup_printf("%s/graceful", root);
+    g_autofree char *wrapperPid = g_strdup_printf("%s/wrapper.pid", root);
+    g_autofree char *script = g_strdup_printf(
+        "#!/bin/sh\n"
+        "echo $$ > '%s'\n"
+        /* an asynchronous command gets /dev/null as stdin unless told
+         * otherwise: the capabilities probe talks QMP on stdio */
+        "exec 3<&0\n"
+        "/usr/bin/qemu-system-x86_64 \"$@\" <&3 3<&- &\n"
+        "child=$!\n"
+        "trap 'kill -TERM $child; wait $child; echo exited >> \"%s\"; exit 0' TERM\n"
+        "wait $child\n", wrapperPid, marker);
+    g_autofree char *base = guestXML("grace", NULL);
+    g_autofree char *emu = g_strdup_printf("  <devices>\n    <emulator>%s</emulator>\n", wrapper);
+    g_auto(GStrv) parts = g_strsplit(base, "  <devices>\n", 2);
+    g_autofree char *xml = g_strjoin(emu, parts[0], parts[1], NULL);
+    g_autofree char *text = NULL;
+    virDomainPtr dom;
+    pid_t pid;
+
+    CHECK(g_file_set_contents(wrapper, script, -1, NULL) && chmod(wrapper, 0755) == 0,
+          "write %s", wrapper);
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create through the wrapper");
+    CHECK(g_file_get_contents(wrapperPid, &text, NULL, NULL) && (pid = atoi(text)) > 0,
+          "wrapper pid");
+    rememberPid(pid);
+    CHECK(qemuPid("grace") > 0, "QEMU pid");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "running/booted");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    CHECK(g_file_test(marker, G_FILE_TEST_EXISTS),
+          "QEMU was SIGKILLed before it could exit after SIGTERM");
+    CHECK(waitEvents("grace", "5 1"), "STOPPED_DESTROYED, got '%s'", eventsOf("grace"));
+    virDomainFree(dom);
+    return 0;
+}
+
 static int
 caseBadInput(void)
 {
@@ -523,6 +570,7 @@ static const Case cases[] = {
     { "lifecycle", caseLifecycle, NULL },
     { "shutdown", caseShutdown, NULL },
     { "crash", caseCrash, NULL },
+    { "destroy-grace", caseDestroyGrace, NULL },
     { "bad-input", caseBadInput, NULL },
     { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },
     { "restart", caseRestart, NULL },
