@@ -922,7 +922,8 @@ main(int argc, char **argv)
         }
 #undef BENCH_QEMU_ARG
     }
-    if (opts.runs < 1 || opts.count < 1 || opts.count > BENCH_QEMU_MAX_GUESTS) {
+    if (opts.runs < 1 || opts.count < 0 || opts.count > BENCH_QEMU_MAX_GUESTS ||
+        (opts.count == 0 && strcmp(opts.mode, "wait") != 0)) {
         benchQemuUsage();
         return 2;
     }

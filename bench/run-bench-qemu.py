@@ -292,6 +292,9 @@ class Bench:
         build = "libvirt" if config == "libvirtd" else "virtkit"
         prefix = "bqp-"
         uri = self.uri(config)
+        # The same restart with none of our guests: the daemon's own start-up.
+        for _ in range(a.restarts):
+            self.record(config + "-empty", self.restart(config, build, uri, prefix, 0))
         pid = self.daemon.pid if config == "virtkitd" else self.lv_pid()
         rss0 = proc_kib(pid, "VmRSS")
         res = self.run_bench(build, "parallel", ["--uri", uri, "--count", str(a.count),
@@ -302,26 +305,32 @@ class Bench:
             proc_kib(pid, "VmRSS"))
         self.values.setdefault((config, "daemon_hwm"), []).append(proc_kib(pid, "VmHWM"))
         for _ in range(a.restarts):
-            if config == "virtkitd":
-                self.stop_virtkitd()
-                t0 = self.start_virtkitd()
-                proc = self.daemon
-            else:
-                self.stop_libvirtd()
-                t0 = time.monotonic()
-                proc = subprocess.Popen([REF_SCRIPT, "start", LV_INSTANCE],
-                                        stdout=subprocess.DEVNULL)
-            res = self.run_bench(build, "wait", ["--uri", uri, "--count", str(a.count),
-                                                 "--prefix", prefix, "--t0", "%.6f" % t0,
-                                                 "--timeout", "60"])
-            if config == "libvirtd":
-                proc.wait(60)
-            self.record(config, res)
+            self.record(config, self.restart(config, build, uri, prefix, a.count))
             if config == "virtkitd":
                 self.values.setdefault((config, "reconnect_phase"), []).append(
                     self.reconnect_phase())
         res = self.run_bench(build, "destroyall", ["--uri", uri, "--prefix", prefix])
         self.record(config, res)
+
+    def restart(self, config, build, uri, prefix, count):
+        """Stops the daemon, starts it again and waits until a client sees
+        @count domains @prefix* running; returns bench-qemu's results."""
+        if config == "virtkitd":
+            self.stop_virtkitd()
+            t0 = self.start_virtkitd()
+            proc = self.daemon
+        else:
+            self.stop_libvirtd()
+            t0 = time.monotonic()
+            proc = subprocess.Popen([REF_SCRIPT, "start", LV_INSTANCE],
+                                    stdout=subprocess.DEVNULL)
+        try:
+            return self.run_bench(build, "wait", ["--uri", uri, "--count", str(count),
+                                                  "--prefix", prefix, "--t0", "%.6f" % t0,
+                                                  "--timeout", "60"])
+        finally:
+            if config == "libvirtd":
+                proc.wait(60)
 
     def reconnect_phase(self):
         """The daemon's own figure for its last reconnect pass, in ms."""
@@ -424,19 +433,22 @@ class Bench:
                         self.val(c, "daemon_hwm"), self.val(c, "all_running"),
                         self.val(c, "first_connect"), self.val(c, "reconnect_phase"),
                         self.val(c, "destroyall_total"),
-                        self.values.get((c, "all_running"), [])))
+                        self.values.get((c, "all_running"), []),
+                        self.val(c + "-empty", "all_running")))
         if par:
             print("%d guests at once (daemon):" % a.count)
-            for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv) in par:
+            for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv, empty) in par:
                 print("  %-9s start all %8.1f ms (%s raw; median per guest %.1f ms); RSS %s -> "
                       "%s KiB (peak %s)" % (c, tot, "%.2fx" % (tot / raw_par[0]) if raw_par
                                              else "-", each or 0, r0, r1, hwm))
                 print("  %-9s restart: all %d running %s ms after exec (runs: %s), first "
-                      "connect %s ms, reconnect pass %s ms; destroy all %s ms"
+                      "connect %s ms, reconnect pass %s ms; without guests: %s ms; "
+                      "destroy all %s ms"
                       % (c, a.count, "-" if allr is None else "%.1f" % allr,
                          ", ".join("%.0f" % x for x in allv),
                          "-" if first is None else "%.1f" % first,
                          "-" if phase is None else "%.1f" % phase,
+                         "-" if empty is None else "%.1f" % empty,
                          "-" if dall is None else "%.1f" % dall))
             print()
 
@@ -447,7 +459,7 @@ class Bench:
                     continue
                 targets.append(("%s start / raw" % c, rs, "<= 1.25", rs <= 1.25))
                 targets.append(("%s destroy / raw" % c, rd, "<= 1.5", rd <= 1.5))
-        for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv) in par:
+        for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv, empty) in par:
             if c == "virtkitd":
                 targets.append(("virtkitd restart with %d guests: all running [ms]" % a.count,
                                 allr, "< 1000", allr is not None and allr < 1000))
@@ -471,15 +483,17 @@ class Bench:
                 print()
             if par:
                 print("| Daemon | %d starts at once | per start (median) | RSS before → after"
-                      " (peak) | restart: all running | reconnect pass | destroy all |"
-                      % a.count)
-                print("|---|---:|---:|---|---:|---:|---:|")
-                for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv) in par:
-                    print("| %s | %.0f ms | %.0f ms | %s → %s KiB (%s) | %s ms | %s | %s ms |" % (
-                        c, tot, each or 0, r0, r1, hwm,
-                        "-" if allr is None else "%.0f" % allr,
-                        "-" if phase is None else "%.1f ms" % phase,
-                        "-" if dall is None else "%.0f" % dall))
+                      " (peak) | restart: all running | reconnect pass | restart, no guests"
+                      " | destroy all |" % a.count)
+                print("|---|---:|---:|---|---:|---:|---:|---:|")
+                for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv, empty) in par:
+                    print("| %s | %.0f ms | %.0f ms | %s → %s KiB (%s) | %s ms | %s | %s ms"
+                          " | %s ms |" % (
+                              c, tot, each or 0, r0, r1, hwm,
+                              "-" if allr is None else "%.0f" % allr,
+                              "-" if phase is None else "%.1f ms" % phase,
+                              "-" if empty is None else "%.0f" % empty,
+                              "-" if dall is None else "%.0f" % dall))
                 print()
             print("| Target | Value | Wanted | Met |")
             print("|---|---:|---|---|")
@@ -497,12 +511,13 @@ class Bench:
             print(json.dumps({"bench": "qemu", "config": "raw", "count": a.count,
                               "parallel_start_ms": raw_par[0], "per_start_ms": raw_par[1],
                               "destroy_all_ms": raw_par[2]}))
-        for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv) in par:
+        for (c, tot, each, r0, r1, hwm, allr, first, phase, dall, allv, empty) in par:
             print(json.dumps({"bench": "qemu", "config": c, "count": a.count,
                               "parallel_start_ms": tot, "per_start_ms": each,
                               "rss_before_kib": r0, "rss_after_kib": r1, "hwm_kib": hwm,
                               "restart_all_running_ms": allr, "restart_runs_ms": allv,
                               "first_connect_ms": first, "reconnect_pass_ms": phase,
+                              "restart_no_guests_ms": empty,
                               "destroy_all_ms": dall}))
         for name, value, want, met in targets:
             print(json.dumps({"bench": "qemu", "target": name, "value": value, "wanted": want,
