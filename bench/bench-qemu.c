@@ -6,18 +6,21 @@
  * workload and the figures are described in docs/benchmarks.md.
  *
  * Modes (--mode):
- *   startstop  --warmup (1) untimed rounds, then --runs N times:
+ *   startstop  each target in turn (the order rotates every iteration,
+ *              so that a change of machine load hits all alike): after
+ *              --warmup (1) untimed iterations, --runs N times
  *              virDomainCreateXML of the test guest (timed: "start"),
- *              --settle-ms of sleep, virDomainDestroy (timed: "destroy").
- *              The guest is transient.
- *   raw        the same with no management stack: the QEMU command line of
- *              --argv-file (one argument per line, as virtkit built it) is
- *              started by fork + execve, with the QMP monitor on a unix
- *              socket this program binds and passes as an inherited fd (as
- *              virtkit does: the fastest way to reach QMP), then the greeting
- *              is read and qmp_capabilities and cont are sent; "start" ends
- *              with the reply to cont (QEMU runs).  "destroy" is SIGTERM
- *              until waitpid() returns.
+ *              --settle-ms of sleep, virDomainDestroy (timed: "destroy");
+ *              the guest is transient.  Targets: --target LABEL=URI
+ *              (repeatable; or --uri with --label), and with --argv-file
+ *              "raw": the same with no management stack.  The QEMU
+ *              command line of --argv-file (one argument per line, as
+ *              virtkit built it) is started by fork + execve, with the QMP
+ *              monitor on a unix socket this program binds and passes as an
+ *              inherited fd ("@MONFD@"; as virtkit does: the fastest way to
+ *              reach QMP), then the greeting is read and qmp_capabilities
+ *              and cont are sent; "start" ends with the reply to cont (QEMU
+ *              runs).  "destroy" is SIGTERM until waitpid() returns.
  *   parallel   --count N threads, each with its own connection, start one
  *              guest each at the same moment (barrier); "start" is the time
  *              from the barrier until the last virDomainCreateXML returned.
@@ -102,6 +105,30 @@ static BenchQemuOptions opts = {
     .timeout = 60,
 };
 
+#define BENCH_QEMU_MAX_TARGETS 8
+
+/* A target of the startstop mode: a URI, or raw QEMU (uri NULL). */
+typedef struct {
+    const char *label;
+    const char *uri;
+    virConnectPtr conn;
+    double *start;
+    double *destroy;
+} BenchQemuTarget;
+
+static BenchQemuTarget targets[BENCH_QEMU_MAX_TARGETS];
+static int ntargets;
+
+static void
+benchQemuAddTarget(const char *label, const char *uri)
+{
+    if (ntargets < BENCH_QEMU_MAX_TARGETS) {
+        targets[ntargets].label = label;
+        targets[ntargets].uri = uri;
+        ntargets++;
+    }
+}
+
 static double
 benchQemuNow(void)
 {
@@ -170,7 +197,7 @@ benchQemuLibrary(void)
 }
 
 static void
-benchQemuPrintSamples(const char *figure, double *v, size_t n)
+benchQemuPrintSamples(const char *label, const char *figure, double *v, size_t n)
 {
     double sum = 0;
     double med;
@@ -181,7 +208,7 @@ benchQemuPrintSamples(const char *figure, double *v, size_t n)
     med = benchQemuMedian(v, n);
     if (opts.json) {
         printf("{\"bench\":\"qemu\",\"label\":");
-        benchJsonString(opts.label);
+        benchJsonString(label);
         printf(",\"mode\":");
         benchJsonString(opts.mode);
         printf(",\"figure\":");
@@ -193,7 +220,7 @@ benchQemuPrintSamples(const char *figure, double *v, size_t n)
             printf("%s%.3f", i ? "," : "", v[i] * 1e3);
         printf("]}\n");
     } else {
-        printf("%-10s %-12s %-10s n=%-3zu median %8.2f ms  min %8.2f  max %8.2f\n", opts.label,
+        printf("%-10s %-12s %-10s n=%-3zu median %8.2f ms  min %8.2f  max %8.2f\n", label,
                opts.mode, figure, n, med * 1e3, n ? v[0] * 1e3 : 0, n ? v[n - 1] * 1e3 : 0);
     }
     fflush(stdout);
@@ -254,61 +281,6 @@ benchQemuOpen(void)
     if (!conn)
         benchFail("bench-qemu", opts.uri);
     return conn;
-}
-
-static int
-benchQemuStartStop(void)
-{
-    virConnectPtr conn = benchQemuOpen();
-    double *start = calloc(opts.runs, sizeof(double));
-    double *destroy = calloc(opts.runs, sizeof(double));
-    int ret = -1;
-    int i;
-
-    if (!conn)
-        goto cleanup;
-    for (i = -opts.warmup; i < opts.runs; i++) {
-        char name[64];
-        char *xml;
-        virDomainPtr dom;
-        double t0;
-        double t1;
-
-        snprintf(name, sizeof(name), "%s%d", opts.prefix, i + opts.warmup);
-        if (!(xml = benchQemuXML(name)))
-            goto cleanup;
-        t0 = benchQemuNow();
-        dom = virDomainCreateXML(conn, xml, 0);
-        t1 = benchQemuNow();
-        free(xml);
-        if (!dom) {
-            benchFail("bench-qemu", "virDomainCreateXML");
-            goto cleanup;
-        }
-        if (i >= 0)
-            start[i] = t1 - t0;
-        benchQemuSleepMs(opts.settleMs);
-        t0 = benchQemuNow();
-        if (virDomainDestroy(dom) < 0) {
-            benchFail("bench-qemu", "virDomainDestroy");
-            virDomainFree(dom);
-            goto cleanup;
-        }
-        t1 = benchQemuNow();
-        if (i >= 0)
-            destroy[i] = t1 - t0;
-        virDomainFree(dom);
-    }
-    benchQemuPrintSamples("start", start, opts.runs);
-    benchQemuPrintSamples("destroy", destroy, opts.runs);
-    ret = 0;
-
- cleanup:
-    free(start);
-    free(destroy);
-    if (conn)
-        virConnectClose(conn);
-    return ret;
 }
 
 /* ---- parallel ---- */
@@ -404,7 +376,7 @@ benchQemuParallel(void)
     benchQemuPrintValue("parallel_start_total", total * 1e3, "ms");
     for (i = 0; i < opts.count; i++)
         lat[i] = ts[i].latency;
-    benchQemuPrintSamples("parallel_start_each", lat, opts.count);
+    benchQemuPrintSamples(opts.label, "parallel_start_each", lat, opts.count);
     benchQemuPrintValue("client_rss", (double) benchQemuSelfKiB("VmRSS"), "KiB");
     benchQemuPrintValue("client_hwm", (double) benchQemuSelfKiB("VmHWM"), "KiB");
     if (!opts.keep) {
@@ -704,53 +676,136 @@ benchQemuRawStart(char **tmpl, int nargs, int id, const char *sock, const char *
     return ret;
 }
 
+/* One raw start + destroy; -1 on failure. */
 static int
-benchQemuRaw(void)
+benchQemuRawOnce(char **tmpl, int nargs, double *retStart, double *retDestroy)
 {
-    char *tmpl[BENCH_QEMU_MAX_ARGS];
-    double *start = calloc(opts.runs, sizeof(double));
-    double *destroy = calloc(opts.runs, sizeof(double));
+    BenchQmp *q = calloc(1, sizeof(*q));
     char sock[108];
     char log[4096];
-    int nargs;
-    int ret = -1;
-    int i;
+    pid_t pid = -1;
+    double t0;
+    int status;
 
-    if ((nargs = benchQemuReadArgv(tmpl, BENCH_QEMU_MAX_ARGS)) <= 0)
-        goto cleanup;
     snprintf(sock, sizeof(sock), "%s/raw.monitor", opts.tmpDir);
     snprintf(log, sizeof(log), "%s/raw.log", opts.tmpDir);
-    for (i = 0; i < opts.runs; i++) {
-        BenchQmp *q = calloc(1, sizeof(*q));
-        pid_t pid = -1;
-        double t0;
-        int status;
-
-        q->fd = -1;
-        start[i] = benchQemuRawStart(tmpl, nargs, 0, sock, log, &pid, q);
-        if (start[i] >= 0)
-            benchQemuSleepMs(opts.settleMs);
-        t0 = benchQemuNow();
-        if (pid > 0) {
-            kill(pid, SIGTERM);
-            while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-                ;
-        }
-        destroy[i] = benchQemuNow() - t0;
-        if (q->fd >= 0)
-            close(q->fd);
-        free(q);
-        if (start[i] < 0)
-            goto cleanup;
+    q->fd = -1;
+    *retStart = benchQemuRawStart(tmpl, nargs, 0, sock, log, &pid, q);
+    if (*retStart >= 0)
+        benchQemuSleepMs(opts.settleMs);
+    t0 = benchQemuNow();
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
     }
-    benchQemuPrintSamples("start", start, opts.runs);
-    benchQemuPrintSamples("destroy", destroy, opts.runs);
+    *retDestroy = benchQemuNow() - t0;
+    if (q->fd >= 0)
+        close(q->fd);
+    free(q);
+    unlink(sock);
+    return *retStart < 0 ? -1 : 0;
+}
+
+/* One virDomainCreateXML + virDomainDestroy of guest @name on @conn. */
+static int
+benchQemuApiOnce(virConnectPtr conn, const char *name, double *retStart, double *retDestroy)
+{
+    char *xml = benchQemuXML(name);
+    virDomainPtr dom;
+    double t0;
+    double t1;
+
+    if (!xml)
+        return -1;
+    t0 = benchQemuNow();
+    dom = virDomainCreateXML(conn, xml, 0);
+    t1 = benchQemuNow();
+    free(xml);
+    if (!dom) {
+        benchFail("bench-qemu", "virDomainCreateXML");
+        return -1;
+    }
+    *retStart = t1 - t0;
+    benchQemuSleepMs(opts.settleMs);
+    t0 = benchQemuNow();
+    if (virDomainDestroy(dom) < 0) {
+        benchFail("bench-qemu", "virDomainDestroy");
+        virDomainFree(dom);
+        return -1;
+    }
+    *retDestroy = benchQemuNow() - t0;
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * startstop: the targets (--target LABEL=URI, and "raw" with --argv-file)
+ * take turns, one start/destroy each per iteration, in an order that
+ * rotates, so that a change of machine load hits all of them alike.
+ */
+static int
+benchQemuStartStop(void)
+{
+    char *tmpl[BENCH_QEMU_MAX_ARGS];
+    int nargs = 0;
+    int ret = -1;
+    int i;
+    int k;
+
+    if (opts.argvFile) {
+        if ((nargs = benchQemuReadArgv(tmpl, BENCH_QEMU_MAX_ARGS)) <= 0)
+            return -1;
+        benchQemuAddTarget("raw", NULL);
+    }
+    if (opts.uri && ntargets == (opts.argvFile ? 1 : 0))
+        benchQemuAddTarget(opts.label, opts.uri);
+    for (k = 0; k < ntargets; k++) {
+        BenchQemuTarget *t = &targets[k];
+
+        t->start = calloc(opts.runs, sizeof(double));
+        t->destroy = calloc(opts.runs, sizeof(double));
+        if (t->uri && !(t->conn = virConnectOpen(t->uri))) {
+            benchFail("bench-qemu", t->uri);
+            goto cleanup;
+        }
+    }
+    for (i = -opts.warmup; i < opts.runs; i++) {
+        for (k = 0; k < ntargets; k++) {
+            BenchQemuTarget *t = &targets[(k + (i < 0 ? 0 : i)) % ntargets];
+            char name[128];
+            double st = 0;
+            double de = 0;
+            int rc;
+
+            snprintf(name, sizeof(name), "%s%s-%d", opts.prefix, t->label, i + opts.warmup);
+            if (t->uri)
+                rc = benchQemuApiOnce(t->conn, name, &st, &de);
+            else
+                rc = benchQemuRawOnce(tmpl, nargs, &st, &de);
+            if (rc < 0)
+                goto cleanup;
+            if (i >= 0) {
+                t->start[i] = st;
+                t->destroy[i] = de;
+            }
+        }
+    }
+    for (k = 0; k < ntargets; k++) {
+        benchQemuPrintSamples(targets[k].label, "start", targets[k].start, opts.runs);
+        benchQemuPrintSamples(targets[k].label, "destroy", targets[k].destroy, opts.runs);
+    }
     ret = 0;
 
  cleanup:
-    unlink(sock);
-    free(start);
-    free(destroy);
+    for (k = 0; k < ntargets; k++) {
+        free(targets[k].start);
+        free(targets[k].destroy);
+        if (targets[k].conn)
+            virConnectClose(targets[k].conn);
+    }
+    for (i = 0; i < nargs; i++)
+        free(tmpl[i]);
     return ret;
 }
 
@@ -820,7 +875,7 @@ benchQemuRawParallel(void)
     }
     if (!failed) {
         benchQemuPrintValue("parallel_start_total", (end - start) * 1e3, "ms");
-        benchQemuPrintSamples("parallel_start_each", lat, opts.count);
+        benchQemuPrintSamples(opts.label, "parallel_start_each", lat, opts.count);
     }
     start = benchQemuNow();
     for (i = 0; i < opts.count; i++) {
@@ -860,8 +915,8 @@ benchQemuUsage(void)
 {
     fprintf(stderr,
             "usage: bench-qemu-" BENCH_QEMU_TARGET
-            " --mode startstop|raw|parallel|rawparallel|wait|destroyall\n"
-            "       [--uri URI] [--kernel ELF] [--serial-dir DIR] [--argv-file F --tmp-dir D]\n"
+            " --mode startstop|parallel|rawparallel|wait|destroyall\n"
+            "       [--uri URI | --target LABEL=URI...] [--kernel ELF] [--serial-dir DIR] [--argv-file F --tmp-dir D]\n"
             "       [--runs N] [--warmup N] [--count N] [--keep] [--prefix P] [--settle-ms MS]\n"
             "       [--memory MIB] [--type qemu|kvm] [--cmdline TEXT] [--t0 SECS]\n"
             "       [--timeout SECS] [--label L] [--json]\n");
@@ -886,6 +941,12 @@ main(int argc, char **argv)
             opts.mode = v;
         else if (BENCH_QEMU_ARG("--uri"))
             opts.uri = v;
+        else if (BENCH_QEMU_ARG("--target") && strchr(v, '=')) {
+            char *label = strdup(v);
+
+            *strchr(label, '=') = '\0';
+            benchQemuAddTarget(label, strchr(v, '=') + 1);
+        }
         else if (BENCH_QEMU_ARG("--label"))
             opts.label = v;
         else if (BENCH_QEMU_ARG("--kernel"))
@@ -928,13 +989,6 @@ main(int argc, char **argv)
         return 2;
     }
 
-    if (strcmp(opts.mode, "raw") == 0) {
-        if (!opts.argvFile || !opts.tmpDir) {
-            benchQemuUsage();
-            return 2;
-        }
-        return benchQemuRaw() < 0 ? 1 : 0;
-    }
     if (strcmp(opts.mode, "rawparallel") == 0) {
         if (!opts.argvFile || !opts.tmpDir) {
             benchQemuUsage();
@@ -943,8 +997,11 @@ main(int argc, char **argv)
         return benchQemuRawParallel() < 0 ? 1 : 0;
     }
 
-    if (!opts.uri || (!opts.kernel && (strcmp(opts.mode, "startstop") == 0 ||
-                                       strcmp(opts.mode, "parallel") == 0))) {
+    if ((!opts.uri && strcmp(opts.mode, "startstop") != 0) ||
+        (!opts.kernel && (strcmp(opts.mode, "startstop") == 0 ||
+                          strcmp(opts.mode, "parallel") == 0)) ||
+        (strcmp(opts.mode, "startstop") == 0 && !opts.uri && ntargets == 0 &&
+         !opts.argvFile) || (opts.argvFile && !opts.tmpDir)) {
         benchQemuUsage();
         return 2;
     }

@@ -12,9 +12,12 @@ says it is fast, otherwise TCG):
   libvirtd  Debian's libvirtd 9.0 (when it can run here: root and
             /work/shared/tools/libvirt-reference/libvirtd-ref.sh), reached
             with Debian's client library (bench-qemu-libvirt)
-Each configuration is run --rounds times in rotating order, --runs timed
-start/destroy pairs per round after one untimed warm-up; figures are the
-medians of all samples.  Then, for virtkitd and libvirtd: --count guests
+Start/destroy: raw, embed and virtkitd take turns inside one bench-qemu
+process (one start + destroy each per iteration, the order rotating), and
+libvirtd takes turns with its own raw runs ("raw-lv") inside the
+bench-qemu-libvirt process, so that every ratio compares samples taken
+under the same machine load; --rounds rounds of --runs iterations (after
+one untimed warm-up); figures are the medians of all samples.  Then, for virtkitd and libvirtd: --count guests
 started at once (total time, daemon RSS before/after), the daemon restarted
 with them running (time from the daemon's exec until a client sees all of
 them running; --restarts times), and all destroyed at once.
@@ -144,8 +147,19 @@ class Bench:
                 out.append(json.loads(line))
         return out
 
-    def record(self, config, results):
+    def record(self, config, results, rename=None):
+        """Keeps bench-qemu's figures under @config, or under their label
+        (renamed by @rename) when @config is None."""
         for r in results:
+            if config is None:
+                label = r.get("label")
+                label = (rename or {}).get(label, label)
+                if "library" in r:
+                    self.libraries[label] = r["library"]
+                    continue
+                if "samples_ms" in r:
+                    self.samples.setdefault((label, r["figure"]), []).extend(r["samples_ms"])
+                continue
             if "library" in r:
                 self.libraries[config] = r["library"]
             elif "samples_ms" in r:
@@ -268,18 +282,32 @@ class Bench:
             f.write("\n".join(argv) + "\n")
         return path
 
-    def startstop(self, config):
+    def warm_embed(self):
+        """One embed start (capabilities probe, and the command line for raw)."""
+        self.run_bench("virtkit", "startstop", ["--runs", "1", "--warmup", "0",
+                                                "--settle-ms", "0", "--target",
+                                                "embed=" + self.uri("embed"),
+                                                "--prefix", "bq-warm-"])
+
+    def startstop_round(self, configs):
+        """Our targets take turns in one process, libvirtd with its own raw
+        runs in the other; every target gets --runs samples."""
         a = self.args
-        common = ["--runs", str(a.runs), "--settle-ms", str(a.settle_ms)]
-        if config == "raw":
-            res = self.run_bench("virtkit", "raw", common + [
-                "--argv-file", self.write_raw_argv(), "--tmp-dir", self.tmp])
-        else:
-            build = "libvirt" if config == "libvirt" or config == "libvirtd" else "virtkit"
-            res = self.run_bench(build, "startstop", common + [
-                "--uri", self.uri(config), "--label", config,
-                "--prefix", "bq-%s-" % config])
-        self.record(config, res)
+        common = ["--runs", str(a.runs), "--settle-ms", str(a.settle_ms), "--prefix", "bq-"]
+        ours = []
+        if "raw" in configs:
+            ours += ["--argv-file", self.write_raw_argv(), "--tmp-dir", self.tmp]
+        for c in ("embed", "virtkitd"):
+            if c in configs:
+                ours += ["--target", "%s=%s" % (c, self.uri(c))]
+        if len(ours) > 0:
+            self.record(None, self.run_bench("virtkit", "startstop", common + ours))
+        if "libvirtd" in configs:
+            lv = ["--target", "libvirtd=" + self.uri("libvirtd")]
+            if "raw" in configs:
+                lv += ["--argv-file", self.write_raw_argv(), "--tmp-dir", self.tmp]
+            self.record(None, self.run_bench("libvirt", "startstop", common + lv),
+                        rename={"raw": "raw-lv"})
 
     def raw_parallel(self):
         res = self.run_bench("virtkit", "rawparallel", [
@@ -359,15 +387,11 @@ class Bench:
             self.wait_socket(self.vkd_sock, self.daemon)
         if "libvirtd" in configs:
             self.start_libvirtd()
-        # embed before raw: raw takes its command line from embed's log.
-        order = [c for c in ("embed", "raw", "virtkitd", "libvirtd") if c in configs]
-        for k in range(a.rounds):
-            rot = order[k % len(order):] + order[:k % len(order)]
-            if "raw" in rot and "embed" in rot and k == 0:
-                rot.remove("raw")
-                rot.insert(rot.index("embed") + 1, "raw")
-            for c in rot:
-                self.startstop(c)
+        # raw takes its command line from an embed domain's log.
+        if "embed" in configs:
+            self.warm_embed()
+        for _ in range(a.rounds):
+            self.startstop_round(configs)
         if not a.no_parallel:
             if "raw" in configs:
                 self.raw_parallel()
@@ -402,15 +426,17 @@ class Bench:
             print("  %-9s library %s" % (c, lib))
         print()
         rows = []
-        raw_s, raw_d = self.med("raw", "start"), self.med("raw", "destroy")
         print("%-10s %12s %8s %12s %8s %6s" % ("config", "start ms", "x raw", "destroy ms",
                                               "x raw", "n"))
-        for c in ("raw", "embed", "virtkitd", "libvirtd"):
+        for c in ("raw", "embed", "virtkitd", "raw-lv", "libvirtd"):
             s, d = self.med(c, "start"), self.med(c, "destroy")
             if s is None:
                 continue
-            rs = s / raw_s if raw_s and c != "raw" else None
-            rd = d / raw_d if raw_d and c != "raw" else None
+            # libvirtd against the raw runs interleaved with it (raw-lv).
+            ref = "raw-lv" if c == "libvirtd" else "raw"
+            raw_s, raw_d = self.med(ref, "start"), self.med(ref, "destroy")
+            rs = s / raw_s if raw_s and not c.startswith("raw") else None
+            rd = d / raw_d if raw_d and not c.startswith("raw") else None
             n = len(self.samples.get((c, "start"), []))
             rows.append((c, s, rs, d, rd, n))
             print("%-10s %12.1f %8s %12.1f %8s %6d" % (c, s, "-" if rs is None else "%.2f" % rs,
