@@ -895,6 +895,8 @@ benchQemuRawParallel(void)
     if (!failed)
         benchQemuPrintValue("parallel_destroy_total", (benchQemuNow() - start) * 1e3, "ms");
     pthread_barrier_destroy(&barrier);
+    for (i = 0; i < nargs; i++)
+        free(tmpl[i]);
     free(ts);
     free(tids);
     free(lat);

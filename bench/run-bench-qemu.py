@@ -74,6 +74,8 @@ def parse_args():
                     help="configurations to run (default: all that can run)")
     ap.add_argument("--no-parallel", action="store_true",
                     help="skip the parallel start and the restart")
+    ap.add_argument("--keep-tmp", action="store_true",
+                    help="keep the temporary directory (logs) and print its path")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--check", action="store_true",
                     help="exit with status 3 when a target is missed")
@@ -255,7 +257,10 @@ class Bench:
             self.stop_libvirtd()
         for pid in self.qemu_pids():
             kill_pid(pid)
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if self.args.keep_tmp:
+            print("temporary directory kept: %s" % self.tmp)
+        else:
+            shutil.rmtree(self.tmp, ignore_errors=True)
 
     # ---- measurements ----
 
