@@ -560,6 +560,59 @@ caseRestart(void)
     return 0;
 }
 
+/*
+ * QEMUs are reconnected in parallel: three whose monitor never answers
+ * (SIGSTOP) cost one monitor_timeout (2 s), not three in a row, and the
+ * fourth is back and answering.
+ */
+static int
+caseReconnectStuck(void)
+{
+    const char *names[] = { "s1", "s2", "s3", "s4" };
+    pid_t pids[4];
+    gint64 t;
+    size_t i;
+    int state;
+    int reason;
+
+    for (i = 0; i < 4; i++) {
+        g_autofree char *xml = guestXML(names[i], NULL);
+        virDomainPtr dom;
+
+        CHECK((dom = virDomainCreateXML(conn, xml, 0)), "start %s", names[i]);
+        CHECK((pids[i] = qemuPid(names[i])) > 0, "pid");
+        virDomainFree(dom);
+    }
+    closeConn();
+    for (i = 0; i < 3; i++)
+        CHECK(kill(pids[i], SIGSTOP) == 0, "SIGSTOP %s", names[i]);
+
+    t = nowMs();
+    CHECK(openConn() == 0, "reopen");
+    t = nowMs() - t;
+    printf("# reopen with 3 stuck QEMUs took %lld ms\n", (long long)t);
+    CHECK(t >= 1900 && t < 5000, "reopen took %lld ms (one 2 s monitor timeout expected, "
+          "three in a row would be 6 s)", (long long)t);
+    for (i = 0; i < 4; i++) {
+        virDomainPtr dom = virDomainLookupByName(conn, names[i]);
+
+        if (i < 3) {
+            /* transient and dead: gone from the list */
+            CHECK(!dom, "%s still listed", names[i]);
+            CHECK(waitpid(pids[i], NULL, WNOHANG) < 0 && errno == ECHILD, "%s reaped",
+                  names[i]);
+            continue;
+        }
+        CHECK(dom, "lookup %s", names[i]);
+        CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+              "%s state %d", names[i], state);
+        CHECK(virDomainSuspend(dom) == 0 && virDomainResume(dom) == 0, "%s answers", names[i]);
+        CHECK(virDomainDestroy(dom) == 0, "destroy %s", names[i]);
+        virDomainFree(dom);
+    }
+    return 0;
+}
+
 typedef struct {
     const char *name;
     int (*func)(void);
@@ -574,6 +627,7 @@ static const Case cases[] = {
     { "bad-input", caseBadInput, NULL },
     { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },
     { "restart", caseRestart, NULL },
+    { "reconnect-stuck", caseReconnectStuck, "monitor_timeout = 2\n" },
 };
 
 static void
