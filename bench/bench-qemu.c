@@ -918,7 +918,8 @@ benchQemuUsage(void)
     fprintf(stderr,
             "usage: bench-qemu-" BENCH_QEMU_TARGET
             " --mode startstop|parallel|rawparallel|wait|destroyall\n"
-            "       [--uri URI | --target LABEL=URI...] [--kernel ELF] [--serial-dir DIR] [--argv-file F --tmp-dir D]\n"
+            "       [--uri URI | --target LABEL=URI...] [--kernel ELF] [--serial-dir DIR]\n"
+            "       [--argv-file F --tmp-dir D]\n"
             "       [--runs N] [--warmup N] [--count N] [--keep] [--prefix P] [--settle-ms MS]\n"
             "       [--memory MIB] [--type qemu|kvm] [--cmdline TEXT] [--t0 SECS]\n"
             "       [--timeout SECS] [--label L] [--json]\n");

@@ -17,10 +17,11 @@ process (one start + destroy each per iteration, the order rotating), and
 libvirtd takes turns with its own raw runs ("raw-lv") inside the
 bench-qemu-libvirt process, so that every ratio compares samples taken
 under the same machine load; --rounds rounds of --runs iterations (after
-one untimed warm-up); figures are the medians of all samples.  Then, for virtkitd and libvirtd: --count guests
-started at once (total time, daemon RSS before/after), the daemon restarted
-with them running (time from the daemon's exec until a client sees all of
-them running; --restarts times), and all destroyed at once.
+one untimed warm-up); figures are the medians of all samples.  Then, for
+virtkitd and libvirtd: --count guests started at once (total time, daemon
+RSS before/after), the daemon restarted with them running (time from the
+daemon's exec until a client sees all of them running; --restarts times),
+and all destroyed at once; raw QEMU: --count started at once too.
 
 Every process started here is killed and reaped by PID on every path
 (QEMUs are found through their pidfiles).  Needs root for libvirtd.
@@ -501,7 +502,8 @@ class Bench:
         print()
 
         if a.markdown:
-            print("| Configuration | start (median) | × raw | destroy (median) | × raw | samples |")
+            print("| Configuration | start (median) | × raw | destroy (median) | × raw"
+                  " | samples |")
             print("|---|---:|---:|---:|---:|---:|")
             for (c, s, rs, d, rd, n) in rows:
                 print("| %s | %.1f ms | %s | %.1f ms | %s | %d |" % (
