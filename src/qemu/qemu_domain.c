@@ -298,18 +298,9 @@ qemuDomainAutostartPath(QemuDriver *driver, const char *name)
     return g_build_filename(driver->config->autostartDir, file, NULL);
 }
 
-/**
- * qemuDomainWriteFileAtomic:
- * @path: destination
- * @contents: NUL-terminated text
- *
- * Writes @contents to a temporary file next to @path, syncs it and
- * renames it over @path, so readers see the old or the new file, whole.
- *
- * Returns: 0, or -1 with a system error.
- */
-int
-qemuDomainWriteFileAtomic(const char *path, const char *contents)
+/* Writes @contents next to @path, syncs it if @sync, renames it over @path. */
+static int
+qemuDomainWriteFileAtomicFull(const char *path, const char *contents, bool sync)
 {
     g_autofree char *tmp = g_strdup_printf("%s.new", path);
     size_t len = strlen(contents);
@@ -333,7 +324,7 @@ qemuDomainWriteFileAtomic(const char *path, const char *contents)
         }
         done += n;
     }
-    if (fdatasync(fd) < 0 || close(fd) < 0) {
+    if ((sync && fdatasync(fd) < 0) || close(fd) < 0) {
         reportSystemError(errno, _("cannot write '%1$s'"), tmp);
         unlink(tmp);
         return -1;
@@ -344,6 +335,40 @@ qemuDomainWriteFileAtomic(const char *path, const char *contents)
         return -1;
     }
     return 0;
+}
+
+/**
+ * qemuDomainWriteFileAtomic:
+ * @path: destination
+ * @contents: NUL-terminated text
+ *
+ * Writes @contents to a temporary file next to @path, syncs it and
+ * renames it over @path, so readers see the old or the new file, whole.
+ *
+ * Returns: 0, or -1 with a system error.
+ */
+int
+qemuDomainWriteFileAtomic(const char *path, const char *contents)
+{
+    return qemuDomainWriteFileAtomicFull(path, contents, true);
+}
+
+/**
+ * qemuDomainWriteRuntimeFile:
+ * @path: destination, a runtime file (status XML)
+ * @contents: NUL-terminated text
+ *
+ * As qemuDomainWriteFileAtomic() without the sync: the rename keeps the
+ * file whole across a crash of the daemon, and runtime state does not
+ * outlive the machine (its QEMUs die with it), so the start of a guest
+ * does not wait for the disk.
+ *
+ * Returns: 0, or -1 with a system error.
+ */
+int
+qemuDomainWriteRuntimeFile(const char *path, const char *contents)
+{
+    return qemuDomainWriteFileAtomicFull(path, contents, false);
 }
 
 /**

@@ -115,3 +115,4 @@ char *qemuDomainConfigPath(QemuDriver *driver, const char *name);
 char *qemuDomainAutostartPath(QemuDriver *driver, const char *name);
 int qemuDomainSaveConfigLocked(QemuDriver *driver, DomainObj *vm);
 int qemuDomainWriteFileAtomic(const char *path, const char *contents);
+int qemuDomainWriteRuntimeFile(const char *path, const char *contents);

@@ -195,11 +195,39 @@ qemuStateReload(void)
     return 0;
 }
 
-/* Takes back every QEMU that a status XML describes. */
+/* At most this many QEMUs are reconnected at once after a restart. */
+#define QEMU_DRIVER_RECONNECT_THREADS 16
+
+/* A thread of the reconnect pool: @data is a domain reference, locked here. */
+static void
+qemuDriverReconnectOne(gpointer data, gpointer opaque)
+{
+    DomainObj *vm = data;
+    QemuDriver *driver = opaque;
+
+    threadTakeOver(vm);
+    errorReset();
+    domainObjLock(vm);
+    qemuProcessReconnect(driver, vm);
+    domainObjEndAPI(&vm);
+    errorReset();
+}
+
+/*
+ * Takes back every QEMU that a status XML describes.  The domains are
+ * added one by one (same ids as before, in order); talking to their QEMUs
+ * (connect, greeting, negotiation, query-status) happens in parallel, at
+ * most QEMU_DRIVER_RECONNECT_THREADS at once, and returns when all are
+ * done: the instance is published only after every domain is either
+ * running again or shut off.
+ */
 static void
 qemuDriverReconnectAll(QemuDriver *driver)
 {
     g_autoptr(GPtrArray) statuses = qemuStatusLoadAll(driver);
+    g_autoptr(GPtrArray) vms = g_ptr_array_new();
+    gint64 started = g_get_monotonic_time();
+    GThreadPool *pool = NULL;
     size_t i;
 
     for (i = 0; i < statuses->len; i++) {
@@ -227,9 +255,27 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
         priv->taintCustomMonitor = status->taintCustomMonitor;
-        qemuProcessReconnect(driver, vm);
-        domainObjEndAPI(&vm);
+        domainObjUnlock(vm);
+        g_ptr_array_add(vms, vm);   /* the reference goes to the pool */
     }
+    if (vms->len == 0)
+        return;
+    if (vms->len > 1)
+        pool = g_thread_pool_new(qemuDriverReconnectOne, driver,
+                                 (int)MIN(vms->len, QEMU_DRIVER_RECONNECT_THREADS), FALSE, NULL);
+    for (i = 0; i < vms->len; i++) {
+        DomainObj *vm = g_ptr_array_index(vms, i);
+
+        threadHandOff(vm);
+        if (pool)
+            g_thread_pool_push(pool, vm, NULL);
+        else
+            qemuDriverReconnectOne(vm, driver);
+    }
+    if (pool)
+        g_thread_pool_free(pool, FALSE, TRUE);
+    LOG_INFO("reconnected %u of %u domains in %.1f ms", vms->len, statuses->len,
+             (double)(g_get_monotonic_time() - started) / 1000.0);
 }
 
 static bool

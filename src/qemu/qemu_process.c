@@ -606,6 +606,13 @@ qemuProcessWorker(gpointer data, gpointer opaque)
         domainObjUnlock(vm);
         goto done;
     }
+    if (work->type == QEMU_PROCESS_WORK_GONE && priv->beingDestroyed &&
+        priv->pid == work->pid) {
+        /* virDomainDestroy sent the signals, waits for the exit and cleans
+         * up itself: taking the job here would only make it wait for us. */
+        domainObjUnlock(vm);
+        goto done;
+    }
 
     if (qemuDomainJobBeginLocked(vm, work->type == QEMU_PROCESS_WORK_GONE ? QEMU_JOB_DESTROY :
                                                                             QEMU_JOB_MODIFY,
@@ -620,6 +627,15 @@ qemuProcessWorker(gpointer data, gpointer opaque)
 
     switch (work->type) {
     case QEMU_PROCESS_WORK_GONE:
+        /* The monitor closes while QEMU is still on its way out (after a
+         * SIGTERM or a shutdown it flushes and cleans up): give it the
+         * grace period to exit by itself before qemuProcessStop() kills
+         * it.  Only a QEMU that went away unasked is killed at once. */
+        if ((priv->beingDestroyed || priv->gotShutdown) && !priv->exited)
+            qemuProcessWaitExitLocked(vm, driver->config->destroyGraceMs);
+        if (!domainObjIsActive(vm) || priv->pid != work->pid ||
+            g_atomic_int_get(&driver->closing))
+            break;
         if (priv->beingDestroyed)
             qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
                             VIR_DOMAIN_EVENT_STOPPED_DESTROYED);

@@ -78,7 +78,7 @@ qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm)
         g_string_append(out, "  <taint flag='custom-monitor'/>\n");
     g_string_append(out, def);
     g_string_append(out, "</domstatus>\n");
-    return qemuDomainWriteFileAtomic(path, out->str);
+    return qemuDomainWriteRuntimeFile(path, out->str);
 }
 
 /**

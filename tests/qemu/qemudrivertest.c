@@ -348,6 +348,52 @@ caseCrash(void)
     return 0;
 }
 
+/*
+ * Destroy sends SIGTERM and gives QEMU destroy_grace_ms to exit by itself,
+ * even though QEMU closes its monitor (EOF) before it has finished exiting.
+ * The emulator is a shell wrapper that passes SIGTERM on to QEMU, waits
+ * for it and only then writes a marker: a driver that killed the process
+ * with SIGKILL at the monitor's EOF leaves no marker.
+ */
+static int
+caseDestroyGrace(void)
+{
+    g_autofree char *wrapper = g_strdup_printf("%s/qemu-wrapper.sh", root);
+    g_autofree char *marker = g_strdup_printf("%s/graceful", root);
+    g_autofree char *wrapperPid = g_strdup_printf("%s/wrapper.pid", root);
+    g_autofree char *script = g_strdup_printf(
+        "#!/bin/sh\n"
+        /* the capabilities probe runs QEMU itself, as the driver's child */
+        "case \"$*\" in *guest=grace,*) ;; *) exec /usr/bin/qemu-system-x86_64 \"$@\";; esac\n"
+        "echo $$ > '%s'\n"
+        "/usr/bin/qemu-system-x86_64 \"$@\" &\n"
+        "child=$!\n"
+        "trap 'kill -TERM $child; wait $child; echo exited >> \"%s\"; exit 0' TERM\n"
+        "wait $child\n", wrapperPid, marker);
+    g_autofree char *base = guestXML("grace", NULL);
+    g_autofree char *emu = g_strdup_printf("  <devices>\n    <emulator>%s</emulator>\n", wrapper);
+    g_auto(GStrv) parts = g_strsplit(base, "  <devices>\n", 2);
+    g_autofree char *xml = g_strjoin(emu, parts[0], parts[1], NULL);
+    g_autofree char *text = NULL;
+    virDomainPtr dom;
+    pid_t pid;
+
+    CHECK(g_file_set_contents(wrapper, script, -1, NULL) && chmod(wrapper, 0755) == 0,
+          "write %s", wrapper);
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create through the wrapper");
+    CHECK(g_file_get_contents(wrapperPid, &text, NULL, NULL) && (pid = atoi(text)) > 0,
+          "wrapper pid");
+    rememberPid(pid);
+    CHECK(qemuPid("grace") > 0, "QEMU pid");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "running/booted");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    CHECK(g_file_test(marker, G_FILE_TEST_EXISTS),
+          "QEMU was SIGKILLed before it could exit after SIGTERM");
+    CHECK(waitEvents("grace", "5 1"), "STOPPED_DESTROYED, got '%s'", eventsOf("grace"));
+    virDomainFree(dom);
+    return 0;
+}
+
 static int
 caseBadInput(void)
 {
@@ -513,6 +559,59 @@ caseRestart(void)
     return 0;
 }
 
+/*
+ * QEMUs are reconnected in parallel: three whose monitor never answers
+ * (SIGSTOP) cost one monitor_timeout (2 s), not three in a row, and the
+ * fourth is back and answering.
+ */
+static int
+caseReconnectStuck(void)
+{
+    const char *names[] = { "s1", "s2", "s3", "s4" };
+    pid_t pids[4];
+    gint64 t;
+    size_t i;
+    int state;
+    int reason;
+
+    for (i = 0; i < 4; i++) {
+        g_autofree char *xml = guestXML(names[i], NULL);
+        virDomainPtr dom;
+
+        CHECK((dom = virDomainCreateXML(conn, xml, 0)), "start %s", names[i]);
+        CHECK((pids[i] = qemuPid(names[i])) > 0, "pid");
+        virDomainFree(dom);
+    }
+    closeConn();
+    for (i = 0; i < 3; i++)
+        CHECK(kill(pids[i], SIGSTOP) == 0, "SIGSTOP %s", names[i]);
+
+    t = nowMs();
+    CHECK(openConn() == 0, "reopen");
+    t = nowMs() - t;
+    printf("# reopen with 3 stuck QEMUs took %lld ms\n", (long long)t);
+    CHECK(t >= 1900 && t < 5000, "reopen took %lld ms (one 2 s monitor timeout expected, "
+          "three in a row would be 6 s)", (long long)t);
+    for (i = 0; i < 4; i++) {
+        virDomainPtr dom = virDomainLookupByName(conn, names[i]);
+
+        if (i < 3) {
+            /* transient and dead: gone from the list */
+            CHECK(!dom, "%s still listed", names[i]);
+            CHECK(waitpid(pids[i], NULL, WNOHANG) < 0 && errno == ECHILD, "%s reaped",
+                  names[i]);
+            continue;
+        }
+        CHECK(dom, "lookup %s", names[i]);
+        CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+              "%s state %d", names[i], state);
+        CHECK(virDomainSuspend(dom) == 0 && virDomainResume(dom) == 0, "%s answers", names[i]);
+        CHECK(virDomainDestroy(dom) == 0, "destroy %s", names[i]);
+        virDomainFree(dom);
+    }
+    return 0;
+}
+
 typedef struct {
     const char *name;
     int (*func)(void);
@@ -523,9 +622,11 @@ static const Case cases[] = {
     { "lifecycle", caseLifecycle, NULL },
     { "shutdown", caseShutdown, NULL },
     { "crash", caseCrash, NULL },
+    { "destroy-grace", caseDestroyGrace, NULL },
     { "bad-input", caseBadInput, NULL },
     { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },
     { "restart", caseRestart, NULL },
+    { "reconnect-stuck", caseReconnectStuck, "monitor_timeout = 2\n" },
 };
 
 static void
