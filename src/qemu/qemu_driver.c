@@ -14,6 +14,7 @@
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
@@ -188,7 +189,9 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->monitorPath = g_steal_pointer(&status->monitorPath);
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
-        qemuProcessReconnect(driver, vm);
+        if (qemuProcessReconnect(driver, vm) == 0 && status->migPhase)
+            qemuMigrationRecoverLocked(driver, vm, status->migPhase, status->migSide,
+                                       status->migFlags);
         domainObjEndAPI(&vm);
     }
 }
@@ -242,6 +245,10 @@ qemuDriverNew(QemuConfigMode mode, const char *root)
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);
     driver->workers = qemuProcessWorkersNew(driver);
+    if (qemuMigrationHostUUIDInit(driver) < 0) {
+        qemuDriverFree(driver);
+        return NULL;
+    }
 
     qemuDriverLoadConfigs(driver);
     qemuDriverReconnectAll(driver);
@@ -325,6 +332,25 @@ qemuDriverPrepareNewDef(QemuDriver *driver, DomainDef *def)
     if (!(caps = qemuDriverGetCaps(driver, def)))
         return -1;
     return qemuCommandApplyDefaults(def, caps);
+}
+
+/* For qemu_migration.c. */
+DomainObj *
+qemuDriverDomObjFromDomain(virDomainPtr dom)
+{
+    return qemuDomObjFromDomain(dom);
+}
+
+QemuDomainPrivate *
+qemuDriverPrivateOf(QemuDriver *driver, DomainObj *vm)
+{
+    return qemuDriverEnsurePrivate(driver, vm);
+}
+
+int
+qemuDriverPrepareDef(QemuDriver *driver, DomainDef *def)
+{
+    return qemuDriverPrepareNewDef(driver, def);
 }
 
 /* ---- connection ---- */
@@ -1314,50 +1340,6 @@ qemuDomainSetMetadata(virDomainPtr dom, int type, const char *metadata, const ch
     return ret;
 }
 
-/* ---- jobs: only synchronous jobs exist so far (GetJobInfo says NONE) ---- */
-
-static int
-qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
-{
-    DomainObj *vm;
-
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    memset(info, 0, sizeof(*info));
-    info->type = VIR_DOMAIN_JOB_NONE;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-qemuDomainGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params, int *nparams,
-                      unsigned int flags)
-{
-    DomainObj *vm;
-
-    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    *type = VIR_DOMAIN_JOB_NONE;
-    *params = NULL;
-    *nparams = 0;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-qemuDomainAbortJob(virDomainPtr dom)
-{
-    DomainObj *vm;
-
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    if (domainObjCheckActive(vm) == 0)
-        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
-    domainObjEndAPI(&vm);
-    return -1;
-}
-
 /* ---- events ---- */
 
 static int
@@ -1455,9 +1437,25 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,
-    .domainGetJobInfo = qemuDomainGetJobInfo,
-    .domainGetJobStats = qemuDomainGetJobStats,
-    .domainAbortJob = qemuDomainAbortJob,
+    .domainGetJobInfo = qemuMigrationGetJobInfo,
+    .domainGetJobStats = qemuMigrationGetJobStats,
+    .domainAbortJob = qemuMigrationAbortJob,
+    .connectSupportsFeature = qemuMigrationSupportsFeature,
+    .domainMigrateBegin3 = qemuMigrationBegin3,
+    .domainMigratePrepare3 = qemuMigrationPrepare3,
+    .domainMigratePerform3 = qemuMigrationPerform3,
+    .domainMigrateFinish3 = qemuMigrationFinish3,
+    .domainMigrateConfirm3 = qemuMigrationConfirm3,
+    .domainMigrateBegin3Params = qemuMigrationBegin3Params,
+    .domainMigratePrepare3Params = qemuMigrationPrepare3Params,
+    .domainMigratePerform3Params = qemuMigrationPerform3Params,
+    .domainMigrateFinish3Params = qemuMigrationFinish3Params,
+    .domainMigrateConfirm3Params = qemuMigrationConfirm3Params,
+    .domainMigrateSetMaxSpeed = qemuMigrationSetMaxSpeed,
+    .domainMigrateGetMaxSpeed = qemuMigrationGetMaxSpeed,
+    .domainMigrateSetMaxDowntime = qemuMigrationSetMaxDowntime,
+    .domainMigrateGetMaxDowntime = qemuMigrationGetMaxDowntime,
+    .domainMigrateStartPostCopy = qemuMigrationStartPostCopy,
     .connectDomainEventRegister = qemuConnectDomainEventRegister,
     .connectDomainEventDeregister = qemuConnectDomainEventDeregister,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,

@@ -73,6 +73,12 @@ qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm)
         qemuStatusAddAttr(out, "api", priv->jobApi);
         g_string_append(out, "/>\n");
     }
+    if (priv->migPhase) {
+        /* the migration phase, recorded before the action that enters it */
+        g_string_append_printf(out, "  <migration side='%s' phase='%s' flags='%u'/>\n",
+                               priv->migSide == 0 ? "source" : "destination",
+                               priv->migPhase, priv->migFlags);
+    }
     g_string_append(out, def);
     g_string_append(out, "</domstatus>\n");
     return qemuDomainWriteFileAtomic(path, out->str);
@@ -107,6 +113,7 @@ qemuStatusFree(QemuStatus *status)
     g_free(status->monitorPath);
     g_free(status->pidfile);
     g_free(status->logPath);
+    g_free(status->migPhase);
     g_free(status);
 }
 
@@ -136,6 +143,16 @@ qemuStatusParse(const char *path)
     status->monitorPath = xmlUtilProp(root, "monitor");
     status->pidfile = xmlUtilProp(root, "pidfile");
     status->logPath = xmlUtilProp(root, "log");
+    if ((dom = xmlUtilChild(root, "migration"))) {
+        g_autofree char *side = xmlUtilProp(dom, "side");
+        unsigned int flags = 0;
+
+        status->migPhase = xmlUtilProp(dom, "phase");
+        status->migSide = side && streq(side, "destination") ? 1 : 0;
+        if (xmlUtilPropUInt(dom, "flags", 10, 0, &flags) < 0)
+            return NULL;
+        status->migFlags = flags;
+    }
     if (!(dom = xmlUtilChild(root, "domain"))) {
         reportError(VIR_ERR_XML_ERROR, _("status file '%1$s' has no <domain>"), path);
         return NULL;
