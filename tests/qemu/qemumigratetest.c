@@ -1,0 +1,821 @@
+/* Live migration between two qemu:///embed roots (two hosts) with real TCG guests. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+/*
+ * Each case gets two roots, A (source) and B (destination): two driver
+ * instances with their own host UUID, so one process holds both hosts and
+ * QEMU's data crosses 127.0.0.1.  The guest is tests/guest's vkguest: its
+ * heartbeat must go on on B's serial log after the migration, and its
+ * memory check must never print CORRUPT.  Every QEMU is found through the
+ * pidfiles of both roots and killed + reaped by pid at the end of the case;
+ * a watchdog (alarm) kills the recorded pids if the run hangs.
+ * Environment: VKGUEST (the guest kernel), TEST_CASE=NAME (one case).
+ */
+
+#define HARD_TIMEOUT_S 280
+#define streq0(a, b) (g_strcmp0((a), (b)) == 0)
+#define WAIT_MS 30000
+#define MAX_PIDS 64
+
+static const char *vkguest;
+static char *rootA;
+static char *rootB;
+static virConnectPtr connA;
+static virConnectPtr connB;
+static int failures;
+static int ntests;
+
+static GMutex evLock;
+static GPtrArray *events;       /* "HOST NAME type detail", protected by evLock */
+static int jobCompleted[2];     /* JOB_COMPLETED events per host */
+static int iterations[2];       /* MIGRATION_ITERATION events per host */
+static int callbacks[2][3] = { { -1, -1, -1 }, { -1, -1, -1 } };
+
+static volatile pid_t watchPids[MAX_PIDS];
+
+static void
+watchdog(int sig)
+{
+    static const char msg[] = "# hard timeout: killing QEMU and exiting\n";
+    size_t i;
+
+    (void)sig;
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] > 0)
+            kill(watchPids[i], SIGKILL);
+    }
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+static void
+rememberPid(pid_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] == pid)
+            return;
+        if (watchPids[i] == 0) {
+            watchPids[i] = pid;
+            return;
+        }
+    }
+}
+
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            virErrorPtr e_ = virGetLastError(); \
+            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            printf(__VA_ARGS__); \
+            printf("\n# last error: %s\n", e_ && e_->message ? e_->message : "none"); \
+            return -1; \
+        } \
+    } while (0)
+
+static gint64
+nowMs(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* ---- events ---- */
+
+static gpointer
+eventLoop(gpointer opaque)
+{
+    for (;;)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
+static int
+onLifecycle(virConnectPtr c, virDomainPtr dom, int type, int detail, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    g_ptr_array_add(events, g_strdup_printf("%s %s %d %d", (const char *)opaque,
+                                            virDomainGetName(dom), type, detail));
+    g_mutex_unlock(&evLock);
+    return 0;
+}
+
+static void
+onJobCompleted(virConnectPtr c, virDomainPtr dom, virTypedParameterPtr params, int nparams,
+               void *opaque)
+{
+    g_mutex_lock(&evLock);
+    jobCompleted[streq0(opaque, "B")]++;
+    g_mutex_unlock(&evLock);
+}
+
+static void
+onIteration(virConnectPtr c, virDomainPtr dom, int iteration, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    iterations[streq0(opaque, "B")]++;
+    g_mutex_unlock(&evLock);
+}
+
+/* The lifecycle events of @name on @host so far, "type detail" joined by ", ". */
+static char *
+eventsOf(const char *host, const char *name)
+{
+    GString *out = g_string_new(NULL);
+    g_autofree char *prefix = g_strdup_printf("%s %s ", host, name);
+    size_t i;
+
+    g_mutex_lock(&evLock);
+    for (i = 0; i < events->len; i++) {
+        const char *ev = g_ptr_array_index(events, i);
+
+        if (g_str_has_prefix(ev, prefix))
+            g_string_append_printf(out, "%s%s", out->len ? ", " : "", ev + strlen(prefix));
+    }
+    g_mutex_unlock(&evLock);
+    return g_string_free(out, FALSE);
+}
+
+static bool
+waitEvents(const char *host, const char *name, const char *want)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *got = eventsOf(host, name);
+
+        if (strstr(got, want))
+            return true;
+        g_usleep(10000);
+    }
+    return false;
+}
+
+/* ---- connections and guests ---- */
+
+static virConnectPtr
+openConn(const char *root, int idx)
+{
+    g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", root);
+    virConnectPtr c;
+    const char *tag = idx ? "B" : "A";
+
+    if (!(c = virConnectOpen(uri)))
+        return NULL;
+    callbacks[idx][0] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onLifecycle), (void *)tag,
+                                         NULL);
+    callbacks[idx][1] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onJobCompleted),
+                                         (void *)tag, NULL);
+    callbacks[idx][2] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onIteration), (void *)tag,
+                                         NULL);
+    return c;
+}
+
+static void
+closeConn(virConnectPtr *c, int idx)
+{
+    size_t i;
+
+    if (!*c)
+        return;
+    for (i = 0; i < 3; i++) {
+        if (callbacks[idx][i] >= 0)
+            virConnectDomainEventDeregisterAny(*c, callbacks[idx][i]);
+        callbacks[idx][i] = -1;
+    }
+    virConnectClose(*c);
+    *c = NULL;
+}
+
+static char *
+guestXML(const char *name, int memMiB, const char *cmdline)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>%d</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>%s</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <serial type='file'><source path='%s/%s.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, memMiB, vkguest, cmdline, rootA, name);
+}
+
+/* The live XML of @dom with the serial log moved to root B (same ABI). */
+static char *
+destXML(virDomainPtr dom)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+    g_auto(GStrv) parts = NULL;
+
+    if (!xml)
+        return NULL;
+    parts = g_strsplit(xml, rootA, -1);
+    return g_strjoinv(rootB, parts);
+}
+
+static pid_t
+qemuPid(const char *root, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/%s.pid", root, name);
+    g_autofree char *text = NULL;
+    long pid;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    pid = strtol(text, NULL, 10);
+    if (pid > 0)
+        rememberPid((pid_t)pid);
+    return (pid_t)pid;
+}
+
+static bool
+pidGone(pid_t pid)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+            return true;
+        /* our child, already dead but not reaped by the driver yet? */
+        g_usleep(20000);
+    }
+    return false;
+}
+
+static bool
+waitState(virDomainPtr dom, int state, int reason)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+    int s = -1;
+    int r = -1;
+
+    while (nowMs() < deadline) {
+        if (virDomainGetState(dom, &s, &r, 0) == 0 && s == state && r == reason)
+            return true;
+        g_usleep(10000);
+    }
+    printf("# state %d/%d, wanted %d/%d\n", s, r, state, reason);
+    return false;
+}
+
+static char *
+serialPath(const char *root, const char *name)
+{
+    return g_strdup_printf("%s/%s.serial", root, name);
+}
+
+static bool
+waitSerial(const char *root, const char *name, const char *text)
+{
+    g_autofree char *path = serialPath(root, name);
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *data = NULL;
+
+        if (g_file_get_contents(path, &data, NULL, NULL) && strstr(data, text))
+            return true;
+        g_usleep(20000);
+    }
+    return false;
+}
+
+/* The number of the last HEARTBEAT line of a serial log, -1 if none. */
+static long
+lastHeartbeat(const char *root, const char *name)
+{
+    g_autofree char *path = serialPath(root, name);
+    g_autofree char *data = NULL;
+    const char *p;
+    const char *last = NULL;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return -1;
+    for (p = data; (p = strstr(p, "HEARTBEAT ")); p++)
+        last = p;
+    return last ? strtol(last + strlen("HEARTBEAT "), NULL, 10) : -1;
+}
+
+static bool
+serialHas(const char *root, const char *name, const char *text)
+{
+    g_autofree char *path = serialPath(root, name);
+    g_autofree char *data = NULL;
+
+    return g_file_get_contents(path, &data, NULL, NULL) && strstr(data, text);
+}
+
+/* The guest carries on on B: its heartbeat continues past @after, it passes a
+ * memory check there, and nothing was corrupted. */
+static int
+checkGuestOnB(const char *name, long after)
+{
+    g_autofree char *next = g_strdup_printf("HEARTBEAT %ld ", after + 5);
+
+    CHECK(waitSerial(rootB, name, next), "heartbeat %ld on B", after + 5);
+    CHECK(waitSerial(rootB, name, "CHECK OK"), "memory check on B");
+    CHECK(!serialHas(rootB, name, "CORRUPT") && !serialHas(rootA, name, "CORRUPT"),
+          "no CORRUPT");
+    CHECK(!serialHas(rootB, name, "HEARTBEAT 0 "), "B continued the guest, did not boot it");
+    return 0;
+}
+
+static void
+killRoot(const char *root)
+{
+    g_autofree char *dir = g_strdup_printf("%s/run/qemu", root);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        if (g_str_has_suffix(entry, ".pid")) {
+            g_autofree char *name = g_strndup(entry, strlen(entry) - 4);
+
+            qemuPid(root, name);
+        }
+    }
+}
+
+static void
+killAll(void)
+{
+    size_t i;
+
+    killRoot(rootA);
+    killRoot(rootB);
+    for (i = 0; i < MAX_PIDS; i++) {
+        pid_t pid = watchPids[i];
+
+        if (pid <= 0)
+            continue;
+        if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
+            waitpid(pid, NULL, 0);
+        watchPids[i] = 0;
+    }
+}
+
+/* ---- a migration in a thread (so that the test can act during it) ---- */
+
+typedef struct {
+    virDomainPtr dom;
+    unsigned int flags;
+    unsigned long long bandwidth;   /* MiB/s, 0 = none */
+    char *dxml;
+    virDomainPtr ddom;              /* result */
+    int code;                       /* error code on failure */
+    char *message;
+    GThread *thread;
+} Mig;
+
+static int
+migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
+{
+    int max = 0;
+
+    *params = NULL;
+    *nparams = 0;
+    if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_URI,
+                                "tcp://127.0.0.1") < 0 ||
+        virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                "127.0.0.1") < 0 ||
+        (m->dxml && virTypedParamsAddString(params, nparams, &max,
+                                            VIR_MIGRATE_PARAM_DEST_XML, m->dxml) < 0) ||
+        (m->bandwidth && virTypedParamsAddULLong(params, nparams, &max,
+                                                 VIR_MIGRATE_PARAM_BANDWIDTH,
+                                                 m->bandwidth) < 0))
+        return -1;
+    return 0;
+}
+
+static gpointer
+migThread(gpointer opaque)
+{
+    Mig *m = opaque;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+
+    if (migParams(m, &params, &nparams) == 0)
+        m->ddom = virDomainMigrate3(m->dom, connB, params, nparams, m->flags);
+    if (!m->ddom) {
+        virErrorPtr e = virGetLastError();
+
+        m->code = e ? e->code : -1;
+        m->message = g_strdup(e && e->message ? e->message : "");
+    }
+    virTypedParamsFree(params, nparams);
+    return NULL;
+}
+
+static void
+migStart(Mig *m)
+{
+    m->thread = g_thread_new("migrate", migThread, m);
+}
+
+static void
+migJoin(Mig *m)
+{
+    if (m->thread)
+        g_thread_join(m->thread);
+    m->thread = NULL;
+}
+
+static void
+migClear(Mig *m)
+{
+    migJoin(m);
+    if (m->ddom)
+        virDomainFree(m->ddom);
+    g_free(m->dxml);
+    g_free(m->message);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Wait until the source reports an active job that moved data; checks that
+ * every job query answers at once. */
+static bool
+waitTransferring(virDomainPtr dom, unsigned long long atLeast)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        virDomainJobInfo info;
+        gint64 t0 = nowMs();
+        int rc = virDomainGetJobInfo(dom, &info);
+
+        if (nowMs() - t0 > 500) {
+            printf("# virDomainGetJobInfo took %lld ms\n", (long long)(nowMs() - t0));
+            return false;
+        }
+        if (rc == 0 && info.type == VIR_DOMAIN_JOB_UNBOUNDED && info.dataProcessed >= atLeast)
+            return true;
+        g_usleep(50000);
+    }
+    return false;
+}
+
+static virDomainPtr
+startGuest(const char *name, int memMiB, const char *cmdline, bool persistent)
+{
+    g_autofree char *xml = guestXML(name, memMiB, cmdline);
+    virDomainPtr dom;
+
+    if (persistent) {
+        if (!(dom = virDomainDefineXML(connA, xml)))
+            return NULL;
+        if (virDomainCreate(dom) < 0) {
+            virDomainFree(dom);
+            return NULL;
+        }
+    } else if (!(dom = virDomainCreateXML(connA, xml, 0))) {
+        return NULL;
+    }
+    qemuPid(rootA, name);
+    return dom;
+}
+
+/* ---- cases ---- */
+
+/* A persistent guest moves with PERSIST_DEST | UNDEFINE_SOURCE; a migration to
+ * the same host is refused first. */
+static int
+caseLive(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr other;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    int op = -1;
+    long hb;
+    pid_t srcPid;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    int state;
+    int reason;
+
+    CHECK((dom = startGuest("live", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", true)),
+          "start");
+    srcPid = qemuPid(rootA, "live");
+    CHECK(waitSerial(rootA, "live", "CHECK OK"), "guest running on A");
+
+    /* same host: refused before anything starts */
+    CHECK(!virDomainMigrate(dom, connA, VIR_MIGRATE_LIVE, NULL, "tcp://127.0.0.1", 0),
+          "migration to the same host");
+    CHECK(virGetLastError()->code == VIR_ERR_INTERNAL_ERROR &&
+              strstr(virGetLastError()->message, "same host"),
+          "same-host error");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A");
+
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "live");
+    qemuPid(rootB, "live");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running/migrated");
+    CHECK(virDomainIsPersistent(m.ddom) == 1, "persistent on B");
+    CHECK(pidGone(srcPid), "source QEMU %d gone", srcPid);
+    CHECK(!(other = virDomainLookupByName(connA, "live")) &&
+              virGetLastError()->code == VIR_ERR_NO_DOMAIN,
+          "undefined on A");
+    CHECK(checkGuestOnB("live", hb) == 0, "guest on B");
+    CHECK(waitEvents("A", "live", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "live");
+    evB = eventsOf("B", "live");
+    CHECK(strstr(evA, "3 1, 5 3, 1 0") != NULL, "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 0 0, 4 1"), "events on B '%s'", evB);
+    CHECK(jobCompleted[0] == 1 && jobCompleted[1] == 0, "JOB_COMPLETED %d/%d",
+          jobCompleted[0], jobCompleted[1]);
+    CHECK(virDomainGetJobStats(m.ddom, &type, &stats, &nstats,
+                               VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
+              type == VIR_DOMAIN_JOB_COMPLETED &&
+              virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_OPERATION, &op) == 1 &&
+              op == VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN,
+          "completed stats on B: type %d op %d", type, op);
+    virTypedParamsFree(stats, nstats);
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Job control: a guest dirtying memory faster than 1 MiB/s never converges;
+ * job info answers, max downtime changes, abort puts everything back; then a
+ * new migration converges once the speed is raised on the fly. */
+static int
+caseJobControl(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    unsigned long speed = 0;
+    unsigned long long downtime = 0;
+    virDomainJobInfo info;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("job", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "job", "CHECK OK"), "guest running on A");
+
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateGetMaxSpeed(dom, &speed, 0) == 0 && speed == 1, "speed %lu", speed);
+    CHECK(virDomainMigrateSetMaxDowntime(dom, 500, 0) == 0, "set max downtime");
+    CHECK(virDomainMigrateGetMaxDowntime(dom, &downtime, 0) == 0 && downtime == 500,
+          "downtime %llu", downtime);
+    g_usleep(1500 * 1000);
+    CHECK(virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_UNBOUNDED &&
+              info.dataProcessed < 8ULL * 1024 * 1024 && info.dataRemaining > 0,
+          "limited to 1 MiB/s: processed %llu after %llu ms", info.dataProcessed,
+          info.timeElapsed);
+    CHECK(virDomainAbortJob(dom) == 0, "abort");
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_OPERATION_ABORTED, "aborted: %d %s", m.code, m.message);
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "A still running");
+    hb = lastHeartbeat(rootA, "job");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "job", next), "heartbeat goes on on A");
+    CHECK(!(gone = virDomainLookupByName(connB, "job")), "nothing left on B");
+    CHECK(waitEvents("B", "job", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "job");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    evA = eventsOf("A", "job");
+    CHECK(!strstr(evA, "3 1"), "no SUSPENDED on A: '%s'", evA);
+    CHECK(iterations[0] >= 1 && iterations[1] == 0, "MIGRATION_ITERATION %d/%d", iterations[0],
+          iterations[1]);
+    CHECK(virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_NONE,
+          "no job after the abort");
+    migClear(&m);
+
+    /* again; raising the speed on the fly lets it converge */
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "second transfer under way");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 10000, 0) == 0, "raise the speed");
+    migJoin(&m);
+    CHECK(m.ddom, "migration after the speed change: %s", m.message);
+    hb = lastHeartbeat(rootA, "job");
+    qemuPid(rootB, "job");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(checkGuestOnB("job", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Post-copy: the same non-converging guest switches to post-copy. */
+static int
+casePostcopy(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    pid_t srcPid;
+
+    CHECK((dom = startGuest("pc", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    srcPid = qemuPid(rootA, "pc");
+    CHECK(waitSerial(rootA, "pc", "CHECK OK"), "guest running on A");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "post-copy without a migration refused");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 2;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    migJoin(&m);
+    CHECK(m.ddom, "post-copy migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "pc");
+    qemuPid(rootB, "pc");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(pidGone(srcPid), "source QEMU gone");
+    CHECK(checkGuestOnB("pc", hb) == 0, "guest on B");
+    CHECK(waitEvents("A", "pc", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "pc");
+    evB = eventsOf("B", "pc");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 5 3"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 4 3, 4 1"), "events on B '%s'", evB);
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* The destination's QEMU is killed during the transfer: the guest runs on. */
+static int
+caseKillDest(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    pid_t dstPid;
+    long hb;
+    g_autofree char *next = NULL;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("kd", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "kd", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK((dstPid = qemuPid(rootB, "kd")) > 0, "destination QEMU");
+    CHECK(kill(dstPid, SIGKILL) == 0, "kill destination QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "A still running");
+    hb = lastHeartbeat(rootA, "kd");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "kd", next), "heartbeat goes on on A");
+    CHECK(!serialHas(rootA, "kd", "CORRUPT"), "no CORRUPT");
+    CHECK(!(gone = virDomainLookupByName(connB, "kd")), "nothing left on B");
+    CHECK(waitEvents("B", "kd", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "kd");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    CHECK(pidGone(dstPid), "destination QEMU reaped");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* ---- runner ---- */
+
+typedef struct {
+    const char *name;
+    int (*func)(void);
+} Case;
+
+static const Case cases[] = {
+    { "live", caseLive },
+    { "job-control", caseJobControl },
+    { "postcopy", casePostcopy },
+    { "kill-destination", caseKillDest },
+};
+
+static void
+removeTree(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *child = g_build_filename(path, entry, NULL);
+
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            removeTree(child);
+        else
+            unlink(child);
+    }
+    rmdir(path);
+}
+
+static void
+runCase(const Case *c)
+{
+    g_autofree char *tmplA = g_build_filename(g_get_tmp_dir(), "vkmigA-XXXXXX", NULL);
+    g_autofree char *tmplB = g_build_filename(g_get_tmp_dir(), "vkmigB-XXXXXX", NULL);
+    const char *only = getenv("TEST_CASE");
+    int rc = -1;
+
+    if (only && !streq0(only, c->name))
+        return;
+    ntests++;
+    rootA = g_mkdtemp(tmplA);
+    rootB = g_mkdtemp(tmplB);
+    g_mutex_lock(&evLock);
+    g_ptr_array_set_size(events, 0);
+    memset(jobCompleted, 0, sizeof(jobCompleted));
+    memset(iterations, 0, sizeof(iterations));
+    g_mutex_unlock(&evLock);
+
+    if ((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)))
+        rc = c->func();
+    else
+        printf("# cannot open the connections: %s\n", virGetLastErrorMessage());
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    killAll();
+    if (rc < 0)
+        failures++;
+    printf("%s %d - %s\n", rc < 0 ? "not ok" : "ok", ntests, c->name);
+    fflush(stdout);
+    if (rc == 0) {
+        removeTree(rootA);
+        removeTree(rootB);
+    } else {
+        printf("# roots kept: %s %s\n", rootA, rootB);
+    }
+    rootA = rootB = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    vkguest = getenv("VKGUEST");
+    signal(SIGALRM, watchdog);
+    alarm(HARD_TIMEOUT_S);
+    if (!g_file_test("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE) || !vkguest ||
+        !g_file_test(vkguest, G_FILE_TEST_EXISTS)) {
+        printf("1..0 # SKIP qemu-system-x86_64 or VKGUEST missing\n");
+        return 0;
+    }
+    events = g_ptr_array_new_with_free_func(g_free);
+    if (virEventRegisterDefaultImpl() < 0)
+        return 1;
+    g_thread_unref(g_thread_new("events", eventLoop, NULL));
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++)
+        runCase(&cases[i]);
+    printf("1..%d\n", ntests);
+    return failures ? 1 : 0;
+}
