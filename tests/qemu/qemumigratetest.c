@@ -76,6 +76,17 @@ rememberPid(pid_t pid)
     }
 }
 
+static void
+forgetPid(pid_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] == pid)
+            watchPids[i] = 0;
+    }
+}
+
 #define CHECK(cond, ...) \
     do { \
         if (!(cond)) { \
@@ -726,6 +737,103 @@ caseKillDest(void)
     return 0;
 }
 
+/*
+ * Both "daemons" die (kill -9) in the middle of a transfer: a child process
+ * (this program with --child) holds the two driver instances and migrates;
+ * once the transfer runs it is killed.  Opening the roots again recovers
+ * from the recorded phases: the source cancels and keeps the guest
+ * running, the destination kills its half-received guest.
+ */
+static int
+caseRestart(const char *self)
+{
+    g_autofree char *line = NULL;
+    const char *argv[] = { self, "--child", rootA, rootB, NULL };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    GPid child;
+    int out = -1;
+    FILE *fp;
+    char buf[256] = "";
+    pid_t srcPid;
+    pid_t dstPid;
+    long hb;
+    int state;
+    int reason;
+    g_autofree char *next = NULL;
+    g_autofree char *status = NULL;
+    g_autofree char *statusPath = g_strdup_printf("%s/run/qemu/rs.xml", rootA);
+
+    /* the child owns both roots: no driver instance here meanwhile */
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                   NULL, &child, NULL, &out, NULL, NULL),
+          "spawn the child");
+    rememberPid(child);
+    fp = fdopen(out, "r");
+    while (fp && fgets(buf, sizeof(buf), fp) && !g_str_has_prefix(buf, "MIGRATING"))
+        ;
+    CHECK(g_str_has_prefix(buf, "MIGRATING"), "child migrating (last line '%s')", buf);
+    srcPid = qemuPid(rootA, "rs");
+    dstPid = qemuPid(rootB, "rs");
+    CHECK(g_file_get_contents(statusPath, &status, NULL, NULL) &&
+              strstr(status, "phase='S_PERFORM'"),
+          "S_PERFORM recorded in the status XML");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    forgetPid(child);
+    if (fp)
+        fclose(fp);
+    CHECK(srcPid > 0 && dstPid > 0, "both QEMUs were started");
+
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen the roots");
+    CHECK((dom = virDomainLookupByName(connA, "rs")), "guest still on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "running on A after recovery (%d/%d)", state, reason);
+    CHECK(!(gone = virDomainLookupByName(connB, "rs")), "nothing left on B");
+    CHECK(pidGone(dstPid), "destination QEMU killed by the recovery");
+    CHECK(kill(srcPid, 0) == 0, "source QEMU alive");
+    hb = lastHeartbeat(rootA, "rs");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "rs", next), "heartbeat goes on on A");
+    CHECK(!serialHas(rootA, "rs", "CORRUPT"), "no CORRUPT");
+    g_free(status);
+    status = NULL;
+    CHECK(g_file_get_contents(statusPath, &status, NULL, NULL) && !strstr(status, "<migration"),
+          "no migration recorded any more");
+    virDomainFree(dom);
+    return 0;
+}
+
+/* The child of caseRestart: start the guest on A, migrate it slowly to B. */
+static int
+childMain(const char *a, const char *b)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+
+    rootA = (char *)a;
+    rootB = (char *)b;
+    events = g_ptr_array_new_with_free_func(g_free);
+    if (!(connA = openConn(rootA, 0)) || !(connB = openConn(rootB, 1)) ||
+        !(dom = startGuest("rs", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)) ||
+        !waitSerial(rootA, "rs", "CHECK OK"))
+        return 1;
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    if (!waitTransferring(dom, 256 * 1024))
+        return 1;
+    printf("MIGRATING\n");
+    fflush(stdout);
+    for (;;)
+        pause();
+    return 0;
+}
+
 /* ---- runner ---- */
 
 typedef struct {
@@ -733,11 +841,20 @@ typedef struct {
     int (*func)(void);
 } Case;
 
+static const char *selfPath;
+
+static int
+caseRestartSelf(void)
+{
+    return caseRestart(selfPath);
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
     { "postcopy", casePostcopy },
     { "kill-destination", caseKillDest },
+    { "restart", caseRestartSelf },
 };
 
 static void
@@ -802,6 +919,13 @@ main(int argc, char **argv)
     size_t i;
 
     vkguest = getenv("VKGUEST");
+    selfPath = argv[0];
+    if (argc == 4 && streq0(argv[1], "--child")) {
+        if (virEventRegisterDefaultImpl() < 0)
+            return 1;
+        g_thread_unref(g_thread_new("events", eventLoop, NULL));
+        return childMain(argv[2], argv[3]);
+    }
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
     if (!g_file_test("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE) || !vkguest ||
