@@ -1327,6 +1327,9 @@ qemuMigPerformError(QemuMigration *mig)
     if (mig->stats && mig->stats->errorDesc)
         reportError(VIR_ERR_OPERATION_FAILED, _("job 'migration out' failed: %1$s"),
                     mig->stats->errorDesc);
+    else if (mig->ctx.phase == MIG_PHASE_S_CANCELLED || mig->ctx.phase == MIG_PHASE_S_POSTCOPY_FAILED)
+        reportError(VIR_ERR_OPERATION_FAILED, _("migration out job: unexpectedly failed (%1$s)"),
+                    migrationPhaseName(mig->ctx.phase));
     else
         reportError(VIR_ERR_OPERATION_FAILED, _("migration failed in phase %1$s"),
                     migrationPhaseName(mig->ctx.phase));
@@ -1974,6 +1977,12 @@ qemuMigrationAbortJob(virDomainPtr dom)
     if (mig->ctx.side == MIG_SIDE_DEST) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s",
                     _("cannot abort incoming migration; use virDomainDestroy instead"));
+        goto cleanup;
+    }
+    if (mig->pcSwitched || mig->ctx.phase == MIG_PHASE_S_POSTCOPY ||
+        mig->ctx.phase == MIG_PHASE_S_DONE_POSTCOPY) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot abort migration in post-copy mode"));
         goto cleanup;
     }
     if (!migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {

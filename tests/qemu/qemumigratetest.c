@@ -737,6 +737,127 @@ caseKillDest(void)
     return 0;
 }
 
+/* Post-copy failure: the destination's QEMU dies after the switch.  The
+ * source keeps the guest paused with POSTCOPY_FAILED and never resumes it. */
+static int
+casePostcopyFail(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    pid_t dstPid;
+    long hb;
+    int state;
+    int reason;
+    g_autofree char *evA = NULL;
+
+    CHECK((dom = startGuest("pcf", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pcf", "CHECK OK"), "guest running on A");
+    /* keep the post-copy phase long */
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK(virDomainAbortJob(dom) < 0 && virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "no abort in post-copy");
+    CHECK((dstPid = qemuPid(rootB, "pcf")) > 0, "destination QEMU");
+    CHECK(kill(dstPid, SIGKILL) == 0, "kill destination QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed");
+    hb = lastHeartbeat(rootA, "pcf");
+    g_usleep(1000 * 1000);
+    CHECK(lastHeartbeat(rootA, "pcf") == hb, "never resumed on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY_FAILED,
+          "still paused/postcopy-failed (%d/%d)", state, reason);
+    evA = eventsOf("A", "pcf");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 3 8"), "events on A '%s'", evA);
+    CHECK(!strstr(strstr(evA, "3 1"), "4 "), "no RESUMED on A after the start '%s'", evA);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Peer-to-peer (the source driver opens the destination itself), offline
+ * migration of a defined guest, and a destination XML that changes the ABI. */
+static int
+caseP2POffline(void)
+{
+    g_autofree char *uriB = g_strdup_printf("qemu:///embed?root=%s", rootB);
+    g_autofree char *xml = guestXML("off", 64, "heartbeat_ms=50");
+    g_autofree char *bad = NULL;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int max = 0;
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr other;
+    Mig m = { 0 };
+    long hb;
+    int state;
+
+    /* offline: the definition moves, nothing runs */
+    CHECK((dom = virDomainDefineXML(connA, xml)), "define");
+    CHECK((ddom = virDomainMigrate(dom, connB, VIR_MIGRATE_OFFLINE | VIR_MIGRATE_PERSIST_DEST |
+                                                   VIR_MIGRATE_UNDEFINE_SOURCE,
+                                   NULL, NULL, 0)),
+          "offline migration");
+    CHECK(virDomainIsPersistent(ddom) == 1 && virDomainIsActive(ddom) == 0, "defined on B");
+    CHECK(!(other = virDomainLookupByName(connA, "off")), "undefined on A");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+
+    CHECK((dom = startGuest("p2p", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "p2p", "CHECK OK"), "guest running on A");
+
+    /* a destination XML with another ABI is refused before anything starts */
+    m.dom = dom;
+    bad = destXML(dom);
+    {
+        g_auto(GStrv) parts = g_strsplit(bad, "<vcpu placement='static'>1</vcpu>", -1);
+
+        g_free(bad);
+        bad = g_strjoinv("<vcpu placement='static'>2</vcpu>", parts);
+    }
+    CHECK(strstr(bad, ">2</vcpu>"), "ABI-changing XML made");
+    CHECK(virTypedParamsAddString(&params, &nparams, &max, VIR_MIGRATE_PARAM_DEST_XML, bad) == 0,
+          "params");
+    CHECK(!virDomainMigrate3(dom, connB, params, nparams, VIR_MIGRATE_LIVE) &&
+              virGetLastError()->code == VIR_ERR_CONFIG_UNSUPPORTED,
+          "ABI change refused");
+    virTypedParamsFree(params, nparams);
+    params = NULL;
+    nparams = max = 0;
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A");
+
+    m.dxml = destXML(dom);
+    CHECK(migParams(&m, &params, &nparams) == 0, "params");
+    CHECK(virDomainMigrateToURI3(dom, uriB, params, nparams,
+                                 VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) == 0,
+          "p2p migration");
+    virTypedParamsFree(params, nparams);
+    hb = lastHeartbeat(rootA, "p2p");
+    CHECK((ddom = virDomainLookupByName(connB, "p2p")), "on B");
+    qemuPid(rootB, "p2p");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(checkGuestOnB("p2p", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(ddom) == 0, "destroy on B");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    migClear(&m);
+    return 0;
+}
+
 /*
  * Both "daemons" die (kill -9) in the middle of a transfer: a child process
  * (this program with --child) holds the two driver instances and migrates;
@@ -854,6 +975,8 @@ static const Case cases[] = {
     { "job-control", caseJobControl },
     { "postcopy", casePostcopy },
     { "kill-destination", caseKillDest },
+    { "postcopy-failure", casePostcopyFail },
+    { "p2p-offline-abi", caseP2POffline },
     { "restart", caseRestartSelf },
 };
 
