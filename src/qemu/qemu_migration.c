@@ -896,8 +896,105 @@ qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *phase,
 /* Cookie features this driver knows; an unknown mandatory one is refused. */
 static const char *const qemuMigCookieFeatures[] = { "persistent", "statistics", NULL };
 
+/* The statistics of a completed migration, as the source sends them. */
+static void
+qemuMigCookieFormatStats(GString *buf, const QemuMigrationStats *stats)
+{
+    const QemuMonitorMigrationInfo *info = stats->info;
+
+    g_string_append(buf, "  <feature name='statistics'/>\n  <statistics>\n");
+    g_string_append_printf(buf, "    <time-elapsed>%llu</time-elapsed>\n", stats->elapsed);
+    if (info && info->hasDowntime)
+        g_string_append_printf(buf, "    <downtime>%llu</downtime>\n",
+                               (unsigned long long)info->downtime);
+    if (info && info->hasSetupTime)
+        g_string_append_printf(buf, "    <setup-time>%llu</setup-time>\n",
+                               (unsigned long long)info->setupTime);
+    if (info && info->hasRam) {
+        const QemuMonitorMigrationStats *ram = &info->ram;
+
+        g_string_append_printf(buf,
+                               "    <memory total='%llu' transferred='%llu' remaining='%llu'"
+                               " duplicate='%llu' normal='%llu' normal-bytes='%llu'"
+                               " dirty-rate='%llu' iterations='%llu' page-size='%llu'"
+                               " postcopy-requests='%llu' mbps='%f'/>\n",
+                               (unsigned long long)ram->total,
+                               (unsigned long long)ram->transferred,
+                               (unsigned long long)ram->remaining,
+                               (unsigned long long)ram->duplicate,
+                               (unsigned long long)ram->normal,
+                               (unsigned long long)ram->normalBytes,
+                               (unsigned long long)ram->dirtyPagesRate,
+                               (unsigned long long)ram->dirtySyncCount,
+                               (unsigned long long)ram->pageSize,
+                               (unsigned long long)ram->postcopyRequests, ram->mbps);
+    }
+    g_string_append(buf, "  </statistics>\n");
+}
+
+static unsigned long long
+qemuMigCookieULL(xmlNodePtr node, const char *name)
+{
+    g_autofree char *text = xmlUtilProp(node, name);
+    uint64_t v = 0;
+
+    if (text && strParseUInt64(text, 10, &v) < 0)
+        v = 0;
+    return v;
+}
+
+static unsigned long long
+qemuMigCookieChildULL(xmlNodePtr node, const char *name, bool *found)
+{
+    g_autofree char *text = xmlUtilChildContent(node, name);
+    uint64_t v = 0;
+
+    *found = text && strParseUInt64(text, 10, &v) == 0;
+    return v;
+}
+
+/* The source's statistics of a cookie (NULL when it has none). */
+static QemuMonitorMigrationInfo *
+qemuMigCookieParseStats(xmlNodePtr root)
+{
+    xmlNodePtr node = xmlUtilChild(root, "statistics");
+    xmlNodePtr mem;
+    QemuMonitorMigrationInfo *info;
+    bool found;
+
+    if (!node)
+        return NULL;
+    info = g_new0(QemuMonitorMigrationInfo, 1);
+    info->status = QEMU_MONITOR_MIGRATION_STATUS_COMPLETED;
+    info->totalTime = qemuMigCookieChildULL(node, "time-elapsed", &found);
+    info->hasTotalTime = found;
+    info->downtime = qemuMigCookieChildULL(node, "downtime", &found);
+    info->hasDowntime = found;
+    info->setupTime = qemuMigCookieChildULL(node, "setup-time", &found);
+    info->hasSetupTime = found;
+    if ((mem = xmlUtilChild(node, "memory"))) {
+        g_autofree char *mbps = xmlUtilProp(mem, "mbps");
+
+        info->hasRam = true;
+        info->ram.total = qemuMigCookieULL(mem, "total");
+        info->ram.transferred = qemuMigCookieULL(mem, "transferred");
+        info->ram.remaining = qemuMigCookieULL(mem, "remaining");
+        info->ram.duplicate = qemuMigCookieULL(mem, "duplicate");
+        info->ram.normal = qemuMigCookieULL(mem, "normal");
+        info->ram.normalBytes = qemuMigCookieULL(mem, "normal-bytes");
+        info->ram.dirtyPagesRate = qemuMigCookieULL(mem, "dirty-rate");
+        info->ram.dirtySyncCount = qemuMigCookieULL(mem, "iterations");
+        info->ram.pageSize = qemuMigCookieULL(mem, "page-size");
+        info->ram.postcopyRequests = qemuMigCookieULL(mem, "postcopy-requests");
+        if (!mbps || strParseDouble(mbps, &info->ram.mbps) < 0)
+            info->ram.mbps = 0;
+    }
+    return info;
+}
+
 static char *
-qemuMigCookieFormat(QemuDriver *driver, const DomainDef *def, const char *persistXML)
+qemuMigCookieFormat(QemuDriver *driver, const DomainDef *def, const char *persistXML,
+                    const QemuMigrationStats *stats)
 {
     g_autoptr(GString) buf = g_string_new("<qemu-migration>\n");
     char uuid[VIR_UUID_STRING_BUFLEN];
@@ -914,6 +1011,8 @@ qemuMigCookieFormat(QemuDriver *driver, const DomainDef *def, const char *persis
         g_string_append(buf, persistXML);
         g_string_append(buf, "  </persistent>\n");
     }
+    if (stats)
+        qemuMigCookieFormatStats(buf, stats);
     g_string_append(buf, "</qemu-migration>\n");
     return g_string_free(g_steal_pointer(&buf), FALSE);
 }
@@ -934,7 +1033,8 @@ qemuMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
  * mandatory feature we do not know; return the persistent definition.
  */
 static int
-qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char **retPersist)
+qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char **retPersist,
+                   QemuMonitorMigrationInfo **retStats)
 {
     g_autofree char *text = NULL;
     g_autoptr(xmlDoc) doc = NULL;
@@ -945,6 +1045,8 @@ qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char *
 
     if (retPersist)
         *retPersist = NULL;
+    if (retStats)
+        *retStats = NULL;
     if (!cookie || cookielen <= 0)
         return 0;
     text = g_strndup(cookie, cookielen);
@@ -987,6 +1089,8 @@ qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char *
             }
         }
     }
+    if (retStats)
+        *retStats = qemuMigCookieParseStats(root);
     return 0;
 }
 
@@ -1057,7 +1161,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
                         _("cannot migrate a transient domain offline"));
         } else if ((xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_INACTIVE |
                                                    DOMAIN_DEF_FORMAT_SECURE))) {
-            qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persistIn ? persistIn : xml),
+            qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persistIn ? persistIn : xml, NULL),
                              cookieout, cookieoutlen);
         }
         goto cleanup;
@@ -1105,7 +1209,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
         g_clear_pointer(&xml, g_free);
         goto endjob;
     }
-    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persist), cookieout, cookieoutlen);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persist, NULL), cookieout, cookieoutlen);
 
  endjob:
     qemuDomainJobEndLocked(vm);
@@ -1235,7 +1339,7 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
         reportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed to the migration"));
         return -1;
     }
-    if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist) < 0)
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
         return -1;
     if (!(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
         return -1;
@@ -1247,7 +1351,7 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
     }
     if (flags & VIR_MIGRATE_OFFLINE) {
         /* the definition only: Finish defines it */
-        qemuMigCookieOut(qemuMigCookieFormat(driver, def, NULL), cookieout, cookieoutlen);
+        qemuMigCookieOut(qemuMigCookieFormat(driver, def, NULL, NULL), cookieout, cookieoutlen);
         return 0;
     }
 
@@ -1288,7 +1392,7 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
             reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration could not be prepared"));
         goto endjob;
     }
-    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL), cookieout, cookieoutlen);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, NULL), cookieout, cookieoutlen);
     if (uriOut)
         *uriOut = g_strdup_printf("tcp://%s", hostHP);
     qemuDomainJobEndLocked(vm);
@@ -1386,7 +1490,7 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
         ret = 0;
         goto cleanup;
     }
-    if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL) < 0)
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL, NULL) < 0)
         goto cleanup;
     if (!uri) {
         reportError(VIR_ERR_INVALID_ARG, "%s", _("no migration URI for QEMU's transfer"));
@@ -1473,7 +1577,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     qemuMigRefresh(mig);
     qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT,
                          g_steal_pointer(&mig->stats), mig->startMs);
-    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL), cookieout, cookieoutlen);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, priv->jobCompleted), cookieout,
+                     cookieoutlen);
     ret = 0;
 
  endjob:
@@ -1495,6 +1600,7 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
     g_autofree char *persist = NULL;
     QemuDomainPrivate *priv;
     QemuMigration *mig;
+    QemuMonitorMigrationInfo *srcStats = NULL;
     virDomainPtr dom = NULL;
     DomainObj *vm = NULL;
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_FINISH_WAIT_MS * 1000;
@@ -1525,7 +1631,7 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
             reportError(VIR_ERR_OPERATION_FAILED, "%s", _("offline migration was cancelled"));
             return NULL;
         }
-        if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist) < 0)
+        if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
             return NULL;
         if (!(def = domainDefParseString(persist ? persist : xml, DOMAIN_DEF_PARSE_INACTIVE)) ||
             qemuDriverPrepareDef(driver, def) < 0)
@@ -1587,8 +1693,14 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
         qemuMigForgetIfOver(vm);
         goto endjob;
     }
-    qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN, NULL, mig->startMs);
-    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL), cookieout, cookieoutlen);
+    /* the source's statistics, as libvirt's destination reports them */
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL, &srcStats) < 0) {
+        LOG_WARN("domain '%s': ignoring the statistics of a bad cookie: %s", name,
+                 errorGetSlot()->message ? errorGetSlot()->message : "");
+        errorReset();
+    }
+    qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN, srcStats, mig->startMs);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, NULL), cookieout, cookieoutlen);
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     qemuMigForget(vm);
     dom = domainObjHandleNew(dconn, vm);

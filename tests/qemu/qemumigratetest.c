@@ -572,7 +572,22 @@ caseLive(void)
               virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_OPERATION, &op) == 1 &&
               op == VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN,
           "completed stats on B: type %d op %d", type, op);
+    {
+        unsigned long long total = 0;
+        unsigned long long down = 0;
+
+        /* the source's statistics came with the Perform cookie */
+        CHECK(virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_MEMORY_TOTAL, &total) == 1 &&
+                  total >= 64ULL * 1024 * 1024 &&
+                  virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_DOWNTIME, &down) == 1,
+              "source statistics on B: memory %llu downtime %llu", total, down);
+    }
     virTypedParamsFree(stats, nstats);
+    stats = NULL;
+    nstats = 0;
+    /* and on the shut-off source definition... which UNDEFINE_SOURCE removed */
+    CHECK(virDomainGetJobStats(dom, &type, &stats, &nstats, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0,
+          "no completed stats of an undefined domain");
     CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
     migClear(&m);
     virDomainFree(dom);
