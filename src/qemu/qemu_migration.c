@@ -459,11 +459,37 @@ qemuMigGetState(void *opaque, int *state, int *reason)
     *state = domainObjGetState(mig->vm, reason);
 }
 
+static void qemuMigShowState(QemuMigration *mig, int state, int reason, int eventType,
+                             int eventDetail);
+static int qemuMigStartCPUs(QemuMigration *mig);
+
+/*
+ * The show hook.  A destination phase that shows the guest running (the
+ * post-copy phases) means its CPUs run: QEMU runs there with -S, so it
+ * does not start them by itself when the transfer switches to post-copy
+ * (the model's QEMU does); start them before showing the state, whether
+ * the phase was reached from QEMU's event or from a recovery.
+ */
 static void
 qemuMigShow(void *opaque, int state, int reason, int eventType, int eventDetail)
 {
     QemuMigration *mig = opaque;
 
+    if (mig->ctx.side == MIG_SIDE_DEST && state == VIR_DOMAIN_RUNNING &&
+        domainObjIsActive(mig->vm) && domainObjGetState(mig->vm, NULL) != VIR_DOMAIN_RUNNING &&
+        qemuMigStartCPUs(mig) < 0) {
+        LOG_WARN("domain '%s': cannot start the CPUs on the destination: %s",
+                 mig->vm->def->name, errorGetSlot()->message ? errorGetSlot()->message : "");
+        errorReset();
+        return;
+    }
+    qemuMigShowState(mig, state, reason, eventType, eventDetail);
+}
+
+/* Set the state and queue the event (no side effect on QEMU). */
+static void
+qemuMigShowState(QemuMigration *mig, int state, int reason, int eventType, int eventDetail)
+{
     if (!domainObjIsActive(mig->vm) && state != VIR_DOMAIN_SHUTOFF)
         return;
     domainObjSetState(mig->vm, state, reason);
@@ -610,8 +636,8 @@ qemuMigActionResume(QemuMigration *mig)
     state = domainObjGetState(vm, &reason);
     if (mig->flags & VIR_MIGRATE_PAUSED) {
         if (state == VIR_DOMAIN_PAUSED)
-            qemuMigShow(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER,
-                        VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+            qemuMigShowState(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER,
+                             VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
         return 0;
     }
     if (state != VIR_DOMAIN_RUNNING) {
@@ -619,8 +645,8 @@ qemuMigActionResume(QemuMigration *mig)
             return -1;
     }
     if (state != VIR_DOMAIN_RUNNING || reason != VIR_DOMAIN_RUNNING_MIGRATED)
-        qemuMigShow(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED,
-                    VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED,
+                         VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
     return 0;
 }
 
@@ -661,8 +687,8 @@ qemuMigActionCancelResume(QemuMigration *mig)
     if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED && mig->wasRunning) {
         if (qemuMigStartCPUs(mig) < 0)
             return -1;
-        qemuMigShow(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
-                    VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+        qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
+                         VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
     }
     return 0;
 }
@@ -763,21 +789,10 @@ qemuMigPop(QemuMigration *mig)
     return GPOINTER_TO_INT(g_queue_pop_head(&mig->events));
 }
 
-/* One event through the table.  The destination's QEMU is started with
- * -S, so it does not start the CPUs by itself when the transfer switches
- * to post-copy: do it for QEMU (the model's QEMU runs the guest there at
- * that moment) before the table shows the phase. */
+/* One event through the table. */
 static int
 qemuMigHandle(QemuMigration *mig, MigEvent ev)
 {
-    if (mig->ctx.side == MIG_SIDE_DEST && ev == MIG_EVENT_Q_POSTCOPY &&
-        migrationTransitionFind(mig->ctx.phase, ev) &&
-        domainObjIsActive(mig->vm) && !(mig->flags & VIR_MIGRATE_PAUSED) &&
-        qemuMigStartCPUs(mig) < 0) {
-        LOG_WARN("domain '%s': cannot start the CPUs in post-copy: %s", mig->vm->def->name,
-                 errorGetSlot()->message ? errorGetSlot()->message : "");
-        errorReset();
-    }
     return migrationPhaseHandle(&mig->ctx, ev, NULL, NULL);
 }
 
@@ -885,6 +900,20 @@ qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *phase,
     }
     LOG_INFO("domain '%s': migration now in phase %s", vm->def->name,
              migrationPhaseName(mig->ctx.phase));
+    {
+        /* The reconnect read QEMU's run state; a phase recovered in place
+         * is not entered again: make the guest show the phase's state
+         * (a destination killed between recording D_POSTCOPY and starting
+         * its CPUs starts them now). */
+        const MigPhaseInfo *info = migrationPhaseInfo(mig->ctx.phase);
+        int st;
+        int rs;
+
+        st = domainObjGetState(vm, &rs);
+        if (domainObjIsActive(vm) && info->state == VIR_DOMAIN_RUNNING &&
+            (st != info->state || rs != info->reason))
+            qemuMigShow(mig, info->state, info->reason, info->eventType, info->eventDetail);
+    }
     if (migrationPhaseIsTerminal(mig->ctx.phase) || mig->ctx.phase == MIG_PHASE_S_NONE ||
         mig->ctx.phase == MIG_PHASE_D_NONE)
         qemuMigForget(vm);

@@ -752,6 +752,56 @@ caseKillDest(void)
     return 0;
 }
 
+/* SetMaxDowntime during the transfer reaches QEMU: a guest that does not
+ * converge within 300 ms of downtime at 8 MiB/s (pass after pass) does
+ * once 5 s are allowed. */
+static int
+caseDowntime(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    unsigned long long down = 0;
+    unsigned long long iter = 0;
+    long hb;
+
+    CHECK((dom = startGuest("dt", 64, "heartbeat_ms=50 dirty_mib_s=40 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "dt", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 8;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    /* three passes over the dirty working set without converging */
+    CHECK(waitTransferring(dom, 28ULL * 1024 * 1024), "several passes done");
+    CHECK(virDomainGetJobStats(dom, &type, &stats, &nstats, 0) == 0 &&
+              type == VIR_DOMAIN_JOB_UNBOUNDED &&
+              virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_MEMORY_ITERATION, &iter) == 1 &&
+              iter >= 3,
+          "not converged at 300 ms after %llu passes", iter);
+    virTypedParamsFree(stats, nstats);
+    stats = NULL;
+    nstats = 0;
+    CHECK(virDomainMigrateSetMaxDowntime(dom, 5000, 0) == 0, "allow 5 s of downtime");
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "dt");
+    qemuPid(rootB, "dt");
+    CHECK(virDomainGetJobStats(m.ddom, &type, &stats, &nstats,
+                               VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
+              virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_DOWNTIME, &down) == 1,
+          "downtime reported");
+    virTypedParamsFree(stats, nstats);
+    CHECK(checkGuestOnB("dt", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* Post-copy failure: the destination's QEMU dies after the switch.  The
  * source keeps the guest paused with POSTCOPY_FAILED and never resumes it. */
 static int
@@ -942,28 +992,100 @@ caseRestart(const char *self)
     return 0;
 }
 
+/*
+ * Both daemons die during post-copy: after the restart the guest runs on B
+ * only (running/postcopy until its QEMU completes the transfer, then
+ * running/migrated), the source stays paused and is never resumed.
+ */
+static int
+caseRestartPostcopy(const char *self)
+{
+    const char *argv[] = { self, "--child-postcopy", rootA, rootB, NULL };
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    GPid child;
+    int out = -1;
+    FILE *fp;
+    char buf[256] = "";
+    int state;
+    int reason;
+    long hbA;
+    long hbB;
+    g_autofree char *next = NULL;
+
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                   NULL, &child, NULL, &out, NULL, NULL),
+          "spawn the child");
+    rememberPid(child);
+    fp = fdopen(out, "r");
+    while (fp && fgets(buf, sizeof(buf), fp) && !g_str_has_prefix(buf, "POSTCOPY"))
+        ;
+    qemuPid(rootA, "rp");
+    qemuPid(rootB, "rp");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    forgetPid(child);
+    if (fp)
+        fclose(fp);
+    CHECK(g_str_has_prefix(buf, "POSTCOPY"), "child in post-copy (last line '%s')", buf);
+
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen the roots");
+    CHECK((dom = virDomainLookupByName(connA, "rp")), "source kept");
+    CHECK((ddom = virDomainLookupByName(connB, "rp")), "destination kept");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY,
+          "A paused/postcopy (%d/%d)", state, reason);
+    CHECK(virDomainGetState(ddom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "B running (%d/%d)", state, reason);
+    hbA = lastHeartbeat(rootA, "rp");
+    hbB = lastHeartbeat(rootB, "rp");
+    next = g_strdup_printf("HEARTBEAT %ld ", MAX(hbA, hbB) + 5);
+    CHECK(waitSerial(rootB, "rp", next), "heartbeat goes on on B (from %ld/%ld)", hbA, hbB);
+    CHECK(lastHeartbeat(rootA, "rp") == hbA, "never resumed on A");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED),
+          "B running/migrated once its QEMU completed the transfer");
+    CHECK(waitSerial(rootB, "rp", "CHECK OK") && !serialHas(rootB, "rp", "CORRUPT"),
+          "memory intact on B");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* The child of caseRestart: start the guest on A, migrate it slowly to B. */
 static int
-childMain(const char *a, const char *b)
+childMain(const char *a, const char *b, bool postcopy)
 {
     Mig m = { 0 };
     virDomainPtr dom;
+    const char *name = postcopy ? "rp" : "rs";
 
     rootA = (char *)a;
     rootB = (char *)b;
     events = g_ptr_array_new_with_free_func(g_free);
     if (!(connA = openConn(rootA, 0)) || !(connB = openConn(rootB, 1)) ||
-        !(dom = startGuest("rs", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)) ||
-        !waitSerial(rootA, "rs", "CHECK OK"))
+        !(dom = startGuest(name, 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)) ||
+        !waitSerial(rootA, name, "CHECK OK"))
         return 1;
     m.dom = dom;
-    m.flags = VIR_MIGRATE_LIVE;
+    m.flags = VIR_MIGRATE_LIVE | (postcopy ? VIR_MIGRATE_POSTCOPY : 0);
     m.bandwidth = 1;
     m.dxml = destXML(dom);
+    /* post-copy at 8 MiB/s: the transfer outlives the daemons for a while */
+    if (postcopy && virDomainMigrateSetMaxSpeed(dom, 8, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) < 0)
+        return 1;
     migStart(&m);
     if (!waitTransferring(dom, 256 * 1024))
         return 1;
-    printf("MIGRATING\n");
+    if (postcopy) {
+        if (virDomainMigrateStartPostCopy(dom, 0) < 0 ||
+            !waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY))
+            return 1;
+        printf("POSTCOPY\n");
+    } else {
+        printf("MIGRATING\n");
+    }
     fflush(stdout);
     for (;;)
         pause();
@@ -985,6 +1107,12 @@ caseRestartSelf(void)
     return caseRestart(selfPath);
 }
 
+static int
+caseRestartPostcopySelf(void)
+{
+    return caseRestartPostcopy(selfPath);
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -992,7 +1120,9 @@ static const Case cases[] = {
     { "kill-destination", caseKillDest },
     { "postcopy-failure", casePostcopyFail },
     { "p2p-offline-abi", caseP2POffline },
+    { "downtime", caseDowntime },
     { "restart", caseRestartSelf },
+    { "restart-postcopy", caseRestartPostcopySelf },
 };
 
 static void
@@ -1058,11 +1188,11 @@ main(int argc, char **argv)
 
     vkguest = getenv("VKGUEST");
     selfPath = argv[0];
-    if (argc == 4 && streq0(argv[1], "--child")) {
+    if (argc == 4 && g_str_has_prefix(argv[1], "--child")) {
         if (virEventRegisterDefaultImpl() < 0)
             return 1;
         g_thread_unref(g_thread_new("events", eventLoop, NULL));
-        return childMain(argv[2], argv[3]);
+        return childMain(argv[2], argv[3], streq0(argv[1], "--child-postcopy"));
     }
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
