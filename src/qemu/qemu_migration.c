@@ -63,6 +63,9 @@ struct _QemuMigration {
     int parallel;                     /* multifd channels, 0 = none */
     gint64 startMs;                   /* real time at Begin / Prepare */
     bool wasRunning;                  /* the source CPUs ran when the transfer started */
+    char *gfxHost;                    /* source: where SPICE clients reconnect, or NULL */
+    int gfxPort;                      /* -1 = none */
+    int gfxTlsPort;                   /* -1 = none */
 
     /* Under the domain lock. */
     GQueue events;                    /* MigEvent from QEMU, for the job holder */
@@ -94,6 +97,7 @@ qemuMigFree(QemuMigration *mig)
     qemuMonitorJSONMigrationInfoFree(mig->stats);
     g_free(mig->uri);
     g_free(mig->persistXML);
+    g_free(mig->gfxHost);
     g_free(mig);
 }
 
@@ -462,6 +466,7 @@ qemuMigGetState(void *opaque, int *state, int *reason)
 static void qemuMigShowState(QemuMigration *mig, int state, int reason, int eventType,
                              int eventDetail);
 static int qemuMigStartCPUs(QemuMigration *mig);
+static const DomainGraphicsDef *qemuMigSpice(const DomainDef *def);
 
 /*
  * The show hook.  A destination phase that shows the guest running (the
@@ -592,6 +597,20 @@ qemuMigActionStartTransfer(QemuMigration *mig)
                                               mig->parallel > 0 ? mig->parallel : 2);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         return -1;
+    if (mig->gfxHost && qemuMigSpice(vm->def)) {
+        /* seamless SPICE: clients learn where to reconnect; not fatal */
+        if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+            return -1;
+        rc = qemuMonitorClientMigrateInfo(mon, "spice", mig->gfxHost, mig->gfxPort,
+                                          mig->gfxTlsPort, NULL);
+        if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+            return -1;
+        if (rc < 0) {
+            LOG_WARN("domain '%s': cannot relocate SPICE clients: %s", vm->def->name,
+                     errorGetSlot()->message ? errorGetSlot()->message : "");
+            errorReset();
+        }
+    }
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         return -1;
     rc = qemuMonitorMigrate(mon, mig->uri, false);
@@ -923,7 +942,24 @@ qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *phase,
 /* ---- cookies ---- */
 
 /* Cookie features this driver knows; an unknown mandatory one is refused. */
-static const char *const qemuMigCookieFeatures[] = { "persistent", "statistics", NULL };
+static const char *const qemuMigCookieFeatures[] = {
+    "persistent", "statistics", "graphics", NULL
+};
+
+/* The first SPICE display of @def that listens on a port, or NULL. */
+static const DomainGraphicsDef *
+qemuMigSpice(const DomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->ngraphics; i++) {
+        const DomainGraphicsDef *g = def->graphics[i];
+
+        if (g->type == DOMAIN_GRAPHICS_TYPE_SPICE && (g->port > 0 || g->tlsPort > 0))
+            return g;
+    }
+    return NULL;
+}
 
 /* The statistics of a completed migration, as the source sends them. */
 static void
@@ -1019,6 +1055,21 @@ qemuMigCookieParseStats(xmlNodePtr root)
             info->ram.mbps = 0;
     }
     return info;
+}
+
+/* Where clients of the destination's SPICE display reconnect. */
+static void
+qemuMigCookieFormatGraphics(GString *buf, const DomainGraphicsDef *g)
+{
+    const char *listen = g->nListens > 0 ? g->listens[0].address : NULL;
+    g_autofree char *esc = listen ? g_markup_escape_text(listen, -1) : NULL;
+
+    g_string_append_printf(buf, "  <feature name='graphics'/>\n"
+                                "  <graphics type='spice' port='%d' tlsPort='%d'",
+                           g->port > 0 ? g->port : -1, g->tlsPort > 0 ? g->tlsPort : -1);
+    if (esc)
+        g_string_append_printf(buf, " listen='%s'", esc);
+    g_string_append(buf, "/>\n");
 }
 
 static char *
@@ -1120,6 +1171,71 @@ qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char *
     }
     if (retStats)
         *retStats = qemuMigCookieParseStats(root);
+    return 0;
+}
+
+/*
+ * The destination's SPICE display from a Prepare cookie: where clients
+ * reconnect.  @graphicsURI (VIR_MIGRATE_PARAM_GRAPHICS_URI,
+ * "spice://HOST[:PORT][?tlsPort=N]") overrides it; a wildcard listen
+ * address is replaced by @host (the host of the migration URI).
+ */
+static int
+qemuMigCookieParseGraphics(QemuMigration *mig, const char *cookie, int cookielen,
+                           const char *graphicsURI, const char *host)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *listen = NULL;
+    xmlNodePtr node;
+
+    mig->gfxPort = mig->gfxTlsPort = -1;
+    g_clear_pointer(&mig->gfxHost, g_free);
+    if (!cookie || cookielen <= 0)
+        return 0;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    if (!(node = xmlUtilChild(xmlDocGetRootElement(doc), "graphics")))
+        return 0;
+    if (xmlUtilPropInt(node, "port", 10, -1, &mig->gfxPort) < 0 ||
+        xmlUtilPropInt(node, "tlsPort", 10, -1, &mig->gfxTlsPort) < 0)
+        return -1;
+    listen = xmlUtilProp(node, "listen");
+    if (graphicsURI) {
+        const char *rest = graphicsURI;
+        const char *q;
+        const char *colon;
+        g_autofree char *hostpart = NULL;
+        unsigned int v;
+
+        if (!strPrefix(rest, "spice://")) {
+            reportError(VIR_ERR_INVALID_ARG,
+                        _("unsupported graphics URI '%1$s' (spice://HOST[:PORT][?tlsPort=N])"),
+                        graphicsURI);
+            return -1;
+        }
+        rest += strlen("spice://");
+        q = strchr(rest, '?');
+        hostpart = q ? g_strndup(rest, q - rest) : g_strdup(rest);
+        if ((colon = strrchr(hostpart, ':')) && !strchr(colon, ']')) {
+            if (strParseUInt(colon + 1, 10, &v) < 0 || v > 65535) {
+                reportError(VIR_ERR_INVALID_ARG, _("bad port in graphics URI '%1$s'"),
+                            graphicsURI);
+                return -1;
+            }
+            mig->gfxPort = v;
+            hostpart[colon - hostpart] = '\0';
+        }
+        if (q && strPrefix(q + 1, "tlsPort=") && strParseUInt(q + 9, 10, &v) == 0)
+            mig->gfxTlsPort = v;
+        mig->gfxHost = g_strdup(hostpart);
+    } else if (listen && *listen && !streq(listen, "0.0.0.0") && !streq(listen, "::") &&
+               !streq(listen, "[::]")) {
+        mig->gfxHost = g_steal_pointer(&listen);
+    } else {
+        mig->gfxHost = g_strdup(host);
+    }
     return 0;
 }
 
@@ -1421,7 +1537,22 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
             reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration could not be prepared"));
         goto endjob;
     }
-    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, NULL), cookieout, cookieoutlen);
+    {
+        g_autofree char *cookie = qemuMigCookieFormat(driver, vm->def, NULL, NULL);
+        const DomainGraphicsDef *spice = qemuMigSpice(vm->def);
+
+        if (spice) {
+            g_autoptr(GString) buf = g_string_new(cookie);
+            char *end = strstr(buf->str, "</qemu-migration>");
+
+            g_string_truncate(buf, end - buf->str);
+            qemuMigCookieFormatGraphics(buf, spice);
+            g_string_append(buf, "</qemu-migration>\n");
+            g_free(cookie);
+            cookie = g_string_free(g_steal_pointer(&buf), FALSE);
+        }
+        qemuMigCookieOut(g_steal_pointer(&cookie), cookieout, cookieoutlen);
+    }
     if (uriOut)
         *uriOut = g_strdup_printf("tcp://%s", hostHP);
     qemuDomainJobEndLocked(vm);
@@ -1493,6 +1624,7 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
 {
     QemuDriver *driver = dom->conn->privateData;
     const char *uri = NULL;
+    const char *graphicsURI = NULL;
     unsigned long long bandwidth = 0;
     int parallel = 0;
     g_autofree char *host = NULL;
@@ -1508,6 +1640,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     if (flags & VIR_MIGRATE_PEER2PEER)
         return qemuMigrationP2P(dom, dconnuri, params, nparams, flags);
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_GRAPHICS_URI,
+                                &graphicsURI) < 0 ||
         virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH, &bandwidth) < 0 ||
         virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
                              &parallel) < 0)
@@ -1543,6 +1677,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not being migrated"));
         goto endjob;
     }
+    if (qemuMigCookieParseGraphics(mig, cookiein, cookieinlen, graphicsURI, host) < 0)
+        goto endjob;
     g_free(mig->uri);
     mig->uri = g_strdup_printf("tcp:%s", hostHP);
     mig->parallel = parallel;

@@ -8,6 +8,9 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <glib.h>
 #include <libvirt/libvirt.h>
@@ -30,6 +33,7 @@
 #define MAX_PIDS 64
 
 static const char *vkguest;
+static char *logPath;           /* the driver's QMP debug log (for caseSpice) */
 static char *rootA;
 static char *rootB;
 static virConnectPtr connA;
@@ -752,6 +756,83 @@ caseKillDest(void)
     return 0;
 }
 
+/* A free TCP port on 127.0.0.1 (bound and released). */
+static int
+freePort(void)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port = -1;
+
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* SPICE clients are told where the destination's display is
+ * (client_migrate_info with the port from the Prepare cookie). */
+static int
+caseSpice(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    int p1 = freePort();
+    int p2 = freePort();
+    g_autofree char *xml = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *src = NULL;
+    g_autofree char *dst = NULL;
+    long hb;
+
+    CHECK(p1 > 0 && p2 > 0 && p1 != p2, "ports %d %d", p1, p2);
+    xml = guestXML("sp", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8");
+    {
+        g_autofree char *gfx = g_strdup_printf(
+            "    <graphics type='spice' port='%d' autoport='no' listen='127.0.0.1'/>\n"
+            "  </devices>", p1);
+        g_auto(GStrv) parts = g_strsplit(xml, "  </devices>", -1);
+
+        g_free(xml);
+        xml = g_strjoinv(gfx, parts);
+    }
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with SPICE");
+    qemuPid(rootA, "sp");
+    CHECK(waitSerial(rootA, "sp", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    src = g_strdup_printf("port='%d'", p1);
+    dst = g_strdup_printf("port='%d'", p2);
+    {
+        g_autofree char *d = destXML(dom);
+        g_auto(GStrv) parts = g_strsplit(d, src, -1);
+
+        m.dxml = g_strjoinv(dst, parts);
+    }
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "sp");
+    qemuPid(rootB, "sp");
+    CHECK(checkGuestOnB("sp", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    want = g_strdup_printf("\"port\":%d", p2);
+    {
+        const char *at = strstr(log, "client_migrate_info");
+
+        CHECK(at && strstr(at, "\"hostname\":\"127.0.0.1\"") && strstr(at, want),
+              "client_migrate_info to 127.0.0.1:%d sent", p2);
+    }
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* SetMaxDowntime during the transfer reaches QEMU: a guest that does not
  * converge within 300 ms of downtime at 8 MiB/s (pass after pass) does
  * once 5 s are allowed. */
@@ -1121,6 +1202,7 @@ static const Case cases[] = {
     { "postcopy-failure", casePostcopyFail },
     { "p2p-offline-abi", caseP2POffline },
     { "downtime", caseDowntime },
+    { "spice", caseSpice },
     { "restart", caseRestartSelf },
     { "restart-postcopy", caseRestartPostcopySelf },
 };
@@ -1196,6 +1278,14 @@ main(int argc, char **argv)
     }
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
+    /* QMP traffic of this process to a file: caseSpice reads it */
+    logPath = g_strdup_printf("%s/vkmigqmp-%d.log", g_get_tmp_dir(), (int)getpid());
+    {
+        g_autofree char *outputs = g_strdup_printf("1:file:%s", logPath);
+
+        g_setenv("VIRTKIT_LOG_FILTERS", "1:qemu.monitor 3:*", TRUE);
+        g_setenv("VIRTKIT_LOG_OUTPUTS", outputs, TRUE);
+    }
     if (!g_file_test("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE) || !vkguest ||
         !g_file_test(vkguest, G_FILE_TEST_EXISTS)) {
         printf("1..0 # SKIP qemu-system-x86_64 or VKGUEST missing\n");
@@ -1209,5 +1299,9 @@ main(int argc, char **argv)
     for (i = 0; i < G_N_ELEMENTS(cases); i++)
         runCase(&cases[i]);
     printf("1..%d\n", ntests);
+    if (!failures)
+        unlink(logPath);
+    else
+        printf("# QMP log kept: %s\n", logPath);
     return failures ? 1 : 0;
 }
