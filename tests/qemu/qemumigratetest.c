@@ -756,6 +756,47 @@ caseKillDest(void)
     return 0;
 }
 
+/* Non-live with VIR_MIGRATE_PAUSED: the source pauses first, the
+ * destination keeps the guest paused until it is resumed there. */
+static int
+caseNonLivePaused(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("nl", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "nl", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_PAUSED;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "nl");
+    qemuPid(rootB, "nl");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "B paused/user");
+    CHECK(waitEvents("A", "nl", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "nl");
+    evB = eventsOf("B", "nl");
+    CHECK(g_str_has_suffix(evA, "3 1, 5 3"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 3 0"), "events on B '%s'", evB);
+    g_usleep(300 * 1000);
+    CHECK(lastHeartbeat(rootB, "nl") < 0, "no heartbeat on B while paused");
+    CHECK(virDomainResume(m.ddom) == 0, "resume on B");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootB, "nl", next), "heartbeat on B after resume");
+    CHECK(!serialHas(rootB, "nl", "CORRUPT"), "no CORRUPT");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* A free TCP port on 127.0.0.1 (bound and released). */
 static int
 freePort(void)
@@ -1203,6 +1244,7 @@ static const Case cases[] = {
     { "p2p-offline-abi", caseP2POffline },
     { "downtime", caseDowntime },
     { "spice", caseSpice },
+    { "nonlive-paused", caseNonLivePaused },
     { "restart", caseRestartSelf },
     { "restart-postcopy", caseRestartPostcopySelf },
 };
