@@ -262,6 +262,22 @@ qemuMigPush(QemuMigration *mig, MigEvent ev)
     condBroadcast(&mig->cond);
 }
 
+/* The SUSPENDED detail that goes with a paused reason of a migration. */
+static int
+qemuMigPausedDetail(int reason)
+{
+    switch (reason) {
+    case VIR_DOMAIN_PAUSED_MIGRATION:
+        return VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED;
+    case VIR_DOMAIN_PAUSED_POSTCOPY:
+        return VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY;
+    case VIR_DOMAIN_PAUSED_POSTCOPY_FAILED:
+        return VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED;
+    default:
+        return VIR_DOMAIN_EVENT_SUSPENDED_PAUSED;
+    }
+}
+
 /**
  * qemuMigrationHandleEventLocked:
  * @driver: the driver
@@ -292,8 +308,11 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
             mig->pcSwitched = true;
         qemuMigPush(mig, qemuMigLiveEvent(mig, ev->u.migration.status));
         condBroadcast(&mig->cond);
-        /* no step is running: a worker runs the event through the table */
-        if (priv->job == QEMU_JOB_NONE && !g_queue_is_empty(&mig->events))
+        /* unless a migration step runs (it handles them), a worker runs
+         * the event through the table */
+        if (!g_queue_is_empty(&mig->events) &&
+            (priv->job == QEMU_JOB_NONE || !priv->jobApi ||
+             !strPrefix(priv->jobApi, "virDomainMigrate")))
             qemuProcessQueueMigrationWork(driver, vm);
         return true;
 
@@ -318,9 +337,7 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
                      priv->pausedReason : VIR_DOMAIN_PAUSED_MIGRATION;
             domainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
             qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
-                                       reason == VIR_DOMAIN_PAUSED_MIGRATION ?
-                                       VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED :
-                                       VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+                                       qemuMigPausedDetail(reason));
         }
         return true;
 

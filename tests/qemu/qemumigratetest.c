@@ -973,6 +973,53 @@ casePostcopyFail(void)
     return 0;
 }
 
+/* The source's QEMU dies during post-copy: the destination keeps the guest
+ * paused with POSTCOPY_FAILED (never killed, never resumed by itself). */
+static int
+casePostcopySourceKilled(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    pid_t srcPid;
+    long hb;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("pcs", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pcs", "CHECK OK"), "guest running on A");
+    srcPid = qemuPid(rootA, "pcs");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK((ddom = virDomainLookupByName(connB, "pcs")), "on B");
+    qemuPid(rootB, "pcs");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY), "B running/postcopy");
+    CHECK(kill(srcPid, SIGKILL) == 0, "kill source QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed");
+    hb = lastHeartbeat(rootB, "pcs");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootB, "pcs") == hb, "B stays paused");
+    evB = eventsOf("B", "pcs");
+    CHECK(streq0(evB, "2 1, 4 3, 3 8"), "events on B '%s'", evB);
+    CHECK(waitEvents("A", "pcs", "5 5"), "STOPPED_FAILED on A (its QEMU died)");
+    CHECK(!virDomainLookupByName(connA, "pcs"), "transient source gone");
+    virDomainFree(ddom);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* Peer-to-peer (the source driver opens the destination itself), offline
  * migration of a defined guest, and a destination XML that changes the ABI. */
 static int
@@ -1241,6 +1288,7 @@ static const Case cases[] = {
     { "postcopy", casePostcopy },
     { "kill-destination", caseKillDest },
     { "postcopy-failure", casePostcopyFail },
+    { "postcopy-source-killed", casePostcopySourceKilled },
     { "p2p-offline-abi", caseP2POffline },
     { "downtime", caseDowntime },
     { "spice", caseSpice },
