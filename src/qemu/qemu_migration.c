@@ -160,7 +160,8 @@ qemuMigForgetIfOver(DomainObj *vm)
  * @driver: a driver instance being created
  *
  * Gives the instance its host UUID (the migration cookies carry it and a
- * migration to the same host is refused).  An instance with a root
+ * migration to the same host is refused): qemu.conf's host_uuid if set.
+ * Otherwise an instance with a root
  * directory (qemu:///embed?root=DIR, virtkitd --root DIR) keeps its own in
  * DIR's etc/host-uuid, created on first use, so two roots on one machine
  * are two hosts; otherwise the machine's (SMBIOS, else /etc/machine-id).
@@ -176,6 +177,14 @@ qemuMigrationHostUUIDInit(QemuDriver *driver)
     g_autofree char *text = NULL;
     char buf[VIR_UUID_STRING_BUFLEN];
 
+    if (cfg->hostUUID) {
+        if (uuidParse(cfg->hostUUID, driver->hostUUID) < 0) {
+            reportError(VIR_ERR_CONF_SYNTAX, _("host_uuid '%1$s' in '%2$s' is not a valid UUID"),
+                        cfg->hostUUID, cfg->configFile);
+            return -1;
+        }
+        return 0;
+    }
     if (cfg->mode == QEMU_CONFIG_SESSION || !cfg->root) {
         QemuCapsHost host = { 0 };
         int rc = -1;

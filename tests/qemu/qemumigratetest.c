@@ -756,6 +756,37 @@ caseKillDest(void)
     return 0;
 }
 
+/* Two roots configured with the same host_uuid are the same host. */
+static int
+caseHostUUID(void)
+{
+    const char *conf = "host_uuid = \"3f8d2c1a-5b6e-4f70-8a91-b2c3d4e5f607\"\n";
+    g_autofree char *confA = g_build_filename(rootA, "etc", "qemu.conf", NULL);
+    g_autofree char *confB = g_build_filename(rootB, "etc", "qemu.conf", NULL);
+    virDomainPtr dom;
+
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_file_set_contents(confA, conf, -1, NULL) && g_file_set_contents(confB, conf, -1, NULL),
+          "write qemu.conf");
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen");
+    CHECK((dom = startGuest("hu", 64, "heartbeat_ms=50", false)), "start");
+    CHECK(!virDomainMigrate(dom, connB, VIR_MIGRATE_LIVE, NULL, "tcp://127.0.0.1", 0) &&
+              virGetLastError()->code == VIR_ERR_INTERNAL_ERROR &&
+              strstr(virGetLastError()->message, "3f8d2c1a-5b6e-4f70-8a91-b2c3d4e5f607"),
+          "same host refused");
+    CHECK(!virDomainLookupByName(connB, "hu"), "nothing on B");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    virDomainFree(dom);
+
+    /* a bad one makes the open fail, naming it */
+    closeConn(&connB, 1);
+    CHECK(g_file_set_contents(confB, "host_uuid = \"nope\"\n", -1, NULL), "write qemu.conf");
+    CHECK(!(connB = openConn(rootB, 1)) && strstr(virGetLastErrorMessage(), "host_uuid"),
+          "bad host_uuid refused");
+    return 0;
+}
+
 /* Non-live with VIR_MIGRATE_PAUSED: the source pauses first, the
  * destination keeps the guest paused until it is resumed there. */
 static int
@@ -1293,6 +1324,7 @@ static const Case cases[] = {
     { "downtime", caseDowntime },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
+    { "host-uuid", caseHostUUID },
     { "restart", caseRestartSelf },
     { "restart-postcopy", caseRestartPostcopySelf },
 };
