@@ -1737,7 +1737,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
         }
         if (mig->gone || !domainObjIsActive(vm)) {
             mig->gone = false;
-            migrationPhaseHandle(&mig->ctx, MIG_EVENT_QEMU_CRASH, NULL, NULL);
+            if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_QEMU_CRASH, NULL, NULL) == 0)
+                break;      /* no row: cannot happen in a transfer phase */
             continue;
         }
         if (now >= nextRefresh) {
