@@ -61,6 +61,8 @@ struct _QemuMigration {
     char *persistXML;                 /* PERSIST_DEST: the definition to keep */
     unsigned long bandwidth;          /* MiB/s from the parameters, 0 = the domain's */
     int parallel;                     /* multifd channels, 0 = none */
+    int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
+    int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
     gint64 startMs;                   /* real time at Begin / Prepare */
     bool wasRunning;                  /* the source CPUs ran when the transfer started */
     char *gfxHost;                    /* source: where SPICE clients reconnect, or NULL */
@@ -621,6 +623,14 @@ qemuMigActionStartTransfer(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
+    if (mig->acInitial >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INITIAL,
+                                              mig->acInitial);
+    if (mig->acIncrement >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
+                                              mig->acIncrement);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         return -1;
     if (mig->gfxHost && qemuMigSpice(vm->def)) {
@@ -1653,6 +1663,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     const char *graphicsURI = NULL;
     unsigned long long bandwidth = 0;
     int parallel = 0;
+    int acInitial = -1;
+    int acIncrement = -1;
     g_autofree char *host = NULL;
     g_autofree char *hostHP = NULL;
     QemuDomainPrivate *priv;
@@ -1670,8 +1682,22 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                                 &graphicsURI) < 0 ||
         virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH, &bandwidth) < 0 ||
         virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
-                             &parallel) < 0)
+                             &parallel) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL,
+                             &acInitial) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
+                             &acIncrement) < 0)
         return -1;
+    if ((acInitial != -1 || acIncrement != -1) && !(flags & VIR_MIGRATE_AUTO_CONVERGE)) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("Turn auto convergence on to tune it"));
+        return -1;
+    }
+    if (acInitial < -1 || acInitial > 100 || acIncrement < -1 || acIncrement > 100) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("auto_converge.initial and auto_converge.increment must be 0..100"));
+        return -1;
+    }
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);
@@ -1708,6 +1734,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     g_free(mig->uri);
     mig->uri = g_strdup_printf("tcp:%s", hostHP);
     mig->parallel = parallel;
+    mig->acInitial = acInitial;
+    mig->acIncrement = acIncrement;
     if (bandwidth) {
         mig->bandwidth = bandwidth;
         priv->migBandwidth = bandwidth;

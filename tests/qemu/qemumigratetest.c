@@ -399,6 +399,7 @@ typedef struct {
     virDomainPtr dom;
     unsigned int flags;
     unsigned long long bandwidth;   /* MiB/s, 0 = none */
+    int acInitial;                  /* auto_converge.initial, 0 = none */
     char *dxml;
     virDomainPtr ddom;              /* result */
     int code;                       /* error code on failure */
@@ -421,7 +422,13 @@ migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
                                             VIR_MIGRATE_PARAM_DEST_XML, m->dxml) < 0) ||
         (m->bandwidth && virTypedParamsAddULLong(params, nparams, &max,
                                                  VIR_MIGRATE_PARAM_BANDWIDTH,
-                                                 m->bandwidth) < 0))
+                                                 m->bandwidth) < 0) ||
+        (m->acInitial && (virTypedParamsAddInt(params, nparams, &max,
+                                               VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL,
+                                               m->acInitial) < 0 ||
+                          virTypedParamsAddInt(params, nparams, &max,
+                                               VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
+                                               20) < 0)))
         return -1;
     return 0;
 }
@@ -905,6 +912,55 @@ caseSpice(void)
     return 0;
 }
 
+/* AUTO_CONVERGE: a guest dirtying memory faster than the bandwidth limit
+ * converges once QEMU throttles its CPU (throttle reported in the stats). */
+static int
+caseAutoConverge(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    int throttle = -1;
+    gint64 deadline;
+    long hb;
+
+    CHECK((dom = startGuest("ac", 64, "heartbeat_ms=50 dirty_mib_s=40 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "ac", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_AUTO_CONVERGE;
+    m.bandwidth = 16;
+    m.acInitial = 80;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    /* the throttle shows in the job statistics while it runs */
+    deadline = nowMs() + WAIT_MS;
+    while (nowMs() < deadline && throttle <= 0) {
+        if (virDomainGetJobStats(dom, &type, &stats, &nstats, 0) == 0 &&
+            type == VIR_DOMAIN_JOB_UNBOUNDED)
+            virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, &throttle);
+        else if (type == VIR_DOMAIN_JOB_NONE)
+            break;
+        virTypedParamsFree(stats, nstats);
+        stats = NULL;
+        nstats = 0;
+        g_usleep(50000);
+    }
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    CHECK(throttle >= 80, "CPU throttled (%d%%)", throttle);
+    hb = lastHeartbeat(rootA, "ac");
+    qemuPid(rootB, "ac");
+    CHECK(checkGuestOnB("ac", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* SetMaxDowntime during the transfer reaches QEMU: a guest that does not
  * converge within 300 ms of downtime at 8 MiB/s (pass after pass) does
  * once 5 s are allowed. */
@@ -1322,6 +1378,7 @@ static const Case cases[] = {
     { "postcopy-source-killed", casePostcopySourceKilled },
     { "p2p-offline-abi", caseP2POffline },
     { "downtime", caseDowntime },
+    { "auto-converge", caseAutoConverge },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
