@@ -748,6 +748,16 @@ qemuMigActionCancelResume(QemuMigration *mig)
     return 0;
 }
 
+static void
+qemuMigStopDone(QemuMonitor *mon, json_object *reply, const virError *err, void *opaque)
+{
+    const char *name = opaque;
+
+    if (err || qemuMonitorJSONReplyErrorClass(reply))
+        LOG_WARN("domain '%s': QEMU has not stopped its CPUs after the migration failed: %s",
+                 name, err && err->message ? err->message : "error reply");
+}
+
 static int
 qemuMigAction(void *opaque, MigAction action, MigEvent *retEvent)
 {
@@ -813,10 +823,20 @@ qemuMigAction(void *opaque, MigAction action, MigEvent *retEvent)
         return qemuMigActionCancelResume(mig);
 
     case MIG_ACTION_PAUSE:
-        if (domainObjIsActive(vm) && domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+        /*
+         * Asynchronous: after a post-copy failure the destination's vCPUs
+         * wait for pages that never come, and QEMU completes 'stop' only
+         * once they return.  The guest shows the phase's paused state
+         * either way and nothing here ever starts it again.
+         */
+        if (domainObjIsActive(vm) && priv->mon &&
+            domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
             priv->pausedReason = here->reason != MIG_KEEP ? here->reason :
                                                             VIR_DOMAIN_PAUSED_MIGRATION;
-            return qemuMigRun(vm, qemuMonitorStop);
+            if (qemuMonitorCommandAsync(priv->mon, qemuMonitorJSONMakeCommand("stop", NULL), 0,
+                                        QEMU_MONITOR_TIMEOUT_DEFAULT, qemuMigStopDone,
+                                        g_strdup(vm->def->name), g_free, NULL) < 0)
+                return -1;
         }
         return 0;
 

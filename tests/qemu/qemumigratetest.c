@@ -962,7 +962,7 @@ caseAutoConverge(void)
 }
 
 /* SetMaxDowntime during the transfer reaches QEMU: a guest that does not
- * converge within 300 ms of downtime at 8 MiB/s (pass after pass) does
+ * converge within 300 ms of downtime at 16 MiB/s (pass after pass) does
  * once 5 s are allowed. */
 static int
 caseDowntime(void)
@@ -976,16 +976,16 @@ caseDowntime(void)
     unsigned long long iter = 0;
     long hb;
 
-    CHECK((dom = startGuest("dt", 64, "heartbeat_ms=50 dirty_mib_s=40 wss_mib=8", false)),
+    CHECK((dom = startGuest("dt", 64, "heartbeat_ms=50 dirty_mib_s=60 wss_mib=8", false)),
           "start");
     CHECK(waitSerial(rootA, "dt", "CHECK OK"), "guest running on A");
     m.dom = dom;
     m.flags = VIR_MIGRATE_LIVE;
-    m.bandwidth = 8;
+    m.bandwidth = 16;
     m.dxml = destXML(dom);
     migStart(&m);
     /* three passes over the dirty working set without converging */
-    CHECK(waitTransferring(dom, 28ULL * 1024 * 1024), "several passes done");
+    CHECK(waitTransferring(dom, 26ULL * 1024 * 1024), "several passes done");
     CHECK(virDomainGetJobStats(dom, &type, &stats, &nstats, 0) == 0 &&
               type == VIR_DOMAIN_JOB_UNBOUNDED &&
               virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_MEMORY_ITERATION, &iter) == 1 &&
