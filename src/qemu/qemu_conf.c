@@ -96,6 +96,7 @@ qemuConfigFree(QemuConfig *cfg)
     g_free(cfg->logDir);
     g_free(cfg->cacheDir);
     g_free(cfg->emulator);
+    g_free(cfg->hostUUID);
     g_free(cfg);
 }
 
@@ -128,6 +129,8 @@ static const QemuConfigKey qemuConfigKeys[] = {
       G_STRUCT_OFFSET(QemuConfig, vncPortMax), 5900, 65535 },
     { "emulator", QEMU_CONFIG_STRING,
       G_STRUCT_OFFSET(QemuConfig, emulator), 0, 0 },
+    { "host_uuid", QEMU_CONFIG_STRING,
+      G_STRUCT_OFFSET(QemuConfig, hostUUID), 0, 0 },
 };
 
 static const QemuConfigKey *

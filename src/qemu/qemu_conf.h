@@ -57,6 +57,7 @@ typedef struct {
     int vncPortMin;         /* remote_display_port_min */
     int vncPortMax;         /* remote_display_port_max */
     char *emulator;         /* emulator: default binary */
+    char *hostUUID;         /* host_uuid: this host's UUID in migration cookies, or NULL */
 } QemuConfig;
 
 QemuConfig *qemuConfigNew(QemuConfigMode mode, const char *root);

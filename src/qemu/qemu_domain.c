@@ -7,6 +7,7 @@
 #define ERR_DOMAIN VIR_FROM_QEMU
 
 #include "qemu/qemu_domain.h"
+#include "qemu/qemu_migration.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -29,6 +30,8 @@ qemuDomainPrivateNew(QemuDriver *driver)
     condInit(&priv->exitCond);
     condInit(&priv->jobCond);
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+    priv->migBandwidth = QEMU_DOMAIN_MIG_BANDWIDTH_MAX;
+    priv->migDowntime = QEMU_DOMAIN_MIG_DOWNTIME_DEFAULT;
     return priv;
 }
 
@@ -77,6 +80,7 @@ qemuDomainPrivateFree(void *opaque)
         priv->mon = NULL;
     }
     qemuDomainPrivateClearProcess(priv);
+    qemuMigrationPrivateFree(priv);
     condClear(&priv->exitCond);
     condClear(&priv->jobCond);
     g_free(priv);

@@ -38,7 +38,11 @@ struct _QemuDriver {
     GThread *loopThread;
     GThreadPool *workers;
     gint closing;               /* atomic: instance being freed, workers do nothing */
+    unsigned char hostUUID[16]; /* this host's identity in migration cookies */
 };
+
+/* A migration in progress on one side (qemu_migration.c). */
+typedef struct _QemuMigration QemuMigration;
 
 /* The kinds of job; one at a time per domain (DESIGN.md "Objects and threads"). */
 typedef enum {
@@ -93,6 +97,16 @@ typedef struct {
     gint64 jobStartMono;
     GThread *jobOwner;
     Cond jobCond;                /* signalled when the job ends */
+
+    /* Migration (qemu_migration.c). */
+    QemuMigration *mig;         /* the migration of this side, NULL when none */
+    const char *migPhase;       /* phase recorded in the status XML (static), or NULL */
+    int migSide;                /* MigSide of the recorded phase */
+    unsigned int migFlags;      /* virDomainMigrateFlags of the recorded migration */
+    unsigned long migBandwidth; /* MiB/s (QEMU's max-bandwidth) */
+    unsigned long migPostcopyBandwidth; /* MiB/s, 0 = unlimited */
+    unsigned long long migDowntime; /* ms (QEMU's downtime-limit) */
+    void *jobCompleted;         /* QemuMigrationStats of the last migration, or NULL */
 } QemuDomainPrivate;
 
 QemuDomainPrivate *qemuDomainPrivateNew(QemuDriver *driver);

@@ -14,9 +14,11 @@
 #include "api/domain_export.h"
 #include "api/driver.h"
 #include "conf/domain_obj.h"
+#include "migration/migration.h"
 #include "qemu/qemu_command.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
@@ -208,7 +210,13 @@ qemuDriverReconnectOne(gpointer data, gpointer opaque)
     threadTakeOver(vm);
     errorReset();
     domainObjLock(vm);
-    qemuProcessReconnect(driver, vm);
+    {
+        QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+        const char *phase = priv->migPhase;
+
+        if (qemuProcessReconnect(driver, vm) == 0 && phase)
+            qemuMigrationRecoverLocked(driver, vm, phase, priv->migSide, priv->migFlags);
+    }
     domainObjEndAPI(&vm);
     errorReset();
 }
@@ -255,6 +263,18 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
         priv->taintCustomMonitor = status->taintCustomMonitor;
+        if (status->migPhase) {
+            /* qemuDriverReconnectOne() applies the table's recovery */
+            int phase = migrationPhaseFromName(status->migPhase);
+
+            if (phase < 0)
+                LOG_WARN("domain '%s': unknown migration phase '%s' in its status, ignoring",
+                         vm->def->name, status->migPhase);
+            else
+                priv->migPhase = migrationPhaseName(phase);
+            priv->migSide = status->migSide;
+            priv->migFlags = status->migFlags;
+        }
         domainObjUnlock(vm);
         g_ptr_array_add(vms, vm);   /* the reference goes to the pool */
     }
@@ -329,6 +349,10 @@ qemuDriverNew(QemuConfigMode mode, const char *root)
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);
     driver->workers = qemuProcessWorkersNew(driver);
+    if (qemuMigrationHostUUIDInit(driver) < 0) {
+        qemuDriverFree(driver);
+        return NULL;
+    }
 
     qemuDriverLoadConfigs(driver, false);
     qemuDriverReconnectAll(driver);
@@ -412,6 +436,25 @@ qemuDriverPrepareNewDef(QemuDriver *driver, DomainDef *def)
     if (!(caps = qemuDriverGetCaps(driver, def)))
         return -1;
     return qemuCommandApplyDefaults(def, caps);
+}
+
+/* For qemu_migration.c. */
+DomainObj *
+qemuDriverDomObjFromDomain(virDomainPtr dom)
+{
+    return qemuDomObjFromDomain(dom);
+}
+
+QemuDomainPrivate *
+qemuDriverPrivateOf(QemuDriver *driver, DomainObj *vm)
+{
+    return qemuDriverEnsurePrivate(driver, vm);
+}
+
+int
+qemuDriverPrepareDef(QemuDriver *driver, DomainDef *def)
+{
+    return qemuDriverPrepareNewDef(driver, def);
 }
 
 /* ---- connection ---- */
@@ -1530,50 +1573,6 @@ qemuDomainSetMetadata(virDomainPtr dom, int type, const char *metadata, const ch
     return ret;
 }
 
-/* ---- jobs: only synchronous jobs exist so far (GetJobInfo says NONE) ---- */
-
-static int
-qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
-{
-    DomainObj *vm;
-
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    memset(info, 0, sizeof(*info));
-    info->type = VIR_DOMAIN_JOB_NONE;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-qemuDomainGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params, int *nparams,
-                      unsigned int flags)
-{
-    DomainObj *vm;
-
-    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    *type = VIR_DOMAIN_JOB_NONE;
-    *params = NULL;
-    *nparams = 0;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-qemuDomainAbortJob(virDomainPtr dom)
-{
-    DomainObj *vm;
-
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    if (domainObjCheckActive(vm) == 0)
-        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
-    domainObjEndAPI(&vm);
-    return -1;
-}
-
 /* ---- events ---- */
 
 static int
@@ -1673,9 +1672,25 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,
-    .domainGetJobInfo = qemuDomainGetJobInfo,
-    .domainGetJobStats = qemuDomainGetJobStats,
-    .domainAbortJob = qemuDomainAbortJob,
+    .domainGetJobInfo = qemuMigrationGetJobInfo,
+    .domainGetJobStats = qemuMigrationGetJobStats,
+    .domainAbortJob = qemuMigrationAbortJob,
+    .connectSupportsFeature = qemuMigrationSupportsFeature,
+    .domainMigrateBegin3 = qemuMigrationBegin3,
+    .domainMigratePrepare3 = qemuMigrationPrepare3,
+    .domainMigratePerform3 = qemuMigrationPerform3,
+    .domainMigrateFinish3 = qemuMigrationFinish3,
+    .domainMigrateConfirm3 = qemuMigrationConfirm3,
+    .domainMigrateBegin3Params = qemuMigrationBegin3Params,
+    .domainMigratePrepare3Params = qemuMigrationPrepare3Params,
+    .domainMigratePerform3Params = qemuMigrationPerform3Params,
+    .domainMigrateFinish3Params = qemuMigrationFinish3Params,
+    .domainMigrateConfirm3Params = qemuMigrationConfirm3Params,
+    .domainMigrateSetMaxSpeed = qemuMigrationSetMaxSpeed,
+    .domainMigrateGetMaxSpeed = qemuMigrationGetMaxSpeed,
+    .domainMigrateSetMaxDowntime = qemuMigrationSetMaxDowntime,
+    .domainMigrateGetMaxDowntime = qemuMigrationGetMaxDowntime,
+    .domainMigrateStartPostCopy = qemuMigrationStartPostCopy,
     .connectDomainEventRegister = qemuConnectDomainEventRegister,
     .connectDomainEventDeregister = qemuConnectDomainEventDeregister,
     .connectDomainEventRegisterAny = qemuConnectDomainEventRegisterAny,

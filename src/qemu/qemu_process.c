@@ -14,6 +14,7 @@
 #define ERR_DOMAIN VIR_FROM_QEMU
 
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_graphics.h"
 #include "qemu/qemu_status.h"
@@ -38,6 +39,7 @@ typedef enum {
     QEMU_PROCESS_WORK_GUEST_SHUTDOWN, /* SHUTDOWN from the guest: on_poweroff / fake reboot */
     QEMU_PROCESS_WORK_PANIC,        /* GUEST_PANICKED: on_crash */
     QEMU_PROCESS_WORK_SAVE_STATUS,  /* state changed: rewrite the status XML */
+    QEMU_PROCESS_WORK_MIGRATION,    /* QEMU migration events to run through the table */
 } QemuProcessWorkType;
 
 typedef struct {
@@ -55,6 +57,22 @@ qemuProcessQueueWork(QemuDriver *driver, DomainObj *vm, QemuProcessWorkType type
     work->vm = domainObjRef(vm);
     work->pid = pid;
     g_thread_pool_push(driver->workers, work, NULL);
+}
+
+/**
+ * qemuProcessQueueMigrationWork:
+ * @driver: the driver
+ * @vm: a domain, locked
+ *
+ * Asks a worker to run the QEMU migration events queued for @vm through
+ * the migration table (under a job).
+ */
+void
+qemuProcessQueueMigrationWork(QemuDriver *driver, DomainObj *vm)
+{
+    if (!g_atomic_int_get(&driver->closing))
+        qemuProcessQueueWork(driver, vm, QEMU_PROCESS_WORK_MIGRATION,
+                             qemuDomainPrivate(vm)->pid);
 }
 
 /* ---- small helpers ---- */
@@ -300,6 +318,7 @@ qemuProcessChildExited(GPid pid, gint status, gpointer opaque)
         priv->exited = true;
         priv->exitStatus = status;
         condBroadcast(&priv->exitCond);
+        qemuMigrationNotifyGoneLocked(w->vm);
         if (!g_atomic_int_get(&w->driver->closing))
             qemuProcessQueueWork(w->driver, w->vm, QEMU_PROCESS_WORK_GONE, pid);
     }
@@ -368,6 +387,11 @@ qemuProcessHandleEvent(QemuMonitor *mon, const QemuMonitorEvent *ev, void *opaqu
     state = domainObjGetState(vm, &reason);
     LOG_DEBUG("domain '%s': QMP event %s in state %d/%d", vm->def->name, ev->name, state,
               reason);
+
+    if (qemuMigrationHandleEventLocked(driver, vm, ev)) {
+        domainObjUnlock(vm);
+        return;
+    }
 
     switch (ev->type) {
     case QEMU_MONITOR_EVENT_STOP:
@@ -453,6 +477,8 @@ qemuProcessHandleClosed(QemuMonitor *mon, QemuMonitorClosedReason reason, const 
     domainObjLock(ctx->vm);
     LOG_DEBUG("domain '%s': monitor closed: %s", ctx->vm->def->name,
               message ? message : "EOF");
+    if (priv->mon == mon)
+        qemuMigrationNotifyGoneLocked(ctx->vm);
     if (priv->mon == mon && !g_atomic_int_get(&ctx->driver->closing))
         qemuProcessQueueWork(ctx->driver, ctx->vm, QEMU_PROCESS_WORK_GONE, priv->pid);
     domainObjUnlock(ctx->vm);
@@ -627,6 +653,9 @@ qemuProcessWorker(gpointer data, gpointer opaque)
 
     switch (work->type) {
     case QEMU_PROCESS_WORK_GONE:
+        /* during a migration the table decides (QEMU_CRASH) */
+        if (qemuMigrationQemuGoneLocked(vm))
+            break;
         /* The monitor closes while QEMU is still on its way out (after a
          * SIGTERM or a shutdown it flushes and cleans up): give it the
          * grace period to exit by itself before qemuProcessStop() kills
@@ -657,6 +686,9 @@ qemuProcessWorker(gpointer data, gpointer opaque)
         qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED, VIR_DOMAIN_EVENT_STOPPED_CRASHED);
         break;
     case QEMU_PROCESS_WORK_SAVE_STATUS:
+        break;
+    case QEMU_PROCESS_WORK_MIGRATION:
+        qemuMigrationProcessEventsLocked(vm);
         break;
     }
 
@@ -889,6 +921,16 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     }
     if (!(cmd = qemuCommandBuild(vm->def, caps, &rt)))
         goto error;
+    if (flags & QEMU_PROCESS_START_INCOMING) {
+        /* The destination of a migration listens only once told to
+         * (migrate-incoming), after its capabilities are set. */
+        size_t argc = g_strv_length(cmd->argv);
+
+        cmd->argv = g_renew(char *, cmd->argv, argc + 3);
+        cmd->argv[argc] = g_strdup("-incoming");
+        cmd->argv[argc + 1] = g_strdup("defer");
+        cmd->argv[argc + 2] = NULL;
+    }
 
     if ((logFd = open(priv->logPath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600)) < 0) {
         reportSystemError(errno, _("cannot open log file '%1$s'"), priv->logPath);
@@ -968,7 +1010,9 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     if (rc < 0)
         goto early_exit;
 
-    if (!(flags & QEMU_PROCESS_START_PAUSED)) {
+    if (flags & QEMU_PROCESS_START_INCOMING) {
+        /* paused, starting up: the migration table shows STARTED_MIGRATED */
+    } else if (!(flags & QEMU_PROCESS_START_PAUSED)) {
         if (!(mon = qemuDomainEnterMonitorLocked(vm)))
             goto error;
         rc = qemuMonitorCont(mon);

@@ -9,6 +9,9 @@
 /* Flags of qemuProcessStart. */
 typedef enum {
     QEMU_PROCESS_START_PAUSED = 1 << 0,     /* leave the CPUs stopped */
+    QEMU_PROCESS_START_INCOMING = 1 << 1,   /* migration destination: -incoming defer,
+                                             * paused, no lifecycle event (the
+                                             * migration table shows them) */
 } QemuProcessStartFlags;
 
 int qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags);
@@ -19,3 +22,4 @@ void qemuProcessDetach(DomainObj *vm);
 int qemuProcessGetCpuTime(pid_t pid, unsigned long long *retNs);
 bool qemuProcessIsAlive(pid_t pid, const char *name);
 GThreadPool *qemuProcessWorkersNew(QemuDriver *driver);
+void qemuProcessQueueMigrationWork(QemuDriver *driver, DomainObj *vm);

@@ -76,6 +76,12 @@ qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm)
     /* as libvirt's status XML: the taint survives a daemon restart */
     if (priv->taintCustomMonitor)
         g_string_append(out, "  <taint flag='custom-monitor'/>\n");
+    if (priv->migPhase) {
+        /* the migration phase, recorded before the action that enters it */
+        g_string_append_printf(out, "  <migration side='%s' phase='%s' flags='%u'/>\n",
+                               priv->migSide == 0 ? "source" : "destination",
+                               priv->migPhase, priv->migFlags);
+    }
     g_string_append(out, def);
     g_string_append(out, "</domstatus>\n");
     return qemuDomainWriteRuntimeFile(path, out->str);
@@ -110,6 +116,7 @@ qemuStatusFree(QemuStatus *status)
     g_free(status->monitorPath);
     g_free(status->pidfile);
     g_free(status->logPath);
+    g_free(status->migPhase);
     g_free(status);
 }
 
@@ -144,6 +151,16 @@ qemuStatusParse(const char *path)
         g_autofree char *flag = taint ? xmlUtilProp(taint, "flag") : NULL;
 
         status->taintCustomMonitor = flag && streq(flag, "custom-monitor");
+    }
+    if ((dom = xmlUtilChild(root, "migration"))) {
+        g_autofree char *side = xmlUtilProp(dom, "side");
+        unsigned int flags = 0;
+
+        status->migPhase = xmlUtilProp(dom, "phase");
+        status->migSide = side && streq(side, "destination") ? 1 : 0;
+        if (xmlUtilPropUInt(dom, "flags", 10, 0, &flags) < 0)
+            return NULL;
+        status->migFlags = flags;
     }
     if (!(dom = xmlUtilChild(root, "domain"))) {
         reportError(VIR_ERR_XML_ERROR, _("status file '%1$s' has no <domain>"), path);

@@ -9,6 +9,7 @@
  *   <domstatus state='1' reason='1' pid='1234' monitor='...' pidfile='...' log='...'>
  *     <job type='state change' api='virDomainSuspend'/>      (only while a job runs)
  *     <taint flag='custom-monitor'/>                          (after qemu-monitor-command)
+ *     <migration side='source' phase='S_PERFORM' flags='1'/> (only during a migration)
  *     <domain type='qemu' id='3'> ...the live definition... </domain>
  *   </domstatus>
  *
@@ -30,6 +31,9 @@ typedef struct {
     char *pidfile;
     char *logPath;
     bool taintCustomMonitor; /* <taint flag='custom-monitor'/> */
+    char *migPhase;         /* <migration phase=...>: a phase of the migration table, or NULL */
+    int migSide;            /* MigSide */
+    unsigned int migFlags;
 } QemuStatus;
 
 void qemuStatusFree(QemuStatus *status);

@@ -1,0 +1,2497 @@
+/* Live migration of QEMU guests: the QEMU side of the table of src/migration. */
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_QEMU
+
+#include "api/domain_event.h"
+#include "api/domain_export.h"
+#include "api/driver.h"
+#include "api/libvirt-migrate.h"
+#include "conf/domain_obj.h"
+#include "migration/migration.h"
+#include "qemu/qemu_capabilities.h"
+#include "qemu/qemu_migration.h"
+#include "qemu/qemu_process.h"
+#include "qemu/qemu_status.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+#include "util/uuid.h"
+#include "util/xml.h"
+
+LOG_INIT("qemu.migration");
+
+/*
+ * Threads.  A step call (Begin .. Confirm), a worker handling QEMU's
+ * migration events, or the recovery at driver start runs the table under
+ * the domain's job with the domain locked; actions drop the lock while
+ * they wait for QEMU.  QEMU's MIGRATION events arrive on the driver's
+ * event-loop thread: they are only queued here (mig->events) and woken
+ * up (mig->cond); the job holder handles them.  Job control (abort,
+ * speed, downtime, post-copy, job info) takes no job: it reads the cache
+ * of the last query-migrate, sets flags the Perform loop acts on, or
+ * sends a QMP command beside the migration.
+ */
+
+/* How often Perform refreshes the job statistics (and polls QEMU). */
+#define QEMU_MIG_REFRESH_MS 200
+/* How long Finish waits for the incoming transfer to end. */
+#define QEMU_MIG_FINISH_WAIT_MS 30000
+/* After migrate_cancel, how long QEMU may take to stop cancelling. */
+#define QEMU_MIG_CANCEL_WAIT_MS 5000
+
+/* Statistics of the last migration (VIR_DOMAIN_JOB_STATS_COMPLETED). */
+typedef struct {
+    int operation;                    /* VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN/OUT */
+    unsigned long long elapsed;       /* ms */
+    QemuMonitorMigrationInfo *info;   /* the final query-migrate, or NULL */
+} QemuMigrationStats;
+
+struct _QemuMigration {
+    QemuDriver *driver;
+    DomainObj *vm;                    /* owner of this (priv->mig) */
+    MigCtx ctx;
+    unsigned int flags;
+    char *uri;                        /* source: QEMU's target; destination: listen URI */
+    char *persistXML;                 /* PERSIST_DEST: the definition to keep */
+    unsigned long bandwidth;          /* MiB/s from the parameters, 0 = the domain's */
+    int parallel;                     /* multifd channels, 0 = none */
+    int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
+    int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
+    gint64 startMs;                   /* real time at Begin / Prepare */
+    bool wasRunning;                  /* the source CPUs ran when the transfer started */
+    char *gfxHost;                    /* source: where SPICE clients reconnect, or NULL */
+    int gfxPort;                      /* -1 = none */
+    int gfxTlsPort;                   /* -1 = none */
+
+    /* Under the domain lock. */
+    GQueue events;                    /* MigEvent from QEMU, for the job holder */
+    Cond cond;                        /* an event, an abort, QEMU gone */
+    QemuMonitorMigrationStatus qemuStatus; /* last status QEMU reported */
+    bool pcSwitched;                  /* QEMU reached postcopy-active */
+    bool abortRequested;              /* virDomainAbortJob: the Perform loop applies it */
+    bool aborted;
+    bool gone;                        /* the monitor closed or QEMU exited */
+    QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
+};
+
+static void
+qemuMigStatsFree(QemuMigrationStats *stats)
+{
+    if (!stats)
+        return;
+    qemuMonitorJSONMigrationInfoFree(stats->info);
+    g_free(stats);
+}
+
+static void
+qemuMigFree(QemuMigration *mig)
+{
+    if (!mig)
+        return;
+    g_queue_clear(&mig->events);
+    condClear(&mig->cond);
+    qemuMonitorJSONMigrationInfoFree(mig->stats);
+    g_free(mig->uri);
+    g_free(mig->persistXML);
+    g_free(mig->gfxHost);
+    g_free(mig);
+}
+
+/**
+ * qemuMigrationPrivateFree:
+ * @priv: private data being freed
+ *
+ * Frees the migration state kept in @priv.
+ */
+void
+qemuMigrationPrivateFree(QemuDomainPrivate *priv)
+{
+    g_clear_pointer(&priv->mig, qemuMigFree);
+    qemuMigStatsFree(priv->jobCompleted);
+    priv->jobCompleted = NULL;
+}
+
+static const MigHooks qemuMigHooks;
+
+static QemuMigration *
+qemuMigNew(QemuDriver *driver, DomainObj *vm, MigSide side, unsigned int flags)
+{
+    QemuMigration *mig = g_new0(QemuMigration, 1);
+
+    mig->driver = driver;
+    mig->vm = vm;
+    mig->flags = flags;
+    mig->startMs = g_get_real_time() / 1000;
+    g_queue_init(&mig->events);
+    condInit(&mig->cond);
+    migrationCtxInit(&mig->ctx, side, &qemuMigHooks, mig);
+    return mig;
+}
+
+/* Forget the migration of @vm (locked): the status XML no longer names it. */
+static void
+qemuMigForget(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+
+    g_clear_pointer(&priv->mig, qemuMigFree);
+    priv->migPhase = NULL;
+    if (domainObjIsActive(vm))
+        qemuStatusWriteLocked(priv->driver, vm);
+}
+
+static void
+qemuMigForgetIfOver(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+
+    if (priv->mig && migrationPhaseIsTerminal(priv->mig->ctx.phase))
+        qemuMigForget(vm);
+}
+
+/* ---- host identity ---- */
+
+/**
+ * qemuMigrationHostUUIDInit:
+ * @driver: a driver instance being created
+ *
+ * Gives the instance its host UUID (the migration cookies carry it and a
+ * migration to the same host is refused): qemu.conf's host_uuid if set.
+ * Otherwise an instance with a root
+ * directory (qemu:///embed?root=DIR, virtkitd --root DIR) keeps its own in
+ * DIR's etc/host-uuid, created on first use, so two roots on one machine
+ * are two hosts; otherwise the machine's (SMBIOS, else /etc/machine-id).
+ *
+ * Returns: 0, or -1 with an error.
+ */
+int
+qemuMigrationHostUUIDInit(QemuDriver *driver)
+{
+    const QemuConfig *cfg = driver->config;
+    g_autofree char *dir = NULL;
+    g_autofree char *path = NULL;
+    g_autofree char *text = NULL;
+    char buf[VIR_UUID_STRING_BUFLEN];
+
+    if (cfg->hostUUID) {
+        if (uuidParse(cfg->hostUUID, driver->hostUUID) < 0) {
+            reportError(VIR_ERR_CONF_SYNTAX, _("host_uuid '%1$s' in '%2$s' is not a valid UUID"),
+                        cfg->hostUUID, cfg->configFile);
+            return -1;
+        }
+        return 0;
+    }
+    if (cfg->mode == QEMU_CONFIG_SESSION || !cfg->root) {
+        QemuCapsHost host = { 0 };
+        int rc = -1;
+
+        if (qemuCapsHostProbe(&host) == 0 && host.uuid)
+            rc = uuidParse(host.uuid, driver->hostUUID);
+        qemuCapsHostClear(&host);
+        errorReset();
+        if (rc < 0)
+            uuidGenerate(driver->hostUUID);
+        return 0;
+    }
+    dir = g_path_get_dirname(cfg->configFile);
+    path = g_build_filename(dir, "host-uuid", NULL);
+    if (g_file_get_contents(path, &text, NULL, NULL) &&
+        uuidParse(g_strstrip(text), driver->hostUUID) == 0)
+        return 0;
+    uuidGenerate(driver->hostUUID);
+    uuidFormat(driver->hostUUID, buf);
+    g_free(text);
+    text = g_strdup_printf("%s\n", buf);
+    return qemuDomainWriteFileAtomic(path, text);
+}
+
+/* ---- QEMU events (event-loop thread) ---- */
+
+/* The table's event for a MIGRATION status QEMU reports live (NONE: no transition). */
+static MigEvent
+qemuMigLiveEvent(QemuMigration *mig, QemuMonitorMigrationStatus status)
+{
+    switch (status) {
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+        return mig->ctx.side == MIG_SIDE_SOURCE ? MIG_EVENT_Q_PRESWITCHOVER : MIG_EVENT_NONE;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+        return MIG_EVENT_Q_POSTCOPY;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+        return MIG_EVENT_Q_PC_FAILED;
+    case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+        return MIG_EVENT_Q_COMPLETED;
+    case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+    case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+        return mig->pcSwitched ? MIG_EVENT_Q_PC_FAILED : MIG_EVENT_Q_FAILED;
+    default:
+        return MIG_EVENT_NONE;
+    }
+}
+
+/* The table's event for a status queried after a restart (QUERY). */
+static MigEvent
+qemuMigQueriedEvent(QemuMigration *mig, QemuMonitorMigrationStatus status)
+{
+    bool pc = mig->pcSwitched;
+
+    switch (status) {
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+        return MIG_EVENT_Q_POSTCOPY;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_PAUSED:
+        return MIG_EVENT_Q_PC_FAILED;
+    case QEMU_MONITOR_MIGRATION_STATUS_SETUP:
+    case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
+        return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_ACTIVE;
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+    case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
+        if (pc)
+            return MIG_EVENT_Q_POSTCOPY;
+        return mig->ctx.side == MIG_SIDE_SOURCE ? MIG_EVENT_Q_PRESWITCHOVER :
+                                                  MIG_EVENT_Q_ACTIVE;
+    case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+        /* a transfer that went through post-copy is reported as such */
+        return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_COMPLETED;
+    default:
+        return pc ? MIG_EVENT_Q_PC_FAILED : MIG_EVENT_Q_FAILED;
+    }
+}
+
+static void
+qemuMigPush(QemuMigration *mig, MigEvent ev)
+{
+    if (ev == MIG_EVENT_NONE)
+        return;
+    g_queue_push_tail(&mig->events, GINT_TO_POINTER(ev));
+    condBroadcast(&mig->cond);
+}
+
+/* The SUSPENDED detail that goes with a paused reason of a migration. */
+static int
+qemuMigPausedDetail(int reason)
+{
+    switch (reason) {
+    case VIR_DOMAIN_PAUSED_MIGRATION:
+        return VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED;
+    case VIR_DOMAIN_PAUSED_POSTCOPY:
+        return VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY;
+    case VIR_DOMAIN_PAUSED_POSTCOPY_FAILED:
+        return VIR_DOMAIN_EVENT_SUSPENDED_POSTCOPY_FAILED;
+    default:
+        return VIR_DOMAIN_EVENT_SUSPENDED_PAUSED;
+    }
+}
+
+/**
+ * qemuMigrationHandleEventLocked:
+ * @driver: the driver
+ * @vm: the domain, locked (event-loop thread)
+ * @ev: a QMP event
+ *
+ * Takes the events that belong to a migration: MIGRATION (queued for the
+ * table), MIGRATION_PASS (MIGRATION_ITERATION event, statistics refresh),
+ * and STOP / RESUME while a migration runs (the table and its actions set
+ * the state and event then).
+ *
+ * Returns: true when the event was handled here.
+ */
+bool
+qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMonitorEvent *ev)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig = priv->mig;
+    int reason;
+    int state;
+
+    switch (ev->type) {
+    case QEMU_MONITOR_EVENT_MIGRATION:
+        if (!mig)
+            return true;
+        mig->qemuStatus = ev->u.migration.status;
+        if (ev->u.migration.status == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+            mig->pcSwitched = true;
+        qemuMigPush(mig, qemuMigLiveEvent(mig, ev->u.migration.status));
+        condBroadcast(&mig->cond);
+        /* unless a migration step runs (it handles them), a worker runs
+         * the event through the table */
+        if (!g_queue_is_empty(&mig->events) &&
+            (priv->job == QEMU_JOB_NONE || !priv->jobApi ||
+             !strPrefix(priv->jobApi, "virDomainMigrate")))
+            qemuProcessQueueMigrationWork(driver, vm);
+        return true;
+
+    case QEMU_MONITOR_EVENT_MIGRATION_PASS:
+        if (mig && mig->ctx.side == MIG_SIDE_SOURCE) {
+            domainEventStateQueue(driver->events,
+                                  domainEventMigrationIterationNew(vm->def->name,
+                                                                   vm->def->uuid,
+                                                                   vm->def->id,
+                                                                   ev->u.migrationPass.pass));
+            condBroadcast(&mig->cond);
+        }
+        return true;
+
+    case QEMU_MONITOR_EVENT_STOP:
+        if (!mig)
+            return false;
+        state = domainObjGetState(vm, NULL);
+        if (state == VIR_DOMAIN_RUNNING) {
+            /* the switch-over: QEMU stopped the CPUs for the last pass */
+            reason = priv->pausedReason != VIR_DOMAIN_PAUSED_UNKNOWN ?
+                     priv->pausedReason : VIR_DOMAIN_PAUSED_MIGRATION;
+            domainObjSetState(vm, VIR_DOMAIN_PAUSED, reason);
+            qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                       qemuMigPausedDetail(reason));
+        }
+        return true;
+
+    case QEMU_MONITOR_EVENT_RESUME:
+        /* during a migration the actions that start CPUs show the state */
+        return mig != NULL;
+
+    default:
+        return false;
+    }
+}
+
+/**
+ * qemuMigrationNotifyGoneLocked:
+ * @vm: the domain, locked
+ *
+ * The monitor closed or QEMU exited: wake whoever waits for the migration.
+ */
+void
+qemuMigrationNotifyGoneLocked(DomainObj *vm)
+{
+    QemuMigration *mig = qemuDomainPrivate(vm)->mig;
+
+    if (!mig)
+        return;
+    mig->gone = true;
+    condBroadcast(&mig->cond);
+}
+
+/* ---- monitor helpers (domain locked; the lock is dropped while waiting) ---- */
+
+/* Refresh the statistics cache (caller holds the job). */
+static QemuMonitorMigrationStatus
+qemuMigRefresh(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    QemuMonitorMigrationInfo *info;
+    QemuMonitor *mon;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        return QEMU_MONITOR_MIGRATION_STATUS_LAST;
+    info = qemuMonitorGetMigrationInfo(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || !info) {
+        qemuMonitorJSONMigrationInfoFree(info);
+        errorReset();
+        return QEMU_MONITOR_MIGRATION_STATUS_LAST;
+    }
+    qemuMonitorJSONMigrationInfoFree(mig->stats);
+    mig->stats = info;
+    return info->status;
+}
+
+static int
+qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
+               const QemuMonitorMigrationParams *params)
+{
+    QemuMonitor *mon;
+    int rc;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        return -1;
+    rc = qemuMonitorSetMigrationCaps(mon, caps);
+    if (rc == 0 && params)
+        rc = qemuMonitorSetMigrationParams(mon, params);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+        return -1;
+    return rc;
+}
+
+static void
+qemuMigCap(QemuMonitorMigrationCaps *caps, QemuMonitorMigrationCap cap, bool on)
+{
+    caps->set[cap] = true;
+    caps->state[cap] = on;
+}
+
+typedef int (*QemuMigMonFunc)(QemuMonitor *mon);
+
+static int
+qemuMigRun(DomainObj *vm, QemuMigMonFunc func)
+{
+    QemuMonitor *mon;
+    int rc;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        return -1;
+    rc = func(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+        return -1;
+    return rc;
+}
+
+static int
+qemuMigContinuePreSwitchover(QemuMonitor *mon)
+{
+    return qemuMonitorMigrateContinue(mon, QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER);
+}
+
+/* A QMP command beside the migration job (no job taken; @vm locked). */
+static int
+qemuMigRunNoJob(DomainObj *vm, int (*func)(QemuMonitor *mon, const void *arg), const void *arg)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMonitor *mon;
+    int rc;
+
+    if (!priv->mon || !domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+        return -1;
+    }
+    mon = qemuMonitorRef(priv->mon);
+    domainObjUnlock(vm);
+    rc = func(mon, arg);
+    domainObjLock(vm);
+    qemuMonitorUnref(mon);
+    return rc;
+}
+
+/* ---- the hooks ---- */
+
+static int
+qemuMigPersist(void *opaque, MigPhase phase)
+{
+    QemuMigration *mig = opaque;
+    QemuDomainPrivate *priv = qemuDomainPrivate(mig->vm);
+
+    priv->migPhase = migrationPhaseName(phase);
+    priv->migSide = mig->ctx.side;
+    priv->migFlags = mig->flags;
+    if (!domainObjIsActive(mig->vm))
+        return 0;
+    return qemuStatusWriteLocked(mig->driver, mig->vm);
+}
+
+static void
+qemuMigGetState(void *opaque, int *state, int *reason)
+{
+    QemuMigration *mig = opaque;
+
+    *state = domainObjGetState(mig->vm, reason);
+}
+
+static void qemuMigShowState(QemuMigration *mig, int state, int reason, int eventType,
+                             int eventDetail);
+static int qemuMigStartCPUs(QemuMigration *mig);
+static const DomainGraphicsDef *qemuMigSpice(const DomainDef *def);
+
+/*
+ * The show hook.  A destination phase that shows the guest running (the
+ * post-copy phases) means its CPUs run: QEMU runs there with -S, so it
+ * does not start them by itself when the transfer switches to post-copy
+ * (the model's QEMU does); start them before showing the state, whether
+ * the phase was reached from QEMU's event or from a recovery.
+ */
+static void
+qemuMigShow(void *opaque, int state, int reason, int eventType, int eventDetail)
+{
+    QemuMigration *mig = opaque;
+
+    if (mig->ctx.side == MIG_SIDE_DEST && state == VIR_DOMAIN_RUNNING &&
+        domainObjIsActive(mig->vm) && domainObjGetState(mig->vm, NULL) != VIR_DOMAIN_RUNNING &&
+        qemuMigStartCPUs(mig) < 0) {
+        LOG_WARN("domain '%s': cannot start the CPUs on the destination: %s",
+                 mig->vm->def->name, errorGetSlot()->message ? errorGetSlot()->message : "");
+        errorReset();
+        return;
+    }
+    qemuMigShowState(mig, state, reason, eventType, eventDetail);
+}
+
+/* Set the state and queue the event (no side effect on QEMU). */
+static void
+qemuMigShowState(QemuMigration *mig, int state, int reason, int eventType, int eventDetail)
+{
+    if (!domainObjIsActive(mig->vm) && state != VIR_DOMAIN_SHUTOFF)
+        return;
+    domainObjSetState(mig->vm, state, reason);
+    if (eventType != MIG_KEEP)
+        qemuDomainEventQueueLocked(mig->driver, mig->vm, eventType, eventDetail);
+    if (domainObjIsActive(mig->vm))
+        qemuStatusWriteLocked(mig->driver, mig->vm);
+}
+
+/* Start the CPUs (the caller shows the state). */
+static int
+qemuMigStartCPUs(QemuMigration *mig)
+{
+    return qemuMigRun(mig->vm, qemuMonitorCont);
+}
+
+static int
+qemuMigActionStartIncoming(QemuMigration *mig)
+{
+    QemuDriver *driver = mig->driver;
+    DomainObj *vm = mig->vm;
+    QemuMonitorMigrationCaps caps = { 0 };
+    g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
+    QemuMonitor *mon;
+    int rc;
+
+    if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_PAUSED |
+                                     QEMU_PROCESS_START_INCOMING) < 0)
+        return -1;
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_EVENTS, true);
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH,
+               !(mig->flags & VIR_MIGRATE_TUNNELLED));
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_LATE_BLOCK_ACTIVATE, true);
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM,
+               !!(mig->flags & VIR_MIGRATE_POSTCOPY));
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_MULTIFD, !!(mig->flags & VIR_MIGRATE_PARALLEL));
+    if (mig->flags & VIR_MIGRATE_PARALLEL)
+        qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
+                                              mig->parallel > 0 ? mig->parallel : 2);
+    if (qemuMigSetCaps(vm, &caps, params) < 0)
+        goto error;
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto error;
+    rc = qemuMonitorMigrateIncoming(mon, mig->uri);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+        goto error;
+    return 0;
+
+ error:
+    {
+        g_autoptr(SavedError) saved = errorSave();
+
+        /* D_REFUSED: nothing was created, no event */
+        if (domainObjIsActive(vm))
+            qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, -1);
+    }
+    return -1;
+}
+
+static int
+qemuMigActionStartTransfer(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMonitorMigrationCaps caps = { 0 };
+    g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
+    unsigned long bandwidth = mig->bandwidth ? mig->bandwidth : priv->migBandwidth;
+    QemuMonitor *mon;
+    int rc;
+
+    mig->wasRunning = domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
+    priv->pausedReason = VIR_DOMAIN_PAUSED_MIGRATION;
+    if (!(mig->flags & VIR_MIGRATE_LIVE) && mig->wasRunning) {
+        if (qemuMigRun(vm, qemuMonitorStop) < 0)
+            return -1;
+        if (domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+            domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_MIGRATION);
+            qemuDomainEventQueueLocked(mig->driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                       VIR_DOMAIN_EVENT_SUSPENDED_MIGRATED);
+        }
+    }
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_EVENTS, true);
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_PAUSE_BEFORE_SWITCHOVER, true);
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH,
+               !(mig->flags & VIR_MIGRATE_TUNNELLED));
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_AUTO_CONVERGE,
+               !!(mig->flags & VIR_MIGRATE_AUTO_CONVERGE));
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_POSTCOPY_RAM,
+               !!(mig->flags & VIR_MIGRATE_POSTCOPY));
+    qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_MULTIFD, !!(mig->flags & VIR_MIGRATE_PARALLEL));
+    qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH,
+                                          (uint64_t)bandwidth * 1024 * 1024);
+    qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
+                                          priv->migDowntime);
+    qemuMonitorJSONMigrationParamsSetUInt(params,
+                                          QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
+                                          (uint64_t)priv->migPostcopyBandwidth * 1024 * 1024);
+    if (mig->flags & VIR_MIGRATE_PARALLEL)
+        qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
+                                              mig->parallel > 0 ? mig->parallel : 2);
+    if (mig->acInitial >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INITIAL,
+                                              mig->acInitial);
+    if (mig->acIncrement >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
+                                              mig->acIncrement);
+    if (qemuMigSetCaps(vm, &caps, params) < 0)
+        return -1;
+    if (mig->gfxHost && qemuMigSpice(vm->def)) {
+        /* seamless SPICE: clients learn where to reconnect; not fatal */
+        if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+            return -1;
+        rc = qemuMonitorClientMigrateInfo(mon, "spice", mig->gfxHost, mig->gfxPort,
+                                          mig->gfxTlsPort, NULL);
+        if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+            return -1;
+        if (rc < 0) {
+            LOG_WARN("domain '%s': cannot relocate SPICE clients: %s", vm->def->name,
+                     errorGetSlot()->message ? errorGetSlot()->message : "");
+            errorReset();
+        }
+    }
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        return -1;
+    rc = qemuMonitorMigrate(mon, mig->uri, false);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+        return -1;
+    mig->qemuStatus = QEMU_MONITOR_MIGRATION_STATUS_SETUP;
+    return 0;
+}
+
+/* Destination, Finish: the guest becomes this host's. */
+static int
+qemuMigActionResume(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    QemuDriver *driver = mig->driver;
+    int state;
+    int reason;
+
+    if (mig->qemuStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("incoming migration of domain '%1$s' did not complete (%2$s)"),
+                    vm->def->name, qemuMonitorJSONMigrationStatusToString(mig->qemuStatus));
+        return -1;
+    }
+    if (mig->persistXML) {
+        g_autoptr(DomainDef) def = domainDefParseString(mig->persistXML,
+                                                        DOMAIN_DEF_PARSE_INACTIVE);
+        bool existed = vm->persistent;
+
+        if (!def || qemuDriverPrepareDef(driver, def) < 0)
+            return -1;
+        g_free(def->name);
+        def->name = g_strdup(vm->def->name);
+        g_clear_pointer(&vm->newDef, domainDefFree);
+        vm->newDef = g_steal_pointer(&def);
+        vm->persistent = true;
+        if (qemuDomainSaveConfigLocked(driver, vm) < 0)
+            return -1;
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                                   existed ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                             VIR_DOMAIN_EVENT_DEFINED_ADDED);
+    }
+    state = domainObjGetState(vm, &reason);
+    if (mig->flags & VIR_MIGRATE_PAUSED) {
+        if (state == VIR_DOMAIN_PAUSED)
+            qemuMigShowState(mig, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER,
+                             VIR_DOMAIN_EVENT_SUSPENDED, VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        return 0;
+    }
+    if (state != VIR_DOMAIN_RUNNING) {
+        if (qemuMigStartCPUs(mig) < 0)
+            return -1;
+    }
+    if (state != VIR_DOMAIN_RUNNING || reason != VIR_DOMAIN_RUNNING_MIGRATED)
+        qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED,
+                         VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+    return 0;
+}
+
+static int
+qemuMigActionCancelResume(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    gint64 deadline = g_get_monotonic_time() + QEMU_MIG_CANCEL_WAIT_MS * 1000;
+    QemuMonitorMigrationStatus st = mig->qemuStatus;
+
+    if (!domainObjIsActive(vm))
+        return 0;
+    if (st != QEMU_MONITOR_MIGRATION_STATUS_NONE &&
+        st != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+        st != QEMU_MONITOR_MIGRATION_STATUS_FAILED &&
+        st != QEMU_MONITOR_MIGRATION_STATUS_CANCELLED) {
+        if (qemuMigRun(vm, qemuMonitorMigrateCancel) < 0)
+            return -1;
+        /* QEMU ends the transfer (and restarts the CPUs it stopped) */
+        for (;;) {
+            st = qemuMigRefresh(mig);
+            if (st != QEMU_MONITOR_MIGRATION_STATUS_CANCELLING &&
+                st != QEMU_MONITOR_MIGRATION_STATUS_ACTIVE &&
+                st != QEMU_MONITOR_MIGRATION_STATUS_SETUP &&
+                st != QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER &&
+                st != QEMU_MONITOR_MIGRATION_STATUS_DEVICE)
+                break;
+            if (g_get_monotonic_time() > deadline || !domainObjIsActive(vm))
+                break;
+            domainObjUnlock(vm);
+            g_usleep(20000);
+            domainObjLock(vm);
+        }
+    }
+    if (!domainObjIsActive(vm))
+        return 0;
+    qemuDomainPrivate(vm)->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+    if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED && mig->wasRunning) {
+        if (qemuMigStartCPUs(mig) < 0)
+            return -1;
+        qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
+                         VIR_DOMAIN_EVENT_RESUMED, VIR_DOMAIN_EVENT_RESUMED_MIGRATED);
+    }
+    return 0;
+}
+
+static void
+qemuMigStopDone(QemuMonitor *mon, json_object *reply, const virError *err, void *opaque)
+{
+    const char *name = opaque;
+
+    if (err || qemuMonitorJSONReplyErrorClass(reply))
+        LOG_WARN("domain '%s': QEMU has not stopped its CPUs after the migration failed: %s",
+                 name, err && err->message ? err->message : "error reply");
+}
+
+static int
+qemuMigAction(void *opaque, MigAction action, MigEvent *retEvent)
+{
+    QemuMigration *mig = opaque;
+    DomainObj *vm = mig->vm;
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    const MigPhaseInfo *here = migrationPhaseInfo(mig->ctx.phase);
+    QemuMonitorMigrationStatus st;
+
+    *retEvent = MIG_EVENT_NONE;
+    LOG_DEBUG("domain '%s': migration action %s in %s", vm->def->name,
+              migrationActionName(action), here->name);
+    switch (action) {
+    case MIG_ACTION_NONE:
+    case MIG_ACTION_BEGIN:
+        return 0;
+
+    case MIG_ACTION_START_INCOMING:
+        return qemuMigActionStartIncoming(mig);
+
+    case MIG_ACTION_START_TRANSFER:
+        return qemuMigActionStartTransfer(mig);
+
+    case MIG_ACTION_CONTINUE:
+        return qemuMigRun(vm, qemuMigContinuePreSwitchover);
+
+    case MIG_ACTION_RESUME:
+        return qemuMigActionResume(mig);
+
+    case MIG_ACTION_QUERY:
+        g_queue_clear(&mig->events);
+        if ((st = qemuMigRefresh(mig)) == QEMU_MONITOR_MIGRATION_STATUS_LAST) {
+            reportError(VIR_ERR_OPERATION_FAILED,
+                        _("cannot ask QEMU of domain '%1$s' for its migration status"),
+                        vm->def->name);
+            return -1;
+        }
+        mig->qemuStatus = st;
+        if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+            mig->pcSwitched = true;
+        *retEvent = qemuMigQueriedEvent(mig, st);
+        return 0;
+
+    case MIG_ACTION_KILL:
+        if (domainObjIsActive(vm)) {
+            qemuProcessKill(vm, 0, true);
+            qemuProcessStop(mig->driver, vm, here->reason, here->eventDetail);
+        }
+        return 0;
+
+    case MIG_ACTION_CLEANUP:
+        if (domainObjIsActive(vm)) {
+            if (priv->beingDestroyed)
+                qemuProcessStop(mig->driver, vm, VIR_DOMAIN_SHUTOFF_DESTROYED,
+                                VIR_DOMAIN_EVENT_STOPPED_DESTROYED);
+            else
+                qemuProcessStop(mig->driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED,
+                                VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        }
+        return 0;
+
+    case MIG_ACTION_CANCEL_RESUME:
+        return qemuMigActionCancelResume(mig);
+
+    case MIG_ACTION_PAUSE:
+        /*
+         * Asynchronous: after a post-copy failure the destination's vCPUs
+         * wait for pages that never come, and QEMU completes 'stop' only
+         * once they return.  The guest shows the phase's paused state
+         * either way and nothing here ever starts it again.
+         */
+        if (domainObjIsActive(vm) && priv->mon &&
+            domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+            priv->pausedReason = here->reason != MIG_KEEP ? here->reason :
+                                                            VIR_DOMAIN_PAUSED_MIGRATION;
+            if (qemuMonitorCommandAsync(priv->mon, qemuMonitorJSONMakeCommand("stop", NULL), 0,
+                                        QEMU_MONITOR_TIMEOUT_DEFAULT, qemuMigStopDone,
+                                        g_strdup(vm->def->name), g_free, NULL) < 0)
+                return -1;
+        }
+        return 0;
+
+    case MIG_ACTION_LAST:
+        break;
+    }
+    reportError(VIR_ERR_INTERNAL_ERROR, _("unknown migration action %1$d"), action);
+    return -1;
+}
+
+static const MigHooks qemuMigHooks = {
+    .persist = qemuMigPersist,
+    .action = qemuMigAction,
+    .show = qemuMigShow,
+    .getState = qemuMigGetState,
+};
+
+/* ---- running QEMU's events through the table (job held) ---- */
+
+static MigEvent
+qemuMigPop(QemuMigration *mig)
+{
+    if (g_queue_is_empty(&mig->events))
+        return MIG_EVENT_NONE;
+    return GPOINTER_TO_INT(g_queue_pop_head(&mig->events));
+}
+
+/* One event through the table. */
+static int
+qemuMigHandle(QemuMigration *mig, MigEvent ev)
+{
+    return migrationPhaseHandle(&mig->ctx, ev, NULL, NULL);
+}
+
+/* Handle every queued QEMU event (and a vanished QEMU). */
+static void
+qemuMigDrain(DomainObj *vm)
+{
+    QemuMigration *mig;
+    MigEvent ev;
+
+    while ((mig = qemuDomainPrivate(vm)->mig) &&
+           !migrationPhaseIsTerminal(mig->ctx.phase)) {
+        if ((ev = qemuMigPop(mig)) != MIG_EVENT_NONE) {
+            qemuMigHandle(mig, ev);
+            errorReset();
+        } else if (mig->gone && domainObjIsActive(vm)) {
+            mig->gone = false;
+            migrationPhaseHandle(&mig->ctx, MIG_EVENT_QEMU_CRASH, NULL, NULL);
+        } else {
+            break;
+        }
+    }
+}
+
+/**
+ * qemuMigrationProcessEventsLocked:
+ * @vm: a domain, locked, job held (worker)
+ *
+ * Runs the QEMU migration events queued while no step was running.
+ */
+void
+qemuMigrationProcessEventsLocked(DomainObj *vm)
+{
+    qemuMigDrain(vm);
+}
+
+/**
+ * qemuMigrationQemuGoneLocked:
+ * @vm: a domain whose QEMU went away, locked, job held (worker)
+ *
+ * During a migration the table's QEMU_CRASH row decides what is shown.
+ *
+ * Returns: true when the domain was stopped here.
+ */
+bool
+qemuMigrationQemuGoneLocked(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig = priv->mig;
+
+    if (!mig || migrationPhaseIsTerminal(mig->ctx.phase))
+        return false;
+    if (priv->beingDestroyed) {
+        qemuMigForget(vm);
+        return false;
+    }
+    migrationPhaseHandle(&mig->ctx, MIG_EVENT_QEMU_CRASH, NULL, NULL);
+    return !domainObjIsActive(vm);
+}
+
+/**
+ * qemuMigrationRecoverLocked:
+ * @driver: the driver (starting up)
+ * @vm: a domain just reconnected, locked
+ * @phase: the migration phase its status XML recorded
+ * @side: MigSide of it
+ * @flags: the migration's flags
+ *
+ * Applies the table's recovery (the RESTART row of @phase): ask QEMU for
+ * query-migrate, then resume / keep paused / kill / finish as the table
+ * says, with the lifecycle events it names.
+ */
+void
+qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *phase, int side,
+                           unsigned int flags)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig;
+    int p = migrationPhaseFromName(phase);
+
+    if (p < 0 || migrationPhaseInfo(p)->side != (MigSide)side) {
+        LOG_WARN("domain '%s': unknown migration phase '%s' in its status, ignoring",
+                 vm->def->name, phase);
+        return;
+    }
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "migration recovery") < 0) {
+        errorReset();
+        return;
+    }
+    mig = qemuMigNew(driver, vm, side, flags);
+    priv->mig = mig;
+    priv->migPhase = migrationPhaseName(p);
+    priv->migSide = side;
+    priv->migFlags = flags;
+    /* the migration went through post-copy if that phase was recorded */
+    mig->pcSwitched = p == MIG_PHASE_S_POSTCOPY || p == MIG_PHASE_S_DONE_POSTCOPY ||
+                      p == MIG_PHASE_S_POSTCOPY_FAILED || p == MIG_PHASE_D_POSTCOPY ||
+                      p == MIG_PHASE_D_POSTCOPY_DONE || p == MIG_PHASE_D_POSTCOPY_FAILED;
+    mig->wasRunning = true;
+    LOG_INFO("domain '%s': recovering migration from phase %s", vm->def->name, phase);
+    if (migrationPhaseRecover(&mig->ctx, p) < 0) {
+        LOG_WARN("domain '%s': migration recovery failed: %s", vm->def->name,
+                 errorGetSlot()->message ? errorGetSlot()->message : "");
+        errorReset();
+    }
+    LOG_INFO("domain '%s': migration now in phase %s", vm->def->name,
+             migrationPhaseName(mig->ctx.phase));
+    {
+        /* The reconnect read QEMU's run state; a phase recovered in place
+         * is not entered again: make the guest show the phase's state
+         * (a destination killed between recording D_POSTCOPY and starting
+         * its CPUs starts them now). */
+        const MigPhaseInfo *info = migrationPhaseInfo(mig->ctx.phase);
+        int st;
+        int rs;
+
+        st = domainObjGetState(vm, &rs);
+        if (domainObjIsActive(vm) && info->state == VIR_DOMAIN_RUNNING &&
+            (st != info->state || rs != info->reason))
+            qemuMigShow(mig, info->state, info->reason, info->eventType, info->eventDetail);
+    }
+    if (migrationPhaseIsTerminal(mig->ctx.phase) || mig->ctx.phase == MIG_PHASE_S_NONE ||
+        mig->ctx.phase == MIG_PHASE_D_NONE)
+        qemuMigForget(vm);
+    qemuDomainJobEndLocked(vm);
+}
+
+/* ---- cookies ---- */
+
+/* Cookie features this driver knows; an unknown mandatory one is refused. */
+static const char *const qemuMigCookieFeatures[] = {
+    "persistent", "statistics", "graphics", NULL
+};
+
+/* The first SPICE display of @def that listens on a port, or NULL. */
+static const DomainGraphicsDef *
+qemuMigSpice(const DomainDef *def)
+{
+    size_t i;
+
+    for (i = 0; i < def->ngraphics; i++) {
+        const DomainGraphicsDef *g = def->graphics[i];
+
+        if (g->type == DOMAIN_GRAPHICS_TYPE_SPICE && (g->port > 0 || g->tlsPort > 0))
+            return g;
+    }
+    return NULL;
+}
+
+/* The statistics of a completed migration, as the source sends them. */
+static void
+qemuMigCookieFormatStats(GString *buf, const QemuMigrationStats *stats)
+{
+    const QemuMonitorMigrationInfo *info = stats->info;
+
+    g_string_append(buf, "  <feature name='statistics'/>\n  <statistics>\n");
+    g_string_append_printf(buf, "    <time-elapsed>%llu</time-elapsed>\n", stats->elapsed);
+    if (info && info->hasDowntime)
+        g_string_append_printf(buf, "    <downtime>%llu</downtime>\n",
+                               (unsigned long long)info->downtime);
+    if (info && info->hasSetupTime)
+        g_string_append_printf(buf, "    <setup-time>%llu</setup-time>\n",
+                               (unsigned long long)info->setupTime);
+    if (info && info->hasRam) {
+        const QemuMonitorMigrationStats *ram = &info->ram;
+
+        g_string_append_printf(buf,
+                               "    <memory total='%llu' transferred='%llu' remaining='%llu'"
+                               " duplicate='%llu' normal='%llu' normal-bytes='%llu'"
+                               " dirty-rate='%llu' iterations='%llu' page-size='%llu'"
+                               " postcopy-requests='%llu' mbps='%f'/>\n",
+                               (unsigned long long)ram->total,
+                               (unsigned long long)ram->transferred,
+                               (unsigned long long)ram->remaining,
+                               (unsigned long long)ram->duplicate,
+                               (unsigned long long)ram->normal,
+                               (unsigned long long)ram->normalBytes,
+                               (unsigned long long)ram->dirtyPagesRate,
+                               (unsigned long long)ram->dirtySyncCount,
+                               (unsigned long long)ram->pageSize,
+                               (unsigned long long)ram->postcopyRequests, ram->mbps);
+    }
+    g_string_append(buf, "  </statistics>\n");
+}
+
+static unsigned long long
+qemuMigCookieULL(xmlNodePtr node, const char *name)
+{
+    g_autofree char *text = xmlUtilProp(node, name);
+    uint64_t v = 0;
+
+    if (text && strParseUInt64(text, 10, &v) < 0)
+        v = 0;
+    return v;
+}
+
+static unsigned long long
+qemuMigCookieChildULL(xmlNodePtr node, const char *name, bool *found)
+{
+    g_autofree char *text = xmlUtilChildContent(node, name);
+    uint64_t v = 0;
+
+    *found = text && strParseUInt64(text, 10, &v) == 0;
+    return v;
+}
+
+/* The source's statistics of a cookie (NULL when it has none). */
+static QemuMonitorMigrationInfo *
+qemuMigCookieParseStats(xmlNodePtr root)
+{
+    xmlNodePtr node = xmlUtilChild(root, "statistics");
+    xmlNodePtr mem;
+    QemuMonitorMigrationInfo *info;
+    bool found;
+
+    if (!node)
+        return NULL;
+    info = g_new0(QemuMonitorMigrationInfo, 1);
+    info->status = QEMU_MONITOR_MIGRATION_STATUS_COMPLETED;
+    info->totalTime = qemuMigCookieChildULL(node, "time-elapsed", &found);
+    info->hasTotalTime = found;
+    info->downtime = qemuMigCookieChildULL(node, "downtime", &found);
+    info->hasDowntime = found;
+    info->setupTime = qemuMigCookieChildULL(node, "setup-time", &found);
+    info->hasSetupTime = found;
+    if ((mem = xmlUtilChild(node, "memory"))) {
+        g_autofree char *mbps = xmlUtilProp(mem, "mbps");
+
+        info->hasRam = true;
+        info->ram.total = qemuMigCookieULL(mem, "total");
+        info->ram.transferred = qemuMigCookieULL(mem, "transferred");
+        info->ram.remaining = qemuMigCookieULL(mem, "remaining");
+        info->ram.duplicate = qemuMigCookieULL(mem, "duplicate");
+        info->ram.normal = qemuMigCookieULL(mem, "normal");
+        info->ram.normalBytes = qemuMigCookieULL(mem, "normal-bytes");
+        info->ram.dirtyPagesRate = qemuMigCookieULL(mem, "dirty-rate");
+        info->ram.dirtySyncCount = qemuMigCookieULL(mem, "iterations");
+        info->ram.pageSize = qemuMigCookieULL(mem, "page-size");
+        info->ram.postcopyRequests = qemuMigCookieULL(mem, "postcopy-requests");
+        if (!mbps || strParseDouble(mbps, &info->ram.mbps) < 0)
+            info->ram.mbps = 0;
+    }
+    return info;
+}
+
+/* Where clients of the destination's SPICE display reconnect. */
+static void
+qemuMigCookieFormatGraphics(GString *buf, const DomainGraphicsDef *g)
+{
+    const char *listen = g->nListens > 0 ? g->listens[0].address : NULL;
+    g_autofree char *esc = listen ? g_markup_escape_text(listen, -1) : NULL;
+
+    g_string_append_printf(buf, "  <feature name='graphics'/>\n"
+                                "  <graphics type='spice' port='%d' tlsPort='%d'",
+                           g->port > 0 ? g->port : -1, g->tlsPort > 0 ? g->tlsPort : -1);
+    if (esc)
+        g_string_append_printf(buf, " listen='%s'", esc);
+    g_string_append(buf, "/>\n");
+}
+
+static char *
+qemuMigCookieFormat(QemuDriver *driver, const DomainDef *def, const char *persistXML,
+                    const QemuMigrationStats *stats)
+{
+    g_autoptr(GString) buf = g_string_new("<qemu-migration>\n");
+    char uuid[VIR_UUID_STRING_BUFLEN];
+    char host[VIR_UUID_STRING_BUFLEN];
+    g_autofree char *name = g_markup_escape_text(def->name, -1);
+    g_autofree char *hostname = g_markup_escape_text(g_get_host_name(), -1);
+
+    g_string_append_printf(buf, "  <name>%s</name>\n  <uuid>%s</uuid>\n", name,
+                           uuidFormat(def->uuid, uuid));
+    g_string_append_printf(buf, "  <hostname>%s</hostname>\n  <hostuuid>%s</hostuuid>\n",
+                           hostname, uuidFormat(driver->hostUUID, host));
+    if (persistXML) {
+        g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
+        g_string_append(buf, persistXML);
+        g_string_append(buf, "  </persistent>\n");
+    }
+    if (stats)
+        qemuMigCookieFormatStats(buf, stats);
+    g_string_append(buf, "</qemu-migration>\n");
+    return g_string_free(g_steal_pointer(&buf), FALSE);
+}
+
+static void
+qemuMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
+{
+    if (cookieout && cookieoutlen) {
+        *cookieoutlen = strlen(cookie) + 1;
+        *cookieout = cookie;
+    } else {
+        g_free(cookie);
+    }
+}
+
+/*
+ * Parse a peer's cookie: refuse our own host UUID (same host) and a
+ * mandatory feature we do not know; return the persistent definition.
+ */
+static int
+qemuMigCookieParse(QemuDriver *driver, const char *cookie, int cookielen, char **retPersist,
+                   QemuMonitorMigrationInfo **retStats)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *hostuuid = NULL;
+    char mine[VIR_UUID_STRING_BUFLEN];
+    xmlNodePtr root;
+    xmlNodePtr node;
+
+    if (retPersist)
+        *retPersist = NULL;
+    if (retStats)
+        *retStats = NULL;
+    if (!cookie || cookielen <= 0)
+        return 0;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    hostuuid = xmlUtilChildContent(root, "hostuuid");
+    uuidFormat(driver->hostUUID, mine);
+    if (hostuuid && streq(hostuuid, mine)) {
+        reportError(VIR_ERR_INTERNAL_ERROR,
+                    _("Attempt to migrate guest to the same host %1$s"), hostuuid);
+        return -1;
+    }
+    for (node = root->children; node; node = node->next) {
+        g_autofree char *name = NULL;
+        g_autofree char *mandatory = NULL;
+
+        if (node->type != XML_ELEMENT_NODE || !xmlStrEqual(node->name, BAD_CAST "feature"))
+            continue;
+        name = xmlUtilProp(node, "name");
+        mandatory = xmlUtilProp(node, "mandatory");
+        if (name && g_strv_contains(qemuMigCookieFeatures, name))
+            continue;
+        if (mandatory && streq(mandatory, "yes")) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("Unsupported migration cookie feature %1$s"), name ? name : "");
+            return -1;
+        }
+    }
+    if (retPersist && (node = xmlUtilChild(root, "persistent"))) {
+        xmlNodePtr child;
+
+        for (child = node->children; child; child = child->next) {
+            if (child->type == XML_ELEMENT_NODE) {
+                g_autoptr(xmlBuffer) xbuf = xmlBufferCreate();
+
+                xmlNodeDump(xbuf, doc, child, 0, 0);
+                *retPersist = g_strdup((const char *)xmlBufferContent(xbuf));
+                break;
+            }
+        }
+    }
+    if (retStats)
+        *retStats = qemuMigCookieParseStats(root);
+    return 0;
+}
+
+/*
+ * The destination's SPICE display from a Prepare cookie: where clients
+ * reconnect.  @graphicsURI (VIR_MIGRATE_PARAM_GRAPHICS_URI,
+ * "spice://HOST[:PORT][?tlsPort=N]") overrides it; a wildcard listen
+ * address is replaced by @host (the host of the migration URI).
+ */
+static int
+qemuMigCookieParseGraphics(QemuMigration *mig, const char *cookie, int cookielen,
+                           const char *graphicsURI, const char *host)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *listen = NULL;
+    xmlNodePtr node;
+
+    mig->gfxPort = mig->gfxTlsPort = -1;
+    g_clear_pointer(&mig->gfxHost, g_free);
+    if (!cookie || cookielen <= 0)
+        return 0;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    if (!(node = xmlUtilChild(xmlDocGetRootElement(doc), "graphics")))
+        return 0;
+    if (xmlUtilPropInt(node, "port", 10, -1, &mig->gfxPort) < 0 ||
+        xmlUtilPropInt(node, "tlsPort", 10, -1, &mig->gfxTlsPort) < 0)
+        return -1;
+    listen = xmlUtilProp(node, "listen");
+    if (graphicsURI) {
+        const char *rest = graphicsURI;
+        const char *q;
+        const char *colon;
+        g_autofree char *hostpart = NULL;
+        unsigned int v;
+
+        if (!strPrefix(rest, "spice://")) {
+            reportError(VIR_ERR_INVALID_ARG,
+                        _("unsupported graphics URI '%1$s' (spice://HOST[:PORT][?tlsPort=N])"),
+                        graphicsURI);
+            return -1;
+        }
+        rest += strlen("spice://");
+        q = strchr(rest, '?');
+        hostpart = q ? g_strndup(rest, q - rest) : g_strdup(rest);
+        if ((colon = strrchr(hostpart, ':')) && !strchr(colon, ']')) {
+            if (strParseUInt(colon + 1, 10, &v) < 0 || v > 65535) {
+                reportError(VIR_ERR_INVALID_ARG, _("bad port in graphics URI '%1$s'"),
+                            graphicsURI);
+                return -1;
+            }
+            mig->gfxPort = v;
+            hostpart[colon - hostpart] = '\0';
+        }
+        if (q && strPrefix(q + 1, "tlsPort=") && strParseUInt(q + 9, 10, &v) == 0)
+            mig->gfxTlsPort = v;
+        mig->gfxHost = g_strdup(hostpart);
+    } else if (listen && *listen && !streq(listen, "0.0.0.0") && !streq(listen, "::") &&
+               !streq(listen, "[::]")) {
+        mig->gfxHost = g_steal_pointer(&listen);
+    } else {
+        mig->gfxHost = g_strdup(host);
+    }
+    return 0;
+}
+
+/* ---- steps ---- */
+
+#define QEMU_MIGRATION_FLAGS \
+    (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST | \
+     VIR_MIGRATE_UNDEFINE_SOURCE | VIR_MIGRATE_PAUSED | VIR_MIGRATE_CHANGE_PROTECTION | \
+     VIR_MIGRATE_UNSAFE | VIR_MIGRATE_OFFLINE | VIR_MIGRATE_ABORT_ON_ERROR | \
+     VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL)
+
+/**
+ * qemuMigrationSupportsFeature:
+ * @conn: a connection
+ * @feature: a DrvFeature
+ *
+ * Returns: 1 when supported, 0 otherwise.
+ */
+int
+qemuMigrationSupportsFeature(virConnectPtr conn, int feature)
+{
+    switch ((DrvFeature)feature) {
+    case DRV_FEATURE_MIGRATION_V3:
+    case DRV_FEATURE_MIGRATION_PARAMS:
+    case DRV_FEATURE_MIGRATION_P2P:
+    case DRV_FEATURE_MIGRATION_OFFLINE:
+    case DRV_FEATURE_MIGRATION_CHANGE_PROTECTION:
+        return 1;
+    case DRV_FEATURE_MIGRATION_DIRECT:
+        return 0;
+    }
+    return 0;
+}
+
+static int
+qemuMigJobBegin(DomainObj *vm, const char *api)
+{
+    return qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, api);
+}
+
+char *
+qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int nparams,
+                          char **cookieout, int *cookieoutlen, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    const char *xmlin = NULL;
+    const char *persistIn = NULL;
+    g_autofree char *persist = NULL;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    DomainObj *vm;
+    char *xml = NULL;
+
+    checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xmlin) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML, &persistIn) < 0)
+        return NULL;
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return NULL;
+    priv = qemuDomainPrivate(vm);
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        if (domainObjIsActive(vm)) {
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("domain is active: offline migration needs an inactive domain"));
+        } else if (!vm->persistent) {
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("cannot migrate a transient domain offline"));
+        } else if ((xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_INACTIVE |
+                                                   DOMAIN_DEF_FORMAT_SECURE))) {
+            qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persistIn ? persistIn : xml, NULL),
+                             cookieout, cookieoutlen);
+        }
+        goto cleanup;
+    }
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (priv->mig && !migrationPhaseIsTerminal(priv->mig->ctx.phase)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("another migration job is already running for domain"));
+        goto cleanup;
+    }
+    if (qemuMigJobBegin(vm, "virDomainMigrateBegin3Params") < 0)
+        goto cleanup;
+    if (domainObjCheckActive(vm) < 0 ||
+        (priv->mig && !migrationPhaseIsTerminal(priv->mig->ctx.phase))) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("another migration job is already running for domain"));
+        goto endjob;
+    }
+    g_clear_pointer(&priv->mig, qemuMigFree);
+
+    if (xmlin) {
+        /* the caller's destination XML must describe the same guest ABI */
+        g_autoptr(DomainDef) def = domainDefParseString(xmlin, DOMAIN_DEF_PARSE_INACTIVE);
+
+        if (!def || domainDefCheckABIStability(vm->def, def) < 0)
+            goto endjob;
+        xml = g_strdup(xmlin);
+    } else if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE))) {
+        goto endjob;
+    }
+    if (flags & VIR_MIGRATE_PERSIST_DEST)
+        persist = persistIn ? g_strdup(persistIn) :
+                  domainDefFormat(domainObjGetPersistentDef(vm),
+                                  DOMAIN_DEF_FORMAT_INACTIVE | DOMAIN_DEF_FORMAT_SECURE);
+
+    mig = qemuMigNew(driver, vm, MIG_SIDE_SOURCE, flags);
+    priv->mig = mig;
+    if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_BEGIN, NULL, NULL) <= 0 ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_BEGIN) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration could not begin"));
+        qemuMigForget(vm);
+        g_clear_pointer(&xml, g_free);
+        goto endjob;
+    }
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persist, NULL), cookieout, cookieoutlen);
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    return xml;
+}
+
+/* A TCP port QEMU can listen on at @addr (probed by binding it). */
+static int
+qemuMigFreePort(const char *addr)
+{
+    struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_PASSIVE,
+                              .ai_socktype = SOCK_STREAM };
+    struct addrinfo *res = NULL;
+    struct sockaddr_storage ss;
+    socklen_t len = sizeof(ss);
+    int port = -1;
+    int fd;
+    int rc;
+
+    if ((rc = getaddrinfo(addr, "0", &hints, &res)) != 0) {
+        reportError(VIR_ERR_INVALID_ARG, _("invalid listen address '%1$s': %2$s"), addr,
+                    gai_strerror(rc));
+        return -1;
+    }
+    if ((fd = socket(res->ai_family, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0 ||
+        bind(fd, res->ai_addr, res->ai_addrlen) < 0 ||
+        getsockname(fd, (struct sockaddr *)&ss, &len) < 0) {
+        reportSystemError(errno, _("cannot find a free port on '%1$s'"), addr);
+    } else if (ss.ss_family == AF_INET6) {
+        port = ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
+    } else {
+        port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+    }
+    if (fd >= 0)
+        close(fd);
+    freeaddrinfo(res);
+    return port;
+}
+
+/*
+ * Split a migration URI "tcp://HOST[:PORT]" or "tcp:HOST[:PORT]" (HOST may
+ * be [IPv6]); port 0 when absent.
+ */
+static int
+qemuMigParseURI(const char *uri, char **host, int *port)
+{
+    const char *rest;
+    const char *colon;
+    unsigned int p = 0;
+
+    *host = NULL;
+    *port = 0;
+    if (strPrefix(uri, "tcp://"))
+        rest = uri + 6;
+    else if (strPrefix(uri, "tcp:"))
+        rest = uri + 4;
+    else
+        goto bad;
+    if (*rest == '[') {
+        const char *end = strchr(rest, ']');
+
+        if (!end)
+            goto bad;
+        *host = g_strndup(rest + 1, end - rest - 1);
+        colon = end[1] == ':' ? end + 1 : NULL;
+        if (end[1] && !colon)
+            goto bad;
+    } else {
+        colon = strrchr(rest, ':');
+        *host = colon ? g_strndup(rest, colon - rest) : g_strdup(rest);
+    }
+    if (colon && (strParseUInt(colon + 1, 10, &p) < 0 || p > 65535))
+        goto bad;
+    if (strchr(*host, '/'))
+        goto bad;
+    *port = p;
+    return 0;
+
+ bad:
+    g_clear_pointer(host, g_free);
+    reportError(VIR_ERR_INVALID_ARG,
+                _("unsupported migration URI '%1$s' (the QEMU driver takes tcp://HOST[:PORT])"),
+                uri);
+    return -1;
+}
+
+static char *
+qemuMigHostPort(const char *host, int port)
+{
+    if (strchr(host, ':'))
+        return g_strdup_printf("[%s]:%d", host, port);
+    return g_strdup_printf("%s:%d", host, port);
+}
+
+int
+qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen, char **cookieout,
+                            int *cookieoutlen, char **uriOut, unsigned int flags)
+{
+    QemuDriver *driver = dconn->privateData;
+    const char *xml = NULL;
+    const char *dname = NULL;
+    const char *uriIn = NULL;
+    const char *listen = NULL;
+    int parallel = 0;
+    g_autofree char *persist = NULL;
+    g_autofree char *host = NULL;
+    g_autofree char *listenHP = NULL;
+    g_autofree char *hostHP = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig = NULL;
+    DomainObj *vm = NULL;
+    int port = 0;
+
+    checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uriIn) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_LISTEN_ADDRESS, &listen) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+                             &parallel) < 0)
+        return -1;
+    if (!xml) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed to the migration"));
+        return -1;
+    }
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
+        return -1;
+    if (!(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
+        return -1;
+    if (qemuDriverPrepareDef(driver, def) < 0)
+        return -1;
+    if (dname) {
+        g_free(def->name);
+        def->name = g_strdup(dname);
+    }
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        /* the definition only: Finish defines it */
+        qemuMigCookieOut(qemuMigCookieFormat(driver, def, NULL, NULL), cookieout, cookieoutlen);
+        return 0;
+    }
+
+    if (uriIn && qemuMigParseURI(uriIn, &host, &port) < 0)
+        return -1;
+    if (!listen)
+        listen = "0.0.0.0";
+    if (port == 0 && (port = qemuMigFreePort(listen)) < 0)
+        return -1;
+    if (!host || !*host) {
+        g_free(host);
+        host = g_strdup(g_get_host_name());
+    }
+    listenHP = qemuMigHostPort(listen, port);
+    hostHP = qemuMigHostPort(host, port);
+
+    def->id = -1;
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
+        return -1;
+    priv = qemuDriverPrivateOf(driver, vm);
+    if (qemuMigJobBegin(vm, "virDomainMigratePrepare3Params") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
+                    vm->def->name);
+        goto endjob;
+    }
+    g_clear_pointer(&priv->mig, qemuMigFree);
+    mig = qemuMigNew(driver, vm, MIG_SIDE_DEST, flags);
+    mig->uri = g_strdup_printf("tcp:%s", listenHP);
+    mig->parallel = parallel;
+    mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
+    priv->mig = mig;
+    if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_PREPARE, NULL, NULL) <= 0 ||
+        migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PREPARE) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration could not be prepared"));
+        goto endjob;
+    }
+    {
+        g_autofree char *cookie = qemuMigCookieFormat(driver, vm->def, NULL, NULL);
+        const DomainGraphicsDef *spice = qemuMigSpice(vm->def);
+
+        if (spice) {
+            g_autoptr(GString) buf = g_string_new(cookie);
+            char *end = strstr(buf->str, "</qemu-migration>");
+
+            g_string_truncate(buf, end - buf->str);
+            qemuMigCookieFormatGraphics(buf, spice);
+            g_string_append(buf, "</qemu-migration>\n");
+            g_free(cookie);
+            cookie = g_string_free(g_steal_pointer(&buf), FALSE);
+        }
+        qemuMigCookieOut(g_steal_pointer(&cookie), cookieout, cookieoutlen);
+    }
+    if (uriOut)
+        *uriOut = g_strdup_printf("tcp://%s", hostHP);
+    qemuDomainJobEndLocked(vm);
+    domainObjEndAPI(&vm);
+    return 0;
+
+ endjob:
+    {
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (domainObjIsActive(vm))
+            qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        g_clear_pointer(&priv->mig, qemuMigFree);
+        priv->migPhase = NULL;
+        qemuDomainJobEndLocked(vm);
+    }
+ cleanup:
+    if (!vm->persistent && !domainObjIsActive(vm) && !vm->removed)
+        domainObjListRemove(driver->domains, vm);
+    domainObjEndAPI(&vm);
+    return -1;
+}
+
+/* The error a failed Perform reports when no action reported one. */
+static void
+qemuMigPerformError(QemuMigration *mig)
+{
+    if (mig->aborted) {
+        errorReset();
+        reportError(VIR_ERR_OPERATION_ABORTED, "%s",
+                    _("migration out job: canceled by client"));
+        return;
+    }
+    if (errorIsSet())
+        return;
+    if (mig->stats && mig->stats->errorDesc)
+        reportError(VIR_ERR_OPERATION_FAILED, _("job 'migration out' failed: %1$s"),
+                    mig->stats->errorDesc);
+    else if (mig->ctx.phase == MIG_PHASE_S_CANCELLED || mig->ctx.phase == MIG_PHASE_S_POSTCOPY_FAILED)
+        reportError(VIR_ERR_OPERATION_FAILED, _("migration out job: unexpectedly failed (%1$s)"),
+                    migrationPhaseName(mig->ctx.phase));
+    else
+        reportError(VIR_ERR_OPERATION_FAILED, _("migration failed in phase %1$s"),
+                    migrationPhaseName(mig->ctx.phase));
+}
+
+static void
+qemuMigSaveCompleted(DomainObj *vm, int operation, QemuMonitorMigrationInfo *info,
+                     gint64 startMs)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigrationStats *stats = g_new0(QemuMigrationStats, 1);
+
+    stats->operation = operation;
+    stats->elapsed = g_get_real_time() / 1000 - startMs;
+    stats->info = info;
+    qemuMigStatsFree(priv->jobCompleted);
+    priv->jobCompleted = stats;
+}
+
+static int qemuMigrationP2P(virDomainPtr dom, const char *dconnuri,
+                            virTypedParameterPtr params, int nparams, unsigned int flags);
+
+int
+qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
+                            virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen, char **cookieout,
+                            int *cookieoutlen, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    const char *uri = NULL;
+    const char *graphicsURI = NULL;
+    unsigned long long bandwidth = 0;
+    int parallel = 0;
+    int acInitial = -1;
+    int acIncrement = -1;
+    g_autofree char *host = NULL;
+    g_autofree char *hostHP = NULL;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    DomainObj *vm;
+    gint64 nextRefresh = 0;
+    int port = 0;
+    int ret = -1;
+
+    checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (flags & VIR_MIGRATE_PEER2PEER)
+        return qemuMigrationP2P(dom, dconnuri, params, nparams, flags);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_GRAPHICS_URI,
+                                &graphicsURI) < 0 ||
+        virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH, &bandwidth) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS,
+                             &parallel) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL,
+                             &acInitial) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
+                             &acIncrement) < 0)
+        return -1;
+    if ((acInitial != -1 || acIncrement != -1) && !(flags & VIR_MIGRATE_AUTO_CONVERGE)) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("Turn auto convergence on to tune it"));
+        return -1;
+    }
+    if (acInitial < -1 || acInitial > 100 || acIncrement < -1 || acIncrement > 100) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("auto_converge.initial and auto_converge.increment must be 0..100"));
+        return -1;
+    }
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        ret = 0;
+        goto cleanup;
+    }
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL, NULL) < 0)
+        goto cleanup;
+    if (!uri) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("no migration URI for QEMU's transfer"));
+        goto cleanup;
+    }
+    if (qemuMigParseURI(uri, &host, &port) < 0)
+        goto cleanup;
+    if (port == 0) {
+        reportError(VIR_ERR_INVALID_ARG, _("migration URI '%1$s' has no port"), uri);
+        goto cleanup;
+    }
+    if (bandwidth > QEMU_DOMAIN_MIG_BANDWIDTH_MAX) {
+        reportError(VIR_ERR_OVERFLOW, _("bandwidth must be less than %1$llu"),
+                    (unsigned long long)QEMU_DOMAIN_MIG_BANDWIDTH_MAX + 1);
+        goto cleanup;
+    }
+    hostHP = qemuMigHostPort(host, port);
+    if (qemuMigJobBegin(vm, "virDomainMigratePerform3Params") < 0)
+        goto cleanup;
+    if (!(mig = priv->mig) || mig->ctx.side != MIG_SIDE_SOURCE) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not being migrated"));
+        goto endjob;
+    }
+    if (qemuMigCookieParseGraphics(mig, cookiein, cookieinlen, graphicsURI, host) < 0)
+        goto endjob;
+    g_free(mig->uri);
+    mig->uri = g_strdup_printf("tcp:%s", hostHP);
+    mig->parallel = parallel;
+    mig->acInitial = acInitial;
+    mig->acIncrement = acIncrement;
+    if (bandwidth) {
+        mig->bandwidth = bandwidth;
+        priv->migBandwidth = bandwidth;
+    }
+
+    if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_PERFORM, NULL, NULL) <= 0) {
+        qemuMigPerformError(mig);
+        goto endjob;
+    }
+    /* Until the transfer is over either way: QEMU's events through the table. */
+    while ((mig = priv->mig) && !migrationPhaseIsTerminal(mig->ctx.phase) &&
+           migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
+        MigEvent ev = qemuMigPop(mig);
+        gint64 now = g_get_monotonic_time();
+
+        if (ev != MIG_EVENT_NONE) {
+            if (qemuMigHandle(mig, ev) < 0)
+                break;
+            continue;
+        }
+        if (mig->abortRequested) {
+            mig->abortRequested = false;
+            mig->aborted = true;
+            if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_ABORT, NULL, NULL) == 0)
+                mig->aborted = false;       /* not in this phase (refused) */
+            continue;
+        }
+        if (mig->gone || !domainObjIsActive(vm)) {
+            mig->gone = false;
+            if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_QEMU_CRASH, NULL, NULL) == 0)
+                break;      /* no row: cannot happen in a transfer phase */
+            continue;
+        }
+        if (now >= nextRefresh) {
+            QemuMonitorMigrationStatus st = qemuMigRefresh(mig);
+
+            nextRefresh = g_get_monotonic_time() + QEMU_MIG_REFRESH_MS * 1000;
+            /* a lost event: the table ignores a repeated one */
+            if (st != QEMU_MONITOR_MIGRATION_STATUS_LAST && priv->mig == mig &&
+                g_queue_is_empty(&mig->events)) {
+                if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+                    mig->pcSwitched = true;
+                qemuMigPush(mig, qemuMigLiveEvent(mig, st));
+                if (st != QEMU_MONITOR_MIGRATION_STATUS_NONE)
+                    mig->qemuStatus = st;
+            }
+            continue;
+        }
+        condWaitUntil(&mig->cond, &vm->lock, nextRefresh);
+    }
+    if (!(mig = priv->mig) || migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
+        if (mig)
+            qemuMigPerformError(mig);
+        else if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration failed"));
+        goto endjob;
+    }
+    errorReset();
+    qemuMigRefresh(mig);
+    qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT,
+                         g_steal_pointer(&mig->stats), mig->startMs);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, priv->jobCompleted), cookieout,
+                     cookieoutlen);
+    ret = 0;
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+virDomainPtr
+qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
+                           const char *cookiein, int cookieinlen, char **cookieout,
+                           int *cookieoutlen, unsigned int flags, int cancelled)
+{
+    QemuDriver *driver = dconn->privateData;
+    const char *dname = NULL;
+    const char *xml = NULL;
+    g_autofree char *name = NULL;
+    g_autofree char *persist = NULL;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    QemuMonitorMigrationInfo *srcStats = NULL;
+    virDomainPtr dom = NULL;
+    DomainObj *vm = NULL;
+    gint64 deadline = g_get_monotonic_time() + QEMU_MIG_FINISH_WAIT_MS * 1000;
+
+    checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0)
+        return NULL;
+    if (dname) {
+        name = g_strdup(dname);
+    } else if (xml) {
+        g_autoptr(DomainDef) def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE);
+
+        if (!def)
+            return NULL;
+        name = g_strdup(def->name);
+    }
+    if (!name) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("no domain name for the migration"));
+        return NULL;
+    }
+
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        g_autoptr(DomainDef) def = NULL;
+        g_autoptr(DomainDef) oldDef = NULL;
+
+        if (cancelled) {
+            reportError(VIR_ERR_OPERATION_FAILED, "%s", _("offline migration was cancelled"));
+            return NULL;
+        }
+        if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
+            return NULL;
+        if (!(def = domainDefParseString(persist ? persist : xml, DOMAIN_DEF_PARSE_INACTIVE)) ||
+            qemuDriverPrepareDef(driver, def) < 0)
+            return NULL;
+        g_free(def->name);
+        def->name = g_strdup(name);
+        if (!(vm = domainObjListAdd(driver->domains, &def, 0, &oldDef)))
+            return NULL;
+        qemuDriverPrivateOf(driver, vm);
+        if (qemuDomainSaveConfigLocked(driver, vm) < 0) {
+            if (!oldDef && !domainObjIsActive(vm))
+                domainObjListRemove(driver->domains, vm);
+            domainObjEndAPI(&vm);
+            return NULL;
+        }
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
+                                   oldDef ? VIR_DOMAIN_EVENT_DEFINED_UPDATED :
+                                            VIR_DOMAIN_EVENT_DEFINED_ADDED);
+        dom = domainObjHandleNew(dconn, vm);
+        domainObjEndAPI(&vm);
+        return dom;
+    }
+
+    if (!(vm = domainObjListFindByName(driver->domains, name)) ||
+        !(priv = qemuDriverPrivateOf(driver, vm))->mig ||
+        priv->mig->ctx.side != MIG_SIDE_DEST) {
+        reportError(VIR_ERR_NO_DOMAIN, _("domain '%1$s' is not being migrated"), name);
+        goto cleanup;
+    }
+    if (qemuMigJobBegin(vm, "virDomainMigrateFinish3Params") < 0)
+        goto cleanup;
+    if (!(mig = priv->mig)) {
+        reportError(VIR_ERR_NO_DOMAIN, _("domain '%1$s' is not being migrated"), name);
+        goto endjob;
+    }
+    /* the source's transfer is over: wait for ours to end too */
+    while (!cancelled && (mig = priv->mig) && !migrationPhaseIsTerminal(mig->ctx.phase) &&
+           mig->qemuStatus != QEMU_MONITOR_MIGRATION_STATUS_COMPLETED &&
+           mig->qemuStatus != QEMU_MONITOR_MIGRATION_STATUS_FAILED &&
+           mig->qemuStatus != QEMU_MONITOR_MIGRATION_STATUS_CANCELLED &&
+           !mig->gone && domainObjIsActive(vm)) {
+        qemuMigDrain(vm);
+        if (!condWaitUntil(&mig->cond, &vm->lock, deadline))
+            break;
+    }
+    qemuMigDrain(vm);
+    if (!(mig = priv->mig)) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("migration of domain '%1$s' failed on the destination"), name);
+        goto endjob;
+    }
+    if (migrationPhaseHandle(&mig->ctx, cancelled ? MIG_EVENT_FINISH_CANCELLED :
+                                                    MIG_EVENT_FINISH, NULL, NULL) <= 0 ||
+        cancelled || migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_FINISH) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_FAILED,
+                        _("migration of domain '%1$s' failed on the destination (%2$s)"),
+                        name, migrationPhaseName(mig->ctx.phase));
+        qemuMigForgetIfOver(vm);
+        goto endjob;
+    }
+    /* the source's statistics, as libvirt's destination reports them */
+    if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL, &srcStats) < 0) {
+        LOG_WARN("domain '%s': ignoring the statistics of a bad cookie: %s", name,
+                 errorGetSlot()->message ? errorGetSlot()->message : "");
+        errorReset();
+    }
+    qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN, srcStats, mig->startMs);
+    qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, NULL, NULL), cookieout, cookieoutlen);
+    priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+    qemuMigForget(vm);
+    dom = domainObjHandleNew(dconn, vm);
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    if (vm)
+        domainObjEndAPI(&vm);
+    return dom;
+}
+
+/* Statistics as VIR_DOMAIN_JOB_* typed parameters. */
+static int
+qemuMigStatsToParams(int operation, unsigned long long elapsed,
+                     const QemuMonitorMigrationInfo *info, bool completed,
+                     virTypedParameterPtr *params, int *nparams)
+{
+    int max = 0;
+    int rc = 0;
+
+    *params = NULL;
+    *nparams = 0;
+    rc |= virTypedParamsAddInt(params, nparams, &max, VIR_DOMAIN_JOB_OPERATION, operation);
+    rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_TIME_ELAPSED, elapsed);
+    if (info && info->hasRam) {
+        const QemuMonitorMigrationStats *ram = &info->ram;
+
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_DATA_TOTAL,
+                                      ram->total);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_DATA_PROCESSED,
+                                      ram->transferred);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_DATA_REMAINING,
+                                      ram->remaining);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_TOTAL,
+                                      ram->total);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+                                      ram->transferred);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_REMAINING,
+                                      ram->remaining);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_CONSTANT,
+                                      ram->duplicate);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_NORMAL,
+                                      ram->normal);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_NORMAL_BYTES,
+                                      ram->normalBytes);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_BPS,
+                                      (unsigned long long)(ram->mbps * 1000 * 1000 / 8));
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE,
+                                      ram->dirtyPagesRate);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_ITERATION,
+                                      ram->dirtySyncCount);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE,
+                                      ram->pageSize);
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_POSTCOPY_REQS,
+                                      ram->postcopyRequests);
+    }
+    if (info && completed && info->hasDowntime)
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_DOWNTIME,
+                                      info->downtime);
+    if (info && !completed && info->hasExpectedDowntime)
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_DOWNTIME,
+                                      info->expectedDowntime);
+    if (info && info->hasSetupTime)
+        rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_SETUP_TIME,
+                                      info->setupTime);
+    if (info && info->hasCpuThrottle)
+        rc |= virTypedParamsAddInt(params, nparams, &max, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE,
+                                   info->cpuThrottlePercentage);
+    if (rc < 0) {
+        virTypedParamsFree(*params, *nparams);
+        *params = NULL;
+        *nparams = 0;
+        return -1;
+    }
+    return 0;
+}
+
+int
+qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen, unsigned int flags,
+                            int cancelled)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (qemuMigJobBegin(vm, "virDomainMigrateConfirm3Params") < 0)
+        goto cleanup;
+    if (flags & VIR_MIGRATE_OFFLINE) {
+        ret = 0;
+        if (!cancelled && (flags & VIR_MIGRATE_UNDEFINE_SOURCE))
+            goto undefine;
+        goto endjob;
+    }
+    if (!(mig = priv->mig) || mig->ctx.side != MIG_SIDE_SOURCE) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not being migrated"));
+        goto endjob;
+    }
+    qemuMigDrain(vm);
+    if (!(mig = priv->mig)) {
+        ret = cancelled ? 0 : -1;
+        if (!cancelled)
+            reportError(VIR_ERR_OPERATION_FAILED, "%s", _("the migration is over"));
+        goto endjob;
+    }
+    if (cancelled && migrationPhaseIsTerminal(mig->ctx.phase)) {
+        ret = 0;    /* already over here (aborted, failed, lost) */
+    } else if (migrationPhaseHandle(&mig->ctx, cancelled ? MIG_EVENT_CONFIRM_CANCELLED :
+                                                           MIG_EVENT_CONFIRM,
+                                    NULL, NULL) <= 0) {
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_INVALID,
+                        _("migration cannot be confirmed in phase %1$s"),
+                        migrationPhaseName(mig->ctx.phase));
+    } else {
+        ret = 0;
+    }
+    if (mig->ctx.phase == MIG_PHASE_S_COMPLETED) {
+        QemuMigrationStats *stats = priv->jobCompleted;
+        virTypedParameterPtr par = NULL;
+        int npar = 0;
+
+        if (stats && qemuMigStatsToParams(stats->operation, stats->elapsed, stats->info, true,
+                                          &par, &npar) == 0)
+            domainEventStateQueue(driver->events,
+                                  domainEventJobCompletedNew(vm->def->name, vm->def->uuid, -1,
+                                                             par, npar));
+        if ((flags & VIR_MIGRATE_UNDEFINE_SOURCE) && vm->persistent && !vm->removed) {
+            qemuMigForget(vm);
+            goto undefine;
+        }
+    }
+    qemuMigForgetIfOver(vm);
+    goto endjob;
+
+ undefine:
+    {
+        g_autofree char *path = qemuDomainConfigPath(driver, vm->def->name);
+        g_autofree char *link = qemuDomainAutostartPath(driver, vm->def->name);
+
+        unlink(path);
+        unlink(link);
+        vm->autostart = false;
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_UNDEFINED,
+                                   VIR_DOMAIN_EVENT_UNDEFINED_REMOVED);
+        if (domainObjIsActive(vm)) {
+            vm->persistent = false;
+            g_clear_pointer(&vm->newDef, domainDefFree);
+        } else {
+            domainObjListRemove(driver->domains, vm);
+        }
+    }
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/*
+ * Peer-to-peer: this host drives the destination itself over its own
+ * connection to @dconnuri (the same five steps).
+ */
+static int
+qemuMigrationP2P(virDomainPtr dom, const char *dconnuri, virTypedParameterPtr params,
+                 int nparams, unsigned int flags)
+{
+    virConnectPtr dconn;
+    virDomainPtr ddom;
+    g_autoptr(SavedError) saved = NULL;
+
+    if (!dconnuri) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("peer-to-peer migration needs the destination URI"));
+        return -1;
+    }
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("tunnelled migration is not supported by the QEMU driver yet"));
+        return -1;
+    }
+    if (!(dconn = virConnectOpen(dconnuri))) {
+        errorSetFromCopy(virGetLastError());
+        return -1;
+    }
+    ddom = migrateRunSteps(dom, dconn, params, nparams, flags & ~VIR_MIGRATE_PEER2PEER);
+    saved = errorSave();
+    if (ddom)
+        virDomainFree(ddom);
+    virConnectClose(dconn);
+    errorRestore(&saved);
+    return ddom ? 0 : -1;
+}
+
+/* ---- the v3 steps without typed parameters ---- */
+
+static int
+qemuMigLegacyParams(const char *xml, const char *dname, const char *uri,
+                    unsigned long bandwidth, virTypedParameterPtr *params, int *nparams)
+{
+    int max = 0;
+
+    *params = NULL;
+    *nparams = 0;
+    if ((xml && virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_DEST_XML,
+                                        xml) < 0) ||
+        (dname && virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_DEST_NAME,
+                                          dname) < 0) ||
+        (uri && virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_URI, uri) < 0) ||
+        (bandwidth && virTypedParamsAddULLong(params, nparams, &max,
+                                              VIR_MIGRATE_PARAM_BANDWIDTH, bandwidth) < 0)) {
+        virTypedParamsFree(*params, *nparams);
+        return -1;
+    }
+    return 0;
+}
+
+char *
+qemuMigrationBegin3(virDomainPtr dom, const char *xmlin, char **cookieout, int *cookieoutlen,
+                    unsigned long flags, const char *dname, unsigned long resource)
+{
+    virTypedParameterPtr params;
+    int nparams;
+    char *ret;
+
+    if (qemuMigLegacyParams(xmlin, dname, NULL, resource, &params, &nparams) < 0)
+        return NULL;
+    ret = qemuMigrationBegin3Params(dom, params, nparams, cookieout, cookieoutlen, flags);
+    virTypedParamsFree(params, nparams);
+    return ret;
+}
+
+int
+qemuMigrationPrepare3(virConnectPtr dconn, const char *cookiein, int cookieinlen,
+                      char **cookieout, int *cookieoutlen, const char *uriIn, char **uriOut,
+                      unsigned long flags, const char *dname, unsigned long resource,
+                      const char *domXML)
+{
+    virTypedParameterPtr params;
+    int nparams;
+    int ret;
+
+    if (qemuMigLegacyParams(domXML, dname, uriIn, resource, &params, &nparams) < 0)
+        return -1;
+    ret = qemuMigrationPrepare3Params(dconn, params, nparams, cookiein, cookieinlen, cookieout,
+                                      cookieoutlen, uriOut, flags);
+    virTypedParamsFree(params, nparams);
+    return ret;
+}
+
+int
+qemuMigrationPerform3(virDomainPtr dom, const char *xmlin, const char *cookiein,
+                      int cookieinlen, char **cookieout, int *cookieoutlen,
+                      const char *dconnuri, const char *uri, unsigned long flags,
+                      const char *dname, unsigned long resource)
+{
+    virTypedParameterPtr params;
+    int nparams;
+    int ret;
+
+    if (qemuMigLegacyParams(xmlin, dname, uri, resource, &params, &nparams) < 0)
+        return -1;
+    ret = qemuMigrationPerform3Params(dom, dconnuri, params, nparams, cookiein, cookieinlen,
+                                      cookieout, cookieoutlen, flags);
+    virTypedParamsFree(params, nparams);
+    return ret;
+}
+
+virDomainPtr
+qemuMigrationFinish3(virConnectPtr dconn, const char *dname, const char *cookiein,
+                     int cookieinlen, char **cookieout, int *cookieoutlen,
+                     const char *dconnuri, const char *uri, unsigned long flags, int cancelled)
+{
+    virTypedParameterPtr params;
+    int nparams;
+    virDomainPtr ret;
+
+    if (qemuMigLegacyParams(NULL, dname, uri, 0, &params, &nparams) < 0)
+        return NULL;
+    ret = qemuMigrationFinish3Params(dconn, params, nparams, cookiein, cookieinlen, cookieout,
+                                     cookieoutlen, flags, cancelled);
+    virTypedParamsFree(params, nparams);
+    return ret;
+}
+
+int
+qemuMigrationConfirm3(virDomainPtr dom, const char *cookiein, int cookieinlen,
+                      unsigned long flags, int cancelled)
+{
+    return qemuMigrationConfirm3Params(dom, NULL, 0, cookiein, cookieinlen, flags, cancelled);
+}
+
+/* ---- job control ---- */
+
+int
+qemuMigrationGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    DomainObj *vm;
+    QemuMigration *mig;
+
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->type = VIR_DOMAIN_JOB_NONE;
+    mig = qemuDomainPrivate(vm)->mig;
+    if (mig && !migrationPhaseIsTerminal(mig->ctx.phase)) {
+        info->type = VIR_DOMAIN_JOB_UNBOUNDED;
+        info->timeElapsed = g_get_real_time() / 1000 - mig->startMs;
+        if (mig->stats && mig->stats->hasRam) {
+            info->dataTotal = info->memTotal = mig->stats->ram.total;
+            info->dataProcessed = info->memProcessed = mig->stats->ram.transferred;
+            info->dataRemaining = info->memRemaining = mig->stats->ram.remaining;
+        }
+    }
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuMigrationGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params,
+                         int *nparams, unsigned int flags)
+{
+    DomainObj *vm;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    int ret = 0;
+
+    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    mig = priv->mig;
+    *type = VIR_DOMAIN_JOB_NONE;
+    *params = NULL;
+    *nparams = 0;
+    if (flags & VIR_DOMAIN_JOB_STATS_COMPLETED) {
+        QemuMigrationStats *stats = priv->jobCompleted;
+
+        if (stats) {
+            *type = VIR_DOMAIN_JOB_COMPLETED;
+            ret = qemuMigStatsToParams(stats->operation, stats->elapsed, stats->info, true,
+                                       params, nparams);
+            if (!(flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
+                qemuMigStatsFree(stats);
+                priv->jobCompleted = NULL;
+            }
+        }
+    } else if (mig && !migrationPhaseIsTerminal(mig->ctx.phase)) {
+        *type = VIR_DOMAIN_JOB_UNBOUNDED;
+        ret = qemuMigStatsToParams(mig->ctx.side == MIG_SIDE_SOURCE ?
+                                   VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT :
+                                   VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN,
+                                   g_get_real_time() / 1000 - mig->startMs,
+                                   mig->ctx.side == MIG_SIDE_SOURCE ? mig->stats : NULL, false,
+                                   params, nparams);
+    }
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuMigrationAbortJob(virDomainPtr dom)
+{
+    DomainObj *vm;
+    QemuDomainPrivate *priv;
+    QemuMigration *mig;
+    int ret = -1;
+
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    mig = priv->mig;
+    if (!mig || migrationPhaseIsTerminal(mig->ctx.phase)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
+        goto cleanup;
+    }
+    if (mig->ctx.side == MIG_SIDE_DEST) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot abort incoming migration; use virDomainDestroy instead"));
+        goto cleanup;
+    }
+    if (mig->pcSwitched || mig->ctx.phase == MIG_PHASE_S_POSTCOPY ||
+        mig->ctx.phase == MIG_PHASE_S_DONE_POSTCOPY) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot abort migration in post-copy mode"));
+        goto cleanup;
+    }
+    if (!migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+        reportError(VIR_ERR_OPERATION_INVALID,
+                    _("cannot abort migration in phase %1$s"),
+                    migrationPhaseName(mig->ctx.phase));
+        goto cleanup;
+    }
+    if (priv->job == QEMU_JOB_NONE) {
+        /* between two steps: apply it now */
+        if (qemuMigJobBegin(vm, "virDomainAbortJob") < 0)
+            goto cleanup;
+        if ((mig = priv->mig) && migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+            mig->aborted = true;
+            if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_ABORT, NULL, NULL) >= 0)
+                ret = 0;
+        } else {
+            reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
+        }
+        qemuDomainJobEndLocked(vm);
+        goto cleanup;
+    }
+    /* Perform runs: its loop applies the abort */
+    mig->abortRequested = true;
+    condBroadcast(&mig->cond);
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuMigSetParamsMon(QemuMonitor *mon, const void *arg)
+{
+    return qemuMonitorSetMigrationParams(mon, arg);
+}
+
+static int
+qemuMigStartPostcopyMon(QemuMonitor *mon, const void *arg)
+{
+    return qemuMonitorMigrateStartPostcopy(mon);
+}
+
+/* Set one QEMU migration parameter of a running @vm (locked) beside any job. */
+static int
+qemuMigSetParam(DomainObj *vm, QemuMonitorMigrationParam param, uint64_t value)
+{
+    g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
+
+    qemuMonitorJSONMigrationParamsSetUInt(params, param, value);
+    return qemuMigRunNoJob(vm, qemuMigSetParamsMon, params);
+}
+
+int
+qemuMigrationSetMaxSpeed(virDomainPtr dom, unsigned long bandwidth, unsigned int flags)
+{
+    DomainObj *vm;
+    QemuDomainPrivate *priv;
+    bool postcopy = flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY;
+    int ret = 0;
+
+    checkFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, -1);
+    if (bandwidth > QEMU_DOMAIN_MIG_BANDWIDTH_MAX) {
+        reportError(VIR_ERR_OVERFLOW, _("bandwidth must be less than %1$llu"),
+                    (unsigned long long)QEMU_DOMAIN_MIG_BANDWIDTH_MAX + 1);
+        return -1;
+    }
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    if (domainObjIsActive(vm))
+        ret = qemuMigSetParam(vm, postcopy ? QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH :
+                                             QEMU_MONITOR_MIGRATION_PARAM_MAX_BANDWIDTH,
+                              (uint64_t)bandwidth * 1024 * 1024);
+    if (ret == 0) {
+        if (postcopy)
+            priv->migPostcopyBandwidth = bandwidth;
+        else
+            priv->migBandwidth = bandwidth;
+    }
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuMigrationGetMaxSpeed(virDomainPtr dom, unsigned long *bandwidth, unsigned int flags)
+{
+    DomainObj *vm;
+    QemuDomainPrivate *priv;
+
+    checkFlags(flags, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    priv = qemuDomainPrivate(vm);
+    *bandwidth = (flags & VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) ?
+                 priv->migPostcopyBandwidth : priv->migBandwidth;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuMigrationSetMaxDowntime(virDomainPtr dom, unsigned long long downtime, unsigned int flags)
+{
+    DomainObj *vm;
+    int ret = 0;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjIsActive(vm))
+        ret = qemuMigSetParam(vm, QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT, downtime);
+    if (ret == 0)
+        qemuDomainPrivate(vm)->migDowntime = downtime;
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+int
+qemuMigrationGetMaxDowntime(virDomainPtr dom, unsigned long long *downtime, unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    *downtime = qemuDomainPrivate(vm)->migDowntime;
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+int
+qemuMigrationStartPostCopy(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    QemuMigration *mig;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    mig = qemuDomainPrivate(vm)->mig;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (!mig || mig->ctx.side != MIG_SIDE_SOURCE || mig->ctx.phase != MIG_PHASE_S_PERFORM) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("post-copy can be started only during migration"));
+        goto cleanup;
+    }
+    if (!(mig->flags & VIR_MIGRATE_POSTCOPY)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag"));
+        goto cleanup;
+    }
+    ret = qemuMigRunNoJob(vm, qemuMigStartPostcopyMon, NULL);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}

@@ -1,0 +1,1486 @@
+/* Live migration between two qemu:///embed roots (two hosts) with real TCG guests. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+/*
+ * Each case gets two roots, A (source) and B (destination): two driver
+ * instances with their own host UUID, so one process holds both hosts and
+ * QEMU's data crosses 127.0.0.1.  The guest is tests/guest's vkguest: its
+ * heartbeat must go on on B's serial log after the migration, and its
+ * memory check must never print CORRUPT.  Every QEMU is found through the
+ * pidfiles of both roots and killed + reaped by pid at the end of the case;
+ * a watchdog (alarm) kills the recorded pids if the run hangs.
+ * Environment: VKGUEST (the guest kernel), TEST_CASE=NAME (one case).
+ */
+
+#define HARD_TIMEOUT_S 280
+#define streq0(a, b) (g_strcmp0((a), (b)) == 0)
+#define WAIT_MS 30000
+#define MAX_PIDS 64
+
+static const char *vkguest;
+static char *logPath;           /* the driver's QMP debug log (for caseSpice) */
+static char *rootA;
+static char *rootB;
+static virConnectPtr connA;
+static virConnectPtr connB;
+static int failures;
+static int ntests;
+
+static GMutex evLock;
+static GPtrArray *events;       /* "HOST NAME type detail", protected by evLock */
+static int jobCompleted[2];     /* JOB_COMPLETED events per host */
+static int iterations[2];       /* MIGRATION_ITERATION events per host */
+static int callbacks[2][3] = { { -1, -1, -1 }, { -1, -1, -1 } };
+
+static volatile pid_t watchPids[MAX_PIDS];
+
+static void
+watchdog(int sig)
+{
+    static const char msg[] = "# hard timeout: killing QEMU and exiting\n";
+    size_t i;
+
+    (void)sig;
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] > 0)
+            kill(watchPids[i], SIGKILL);
+    }
+    if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
+        _exit(2);
+    _exit(1);
+}
+
+static void
+rememberPid(pid_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] == pid)
+            return;
+        if (watchPids[i] == 0) {
+            watchPids[i] = pid;
+            return;
+        }
+    }
+}
+
+static void
+forgetPid(pid_t pid)
+{
+    size_t i;
+
+    for (i = 0; i < MAX_PIDS; i++) {
+        if (watchPids[i] == pid)
+            watchPids[i] = 0;
+    }
+}
+
+#define CHECK(cond, ...) \
+    do { \
+        if (!(cond)) { \
+            virErrorPtr e_ = virGetLastError(); \
+            printf("# %s:%d: check failed: %s: ", __FILE__, __LINE__, #cond); \
+            printf(__VA_ARGS__); \
+            printf("\n# last error: %s\n", e_ && e_->message ? e_->message : "none"); \
+            return -1; \
+        } \
+    } while (0)
+
+static gint64
+nowMs(void)
+{
+    return g_get_monotonic_time() / 1000;
+}
+
+/* ---- events ---- */
+
+static gpointer
+eventLoop(gpointer opaque)
+{
+    for (;;)
+        virEventRunDefaultImpl();
+    return NULL;
+}
+
+static int
+onLifecycle(virConnectPtr c, virDomainPtr dom, int type, int detail, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    g_ptr_array_add(events, g_strdup_printf("%s %s %d %d", (const char *)opaque,
+                                            virDomainGetName(dom), type, detail));
+    g_mutex_unlock(&evLock);
+    return 0;
+}
+
+static void
+onJobCompleted(virConnectPtr c, virDomainPtr dom, virTypedParameterPtr params, int nparams,
+               void *opaque)
+{
+    g_mutex_lock(&evLock);
+    jobCompleted[streq0(opaque, "B")]++;
+    g_mutex_unlock(&evLock);
+}
+
+static void
+onIteration(virConnectPtr c, virDomainPtr dom, int iteration, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    iterations[streq0(opaque, "B")]++;
+    g_mutex_unlock(&evLock);
+}
+
+/* The lifecycle events of @name on @host so far, "type detail" joined by ", ". */
+static char *
+eventsOf(const char *host, const char *name)
+{
+    GString *out = g_string_new(NULL);
+    g_autofree char *prefix = g_strdup_printf("%s %s ", host, name);
+    size_t i;
+
+    g_mutex_lock(&evLock);
+    for (i = 0; i < events->len; i++) {
+        const char *ev = g_ptr_array_index(events, i);
+
+        if (g_str_has_prefix(ev, prefix))
+            g_string_append_printf(out, "%s%s", out->len ? ", " : "", ev + strlen(prefix));
+    }
+    g_mutex_unlock(&evLock);
+    return g_string_free(out, FALSE);
+}
+
+static bool
+waitEvents(const char *host, const char *name, const char *want)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *got = eventsOf(host, name);
+
+        if (strstr(got, want))
+            return true;
+        g_usleep(10000);
+    }
+    return false;
+}
+
+/* ---- connections and guests ---- */
+
+static virConnectPtr
+openConn(const char *root, int idx)
+{
+    g_autofree char *uri = g_strdup_printf("qemu:///embed?root=%s", root);
+    virConnectPtr c;
+    const char *tag = idx ? "B" : "A";
+
+    if (!(c = virConnectOpen(uri)))
+        return NULL;
+    callbacks[idx][0] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onLifecycle), (void *)tag,
+                                         NULL);
+    callbacks[idx][1] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_JOB_COMPLETED,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onJobCompleted),
+                                         (void *)tag, NULL);
+    callbacks[idx][2] =
+        virConnectDomainEventRegisterAny(c, NULL, VIR_DOMAIN_EVENT_ID_MIGRATION_ITERATION,
+                                         VIR_DOMAIN_EVENT_CALLBACK(onIteration), (void *)tag,
+                                         NULL);
+    return c;
+}
+
+static void
+closeConn(virConnectPtr *c, int idx)
+{
+    size_t i;
+
+    if (!*c)
+        return;
+    for (i = 0; i < 3; i++) {
+        if (callbacks[idx][i] >= 0)
+            virConnectDomainEventDeregisterAny(*c, callbacks[idx][i]);
+        callbacks[idx][i] = -1;
+    }
+    virConnectClose(*c);
+    *c = NULL;
+}
+
+static char *
+guestXML(const char *name, int memMiB, const char *cmdline)
+{
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>%d</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>%s</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <serial type='file'><source path='%s/%s.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, memMiB, vkguest, cmdline, rootA, name);
+}
+
+/* The live XML of @dom with the serial log moved to root B (same ABI). */
+static char *
+destXML(virDomainPtr dom)
+{
+    g_autofree char *xml = virDomainGetXMLDesc(dom, 0);
+    g_auto(GStrv) parts = NULL;
+
+    if (!xml)
+        return NULL;
+    parts = g_strsplit(xml, rootA, -1);
+    return g_strjoinv(rootB, parts);
+}
+
+static pid_t
+qemuPid(const char *root, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/%s.pid", root, name);
+    g_autofree char *text = NULL;
+    long pid;
+
+    if (!g_file_get_contents(path, &text, NULL, NULL))
+        return 0;
+    pid = strtol(text, NULL, 10);
+    if (pid > 0)
+        rememberPid((pid_t)pid);
+    return (pid_t)pid;
+}
+
+static bool
+pidGone(pid_t pid)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        if (kill(pid, 0) < 0 && errno == ESRCH)
+            return true;
+        /* our child, already dead but not reaped by the driver yet? */
+        g_usleep(20000);
+    }
+    return false;
+}
+
+static bool
+waitState(virDomainPtr dom, int state, int reason)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+    int s = -1;
+    int r = -1;
+
+    while (nowMs() < deadline) {
+        if (virDomainGetState(dom, &s, &r, 0) == 0 && s == state && r == reason)
+            return true;
+        g_usleep(10000);
+    }
+    printf("# state %d/%d, wanted %d/%d\n", s, r, state, reason);
+    return false;
+}
+
+static char *
+serialPath(const char *root, const char *name)
+{
+    return g_strdup_printf("%s/%s.serial", root, name);
+}
+
+static bool
+waitSerial(const char *root, const char *name, const char *text)
+{
+    g_autofree char *path = serialPath(root, name);
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        g_autofree char *data = NULL;
+
+        if (g_file_get_contents(path, &data, NULL, NULL) && strstr(data, text))
+            return true;
+        g_usleep(20000);
+    }
+    return false;
+}
+
+/* The number of the last HEARTBEAT line of a serial log, -1 if none. */
+static long
+lastHeartbeat(const char *root, const char *name)
+{
+    g_autofree char *path = serialPath(root, name);
+    g_autofree char *data = NULL;
+    const char *p;
+    const char *last = NULL;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return -1;
+    for (p = data; (p = strstr(p, "HEARTBEAT ")); p++)
+        last = p;
+    return last ? strtol(last + strlen("HEARTBEAT "), NULL, 10) : -1;
+}
+
+static bool
+serialHas(const char *root, const char *name, const char *text)
+{
+    g_autofree char *path = serialPath(root, name);
+    g_autofree char *data = NULL;
+
+    return g_file_get_contents(path, &data, NULL, NULL) && strstr(data, text);
+}
+
+/* The guest carries on on B: its heartbeat continues past @after, it passes a
+ * memory check there, and nothing was corrupted. */
+static int
+checkGuestOnB(const char *name, long after)
+{
+    g_autofree char *next = g_strdup_printf("HEARTBEAT %ld ", after + 5);
+
+    CHECK(waitSerial(rootB, name, next), "heartbeat %ld on B", after + 5);
+    CHECK(waitSerial(rootB, name, "CHECK OK"), "memory check on B");
+    CHECK(!serialHas(rootB, name, "CORRUPT") && !serialHas(rootA, name, "CORRUPT"),
+          "no CORRUPT");
+    CHECK(!serialHas(rootB, name, "HEARTBEAT 0 "), "B continued the guest, did not boot it");
+    return 0;
+}
+
+static void
+killRoot(const char *root)
+{
+    g_autofree char *dir = g_strdup_printf("%s/run/qemu", root);
+    g_autoptr(GDir) d = g_dir_open(dir, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        if (g_str_has_suffix(entry, ".pid")) {
+            g_autofree char *name = g_strndup(entry, strlen(entry) - 4);
+
+            qemuPid(root, name);
+        }
+    }
+}
+
+static void
+killAll(void)
+{
+    size_t i;
+
+    killRoot(rootA);
+    killRoot(rootB);
+    for (i = 0; i < MAX_PIDS; i++) {
+        pid_t pid = watchPids[i];
+
+        if (pid <= 0)
+            continue;
+        if (kill(pid, SIGKILL) == 0 || errno != ESRCH)
+            waitpid(pid, NULL, 0);
+        watchPids[i] = 0;
+    }
+}
+
+/* ---- a migration in a thread (so that the test can act during it) ---- */
+
+typedef struct {
+    virDomainPtr dom;
+    unsigned int flags;
+    unsigned long long bandwidth;   /* MiB/s, 0 = none */
+    int acInitial;                  /* auto_converge.initial, 0 = none */
+    char *dxml;
+    virDomainPtr ddom;              /* result */
+    int code;                       /* error code on failure */
+    char *message;
+    GThread *thread;
+} Mig;
+
+static int
+migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
+{
+    int max = 0;
+
+    *params = NULL;
+    *nparams = 0;
+    if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_URI,
+                                "tcp://127.0.0.1") < 0 ||
+        virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_LISTEN_ADDRESS,
+                                "127.0.0.1") < 0 ||
+        (m->dxml && virTypedParamsAddString(params, nparams, &max,
+                                            VIR_MIGRATE_PARAM_DEST_XML, m->dxml) < 0) ||
+        (m->bandwidth && virTypedParamsAddULLong(params, nparams, &max,
+                                                 VIR_MIGRATE_PARAM_BANDWIDTH,
+                                                 m->bandwidth) < 0) ||
+        (m->acInitial && (virTypedParamsAddInt(params, nparams, &max,
+                                               VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL,
+                                               m->acInitial) < 0 ||
+                          virTypedParamsAddInt(params, nparams, &max,
+                                               VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
+                                               20) < 0)))
+        return -1;
+    return 0;
+}
+
+static gpointer
+migThread(gpointer opaque)
+{
+    Mig *m = opaque;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+
+    if (migParams(m, &params, &nparams) == 0)
+        m->ddom = virDomainMigrate3(m->dom, connB, params, nparams, m->flags);
+    if (!m->ddom) {
+        virErrorPtr e = virGetLastError();
+
+        m->code = e ? e->code : -1;
+        m->message = g_strdup(e && e->message ? e->message : "");
+    }
+    virTypedParamsFree(params, nparams);
+    return NULL;
+}
+
+static void
+migStart(Mig *m)
+{
+    m->thread = g_thread_new("migrate", migThread, m);
+}
+
+static void
+migJoin(Mig *m)
+{
+    if (m->thread)
+        g_thread_join(m->thread);
+    m->thread = NULL;
+}
+
+static void
+migClear(Mig *m)
+{
+    migJoin(m);
+    if (m->ddom)
+        virDomainFree(m->ddom);
+    g_free(m->dxml);
+    g_free(m->message);
+    memset(m, 0, sizeof(*m));
+}
+
+/* Wait until the source reports an active job that moved data; checks that
+ * every job query answers at once. */
+static bool
+waitTransferring(virDomainPtr dom, unsigned long long atLeast)
+{
+    gint64 deadline = nowMs() + WAIT_MS;
+
+    while (nowMs() < deadline) {
+        virDomainJobInfo info;
+        gint64 t0 = nowMs();
+        int rc = virDomainGetJobInfo(dom, &info);
+
+        if (nowMs() - t0 > 500) {
+            printf("# virDomainGetJobInfo took %lld ms\n", (long long)(nowMs() - t0));
+            return false;
+        }
+        if (rc == 0 && info.type == VIR_DOMAIN_JOB_UNBOUNDED && info.dataProcessed >= atLeast)
+            return true;
+        g_usleep(50000);
+    }
+    return false;
+}
+
+static virDomainPtr
+startGuest(const char *name, int memMiB, const char *cmdline, bool persistent)
+{
+    g_autofree char *xml = guestXML(name, memMiB, cmdline);
+    virDomainPtr dom;
+
+    if (persistent) {
+        if (!(dom = virDomainDefineXML(connA, xml)))
+            return NULL;
+        if (virDomainCreate(dom) < 0) {
+            virDomainFree(dom);
+            return NULL;
+        }
+    } else if (!(dom = virDomainCreateXML(connA, xml, 0))) {
+        return NULL;
+    }
+    qemuPid(rootA, name);
+    return dom;
+}
+
+/* ---- cases ---- */
+
+/* A persistent guest moves with PERSIST_DEST | UNDEFINE_SOURCE; a migration to
+ * the same host is refused first. */
+static int
+caseLive(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr other;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    int op = -1;
+    long hb;
+    pid_t srcPid;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    int state;
+    int reason;
+
+    CHECK((dom = startGuest("live", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", true)),
+          "start");
+    srcPid = qemuPid(rootA, "live");
+    CHECK(waitSerial(rootA, "live", "CHECK OK"), "guest running on A");
+
+    /* same host: refused before anything starts */
+    CHECK(!virDomainMigrate(dom, connA, VIR_MIGRATE_LIVE, NULL, "tcp://127.0.0.1", 0),
+          "migration to the same host");
+    CHECK(virGetLastError()->code == VIR_ERR_INTERNAL_ERROR &&
+              strstr(virGetLastError()->message, "same host"),
+          "same-host error");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A");
+
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "live");
+    qemuPid(rootB, "live");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running/migrated");
+    CHECK(virDomainIsPersistent(m.ddom) == 1, "persistent on B");
+    CHECK(pidGone(srcPid), "source QEMU %d gone", srcPid);
+    CHECK(!(other = virDomainLookupByName(connA, "live")) &&
+              virGetLastError()->code == VIR_ERR_NO_DOMAIN,
+          "undefined on A");
+    CHECK(checkGuestOnB("live", hb) == 0, "guest on B");
+    CHECK(waitEvents("A", "live", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "live");
+    evB = eventsOf("B", "live");
+    CHECK(strstr(evA, "3 1, 5 3, 1 0") != NULL, "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 0 0, 4 1"), "events on B '%s'", evB);
+    CHECK(jobCompleted[0] == 1 && jobCompleted[1] == 0, "JOB_COMPLETED %d/%d",
+          jobCompleted[0], jobCompleted[1]);
+    CHECK(virDomainGetJobStats(m.ddom, &type, &stats, &nstats,
+                               VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
+              type == VIR_DOMAIN_JOB_COMPLETED &&
+              virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_OPERATION, &op) == 1 &&
+              op == VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN,
+          "completed stats on B: type %d op %d", type, op);
+    {
+        unsigned long long total = 0;
+        unsigned long long down = 0;
+
+        /* the source's statistics came with the Perform cookie */
+        CHECK(virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_MEMORY_TOTAL, &total) == 1 &&
+                  total >= 64ULL * 1024 * 1024 &&
+                  virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_DOWNTIME, &down) == 1,
+              "source statistics on B: memory %llu downtime %llu", total, down);
+    }
+    virTypedParamsFree(stats, nstats);
+    stats = NULL;
+    nstats = 0;
+    /* and on the shut-off source definition... which UNDEFINE_SOURCE removed */
+    CHECK(virDomainGetJobStats(dom, &type, &stats, &nstats, VIR_DOMAIN_JOB_STATS_COMPLETED) < 0,
+          "no completed stats of an undefined domain");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Job control: a guest dirtying memory faster than 1 MiB/s never converges;
+ * job info answers, max downtime changes, abort puts everything back; then a
+ * new migration converges once the speed is raised on the fly. */
+static int
+caseJobControl(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    unsigned long speed = 0;
+    unsigned long long downtime = 0;
+    virDomainJobInfo info;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("job", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "job", "CHECK OK"), "guest running on A");
+
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateGetMaxSpeed(dom, &speed, 0) == 0 && speed == 1, "speed %lu", speed);
+    CHECK(virDomainMigrateSetMaxDowntime(dom, 500, 0) == 0, "set max downtime");
+    CHECK(virDomainMigrateGetMaxDowntime(dom, &downtime, 0) == 0 && downtime == 500,
+          "downtime %llu", downtime);
+    g_usleep(1500 * 1000);
+    CHECK(virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_UNBOUNDED &&
+              info.dataProcessed < 8ULL * 1024 * 1024 && info.dataRemaining > 0,
+          "limited to 1 MiB/s: processed %llu after %llu ms", info.dataProcessed,
+          info.timeElapsed);
+    CHECK(virDomainAbortJob(dom) == 0, "abort");
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_OPERATION_ABORTED, "aborted: %d %s", m.code, m.message);
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "A still running");
+    hb = lastHeartbeat(rootA, "job");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "job", next), "heartbeat goes on on A");
+    CHECK(!(gone = virDomainLookupByName(connB, "job")), "nothing left on B");
+    CHECK(waitEvents("B", "job", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "job");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    evA = eventsOf("A", "job");
+    CHECK(!strstr(evA, "3 1"), "no SUSPENDED on A: '%s'", evA);
+    CHECK(iterations[0] >= 1 && iterations[1] == 0, "MIGRATION_ITERATION %d/%d", iterations[0],
+          iterations[1]);
+    CHECK(virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_NONE,
+          "no job after the abort");
+    migClear(&m);
+
+    /* again; raising the speed on the fly lets it converge */
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "second transfer under way");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 10000, 0) == 0, "raise the speed");
+    migJoin(&m);
+    CHECK(m.ddom, "migration after the speed change: %s", m.message);
+    hb = lastHeartbeat(rootA, "job");
+    qemuPid(rootB, "job");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(checkGuestOnB("job", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Post-copy: the same non-converging guest switches to post-copy. */
+static int
+casePostcopy(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    pid_t srcPid;
+
+    CHECK((dom = startGuest("pc", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    srcPid = qemuPid(rootA, "pc");
+    CHECK(waitSerial(rootA, "pc", "CHECK OK"), "guest running on A");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "post-copy without a migration refused");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 2;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    migJoin(&m);
+    CHECK(m.ddom, "post-copy migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "pc");
+    qemuPid(rootB, "pc");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(pidGone(srcPid), "source QEMU gone");
+    CHECK(checkGuestOnB("pc", hb) == 0, "guest on B");
+    CHECK(waitEvents("A", "pc", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "pc");
+    evB = eventsOf("B", "pc");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 5 3"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 4 3, 4 1"), "events on B '%s'", evB);
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* The destination's QEMU is killed during the transfer: the guest runs on. */
+static int
+caseKillDest(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    pid_t dstPid;
+    long hb;
+    g_autofree char *next = NULL;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("kd", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "kd", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK((dstPid = qemuPid(rootB, "kd")) > 0, "destination QEMU");
+    CHECK(kill(dstPid, SIGKILL) == 0, "kill destination QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "A still running");
+    hb = lastHeartbeat(rootA, "kd");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "kd", next), "heartbeat goes on on A");
+    CHECK(!serialHas(rootA, "kd", "CORRUPT"), "no CORRUPT");
+    CHECK(!(gone = virDomainLookupByName(connB, "kd")), "nothing left on B");
+    CHECK(waitEvents("B", "kd", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "kd");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    CHECK(pidGone(dstPid), "destination QEMU reaped");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Two roots configured with the same host_uuid are the same host. */
+static int
+caseHostUUID(void)
+{
+    const char *conf = "host_uuid = \"3f8d2c1a-5b6e-4f70-8a91-b2c3d4e5f607\"\n";
+    g_autofree char *confA = g_build_filename(rootA, "etc", "qemu.conf", NULL);
+    g_autofree char *confB = g_build_filename(rootB, "etc", "qemu.conf", NULL);
+    virDomainPtr dom;
+
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_file_set_contents(confA, conf, -1, NULL) && g_file_set_contents(confB, conf, -1, NULL),
+          "write qemu.conf");
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen");
+    CHECK((dom = startGuest("hu", 64, "heartbeat_ms=50", false)), "start");
+    CHECK(!virDomainMigrate(dom, connB, VIR_MIGRATE_LIVE, NULL, "tcp://127.0.0.1", 0) &&
+              virGetLastError()->code == VIR_ERR_INTERNAL_ERROR &&
+              strstr(virGetLastError()->message, "3f8d2c1a-5b6e-4f70-8a91-b2c3d4e5f607"),
+          "same host refused");
+    CHECK(!virDomainLookupByName(connB, "hu"), "nothing on B");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    virDomainFree(dom);
+
+    /* a bad one makes the open fail, naming it */
+    closeConn(&connB, 1);
+    CHECK(g_file_set_contents(confB, "host_uuid = \"nope\"\n", -1, NULL), "write qemu.conf");
+    CHECK(!(connB = openConn(rootB, 1)) && strstr(virGetLastErrorMessage(), "host_uuid"),
+          "bad host_uuid refused");
+    return 0;
+}
+
+/* Non-live with VIR_MIGRATE_PAUSED: the source pauses first, the
+ * destination keeps the guest paused until it is resumed there. */
+static int
+caseNonLivePaused(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    long hb;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("nl", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "nl", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_PAUSED;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "nl");
+    qemuPid(rootB, "nl");
+    CHECK(waitState(m.ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "B paused/user");
+    CHECK(waitEvents("A", "nl", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "nl");
+    evB = eventsOf("B", "nl");
+    CHECK(g_str_has_suffix(evA, "3 1, 5 3"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 3 0"), "events on B '%s'", evB);
+    g_usleep(300 * 1000);
+    CHECK(lastHeartbeat(rootB, "nl") < 0, "no heartbeat on B while paused");
+    CHECK(virDomainResume(m.ddom) == 0, "resume on B");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootB, "nl", next), "heartbeat on B after resume");
+    CHECK(!serialHas(rootB, "nl", "CORRUPT"), "no CORRUPT");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* A free TCP port on 127.0.0.1 (bound and released). */
+static int
+freePort(void)
+{
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t len = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int port = -1;
+
+    if (fd >= 0 && bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0 &&
+        getsockname(fd, (struct sockaddr *)&sa, &len) == 0)
+        port = ntohs(sa.sin_port);
+    if (fd >= 0)
+        close(fd);
+    return port;
+}
+
+/* SPICE clients are told where the destination's display is
+ * (client_migrate_info with the port from the Prepare cookie). */
+static int
+caseSpice(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    int p1 = freePort();
+    int p2 = freePort();
+    g_autofree char *xml = NULL;
+    g_autofree char *log = NULL;
+    g_autofree char *want = NULL;
+    g_autofree char *src = NULL;
+    g_autofree char *dst = NULL;
+    long hb;
+
+    CHECK(p1 > 0 && p2 > 0 && p1 != p2, "ports %d %d", p1, p2);
+    xml = guestXML("sp", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8");
+    {
+        g_autofree char *gfx = g_strdup_printf(
+            "    <graphics type='spice' port='%d' autoport='no' listen='127.0.0.1'/>\n"
+            "  </devices>", p1);
+        g_auto(GStrv) parts = g_strsplit(xml, "  </devices>", -1);
+
+        g_free(xml);
+        xml = g_strjoinv(gfx, parts);
+    }
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with SPICE");
+    qemuPid(rootA, "sp");
+    CHECK(waitSerial(rootA, "sp", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    src = g_strdup_printf("port='%d'", p1);
+    dst = g_strdup_printf("port='%d'", p2);
+    {
+        g_autofree char *d = destXML(dom);
+        g_auto(GStrv) parts = g_strsplit(d, src, -1);
+
+        m.dxml = g_strjoinv(dst, parts);
+    }
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "sp");
+    qemuPid(rootB, "sp");
+    CHECK(checkGuestOnB("sp", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    want = g_strdup_printf("\"port\":%d", p2);
+    {
+        const char *at = strstr(log, "client_migrate_info");
+
+        CHECK(at && strstr(at, "\"hostname\":\"127.0.0.1\"") && strstr(at, want),
+              "client_migrate_info to 127.0.0.1:%d sent", p2);
+    }
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* AUTO_CONVERGE: a guest dirtying memory faster than the bandwidth limit
+ * converges once QEMU throttles its CPU (throttle reported in the stats). */
+static int
+caseAutoConverge(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    int throttle = -1;
+    gint64 deadline;
+    long hb;
+
+    CHECK((dom = startGuest("ac", 64, "heartbeat_ms=50 dirty_mib_s=40 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "ac", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_AUTO_CONVERGE;
+    m.bandwidth = 16;
+    m.acInitial = 80;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    /* the throttle shows in the job statistics while it runs */
+    deadline = nowMs() + WAIT_MS;
+    while (nowMs() < deadline && throttle <= 0) {
+        if (virDomainGetJobStats(dom, &type, &stats, &nstats, 0) == 0 &&
+            type == VIR_DOMAIN_JOB_UNBOUNDED)
+            virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE, &throttle);
+        else if (type == VIR_DOMAIN_JOB_NONE)
+            break;
+        virTypedParamsFree(stats, nstats);
+        stats = NULL;
+        nstats = 0;
+        g_usleep(50000);
+    }
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    CHECK(throttle >= 80, "CPU throttled (%d%%)", throttle);
+    hb = lastHeartbeat(rootA, "ac");
+    qemuPid(rootB, "ac");
+    CHECK(checkGuestOnB("ac", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* SetMaxDowntime during the transfer reaches QEMU: a guest that does not
+ * converge within 300 ms of downtime at 16 MiB/s (pass after pass) does
+ * once 5 s are allowed. */
+static int
+caseDowntime(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    unsigned long long down = 0;
+    unsigned long long iter = 0;
+    long hb;
+
+    CHECK((dom = startGuest("dt", 64, "heartbeat_ms=50 dirty_mib_s=60 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "dt", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 16;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    /* three passes over the dirty working set without converging */
+    CHECK(waitTransferring(dom, 26ULL * 1024 * 1024), "several passes done");
+    CHECK(virDomainGetJobStats(dom, &type, &stats, &nstats, 0) == 0 &&
+              type == VIR_DOMAIN_JOB_UNBOUNDED &&
+              virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_MEMORY_ITERATION, &iter) == 1 &&
+              iter >= 3,
+          "not converged at 300 ms after %llu passes", iter);
+    virTypedParamsFree(stats, nstats);
+    stats = NULL;
+    nstats = 0;
+    CHECK(virDomainMigrateSetMaxDowntime(dom, 5000, 0) == 0, "allow 5 s of downtime");
+    migJoin(&m);
+    CHECK(m.ddom, "migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "dt");
+    qemuPid(rootB, "dt");
+    CHECK(virDomainGetJobStats(m.ddom, &type, &stats, &nstats,
+                               VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 &&
+              virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_DOWNTIME, &down) == 1,
+          "downtime reported");
+    virTypedParamsFree(stats, nstats);
+    CHECK(checkGuestOnB("dt", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Post-copy failure: the destination's QEMU dies after the switch.  The
+ * source keeps the guest paused with POSTCOPY_FAILED and never resumes it. */
+static int
+casePostcopyFail(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    pid_t dstPid;
+    long hb;
+    int state;
+    int reason;
+    g_autofree char *evA = NULL;
+
+    CHECK((dom = startGuest("pcf", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pcf", "CHECK OK"), "guest running on A");
+    /* keep the post-copy phase long */
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK(virDomainAbortJob(dom) < 0 && virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "no abort in post-copy");
+    CHECK((dstPid = qemuPid(rootB, "pcf")) > 0, "destination QEMU");
+    CHECK(kill(dstPid, SIGKILL) == 0, "kill destination QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed");
+    hb = lastHeartbeat(rootA, "pcf");
+    g_usleep(1000 * 1000);
+    CHECK(lastHeartbeat(rootA, "pcf") == hb, "never resumed on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY_FAILED,
+          "still paused/postcopy-failed (%d/%d)", state, reason);
+    evA = eventsOf("A", "pcf");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 3 8"), "events on A '%s'", evA);
+    CHECK(!strstr(strstr(evA, "3 1"), "4 "), "no RESUMED on A after the start '%s'", evA);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* The source's QEMU dies during post-copy: the destination keeps the guest
+ * paused with POSTCOPY_FAILED (never killed, never resumed by itself). */
+static int
+casePostcopySourceKilled(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    pid_t srcPid;
+    long hb;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("pcs", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pcs", "CHECK OK"), "guest running on A");
+    srcPid = qemuPid(rootA, "pcs");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK((ddom = virDomainLookupByName(connB, "pcs")), "on B");
+    qemuPid(rootB, "pcs");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY), "B running/postcopy");
+    CHECK(kill(srcPid, SIGKILL) == 0, "kill source QEMU");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed");
+    hb = lastHeartbeat(rootB, "pcs");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootB, "pcs") == hb, "B stays paused");
+    evB = eventsOf("B", "pcs");
+    CHECK(streq0(evB, "2 1, 4 3, 3 8"), "events on B '%s'", evB);
+    CHECK(waitEvents("A", "pcs", "5 5"), "STOPPED_FAILED on A (its QEMU died)");
+    CHECK(!virDomainLookupByName(connA, "pcs"), "transient source gone");
+    virDomainFree(ddom);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Peer-to-peer (the source driver opens the destination itself), offline
+ * migration of a defined guest, and a destination XML that changes the ABI. */
+static int
+caseP2POffline(void)
+{
+    g_autofree char *uriB = g_strdup_printf("qemu:///embed?root=%s", rootB);
+    g_autofree char *xml = guestXML("off", 64, "heartbeat_ms=50");
+    g_autofree char *bad = NULL;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int max = 0;
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr other;
+    Mig m = { 0 };
+    long hb;
+    int state;
+
+    /* offline: the definition moves, nothing runs */
+    CHECK((dom = virDomainDefineXML(connA, xml)), "define");
+    CHECK((ddom = virDomainMigrate(dom, connB, VIR_MIGRATE_OFFLINE | VIR_MIGRATE_PERSIST_DEST |
+                                                   VIR_MIGRATE_UNDEFINE_SOURCE,
+                                   NULL, NULL, 0)),
+          "offline migration");
+    CHECK(virDomainIsPersistent(ddom) == 1 && virDomainIsActive(ddom) == 0, "defined on B");
+    CHECK(!(other = virDomainLookupByName(connA, "off")), "undefined on A");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+
+    CHECK((dom = startGuest("p2p", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "p2p", "CHECK OK"), "guest running on A");
+
+    /* a destination XML with another ABI is refused before anything starts */
+    m.dom = dom;
+    bad = destXML(dom);
+    {
+        g_auto(GStrv) parts = g_strsplit(bad, "<vcpu placement='static'>1</vcpu>", -1);
+
+        g_free(bad);
+        bad = g_strjoinv("<vcpu placement='static'>2</vcpu>", parts);
+    }
+    CHECK(strstr(bad, ">2</vcpu>"), "ABI-changing XML made");
+    CHECK(virTypedParamsAddString(&params, &nparams, &max, VIR_MIGRATE_PARAM_DEST_XML, bad) == 0,
+          "params");
+    CHECK(!virDomainMigrate3(dom, connB, params, nparams, VIR_MIGRATE_LIVE) &&
+              virGetLastError()->code == VIR_ERR_CONFIG_UNSUPPORTED,
+          "ABI change refused");
+    virTypedParamsFree(params, nparams);
+    params = NULL;
+    nparams = max = 0;
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A");
+
+    m.dxml = destXML(dom);
+    CHECK(migParams(&m, &params, &nparams) == 0, "params");
+    CHECK(virDomainMigrateToURI3(dom, uriB, params, nparams,
+                                 VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER) == 0,
+          "p2p migration");
+    virTypedParamsFree(params, nparams);
+    hb = lastHeartbeat(rootA, "p2p");
+    CHECK((ddom = virDomainLookupByName(connB, "p2p")), "on B");
+    qemuPid(rootB, "p2p");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running");
+    CHECK(checkGuestOnB("p2p", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(ddom) == 0, "destroy on B");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    migClear(&m);
+    return 0;
+}
+
+/*
+ * Both "daemons" die (kill -9) in the middle of a transfer: a child process
+ * (this program with --child) holds the two driver instances and migrates;
+ * once the transfer runs it is killed.  Opening the roots again recovers
+ * from the recorded phases: the source cancels and keeps the guest
+ * running, the destination kills its half-received guest.
+ */
+static int
+caseRestart(const char *self)
+{
+    g_autofree char *line = NULL;
+    const char *argv[] = { self, "--child", rootA, rootB, NULL };
+    virDomainPtr dom;
+    virDomainPtr gone;
+    GPid child;
+    int out = -1;
+    FILE *fp;
+    char buf[256] = "";
+    pid_t srcPid;
+    pid_t dstPid;
+    long hb;
+    int state;
+    int reason;
+    g_autofree char *next = NULL;
+    g_autofree char *status = NULL;
+    g_autofree char *statusPath = g_strdup_printf("%s/run/qemu/rs.xml", rootA);
+
+    /* the child owns both roots: no driver instance here meanwhile */
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                   NULL, &child, NULL, &out, NULL, NULL),
+          "spawn the child");
+    rememberPid(child);
+    fp = fdopen(out, "r");
+    while (fp && fgets(buf, sizeof(buf), fp) && !g_str_has_prefix(buf, "MIGRATING"))
+        ;
+    CHECK(g_str_has_prefix(buf, "MIGRATING"), "child migrating (last line '%s')", buf);
+    srcPid = qemuPid(rootA, "rs");
+    dstPid = qemuPid(rootB, "rs");
+    CHECK(g_file_get_contents(statusPath, &status, NULL, NULL) &&
+              strstr(status, "phase='S_PERFORM'"),
+          "S_PERFORM recorded in the status XML");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    forgetPid(child);
+    if (fp)
+        fclose(fp);
+    CHECK(srcPid > 0 && dstPid > 0, "both QEMUs were started");
+
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen the roots");
+    CHECK((dom = virDomainLookupByName(connA, "rs")), "guest still on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "running on A after recovery (%d/%d)", state, reason);
+    CHECK(!(gone = virDomainLookupByName(connB, "rs")), "nothing left on B");
+    CHECK(pidGone(dstPid), "destination QEMU killed by the recovery");
+    CHECK(kill(srcPid, 0) == 0, "source QEMU alive");
+    hb = lastHeartbeat(rootA, "rs");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "rs", next), "heartbeat goes on on A");
+    CHECK(!serialHas(rootA, "rs", "CORRUPT"), "no CORRUPT");
+    g_free(status);
+    status = NULL;
+    CHECK(g_file_get_contents(statusPath, &status, NULL, NULL) && !strstr(status, "<migration"),
+          "no migration recorded any more");
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * Both daemons die during post-copy: after the restart the guest runs on B
+ * only (running/postcopy until its QEMU completes the transfer, then
+ * running/migrated), the source stays paused and is never resumed.
+ */
+static int
+caseRestartPostcopy(const char *self)
+{
+    const char *argv[] = { self, "--child-postcopy", rootA, rootB, NULL };
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    GPid child;
+    int out = -1;
+    FILE *fp;
+    char buf[256] = "";
+    int state;
+    int reason;
+    long hbA;
+    long hbB;
+    g_autofree char *next = NULL;
+
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    CHECK(g_spawn_async_with_pipes(NULL, (char **)argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                   NULL, &child, NULL, &out, NULL, NULL),
+          "spawn the child");
+    rememberPid(child);
+    fp = fdopen(out, "r");
+    while (fp && fgets(buf, sizeof(buf), fp) && !g_str_has_prefix(buf, "POSTCOPY"))
+        ;
+    qemuPid(rootA, "rp");
+    qemuPid(rootB, "rp");
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    forgetPid(child);
+    if (fp)
+        fclose(fp);
+    CHECK(g_str_has_prefix(buf, "POSTCOPY"), "child in post-copy (last line '%s')", buf);
+
+    CHECK((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)), "reopen the roots");
+    CHECK((dom = virDomainLookupByName(connA, "rp")), "source kept");
+    CHECK((ddom = virDomainLookupByName(connB, "rp")), "destination kept");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY,
+          "A paused/postcopy (%d/%d)", state, reason);
+    CHECK(virDomainGetState(ddom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "B running (%d/%d)", state, reason);
+    hbA = lastHeartbeat(rootA, "rp");
+    hbB = lastHeartbeat(rootB, "rp");
+    next = g_strdup_printf("HEARTBEAT %ld ", MAX(hbA, hbB) + 5);
+    CHECK(waitSerial(rootB, "rp", next), "heartbeat goes on on B (from %ld/%ld)", hbA, hbB);
+    CHECK(lastHeartbeat(rootA, "rp") == hbA, "never resumed on A");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED),
+          "B running/migrated once its QEMU completed the transfer");
+    CHECK(waitSerial(rootB, "rp", "CHECK OK") && !serialHas(rootB, "rp", "CORRUPT"),
+          "memory intact on B");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* The child of caseRestart: start the guest on A, migrate it slowly to B. */
+static int
+childMain(const char *a, const char *b, bool postcopy)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    const char *name = postcopy ? "rp" : "rs";
+
+    rootA = (char *)a;
+    rootB = (char *)b;
+    events = g_ptr_array_new_with_free_func(g_free);
+    if (!(connA = openConn(rootA, 0)) || !(connB = openConn(rootB, 1)) ||
+        !(dom = startGuest(name, 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)) ||
+        !waitSerial(rootA, name, "CHECK OK"))
+        return 1;
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | (postcopy ? VIR_MIGRATE_POSTCOPY : 0);
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    /* post-copy at 8 MiB/s: the transfer outlives the daemons for a while */
+    if (postcopy && virDomainMigrateSetMaxSpeed(dom, 8, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) < 0)
+        return 1;
+    migStart(&m);
+    if (!waitTransferring(dom, 256 * 1024))
+        return 1;
+    if (postcopy) {
+        if (virDomainMigrateStartPostCopy(dom, 0) < 0 ||
+            !waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY))
+            return 1;
+        printf("POSTCOPY\n");
+    } else {
+        printf("MIGRATING\n");
+    }
+    fflush(stdout);
+    for (;;)
+        pause();
+    return 0;
+}
+
+/* ---- runner ---- */
+
+typedef struct {
+    const char *name;
+    int (*func)(void);
+} Case;
+
+static const char *selfPath;
+
+static int
+caseRestartSelf(void)
+{
+    return caseRestart(selfPath);
+}
+
+static int
+caseRestartPostcopySelf(void)
+{
+    return caseRestartPostcopy(selfPath);
+}
+
+static const Case cases[] = {
+    { "live", caseLive },
+    { "job-control", caseJobControl },
+    { "postcopy", casePostcopy },
+    { "kill-destination", caseKillDest },
+    { "postcopy-failure", casePostcopyFail },
+    { "postcopy-source-killed", casePostcopySourceKilled },
+    { "p2p-offline-abi", caseP2POffline },
+    { "downtime", caseDowntime },
+    { "auto-converge", caseAutoConverge },
+    { "spice", caseSpice },
+    { "nonlive-paused", caseNonLivePaused },
+    { "host-uuid", caseHostUUID },
+    { "restart", caseRestartSelf },
+    { "restart-postcopy", caseRestartPostcopySelf },
+};
+
+static void
+removeTree(const char *path)
+{
+    g_autoptr(GDir) d = g_dir_open(path, 0, NULL);
+    const char *entry;
+
+    while (d && (entry = g_dir_read_name(d))) {
+        g_autofree char *child = g_build_filename(path, entry, NULL);
+
+        if (g_file_test(child, G_FILE_TEST_IS_DIR) && !g_file_test(child, G_FILE_TEST_IS_SYMLINK))
+            removeTree(child);
+        else
+            unlink(child);
+    }
+    rmdir(path);
+}
+
+static void
+runCase(const Case *c)
+{
+    g_autofree char *tmplA = g_build_filename(g_get_tmp_dir(), "vkmigA-XXXXXX", NULL);
+    g_autofree char *tmplB = g_build_filename(g_get_tmp_dir(), "vkmigB-XXXXXX", NULL);
+    const char *only = getenv("TEST_CASE");
+    int rc = -1;
+
+    if (only && !streq0(only, c->name))
+        return;
+    ntests++;
+    rootA = g_mkdtemp(tmplA);
+    rootB = g_mkdtemp(tmplB);
+    g_mutex_lock(&evLock);
+    g_ptr_array_set_size(events, 0);
+    memset(jobCompleted, 0, sizeof(jobCompleted));
+    memset(iterations, 0, sizeof(iterations));
+    g_mutex_unlock(&evLock);
+
+    if ((connA = openConn(rootA, 0)) && (connB = openConn(rootB, 1)))
+        rc = c->func();
+    else
+        printf("# cannot open the connections: %s\n", virGetLastErrorMessage());
+    closeConn(&connA, 0);
+    closeConn(&connB, 1);
+    killAll();
+    if (rc < 0)
+        failures++;
+    printf("%s %d - %s\n", rc < 0 ? "not ok" : "ok", ntests, c->name);
+    fflush(stdout);
+    if (rc == 0) {
+        removeTree(rootA);
+        removeTree(rootB);
+    } else {
+        printf("# roots kept: %s %s\n", rootA, rootB);
+    }
+    rootA = rootB = NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+    size_t i;
+
+    vkguest = getenv("VKGUEST");
+    selfPath = argv[0];
+    if (argc == 4 && g_str_has_prefix(argv[1], "--child")) {
+        if (virEventRegisterDefaultImpl() < 0)
+            return 1;
+        g_thread_unref(g_thread_new("events", eventLoop, NULL));
+        return childMain(argv[2], argv[3], streq0(argv[1], "--child-postcopy"));
+    }
+    signal(SIGALRM, watchdog);
+    alarm(HARD_TIMEOUT_S);
+    /* QMP traffic of this process to a file: caseSpice reads it */
+    logPath = g_strdup_printf("%s/vkmigqmp-%d.log", g_get_tmp_dir(), (int)getpid());
+    {
+        g_autofree char *outputs = g_strdup_printf("1:file:%s", logPath);
+
+        g_setenv("VIRTKIT_LOG_FILTERS", "1:qemu.monitor 3:*", TRUE);
+        g_setenv("VIRTKIT_LOG_OUTPUTS", outputs, TRUE);
+    }
+    if (!g_file_test("/usr/bin/qemu-system-x86_64", G_FILE_TEST_IS_EXECUTABLE) || !vkguest ||
+        !g_file_test(vkguest, G_FILE_TEST_EXISTS)) {
+        printf("1..0 # SKIP qemu-system-x86_64 or VKGUEST missing\n");
+        return 0;
+    }
+    events = g_ptr_array_new_with_free_func(g_free);
+    if (virEventRegisterDefaultImpl() < 0)
+        return 1;
+    g_thread_unref(g_thread_new("events", eventLoop, NULL));
+
+    for (i = 0; i < G_N_ELEMENTS(cases); i++)
+        runCase(&cases[i]);
+    printf("1..%d\n", ntests);
+    if (!failures)
+        unlink(logPath);
+    else
+        printf("# QMP log kept: %s\n", logPath);
+    return failures ? 1 : 0;
+}
