@@ -5,12 +5,15 @@
 #include "api/datatypes.h"
 #include "api/domain_export.h"
 #include "util/error.h"
+#include "util/mac.h"
+#include "util/str.h"
 
 /**
  * domainStatsCheckGroups:
  * @stats: in: the groups asked for (0: all); out: the groups to collect
  * @supported: the groups the driver has
  * @flags: the API's flags (only ENFORCE_STATS matters here)
+ * @errDomain: the driver's VIR_FROM_* for the error
  *
  * As libvirt's drivers: groups a driver lacks are silently left out,
  * unless ENFORCE_STATS asks to fail on them.
@@ -18,14 +21,15 @@
  * Returns: 0, or -1 with VIR_ERR_ARGUMENT_UNSUPPORTED naming the bits.
  */
 int
-domainStatsCheckGroups(unsigned int *stats, unsigned int supported, unsigned int flags)
+domainStatsCheckGroups(int errDomain, unsigned int *stats, unsigned int supported,
+                       unsigned int flags)
 {
     if (*stats == 0) {
         *stats = supported;
         return 0;
     }
     if ((flags & VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS) && (*stats & ~supported)) {
-        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED,
+        errorReport(errDomain, VIR_ERR_ARGUMENT_UNSUPPORTED, __FILE__, __func__, __LINE__,
                     _("Stats types bits 0x%1$x are not supported by this daemon"),
                     *stats & ~supported);
         return -1;
@@ -115,4 +119,49 @@ domainStatsCollect(DomainObjList *list, virConnectPtr conn, virDomainPtr *doms,
     }
     *retStats = (virDomainStatsRecordPtr *)g_ptr_array_free(data.recs, FALSE);
     return n;
+}
+
+/**
+ * domainStatsFindDisk:
+ * @def: a definition
+ * @path: a target name or a source path, as libvirt's stats APIs accept
+ *
+ * Returns: the disk (owned by @def), or NULL.
+ */
+DomainDiskDef *
+domainStatsFindDisk(const DomainDef *def, const char *path)
+{
+    size_t i;
+
+    for (i = 0; i < def->ndisks; i++) {
+        if (streq(def->disks[i]->dst, path))
+            return def->disks[i];
+    }
+    for (i = 0; i < def->ndisks; i++) {
+        if (def->disks[i]->src && streq(def->disks[i]->src, path))
+            return def->disks[i];
+    }
+    return NULL;
+}
+
+/**
+ * domainStatsFindNet:
+ * @def: a definition
+ * @device: a target device name or a MAC address
+ *
+ * Returns: the interface (owned by @def), or NULL.
+ */
+DomainNetDef *
+domainStatsFindNet(const DomainDef *def, const char *device)
+{
+    MacAddr mac;
+    size_t i;
+
+    for (i = 0; i < def->nnets; i++) {
+        if (def->nets[i]->ifname && streq(def->nets[i]->ifname, device))
+            return def->nets[i];
+    }
+    if (macParse(device, &mac) == 0)
+        return domainNetByMAC(def, &mac);
+    return NULL;
 }

@@ -237,6 +237,10 @@ virDomainGetBlockInfo(virDomainPtr dom, const char *disk,
     ENTRY_CHECK_DOMAIN(dom, -1);
     conn = dom->conn;
     ENTRY_CHECK_NON_NULL(disk, error);
+    if (!*disk) {
+        reportInvalidArg("disk", _("string %1$s in %2$s must not be empty"), "disk", __func__);
+        goto error;
+    }
     ENTRY_CHECK_NON_NULL(info, error);
     memset(info, 0, sizeof(*info));
     ENTRY_DRIVER_FUNC(conn, domainGetBlockInfo, error);
