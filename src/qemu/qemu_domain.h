@@ -56,6 +56,9 @@ typedef enum {
     QEMU_STOP_CAUSE_LAST
 } QemuStopCause;
 
+/* Statistics cached for queries that never wait on QEMU (qemu_stats.h). */
+typedef struct _QemuStatsCache QemuStatsCache;
+
 /*
  * Private data of a QEMU domain (DomainObj.privateData).  Protected by the
  * domain object's lock unless marked.
@@ -90,6 +93,9 @@ typedef struct {
     gint64 jobStartMono;
     GThread *jobOwner;
     Cond jobCond;                /* signalled when the job ends */
+
+    /* Cached statistics of the running process (qemu_stats.c). */
+    QemuStatsCache *stats;
 } QemuDomainPrivate;
 
 QemuDomainPrivate *qemuDomainPrivateNew(QemuDriver *driver);

@@ -15,6 +15,7 @@
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_stats.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -1446,6 +1447,13 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainSetMaxMemory = qemuDomainSetMaxMemory,
     .domainGetVcpusFlags = qemuDomainGetVcpusFlags,
     .domainGetMaxVcpus = qemuDomainGetMaxVcpus,
+    .domainGetVcpus = qemuStatsDomainGetVcpus,
+    .domainBlockStats = qemuStatsDomainBlockStats,
+    .domainBlockStatsFlags = qemuStatsDomainBlockStatsFlags,
+    .domainInterfaceStats = qemuStatsDomainInterfaceStats,
+    .domainMemoryStats = qemuStatsDomainMemoryStats,
+    .domainGetBlockInfo = qemuStatsDomainGetBlockInfo,
+    .connectGetAllDomainStats = qemuStatsConnectGetAllDomainStats,
     .domainIsActive = qemuDomainIsActive,
     .domainIsPersistent = qemuDomainIsPersistent,
     .domainIsUpdated = qemuDomainIsUpdated,
