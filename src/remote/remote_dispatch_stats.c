@@ -125,7 +125,7 @@ remoteDispatchDomainInterfaceStats(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (virDomainInterfaceStats(dom, args->path, &st, sizeof(st)) < 0)
+    if (virDomainInterfaceStats(dom, args->device, &st, sizeof(st)) < 0)
         return remoteDispatchAPIError();
     ret->rx_bytes = st.rx_bytes;
     ret->rx_packets = st.rx_packets;

@@ -2140,7 +2140,7 @@ static int
 remoteDomainInterfaceStats(virDomainPtr dom, const char *device,
                            virDomainInterfaceStatsPtr stats)
 {
-    remote_domain_interface_stats_args args = { .path = (char *)device };
+    remote_domain_interface_stats_args args = { .device = (char *)device };
     remote_domain_interface_stats_ret ret = {0};
 
     remoteDomainToWire(dom, &args.dom);
