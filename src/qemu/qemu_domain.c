@@ -152,8 +152,9 @@ qemuDomainJobHolderStuckLocked(DomainObj *vm)
  * @job: the kind of job
  * @api: the public API taking it (a static string, e.g. "virDomainSuspend")
  *
- * Waits until no other job runs on @vm, at most job_wait_timeout, then
- * makes the calling thread the job's owner.  Queries never call this.
+ * Waits until no other job runs on @vm, at most job_wait_timeout (and not
+ * at all once the holder waits on a QMP command QEMU has not answered for
+ * QEMU_DOMAIN_STUCK_MS), then makes the calling thread the job's owner.  Queries never call this.
  * While waiting, @vm is unlocked: the caller must check again what it
  * checked before (is the domain still active?).
  *
@@ -227,14 +228,15 @@ qemuDomainJobEndLocked(DomainObj *vm)
  * caller can wait on QEMU without blocking queries and events.
  *
  * Returns: the monitor (pass it to qemuDomainExitMonitorLocked), or NULL
- * with VIR_ERR_OPERATION_INVALID when there is none (@vm stays locked).
+ * with VIR_ERR_OPERATION_INVALID when there is none, or with
+ * VIR_ERR_OPERATION_TIMEOUT when a command whose caller already timed
+ * out is still unanswered (@vm stays locked).
  */
 QemuMonitor *
 qemuDomainEnterMonitorLocked(DomainObj *vm)
 {
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     QemuMonitor *mon;
-
     g_autofree char *stuck = NULL;
     int64_t stuckMs = 0;
 
