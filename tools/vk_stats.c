@@ -166,9 +166,9 @@ vkStatsCmdDomstats(VkCtl *ctl, const VkCmd *cmd)
     return true;
 }
 
-/* Number of host CPUs, for the affinity maps (0 when unknown): the CPUs of
- * the host topology in the capabilities (what virNodeGetCPUMap counts),
- * else the node info. */
+/* Number of host CPUs, for the affinity maps (0 when unknown): as virsh,
+ * virNodeGetCPUMap; for a driver without it, the CPUs of the host topology
+ * in the capabilities, else the node info. */
 static int
 vkStatsHostCpus(VkCtl *ctl)
 {
@@ -177,7 +177,12 @@ vkStatsHostCpus(VkCtl *ctl)
     g_autoptr(xmlXPathObject) obj = NULL;
     virNodeInfo ni;
     char *caps;
+    int n;
 
+    /* virsh's source */
+    if ((n = virNodeGetCPUMap(ctl->conn, NULL, NULL, 0)) > 0)
+        return n;
+    vkResetError(ctl);
     if ((caps = virConnectGetCapabilities(ctl->conn))) {
         doc = xmlReadMemory(caps, (int)strlen(caps), "caps.xml", NULL,
                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);

@@ -57,6 +57,9 @@ struct _HypervisorDriver {
     int (*connectUnregisterCloseCallback)(virConnectPtr conn,
                                           virConnectCloseFunc cb);
     int (*nodeGetInfo)(virConnectPtr conn, virNodeInfoPtr info);
+    /* *cpumap allocated with g_malloc (the application frees it with free()). */
+    int (*nodeGetCPUMap)(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                         unsigned int flags);
     int (*nodeGetSecurityModel)(virConnectPtr conn, virSecurityModelPtr secmodel);
     unsigned long long (*nodeGetFreeMemory)(virConnectPtr conn);
 

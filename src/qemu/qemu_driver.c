@@ -1418,6 +1418,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .connectIsSecure = qemuConnectIsSecure,
     .connectIsEncrypted = qemuConnectIsEncrypted,
     .nodeGetInfo = qemuNodeGetInfo,
+    .nodeGetCPUMap = qemuStatsNodeGetCPUMap,
     .nodeGetSecurityModel = qemuNodeGetSecurityModel,
     .nodeGetFreeMemory = qemuNodeGetFreeMemory,
     .connectListAllDomains = qemuConnectListAllDomains,

@@ -823,6 +823,88 @@ qemuStatsDomainGetBlockInfo(virDomainPtr dom, const char *disk, virDomainBlockIn
     return qemuStatsImageSize(copy, info);
 }
 
+/* Parses a sysfs CPU list ("0-3,5") into @map (NULL: count only).
+ * Returns the highest CPU + 1, or -1. */
+static int
+qemuStatsParseCpuList(const char *text, unsigned char *map, int maxcpus)
+{
+    g_auto(GStrv) ranges = g_strsplit(text, ",", -1);
+    int last = -1;
+    size_t i;
+
+    for (i = 0; ranges[i]; i++) {
+        g_autofree char *r = g_strstrip(g_strdup(ranges[i]));
+        char *dash;
+        int lo;
+        int hi;
+        int c;
+
+        if (!*r)
+            continue;
+        if ((dash = strchr(r, '-')))
+            *dash = '\0';
+        if (strParseInt(r, 10, &lo) < 0 || lo < 0)
+            return -1;
+        hi = lo;
+        if (dash && (strParseInt(dash + 1, 10, &hi) < 0 || hi < lo))
+            return -1;
+        for (c = lo; c <= hi && c < maxcpus; c++) {
+            if (map)
+                VIR_USE_CPU(map, c);
+        }
+        last = MAX(last, hi);
+    }
+    return last + 1;
+}
+
+/**
+ * qemuStatsNodeGetCPUMap:
+ * @conn: a connection to the QEMU driver
+ * @cpumap: set to the online host CPUs (caller frees), or NULL
+ * @online: set to their number, or NULL
+ * @flags: 0
+ *
+ * From /sys/devices/system/cpu/{present,online}.
+ *
+ * Returns: the number of CPUs present, or -1 with an error.
+ */
+int
+qemuStatsNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                       unsigned int flags)
+{
+    g_autofree char *present = NULL;
+    g_autofree char *onl = NULL;
+    g_autofree unsigned char *map = NULL;
+    int npresent;
+    unsigned int count = 0;
+    int c;
+
+    checkFlags(flags, 0, -1);
+    if (!g_file_get_contents("/sys/devices/system/cpu/present", &present, NULL, NULL) ||
+        !g_file_get_contents("/sys/devices/system/cpu/online", &onl, NULL, NULL)) {
+        reportSystemError(errno, "%s", _("cannot read the host CPU lists in /sys/devices/system/cpu"));
+        return -1;
+    }
+    if ((npresent = qemuStatsParseCpuList(present, NULL, 0)) <= 0) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("cannot parse the present CPUs '%1$s'"), present);
+        return -1;
+    }
+    map = g_new0(unsigned char, VIR_CPU_MAPLEN(npresent));
+    if (qemuStatsParseCpuList(onl, map, npresent) < 0) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("cannot parse the online CPUs '%1$s'"), onl);
+        return -1;
+    }
+    for (c = 0; c < npresent; c++) {
+        if (VIR_CPU_USED(map, c))
+            count++;
+    }
+    if (cpumap)
+        *cpumap = g_steal_pointer(&map);
+    if (online)
+        *online = count;
+    return npresent;
+}
+
 /* ---- bulk stats ---- */
 
 #define QEMU_STATS_GROUPS \

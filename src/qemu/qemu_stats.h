@@ -7,6 +7,9 @@
 
 void qemuStatsCacheFree(QemuStatsCache *cache);
 
+int qemuStatsNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                           unsigned int flags);
+
 int qemuStatsDomainGetVcpus(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
                             unsigned char *cpumaps, int maplen);
 int qemuStatsDomainBlockStats(virDomainPtr dom, const char *disk, virDomainBlockStatsPtr stats);

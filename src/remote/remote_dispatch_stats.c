@@ -184,6 +184,30 @@ remoteDispatchDomainGetBlockInfo(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+static int
+remoteDispatchNodeGetCPUMap(REMOTE_DISPATCH_PARAMS)
+{
+    remote_node_get_cpu_map_args *args = argsp;
+    remote_node_get_cpu_map_ret *ret = retp;
+    g_autoptr(virConnect) conn = remoteDispatchClientGetConn(remoteDispatchClientGet(client));
+    unsigned char *cpumap = NULL;
+    unsigned int online = 0;
+    int n;
+
+    if (!conn)
+        return -1;
+    if ((n = virNodeGetCPUMap(conn, args->need_map ? &cpumap : NULL,
+                              args->need_online ? &online : NULL, args->flags)) < 0)
+        return remoteDispatchAPIError();
+    if (cpumap) {
+        ret->cpumap.cpumap_len = VIR_CPU_MAPLEN(n);
+        ret->cpumap.cpumap_val = (char *)cpumap;
+    }
+    ret->online = online;
+    ret->ret = n;
+    return 0;
+}
+
 /* Both bulk APIs: a non-empty @doms list is virDomainListGetStats. */
 static int
 remoteDispatchConnectGetAllDomainStats(REMOTE_DISPATCH_PARAMS)
@@ -256,6 +280,8 @@ const RpcServerProc remoteDispatchStatsProcs[] = {
                    remoteDispatchDomainMemoryStats, REMOTE_PROC_QUERY),
     REMOTE_PROC_AR(DOMAIN_GET_BLOCK_INFO, domain_get_block_info, "virDomainGetBlockInfo",
                    remoteDispatchDomainGetBlockInfo, REMOTE_PROC_QUERY),
+    REMOTE_PROC_AR(NODE_GET_CPU_MAP, node_get_cpu_map, "virNodeGetCPUMap",
+                   remoteDispatchNodeGetCPUMap, REMOTE_PROC_QUERY),
     REMOTE_PROC_AR(CONNECT_GET_ALL_DOMAIN_STATS, connect_get_all_domain_stats,
                    "virConnectGetAllDomainStats", remoteDispatchConnectGetAllDomainStats,
                    REMOTE_PROC_QUERY),

@@ -2207,6 +2207,40 @@ remoteDomainGetBlockInfo(virDomainPtr dom, const char *disk, virDomainBlockInfoP
     return 0;
 }
 
+static int
+remoteNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                    unsigned int flags)
+{
+    remote_node_get_cpu_map_args args = {
+        .need_map = cpumap != NULL,
+        .need_online = online != NULL,
+        .flags = flags,
+    };
+    remote_node_get_cpu_map_ret ret = {0};
+    int rc = -1;
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_NODE_GET_CPU_MAP,
+                    remote_node_get_cpu_map_args, &args,
+                    remote_node_get_cpu_map_ret, &ret) < 0)
+        return -1;
+    if (ret.ret < 0 || (cpumap && ret.cpumap.cpumap_len < (u_int)VIR_CPU_MAPLEN(ret.ret))) {
+        reportError(VIR_ERR_RPC, _("CPU map of %1$u bytes for %2$d CPUs"),
+                    ret.cpumap.cpumap_len, ret.ret);
+        goto cleanup;
+    }
+    if (cpumap) {
+        *cpumap = g_new0(unsigned char, MAX(ret.cpumap.cpumap_len, 1));
+        memcpy(*cpumap, ret.cpumap.cpumap_val, ret.cpumap.cpumap_len);
+    }
+    if (online)
+        *online = ret.online;
+    rc = ret.ret;
+
+ cleanup:
+    REMOTE_FREE(remote_node_get_cpu_map_ret, &ret);
+    return rc;
+}
+
 /* Both bulk APIs: libvirt sends the domains of virDomainListGetStats in
  * the same procedure. */
 static int
@@ -2280,6 +2314,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectRegisterCloseCallback = remoteConnectRegisterCloseCallback,
     .connectUnregisterCloseCallback = remoteConnectUnregisterCloseCallback,
     .nodeGetInfo = remoteNodeGetInfo,
+    .nodeGetCPUMap = remoteNodeGetCPUMap,
     .nodeGetSecurityModel = remoteNodeGetSecurityModel,
     .nodeGetFreeMemory = remoteNodeGetFreeMemory,
     .connectListAllDomains = remoteConnectListAllDomains,

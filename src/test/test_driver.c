@@ -843,6 +843,21 @@ testDomainGetVcpus(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
     return n;
 }
 
+/* libvirt 9.0's test driver: 8 CPUs, of which 0, 2 and 4 are online. */
+static int
+testNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                  unsigned int flags)
+{
+    checkFlags(flags, 0, -1);
+    if (cpumap) {
+        *cpumap = g_new0(unsigned char, 1);
+        (*cpumap)[0] = 0x15;
+    }
+    if (online)
+        *online = 3;
+    return 8;
+}
+
 /* Looks @vm up for a statistics call: active, locked.  NULL with an error. */
 static DomainObj *
 testStatsDomain(virDomainPtr dom)
@@ -2731,6 +2746,7 @@ static HypervisorDriver testHypervisorDriver = {
     .connectIsSecure = testConnectIsSecure,
     .connectIsEncrypted = testConnectIsEncrypted,
     .nodeGetInfo = testNodeGetInfo,
+    .nodeGetCPUMap = testNodeGetCPUMap,
     .nodeGetSecurityModel = testNodeGetSecurityModel,
     .nodeGetFreeMemory = testNodeGetFreeMemory,
     .connectListAllDomains = testConnectListAllDomains,

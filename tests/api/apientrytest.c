@@ -65,6 +65,8 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
     INT(virDomainMemoryStats(NULL, ms, 1, 0), INVDOM(virDomainMemoryStats)) \
     INT(virDomainGetBlockInfo(NULL, "vda", &bi, 0), INVDOM(virDomainGetBlockInfo)) \
     INT(virConnectGetAllDomainStats(NULL, 0, &recs, 0), INVCONN(virConnectGetAllDomainStats)) \
+    INT(virNodeGetCPUMap(NULL, NULL, NULL, 0), INVCONN(virNodeGetCPUMap)) \
+    INT(virNodeGetCPUMap(c->econn, NULL, NULL, 0), NOSUP(virNodeGetCPUMap)) \
     INT(virDomainGetVcpus(c->dom, NULL, 1, NULL, 0), NULLARG(ON_CONN, info, virDomainGetVcpus)) \
     INT(virDomainGetVcpus(c->dom, vi, 0, NULL, 0), POSITIVE(maxinfo, virDomainGetVcpus)) \
     INT(virDomainGetVcpus(c->dom, vi, -1, NULL, 0), POSITIVE(maxinfo, virDomainGetVcpus)) \

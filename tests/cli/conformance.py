@@ -102,7 +102,7 @@ COMMANDS = [
     ("test:///default", "destroy test; list --all; domstate test --reason", None),
     ("test:///default", "create vm1.xml; list; domid vm1", None),
     ("test:///default", "domblklist test", None),
-    # statistics (issue 7); vcpuinfo's affinity width differs (docs/cli.md)
+    # statistics (issue 7)
     ("test:///default", "domstats", None),
     ("test:///default", "domstats --raw --state --list-active test", None),
     ("test:///default", "domstats --cpu-total test", None),
@@ -120,6 +120,8 @@ COMMANDS = [
     ("test:///default", "domblkinfo test --all", None),
     ("test:///default", "domblkinfo test", None),
     ("test:///default", "domblkinfo test nosuch", None),
+    ("test:///default", "vcpuinfo test", None),
+    ("test:///default", "vcpuinfo test --pretty", None),
     ("test:///default", "domblklist test --details", None),
     ("test:///default", "domblklist test --inactive", None),
     ("test:///default", "domiflist test", None),

@@ -565,7 +565,17 @@ caseStats(void)
     qemuPid("stats");
     CHECK(waitSerial("stats", "HEARTBEAT 2 "), "heartbeat");
 
-    /* Per-domain APIs. */
+    /* Per-domain APIs; the host CPU map sizes the affinity maps. */
+    {
+        unsigned char *cpumap = NULL;
+        unsigned int online = 0;
+        int ncpus = virNodeGetCPUMap(conn, &cpumap, &online, 0);
+
+        CHECK(ncpus > 0 && online > 0 && online <= (unsigned int)ncpus &&
+                  ncpus == (int)sysconf(_SC_NPROCESSORS_CONF) && (cpumap[0] & 1),
+              "node CPU map: %d CPUs, %u online", ncpus, online);
+        free(cpumap);
+    }
     memset(maps, 0, sizeof(maps));
     n = virDomainGetVcpus(dom, vi, 4, maps, 8);
     CHECK(n == 2 && vi[0].number == 0 && vi[1].number == 1 &&

@@ -1212,6 +1212,20 @@ testStats(void)
     g_assert_nonnull(dom);
     g_assert_nonnull(odom);
 
+    /* The host: 8 CPUs, 0, 2 and 4 online (what virsh sizes affinity maps by). */
+    {
+        unsigned char *cpumap = NULL;
+        unsigned int online = 0;
+
+        g_assert_cmpint(virNodeGetCPUMap(conn, &cpumap, &online, 0), ==, 8);
+        g_assert_cmpint(cpumap[0], ==, 0x15);
+        g_assert_cmpuint(online, ==, 3);
+        free(cpumap);
+        g_assert_cmpint(virNodeGetCPUMap(conn, NULL, NULL, 0), ==, 8);
+        g_assert_cmpint(virNodeGetCPUMap(conn, NULL, NULL, 1), ==, -1);
+        checkError(VIR_ERR_INVALID_ARG, "unsupported flags (0x1)", "NodeGetCPUMap flags");
+    }
+
     /* vCPUs: running, on the last of the 16 host CPUs, all CPUs usable. */
     memset(maps, 0, sizeof(maps));
     n = virDomainGetVcpus(dom, vi, 4, maps, 2);
