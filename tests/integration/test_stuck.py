@@ -106,8 +106,12 @@ def test_stuck(d, libvirt, uri):
         dom.jobInfo()
         conn.listAllDomains()
         conn.domainListGetStats([dom])
+        vcpus = dom.vcpus()
+        mem = dom.memoryStats()
         ms = (time.monotonic() - start) * 1000
-        t.check(ms < QUERY_LIMIT_MS * 3, "python3-libvirt: six queries in %.1f ms" % ms)
+        t.check(ms < QUERY_LIMIT_MS * 3, "python3-libvirt: eight queries in %.1f ms" % ms)
+        t.check(len(vcpus[0]) == 1 and vcpus[0][0][1] == 1 and mem.get("actual") == 32768 and
+                mem.get("rss", 0) > 0, "python3-libvirt: vCPUs and memory", repr((vcpus, mem)))
 
         # A second suspend fails soon, naming the job holding the domain.
         start = time.monotonic()
