@@ -586,6 +586,19 @@ caseStats(void)
               bs.errs == -1,
           "blockstats rd_req %lld errs %lld", bs.rd_req, bs.errs);
     CHECK(virDomainBlockStats(dom, img, &bs, sizeof(bs)) == 0, "blockstats by path");
+    {
+        virTypedParameter params[8];
+        int nparams = 0;
+        long long rdReq = -1;
+
+        CHECK(virDomainBlockStatsFlags(dom, "vda", NULL, &nparams, 0) == 0 && nparams == 8,
+              "blockstats flags: count %d", nparams);
+        CHECK(virDomainBlockStatsFlags(dom, "vda", params, &nparams, 0) == 0 && nparams == 8 &&
+                  virTypedParamsGetLLong(params, nparams, VIR_DOMAIN_BLOCK_STATS_READ_REQ,
+                                         &rdReq) == 1 &&
+                  rdReq == bs.rd_req,
+              "blockstats flags: rd_operations %lld (old API %lld)", rdReq, bs.rd_req);
+    }
     CHECK(virDomainBlockStats(dom, "vdz", &bs, sizeof(bs)) < 0 &&
               virGetLastError()->code == VIR_ERR_INVALID_ARG,
           "blockstats of an unknown disk");
