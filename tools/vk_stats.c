@@ -334,7 +334,6 @@ vkStatsCmdDomblkstat(VkCtl *ctl, const VkCmd *cmd)
     bool human = vkCmdOptBool(cmd, "human");
     virTypedParameterPtr params = NULL;
     int nparams = 0;
-    bool ret = false;
     size_t i;
     int k;
 
@@ -348,11 +347,14 @@ vkStatsCmdDomblkstat(VkCtl *ctl, const VkCmd *cmd)
     if (virDomainBlockStatsFlags(dom, device, NULL, &nparams, 0) < 0) {
         virDomainBlockStatsStruct st;
 
+        /* virsh prints only the library's error here */
         if (vkLastErrorCode(ctl) != VIR_ERR_NO_SUPPORT)
-            goto failed;
+            return false;
         vkResetError(ctl);
-        if (virDomainBlockStats(dom, device, &st, sizeof(st)) < 0)
-            goto failed;
+        if (virDomainBlockStats(dom, device, &st, sizeof(st)) < 0) {
+            vkError(ctl, "Failed to get block stats %s %s", name, device);
+            return false;
+        }
         if (human) {
             vkPrint(ctl, "Device: %s\n", device);
             device = "";
@@ -365,8 +367,11 @@ vkStatsCmdDomblkstat(VkCtl *ctl, const VkCmd *cmd)
         return true;
     }
     params = g_new0(virTypedParameter, MAX(nparams, 1));
-    if (virDomainBlockStatsFlags(dom, device, params, &nparams, 0) < 0)
-        goto failed;
+    if (virDomainBlockStatsFlags(dom, device, params, &nparams, 0) < 0) {
+        vkError(ctl, "Failed to get block stats for domain '%s' device '%s'", name, device);
+        g_free(params);
+        return false;
+    }
     if (human) {
         vkPrint(ctl, "Device: %s\n", device);
         device = "";
@@ -398,15 +403,8 @@ vkStatsCmdDomblkstat(VkCtl *ctl, const VkCmd *cmd)
         text = vkStatsParamText(&params[k], false);
         vkPrint(ctl, "%s %s %s\n", device, params[k].field, text);
     }
-    ret = true;
     virTypedParamsFree(params, nparams);
-    return ret;
-
- failed:
-    vkError(ctl, "Failed to get block stats %s %s", name, device);
-    if (params)
-        virTypedParamsFree(params, nparams);
-    return false;
+    return true;
 }
 
 /**

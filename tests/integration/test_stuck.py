@@ -13,14 +13,19 @@ boot tests/guest's vkguest.elf; the QEMU of one ("stuck") gets SIGSTOP:
 - the first suspend fails after monitor_timeout, naming the command, the
   domain and the time; destroy of the stuck guest takes < 1 s;
 - late-reply variant: SIGSTOP, suspend times out, SIGCONT: the late 'stop'
-  is reconciled to paused (user) with exactly one SUSPENDED_PAUSED event.
+  is reconciled to paused (user) with exactly one SUSPENDED_PAUSED event;
+- the statistics commands (domblkstat, domblkinfo, dommemstat, vcpuinfo,
+  domstats, domifstat) of a guest with a disk print through our CLI what
+  Debian's virsh prints (numbers masked).
 
 Every QEMU is found through its pidfile and killed by pid on the way out.
 """
 
 import os
 import re
+import shutil
 import signal
+import tempfile
 import threading
 import time
 
@@ -179,6 +184,41 @@ def test_late_reply(d, libvirt, uri):
 
 STARTED_EVENT = (2, 0)
 
+# Statistics commands whose output must be virsh's, numbers aside.
+STATS_COMMANDS = [
+    "domblkstat disk vda", "domblkstat disk vda --human", "domblkstat disk",
+    "domblkinfo disk vda", "domblkinfo disk vda --human", "domblkinfo disk --all",
+    "dommemstat disk", "vcpuinfo disk", "vcpuinfo disk --pretty",
+    "domstats disk --state --balloon --vcpu --block --interface --cpu-total",
+    "domifstat disk nosuch", "domblkstat disk vdz",
+]
+
+
+def test_stats_commands(d, uri):
+    """Our CLI and virsh print the QEMU driver's statistics alike."""
+    img = os.path.join(d.root, "disk.img")
+    with open(img, "wb") as f:
+        f.truncate(1024 * 1024)
+    xml = os.path.join(d.root, "disk.xml")
+    with open(xml, "w") as f:
+        f.write(guest_xml(d.root, "disk").replace(
+            "<devices>",
+            "<devices>\n    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+            "<source file='%s'/><target dev='vda' bus='virtio'/></disk>" % img))
+    rc, out, err = t.virsh(uri, "create", xml)
+    t.check(rc == 0, "create a guest with a disk", err)
+    qemu_pid(d, "disk")
+    for cmd in STATS_COMMANDS:
+        r1, o1, e1 = t.virsh(uri, cmd)
+        r2, o2, e2 = vk(uri, cmd)
+        mask = lambda text: re.sub(r"[0-9]+(\.[0-9]+)?", "N", text)
+        t.check_eq((r2, mask(o2)), (r1, mask(o1)), "virtkit %s prints what virsh prints" % cmd)
+        if r1 != 0:
+            t.check_eq(mask(e2).splitlines()[:1], mask(e1).splitlines()[:1],
+                       "virtkit %s: virsh's error line" % cmd)
+    rc, out, err = t.virsh(uri, "destroy", "disk")
+    t.check(rc == 0, "destroy the guest with a disk", err)
+
 
 def main():
     t.need_virsh()
@@ -191,7 +231,10 @@ def main():
     libvirt.virEventRegisterDefaultImpl()
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
 
-    d = t.Daemon(start=False)
+    # Our own root prefix: on the shared CI machine something removes stale
+    # /tmp/vkd-* directories while tests run.
+    root = tempfile.mkdtemp(prefix="vkstuck-")
+    d = t.Daemon(start=False, root=root)
     conf = os.path.join(d.root, "etc", "virtkit", "qemu.conf")
     os.makedirs(os.path.dirname(conf), exist_ok=True)
     with open(conf, "w") as f:
@@ -200,6 +243,7 @@ def main():
     uri = d.uri(driver="qemu", path="/system")
     try:
         test_stuck(d, libvirt, uri)
+        test_stats_commands(d, uri)
         test_late_reply(d, libvirt, uri)
         t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
     except BaseException:
@@ -208,6 +252,8 @@ def main():
     finally:
         kill_qemus()
         d.kill()
+        if os.environ.get("VKD_KEEP_ROOT") is None:
+            shutil.rmtree(root, ignore_errors=True)
 
 
 if __name__ == "__main__":
