@@ -17,6 +17,7 @@
 #include "vk_host.h"
 #include "vk_monitor.h"
 #include "vk_qemu.h"
+#include "vk_stats.h"
 #include "vk_util.h"
 
 const VkCmdGroup vkCommandGroups[] = {
@@ -48,6 +49,75 @@ const VkCmdGroup vkCommandGroups[] = {
 #define VK_OPT_END { .name = NULL }
 
 #define VK_ACTIVE VIR_CONNECT_LIST_DOMAINS_ACTIVE
+
+/* ---- statistics (vk_stats.c) ---- */
+
+static const VkOptDef vkOptsDomstats[] = {
+    VK_OPT_FLAG("state", "report domain state"),
+    VK_OPT_FLAG("cpu-total", "report domain physical cpu usage"),
+    VK_OPT_FLAG("balloon", "report domain balloon statistics"),
+    VK_OPT_FLAG("vcpu", "report domain virtual cpu information"),
+    VK_OPT_FLAG("interface", "report domain network interface information"),
+    VK_OPT_FLAG("block", "report domain block device statistics"),
+    VK_OPT_FLAG("perf", "report domain perf event statistics"),
+    VK_OPT_FLAG("iothread", "report domain IOThread information"),
+    VK_OPT_FLAG("memory", "report domain memory usage"),
+    VK_OPT_FLAG("dirtyrate", "report domain dirty rate information"),
+    VK_OPT_FLAG("vm", "report hypervisor-specific statistics"),
+    VK_OPT_FLAG("list-active", "list only active domains"),
+    VK_OPT_FLAG("list-inactive", "list only inactive domains"),
+    VK_OPT_FLAG("list-persistent", "list only persistent domains"),
+    VK_OPT_FLAG("list-transient", "list only transient domains"),
+    VK_OPT_FLAG("list-running", "list only running domains"),
+    VK_OPT_FLAG("list-paused", "list only paused domains"),
+    VK_OPT_FLAG("list-shutoff", "list only shutoff domains"),
+    VK_OPT_FLAG("list-other", "list only domains in other states"),
+    VK_OPT_FLAG("raw", "do not pretty-print the fields"),
+    VK_OPT_FLAG("enforce", "enforce requested stats parameters"),
+    VK_OPT_FLAG("backing", "add backing chain information to block stats"),
+    VK_OPT_FLAG("nowait", "report only stats that are accessible instantly"),
+    { .name = "domain", .type = VK_OPT_ARGV, .help = "list of domains to get stats for",
+      .complete = VK_COMPLETE_DOMAIN },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsVcpuinfo[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("pretty", "return human readable output"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomblkstat[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    { .name = "device", .type = VK_OPT_STRING, .flags = VK_OFLAG_EMPTY_OK,
+      .help = "block device" },
+    VK_OPT_FLAG("human", "print a more human readable output"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomifstat[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    { .name = "interface", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "interface device specified by name or MAC Address" },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDommemstat[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    { .name = "period", .type = VK_OPT_INT, .help = "period in seconds to set collection" },
+    VK_OPT_FLAG("config", "affect next boot"),
+    VK_OPT_FLAG("live", "affect running domain"),
+    VK_OPT_FLAG("current", "affect current domain"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomblkinfo[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "device", .type = VK_OPT_STRING, .help = "block device" },
+    VK_OPT_FLAG("human", "Human readable output"),
+    VK_OPT_FLAG("all", "display all block devices info"),
+    VK_OPT_END,
+};
 
 /* ---- host ---- */
 
@@ -409,24 +479,48 @@ const VkCmdDef vkCommands[] = {
       "and of its persistent definition.", 0 },
 
     /* monitoring */
+    { "domblkinfo", "monitor", vkStatsCmdDomblkinfo, vkOptsDomblkinfo,
+      "show the sizes of a domain's disk",
+      "Show the capacity, allocation and physical size of one disk of a domain, "
+      "or of all of them with --all.", 0 },
     { "domblklist", "monitor", vkDevicesCmdDomblklist, vkOptsDomblklist,
       "list the disks of a domain",
       "Show each disk of a domain with its target name and source (file, "
       "device, volume...); --details adds its type and device kind.", 0 },
+    { "domblkstat", "monitor", vkStatsCmdDomblkstat, vkOptsDomblkstat,
+      "show the I/O counters of a domain's disk",
+      "Show the read, write and flush counters of a disk of a running domain "
+      "(all disks summed without --device); --human labels them.", 0 },
     { "domiflist", "monitor", vkDevicesCmdDomiflist, vkOptsDomiflist,
       "list the network interfaces of a domain",
       "Show each network interface of a domain with its host device, type, "
       "source, model and MAC address.", 0 },
+    { "domifstat", "monitor", vkStatsCmdDomifstat, vkOptsDomifstat,
+      "show the traffic counters of a domain's interface",
+      "Show the bytes, packets, errors and drops of a network interface of a "
+      "running domain, given by its device name or MAC address.", 0 },
     { "dominfo", "monitor", vkMonitorCmdDominfo, vkOptsDomainOnly,
       "show basic information about a domain",
       "Show the id, state, CPUs, memory and other basic facts of a domain.", 0 },
+    { "dommemstat", "monitor", vkStatsCmdDommemstat, vkOptsDommemstat,
+      "show the memory statistics of a domain",
+      "Show the memory statistics of a running domain (balloon size, RSS and "
+      "what the guest reports).", 0 },
     { "domstate", "monitor", vkMonitorCmdDomstate, vkOptsDomstate,
       "show the state of a domain",
       "Print the state of a domain, and with --reason why it is in it.", 0 },
+    { "domstats", "monitor", vkStatsCmdDomstats, vkOptsDomstats,
+      "show the statistics of domains",
+      "Show the statistics of the listed domains, or of all domains (filtered "
+      "by the --list options); the group options choose what to report.  It "
+      "never waits for a domain's job or a busy hypervisor.", 0 },
     { "list", "monitor", vkMonitorCmdList, vkOptsList,
       "list domains",
       "List the running domains, or with filters any set of domains.", 0 },
-
+    { "vcpuinfo", "monitor", vkStatsCmdVcpuinfo, vkOptsVcpuinfo,
+      "show the virtual CPUs of a domain",
+      "Show each virtual CPU of a running domain with the host CPU it runs on, "
+      "its CPU time and its affinity.", 0 },
     /* events */
     { "event", "events", vkEventCmdEvent, vkOptsEvent,
       "wait for domain events",

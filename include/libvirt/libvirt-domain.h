@@ -1868,6 +1868,43 @@ int virDomainSetVcpusFlags(virDomainPtr domain,
 int virDomainGetVcpusFlags(virDomainPtr domain,
                            unsigned int flags);
 int virDomainGetMaxVcpus(virDomainPtr domain);
+int virDomainGetVcpus(virDomainPtr domain,
+                      virVcpuInfoPtr info,
+                      int maxinfo,
+                      unsigned char *cpumaps,
+                      int maplen);
+
+/* Statistics */
+int virDomainBlockStats(virDomainPtr dom,
+                        const char *disk,
+                        virDomainBlockStatsPtr stats,
+                        size_t size);
+int virDomainBlockStatsFlags(virDomainPtr dom,
+                             const char *disk,
+                             virTypedParameterPtr params,
+                             int *nparams,
+                             unsigned int flags);
+int virDomainInterfaceStats(virDomainPtr dom,
+                            const char *device,
+                            virDomainInterfaceStatsPtr stats,
+                            size_t size);
+int virDomainMemoryStats(virDomainPtr dom,
+                         virDomainMemoryStatPtr stats,
+                         unsigned int nr_stats,
+                         unsigned int flags);
+int virDomainGetBlockInfo(virDomainPtr dom,
+                          const char *disk,
+                          virDomainBlockInfoPtr info,
+                          unsigned int flags);
+int virConnectGetAllDomainStats(virConnectPtr conn,
+                                unsigned int stats,
+                                virDomainStatsRecordPtr **retStats,
+                                unsigned int flags);
+int virDomainListGetStats(virDomainPtr *doms,
+                          unsigned int stats,
+                          virDomainStatsRecordPtr **retStats,
+                          unsigned int flags);
+void virDomainStatsRecordListFree(virDomainStatsRecordPtr *stats);
 
 /* Metadata */
 char *virDomainGetMetadata(virDomainPtr domain,

@@ -290,6 +290,10 @@ int virConnectSetKeepAlive(virConnectPtr conn,
 /* Host information */
 int virNodeGetInfo(virConnectPtr conn,
                    virNodeInfoPtr info);
+int virNodeGetCPUMap(virConnectPtr conn,
+                     unsigned char **cpumap,
+                     unsigned int *online,
+                     unsigned int flags);
 int virNodeGetSecurityModel(virConnectPtr conn,
                             virSecurityModelPtr secmodel);
 unsigned long long virNodeGetFreeMemory(virConnectPtr conn);

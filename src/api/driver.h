@@ -65,6 +65,9 @@ struct _HypervisorDriver {
     int (*connectSetKeepAlive)(virConnectPtr conn, int interval,
                                unsigned int count);
     int (*nodeGetInfo)(virConnectPtr conn, virNodeInfoPtr info);
+    /* *cpumap allocated with g_malloc (the application frees it with free()). */
+    int (*nodeGetCPUMap)(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                         unsigned int flags);
     int (*nodeGetSecurityModel)(virConnectPtr conn, virSecurityModelPtr secmodel);
     unsigned long long (*nodeGetFreeMemory)(virConnectPtr conn);
 
@@ -107,6 +110,31 @@ struct _HypervisorDriver {
                                unsigned int flags);
     int (*domainGetVcpusFlags)(virDomainPtr dom, unsigned int flags);
     int (*domainGetMaxVcpus)(virDomainPtr dom);
+    int (*domainGetVcpus)(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
+                          unsigned char *cpumaps, int maplen);
+
+    /*
+     * Statistics (issue 7: answered from driver state and cached
+     * statistics, never waiting for a job or a monitor).  BlockStats and
+     * InterfaceStats fill the whole struct; the entry point copies
+     * @size bytes of it.  connectGetAllDomainStats serves both bulk APIs:
+     * @doms is NULL (all domains, filtered by @flags) or @ndoms handles.
+     */
+    int (*domainBlockStats)(virDomainPtr dom, const char *disk,
+                            virDomainBlockStatsPtr stats);
+    int (*domainBlockStatsFlags)(virDomainPtr dom, const char *disk,
+                                 virTypedParameterPtr params, int *nparams,
+                                 unsigned int flags);
+    int (*domainInterfaceStats)(virDomainPtr dom, const char *device,
+                                virDomainInterfaceStatsPtr stats);
+    int (*domainMemoryStats)(virDomainPtr dom, virDomainMemoryStatPtr stats,
+                             unsigned int nr_stats, unsigned int flags);
+    int (*domainGetBlockInfo)(virDomainPtr dom, const char *disk,
+                              virDomainBlockInfoPtr info, unsigned int flags);
+    int (*connectGetAllDomainStats)(virConnectPtr conn, virDomainPtr *doms,
+                                    unsigned int ndoms, unsigned int stats,
+                                    virDomainStatsRecordPtr **retStats,
+                                    unsigned int flags);
     int (*domainIsActive)(virDomainPtr dom);
     int (*domainIsPersistent)(virDomainPtr dom);
     int (*domainIsUpdated)(virDomainPtr dom);

@@ -431,6 +431,35 @@ virNodeGetInfo(virConnectPtr conn, virNodeInfoPtr info)
 }
 
 /**
+ * virNodeGetCPUMap:
+ * @conn: a connection
+ * @cpumap: where to store a new bitmap of the online host CPUs (caller
+ *          frees it with free()), or NULL
+ * @online: where to store the number of online CPUs, or NULL
+ * @flags: none defined (0)
+ *
+ * Returns: the number of CPUs present on the host (the bits of @cpumap
+ * that mean something), or -1 on error.
+ */
+int
+virNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                 unsigned int flags)
+{
+    int ret;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_DRIVER_FUNC(conn, nodeGetCPUMap, error);
+    if ((ret = conn->driver->nodeGetCPUMap(conn, cpumap, online, flags)) < 0)
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
  * virNodeGetSecurityModel:
  * @conn: a connection
  * @secmodel: filled with the host's security model ("" when none)

@@ -8,6 +8,7 @@
 
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_migration.h"
+#include "qemu/qemu_stats.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -60,6 +61,7 @@ qemuDomainPrivateClearProcess(QemuDomainPrivate *priv)
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     priv->startedMono = 0;
     priv->taintCustomMonitor = false;
+    g_clear_pointer(&priv->stats, qemuStatsCacheFree);
 }
 
 /**
@@ -119,14 +121,45 @@ qemuDomainJobTypeToString(QemuJob job)
     return qemuJobNames[job];
 }
 
+/* A waiter re-checks the job holder this often (ms). */
+#define QEMU_DOMAIN_JOB_POLL_MS 100
+/* A command QEMU has not answered for this long (ms) means it is stuck. */
+#define QEMU_DOMAIN_STUCK_MS 1000
+
+/*
+ * Issue 7: waiting for a job whose holder waits on a QEMU that does not
+ * answer only delays the failure; fail at once instead, naming the job,
+ * its API, its age and the unanswered command.  @vm is locked.
+ * Returns true with the error reported.
+ */
+static bool
+qemuDomainJobHolderStuckLocked(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    g_autofree char *cmd = NULL;
+    int64_t cmdAgeMs = 0;
+    gint64 age;
+
+    if (priv->job == QEMU_JOB_NONE || !priv->mon ||
+        !(cmd = qemuMonitorGetPending(priv->mon, QEMU_DOMAIN_STUCK_MS, false, &cmdAgeMs)))
+        return false;
+    age = (g_get_monotonic_time() - priv->jobStartMono) / G_USEC_PER_SEC;
+    reportError(VIR_ERR_OPERATION_TIMEOUT,
+                _("domain '%1$s' is busy: %2$s (%3$s) for %4$lld s; QEMU has not answered command '%5$s' for %6$lld.%7$03lld s"),
+                vm->def->name, qemuDomainJobTypeToString(priv->job), priv->jobApi,
+                (long long)age, cmd, (long long)(cmdAgeMs / 1000), (long long)(cmdAgeMs % 1000));
+    return true;
+}
+
 /**
  * qemuDomainJobBeginLocked:
  * @vm: the domain, locked (the lock is dropped while waiting)
  * @job: the kind of job
  * @api: the public API taking it (a static string, e.g. "virDomainSuspend")
  *
- * Waits until no other job runs on @vm, at most job_wait_timeout, then
- * makes the calling thread the job's owner.  Queries never call this.
+ * Waits until no other job runs on @vm, at most job_wait_timeout (and not
+ * at all once the holder waits on a QMP command QEMU has not answered for
+ * QEMU_DOMAIN_STUCK_MS), then makes the calling thread the job's owner.  Queries never call this.
  * While waiting, @vm is unlocked: the caller must check again what it
  * checked before (is the domain still active?).
  *
@@ -147,8 +180,13 @@ qemuDomainJobBeginLocked(DomainObj *vm, QemuJob job, const char *api)
                         vm->def->name, priv->jobApi);
             return -1;
         }
-        if (!condWaitUntil(&priv->jobCond, &vm->lock, deadline) &&
-            priv->job != QEMU_JOB_NONE) {
+        if (qemuDomainJobHolderStuckLocked(vm))
+            return -1;
+        /* Wake up now and then to notice a holder stuck on QEMU. */
+        if (!condWaitUntil(&priv->jobCond, &vm->lock,
+                           MIN(deadline, g_get_monotonic_time() +
+                                         QEMU_DOMAIN_JOB_POLL_MS * 1000)) &&
+            priv->job != QEMU_JOB_NONE && g_get_monotonic_time() >= deadline) {
             gint64 age = (g_get_monotonic_time() - priv->jobStartMono) / G_USEC_PER_SEC;
 
             reportError(VIR_ERR_OPERATION_TIMEOUT,
@@ -195,16 +233,29 @@ qemuDomainJobEndLocked(DomainObj *vm)
  * caller can wait on QEMU without blocking queries and events.
  *
  * Returns: the monitor (pass it to qemuDomainExitMonitorLocked), or NULL
- * with VIR_ERR_OPERATION_INVALID when there is none (@vm stays locked).
+ * with VIR_ERR_OPERATION_INVALID when there is none, or with
+ * VIR_ERR_OPERATION_TIMEOUT when a command whose caller already timed
+ * out is still unanswered (@vm stays locked).
  */
 QemuMonitor *
 qemuDomainEnterMonitorLocked(DomainObj *vm)
 {
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     QemuMonitor *mon;
+    g_autofree char *stuck = NULL;
+    int64_t stuckMs = 0;
 
     if (!priv->mon || !domainObjIsActive(vm)) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not running"));
+        return NULL;
+    }
+    /* A command whose caller timed out still waits for QEMU: a new one
+     * would only queue behind it until it times out too (issue 7). */
+    if ((stuck = qemuMonitorGetPending(priv->mon, 0, true, &stuckMs))) {
+        reportError(VIR_ERR_OPERATION_TIMEOUT,
+                    _("QEMU command '%1$s' on domain '%2$s' has been unanswered for %3$lld.%4$03lld s"),
+                    stuck, vm->def->name, (long long)(stuckMs / 1000),
+                    (long long)(stuckMs % 1000));
         return NULL;
     }
     mon = qemuMonitorRef(priv->mon);

@@ -62,6 +62,9 @@ typedef enum {
     QEMU_STOP_CAUSE_LAST
 } QemuStopCause;
 
+/* Statistics cached for queries that never wait on QEMU (qemu_stats.h). */
+typedef struct _QemuStatsCache QemuStatsCache;
+
 /*
  * Private data of a QEMU domain (DomainObj.privateData).  Protected by the
  * domain object's lock unless marked.
@@ -107,6 +110,8 @@ typedef struct {
     unsigned long migPostcopyBandwidth; /* MiB/s, 0 = unlimited */
     unsigned long long migDowntime; /* ms (QEMU's downtime-limit) */
     void *jobCompleted;         /* QemuMigrationStats of the last migration, or NULL */
+    /* Cached statistics of the running process (qemu_stats.c). */
+    QemuStatsCache *stats;
 } QemuDomainPrivate;
 
 QemuDomainPrivate *qemuDomainPrivateNew(QemuDriver *driver);

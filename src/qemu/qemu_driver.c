@@ -20,6 +20,7 @@
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_stats.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -1634,6 +1635,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .connectIsSecure = qemuConnectIsSecure,
     .connectIsEncrypted = qemuConnectIsEncrypted,
     .nodeGetInfo = qemuNodeGetInfo,
+    .nodeGetCPUMap = qemuStatsNodeGetCPUMap,
     .nodeGetSecurityModel = qemuNodeGetSecurityModel,
     .nodeGetFreeMemory = qemuNodeGetFreeMemory,
     .connectListAllDomains = qemuConnectListAllDomains,
@@ -1663,6 +1665,13 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainSetMaxMemory = qemuDomainSetMaxMemory,
     .domainGetVcpusFlags = qemuDomainGetVcpusFlags,
     .domainGetMaxVcpus = qemuDomainGetMaxVcpus,
+    .domainGetVcpus = qemuStatsDomainGetVcpus,
+    .domainBlockStats = qemuStatsDomainBlockStats,
+    .domainBlockStatsFlags = qemuStatsDomainBlockStatsFlags,
+    .domainInterfaceStats = qemuStatsDomainInterfaceStats,
+    .domainMemoryStats = qemuStatsDomainMemoryStats,
+    .domainGetBlockInfo = qemuStatsDomainGetBlockInfo,
+    .connectGetAllDomainStats = qemuStatsConnectGetAllDomainStats,
     .domainIsActive = qemuDomainIsActive,
     .domainIsPersistent = qemuDomainIsPersistent,
     .domainIsUpdated = qemuDomainIsUpdated,

@@ -1914,3 +1914,58 @@ qemuMonitorClientMigrateInfo(QemuMonitor *mon, const char *protocol, const char 
     return qemuMonitorRunCheck(mon, qemuMonitorJSONBuildClientMigrateInfo(protocol, hostname, port,
                                                                         tlsPort, certSubject));
 }
+
+/* ---------------------------------------------------------------- */
+/* Busy state (issue 7: queries and job waiters never wait on QEMU)   */
+
+/**
+ * qemuMonitorIsIdle:
+ * @mon: a monitor
+ *
+ * Returns: true when the monitor is ready and has nothing queued or in
+ * flight, i.e. a command submitted now is sent at once.  Callable from
+ * any thread; never blocks.
+ */
+bool
+qemuMonitorIsIdle(QemuMonitor *mon)
+{
+    bool idle;
+
+    mutexLock(&mon->lock);
+    idle = mon->phase == QEMU_MONITOR_PHASE_READY && !mon->closing && !mon->inflight &&
+           g_queue_is_empty(&mon->queue);
+    mutexUnlock(&mon->lock);
+    return idle;
+}
+
+/**
+ * qemuMonitorGetPending:
+ * @mon: a monitor
+ * @minAgeMs: how long the command must have waited for its reply
+ * @abandonedOnly: only a command whose caller already got a timeout
+ * @retAgeMs: set to its age in ms when one is returned
+ *
+ * Looks at the command in flight: QEMU has not answered it for at least
+ * @minAgeMs.  Callable from any thread; never blocks.
+ *
+ * Returns: the QMP command's name (caller frees), or NULL when there is
+ * no such command.
+ */
+char *
+qemuMonitorGetPending(QemuMonitor *mon, int minAgeMs, bool abandonedOnly, int64_t *retAgeMs)
+{
+    char *name = NULL;
+    int64_t age;
+
+    mutexLock(&mon->lock);
+    if (mon->inflight && !mon->inflight->internal &&
+        (!abandonedOnly || mon->inflight->abandoned)) {
+        age = (g_get_monotonic_time() - mon->inflight->submitted) / 1000;
+        if (age >= minAgeMs) {
+            name = g_strdup(mon->inflight->name);
+            *retAgeMs = age;
+        }
+    }
+    mutexUnlock(&mon->lock);
+    return name;
+}

@@ -95,6 +95,11 @@ int qemuMonitorArbitraryCommand(QemuMonitor *mon, const char *text, char **retRe
 int qemuMonitorHumanCommand(QemuMonitor *mon, const char *cmdline, bool secret,
                             char **retOutput);
 
+/* Busy state: never blocks (issue 7). */
+bool qemuMonitorIsIdle(QemuMonitor *mon);
+char *qemuMonitorGetPending(QemuMonitor *mon, int minAgeMs, bool abandonedOnly,
+                            int64_t *retAgeMs);
+
 /* Lifecycle. */
 QemuMonitorStatus *qemuMonitorGetStatus(QemuMonitor *mon);
 int qemuMonitorStop(QemuMonitor *mon);

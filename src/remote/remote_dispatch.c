@@ -7,6 +7,7 @@
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_dispatch_domain.h"
 #include "remote/remote_dispatch_event.h"
+#include "remote/remote_dispatch_stats.h"
 #include "remote/remote_dispatch_names.h"
 #include "remote/remote_dispatch_qemu.h"
 #include "remote/remote_protocol.h"
@@ -476,6 +477,7 @@ remoteDispatchNewProgram(void)
                              G_N_ELEMENTS(remoteDispatchConnectProcs));
     rpcServerProgramAddProcs(prog, remoteDispatchDomainProcs, remoteDispatchDomainProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchEventProcs, remoteDispatchEventProcsCount);
+    rpcServerProgramAddProcs(prog, remoteDispatchStatsProcs, remoteDispatchStatsProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
     return prog;
 }

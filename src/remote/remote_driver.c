@@ -2205,6 +2205,280 @@ remoteConnectDomainEventDeregister(virConnectPtr conn,
 
 /* --- the table ------------------------------------------------------------- */
 
+/* --- statistics (issue 7) ------------------------------------------------ */
+
+static int
+remoteDomainGetVcpus(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
+                     unsigned char *cpumaps, int maplen)
+{
+    remote_domain_get_vcpus_args args = { .maxinfo = maxinfo, .maplen = maplen };
+    remote_domain_get_vcpus_ret ret = {0};
+    int rc = -1;
+    u_int i;
+
+    if (maxinfo > REMOTE_VCPUINFO_MAX) {
+        reportError(VIR_ERR_RPC, _("vCPU count '%1$d' exceeds the limit '%2$d'"), maxinfo,
+                    REMOTE_VCPUINFO_MAX);
+        return -1;
+    }
+    if ((long long)maxinfo * maplen > REMOTE_CPUMAPS_MAX) {
+        reportError(VIR_ERR_RPC, _("vCPU map size '%1$d * %2$d' exceeds the limit '%3$d'"),
+                    maxinfo, maplen, REMOTE_CPUMAPS_MAX);
+        return -1;
+    }
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_VCPUS,
+                    remote_domain_get_vcpus_args, &args,
+                    remote_domain_get_vcpus_ret, &ret) < 0)
+        return -1;
+    if (ret.info.info_len > (u_int)maxinfo) {
+        reportError(VIR_ERR_RPC, _("vCPU count '%1$u' exceeds the requested '%2$d'"),
+                    ret.info.info_len, maxinfo);
+        goto cleanup;
+    }
+    if (ret.cpumaps.cpumaps_len > (u_int)(maxinfo * maplen)) {
+        reportError(VIR_ERR_RPC, _("vCPU map size '%1$u' exceeds the requested '%2$d'"),
+                    ret.cpumaps.cpumaps_len, maxinfo * maplen);
+        goto cleanup;
+    }
+    for (i = 0; i < ret.info.info_len; i++) {
+        info[i].number = ret.info.info_val[i].number;
+        info[i].state = ret.info.info_val[i].state;
+        info[i].cpuTime = ret.info.info_val[i].cpu_time;
+        info[i].cpu = ret.info.info_val[i].cpu;
+    }
+    if (cpumaps && ret.cpumaps.cpumaps_len)
+        memcpy(cpumaps, ret.cpumaps.cpumaps_val, ret.cpumaps.cpumaps_len);
+    rc = (int)ret.info.info_len;
+
+ cleanup:
+    REMOTE_FREE(remote_domain_get_vcpus_ret, &ret);
+    return rc;
+}
+
+static int
+remoteDomainBlockStats(virDomainPtr dom, const char *disk, virDomainBlockStatsPtr stats)
+{
+    remote_domain_block_stats_args args = { .path = (char *)disk };
+    remote_domain_block_stats_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_BLOCK_STATS,
+                    remote_domain_block_stats_args, &args,
+                    remote_domain_block_stats_ret, &ret) < 0)
+        return -1;
+    stats->rd_req = ret.rd_req;
+    stats->rd_bytes = ret.rd_bytes;
+    stats->wr_req = ret.wr_req;
+    stats->wr_bytes = ret.wr_bytes;
+    stats->errs = ret.errs;
+    return 0;
+}
+
+static int
+remoteDomainBlockStatsFlags(virDomainPtr dom, const char *disk, virTypedParameterPtr params,
+                            int *nparams, unsigned int flags)
+{
+    remote_domain_block_stats_flags_args args = {
+        .path = (char *)disk,
+        .nparams = *nparams,
+        .flags = flags,
+    };
+    remote_domain_block_stats_flags_ret ret = {0};
+    virTypedParameterPtr got = NULL;
+    int ngot = 0;
+    int rc = -1;
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_BLOCK_STATS_FLAGS,
+                    remote_domain_block_stats_flags_args, &args,
+                    remote_domain_block_stats_flags_ret, &ret) < 0)
+        return -1;
+    if (*nparams == 0) {
+        /* The peer answered the count only. */
+        *nparams = ret.nparams;
+        rc = 0;
+        goto cleanup;
+    }
+    if (ret.params.params_len > (u_int)*nparams) {
+        reportError(VIR_ERR_RPC, _("too many parameters '%1$u' for limit '%2$d'"),
+                    ret.params.params_len, *nparams);
+        goto cleanup;
+    }
+    if (remoteTypedParamsFromWire(ret.params.params_val, ret.params.params_len,
+                                  REMOTE_DOMAIN_BLOCK_STATS_PARAMETERS_MAX, &got, &ngot) < 0)
+        goto cleanup;
+    memcpy(params, got, sizeof(*got) * (size_t)ngot);
+    g_free(got);        /* the strings now belong to @params */
+    *nparams = ngot;
+    rc = 0;
+
+ cleanup:
+    REMOTE_FREE(remote_domain_block_stats_flags_ret, &ret);
+    return rc;
+}
+
+static int
+remoteDomainInterfaceStats(virDomainPtr dom, const char *device,
+                           virDomainInterfaceStatsPtr stats)
+{
+    remote_domain_interface_stats_args args = { .device = (char *)device };
+    remote_domain_interface_stats_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_INTERFACE_STATS,
+                    remote_domain_interface_stats_args, &args,
+                    remote_domain_interface_stats_ret, &ret) < 0)
+        return -1;
+    stats->rx_bytes = ret.rx_bytes;
+    stats->rx_packets = ret.rx_packets;
+    stats->rx_errs = ret.rx_errs;
+    stats->rx_drop = ret.rx_drop;
+    stats->tx_bytes = ret.tx_bytes;
+    stats->tx_packets = ret.tx_packets;
+    stats->tx_errs = ret.tx_errs;
+    stats->tx_drop = ret.tx_drop;
+    return 0;
+}
+
+static int
+remoteDomainMemoryStats(virDomainPtr dom, virDomainMemoryStatPtr stats, unsigned int nr_stats,
+                        unsigned int flags)
+{
+    remote_domain_memory_stats_args args = { .maxStats = nr_stats, .flags = flags };
+    remote_domain_memory_stats_ret ret = {0};
+    u_int i;
+    int rc = -1;
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MEMORY_STATS,
+                    remote_domain_memory_stats_args, &args,
+                    remote_domain_memory_stats_ret, &ret) < 0)
+        return -1;
+    if (ret.stats.stats_len > nr_stats) {
+        reportError(VIR_ERR_RPC, _("too many memory statistics '%1$u' for limit '%2$u'"),
+                    ret.stats.stats_len, nr_stats);
+        goto cleanup;
+    }
+    for (i = 0; i < ret.stats.stats_len; i++) {
+        stats[i].tag = ret.stats.stats_val[i].tag;
+        stats[i].val = ret.stats.stats_val[i].val;
+    }
+    rc = (int)ret.stats.stats_len;
+
+ cleanup:
+    REMOTE_FREE(remote_domain_memory_stats_ret, &ret);
+    return rc;
+}
+
+static int
+remoteDomainGetBlockInfo(virDomainPtr dom, const char *disk, virDomainBlockInfoPtr info,
+                         unsigned int flags)
+{
+    remote_domain_get_block_info_args args = { .path = (char *)disk, .flags = flags };
+    remote_domain_get_block_info_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_GET_BLOCK_INFO,
+                    remote_domain_get_block_info_args, &args,
+                    remote_domain_get_block_info_ret, &ret) < 0)
+        return -1;
+    info->allocation = ret.allocation;
+    info->capacity = ret.capacity;
+    info->physical = ret.physical;
+    return 0;
+}
+
+static int
+remoteNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                    unsigned int flags)
+{
+    remote_node_get_cpu_map_args args = {
+        .need_map = cpumap != NULL,
+        .need_online = online != NULL,
+        .flags = flags,
+    };
+    remote_node_get_cpu_map_ret ret = {0};
+    int rc = -1;
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_NODE_GET_CPU_MAP,
+                    remote_node_get_cpu_map_args, &args,
+                    remote_node_get_cpu_map_ret, &ret) < 0)
+        return -1;
+    if (ret.ret < 0 || (cpumap && ret.cpumap.cpumap_len < (u_int)VIR_CPU_MAPLEN(ret.ret))) {
+        reportError(VIR_ERR_RPC, _("CPU map of %1$u bytes for %2$d CPUs"),
+                    ret.cpumap.cpumap_len, ret.ret);
+        goto cleanup;
+    }
+    if (cpumap) {
+        *cpumap = g_new0(unsigned char, MAX(ret.cpumap.cpumap_len, 1));
+        memcpy(*cpumap, ret.cpumap.cpumap_val, ret.cpumap.cpumap_len);
+    }
+    if (online)
+        *online = ret.online;
+    rc = ret.ret;
+
+ cleanup:
+    REMOTE_FREE(remote_node_get_cpu_map_ret, &ret);
+    return rc;
+}
+
+/* Both bulk APIs: libvirt sends the domains of virDomainListGetStats in
+ * the same procedure. */
+static int
+remoteConnectGetAllDomainStats(virConnectPtr conn, virDomainPtr *doms, unsigned int ndoms,
+                               unsigned int stats, virDomainStatsRecordPtr **retStats,
+                               unsigned int flags)
+{
+    remote_connect_get_all_domain_stats_args args = { .stats = stats, .flags = flags };
+    remote_connect_get_all_domain_stats_ret ret = {0};
+    g_autofree remote_nonnull_domain *wireDoms = NULL;
+    virDomainStatsRecordPtr *list = NULL;
+    unsigned int i;
+    int rc = -1;
+
+    if (ndoms > REMOTE_DOMAIN_LIST_MAX) {
+        reportError(VIR_ERR_RPC, _("too many domains '%1$u' for limit '%2$d'"), ndoms,
+                    REMOTE_DOMAIN_LIST_MAX);
+        return -1;
+    }
+    if (ndoms) {
+        wireDoms = g_new0(remote_nonnull_domain, ndoms);
+        for (i = 0; i < ndoms; i++)
+            remoteDomainToWire(doms[i], &wireDoms[i]);
+        args.doms.doms_val = wireDoms;
+        args.doms.doms_len = ndoms;
+    }
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_GET_ALL_DOMAIN_STATS,
+                    remote_connect_get_all_domain_stats_args, &args,
+                    remote_connect_get_all_domain_stats_ret, &ret) < 0)
+        return -1;
+    if (ret.retStats.retStats_len > REMOTE_DOMAIN_LIST_MAX) {
+        reportError(VIR_ERR_RPC, _("too many domains '%1$u' for limit '%2$d'"),
+                    ret.retStats.retStats_len, REMOTE_DOMAIN_LIST_MAX);
+        goto cleanup;
+    }
+    list = g_new0(virDomainStatsRecordPtr, ret.retStats.retStats_len + 1);
+    for (i = 0; i < ret.retStats.retStats_len; i++) {
+        remote_domain_stats_record *rec = &ret.retStats.retStats_val[i];
+        virDomainStatsRecordPtr r = g_new0(virDomainStatsRecord, 1);
+
+        list[i] = r;
+        r->dom = remoteDomainFromWire(conn, &rec->dom);
+        if (remoteTypedParamsFromWire(rec->params.params_val, rec->params.params_len,
+                                      REMOTE_CONNECT_GET_ALL_DOMAIN_STATS_MAX, &r->params,
+                                      &r->nparams) < 0)
+            goto cleanup;
+    }
+    *retStats = g_steal_pointer(&list);
+    rc = (int)ret.retStats.retStats_len;
+
+ cleanup:
+    virDomainStatsRecordListFree(list);
+    REMOTE_FREE(remote_connect_get_all_domain_stats_ret, &ret);
+    return rc;
+}
+
 static HypervisorDriver remoteHypervisorDriver = {
     .name = "remote",
     .connectOpen = remoteConnectOpen,
@@ -2225,6 +2499,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectRegisterCloseCallback = remoteConnectRegisterCloseCallback,
     .connectUnregisterCloseCallback = remoteConnectUnregisterCloseCallback,
     .nodeGetInfo = remoteNodeGetInfo,
+    .nodeGetCPUMap = remoteNodeGetCPUMap,
     .nodeGetSecurityModel = remoteNodeGetSecurityModel,
     .nodeGetFreeMemory = remoteNodeGetFreeMemory,
     .connectListAllDomains = remoteConnectListAllDomains,
@@ -2255,6 +2530,13 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainSetVcpusFlags = remoteDomainSetVcpusFlags,
     .domainGetVcpusFlags = remoteDomainGetVcpusFlags,
     .domainGetMaxVcpus = remoteDomainGetMaxVcpus,
+    .domainGetVcpus = remoteDomainGetVcpus,
+    .domainBlockStats = remoteDomainBlockStats,
+    .domainBlockStatsFlags = remoteDomainBlockStatsFlags,
+    .domainInterfaceStats = remoteDomainInterfaceStats,
+    .domainMemoryStats = remoteDomainMemoryStats,
+    .domainGetBlockInfo = remoteDomainGetBlockInfo,
+    .connectGetAllDomainStats = remoteConnectGetAllDomainStats,
     .domainIsActive = remoteDomainIsActive,
     .domainIsPersistent = remoteDomainIsPersistent,
     .domainIsUpdated = remoteDomainIsUpdated,

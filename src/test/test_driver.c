@@ -8,6 +8,7 @@
 
 #include "api/domain_event.h"
 #include "api/domain_export.h"
+#include "api/domain_stats.h"
 #include "api/driver.h"
 #include "api/libvirt-migrate.h"
 #include "conf/domain_obj.h"
@@ -788,6 +789,236 @@ testDomainGetInfo(virDomainPtr dom, virDomainInfoPtr info)
 
     domainObjEndAPI(&vm);
     return 0;
+}
+
+/* ---- statistics (issue 7): the values libvirt 9.0's test driver gives ---- */
+
+/* Wall clock in µs and s: libvirt's test driver derives its counters from it. */
+static void
+testStatsBase(unsigned long long *retUs, long long *retSec)
+{
+    gint64 now = g_get_real_time();
+
+    *retUs = (unsigned long long)now;
+    *retSec = now / G_USEC_PER_SEC;
+}
+
+static int
+testDomainGetVcpus(virDomainPtr dom, virVcpuInfoPtr info, int maxinfo,
+                   unsigned char *cpumaps, int maplen)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    unsigned long long base;
+    long long sec;
+    int hostcpus;
+    int n;
+    int i;
+    int c;
+
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (!domainObjIsActive(vm)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot list vcpus for an inactive domain"));
+        domainObjEndAPI(&vm);
+        return -1;
+    }
+    testStatsBase(&base, &sec);
+    hostcpus = (int)(driver->node.info.nodes * driver->node.info.sockets *
+                     driver->node.info.cores * driver->node.info.threads);
+    n = MIN(maxinfo, (int)vm->def->vcpus);
+    for (i = 0; i < n; i++) {
+        info[i].number = i;
+        info[i].state = VIR_VCPU_RUNNING;
+        info[i].cpu = hostcpus - 1;     /* the last host CPU, as libvirt's */
+        info[i].cpuTime = base / 10;
+        if (cpumaps) {
+            /* Every host CPU usable. */
+            for (c = 0; c < hostcpus && c / 8 < maplen; c++)
+                VIR_USE_CPU(VIR_GET_CPUMAP(cpumaps, maplen, i), c);
+        }
+    }
+    domainObjEndAPI(&vm);
+    return n;
+}
+
+/* libvirt 9.0's test driver: 8 CPUs, of which 0, 2 and 4 are online. */
+static int
+testNodeGetCPUMap(virConnectPtr conn, unsigned char **cpumap, unsigned int *online,
+                  unsigned int flags)
+{
+    checkFlags(flags, 0, -1);
+    if (cpumap) {
+        *cpumap = g_new0(unsigned char, 1);
+        (*cpumap)[0] = 0x15;
+    }
+    if (online)
+        *online = 3;
+    return 8;
+}
+
+/* Looks @vm up for a statistics call: active, locked.  NULL with an error. */
+static DomainObj *
+testStatsDomain(virDomainPtr dom)
+{
+    DomainObj *vm;
+
+    if (!(vm = testDomObjFromDomain(dom)))
+        return NULL;
+    if (domainObjCheckActive(vm) < 0) {
+        domainObjEndAPI(&vm);
+        return NULL;
+    }
+    return vm;
+}
+
+static int
+testDomainBlockStats(virDomainPtr dom, const char *disk, virDomainBlockStatsPtr stats)
+{
+    DomainObj *vm;
+    unsigned long long base;
+    long long sec;
+
+    if (!*disk) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s", _("summary statistics are not supported yet"));
+        return -1;
+    }
+    if (!(vm = testStatsDomain(dom)))
+        return -1;
+    if (!domainStatsFindDisk(vm->def, disk)) {
+        reportError(VIR_ERR_INVALID_ARG, _("invalid path: %1$s"), disk);
+        domainObjEndAPI(&vm);
+        return -1;
+    }
+    domainObjEndAPI(&vm);
+    testStatsBase(&base, &sec);
+    stats->rd_req = base / 10;
+    stats->rd_bytes = base / 20;
+    stats->wr_req = base / 30;
+    stats->wr_bytes = base / 40;
+    stats->errs = sec / 2;
+    return 0;
+}
+
+static int
+testDomainInterfaceStats(virDomainPtr dom, const char *device,
+                         virDomainInterfaceStatsPtr stats)
+{
+    DomainObj *vm;
+    unsigned long long base;
+    long long sec;
+
+    if (!(vm = testStatsDomain(dom)))
+        return -1;
+    if (!domainStatsFindNet(vm->def, device)) {
+        errorReport(VIR_FROM_DOMAIN, VIR_ERR_INVALID_ARG, __FILE__, __func__, __LINE__,
+                    _("'%1$s' is not a known interface"), device);
+        domainObjEndAPI(&vm);
+        return -1;
+    }
+    domainObjEndAPI(&vm);
+    testStatsBase(&base, &sec);
+    stats->rx_bytes = base / 10;
+    stats->rx_packets = base / 100;
+    stats->rx_errs = sec;
+    stats->rx_drop = sec / 2;
+    stats->tx_bytes = base / 20;
+    stats->tx_packets = base / 110;
+    stats->tx_errs = sec / 3;
+    stats->tx_drop = sec / 4;
+    return 0;
+}
+
+static int
+testDomainMemoryStats(virDomainPtr dom, virDomainMemoryStatPtr stats, unsigned int nr_stats,
+                      unsigned int flags)
+{
+    DomainObj *vm;
+    unsigned long long cur;
+    const struct {
+        int tag;
+        unsigned long long div;     /* 0: the constant below */
+        unsigned long long val;
+    } table[] = {
+        { VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON, 1, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_SWAP_IN, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_SWAP_OUT, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_MAJOR_FAULT, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_MINOR_FAULT, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_UNUSED, 2, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_AVAILABLE, 1, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_USABLE, 2, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_LAST_UPDATE, 0, 627319920 },
+        { VIR_DOMAIN_MEMORY_STAT_DISK_CACHES, 8, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGALLOC, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_HUGETLB_PGFAIL, 0, 0 },
+        { VIR_DOMAIN_MEMORY_STAT_RSS, 2, 0 },
+    };
+    unsigned int i;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testStatsDomain(dom)))
+        return -1;
+    cur = vm->def->mem.current;
+    domainObjEndAPI(&vm);
+    for (i = 0; i < nr_stats && i < G_N_ELEMENTS(table); i++) {
+        stats[i].tag = table[i].tag;
+        stats[i].val = table[i].div ? cur / table[i].div : table[i].val;
+    }
+    return (int)i;
+}
+
+static int
+testDomainGetBlockInfo(virDomainPtr dom, const char *disk, virDomainBlockInfoPtr info,
+                       unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (!domainStatsFindDisk(vm->def, disk)) {
+        reportError(VIR_ERR_INVALID_ARG, _("invalid path %1$s not assigned to domain"), disk);
+        domainObjEndAPI(&vm);
+        return -1;
+    }
+    domainObjEndAPI(&vm);
+    /* libvirt's test driver: a 1 TiB volume, fully allocated. */
+    info->capacity = 1099506450432ULL;
+    info->allocation = 1099511627776ULL;
+    info->physical = 1099511627776ULL;
+    return 0;
+}
+
+/* libvirt 9.0's test driver has the "state" group only. */
+static int
+testStatsFill(DomainObj *vm, unsigned int stats, virTypedParameterPtr *params, int *nparams,
+              int *maxparams, void *opaque)
+{
+    int reason = 0;
+    int state = domainObjGetState(vm, &reason);
+
+    if (!(stats & VIR_DOMAIN_STATS_STATE))
+        return 0;
+    if (virTypedParamsAddInt(params, nparams, maxparams, "state.state", state) < 0 ||
+        virTypedParamsAddInt(params, nparams, maxparams, "state.reason", reason) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+testConnectGetAllDomainStats(virConnectPtr conn, virDomainPtr *doms, unsigned int ndoms,
+                             unsigned int stats, virDomainStatsRecordPtr **retStats,
+                             unsigned int flags)
+{
+    TestDriver *driver = conn->privateData;
+
+    checkFlags(flags, DOMAIN_STATS_FLAGS, -1);
+    if (domainStatsCheckGroups(VIR_FROM_TEST, &stats, VIR_DOMAIN_STATS_STATE, flags) < 0)
+        return -1;
+    return domainStatsCollect(driver->domains, conn, doms, ndoms, stats, flags, testStatsFill,
+                              NULL, retStats);
 }
 
 static int
@@ -2528,6 +2759,7 @@ static HypervisorDriver testHypervisorDriver = {
     .connectIsSecure = testConnectIsSecure,
     .connectIsEncrypted = testConnectIsEncrypted,
     .nodeGetInfo = testNodeGetInfo,
+    .nodeGetCPUMap = testNodeGetCPUMap,
     .nodeGetSecurityModel = testNodeGetSecurityModel,
     .nodeGetFreeMemory = testNodeGetFreeMemory,
     .connectListAllDomains = testConnectListAllDomains,
@@ -2569,6 +2801,12 @@ static HypervisorDriver testHypervisorDriver = {
     .domainSetMetadata = testDomainSetMetadata,
     .domainGetJobInfo = testDomainGetJobInfo,
     .domainGetJobStats = testDomainGetJobStats,
+    .domainGetVcpus = testDomainGetVcpus,
+    .domainBlockStats = testDomainBlockStats,
+    .domainInterfaceStats = testDomainInterfaceStats,
+    .domainMemoryStats = testDomainMemoryStats,
+    .domainGetBlockInfo = testDomainGetBlockInfo,
+    .connectGetAllDomainStats = testConnectGetAllDomainStats,
     .domainAbortJob = testDomainAbortJob,
     .connectSupportsFeature = testConnectSupportsFeature,
     .domainMigrateBegin3Params = testDomainMigrateBegin3Params,

@@ -52,6 +52,71 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
 #define OVERFLOW(v) VIR_ERR_OVERFLOW, VIR_FROM_DOMAIN, ON_CONN, \
     "numerical overflow: input too large: " #v
 
+/* The statistics APIs (issue 7). */
+#define POSITIVE(a, f) VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+    #a " in " #f " must be greater than zero"
+#define STATS_CASES(INT, PTR, ZERO, UID) \
+    INT(virDomainGetVcpus(NULL, vi, 1, NULL, 0), INVDOM(virDomainGetVcpus)) \
+    INT(virDomainBlockStats(NULL, "vda", &bs, sizeof(bs)), INVDOM(virDomainBlockStats)) \
+    INT(virDomainBlockStatsFlags(NULL, "vda", params, &nparams, 0), \
+        INVDOM(virDomainBlockStatsFlags)) \
+    INT(virDomainInterfaceStats(NULL, "vnet0", &ifs, sizeof(ifs)), \
+        INVDOM(virDomainInterfaceStats)) \
+    INT(virDomainMemoryStats(NULL, ms, 1, 0), INVDOM(virDomainMemoryStats)) \
+    INT(virDomainGetBlockInfo(NULL, "vda", &bi, 0), INVDOM(virDomainGetBlockInfo)) \
+    INT(virConnectGetAllDomainStats(NULL, 0, &recs, 0), INVCONN(virConnectGetAllDomainStats)) \
+    INT(virNodeGetCPUMap(NULL, NULL, NULL, 0), INVCONN(virNodeGetCPUMap)) \
+    INT(virNodeGetCPUMap(c->econn, NULL, NULL, 0), NOSUP(virNodeGetCPUMap)) \
+    INT(virDomainGetVcpus(c->dom, NULL, 1, NULL, 0), NULLARG(ON_CONN, info, virDomainGetVcpus)) \
+    INT(virDomainGetVcpus(c->dom, vi, 0, NULL, 0), POSITIVE(maxinfo, virDomainGetVcpus)) \
+    INT(virDomainGetVcpus(c->dom, vi, -1, NULL, 0), POSITIVE(maxinfo, virDomainGetVcpus)) \
+    INT(virDomainGetVcpus(c->dom, vi, 1, cpumap, 0), POSITIVE(maplen, virDomainGetVcpus)) \
+    INT(virDomainGetVcpus(c->dom, vi, 1, NULL, 1), NONZERO(maplen, virDomainGetVcpus)) \
+    INT(virDomainGetVcpus(c->dom, vi, INT_MAX, cpumap, INT_MAX), \
+        OVERFLOW(2147483647 * 2147483647)) \
+    INT(virDomainBlockStats(c->dom, NULL, &bs, sizeof(bs)), \
+        NULLARG(ON_CONN, disk, virDomainBlockStats)) \
+    INT(virDomainBlockStats(c->dom, "vda", NULL, sizeof(bs)), \
+        NULLARG(ON_CONN, stats, virDomainBlockStats)) \
+    INT(virDomainBlockStats(c->dom, "vda", &bs, sizeof(bs) + 8), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "size must not exceed 40") \
+    INT(virDomainBlockStatsFlags(c->dom, NULL, params, &nparams, 0), \
+        NULLARG(ON_CONN, disk, virDomainBlockStatsFlags)) \
+    INT(virDomainBlockStatsFlags(c->dom, "vda", params, NULL, 0), \
+        NULLARG(ON_CONN, nparams, virDomainBlockStatsFlags)) \
+    INT(virDomainBlockStatsFlags(c->dom, "vda", params, &npneg, 0), \
+        NONNEG(*nparams, virDomainBlockStatsFlags)) \
+    INT(virDomainBlockStatsFlags(c->dom, "vda", NULL, &np2, 0), \
+        NULLARG(ON_CONN, params, virDomainBlockStatsFlags)) \
+    INT(virDomainInterfaceStats(c->dom, NULL, &ifs, sizeof(ifs)), \
+        NULLARG(ON_CONN, device, virDomainInterfaceStats)) \
+    INT(virDomainInterfaceStats(c->dom, "vnet0", NULL, sizeof(ifs)), \
+        NULLARG(ON_CONN, stats, virDomainInterfaceStats)) \
+    INT(virDomainInterfaceStats(c->dom, "vnet0", &ifs, sizeof(ifs) + 8), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, "size must not exceed 64") \
+    INT(virDomainGetBlockInfo(c->dom, NULL, &bi, 0), \
+        NULLARG(ON_CONN, disk, virDomainGetBlockInfo)) \
+    INT(virDomainGetBlockInfo(c->dom, "", &bi, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
+        ON_CONN, "string disk in virDomainGetBlockInfo must not be empty") \
+    INT(virDomainGetBlockInfo(c->dom, "vda", NULL, 0), \
+        NULLARG(ON_CONN, info, virDomainGetBlockInfo)) \
+    INT(virConnectGetAllDomainStats(c->conn, 0, NULL, 0), \
+        NULLARG(ON_CONN, retStats, virConnectGetAllDomainStats)) \
+    INT(virDomainListGetStats(NULL, 0, &recs, 0), \
+        NULLARG(ON_NONE, doms, virDomainListGetStats)) \
+    INT(virDomainListGetStats(nodoms, 0, &recs, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
+        ON_NONE, "invalid argument: doms array in virDomainListGetStats must contain at least one domain") \
+    INT(virDomainGetVcpus(c->edom, vi, 1, NULL, 0), NOSUP(virDomainGetVcpus)) \
+    INT(virDomainBlockStats(c->edom, "vda", &bs, sizeof(bs)), NOSUP(virDomainBlockStats)) \
+    INT(virDomainBlockStatsFlags(c->edom, "vda", params, &nparams, 0), \
+        NOSUP(virDomainBlockStatsFlags)) \
+    INT(virDomainInterfaceStats(c->edom, "vnet0", &ifs, sizeof(ifs)), \
+        NOSUP(virDomainInterfaceStats)) \
+    INT(virDomainMemoryStats(c->edom, ms, 1, 0), NOSUP(virDomainMemoryStats)) \
+    INT(virDomainGetBlockInfo(c->edom, "vda", &bi, 0), NOSUP(virDomainGetBlockInfo)) \
+    INT(virConnectGetAllDomainStats(c->econn, 0, &recs, 0), NOSUP(virConnectGetAllDomainStats)) \
+    INT(virDomainListGetStats(edoms, 0, &recs, 0), NOSUP(virDomainListGetStats))
+
 /* Return-value kinds: INT fails with -1, PTR with NULL, ZERO with 0, UID with (unsigned)-1. */
 #define CASES(INT, PTR, ZERO, UID) \
     /* invalid connection */ \
@@ -366,7 +431,8 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
     INT(virDomainGetJobInfo(c->edom, &ji), NOSUP(virDomainGetJobInfo)) \
     INT(virDomainGetJobStats(c->edom, &type, &params, &nparams, 0), \
         NOSUP(virDomainGetJobStats)) \
-    INT(virDomainAbortJob(c->edom), NOSUP(virDomainAbortJob))
+    INT(virDomainAbortJob(c->edom), NOSUP(virDomainAbortJob)) \
+    STATS_CASES(INT, PTR, ZERO, UID)
 
 typedef struct {
     const char *call;
@@ -407,6 +473,17 @@ entryRun(size_t idx, Ctx *c)
     int type = 0;
     virSecurityLabel sl;
     const char *xml = "<domain/>";
+    virVcpuInfo vi[1];
+    unsigned char cpumap[1];
+    virDomainBlockStatsStruct bs;
+    virDomainInterfaceStatsStruct ifs;
+    virDomainMemoryStatStruct ms[1];
+    virDomainBlockInfo bi;
+    virDomainStatsRecordPtr *recs = NULL;
+    virDomainPtr nodoms[1] = { NULL };
+    virDomainPtr edoms[2] = { c->edom, NULL };
+    int npneg = -1;
+    int np2 = 2;
 
 #define RUN_INT(call, ...) if (idx == i++) return (call) == -1;
 #define RUN_PTR(call, ...) if (idx == i++) return (call) == NULL;

@@ -17,9 +17,12 @@ typedef struct {
 } VkCompleteCase;
 
 static const VkCompleteCase cases[] = {
-    { "domst", "domstate" },
-    { "dom", "domdisplay domid domjobabort domjobinfo domname domuuid domblklist domiflist dominfo domstate domcapabilities" },
-    { "uri; vcp", "vcpucount" },
+    { "domst", "domstate domstats" },
+    { "domstate", "domstate" },
+    { "dom", "domdisplay domid domjobabort domjobinfo domname domuuid domblkinfo domblklist "
+             "domblkstat domiflist domifstat dominfo dommemstat domstate domstats domcapabilities" },
+    { "uri; vcp", "vcpucount vcpuinfo" },
+    { "uri; vcpuc", "vcpucount" },
     { "domstate ", "test --domain --reason" },
     { "domstate t", "test" },
     { "domstate test --r", "--reason" },

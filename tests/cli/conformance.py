@@ -30,6 +30,10 @@ DEVICES = "test://" + str(DATA / "node-devices.xml")
 MASKS = [
     # the test driver derives a running domain's CPU time from the clock
     (re.compile(r"^(CPU time:\s+)\d+\.\d+s$", re.M), r"\1<MASKED>s"),
+    # ... and its block and interface counters (domblkstat, domifstat)
+    (re.compile(r"^(\S* ?(?:rd_req|rd_bytes|wr_req|wr_bytes|errs|rx_bytes|rx_packets|rx_errs|"
+                r"rx_drop|tx_bytes|tx_packets|tx_errs|tx_drop) )\d+$", re.M), r"\1<MASKED>"),
+    (re.compile(r"^( (?:number of|error count)[^:]*:\s+)\d+$", re.M), r"\1<MASKED>"),
 ]
 
 # How a command's outputs may differ, by comparison mode.  Each mode names
@@ -98,6 +102,26 @@ COMMANDS = [
     ("test:///default", "destroy test; list --all; domstate test --reason", None),
     ("test:///default", "create vm1.xml; list; domid vm1", None),
     ("test:///default", "domblklist test", None),
+    # statistics (issue 7)
+    ("test:///default", "domstats", None),
+    ("test:///default", "domstats --raw --state --list-active test", None),
+    ("test:///default", "domstats --cpu-total test", None),
+    ("test:///default", "domstats --cpu-total --enforce test", None),
+    ("test:///default", "domstats nosuch", None),
+    ("test:///default", "domblkstat test vda", None),
+    ("test:///default", "domblkstat test vda --human", None),
+    ("test:///default", "domblkstat test", None),
+    ("test:///default", "domblkstat test nosuch", None),
+    ("test:///default", "domifstat test testnet0", None),
+    ("test:///default", "domifstat test nosuch", None),
+    ("test:///default", "dommemstat test", None),
+    ("test:///default", "domblkinfo test vda", None),
+    ("test:///default", "domblkinfo test vda --human", None),
+    ("test:///default", "domblkinfo test --all", None),
+    ("test:///default", "domblkinfo test", None),
+    ("test:///default", "domblkinfo test nosuch", None),
+    ("test:///default", "vcpuinfo test", None),
+    ("test:///default", "vcpuinfo test --pretty", None),
     ("test:///default", "domblklist test --details", None),
     ("test:///default", "domblklist test --inactive", None),
     ("test:///default", "domiflist test", None),

@@ -99,7 +99,11 @@ def main():
               lambda: sh.expect(rb"(?s)Welcome to virtkit.*'quit' to quit\n\nvirtkit # $"))
 
         def complete_command():
-            sh.send(b"doms\t")
+            # "domstat" starts both domstate and domstats: complete another
+            # command, then clear the line (Ctrl-A, Ctrl-K) and type domstate
+            sh.send(b"dominf\t")
+            sh.expect(rb"dominfo $")
+            sh.send(b"\x01\x0bdomstate ")
             sh.expect(rb"domstate $")
 
         # libedit redraws only the end of the line, so match the tail

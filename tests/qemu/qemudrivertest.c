@@ -419,10 +419,44 @@ caseBadInput(void)
     return 0;
 }
 
+/* The bulk stats of @dom: a new record list of one, or NULL. */
+static virDomainStatsRecordPtr *
+statsOf(virDomainPtr dom, unsigned int groups, gint64 *retMs)
+{
+    virDomainPtr doms[2] = { dom, NULL };
+    virDomainStatsRecordPtr *recs = NULL;
+    gint64 t = nowMs();
+    int n = virDomainListGetStats(doms, groups, &recs, 0);
+
+    if (retMs)
+        *retMs = nowMs() - t;
+    if (n != 1) {
+        virDomainStatsRecordListFree(recs);
+        return NULL;
+    }
+    return recs;
+}
+
+static bool
+hasField(virDomainStatsRecordPtr rec, const char *field)
+{
+    return virTypedParamsGet(rec->params, rec->nparams, field) != NULL;
+}
+
+static unsigned long long
+ullField(virDomainStatsRecordPtr rec, const char *field)
+{
+    unsigned long long v = 0;
+
+    virTypedParamsGetULLong(rec->params, rec->nparams, field, &v);
+    return v;
+}
+
 typedef struct {
     virDomainPtr dom;
     int rc;
     int code;
+    char msg[512];
     gint64 ms;
 } SuspendResult;
 
@@ -436,6 +470,7 @@ suspendThread(gpointer opaque)
     res->rc = virDomainSuspend(res->dom);
     err = virGetLastError();
     res->code = err ? err->code : 0;
+    g_strlcpy(res->msg, err && err->message ? err->message : "", sizeof(res->msg));
     res->ms = nowMs() - start;
     return NULL;
 }
@@ -449,7 +484,12 @@ caseStuck(void)
     virDomainPtr dom;
     virDomainPtr dom2;
     virDomainInfo info;
+    virDomainJobInfo job;
+    virVcpuInfo vi[1];
+    virDomainMemoryStatStruct ms[2];
+    virDomainStatsRecordPtr *recs = NULL;
     virDomainPtr *list = NULL;
+    virErrorPtr err;
     GThread *thread;
     gint64 t;
     int state;
@@ -473,8 +513,29 @@ caseStuck(void)
     for (int i = 0; i < n; i++)
         virDomainFree(list[i]);
     free(list);
+    CHECK(virDomainGetJobInfo(dom, &job) == 0, "jobinfo");
+    CHECK(virDomainGetVcpus(dom, vi, 1, NULL, 0) == 1, "vcpus");
+    CHECK(virDomainMemoryStats(dom, ms, 2, 0) == 2, "memstats");
+    CHECK((recs = statsOf(dom, 0, NULL)) && hasField(recs[0], "cpu.time") &&
+              hasField(recs[0], "vcpu.0.time"),
+          "domstats");
+    virDomainStatsRecordListFree(recs);
+    n = virConnectGetAllDomainStats(conn, 0, &recs, 0);
+    virDomainStatsRecordListFree(recs);
+    CHECK(n == 2, "domstats of both: %d", n);
     t = nowMs() - t;
     CHECK(t < 100, "queries took %lld ms", (long long)t);
+
+    /* A second suspend fails soon, naming the job that holds the domain. */
+    t = nowMs();
+    CHECK(virDomainSuspend(dom) < 0, "second suspend");
+    err = virGetLastError();
+    t = nowMs() - t;
+    CHECK(err && err->code == VIR_ERR_OPERATION_TIMEOUT &&
+              strstr(err->message, "domain 'stuck' is busy") &&
+              strstr(err->message, "(virDomainSuspend)") && strstr(err->message, "'stop'"),
+          "second suspend error '%s'", err ? err->message : "");
+    CHECK(t < 1500, "second suspend took %lld ms", (long long)t);
     /* The other guest is not affected. */
     t = nowMs();
     CHECK(virDomainSuspend(dom2) == 0 && virDomainResume(dom2) == 0, "other guest");
@@ -485,6 +546,24 @@ caseStuck(void)
     CHECK(res.rc < 0 && res.code == VIR_ERR_OPERATION_TIMEOUT, "suspend: rc %d code %d", res.rc,
           res.code);
     CHECK(res.ms >= 1900 && res.ms < 4000, "suspend failed after %lld ms", (long long)res.ms);
+    CHECK(strstr(res.msg, "'stop'") && strstr(res.msg, "'stuck'") && strstr(res.msg, "2 s"),
+          "suspend error '%s'", res.msg);
+
+    /* The 'stop' is still unanswered: a new command fails at once. */
+    t = nowMs();
+    CHECK(virDomainSuspend(dom) < 0, "third suspend");
+    err = virGetLastError();
+    t = nowMs() - t;
+    CHECK(err && err->code == VIR_ERR_OPERATION_TIMEOUT && strstr(err->message, "'stop'") &&
+              strstr(err->message, "unanswered"),
+          "third suspend error '%s'", err ? err->message : "");
+    CHECK(t < 500, "third suspend took %lld ms", (long long)t);
+    /* Bulk stats now leave out QEMU's stale counters, and stay fast. */
+    CHECK((recs = statsOf(dom, 0, &t)) && hasField(recs[0], "state.state") &&
+              hasField(recs[0], "cpu.time"),
+          "domstats after the timeout");
+    CHECK(t < 100, "domstats took %lld ms", (long long)t);
+    virDomainStatsRecordListFree(recs);
 
     t = nowMs();
     CHECK(virDomainDestroy(dom) == 0, "destroy stuck");
@@ -493,6 +572,149 @@ caseStuck(void)
     CHECK(virDomainDestroy(dom2) == 0, "destroy other");
     virDomainFree(dom);
     virDomainFree(dom2);
+    return 0;
+}
+
+
+/* ---- statistics (issue 7) ---- */
+
+static int
+caseStats(void)
+{
+    g_autofree char *img = g_strdup_printf("%s/disk.img", root);
+    g_autofree char *xml = g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>stats</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>2</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50</cmdline></os>\n"
+        "  <devices>\n"
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vda' bus='virtio'/></disk>\n"
+        "    <serial type='file'><source path='%s/stats.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n", vkguest, img, root);
+    virDomainStatsRecordPtr *recs = NULL;
+    virDomainBlockStatsStruct bs;
+    virDomainMemoryStatStruct ms[VIR_DOMAIN_MEMORY_STAT_NR];
+    virDomainBlockInfo bi;
+    virVcpuInfo vi[4];
+    unsigned char maps[4 * 8];
+    virDomainPtr dom;
+    gint64 t;
+    int n;
+    int i;
+
+    CHECK(g_file_set_contents(img, "", 0, NULL) && truncate(img, 1024 * 1024) == 0, "image");
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create");
+    qemuPid("stats");
+    CHECK(waitSerial("stats", "HEARTBEAT 2 "), "heartbeat");
+
+    /* Per-domain APIs; the host CPU map sizes the affinity maps. */
+    {
+        unsigned char *cpumap = NULL;
+        unsigned int online = 0;
+        int ncpus = virNodeGetCPUMap(conn, &cpumap, &online, 0);
+
+        CHECK(ncpus > 0 && online > 0 && online <= (unsigned int)ncpus &&
+                  ncpus == (int)sysconf(_SC_NPROCESSORS_CONF) && (cpumap[0] & 1),
+              "node CPU map: %d CPUs, %u online", ncpus, online);
+        free(cpumap);
+    }
+    memset(maps, 0, sizeof(maps));
+    n = virDomainGetVcpus(dom, vi, 4, maps, 8);
+    CHECK(n == 2 && vi[0].number == 0 && vi[1].number == 1 &&
+              vi[0].state == VIR_VCPU_RUNNING && vi[0].cpuTime > 0 && vi[0].cpu >= 0 &&
+              (maps[0] & 1),
+          "vcpus n %d time %llu cpu %d map %x", n, vi[0].cpuTime, vi[0].cpu, maps[0]);
+    CHECK(virDomainBlockStats(dom, "vda", &bs, sizeof(bs)) == 0 && bs.rd_req >= 0 &&
+              bs.errs == -1,
+          "blockstats rd_req %lld errs %lld", bs.rd_req, bs.errs);
+    CHECK(virDomainBlockStats(dom, img, &bs, sizeof(bs)) == 0, "blockstats by path");
+    {
+        virTypedParameter params[8];
+        int nparams = 0;
+        long long rdReq = -1;
+
+        CHECK(virDomainBlockStatsFlags(dom, "vda", NULL, &nparams, 0) == 0 && nparams == 8,
+              "blockstats flags: count %d", nparams);
+        CHECK(virDomainBlockStatsFlags(dom, "vda", params, &nparams, 0) == 0 && nparams == 8 &&
+                  virTypedParamsGetLLong(params, nparams, VIR_DOMAIN_BLOCK_STATS_READ_REQ,
+                                         &rdReq) == 1 &&
+                  rdReq == bs.rd_req,
+              "blockstats flags: rd_operations %lld (old API %lld)", rdReq, bs.rd_req);
+    }
+    CHECK(virDomainBlockStats(dom, "vdz", &bs, sizeof(bs)) < 0 &&
+              virGetLastError()->code == VIR_ERR_INVALID_ARG,
+          "blockstats of an unknown disk");
+    n = virDomainMemoryStats(dom, ms, VIR_DOMAIN_MEMORY_STAT_NR, 0);
+    CHECK(n == 2 && ms[0].tag == VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON && ms[0].val == 65536 &&
+              ms[1].tag == VIR_DOMAIN_MEMORY_STAT_RSS && ms[1].val > 1024,
+          "memstats n %d", n);
+    CHECK(virDomainGetBlockInfo(dom, "vda", &bi, 0) == 0 && bi.capacity == 1024 * 1024 &&
+              bi.physical == 1024 * 1024,
+          "blockinfo capacity %llu", bi.capacity);
+
+    /* Bulk stats: every group, QEMU's counters fresh. */
+    CHECK((recs = statsOf(dom, 0, &t)), "domstats");
+    CHECK(t < 500, "domstats took %lld ms", (long long)t);
+    CHECK(hasField(recs[0], "state.state") && ullField(recs[0], "cpu.time") > 0 &&
+              hasField(recs[0], "cpu.user") &&
+              ullField(recs[0], "balloon.current") == 65536 &&
+              ullField(recs[0], "balloon.maximum") == 65536 && hasField(recs[0], "balloon.rss") &&
+              hasField(recs[0], "vcpu.1.time") && hasField(recs[0], "net.count") &&
+              hasField(recs[0], "block.0.rd.reqs") && hasField(recs[0], "block.0.fl.times") &&
+              ullField(recs[0], "block.0.capacity") == 1024 * 1024,
+          "domstats fields");
+    for (i = 0; i < recs[0]->nparams; i++) {
+        if (streq0(recs[0]->params[i].field, "block.0.name"))
+            CHECK(streq0(recs[0]->params[i].value.s, "vda"), "block.0.name");
+    }
+    virDomainStatsRecordListFree(recs);
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    /* Inactive: no process, no stats needing one. */
+    CHECK(virDomainGetVcpus(dom, vi, 4, NULL, 0) < 0 &&
+              virGetLastError()->code == VIR_ERR_NO_DOMAIN,
+          "transient gone");
+    virDomainFree(dom);
+    return 0;
+}
+
+
+/* The late 'stop' reply after SIGCONT is reconciled: paused/user, one event. */
+static int
+caseLateReply(void)
+{
+    g_autofree char *xml = guestXML("late", NULL);
+    g_autofree char *evs = NULL;
+    virDomainPtr dom;
+    gint64 t;
+    pid_t pid;
+    int rc;
+
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create");
+    CHECK((pid = qemuPid("late")) > 0, "pid");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "running");
+    CHECK(waitEvents("late", "2 0"), "STARTED");
+    CHECK(kill(pid, SIGSTOP) == 0, "SIGSTOP");
+    t = nowMs();
+    rc = virDomainSuspend(dom);
+    t = nowMs() - t;
+    CHECK(rc < 0 && virGetLastError()->code == VIR_ERR_OPERATION_TIMEOUT, "suspend timed out");
+    CHECK(t >= 1900 && t < 4000, "after %lld ms", (long long)t);
+    CHECK(kill(pid, SIGCONT) == 0, "SIGCONT");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "paused/user");
+    CHECK(waitEvents("late", "3 0"), "SUSPENDED_PAUSED");
+    /* Nothing more comes (a duplicate would show within this time). */
+    g_usleep(500000);
+    evs = eventsOf("late");
+    CHECK(streq0(evs, "4 0, 2 0, 3 0"), "events '%s'", evs);
+    /* The monitor works again. */
+    CHECK(virDomainResume(dom) == 0, "resume");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED), "running/unpaused");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    virDomainFree(dom);
     return 0;
 }
 
@@ -625,6 +847,8 @@ static const Case cases[] = {
     { "destroy-grace", caseDestroyGrace, NULL },
     { "bad-input", caseBadInput, NULL },
     { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },
+    { "stats", caseStats, NULL },
+    { "late-reply", caseLateReply, "monitor_timeout = 2\n" },
     { "restart", caseRestart, NULL },
     { "reconnect-stuck", caseReconnectStuck, "monitor_timeout = 2\n" },
 };

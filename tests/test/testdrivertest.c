@@ -1187,6 +1187,160 @@ testMetadata(void)
     virConnectClose(conn);
 }
 
+/* ---- statistics (issue 7) ---- */
+
+static void
+testStats(void)
+{
+    virConnectPtr conn = openConn("test:///default");
+    virConnectPtr other = openConn("test:///default");
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    virDomainPtr odom = virDomainLookupByName(other, "test");
+    virDomainPtr list[3] = { dom, NULL, NULL };
+    virDomainStatsRecordPtr *recs = NULL;
+    virDomainBlockStatsStruct bs;
+    virDomainInterfaceStatsStruct is;
+    virDomainMemoryStatStruct ms[VIR_DOMAIN_MEMORY_STAT_NR + 2];
+    virDomainBlockInfo bi;
+    virVcpuInfo vi[4];
+    unsigned char maps[4 * 2];
+    gint64 before = g_get_real_time();
+    int state = -1;
+    int reason = -1;
+    int n;
+
+    g_assert_nonnull(dom);
+    g_assert_nonnull(odom);
+
+    /* The host: 8 CPUs, 0, 2 and 4 online (what virsh sizes affinity maps by). */
+    {
+        unsigned char *cpumap = NULL;
+        unsigned int online = 0;
+
+        g_assert_cmpint(virNodeGetCPUMap(conn, &cpumap, &online, 0), ==, 8);
+        g_assert_cmpint(cpumap[0], ==, 0x15);
+        g_assert_cmpuint(online, ==, 3);
+        free(cpumap);
+        g_assert_cmpint(virNodeGetCPUMap(conn, NULL, NULL, 0), ==, 8);
+        g_assert_cmpint(virNodeGetCPUMap(conn, NULL, NULL, 1), ==, -1);
+        checkError(VIR_ERR_INVALID_ARG, "unsupported flags (0x1)", "NodeGetCPUMap flags");
+    }
+
+    /* vCPUs: running, on the last of the 16 host CPUs, all CPUs usable. */
+    memset(maps, 0, sizeof(maps));
+    n = virDomainGetVcpus(dom, vi, 4, maps, 2);
+    g_assert_cmpint(n, ==, 2);
+    g_assert_cmpuint(vi[1].number, ==, 1);
+    g_assert_cmpint(vi[1].state, ==, VIR_VCPU_RUNNING);
+    g_assert_cmpint(vi[1].cpu, ==, 15);
+    g_assert_cmpuint(vi[1].cpuTime, >=, (unsigned long long)before / 10);
+    g_assert_cmpint(maps[2], ==, 0xff);
+    g_assert_cmpint(maps[3], ==, 0xff);
+    g_assert_cmpint(virDomainGetVcpus(dom, vi, 1, NULL, 0), ==, 1);
+
+    /* Block and interface counters follow the wall clock, by target or path. */
+    noError(virDomainBlockStats(dom, "vda", &bs, sizeof(bs)), "BlockStats");
+    g_assert_cmpint(bs.rd_req, >=, before / 10);
+    g_assert_cmpint(bs.rd_bytes * 2, <=, bs.rd_req);
+    g_assert_cmpint(bs.errs, >=, before / G_USEC_PER_SEC / 2);
+    noError(virDomainBlockStats(dom, "/guest/diskimage1", &bs, sizeof(bs)), "BlockStats path");
+    g_assert_cmpint(virDomainBlockStats(dom, "vdz", &bs, sizeof(bs)), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "invalid path: vdz", "BlockStats unknown");
+    g_assert_cmpint(virDomainBlockStats(dom, "", &bs, sizeof(bs)), ==, -1);
+    checkError(VIR_ERR_OPERATION_UNSUPPORTED, "summary statistics are not supported yet", "BlockStats ''");
+    noError(virDomainInterfaceStats(dom, "testnet0", &is, sizeof(is)), "InterfaceStats");
+    g_assert_cmpint(is.rx_bytes, >=, before / 10);
+    g_assert_cmpint(is.rx_errs, >=, before / G_USEC_PER_SEC);
+    noError(virDomainInterfaceStats(dom, "aa:bb:cc:dd:ee:ff", &is, sizeof(is)),
+            "InterfaceStats MAC");
+    g_assert_cmpint(virDomainInterfaceStats(dom, "vnet9", &is, sizeof(is)), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "'vnet9' is not a known interface", "InterfaceStats unknown");
+
+    /* Memory: 13 statistics derived from the current memory, in libvirt's order. */
+    n = virDomainMemoryStats(dom, ms, G_N_ELEMENTS(ms), 0);
+    g_assert_cmpint(n, ==, 13);
+    g_assert_cmpint(ms[0].tag, ==, VIR_DOMAIN_MEMORY_STAT_ACTUAL_BALLOON);
+    g_assert_cmpuint(ms[0].val, ==, 2097152);
+    g_assert_cmpint(ms[5].tag, ==, VIR_DOMAIN_MEMORY_STAT_UNUSED);
+    g_assert_cmpuint(ms[5].val, ==, 1048576);
+    g_assert_cmpint(ms[9].tag, ==, VIR_DOMAIN_MEMORY_STAT_DISK_CACHES);
+    g_assert_cmpuint(ms[9].val, ==, 262144);
+    g_assert_cmpint(ms[12].tag, ==, VIR_DOMAIN_MEMORY_STAT_RSS);
+    g_assert_cmpint(virDomainMemoryStats(dom, ms, 2, 0), ==, 2);
+    g_assert_cmpint(virDomainMemoryStats(dom, ms, 20, 1), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "unsupported flags (0x1)", "MemoryStats flags");
+
+    noError(virDomainGetBlockInfo(dom, "vda", &bi, 0), "GetBlockInfo");
+    g_assert_cmpuint(bi.capacity, ==, 1099506450432ULL);
+    g_assert_cmpuint(bi.allocation, ==, 1099511627776ULL);
+    g_assert_cmpuint(bi.physical, ==, 1099511627776ULL);
+    g_assert_cmpint(virDomainGetBlockInfo(dom, "/nosuch", &bi, 0), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "invalid path /nosuch not assigned to domain",
+               "GetBlockInfo unknown");
+
+    /* Bulk stats: the state group only; other groups are left out. */
+    n = virConnectGetAllDomainStats(conn, 0, &recs, 0);
+    g_assert_cmpint(n, ==, 1);
+    g_assert_cmpstr(virDomainGetName(recs[0]->dom), ==, "test");
+    g_assert_cmpint(recs[0]->nparams, ==, 2);
+    g_assert_cmpint(virTypedParamsGetInt(recs[0]->params, recs[0]->nparams, "state.state",
+                                         &state), ==, 1);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_RUNNING);
+    g_assert_cmpint(virTypedParamsGetInt(recs[0]->params, recs[0]->nparams, "state.reason",
+                                         &reason), ==, 1);
+    g_assert_null(recs[1]);
+    virDomainStatsRecordListFree(recs);
+    n = virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_CPU_TOTAL, &recs, 0);
+    g_assert_cmpint(n, ==, 1);
+    g_assert_cmpint(recs[0]->nparams, ==, 0);
+    virDomainStatsRecordListFree(recs);
+    recs = NULL;
+    g_assert_cmpint(virConnectGetAllDomainStats(conn, VIR_DOMAIN_STATS_CPU_TOTAL, &recs,
+                                                VIR_CONNECT_GET_ALL_DOMAINS_STATS_ENFORCE_STATS),
+                    ==, -1);
+    checkError(VIR_ERR_ARGUMENT_UNSUPPORTED, "Stats types bits 0x2 are not supported",
+               "enforce");
+    g_assert_cmpint(virConnectGetAllDomainStats(conn, 0, &recs,
+                                                VIR_CONNECT_GET_ALL_DOMAINS_STATS_INACTIVE),
+                    ==, 0);
+    virDomainStatsRecordListFree(recs);
+    g_assert_cmpint(virConnectGetAllDomainStats(conn, 0, &recs, 1U << 25), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "unsupported flags (0x2000000)", "bad flags");
+
+    list[1] = dom;
+    n = virDomainListGetStats(list, VIR_DOMAIN_STATS_STATE, &recs, 0);
+    g_assert_cmpint(n, ==, 2);
+    virDomainStatsRecordListFree(recs);
+    list[1] = odom;
+    g_assert_cmpint(virDomainListGetStats(list, 0, &recs, 0), ==, -1);
+    checkError(VIR_ERR_INVALID_ARG, "must belong to a single connection", "ListGetStats");
+    virDomainStatsRecordListFree(NULL);
+
+    /* Paused, then inactive. */
+    noError(virDomainSuspend(dom), "Suspend");
+    list[1] = NULL;
+    n = virDomainListGetStats(list, 0, &recs, 0);
+    g_assert_cmpint(n, ==, 1);
+    virTypedParamsGetInt(recs[0]->params, recs[0]->nparams, "state.state", &state);
+    g_assert_cmpint(state, ==, VIR_DOMAIN_PAUSED);
+    virDomainStatsRecordListFree(recs);
+    noError(virDomainDestroy(dom), "Destroy");
+    g_assert_cmpint(virDomainGetVcpus(dom, vi, 4, NULL, 0), ==, -1);
+    checkError(VIR_ERR_OPERATION_INVALID, "cannot list vcpus for an inactive domain",
+               "GetVcpus inactive");
+    g_assert_cmpint(virDomainBlockStats(dom, "vda", &bs, sizeof(bs)), ==, -1);
+    checkError(VIR_ERR_OPERATION_INVALID, "domain is not running", "BlockStats inactive");
+    g_assert_cmpint(virDomainInterfaceStats(dom, "testnet0", &is, sizeof(is)), ==, -1);
+    checkError(VIR_ERR_OPERATION_INVALID, "domain is not running", "InterfaceStats inactive");
+    g_assert_cmpint(virDomainMemoryStats(dom, ms, 4, 0), ==, -1);
+    checkError(VIR_ERR_OPERATION_INVALID, "domain is not running", "MemoryStats inactive");
+
+    virDomainFree(odom);
+    virDomainFree(dom);
+    virConnectClose(other);
+    virConnectClose(conn);
+}
+
 /* ---- jobs ---- */
 
 static void
@@ -1558,6 +1712,7 @@ main(int argc, char **argv)
     g_test_add_func("/testdriver/vcpus", testVcpus);
     g_test_add_func("/testdriver/metadata", testMetadata);
     g_test_add_func("/testdriver/jobs", testJobs);
+    g_test_add_func("/testdriver/stats", testStats);
     g_test_add_func("/testdriver/shared-default", testSharedDefault);
     g_test_add_func("/testdriver/open-errors", testOpenErrors);
     g_test_add_func("/testdriver/events", testEvents);
