@@ -352,8 +352,9 @@ fdStreamEventAddCallback(virStreamPtr st, int events, virStreamEventCallback cb,
     if (fs->timer < 0 || (!fs->regular && fs->fd >= 0 && fs->watch < 0)) {
         StreamEventCb *ecb = g_steal_pointer(&fs->ecb);
 
-        /* The free functions of failed sources already ran: no leak. */
+        /* A failed registration keeps the caller's data. */
         fdStreamRemoveSourcesLocked(fs);
+        streamEventCbForgetFree(ecb);
         streamEventCbDetach(ecb);
         streamEventCbUnref(ecb);
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("cannot watch the stream"));

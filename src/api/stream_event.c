@@ -38,6 +38,13 @@ streamEventCbNew(virStreamPtr st, virStreamEventCallback cb, void *opaque, virFr
     return ecb;
 }
 
+/* Forgets the free function (a registration that failed: the caller keeps its data). */
+void
+streamEventCbForgetFree(StreamEventCb *ecb)
+{
+    ecb->ff = NULL;
+}
+
 StreamEventCb *
 streamEventCbRef(StreamEventCb *ecb)
 {

@@ -20,3 +20,4 @@ StreamEventCb *streamEventCbRef(StreamEventCb *ecb);
 void streamEventCbUnref(StreamEventCb *ecb);
 void streamEventCbFire(StreamEventCb *ecb, int events);
 void streamEventCbDetach(StreamEventCb *ecb);
+void streamEventCbForgetFree(StreamEventCb *ecb);

@@ -8,6 +8,7 @@
 #include "remote/remote_dispatch_domain.h"
 #include "remote/remote_dispatch_event.h"
 #include "remote/remote_dispatch_names.h"
+#include "remote/remote_stream.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
@@ -454,6 +455,7 @@ remoteDispatchNewProgram(void)
                              G_N_ELEMENTS(remoteDispatchConnectProcs));
     rpcServerProgramAddProcs(prog, remoteDispatchDomainProcs, remoteDispatchDomainProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchEventProcs, remoteDispatchEventProcsCount);
+    rpcServerProgramAddProcs(prog, remoteStreamProcs, remoteStreamProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
     return prog;
 }

@@ -6,6 +6,7 @@
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_dispatch.h"
 #include "remote/remote_dispatch_event.h"
+#include "remote/remote_stream.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -61,6 +62,7 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     g_mutex_unlock(&rc->lock);
 
     remoteDispatchEventDropAll(conn, callbacks, closeCallback);
+    remoteStreamAbortAll(rc->streams);
     virResetLastError();
 }
 
@@ -80,6 +82,7 @@ remoteDispatchClientFree(void *opaque)
     /* The close hook ran first; this only covers a client never attached. */
     remoteDispatchEventDropAll(rc->conn, rc->callbacks, rc->closeCallback);
     g_ptr_array_unref(rc->callbacks);
+    remoteStreamListFree(rc->streams);
     if (rc->conn)
         virConnectClose(rc->conn);
     g_mutex_clear(&rc->lock);
