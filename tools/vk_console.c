@@ -201,7 +201,7 @@ vkConsoleCmdConsole(VkCtl *ctl, const VkCmd *cmd)
     tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     if (st)
         virStreamFree(st);
-    vkPrintExtra(ctl, "\n");
+    /* The command loop prints the newline that ends the session's last line. */
     fflush(stdout);
     return ret;
 }
