@@ -1397,14 +1397,19 @@ virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
 
 /* --- streams -------------------------------------------------------------- */
 
-/* @st must be a live stream of @dom's connection. */
-#define DOMAIN_CHECK_STREAM(dom, st, label) \
+/* @st must be a live stream (checked before read-only access, as libvirt). */
+#define DOMAIN_CHECK_STREAM(st, label) \
     do { \
         if (!streamHandleIsValid(st)) { \
             errorReport(VIR_FROM_STREAMS, VIR_ERR_INVALID_STREAM, __FILE__, \
                         __func__, __LINE__, "%s", __func__); \
             goto label; \
         } \
+    } while (0)
+
+/* ... and one of @dom's connection (checked after read-only access). */
+#define DOMAIN_CHECK_STREAM_CONN(dom, st, label) \
+    do { \
         if ((st)->conn != (dom)->conn) { \
             reportInvalidArg("st", \
                              _("stream must match connection of domain '%1$s'"), \
@@ -1436,8 +1441,9 @@ virDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st,
     errorReset();
     ENTRY_CHECK_DOMAIN(dom, -1);
     conn = dom->conn;
-    DOMAIN_CHECK_STREAM(dom, st, error);
+    DOMAIN_CHECK_STREAM(st, error);
     ENTRY_CHECK_READ_ONLY(conn, error);
+    DOMAIN_CHECK_STREAM_CONN(dom, st, error);
     ENTRY_DRIVER_FUNC(conn, domainOpenConsole, error);
     if (conn->driver->domainOpenConsole(dom, dev_name, st, flags) < 0)
         goto error;
@@ -1470,8 +1476,9 @@ virDomainScreenshot(virDomainPtr domain, virStreamPtr stream, unsigned int scree
     errorReset();
     ENTRY_CHECK_DOMAIN(domain, NULL);
     conn = domain->conn;
-    DOMAIN_CHECK_STREAM(domain, stream, error);
+    DOMAIN_CHECK_STREAM(stream, error);
     ENTRY_CHECK_READ_ONLY(conn, error);
+    DOMAIN_CHECK_STREAM_CONN(domain, stream, error);
     ENTRY_DRIVER_FUNC(conn, domainScreenshot, error);
     if (!(ret = conn->driver->domainScreenshot(domain, stream, screen, flags)))
         goto error;
