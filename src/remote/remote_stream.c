@@ -41,7 +41,7 @@ struct _RemoteStream {
     RemoteStreamList *list;    /* immutable */
     virStreamPtr st;           /* immutable, referenced */
     rpc_header hdr;            /* immutable: prog, vers, proc, serial of the call */
-    int kick;                  /* immutable once started: loop timer, -1 before */
+    gint kick;                 /* atomic: the loop timer, -1 once removed */
 
     /* Event-loop thread only. */
     GQueue rx;                 /* incoming packets, each counted as a request */
@@ -144,9 +144,11 @@ remoteStreamSent(void *opaque)
 {
     RemoteStream *rs = opaque;
 
+    int kick = g_atomic_int_get(&rs->kick);
+
     g_atomic_int_set(&rs->txReady, 1);
-    if (rs->kick >= 0)
-        virEventUpdateTimeout(rs->kick, 0);
+    if (kick >= 0)
+        virEventUpdateTimeout(kick, 0);
     remoteStreamUnref(rs);
 }
 
@@ -201,9 +203,11 @@ remoteStreamRemove(RemoteStream *rs)
         virStreamEventRemoveCallback(rs->st);
         rs->hasCallback = false;
     }
-    if (rs->kick >= 0) {
-        virEventRemoveTimeout(rs->kick);
-        rs->kick = -1;
+    {
+        int kick = g_atomic_int_exchange(&rs->kick, -1);
+
+        if (kick >= 0)
+            virEventRemoveTimeout(kick);
     }
     while ((msg = g_queue_pop_head(&rs->rx))) {
         rpcMessageFree(msg);
@@ -458,9 +462,11 @@ remoteStreamStart(void *opaque)
 {
     RemoteStream *rs = opaque;
 
+    int kick = g_atomic_int_get(&rs->kick);
+
     g_atomic_int_set(&rs->started, 1);
-    if (rs->kick >= 0)
-        virEventUpdateTimeout(rs->kick, 0);
+    if (kick >= 0)
+        virEventUpdateTimeout(kick, 0);
     remoteStreamUnref(rs);
 }
 
@@ -506,8 +512,9 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
     rs->hdr = call->header;
     rs->txReady = 1;
     g_queue_init(&rs->rx);
-    rs->kick = virEventAddTimeout(-1, remoteStreamKick, remoteStreamRef(rs), remoteStreamUnref);
-    if (rs->kick < 0) {
+    g_atomic_int_set(&rs->kick, virEventAddTimeout(-1, remoteStreamKick, remoteStreamRef(rs),
+                                                   remoteStreamUnref));
+    if (g_atomic_int_get(&rs->kick) < 0) {
         remoteStreamUnref(rs);
         remoteStreamUnref(rs);
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("cannot add a timer for the stream"));
@@ -517,7 +524,7 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
     g_mutex_lock(&list->lock);
     if (list->closed) {
         g_mutex_unlock(&list->lock);
-        virEventRemoveTimeout(rs->kick);
+        virEventRemoveTimeout(g_atomic_int_get(&rs->kick));
         remoteStreamUnref(rs);
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("client is closed"));
         return -1;
