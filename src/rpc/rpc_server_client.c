@@ -538,6 +538,8 @@ rpcServerClientWantedLocked(RpcServerClient *client)
         return rpcTLSSessionWantsWrite(rpcSocketGetTLS(client->sock)) ? G_IO_OUT : G_IO_IN;
     if (!client->draining && client->nrequests < client->maxRequests)
         cond |= G_IO_IN;
+    else
+        cond |= G_IO_HUP | G_IO_ERR; /* still notice a peer that went away */
     if (rpcSocketHasOutput(client->sock))
         cond |= G_IO_OUT;
     return cond;
@@ -750,6 +752,22 @@ rpcServerClientWatchEvent(int fd, GIOCondition cond, gpointer opaque)
     }
     if (cond & G_IO_OUT)
         rpcServerClientFlush(client);
+    if ((cond & (G_IO_HUP | G_IO_ERR)) && !(cond & G_IO_IN)) {
+        bool stalled;
+
+        /*
+         * Not reading (at its request limit, e.g. stream packets its sink
+         * cannot take yet) and the peer is gone: nobody will take the
+         * replies, and the requests may never end; close now.
+         */
+        g_mutex_lock(&client->lock);
+        stalled = client->draining || client->nrequests >= client->maxRequests;
+        g_mutex_unlock(&client->lock);
+        if (stalled) {
+            LOG_DEBUG("client %llu hung up while not being read; closing", client->id);
+            rpcServerClientRequestClose(client);
+        }
+    }
     if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR))
         rpcServerClientRead(client);
     if (cond & G_IO_NVAL)

@@ -235,6 +235,82 @@ def test_slow_reader(d, libvirt, uri, name):
         conn.close()
 
 
+PROC_DOMAIN_OPEN_CONSOLE = 201
+
+
+def test_fast_writer(d, libvirt, uri, name):
+    """A client pours data into a console whose guest never reads input.
+
+    QEMU stops taking input, the pty fills, the daemon's writes would block:
+    the client's packets then wait in the daemon, counted against
+    max_client_requests, and the daemon stops reading that client.  The
+    client finds its socket full after a few MiB; the daemon's memory stays
+    put and other clients are served.  Closing the client frees the console.
+    """
+    import threading
+    raw = t.RawClient(d.sock, timeout=30)
+    raw.open(uri="qemu:///system")
+    r = raw.call(t.PROC_DOMAIN_LOOKUP_BY_NAME, t.xdr_string(name))
+    dname, uuid, did = r.reader().domain()
+    dom = t.xdr_string(dname) + uuid + t.xdr_int(did)
+    serial = raw.send_call(PROC_DOMAIN_OPEN_CONSOLE, dom + t.xdr_opt_string(None) + t.xdr_uint(0))
+    r = raw.recv_reply(serial)
+    t.check(r is not None and r.status == t.OK, "raw client opens the console",
+            r and r.error())
+    rss0 = q_rss(d.proc.pid)
+    chunk = t.packet(t.REMOTE_PROGRAM, 1, PROC_DOMAIN_OPEN_CONSOLE, t.STREAM, serial, t.CONTINUE,
+                     b"x" * 262120)
+    sent = [0]
+    limit = 64 * 1024 * 1024
+
+    def pour():
+        raw.sock.settimeout(None)
+        try:
+            while sent[0] < limit:
+                raw.sock.sendall(chunk)
+                sent[0] += len(chunk)
+        except OSError:
+            pass
+
+    th = threading.Thread(target=pour, daemon=True)
+    th.start()
+    # Wait until the sender stalls (no progress for a second).
+    last = -1
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and sent[0] != last and sent[0] < limit:
+        last = sent[0]
+        time.sleep(1)
+    t.check(sent[0] < 16 * 1024 * 1024,
+            "the daemon stops taking data it cannot pass on (%d KiB sent)" % (sent[0] // 1024))
+    grow = q_rss(d.proc.pid) - rss0
+    t.check(grow < 16 * 1024, "daemon memory while the console's input is full: +%d KiB" % grow)
+    other = libvirt.open(uri)
+    try:
+        t.check_eq(other.lookupByName(name).info()[0], 1, "other clients are served meanwhile")
+    finally:
+        other.close()
+    # shutdown() first: close() alone would wait for the blocked sendall.
+    import socket
+    raw.sock.shutdown(socket.SHUT_RDWR)
+    raw.close()
+    th.join(10)
+    conn = libvirt.open(uri)
+    try:
+        ok = False
+        deadline = time.monotonic() + 10
+        while not ok and time.monotonic() < deadline:
+            st = conn.newStream(libvirt.VIR_STREAM_NONBLOCK)
+            try:
+                conn.lookupByName(name).openConsole(None, st, 0)
+                ok = True
+                st.abort()
+            except libvirt.libvirtError:
+                time.sleep(0.05)
+        t.check(ok, "the console is free once the flooding client is gone")
+    finally:
+        conn.close()
+
+
 def q_rss(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -294,6 +370,7 @@ def main():
         test_python(d, libvirt, uri, name)
         test_terminals(d, uri, name)
         test_slow_reader(d, libvirt, uri, name)
+        test_fast_writer(d, libvirt, uri, name)
         rc, out, err = t.virsh(uri, "destroy", name)
         t.check(rc == 0, "guest destroyed", err)
         t.check(d.alive(), "daemon alive")
