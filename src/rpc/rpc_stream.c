@@ -509,7 +509,14 @@ rpcClientStreamRecv(RpcClientStream *st, char *data, size_t nbytes, bool nonbloc
             continue;
         }
         if (rpcClientWaitStream(st->client, rpcClientStreamHasInput, st) < 0) {
-            /* The connection closed: rpcClientStreamClosedLocked recorded it. */
+            /*
+             * The connection closed: rpcClientStreamClosedLocked recorded
+             * it for a registered stream; record it here otherwise, so
+             * that the next round reports it instead of waiting again.
+             */
+            g_mutex_lock(&st->lock);
+            rpcClientStreamSetErrorLocked(st, errorGetSlot());
+            g_mutex_unlock(&st->lock);
             errorReset();
         }
     }
