@@ -15,6 +15,7 @@
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("api.fdstream");
 
@@ -29,7 +30,7 @@ LOG_INIT("api.fdstream");
  */
 typedef struct {
     gint refs;                   /* atomic */
-    GMutex lock;
+    Mutex lock;
     int fd;                      /* protected by lock; -1 once closed */
     int wakeFD;                  /* immutable: eventfd interrupting a blocking wait */
     bool regular;                /* immutable: a regular file (never waits) */
@@ -64,7 +65,7 @@ fdStreamUnref(FdStream *fs)
     if (fs->fd >= 0)
         close(fs->fd);
     close(fs->wakeFD);
-    g_mutex_clear(&fs->lock);
+    mutexClear(&fs->lock);
     g_free(fs);
 }
 
@@ -96,9 +97,9 @@ fdStreamNotifyCloseLocked(virStreamPtr st, FdStream *fs)
 
     if (!func)
         return;
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     func(st, fs->closeOpaque);
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
 }
 
 /* The conditions to deliver now, for @handleEvents from the watch. */
@@ -118,13 +119,13 @@ fdStreamDispatch(FdStreamSource *src, int handleEvents)
     FdStream *fs = src->fs;
     int events;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     if (fs->ecb != src->ecb) {
-        g_mutex_unlock(&fs->lock);
+        mutexUnlock(&fs->lock);
         return;
     }
     events = fdStreamEventsLocked(fs, handleEvents);
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     streamEventCbFire(src->ecb, events);
 }
 
@@ -214,17 +215,17 @@ fdStreamWaitLocked(FdStream *fs, short events)
     fds[1].fd = fs->wakeFD;
     fds[1].events = POLLIN;
     fds[1].revents = 0;
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     while (poll(fds, 2, -1) < 0) {
         if (errno != EINTR) {
             int saved = errno;
 
-            g_mutex_lock(&fs->lock);
+            mutexLock(&fs->lock);
             reportSystemError(saved, "%s", _("cannot wait for stream data"));
             return -1;
         }
     }
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     return 0;
 }
 
@@ -247,7 +248,7 @@ fdStreamSend(virStreamPtr st, const char *data, size_t nbytes)
 
     if (nbytes > INT_MAX)
         nbytes = INT_MAX;
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     for (;;) {
         ssize_t n;
 
@@ -275,7 +276,7 @@ fdStreamSend(virStreamPtr st, const char *data, size_t nbytes)
         if (fdStreamWaitLocked(fs, POLLOUT) < 0)
             break;
     }
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     return ret;
 }
 
@@ -288,7 +289,7 @@ fdStreamRecv(virStreamPtr st, char *data, size_t nbytes, unsigned int flags)
     checkFlags(flags, 0, -1);
     if (nbytes > INT_MAX)
         nbytes = INT_MAX;
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     for (;;) {
         ssize_t n;
 
@@ -320,7 +321,7 @@ fdStreamRecv(virStreamPtr st, char *data, size_t nbytes, unsigned int flags)
         if (fdStreamWaitLocked(fs, POLLIN) < 0)
             break;
     }
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     return ret;
 }
 
@@ -331,7 +332,7 @@ fdStreamEventAddCallback(virStreamPtr st, int events, virStreamEventCallback cb,
     FdStream *fs = st->privateData;
     int ret = -1;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     if (fs->ecb) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream already has a callback registered"));
         goto cleanup;
@@ -364,7 +365,7 @@ fdStreamEventAddCallback(virStreamPtr st, int events, virStreamEventCallback cb,
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     return ret;
 }
 
@@ -374,7 +375,7 @@ fdStreamEventUpdateCallback(virStreamPtr st, int events)
     FdStream *fs = st->privateData;
     int ret = -1;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     if (!fs->ecb) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream does not have a callback registered"));
     } else {
@@ -382,7 +383,7 @@ fdStreamEventUpdateCallback(virStreamPtr st, int events)
         fdStreamUpdateSourcesLocked(fs);
         ret = 0;
     }
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     return ret;
 }
 
@@ -392,15 +393,15 @@ fdStreamEventRemoveCallback(virStreamPtr st)
     FdStream *fs = st->privateData;
     StreamEventCb *ecb = NULL;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     if (!(ecb = g_steal_pointer(&fs->ecb))) {
-        g_mutex_unlock(&fs->lock);
+        mutexUnlock(&fs->lock);
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream does not have a callback registered"));
         return -1;
     }
     fdStreamRemoveSourcesLocked(fs);
     fs->cbEvents = 0;
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     streamEventCbDetach(ecb);
     streamEventCbUnref(ecb);
     return 0;
@@ -411,9 +412,9 @@ fdStreamFinish(virStreamPtr st)
 {
     FdStream *fs = st->privateData;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     fdStreamCloseLocked(st, fs);
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     return 0;
 }
 
@@ -423,11 +424,11 @@ fdStreamFree(virStreamPtr st)
     FdStream *fs = st->privateData;
     StreamEventCb *ecb = NULL;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     ecb = g_steal_pointer(&fs->ecb);
     fdStreamRemoveSourcesLocked(fs);
     fdStreamCloseLocked(st, fs);
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
     streamEventCbDetach(ecb);
     streamEventCbUnref(ecb);
     fdStreamUnref(fs);
@@ -476,7 +477,7 @@ fdStreamOpen(virStreamPtr st, int fd, FdStreamCloseFunc closeFunc, void *opaque)
     }
     fs = g_new0(FdStream, 1);
     fs->refs = 1;
-    g_mutex_init(&fs->lock);
+    mutexInit(&fs->lock);
     fs->fd = fd;
     fs->wakeFD = wakeFD;
     fs->regular = S_ISREG(sb.st_mode);
@@ -527,7 +528,7 @@ fdStreamHangup(virStreamPtr st)
     FdStream *fs = st->privateData;
     uint64_t one = 1;
 
-    g_mutex_lock(&fs->lock);
+    mutexLock(&fs->lock);
     if (!fs->hungup && !fs->closed) {
         fs->hungup = true;
         if (write(fs->wakeFD, &one, sizeof(one)) < 0)
@@ -535,5 +536,5 @@ fdStreamHangup(virStreamPtr st)
         fdStreamUpdateSourcesLocked(fs);
         fdStreamNotifyCloseLocked(st, fs);
     }
-    g_mutex_unlock(&fs->lock);
+    mutexUnlock(&fs->lock);
 }

@@ -1,5 +1,6 @@
 /* A stream's event callback record, shared by the stream drivers (fdstream, remote). */
 #include "api/stream_event.h"
+#include "util/thread.h"
 
 struct _StreamEventCb {
     gint refs;                 /* atomic */
@@ -7,8 +8,8 @@ struct _StreamEventCb {
     void *opaque;              /* immutable */
     virFreeCallback ff;        /* immutable */
 
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     virStreamPtr st;           /* protected by lock; NULL once detached */
     unsigned int running;      /* protected by lock: callbacks in progress */
     GThread *runner;           /* protected by lock: the thread running one */
@@ -33,8 +34,8 @@ streamEventCbNew(virStreamPtr st, virStreamEventCallback cb, void *opaque, virFr
     ecb->opaque = opaque;
     ecb->ff = ff;
     ecb->st = st;
-    g_mutex_init(&ecb->lock);
-    g_cond_init(&ecb->cond);
+    mutexInit(&ecb->lock);
+    condInit(&ecb->cond);
     return ecb;
 }
 
@@ -65,8 +66,8 @@ streamEventCbUnref(StreamEventCb *ecb)
         return;
     if (ecb->ff)
         ecb->ff(ecb->opaque);
-    g_mutex_clear(&ecb->lock);
-    g_cond_clear(&ecb->cond);
+    mutexClear(&ecb->lock);
+    condClear(&ecb->cond);
     g_free(ecb);
 }
 
@@ -83,31 +84,31 @@ streamEventCbFire(StreamEventCb *ecb, int events)
 {
     virStreamPtr st;
 
-    g_mutex_lock(&ecb->lock);
+    mutexLock(&ecb->lock);
     st = ecb->st;
     if (st) {
         ecb->running++;
         ecb->runner = g_thread_self();
     }
-    g_mutex_unlock(&ecb->lock);
+    mutexUnlock(&ecb->lock);
     if (!st || !events) {
         if (st) {
-            g_mutex_lock(&ecb->lock);
+            mutexLock(&ecb->lock);
             ecb->running--;
-            g_cond_broadcast(&ecb->cond);
-            g_mutex_unlock(&ecb->lock);
+            condBroadcast(&ecb->cond);
+            mutexUnlock(&ecb->lock);
         }
         return;
     }
 
     ecb->cb(st, events, ecb->opaque);
 
-    g_mutex_lock(&ecb->lock);
+    mutexLock(&ecb->lock);
     ecb->running--;
     if (!ecb->running)
         ecb->runner = NULL;
-    g_cond_broadcast(&ecb->cond);
-    g_mutex_unlock(&ecb->lock);
+    condBroadcast(&ecb->cond);
+    mutexUnlock(&ecb->lock);
 }
 
 /**
@@ -122,9 +123,9 @@ streamEventCbDetach(StreamEventCb *ecb)
 {
     if (!ecb)
         return;
-    g_mutex_lock(&ecb->lock);
+    mutexLock(&ecb->lock);
     ecb->st = NULL;
     while (ecb->running && ecb->runner != g_thread_self())
-        g_cond_wait(&ecb->cond, &ecb->lock);
-    g_mutex_unlock(&ecb->lock);
+        condWaitUntil(&ecb->cond, &ecb->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
+    mutexUnlock(&ecb->lock);
 }

@@ -10,6 +10,7 @@
 
 #include "api/fdstream.h"
 #include "mockdriver.h"
+#include "util/thread.h"
 
 static virConnectPtr conn;
 static gint loopStop;
@@ -148,8 +149,8 @@ testHangup(void)
 }
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     int events;
     int calls;
     int freed;
@@ -163,24 +164,24 @@ evCb(virStreamPtr st, int events, void *opaque)
     char buf[64];
     int n;
 
-    g_mutex_lock(&es->lock);
+    mutexLock(&es->lock);
     es->events |= events;
     es->calls++;
-    g_mutex_unlock(&es->lock);
+    mutexUnlock(&es->lock);
     if (events & VIR_STREAM_EVENT_READABLE) {
         while ((n = virStreamRecv(st, buf, sizeof(buf))) > 0) {
-            g_mutex_lock(&es->lock);
+            mutexLock(&es->lock);
             g_string_append_len(es->data, buf, n);
-            g_mutex_unlock(&es->lock);
+            mutexUnlock(&es->lock);
         }
         if (n == 0)
             virStreamEventUpdateCallback(st, 0);
     }
     if (events & VIR_STREAM_EVENT_HANGUP)
         virStreamEventUpdateCallback(st, 0);
-    g_mutex_lock(&es->lock);
-    g_cond_broadcast(&es->cond);
-    g_mutex_unlock(&es->lock);
+    mutexLock(&es->lock);
+    condBroadcast(&es->cond);
+    mutexUnlock(&es->lock);
 }
 
 static void
@@ -188,10 +189,10 @@ evFree(void *opaque)
 {
     EvState *es = opaque;
 
-    g_mutex_lock(&es->lock);
+    mutexLock(&es->lock);
     es->freed++;
-    g_cond_broadcast(&es->cond);
-    g_mutex_unlock(&es->lock);
+    condBroadcast(&es->cond);
+    mutexUnlock(&es->lock);
 }
 
 static bool
@@ -200,10 +201,10 @@ evWait(EvState *es, bool (*pred)(EvState *es))
     gint64 deadline = g_get_monotonic_time() + 5 * G_USEC_PER_SEC;
     bool ok;
 
-    g_mutex_lock(&es->lock);
-    while (!(ok = pred(es)) && g_cond_wait_until(&es->cond, &es->lock, deadline))
+    mutexLock(&es->lock);
+    while (!(ok = pred(es)) && condWaitUntil(&es->cond, &es->lock, deadline))
         ;
-    g_mutex_unlock(&es->lock);
+    mutexUnlock(&es->lock);
     return ok;
 }
 
@@ -219,8 +220,8 @@ testEvents(void)
     virStreamPtr st = pairStream(VIR_STREAM_NONBLOCK, &peer);
     EvState es = { .data = g_string_new(NULL) };
 
-    g_mutex_init(&es.lock);
-    g_cond_init(&es.cond);
+    mutexInit(&es.lock);
+    condInit(&es.cond);
     g_assert_cmpint(virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE, evCb, &es,
                                               evFree), ==, 0);
     g_assert_cmpint(virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE, evCb, &es,
@@ -238,8 +239,8 @@ testEvents(void)
     virStreamFree(st);
     close(peer);
     g_string_free(es.data, TRUE);
-    g_mutex_clear(&es.lock);
-    g_cond_clear(&es.cond);
+    mutexClear(&es.lock);
+    condClear(&es.cond);
 }
 
 static int
