@@ -1411,7 +1411,7 @@ virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
 #define DOMAIN_CHECK_STREAM_CONN(dom, st, label) \
     do { \
         if ((st)->conn != (dom)->conn) { \
-            reportInvalidArg("st", \
+            reportInvalidArg(#st, \
                              _("stream must match connection of domain '%1$s'"), \
                              (dom)->name); \
             goto label; \
