@@ -521,9 +521,22 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
         return -1;
     }
 
+    /*
+     * The worker frees the call packet right after queueing the reply:
+     * that is when the stream may send its first packet.  (The call is
+     * ours to annotate; the server only frees it.)  Its reference is taken
+     * before the stream becomes visible: a client closing at once could
+     * otherwise free it under our feet.
+     */
+    callMsg->freeFunc = remoteStreamStart;
+    callMsg->freeOpaque = remoteStreamRef(rs);
+
     g_mutex_lock(&list->lock);
     if (list->closed) {
         g_mutex_unlock(&list->lock);
+        callMsg->freeFunc = NULL;
+        callMsg->freeOpaque = NULL;
+        remoteStreamUnref(rs);
         virEventRemoveTimeout(g_atomic_int_get(&rs->kick));
         remoteStreamUnref(rs);
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("client is closed"));
@@ -532,14 +545,6 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
     g_ptr_array_add(list->streams, rs); /* the list's reference */
     g_mutex_unlock(&list->lock);
     rpcServerClientSetStreamFunc(client, remoteStreamIncoming, list);
-
-    /*
-     * The worker frees the call packet right after queueing the reply:
-     * that is when the stream may send its first packet.  (The call is
-     * ours to annotate; the server only frees it.)
-     */
-    callMsg->freeFunc = remoteStreamStart;
-    callMsg->freeOpaque = remoteStreamRef(rs);
     return 0;
 }
 

@@ -48,6 +48,11 @@ def fd_count(pid):
     return len(os.listdir("/proc/%d/fd" % pid))
 
 
+def sanitized(pid):
+    with open("/proc/%d/maps" % pid) as f:
+        return "libasan" in f.read()
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -203,7 +208,9 @@ def test_disconnects(d):
     t.check(settled(), "descriptors back to %d after the disconnects" % fds0,
             "now %d" % fd_count(pid))
     grow = rss_kib(pid) - rss0
-    t.check(grow < 16 * 1024, "daemon memory after 520 abandoned streams: +%d KiB" % grow)
+    # ASan keeps freed memory in quarantine: a looser bound there.
+    limit = 128 * 1024 if sanitized(pid) else 16 * 1024
+    t.check(grow < limit, "daemon memory after 520 abandoned streams: +%d KiB" % grow)
     t.check(d.alive(), "daemon alive")
     rc, out, err = t.virsh(d.uri(), "screenshot", "test", os.path.join(d.root, "after.png"))
     t.check_eq(rc, 0, "screenshot works after the disconnects")
