@@ -51,9 +51,11 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) callbacks = NULL;
     bool closeCallback;
+    struct _RemoteStreamList *streams;
 
     g_mutex_lock(&rc->lock);
     rc->closed = true;
+    streams = rc->streams;
     conn = g_steal_pointer(&rc->conn);
     callbacks = g_steal_pointer(&rc->callbacks);
     rc->callbacks = g_ptr_array_new();
@@ -62,7 +64,7 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     g_mutex_unlock(&rc->lock);
 
     remoteDispatchEventDropAll(conn, callbacks, closeCallback);
-    remoteStreamAbortAll(rc->streams);
+    remoteStreamAbortAll(streams);
     virResetLastError();
 }
 

@@ -90,6 +90,12 @@ remoteStreamListGet(RemoteClient *rc)
     RemoteStreamList *list;
 
     g_mutex_lock(&rc->lock);
+    if (rc->closed) {
+        /* Gone before its first stream: nobody would abort a new one. */
+        g_mutex_unlock(&rc->lock);
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("client is closed"));
+        return NULL;
+    }
     if (!rc->streams) {
         rc->streams = g_new0(RemoteStreamList, 1);
         g_mutex_init(&rc->streams->lock);
@@ -501,8 +507,12 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
 {
     RemoteClient *rc = remoteDispatchClientGet(client);
     RemoteStreamList *list = remoteStreamListGet(rc);
-    RemoteStream *rs = g_new0(RemoteStream, 1);
+    RemoteStream *rs = NULL;
     RpcMessage *callMsg = (RpcMessage *)call;
+
+    if (!list)
+        return -1;
+    rs = g_new0(RemoteStream, 1);
 
     rs->refs = 1;
     rs->client = rpcServerClientRef(client);

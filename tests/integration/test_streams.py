@@ -53,6 +53,16 @@ def sanitized(pid):
         return "libasan" in f.read()
 
 
+def fd_list(pid):
+    out = []
+    for fd in sorted(os.listdir("/proc/%d/fd" % pid), key=int):
+        try:
+            out.append("%s->%s" % (fd, os.readlink("/proc/%d/fd/%s" % (pid, fd))))
+        except OSError:
+            pass
+    return " ".join(out)
+
+
 def rss_kib(pid):
     with open("/proc/%d/status" % pid) as f:
         for line in f:
@@ -206,7 +216,7 @@ def test_disconnects(d):
     while time.monotonic() < deadline and not settled():
         time.sleep(0.05)
     t.check(settled(), "descriptors back to %d after the disconnects" % fds0,
-            "now %d" % fd_count(pid))
+            "now %d: %s" % (fd_count(pid), fd_list(pid)))
     grow = rss_kib(pid) - rss0
     # ASan keeps freed memory in quarantine: a looser bound there.
     limit = 128 * 1024 if sanitized(pid) else 16 * 1024
