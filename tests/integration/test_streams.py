@@ -218,9 +218,11 @@ def test_disconnects(d):
     t.check(settled(), "descriptors back to %d after the disconnects" % fds0,
             "now %d: %s" % (fd_count(pid), fd_list(pid)))
     grow = rss_kib(pid) - rss0
-    # ASan keeps freed memory in quarantine: a looser bound there.
-    limit = 128 * 1024 if sanitized(pid) else 16 * 1024
-    t.check(grow < limit, "daemon memory after 520 abandoned streams: +%d KiB" % grow)
+    if sanitized(pid):
+        # ASan keeps freed memory in quarantine: not a measure of leaks there.
+        t.log("ASan build: daemon memory +%d KiB not checked" % grow)
+    else:
+        t.check(grow < 16 * 1024, "daemon memory after 520 abandoned streams: +%d KiB" % grow)
     t.check(d.alive(), "daemon alive")
     rc, out, err = t.virsh(d.uri(), "screenshot", "test", os.path.join(d.root, "after.png"))
     t.check_eq(rc, 0, "screenshot works after the disconnects")
