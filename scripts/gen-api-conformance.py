@@ -39,6 +39,7 @@ MODULES = (
     "libvirt-host",
     "libvirt-domain",
     "libvirt-event",
+    "libvirt-stream",
     "virterror",
 )
 

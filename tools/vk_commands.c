@@ -11,6 +11,7 @@
 
 #include "vk_commands.h"
 #include "vk_builtin.h"
+#include "vk_console.h"
 #include "vk_devices.h"
 #include "vk_domain.h"
 #include "vk_event.h"
@@ -240,6 +241,22 @@ static const VkOptDef vkOptsDumpxml[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsConsole[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    { .name = "devname", .type = VK_OPT_STRING, .help = "character device name" },
+    VK_OPT_FLAG("force", "force console connection (disconnect already connected sessions)"),
+    VK_OPT_FLAG("safe", "only connect if safe console handling is supported"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsScreenshot[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "file", .type = VK_OPT_STRING, .help = "where to store the screenshot",
+      .complete = VK_COMPLETE_FILE },
+    { .name = "screen", .type = VK_OPT_INT, .help = "ID of a screen to take screenshot of" },
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsDomdisplay[] = {
     VK_OPT_DOMAIN_ANY(VK_ACTIVE),
     VK_OPT_FLAG("include-password", "put the display's password into the URI"),
@@ -413,6 +430,10 @@ const VkCmdDef vkCommands[] = {
       "stop a domain at once",
       "Stop a running domain immediately, like pulling the power cord. The "
       "definition of a persistent domain is kept.", 0 },
+    { "console", "domain", vkConsoleCmdConsole, vkOptsConsole,
+      "connect to the guest console",
+      "Connect the terminal to the domain's serial console; the escape "
+      "character (-e, default ^]) leaves it.", 0 },
     { "domdisplay", "domain", vkDevicesCmdDomdisplay, vkOptsDomdisplay,
       "print the URI of a domain's graphical display",
       "Print the URI a VNC, SPICE or RDP viewer connects to for the display "
@@ -450,6 +471,10 @@ const VkCmdDef vkCommands[] = {
     { "resume", "domain", vkDomainCmdResume, vkOptsResume,
       "let a paused domain run again",
       "Resume the virtual CPUs of a paused domain.", 0 },
+    { "screenshot", "domain", vkConsoleCmdScreenshot, vkOptsScreenshot,
+      "take a screenshot of a current domain console and store it into a file",
+      "Save an image of the domain's display to a file; without one the name is "
+      "DOMAIN-DATE-TIME with the image type's extension.", 0 },
     { "setmaxmem", "domain", vkDomainCmdSetmaxmem, vkOptsSetmaxmem,
       "change the memory limit of a domain",
       "Change the maximum memory a domain may use.", 0 },

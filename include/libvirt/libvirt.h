@@ -24,7 +24,8 @@ extern "C" {
 /* libvirt-interface.h: not yet */
 #include <libvirt/libvirt-network.h>
 /* libvirt-nodedev.h, libvirt-nwfilter.h, libvirt-secret.h,
- * libvirt-storage.h, libvirt-stream.h: not yet */
+ * libvirt-storage.h: not yet */
+#include <libvirt/libvirt-stream.h>
 #undef __VIR_LIBVIRT_H_INCLUDES__
 
 #ifdef __cplusplus

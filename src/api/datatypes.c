@@ -221,3 +221,96 @@ domainHandleIsValid(virDomainPtr dom)
     return dom && dom->magic == DOMAIN_MAGIC &&
         g_atomic_int_get(&dom->refs) > 0 && connectIsValid(dom->conn);
 }
+
+/**
+ * streamHandleNew:
+ * @conn: the connection the stream belongs to (referenced by the stream)
+ * @flags: virStreamFlags
+ *
+ * Returns: a new, unbound stream with one reference (never NULL).
+ */
+virStreamPtr
+streamHandleNew(virConnectPtr conn, unsigned int flags)
+{
+    virStreamPtr st = g_new0(virStream, 1);
+
+    st->magic = STREAM_MAGIC;
+    st->refs = 1;
+    st->conn = connectRef(conn);
+    st->flags = flags;
+    return st;
+}
+
+/**
+ * streamHandleRef:
+ * @st: a live stream
+ *
+ * Returns: @st with one more reference.
+ */
+virStreamPtr
+streamHandleRef(virStreamPtr st)
+{
+    g_atomic_int_inc(&st->refs);
+    return st;
+}
+
+/**
+ * streamHandleUnref:
+ * @st: a stream, or NULL
+ *
+ * Drops one reference; the last one lets the driver release its state,
+ * then frees the handle and its connection reference.
+ */
+void
+streamHandleUnref(virStreamPtr st)
+{
+    virConnectPtr conn = NULL;
+
+    if (!st || !g_atomic_int_dec_and_test(&st->refs))
+        return;
+    if (st->driver && st->driver->streamFree)
+        st->driver->streamFree(st);
+    conn = st->conn;
+    st->magic = 0;
+    g_free(st);
+    connectUnref(conn);
+}
+
+/**
+ * streamHandleIsValid:
+ * @st: a stream pointer from a caller
+ *
+ * Returns: true when @st looks like a live stream on a live connection.
+ */
+bool
+streamHandleIsValid(virStreamPtr st)
+{
+    return st && st->magic == STREAM_MAGIC &&
+        g_atomic_int_get(&st->refs) > 0 && connectIsValid(st->conn);
+}
+
+/**
+ * streamBind:
+ * @st: an unbound stream
+ * @driver: the operations of the open stream
+ * @privateData: the driver's state, released by @driver->streamFree
+ *
+ * Attaches an opened data channel to @st (called by the driver call that
+ * opens it).  A stream is bound once: a second open on the same handle
+ * fails with VIR_ERR_OPERATION_INVALID (and the caller releases
+ * @privateData itself).
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+streamBind(virStreamPtr st, const StreamDriver *driver, void *privateData)
+{
+    if (st->driver) {
+        errorReport(VIR_FROM_STREAMS, VIR_ERR_OPERATION_INVALID, __FILE__, __func__,
+                    __LINE__, "%s", _("the stream is already in use"));
+        return -1;
+    }
+    st->privateData = privateData;
+    st->driver = driver;
+    return 0;
+}

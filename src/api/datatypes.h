@@ -46,9 +46,27 @@ struct _virDomain {
     int id;                       /* -1 when the domain is not running */
 };
 
+/*
+ * A stream handle (src/api/libvirt-stream.c).  Created unbound by
+ * virStreamNew; the driver call that opens it (virDomainOpenConsole,
+ * virDomainScreenshot, ...) binds it by setting @driver and
+ * @privateData once (streamBind), after which both are immutable until
+ * the last reference goes and @driver->streamFree releases @privateData.
+ */
+typedef struct _StreamDriver StreamDriver;
+struct _virStream {
+    unsigned int magic;           /* STREAM_MAGIC while alive */
+    gint refs;                    /* atomic */
+    virConnectPtr conn;           /* referenced by the stream */
+    unsigned int flags;           /* VIR_STREAM_NONBLOCK */
+    const StreamDriver *driver;   /* NULL until bound */
+    void *privateData;            /* the driver's state */
+};
+
 /* Marks live handles, so that a stale pointer is likely to be refused. */
 #define CONNECT_MAGIC 0x76434f4eU   /* "vCON" */
 #define DOMAIN_MAGIC 0x76444f4dU    /* "vDOM" */
+#define STREAM_MAGIC 0x76535452U    /* "vSTR" */
 
 virConnectPtr connectNew(void);
 virConnectPtr connectRef(virConnectPtr conn);
@@ -62,3 +80,9 @@ virDomainPtr domainHandleNew(virConnectPtr conn, const char *name,
 virDomainPtr domainHandleRef(virDomainPtr dom);
 void domainHandleUnref(virDomainPtr dom);
 bool domainHandleIsValid(virDomainPtr dom);
+
+virStreamPtr streamHandleNew(virConnectPtr conn, unsigned int flags);
+virStreamPtr streamHandleRef(virStreamPtr st);
+void streamHandleUnref(virStreamPtr st);
+bool streamHandleIsValid(virStreamPtr st);
+int streamBind(virStreamPtr st, const StreamDriver *driver, void *privateData);

@@ -239,6 +239,34 @@ struct _HypervisorDriver {
                                          virConnectDomainEventGenericCallback cb,
                                          void *opaque, virFreeCallback freecb);
     int (*connectDomainEventDeregisterAny)(virConnectPtr conn, int callbackID);
+
+    /* Streams: the driver binds @st to a StreamDriver (streamBind). */
+    int (*domainOpenConsole)(virDomainPtr dom, const char *dev_name,
+                             virStreamPtr st, unsigned int flags);
+    char *(*domainScreenshot)(virDomainPtr dom, virStreamPtr st,
+                              unsigned int screen, unsigned int flags);
+};
+
+/*
+ * The operations of one open stream, chosen by the driver that opened it
+ * (libvirt's virStreamDriver).  Same conventions as the public
+ * functions: Send/Recv return a byte count, -2 when a non-blocking
+ * stream would wait (no error set), -1 with an error; Recv returns 0 at
+ * the end of the data.  streamFree releases the private data when the
+ * last handle reference goes (after Finish/Abort, or instead of them).
+ */
+struct _StreamDriver {
+    int (*streamSend)(virStreamPtr st, const char *data, size_t nbytes);
+    int (*streamRecv)(virStreamPtr st, char *data, size_t nbytes,
+                      unsigned int flags);
+    int (*streamEventAddCallback)(virStreamPtr st, int events,
+                                  virStreamEventCallback cb, void *opaque,
+                                  virFreeCallback ff);
+    int (*streamEventUpdateCallback)(virStreamPtr st, int events);
+    int (*streamEventRemoveCallback)(virStreamPtr st);
+    int (*streamFinish)(virStreamPtr st);
+    int (*streamAbort)(virStreamPtr st);
+    void (*streamFree)(virStreamPtr st);
 };
 
 /*

@@ -1394,3 +1394,97 @@ virConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     entryDispatchError(conn);
     return -1;
 }
+
+/* --- streams -------------------------------------------------------------- */
+
+/* @st must be a live stream (checked before read-only access, as libvirt). */
+#define DOMAIN_CHECK_STREAM(st, label) \
+    do { \
+        if (!streamHandleIsValid(st)) { \
+            errorReport(VIR_FROM_STREAMS, VIR_ERR_INVALID_STREAM, __FILE__, \
+                        __func__, __LINE__, "%s", __func__); \
+            goto label; \
+        } \
+    } while (0)
+
+/* ... and one of @dom's connection (checked after read-only access). */
+#define DOMAIN_CHECK_STREAM_CONN(dom, st, label) \
+    do { \
+        if ((st)->conn != (dom)->conn) { \
+            reportInvalidArg(#st, \
+                             _("stream must match connection of domain '%1$s'"), \
+                             (dom)->name); \
+            goto label; \
+        } \
+    } while (0)
+
+/**
+ * virDomainOpenConsole:
+ * @dom: a running domain
+ * @dev_name: the console or serial device's alias, or NULL for the first
+ * @st: an unused stream of the domain's connection
+ * @flags: VIR_DOMAIN_CONSOLE_FORCE (take the console from another
+ *         session), VIR_DOMAIN_CONSOLE_SAFE (only if the driver can keep
+ *         sessions exclusive)
+ *
+ * Connects @st to the guest's text console: what the guest writes comes
+ * out of virStreamRecv, what is sent goes to the guest.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st,
+                     unsigned int flags)
+{
+    virConnectPtr conn;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(dom, -1);
+    conn = dom->conn;
+    DOMAIN_CHECK_STREAM(st, error);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    DOMAIN_CHECK_STREAM_CONN(dom, st, error);
+    ENTRY_DRIVER_FUNC(conn, domainOpenConsole, error);
+    if (conn->driver->domainOpenConsole(dom, dev_name, st, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainScreenshot:
+ * @domain: a domain
+ * @stream: an unused stream of the domain's connection
+ * @screen: which screen (head) to take
+ * @flags: 0
+ *
+ * Takes a screenshot of the domain's display; the image comes out of
+ * @stream (virStreamRecv until it returns 0, then virStreamFinish).
+ *
+ * Returns: the image's MIME type (caller frees), or NULL on error.
+ */
+char *
+virDomainScreenshot(virDomainPtr domain, virStreamPtr stream, unsigned int screen,
+                    unsigned int flags)
+{
+    virConnectPtr conn;
+    char *ret;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, NULL);
+    conn = domain->conn;
+    DOMAIN_CHECK_STREAM(stream, error);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    DOMAIN_CHECK_STREAM_CONN(domain, stream, error);
+    ENTRY_DRIVER_FUNC(conn, domainScreenshot, error);
+    if (!(ret = conn->driver->domainScreenshot(domain, stream, screen, flags)))
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return NULL;
+}

@@ -16,6 +16,7 @@
 #include "conf/domain_obj.h"
 #include "migration/migration.h"
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_console.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_migration.h"
@@ -995,6 +996,60 @@ qemuDomainBeginActiveJob(DomainObj *vm, const char *api)
     return 0;
 }
 
+/*
+ * The guest's console pty as a stream (qemu_console.c).  The pty path
+ * comes from query-chardev, asked under the domain's job.
+ */
+static int
+qemuDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st,
+                      unsigned int flags)
+{
+    DomainObj *vm;
+    const DomainChrDef *chr;
+    g_autofree char *alias = NULL;
+    g_autofree char *chardevId = NULL;
+    g_autofree char *ptyPath = NULL;
+    g_autoptr(GPtrArray) chardevs = NULL;
+    QemuMonitor *mon;
+    size_t i;
+    int ret = -1;
+
+    /* SAFE: sessions are always kept exclusive here. */
+    checkFlags(flags, VIR_DOMAIN_CONSOLE_FORCE | VIR_DOMAIN_CONSOLE_SAFE, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainOpenConsole") < 0)
+        goto cleanup;
+    if (!(chr = qemuConsoleFind(vm->def, dev_name, &alias)))
+        goto endjob;
+    chardevId = g_strdup_printf("char%s", alias);
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto endjob;
+    chardevs = qemuMonitorGetChardevs(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || !chardevs)
+        goto endjob;
+    for (i = 0; i < chardevs->len; i++) {
+        QemuMonitorChardevInfo *info = g_ptr_array_index(chardevs, i);
+
+        if (info->label && streq(info->label, chardevId) && info->ptyPath)
+            ptyPath = g_strdup(info->ptyPath);
+    }
+    if (!ptyPath) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("character device %1$s is not using a PTY"),
+                    dev_name ? dev_name : alias);
+        goto endjob;
+    }
+    ret = 0;
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
+ cleanup:
+    domainObjEndAPI(&vm);
+    if (ret == 0)
+        ret = qemuConsoleOpen(st, ptyPath, flags & VIR_DOMAIN_CONSOLE_FORCE);
+    return ret;
+}
+
 typedef int (*QemuMonitorSimpleFunc)(QemuMonitor *mon);
 
 /* Runs one monitor command on @vm (locked, job held) without the lock. */
@@ -1660,6 +1715,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetState = qemuDomainGetState,
     .domainGetXMLDesc = qemuDomainGetXMLDesc,
     .domainGetOSType = qemuDomainGetOSType,
+    .domainOpenConsole = qemuDomainOpenConsole,
     .domainGetMaxMemory = qemuDomainGetMaxMemory,
     .domainSetMemoryFlags = qemuDomainSetMemoryFlags,
     .domainSetMaxMemory = qemuDomainSetMaxMemory,

@@ -10,6 +10,7 @@
 #include "remote/remote_dispatch_stats.h"
 #include "remote/remote_dispatch_names.h"
 #include "remote/remote_dispatch_qemu.h"
+#include "remote/remote_stream.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
@@ -478,6 +479,7 @@ remoteDispatchNewProgram(void)
     rpcServerProgramAddProcs(prog, remoteDispatchDomainProcs, remoteDispatchDomainProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchEventProcs, remoteDispatchEventProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchStatsProcs, remoteDispatchStatsProcsCount);
+    rpcServerProgramAddProcs(prog, remoteStreamProcs, remoteStreamProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
     return prog;
 }

@@ -6,6 +6,7 @@
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_dispatch.h"
 #include "remote/remote_dispatch_event.h"
+#include "remote/remote_stream.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -50,9 +51,11 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     g_autoptr(virConnect) conn = NULL;
     g_autoptr(GPtrArray) callbacks = NULL;
     bool closeCallback;
+    struct _RemoteStreamList *streams;
 
     g_mutex_lock(&rc->lock);
     rc->closed = true;
+    streams = rc->streams;
     conn = g_steal_pointer(&rc->conn);
     callbacks = g_steal_pointer(&rc->callbacks);
     rc->callbacks = g_ptr_array_new();
@@ -61,6 +64,7 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     g_mutex_unlock(&rc->lock);
 
     remoteDispatchEventDropAll(conn, callbacks, closeCallback);
+    remoteStreamAbortAll(streams);
     virResetLastError();
 }
 
@@ -80,6 +84,7 @@ remoteDispatchClientFree(void *opaque)
     /* The close hook ran first; this only covers a client never attached. */
     remoteDispatchEventDropAll(rc->conn, rc->callbacks, rc->closeCallback);
     g_ptr_array_unref(rc->callbacks);
+    remoteStreamListFree(rc->streams);
     if (rc->conn)
         virConnectClose(rc->conn);
     g_mutex_clear(&rc->lock);

@@ -32,6 +32,7 @@ struct _RemoteClient {
     GPtrArray *callbacks; /* RemoteEventCallback *; protected by lock */
     int nextCallbackID;   /* protected by lock */
     bool closeCallback;   /* protected by lock: registered on @conn */
+    struct _RemoteStreamList *streams; /* protected by lock; NULL until a stream opens */
 };
 
 void *remoteDispatchClientNew(RpcServerClient *client, void *opaque);

@@ -5,6 +5,7 @@
 #define ERR_DOMAIN VIR_FROM_REMOTE
 
 #include "remote/remote_driver.h"
+#include "remote/remote_driver_stream.h"
 #include "remote/remote_protocol.h"
 #include "remote/qemu_protocol.h"
 #include "api/daemon_mode.h"
@@ -1746,6 +1747,21 @@ remoteDomainGetOSType(virDomainPtr dom)
     return g_steal_pointer(&ret.type);
 }
 
+/* Streams: src/remote/remote_driver_stream.c. */
+static int
+remoteDomainOpenConsole(virDomainPtr dom, const char *dev_name, virStreamPtr st,
+                        unsigned int flags)
+{
+    return remoteDriverOpenConsole(DOM_PRIV(dom)->client, dom, dev_name, st, flags);
+}
+
+static char *
+remoteDomainScreenshot(virDomainPtr dom, virStreamPtr st, unsigned int screen,
+                       unsigned int flags)
+{
+    return remoteDriverScreenshot(DOM_PRIV(dom)->client, dom, st, screen, flags);
+}
+
 static unsigned long
 remoteDomainGetMaxMemory(virDomainPtr dom)
 {
@@ -2524,6 +2540,8 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainGetState = remoteDomainGetState,
     .domainGetXMLDesc = remoteDomainGetXMLDesc,
     .domainGetOSType = remoteDomainGetOSType,
+    .domainOpenConsole = remoteDomainOpenConsole,
+    .domainScreenshot = remoteDomainScreenshot,
     .domainGetMaxMemory = remoteDomainGetMaxMemory,
     .domainSetMemoryFlags = remoteDomainSetMemoryFlags,
     .domainSetMaxMemory = remoteDomainSetMaxMemory,

@@ -14,6 +14,7 @@
 
 #include "rpc/rpc_client.h"
 #include "rpc/rpc_keepalive.h"
+#include "rpc/rpc_stream.h"
 #include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/event.h"
@@ -55,7 +56,14 @@ typedef struct {
     bool done;                  /* protected by client->lock */
     RpcMessage *reply;          /* protected by client->lock; NULL if failed */
     virError error;             /* protected by client->lock; the failure */
+    int streamWaiter;           /* immutable: RPC_CLIENT_WAIT_*, 0 for a call */
 } RpcClientCall;
+
+/* What a stream's wait (an RpcClientCall without a packet) waits for. */
+enum {
+    RPC_CLIENT_WAIT_PACKET = 1, /* a stream packet (or the end of the connection) */
+    RPC_CLIENT_WAIT_DRAIN = 2,  /* the output queue written out */
+};
 
 struct _RpcClient {
     gint refs;                      /* atomic */
@@ -87,6 +95,10 @@ struct _RpcClient {
     RpcClientCloseFunc closeFunc;   /* protected by lock */
     void *closeOpaque;              /* protected by lock */
     GDestroyNotify closeFree;       /* protected by lock */
+
+    GPtrArray *streams;             /* RpcClientStream *; protected by lock (rpc_stream.c) */
+    unsigned int streamWaiters;     /* protected by lock: stream waits in @calls */
+    unsigned int drainWaiters;      /* protected by lock: those of them for RPC_CLIENT_WAIT_DRAIN */
 };
 
 static void rpcClientWatchCallback(int watch, int fd, int events, void *opaque);
@@ -126,6 +138,7 @@ rpcClientNewSocket(RpcSocket *sock)
     client->watch = -1;
     client->kaTimer = -1;
     g_queue_init(&client->calls);
+    client->streams = g_ptr_array_new();
 
     if (eventHaveImpl()) {
         /*
@@ -328,6 +341,7 @@ rpcClientUnref(RpcClient *client)
     rpcKeepaliveFree(client->ka);
     errorClear(&client->closeError);
     rpcSocketFree(client->sock);
+    g_ptr_array_unref(client->streams);
     close(client->wakeFD);
     g_mutex_clear(&client->lock);
     g_free(client);
@@ -428,6 +442,9 @@ rpcClientCloseLocked(RpcClient *client, int reason, const virError *err)
         call->done = true;
         g_cond_signal(&call->cond);
     }
+    client->streamWaiters = 0;
+    client->drainWaiters = 0;
+    g_ptr_array_foreach(client->streams, rpcClientStreamClosedLocked, (void *)err);
     if (client->watch >= 0) {
         eventRemoveHandle(client->watch);
         client->watch = -1;
@@ -628,7 +645,7 @@ rpcClientCompleteLocked(RpcClient *client, RpcMessage *reply)
     for (link = client->calls.head; link; link = link->next) {
         RpcClientCall *call = link->data;
 
-        if (call->header.serial != reply->header.serial)
+        if (call->streamWaiter || call->header.serial != reply->header.serial)
             continue;
         g_queue_delete_link(&client->calls, link);
         call->reply = reply;
@@ -681,10 +698,13 @@ rpcClientDispatchLocked(RpcClient *client, RpcMessage *msg)
             client->msgFunc(client, msg, client->msgOpaque);
         return;
 
-    case RPC_TYPE_CALL:
-    case RPC_TYPE_CALL_WITH_FDS:
     case RPC_TYPE_STREAM:
     case RPC_TYPE_STREAM_HOLE:
+        rpcClientStreamDispatchLocked(client, g_steal_pointer(&owned));
+        return;
+
+    case RPC_TYPE_CALL:
+    case RPC_TYPE_CALL_WITH_FDS:
     case RPC_TYPE_LAST:
     default:
         LOG_DEBUG("unexpected %s packet for procedure %d, ignoring",
@@ -819,6 +839,12 @@ rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
 
         if (rpcClientFlushLocked(client) < 0)
             break;
+        /* Blocked stream senders wait for the queue to drain. */
+        if (client->drainWaiters && !rpcSocketHasOutput(client->sock)) {
+            rpcClientWakeStreamWaitersLocked(client, RPC_CLIENT_WAIT_DRAIN);
+            if (self->done)
+                break;
+        }
 
         fds[0].fd = client->fd;
         fds[0].events = POLLIN;
@@ -939,10 +965,41 @@ rpcClientCall(RpcClient *client, unsigned int prog, unsigned int vers,
               int proc, xdrproc_t argsFilter, const void *args,
               xdrproc_t retFilter, void *ret)
 {
+    return rpcClientCallSerial(client, rpcClientNewSerial(client), prog, vers, proc,
+                               argsFilter, args, retFilter, ret);
+}
+
+/**
+ * rpcClientNewSerial:
+ * @client: a client
+ *
+ * Returns: a serial no other call of @client uses, for rpcClientCallSerial
+ * (a stream registers itself under it before its call goes out).
+ */
+unsigned int
+rpcClientNewSerial(RpcClient *client)
+{
+    return (unsigned int)g_atomic_int_add(&client->nextSerial, 1);
+}
+
+/**
+ * rpcClientCallSerial:
+ * @client: a client
+ * @serial: from rpcClientNewSerial
+ * @prog, @vers, @proc, @argsFilter, @args, @retFilter, @ret: as rpcClientCall
+ *
+ * rpcClientCall with a serial chosen beforehand.
+ *
+ * Returns: as rpcClientCall.
+ */
+int
+rpcClientCallSerial(RpcClient *client, unsigned int serial, unsigned int prog,
+                    unsigned int vers, int proc, xdrproc_t argsFilter, const void *args,
+                    xdrproc_t retFilter, void *ret)
+{
     g_autoptr(RpcMessage) msg = rpcMessageNew();
     g_autoptr(RpcMessage) reply = NULL;
     RpcClientCall call = {0};
-    unsigned int serial = (unsigned int)g_atomic_int_add(&client->nextSerial, 1);
     int rc = -1;
 
     rpcMessageSetHeader(msg, prog, vers, proc, RPC_TYPE_CALL, serial,
@@ -1092,4 +1149,257 @@ rpcClientKeepAliveStop(RpcClient *client)
     }
     g_clear_pointer(&client->ka, rpcKeepaliveFree);
     g_mutex_unlock(&client->lock);
+}
+
+/* --- streams (the stream objects live in rpc_stream.c) ------------------ */
+
+/*
+ * Marks every stream wait done, so that each re-checks its condition.
+ * Called with client->lock held, after a stream packet arrived or the
+ * output queue drained.
+ */
+void
+rpcClientWakeStreamWaitersLocked(RpcClient *client, int kinds)
+{
+    GList *link = client->calls.head;
+
+    if (!client->streamWaiters)
+        return;
+    while (link) {
+        GList *next = link->next;
+        RpcClientCall *call = link->data;
+
+        if (call->streamWaiter & kinds) {
+            g_queue_delete_link(&client->calls, link);
+            call->done = true;
+            g_cond_signal(&call->cond);
+            client->streamWaiters--;
+            if (call->streamWaiter == RPC_CLIENT_WAIT_DRAIN)
+                client->drainWaiters--;
+        }
+        link = next;
+    }
+}
+
+/**
+ * rpcClientAddStream:
+ * @client: a client
+ * @st: a stream (referenced by the client until removed or closed)
+ *
+ * Routes the STREAM packets matching @st to it.
+ *
+ * Returns: 0, or -1 with an error when the client is closed.
+ */
+int
+rpcClientAddStream(RpcClient *client, RpcClientStream *st)
+{
+    int ret = -1;
+
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+    } else {
+        g_ptr_array_add(client->streams, rpcClientStreamRef(st));
+        ret = 0;
+    }
+    g_mutex_unlock(&client->lock);
+    return ret;
+}
+
+/**
+ * rpcClientRemoveStream:
+ * @client: a client
+ * @st: a stream added before (or not: then nothing happens)
+ */
+void
+rpcClientRemoveStream(RpcClient *client, RpcClientStream *st)
+{
+    bool found;
+
+    g_mutex_lock(&client->lock);
+    found = g_ptr_array_remove(client->streams, st);
+    g_mutex_unlock(&client->lock);
+    if (found)
+        rpcClientStreamUnref(st);
+}
+
+/* For rpc_stream.c: the registered stream @hdr belongs to, or NULL.  Must hold client->lock. */
+RpcClientStream *
+rpcClientFindStreamLocked(RpcClient *client, const rpc_header *hdr)
+{
+    guint i;
+
+    for (i = 0; i < client->streams->len; i++) {
+        RpcClientStream *st = g_ptr_array_index(client->streams, i);
+
+        if (rpcClientStreamMatches(st, hdr))
+            return st;
+    }
+    return NULL;
+}
+
+/**
+ * rpcClientSendPacket:
+ * @client: a client
+ * @msg: an encoded packet (ownership taken)
+ * @nonblock: only queue it
+ *
+ * Sends a packet that has no reply (stream data).  Unless @nonblock,
+ * waits (doing the I/O when no other thread does) until the output
+ * queue is written out, so that a fast sender cannot make the client
+ * buffer without bound.
+ *
+ * Returns: 0, or -1 with an error reported (the connection is closed).
+ */
+int
+rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
+{
+    int ret = -1;
+
+    rpcClientRef(client);
+    g_mutex_lock(&client->lock);
+    if (client->closed) {
+        rpcMessageFree(msg);
+        if (client->closeError.code != VIR_ERR_OK)
+            errorSetFromCopy(&client->closeError);
+        else
+            reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+        goto cleanup;
+    }
+    rpcSocketQueue(client->sock, msg);
+    if (client->haveOwner) {
+        if (rpcClientFlushLocked(client) == 0)
+            rpcClientWakeOwner(client);
+    } else if (rpcClientFlushLocked(client) < 0) {
+        goto cleanup;
+    }
+    rpcClientUpdateWatchLocked(client);
+    if (!nonblock) {
+        while (!client->closed && rpcSocketHasOutput(client->sock)) {
+            RpcClientCall wait = {0};
+
+            wait.streamWaiter = RPC_CLIENT_WAIT_DRAIN;
+            g_cond_init(&wait.cond);
+            g_queue_push_tail(&client->calls, &wait);
+            client->streamWaiters++;
+            client->drainWaiters++;
+            while (!wait.done) {
+                if (!client->haveOwner) {
+                    rpcClientIOLoopLocked(client, &wait);
+                    continue;
+                }
+                g_cond_wait(&wait.cond, &client->lock);
+            }
+            if (wait.error.code != VIR_ERR_OK)
+                errorSetFromCopy(&wait.error);
+            errorClear(&wait.error);
+            g_cond_clear(&wait.cond);
+        }
+        if (client->closed)
+            goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    g_mutex_unlock(&client->lock);
+    rpcClientFireClose(client);
+    rpcClientUnref(client);
+    return ret;
+}
+
+/**
+ * rpcClientQueuedBytes:
+ * @client: a client
+ *
+ * Returns: the bytes waiting to be written (a non-blocking stream sender
+ * backs off above its limit).
+ */
+size_t
+rpcClientQueuedBytes(RpcClient *client)
+{
+    size_t ret = 0;
+
+    g_mutex_lock(&client->lock);
+    if (!client->closed)
+        ret = rpcSocketQueuedBytes(client->sock);
+    g_mutex_unlock(&client->lock);
+    return ret;
+}
+
+/**
+ * rpcClientWaitStream:
+ * @client: a client
+ * @ready: the condition, called with the client's lock held (it may take
+ *         only the stream's own lock)
+ * @opaque: passed to @ready
+ *
+ * Waits until @ready returns true, doing the I/O when no other thread
+ * does; stream packets and the end of the connection re-check it.
+ *
+ * Returns: 0 when @ready holds, -1 with the error when the connection
+ * closed first.
+ */
+int
+rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque)
+{
+    int ret = -1;
+
+    rpcClientRef(client);
+    g_mutex_lock(&client->lock);
+    for (;;) {
+        RpcClientCall wait = {0};
+
+        if (ready(opaque)) {
+            ret = 0;
+            break;
+        }
+        if (client->closed) {
+            if (client->closeError.code != VIR_ERR_OK)
+                errorSetFromCopy(&client->closeError);
+            else
+                reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+            break;
+        }
+        wait.streamWaiter = RPC_CLIENT_WAIT_PACKET;
+        g_cond_init(&wait.cond);
+        g_queue_push_tail(&client->calls, &wait);
+        client->streamWaiters++;
+        while (!wait.done) {
+            if (!client->haveOwner) {
+                rpcClientIOLoopLocked(client, &wait);
+                continue;
+            }
+            g_cond_wait(&wait.cond, &client->lock);
+        }
+        errorClear(&wait.error);
+        g_cond_clear(&wait.cond);
+    }
+    g_mutex_unlock(&client->lock);
+    rpcClientFireClose(client);
+    rpcClientUnref(client);
+    return ret;
+}
+
+/**
+ * rpcClientPoke:
+ * @client: a client
+ *
+ * Reads what has arrived and writes what the socket takes, without
+ * waiting, unless another thread owns the I/O (a non-blocking stream
+ * looks for data before it answers "nothing yet").
+ */
+void
+rpcClientPoke(RpcClient *client)
+{
+    rpcClientRef(client);
+    g_mutex_lock(&client->lock);
+    if (!client->closed && !client->haveOwner) {
+        rpcClientFlushLocked(client);
+        rpcClientReadLocked(client);
+        rpcClientFlushLocked(client);
+        rpcClientUpdateWatchLocked(client);
+    }
+    g_mutex_unlock(&client->lock);
+    rpcClientFireClose(client);
+    rpcClientUnref(client);
 }

@@ -53,6 +53,22 @@ int rpcClientCall(RpcClient *client, unsigned int prog, unsigned int vers,
                   int proc, xdrproc_t argsFilter, const void *args,
                   xdrproc_t retFilter, void *ret);
 
+/* Streams (rpc_stream.c builds on these). */
+typedef struct _RpcClientStream RpcClientStream;
+unsigned int rpcClientNewSerial(RpcClient *client);
+int rpcClientCallSerial(RpcClient *client, unsigned int serial, unsigned int prog,
+                        unsigned int vers, int proc, xdrproc_t argsFilter, const void *args,
+                        xdrproc_t retFilter, void *ret);
+int rpcClientAddStream(RpcClient *client, RpcClientStream *st);
+void rpcClientRemoveStream(RpcClient *client, RpcClientStream *st);
+RpcClientStream *rpcClientFindStreamLocked(RpcClient *client, const rpc_header *hdr);
+void rpcClientWakeStreamWaitersLocked(RpcClient *client, int kinds);
+#define RPC_CLIENT_WAKE_ALL_STREAM_WAITERS 3
+int rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock);
+size_t rpcClientQueuedBytes(RpcClient *client);
+int rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque);
+void rpcClientPoke(RpcClient *client);
+
 int rpcClientKeepAliveStart(RpcClient *client, int interval,
                             unsigned int count);
 void rpcClientKeepAliveStop(RpcClient *client);

@@ -83,6 +83,8 @@ rpcMessageFree(RpcMessage *msg)
 {
     if (!msg)
         return;
+    if (msg->freeFunc)
+        msg->freeFunc(msg->freeOpaque);
     rpcMessageClear(msg);
     g_free(msg->buffer);
     g_free(msg);

@@ -43,6 +43,16 @@ struct _RpcMessage {
     /* File descriptors announced by a *_WITH_FDS packet (-1 until received). */
     size_t nfds;
     int *fds;
+
+    /*
+     * Called once by rpcMessageFree, i.e. when a queued packet has been
+     * written out or dropped with its connection (stream flow control:
+     * the daemon sends a stream's next data packet after the previous
+     * one left).  Runs under the sending connection's lock: it may only
+     * flag work for later.
+     */
+    void (*freeFunc)(void *opaque);
+    void *freeOpaque;
 };
 
 RpcMessage *rpcMessageNew(void);

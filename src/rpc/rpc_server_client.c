@@ -53,6 +53,9 @@ struct _RpcServerClient {
     RpcKeepalive *keepalive; /* protected by lock; NULL until started */
     GSource *kaTimer;        /* protected by lock */
 
+    RpcServerClientStreamFunc streamFunc; /* protected by lock; see rpcServerClientSetStreamFunc */
+    void *streamOpaque;                   /* protected by lock */
+
     GSource *watch;   /* event-loop thread only */
     bool handshaking; /* event-loop thread only: TLS handshake not finished */
     GSource *hsTimer; /* event-loop thread only: RPC_SERVER_TLS_HANDSHAKE_TIMEOUT */
@@ -536,6 +539,8 @@ rpcServerClientWantedLocked(RpcServerClient *client)
         return rpcTLSSessionWantsWrite(rpcSocketGetTLS(client->sock)) ? G_IO_OUT : G_IO_IN;
     if (!client->draining && client->nrequests < client->maxRequests)
         cond |= G_IO_IN;
+    else
+        cond |= G_IO_HUP | G_IO_ERR; /* still notice a peer that went away */
     if (rpcSocketHasOutput(client->sock))
         cond |= G_IO_OUT;
     return cond;
@@ -586,6 +591,24 @@ rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
          */
         LOG_DEBUG("client %llu: call %d with file descriptors, closing", client->id, hdr->proc);
         return -1;
+    case RPC_TYPE_STREAM:
+    case RPC_TYPE_STREAM_HOLE: {
+        RpcServerClientStreamFunc func;
+        void *opaque;
+
+        g_mutex_lock(&client->lock);
+        func = client->streamFunc;
+        opaque = client->streamOpaque;
+        g_mutex_unlock(&client->lock);
+        if (func && func(client, msg, opaque)) {
+            g_steal_pointer(&owned);
+            return 0;
+        }
+        /* No stream with that serial (maybe closed already): libvirt drops these. */
+        LOG_DEBUG("client %llu: dropping %s packet prog 0x%x proc %d serial %u", client->id,
+                  rpcMessageTypeToString(hdr->type), hdr->prog, hdr->proc, hdr->serial);
+        return 0;
+    }
     default:
         /* Replies, events and stream packets without an open stream: libvirt drops them. */
         LOG_DEBUG("client %llu: dropping %s packet prog 0x%x proc %d serial %u", client->id,
@@ -756,6 +779,22 @@ rpcServerClientWatchEvent(int fd, GIOCondition cond, gpointer opaque)
     }
     if (cond & G_IO_OUT)
         rpcServerClientFlush(client);
+    if ((cond & (G_IO_HUP | G_IO_ERR)) && !(cond & G_IO_IN)) {
+        bool stalled;
+
+        /*
+         * Not reading (at its request limit, e.g. stream packets its sink
+         * cannot take yet) and the peer is gone: nobody will take the
+         * replies, and the requests may never end; close now.
+         */
+        g_mutex_lock(&client->lock);
+        stalled = client->draining || client->nrequests >= client->maxRequests;
+        g_mutex_unlock(&client->lock);
+        if (stalled) {
+            LOG_DEBUG("client %llu hung up while not being read; closing", client->id);
+            rpcServerClientRequestClose(client);
+        }
+    }
     if (cond & (G_IO_IN | G_IO_HUP | G_IO_ERR))
         rpcServerClientRead(client);
     if (cond & G_IO_NVAL)
@@ -851,4 +890,24 @@ rpcServerClientCloseNow(RpcServerClient *client)
         g_source_unref(timer);
     }
     rpcServerClientClosed(client->server, client);
+}
+
+/**
+ * rpcServerClientSetStreamFunc:
+ * @client: a client
+ * @func: takes the client's STREAM and STREAM_HOLE packets, or NULL
+ * @opaque: passed to @func
+ *
+ * Routes stream packets to the program's streams (src/remote/remote_stream.c).
+ * @func runs on the event-loop thread and returns true when it took the
+ * packet (ownership included); packets nobody takes are dropped.
+ */
+void
+rpcServerClientSetStreamFunc(RpcServerClient *client, RpcServerClientStreamFunc func,
+                             void *opaque)
+{
+    g_mutex_lock(&client->lock);
+    client->streamFunc = func;
+    client->streamOpaque = opaque;
+    g_mutex_unlock(&client->lock);
 }

@@ -29,6 +29,10 @@ void rpcServerClientGetIdentity(const RpcServerClient *client, uid_t *retUid, gi
 int rpcServerClientSendMessage(RpcServerClient *client, RpcMessage *msg);
 void rpcServerClientStartKeepalive(RpcServerClient *client);
 void rpcServerClientRequestClose(RpcServerClient *client);
+/* Stream packets (event-loop thread); true when @msg was taken. */
+typedef bool (*RpcServerClientStreamFunc)(RpcServerClient *client, RpcMessage *msg, void *opaque);
+void rpcServerClientSetStreamFunc(RpcServerClient *client, RpcServerClientStreamFunc func,
+                                  void *opaque);
 bool rpcServerClientIsClosed(RpcServerClient *client);
 
 /* For rpc_server.c only. */

@@ -1,6 +1,8 @@
 /* The in-memory "test" hypervisor driver (test:///default, test:///PATH.xml). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -10,11 +12,13 @@
 #include "api/domain_export.h"
 #include "api/domain_stats.h"
 #include "api/driver.h"
+#include "api/fdstream.h"
 #include "api/libvirt-migrate.h"
 #include "conf/domain_obj.h"
 #include "migration/migration.h"
 #include "test/test_driver.h"
 #include "test/test_node.h"
+#include "test/test_screenshot.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -1074,6 +1078,50 @@ testDomainGetOSType(virDomainPtr dom)
         return NULL;
     domainObjEndAPI(&vm);
     return g_strdup("linux");
+}
+
+/*
+ * As libvirt's test driver: any domain, running or not, any screen, shows
+ * the same fixed PNG image (ours, src/test/test_screenshot.c), read from
+ * an anonymous memory file so that the stream is an ordinary fd stream.
+ */
+static char *
+testDomainScreenshot(virDomainPtr dom, virStreamPtr st, unsigned int screen G_GNUC_UNUSED,
+                     unsigned int flags)
+{
+    DomainObj *vm;
+    int fd;
+
+    checkFlags(flags, 0, NULL);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return NULL;
+    domainObjEndAPI(&vm);
+
+    if ((fd = memfd_create("virtkit-test-screenshot", MFD_CLOEXEC)) < 0) {
+        reportSystemError(errno, "%s", _("cannot create the screenshot file"));
+        return NULL;
+    }
+    if (write(fd, testScreenshotPNG, testScreenshotPNGSize) != (ssize_t)testScreenshotPNGSize ||
+        lseek(fd, 0, SEEK_SET) != 0) {
+        reportSystemError(errno, "%s", _("cannot write the screenshot file"));
+        close(fd);
+        return NULL;
+    }
+    {
+        /* Read-only, as libvirt opens its image: data a client sends fails. */
+        g_autofree char *path = g_strdup_printf("/proc/self/fd/%d", fd);
+        int rdfd = open(path, O_RDONLY | O_CLOEXEC);
+
+        close(fd);
+        if (rdfd < 0) {
+            reportSystemError(errno, "%s", _("cannot open the screenshot file"));
+            return NULL;
+        }
+        fd = rdfd;
+    }
+    if (fdStreamOpen(st, fd, NULL, NULL) < 0)
+        return NULL;
+    return g_strdup("image/png");
 }
 
 static unsigned long
@@ -2808,6 +2856,7 @@ static HypervisorDriver testHypervisorDriver = {
     .domainGetBlockInfo = testDomainGetBlockInfo,
     .connectGetAllDomainStats = testConnectGetAllDomainStats,
     .domainAbortJob = testDomainAbortJob,
+    .domainScreenshot = testDomainScreenshot,
     .connectSupportsFeature = testConnectSupportsFeature,
     .domainMigrateBegin3Params = testDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = testDomainMigratePrepare3Params,

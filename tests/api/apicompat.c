@@ -440,6 +440,34 @@ main(void)
     TI("DeregisterAny on ro", virConnectDomainEventDeregisterAny(ro, id));
     TI("Deregister other", virConnectDomainEventDeregister(conn, (virConnectDomainEventCallback)(void (*)(void))gencb));
 
+    /* Streams: argument checks and the test driver's screenshot. */
+    {
+        virStreamPtr strm = virStreamNew(conn, 0);
+        virStreamPtr rost = virStreamNew(ro, 0);
+        char head[8] = {0};
+        char *mime = NULL;
+
+        TI("StreamAbort unopened", virStreamAbort(strm));
+        TI("StreamSend unopened", virStreamSend(strm, "x", 1));
+        TI("StreamRecv NULL", virStreamRecv(strm, NULL, 1));
+        TI("StreamFinish unopened", virStreamFinish(strm));
+        TI("StreamEventRemoveCallback unopened", virStreamEventRemoveCallback(strm));
+        TP("Screenshot other conn", virDomainScreenshot(dom, rost, 0, 0));
+        TP("Screenshot ro", virDomainScreenshot(rodom, rost, 0, 0));
+        TP("Screenshot flags", virDomainScreenshot(dom, strm, 0, 1));
+        TI("OpenConsole", virDomainOpenConsole(dom, NULL, strm, 0));
+        handlerCalls = 0;
+        mime = virDomainScreenshot(dom, strm, 7, 0);
+        show("Screenshot", mime != NULL);
+        printf("  mime=%s\n", mime ? mime : "-");
+        free(mime);
+        TI("StreamRecv 8", virStreamRecv(strm, head, sizeof(head)));
+        printf("  png=%d\n", memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0);
+        TI("StreamAbort", virStreamAbort(strm));
+        TI("StreamFree", virStreamFree(strm));
+        TI("StreamFree ro", virStreamFree(rost));
+    }
+
     TI("suspend", virDomainSuspend(dom));
     TI("resume", virDomainResume(dom));
     TI("run", virEventRunDefaultImpl());

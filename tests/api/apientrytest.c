@@ -19,6 +19,10 @@ typedef struct {
     virDomainPtr dom;
     virDomainPtr rodom;
     virDomainPtr edom;
+    virStreamPtr s;         /* unopened streams of conn, ro, econn */
+    virStreamPtr ros;
+    virStreamPtr es;
+    virStreamPtr nbs;       /* non-blocking, of conn */
 } Ctx;
 
 enum { ON_NONE, ON_CONN, ON_RO, ON_EMPTY };
@@ -26,6 +30,9 @@ enum { ON_NONE, ON_CONN, ON_RO, ON_EMPTY };
 static void closecb(virConnectPtr c, int reason, void *opaque) { }
 static int lifecb(virConnectPtr c, virDomainPtr d, int ev, int det, void *o) { return 0; }
 static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
+static void stcb(virStreamPtr s, int events, void *o) { }
+static int source(virStreamPtr s, char *data, size_t n, void *o) { return 0; }
+static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (int)n; }
 
 #define GENERIC(cb) ((virConnectDomainEventGenericCallback)(void (*)(void))(cb))
 
@@ -48,6 +55,12 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
 #define RO(f) VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, ON_RO, \
     "operation forbidden: read only access prevents " #f
 #define NOSUP(f) VIR_ERR_NO_SUPPORT, VIR_FROM_DOMAIN, ON_EMPTY, \
+    "this function is not supported by the connection driver: " #f
+#define INVSTREAM(f) VIR_ERR_INVALID_STREAM, VIR_FROM_STREAMS, ON_NONE, \
+    "invalid stream pointer in " #f
+#define STNULL(a, f) VIR_ERR_INVALID_ARG, VIR_FROM_STREAMS, ON_CONN, \
+    #a " in " #f " must not be NULL"
+#define STNOSUP(f) VIR_ERR_NO_SUPPORT, VIR_FROM_STREAMS, ON_CONN, \
     "this function is not supported by the connection driver: " #f
 #define OVERFLOW(v) VIR_ERR_OVERFLOW, VIR_FROM_DOMAIN, ON_CONN, \
     "numerical overflow: input too large: " #v
@@ -432,7 +445,55 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
     INT(virDomainGetJobStats(c->edom, &type, &params, &nparams, 0), \
         NOSUP(virDomainGetJobStats)) \
     INT(virDomainAbortJob(c->edom), NOSUP(virDomainAbortJob)) \
-    STATS_CASES(INT, PTR, ZERO, UID)
+    STATS_CASES(INT, PTR, ZERO, UID) \
+    /* streams (libvirt 9.0's answers for the same calls on test:///default) */ \
+    PTR(virStreamNew(NULL, 0), VIR_ERR_INVALID_CONN, VIR_FROM_STREAMS, ON_NONE, \
+        "invalid connection pointer in virStreamNew") \
+    INT(virStreamRef(NULL), INVSTREAM(virStreamRef)) \
+    INT(virStreamSend(NULL, "x", 1), INVSTREAM(virStreamSend)) \
+    INT(virStreamSend(c->s, NULL, 1), STNULL(data, virStreamSend)) \
+    INT(virStreamSend(c->s, "x", 1), STNOSUP(virStreamSend)) \
+    INT(virStreamRecv(NULL, buf, 1), INVSTREAM(virStreamRecv)) \
+    INT(virStreamRecv(c->s, NULL, 1), STNULL(data, virStreamRecv)) \
+    INT(virStreamRecv(c->s, buf, 1), STNOSUP(virStreamRecv)) \
+    INT(virStreamRecvFlags(NULL, buf, 1, 0), INVSTREAM(virStreamRecvFlags)) \
+    INT(virStreamRecvFlags(c->s, buf, 1, 0), STNOSUP(virStreamRecvFlags)) \
+    INT(virStreamSendAll(NULL, NULL, NULL), INVSTREAM(virStreamSendAll)) \
+    INT(virStreamSendAll(c->s, NULL, NULL), STNULL(handler, virStreamSendAll)) \
+    INT(virStreamSendAll(c->nbs, source, NULL), VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, \
+        ON_CONN, "Requested operation is not valid: data sources cannot be used for " \
+        "non-blocking streams") \
+    INT(virStreamRecvAll(NULL, NULL, NULL), INVSTREAM(virStreamRecvAll)) \
+    INT(virStreamRecvAll(c->s, NULL, NULL), STNULL(handler, virStreamRecvAll)) \
+    INT(virStreamRecvAll(c->nbs, sink, NULL), VIR_ERR_OPERATION_INVALID, VIR_FROM_STREAMS, \
+        ON_CONN, "Requested operation is not valid: data sinks cannot be used for " \
+        "non-blocking streams") \
+    INT(virStreamEventAddCallback(NULL, 1, stcb, NULL, NULL), \
+        INVSTREAM(virStreamEventAddCallback)) \
+    INT(virStreamEventAddCallback(c->s, 1, stcb, NULL, NULL), \
+        STNOSUP(virStreamEventAddCallback)) \
+    INT(virStreamEventUpdateCallback(NULL, 1), INVSTREAM(virStreamEventUpdateCallback)) \
+    INT(virStreamEventUpdateCallback(c->s, 1), STNOSUP(virStreamEventUpdateCallback)) \
+    INT(virStreamEventRemoveCallback(NULL), INVSTREAM(virStreamEventRemoveCallback)) \
+    INT(virStreamEventRemoveCallback(c->s), STNOSUP(virStreamEventRemoveCallback)) \
+    INT(virStreamFinish(NULL), INVSTREAM(virStreamFinish)) \
+    INT(virStreamFinish(c->s), STNOSUP(virStreamFinish)) \
+    INT(virStreamAbort(NULL), INVSTREAM(virStreamAbort)) \
+    INT(virStreamFree(NULL), INVSTREAM(virStreamFree)) \
+    PTR(virDomainScreenshot(NULL, c->s, 0, 0), INVDOM(virDomainScreenshot)) \
+    PTR(virDomainScreenshot(c->dom, NULL, 0, 0), VIR_ERR_INVALID_STREAM, VIR_FROM_STREAMS, \
+        ON_CONN, "invalid stream pointer in virDomainScreenshot") \
+    PTR(virDomainScreenshot(c->rodom, c->s, 0, 0), RO(virDomainScreenshot)) \
+    PTR(virDomainScreenshot(c->dom, c->ros, 0, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
+        ON_CONN, "stream must match connection of domain 'mock'") \
+    PTR(virDomainScreenshot(c->edom, c->es, 0, 0), NOSUP(virDomainScreenshot)) \
+    INT(virDomainOpenConsole(NULL, NULL, c->s, 0), INVDOM(virDomainOpenConsole)) \
+    INT(virDomainOpenConsole(c->dom, NULL, NULL, 0), VIR_ERR_INVALID_STREAM, VIR_FROM_STREAMS, \
+        ON_CONN, "invalid stream pointer in virDomainOpenConsole") \
+    INT(virDomainOpenConsole(c->rodom, NULL, c->s, 0), RO(virDomainOpenConsole)) \
+    INT(virDomainOpenConsole(c->dom, NULL, c->ros, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
+        ON_CONN, "stream must match connection of domain 'mock'") \
+    INT(virDomainOpenConsole(c->edom, NULL, c->es, 0), NOSUP(virDomainOpenConsole))
 
 typedef struct {
     const char *call;
@@ -484,6 +545,7 @@ entryRun(size_t idx, Ctx *c)
     virDomainPtr edoms[2] = { c->edom, NULL };
     int npneg = -1;
     int np2 = 2;
+    char buf[4];
 
 #define RUN_INT(call, ...) if (idx == i++) return (call) == -1;
 #define RUN_PTR(call, ...) if (idx == i++) return (call) == NULL;
@@ -526,6 +588,12 @@ entryTestCase(gconstpointer data)
         ctx.edom = domainHandleNew(ctx.econn, "mock", mockDriverUUID(), 1);
         g_assert_nonnull(ctx.dom);
         g_assert_nonnull(ctx.rodom);
+        ctx.s = virStreamNew(ctx.conn, 0);
+        ctx.ros = virStreamNew(ctx.ro, 0);
+        ctx.es = virStreamNew(ctx.econn, 0);
+        ctx.nbs = virStreamNew(ctx.conn, VIR_STREAM_NONBLOCK);
+        g_assert_nonnull(ctx.s);
+        g_assert_nonnull(ctx.nbs);
         virSetErrorFunc(NULL, entryHandler);
         ready = true;
     }

@@ -44,6 +44,7 @@ COMMANDS = [
     ("resume vkcap", 10),
     ("dumpxml vkcap", 12),
     ("destroy vkcap", 13),
+    ("screenshot vkcap {shot}", None),  # a stream session (reply, data, end, finish)
     ("undefine vkcap", None),
 ]
 
@@ -132,7 +133,8 @@ def run_all(work):
                 pass
             time.sleep(0.1)
         for cmd, _ in COMMANDS:
-            rc, out, err = t.virsh(uri, *cmd.format(xml=xml).split())
+            rc, out, err = t.virsh(uri, *cmd.format(
+                xml=xml, shot=os.path.join(work, "shot.png")).split())
             t.check(rc == 0, "virsh %s over TCP" % cmd.split()[0], out + err)
         time.sleep(0.3)  # let the last FIN reach the capture
     finally:
@@ -158,6 +160,7 @@ def run_all(work):
                             capture_output=True, text=True, timeout=60, env=t.client_env())
     streams = {}
     replies = {}
+    stream_packets = []
     for line in fields.stdout.splitlines():
         cols = line.split("\t")
         if len(cols) < 5:
@@ -170,9 +173,13 @@ def run_all(work):
                 streams.setdefault(int(cols[0]), []).append((int(proc), int(serial)))
             elif typ == "1":
                 replies.setdefault(int(cols[0]), set()).add(int(serial))
+            elif typ == "3":
+                stream_packets.append(int(proc))
     # The probes carry no packets; each virsh session starts with AUTH_LIST, serial 0.
     ours = [streams[k] for k in sorted(streams) if streams[k][0] == (66, 0)]
     t.check_eq(len(ours), len(COMMANDS), "one libvirt session per virsh command")
+    t.check(len(stream_packets) >= 3 and set(stream_packets) == {211},
+            "the screenshot's STREAM packets are decoded (%d)" % len(stream_packets))
     unanswered = [(k, s) for k in streams for _, s in streams[k] if s not in replies.get(k, ())]
     t.check(not unanswered, "every call has its reply", unanswered)
 

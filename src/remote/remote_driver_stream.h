@@ -1,0 +1,11 @@
+/* The remote driver's streams: virStream over RPC stream packets (client side). */
+#pragma once
+
+#include <libvirt/libvirt.h>
+
+#include "rpc/rpc_client.h"
+
+int remoteDriverOpenConsole(RpcClient *client, virDomainPtr dom, const char *dev_name,
+                            virStreamPtr st, unsigned int flags);
+char *remoteDriverScreenshot(RpcClient *client, virDomainPtr dom, virStreamPtr st,
+                             unsigned int screen, unsigned int flags);

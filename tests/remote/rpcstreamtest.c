@@ -1,0 +1,450 @@
+/* Tests of the client end of RPC streams (src/rpc/rpc_stream.c) against a scripted peer. */
+#include <string.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_RPC
+
+#include "rpc/rpc_client.h"
+#include "rpc/rpc_stream.h"
+#include "util/error.h"
+#include "util/str.h"
+#include "testutils.h"
+
+/*
+ * The peer plays libvirtd's part byte for byte: the reply of the opening
+ * call, then STREAM packets under its serial and procedure (CONTINUE data,
+ * empty CONTINUE for the end, OK to confirm, ERROR with a remote_error).
+ * It checks what the client sends: data, finish (empty OK), abort (empty
+ * ERROR), all with the call's serial and procedure.
+ */
+
+#define TEST_PROG 0x7e570001
+#define TEST_VERS 1
+#define TEST_PROC_OPEN 3
+#define WAIT_MS 10000
+
+typedef struct {
+    RpcSocket *sock;
+    GThread *thread;
+    int (*script)(RpcSocket *sock, void *data);
+    void *data;
+    int result;
+} Peer;
+
+static RpcMessage *
+peerRecv(RpcSocket *sock)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+    RpcMessage *msg = NULL;
+
+    while (g_get_monotonic_time() < deadline) {
+        RpcReaderStatus st = rpcSocketReceive(sock, &msg);
+
+        if (st == RPC_READER_OK)
+            return msg;
+        if (st != RPC_READER_AGAIN)
+            return NULL;
+        if (rpcSocketWait(sock, false, 100) < 0)
+            return NULL;
+    }
+    return NULL;
+}
+
+static int
+peerSend(RpcSocket *sock, RpcMessage *msg)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+    int rc;
+
+    rpcSocketQueue(sock, msg);
+    while ((rc = rpcSocketFlush(sock)) == 0) {
+        if (g_get_monotonic_time() > deadline || rpcSocketWait(sock, true, 100) < 0)
+            return -1;
+    }
+    return rc < 0 ? -1 : 0;
+}
+
+static gpointer
+peerThread(gpointer opaque)
+{
+    Peer *peer = opaque;
+
+    peer->result = peer->script(peer->sock, peer->data);
+    errorReset();
+    return NULL;
+}
+
+static RpcClient *
+peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
+{
+    RpcSocket *mine = NULL;
+
+    memset(peer, 0, sizeof(*peer));
+    if (rpcSocketNewPair(&mine, &peer->sock) < 0)
+        abort();
+    peer->script = script;
+    peer->data = data;
+    peer->thread = g_thread_new("peer", peerThread, peer);
+    return rpcClientNewSocket(mine);
+}
+
+static int
+peerJoin(Peer *peer)
+{
+    g_thread_join(peer->thread);
+    rpcSocketFree(peer->sock);
+    if (peer->result < 0)
+        testFail("the scripted peer failed");
+    return peer->result;
+}
+
+/* Receives the opening call, replies OK; returns its serial or -1. */
+static long
+peerAcceptOpen(RpcSocket *sock)
+{
+    g_autoptr(RpcMessage) call = peerRecv(sock);
+    RpcMessage *reply = NULL;
+    int value = 0;
+
+    if (!call || call->header.type != RPC_TYPE_CALL || call->header.proc != TEST_PROC_OPEN ||
+        rpcMessageDecodePayload(call, (xdrproc_t)xdr_int, &value) < 0 || value != 42)
+        return -1;
+    reply = rpcMessageNew();
+    rpcMessageSetReplyHeader(reply, &call->header, RPC_STATUS_OK);
+    if (rpcMessageEncode(reply, NULL, NULL) < 0 || peerSend(sock, reply) < 0)
+        return -1;
+    return call->header.serial;
+}
+
+static int
+peerStream(RpcSocket *sock, unsigned int serial, rpc_status status, const char *data)
+{
+    RpcMessage *msg = rpcMessageNew();
+
+    rpcMessageSetHeader(msg, TEST_PROG, TEST_VERS, TEST_PROC_OPEN, RPC_TYPE_STREAM, serial,
+                        status);
+    if (rpcMessageEncodeRaw(msg, data, data ? strlen(data) : 0) < 0)
+        abort();
+    return peerSend(sock, msg);
+}
+
+static int
+peerStreamError(RpcSocket *sock, unsigned int serial, const char *message)
+{
+    RpcMessage *msg = rpcMessageNew();
+    virError err = { .code = VIR_ERR_INTERNAL_ERROR, .domain = VIR_FROM_QEMU,
+                     .level = VIR_ERR_ERROR, .message = (char *)message };
+
+    rpcMessageSetHeader(msg, TEST_PROG, TEST_VERS, TEST_PROC_OPEN, RPC_TYPE_STREAM, serial,
+                        RPC_STATUS_ERROR);
+    if (rpcMessageEncodeError(msg, &err) < 0)
+        abort();
+    return peerSend(sock, msg);
+}
+
+/* Expects a STREAM packet of the stream with @status and payload @data. */
+static int
+peerExpect(RpcSocket *sock, unsigned int serial, rpc_status status, const char *data)
+{
+    g_autoptr(RpcMessage) msg = peerRecv(sock);
+    size_t len = 0;
+    const uint8_t *payload;
+
+    if (!msg)
+        return -1;
+    payload = rpcMessageGetPayload(msg, &len);
+    if (msg->header.type != RPC_TYPE_STREAM || msg->header.serial != serial ||
+        msg->header.proc != TEST_PROC_OPEN || msg->header.prog != TEST_PROG ||
+        (int)msg->header.status != (int)status || len != strlen(data) ||
+        memcmp(payload, data, len) != 0) {
+        fprintf(stderr, "# peer: unexpected packet type %d serial %u proc %d status %d len %zu\n",
+                msg->header.type, msg->header.serial, msg->header.proc, msg->header.status,
+                len);
+        return -1;
+    }
+    return 0;
+}
+
+static RpcClientStream *
+openStream(RpcClient *client)
+{
+    RpcClientStream *st = rpcClientStreamNew(client, TEST_PROG, TEST_VERS, TEST_PROC_OPEN);
+    int arg = 42;
+
+    if (rpcClientStreamCall(st, (xdrproc_t)xdr_int, &arg, NULL, NULL) < 0) {
+        testFail("open: %s", errorGetSlot()->message);
+        rpcClientStreamUnref(st);
+        return NULL;
+    }
+    return st;
+}
+
+/* The calling thread's error must be @code; clears it. */
+static int
+checkErr(int code)
+{
+    virErrorPtr err = errorGetSlot();
+
+    if (err->code != code) {
+        testFail("expected error %d, got %d '%s'", code, err->code,
+                 err->message ? err->message : "(null)");
+        return -1;
+    }
+    errorReset();
+    return 0;
+}
+
+/* Reads the whole stream (blocking) into @out; returns the last Recv result. */
+static int
+readAll(RpcClientStream *st, GString *out)
+{
+    char buf[3];
+    int n;
+
+    while ((n = rpcClientStreamRecv(st, buf, sizeof(buf), false)) > 0)
+        g_string_append_len(out, buf, n);
+    return n;
+}
+
+/* --- data, the end, finish --------------------------------------------------- */
+
+static int
+scriptRead(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    long serial = peerAcceptOpen(sock);
+
+    if (serial < 0 ||
+        peerStream(sock, serial + 100, RPC_STATUS_CONTINUE, "not ours") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_CONTINUE, "hello ") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_CONTINUE, "world") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_CONTINUE, NULL) < 0 ||
+        peerExpect(sock, serial, RPC_STATUS_OK, "") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_OK, NULL) < 0 ||
+        peerStream(sock, serial, RPC_STATUS_CONTINUE, "late") < 0)
+        return -1;
+    return 0;
+}
+
+static int
+testRead(const void *opaque G_GNUC_UNUSED)
+{
+    Peer peer;
+    RpcClient *client = peerStart(&peer, scriptRead, NULL);
+    RpcClientStream *st = openStream(client);
+    g_autoptr(GString) got = g_string_new(NULL);
+    char byte;
+    int rc = -1;
+
+    if (!st)
+        goto cleanup;
+    if (readAll(st, got) != 0 || !streq(got->str, "hello world")) {
+        testFail("read '%s'", got->str);
+        goto cleanup;
+    }
+    if (rpcClientStreamRecv(st, &byte, 1, true) != 0) {
+        testFail("Recv after the end must keep returning 0");
+        goto cleanup;
+    }
+    if (rpcClientStreamFinish(st) < 0) {
+        testFail("finish: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    rc = 0;
+
+ cleanup:
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+    rpcClientStreamUnref(st);
+    rpcClientClose(client);
+    rpcClientUnref(client);
+    return rc;
+}
+
+/* --- the daemon fails the stream ----------------------------------------------- */
+
+static int
+scriptError(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    long serial = peerAcceptOpen(sock);
+
+    if (serial < 0 ||
+        peerStream(sock, serial, RPC_STATUS_CONTINUE, "abc") < 0 ||
+        peerStreamError(sock, serial, "internal error: the console broke") < 0)
+        return -1;
+    /* The client's finish is not answered again: the error was the answer. */
+    return 0;
+}
+
+static int
+testError(const void *opaque G_GNUC_UNUSED)
+{
+    Peer peer;
+    RpcClient *client = peerStart(&peer, scriptError, NULL);
+    RpcClientStream *st = openStream(client);
+    g_autoptr(GString) got = g_string_new(NULL);
+    virErrorPtr err;
+    int rc = -1;
+
+    if (!st)
+        goto cleanup;
+    if (readAll(st, got) != -1 || !streq(got->str, "abc")) {
+        testFail("expected the data then -1, got '%s'", got->str);
+        goto cleanup;
+    }
+    err = errorGetSlot();
+    if (err->code != VIR_ERR_INTERNAL_ERROR || err->domain != VIR_FROM_QEMU ||
+        !streq(err->message, "internal error: the console broke")) {
+        testFail("error %d/%d '%s'", err->code, err->domain, err->message);
+        goto cleanup;
+    }
+    errorReset();
+    if (rpcClientStreamFinish(st) != -1 || errorGetSlot()->code != VIR_ERR_INTERNAL_ERROR) {
+        testFail("finish after the daemon's error must report it");
+        goto cleanup;
+    }
+    errorReset();
+    rc = 0;
+
+ cleanup:
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+    rpcClientStreamUnref(st);
+    rpcClientClose(client);
+    rpcClientUnref(client);
+    return rc;
+}
+
+/* --- sending, abort -------------------------------------------------------------- */
+
+static int
+scriptSendAbort(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    long serial = peerAcceptOpen(sock);
+
+    if (serial < 0 ||
+        peerExpect(sock, serial, RPC_STATUS_CONTINUE, "typed keys") < 0 ||
+        peerExpect(sock, serial, RPC_STATUS_ERROR, "") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_OK, NULL) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+testSendAbort(const void *opaque G_GNUC_UNUSED)
+{
+    Peer peer;
+    RpcClient *client = peerStart(&peer, scriptSendAbort, NULL);
+    RpcClientStream *st = openStream(client);
+    char buf[4];
+    int rc = -1;
+
+    if (!st)
+        goto cleanup;
+    if (rpcClientStreamRecv(st, buf, sizeof(buf), true) != -2) {
+        testFail("a non-blocking Recv without data must return -2");
+        goto cleanup;
+    }
+    if (rpcClientStreamSend(st, "typed keys", 10, false) != 10) {
+        testFail("send: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    if (rpcClientStreamAbort(st) < 0) {
+        testFail("abort: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    if (rpcClientStreamSend(st, "x", 1, false) != -1 ||
+        checkErr(VIR_ERR_OPERATION_INVALID) < 0)
+        goto cleanup;
+    rc = 0;
+
+ cleanup:
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+    rpcClientStreamUnref(st);
+    rpcClientClose(client);
+    rpcClientUnref(client);
+    return rc;
+}
+
+/* --- holes and hang-ups ------------------------------------------------------------ */
+
+static int
+scriptHoleThenHangUp(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    long serial = peerAcceptOpen(sock);
+    RpcMessage *hole = NULL;
+    rpc_stream_hole h = { .length = 4096, .flags = 0 };
+
+    if (serial < 0)
+        return -1;
+    hole = rpcMessageNew();
+    rpcMessageSetHeader(hole, TEST_PROG, TEST_VERS, TEST_PROC_OPEN, RPC_TYPE_STREAM_HOLE, serial,
+                        RPC_STATUS_CONTINUE);
+    if (rpcMessageEncode(hole, (xdrproc_t)xdr_rpc_stream_hole, &h) < 0 || peerSend(sock, hole) < 0)
+        return -1;
+    /* Second stream: the connection goes away under it. */
+    if ((serial = peerAcceptOpen(sock)) < 0)
+        return -1;
+    return 0;
+}
+
+static int
+testHoleAndHangUp(const void *opaque G_GNUC_UNUSED)
+{
+    Peer peer;
+    RpcClient *client = peerStart(&peer, scriptHoleThenHangUp, NULL);
+    RpcClientStream *st = openStream(client);
+    RpcClientStream *st2 = NULL;
+    g_autoptr(GString) got = g_string_new(NULL);
+    int rc = -1;
+
+    if (!st)
+        goto cleanup;
+    if (readAll(st, got) != -1 || checkErr(VIR_ERR_RPC) < 0)
+        goto cleanup;
+    rpcClientStreamAbort(st);
+    errorReset();
+    if (!(st2 = openStream(client)))
+        goto cleanup;
+    if (peerJoin(&peer) < 0)
+        goto cleanup_nojoin;
+    peer.thread = NULL;
+    /* The peer's end of the socket is closed now. */
+    if (readAll(st2, got) != -1 || checkErr(VIR_ERR_SYSTEM_ERROR) < 0)
+        goto cleanup_nojoin;
+    rc = 0;
+    goto cleanup_nojoin;
+
+ cleanup:
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+ cleanup_nojoin:
+    rpcClientStreamUnref(st);
+    rpcClientStreamUnref(st2);
+    rpcClientClose(client);
+    rpcClientUnref(client);
+    return rc;
+}
+
+static int
+mymain(void)
+{
+    int ret = 0;
+
+    if (testRun("data, end of data, finish; other serials dropped", testRead, NULL) < 0)
+        ret = -1;
+    if (testRun("the daemon's stream error", testError, NULL) < 0)
+        ret = -1;
+    if (testRun("send, non-blocking recv, abort", testSendAbort, NULL) < 0)
+        ret = -1;
+    if (testRun("a hole is refused; the connection closes under a stream", testHoleAndHangUp,
+                NULL) < 0)
+        ret = -1;
+    return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+    return testMain(argc, argv, mymain);
+}
