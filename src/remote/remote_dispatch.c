@@ -7,6 +7,8 @@
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_dispatch_domain.h"
 #include "remote/remote_dispatch_event.h"
+#include "remote/remote_dispatch_migrate.h"
+#include "api/migrate_steps.h"
 #include "remote/remote_dispatch_names.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
@@ -189,9 +191,15 @@ remoteDispatchAuthList(REMOTE_DISPATCH_PARAMS)
 static int
 remoteDispatchDriverFeature(virConnectPtr conn, int feature)
 {
-    const char *type = virConnectGetType(conn);
+    const char *type;
+    int rc;
 
-    if (!type) {
+    /* Migration features: the driver's own answer (src/api/migrate_steps.h). */
+    if ((rc = virtkitConnectSupportsFeature(conn, feature)) > 0)
+        return 1;
+    if (rc < 0)
+        virResetLastError();
+    if (!(type = virConnectGetType(conn))) {
         virResetLastError();
         return 0;
     }
@@ -454,6 +462,7 @@ remoteDispatchNewProgram(void)
                              G_N_ELEMENTS(remoteDispatchConnectProcs));
     rpcServerProgramAddProcs(prog, remoteDispatchDomainProcs, remoteDispatchDomainProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchEventProcs, remoteDispatchEventProcsCount);
+    rpcServerProgramAddProcs(prog, remoteDispatchMigrateProcs, remoteDispatchMigrateProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
     return prog;
 }
