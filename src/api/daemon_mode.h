@@ -22,8 +22,10 @@
 #define VIRTKIT_DAEMON_PRIVILEGED (1U << 0)
 
 int virtkitDaemonInit(const char *root, unsigned int flags);
+int virtkitDaemonSetHostUUID(const char *uuid);
 
 bool daemonModeIsActive(void);
 bool daemonModeIsPrivileged(void);
 const char *daemonModeGetRoot(void);
 const char *daemonModeDefaultURI(void);
+const char *daemonModeGetHostUUID(void);
