@@ -150,6 +150,17 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check(rc != 0 and "g1" in names(ca) and ca.lookupByName("g1").state()[0] == 1,
             "p2p to an unreachable daemon fails, guest still running on A", out + err)
     t.check_eq(la.take("g1"), [], "no events for the failed p2p attempt")
+    # the destination refuses in Prepare: its error is the one the caller gets
+    other = cb.createXML(GUEST_XML.format(name="g1", mib=8), 0)
+    lb.take("g1")
+    rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--p2p", "g1",
+                           pair.b.tcp_uri(), "tcp://%s" % pair.b.addr)
+    t.check(rc != 0 and "already exists" in err,
+            "p2p: the destination's Prepare error reaches the caller", err)
+    t.check_eq(ca.lookupByName("g1").state()[0], 1, "p2p refused: the guest still runs on A")
+    t.check_eq(la.take("g1"), [], "p2p refused: no events on A")
+    other.destroy()
+    lb.take("g1", settle=0.1)
 
 
 def test_python_migrate(pair, libvirt, la, lb, ca, cb):
@@ -194,7 +205,36 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
                        capture_output=True, text=True, env=env, timeout=60)
     t.check(p.returncode == 0 and "g2" in names(ca) and "g2" not in names(cb),
             "virtkit migrate --p2p back to A", p.stdout + p.stderr)
-    ca.lookupByName("g2").destroy()
+    p = subprocess.run([cli, "-c", pair.a.uri(), "migrate-setmaxdowntime", "g2", "150"],
+                       capture_output=True, text=True, env=env, timeout=30)
+    t.check(p.returncode == 0, "virtkit migrate-setmaxdowntime", p.stdout + p.stderr)
+    p = subprocess.run([cli, "-c", pair.a.uri(), "migrate-getmaxdowntime", "g2"],
+                       capture_output=True, text=True, env=env, timeout=30)
+    t.check_eq(p.stdout.strip(), "150", "virtkit migrate-getmaxdowntime")
+    # domjobabort from our CLI while our CLI migrates
+    dom = ca.lookupByName("g2")
+    dom.migrateSetMaxSpeed(2)
+    proc = subprocess.Popen([cli, "-c", pair.a.uri(), "migrate", "--live", "g2", pair.b.uri(),
+                             "--migrateuri", "tcp://%s" % pair.b.addr],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    try:
+        t.check(wait_transfer(dom), "virtkit migrate: the job runs")
+        p = subprocess.run([cli, "-c", pair.a.uri(), "domjobinfo", "g2"],
+                           capture_output=True, text=True, env=env, timeout=30)
+        t.check(p.returncode == 0 and "Unbounded" in p.stdout and "Outgoing migration" in p.stdout,
+                "virtkit domjobinfo during the migration", p.stdout + p.stderr)
+        p = subprocess.run([cli, "-c", pair.a.uri(), "domjobabort", "g2"],
+                           capture_output=True, text=True, env=env, timeout=30)
+        t.check(p.returncode == 0, "virtkit domjobabort", p.stdout + p.stderr)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    t.check(proc.returncode != 0 and "operation aborted" in err,
+            "virtkit migrate reports the abort", err)
+    t.check("g2" in names(ca) and "g2" not in names(cb), "aborted: the guest stays on A")
+    dom.destroy()
     la.take("g2", settle=0.1)
     lb.take("g2", settle=0.1)
 
