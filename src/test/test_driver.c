@@ -1262,6 +1262,7 @@ typedef struct {
     unsigned long long dataTotal;      /* bytes */
     unsigned long long dataProcessed;  /* bytes */
     gint64 lastXferUs;
+    bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
 } TestMig;
 
 static void
@@ -2329,6 +2330,10 @@ testMigTransferWait(TestMig *mig, DomainObj *vm)
         mig->lastXferUs = now;
     }
     bw = testMigSettingsGet(mig->driver, vm)->bandwidth;
+    if (mig->postcopyNow) {
+        /* the rest of the memory comes in post-copy */
+        return false;
+    }
     if (bw >= TEST_MIG_BANDWIDTH_MAX) {
         mig->dataProcessed = mig->dataTotal;
         return false;
@@ -2686,19 +2691,41 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
     return ddom ? 0 : -1;
 }
 
+/*
+ * The simulated pre-copy transfer ends at once and the switch-over goes
+ * to post-copy (which VIR_MIGRATE_POSTCOPY does by itself at the end of
+ * the pre-copy pass); libvirt 9.0's QEMU driver messages.
+ */
 static int
 testDomainMigrateStartPostCopy(virDomainPtr dom, unsigned int flags)
 {
+    TestDriver *driver = dom->conn->privateData;
     DomainObj *vm;
+    TestMig *mig;
+    int ret = -1;
 
     checkFlags(flags, 0, -1);
     if (!(vm = testDomObjFromDomain(dom)))
         return -1;
-    /* The test driver switches to post-copy by itself (VIR_MIGRATE_POSTCOPY). */
-    reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                _("post-copy can be started only during a migration"));
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (!(mig = testMigFind(driver, vm)) || mig->ctx.side != MIG_SIDE_SOURCE ||
+        (mig->ctx.phase != MIG_PHASE_S_BEGIN && mig->ctx.phase != MIG_PHASE_S_PERFORM)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("post-copy can only be started while outgoing migration is in progress"));
+        goto cleanup;
+    }
+    if (!(mig->flags & VIR_MIGRATE_POSTCOPY)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag"));
+        goto cleanup;
+    }
+    mig->postcopyNow = true;
+    ret = 0;
+
+ cleanup:
     domainObjEndAPI(&vm);
-    return -1;
+    return ret;
 }
 
 /* ---- jobs: a migration is the test driver's only job ---- */

@@ -42,6 +42,8 @@ GUEST_XML = """<domain type='test'>
 STARTED_MIGRATED = (2, 1)
 SUSPENDED_MIGRATED = (3, 1)
 RESUMED_MIGRATED = (4, 1)
+RESUMED_POSTCOPY = (4, 3)
+SUSPENDED_POSTCOPY = (3, 7)
 STOPPED_MIGRATED = (5, 3)
 STOPPED_FAILED = (5, 5)
 VIR_ERR_OPERATION_ABORTED = 78
@@ -239,6 +241,33 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
     lb.take("g2", settle=0.1)
 
 
+def test_postcopy(pair, libvirt, la, lb, ca, cb):
+    dom = create_guest(ca, "g5", mib=16)
+    la.take("g5")
+    dom.migrateSetMaxSpeed(4)
+    try:
+        dom.migrateStartPostCopy()
+        t.check(False, "migrateStartPostCopy without a migration fails")
+    except libvirt.libvirtError as e:
+        t.check(e.get_error_code() == libvirt.VIR_ERR_OPERATION_INVALID
+                and "outgoing migration is in progress" in e.get_error_message(),
+                "migrateStartPostCopy without a migration: OPERATION_INVALID",
+                e.get_error_message())
+    # virsh switches to post-copy after 1 s (MIGRATE_START_POST_COPY over RPC)
+    rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--postcopy", "--timeout", "1",
+                           "--timeout-postcopy", "g5", "--desturi", pair.b.uri(),
+                           "--migrateuri", "tcp://%s" % pair.b.addr)
+    t.check(rc == 0 and "g5" in names(cb) and "g5" not in names(ca),
+            "virsh migrate --postcopy --timeout-postcopy", out + err)
+    t.check_eq(la.take("g5"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
+                               ("job", 5)],
+               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
+    t.check_eq(lb.take("g5"), [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
+               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
+    cb.lookupByName("g5").destroy()
+    lb.take("g5", settle=0.1)
+
+
 def slow_migration(pair, name, ca):
     """Starts virsh migrate of a 16 MiB guest at 4 MiB/s (about 4 s) in the background."""
     dom = create_guest(ca, name, mib=16)
@@ -319,6 +348,7 @@ def main():
             test_virsh_p2p(pair, libvirt, la, lb, ca, cb)
             test_python_migrate(pair, libvirt, la, lb, ca, cb)
             test_our_cli(pair, libvirt, la, lb, ca, cb)
+            test_postcopy(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
             test_kill_destination(pair, libvirt, la, lb, ca, cb)
         finally:
