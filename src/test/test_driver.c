@@ -2677,10 +2677,9 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
                     _("peer-to-peer migration needs the destination URI"));
         return -1;
     }
-    if (!(dconn = virConnectOpen(dconnuri))) {
-        errorSetFromCopy(virGetLastError());
+    /* in-process: the failed open left its error in this thread's slot */
+    if (!(dconn = virConnectOpen(dconnuri)))
         return -1;
-    }
     ddom = migrateRunSteps(dom, dconn, params, nparams,
                            flags & ~VIR_MIGRATE_PEER2PEER);
     saved = errorSave();

@@ -63,6 +63,7 @@ class Host:
         self.logfile = os.path.join(root, "virtkitd.log")
         self.pid = None
         self.proc = None
+        self.exit_status = None     # returncode of the last daemon reaped here
 
     def uri(self, path="/default", driver="test"):
         """URI for a client in the calling namespace (unix socket)."""
@@ -117,8 +118,9 @@ class Host:
         except OSError:
             return False
 
-    def kill(self, sig=signal.SIGKILL):
-        """Kills this host's daemon (by its PID) and reaps it."""
+    def kill(self, sig=signal.SIGKILL, timeout=30):
+        """Sends @sig to this host's daemon (by its PID), SIGKILL after
+        @timeout seconds, and reaps it."""
         if self.pid is None:
             return
         try:
@@ -127,10 +129,11 @@ class Host:
             pass
         if self.proc is not None:
             try:
-                self.proc.wait(30)
+                self.proc.wait(timeout)
             except subprocess.TimeoutExpired:
                 os.kill(self.pid, signal.SIGKILL)
                 self.proc.wait()
+            self.exit_status = self.proc.returncode
         else:
             deadline = time.monotonic() + 30
             while self.alive() and time.monotonic() < deadline:
@@ -217,8 +220,9 @@ class HostPair:
         return pair
 
     def down(self):
+        # SIGTERM first: a daemon that exits cleanly runs its leak checks
         for h in self.hosts():
-            h.kill()
+            h.kill(signal.SIGTERM, timeout=10)
         for ns in self._netns_made:
             _ip("netns", "del", ns, check=False)
         self._netns_made = []

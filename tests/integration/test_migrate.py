@@ -152,6 +152,14 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check(rc != 0 and "g1" in names(ca) and ca.lookupByName("g1").state()[0] == 1,
             "p2p to an unreachable daemon fails, guest still running on A", out + err)
     t.check_eq(la.take("g1"), [], "no events for the failed p2p attempt")
+    try:
+        ca.lookupByName("g1").migrateToURI3("test+tcp://%s:1/default" % pair.b.addr, {},
+                                            libvirt.VIR_MIGRATE_LIVE |
+                                            libvirt.VIR_MIGRATE_PEER2PEER)
+        t.check(False, "p2p to an unreachable daemon fails (python)")
+    except libvirt.libvirtError as e:
+        t.check_eq(e.get_error_code(), libvirt.VIR_ERR_SYSTEM_ERROR,
+                   "p2p to an unreachable daemon: SYSTEM_ERROR, as libvirt")
     # the destination refuses in Prepare: its error is the one the caller gets
     other = cb.createXML(GUEST_XML.format(name="g1", mib=8), 0)
     lb.take("g1")
@@ -268,13 +276,15 @@ def test_postcopy(pair, libvirt, la, lb, ca, cb):
     lb.take("g5", settle=0.1)
 
 
-def slow_migration(pair, name, ca):
+def slow_migration(pair, name, ca, src=None, dst=None):
     """Starts virsh migrate of a 16 MiB guest at 4 MiB/s (about 4 s) in the background."""
+    src = src or pair.a
+    dst = dst or pair.b
     dom = create_guest(ca, name, mib=16)
     dom.migrateSetMaxSpeed(4)
-    proc = subprocess.Popen(["virsh", "-c", pair.a.uri(), "migrate", "--live", name,
-                             "--desturi", pair.b.uri(), "--migrateuri",
-                             "tcp://%s" % pair.b.addr],
+    proc = subprocess.Popen(["virsh", "-c", src.uri(), "migrate", "--live", name,
+                             "--desturi", dst.uri(), "--migrateuri",
+                             "tcp://%s" % dst.addr],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             env=t.client_env())
     return dom, proc
@@ -313,21 +323,23 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
 
 
 def test_kill_destination(pair, libvirt, la, lb, ca, cb):
-    dom, proc = slow_migration(pair, "g4", ca)
+    # B -> A, and A dies: B (which served both roles before) is then
+    # stopped cleanly at the end, so that a sanitizer build checks it
+    dom, proc = slow_migration(pair, "g4", cb, src=pair.b, dst=pair.a)
     try:
-        t.check(wait_transfer(dom), "the migration to B is under way")
-        pair.b.kill()
+        t.check(wait_transfer(dom), "the migration to A is under way")
+        pair.a.kill()
         out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    t.check(proc.returncode != 0, "virsh migrate fails when B dies", err)
-    t.check_eq(dom.state()[0], 1, "A: the guest runs on the source")
-    t.check(not pair.b.alive(), "B is gone: the guest runs on exactly one host")
-    t.check_eq(dom.jobInfo()[0], 0, "A: no job left behind")
+    t.check(proc.returncode != 0, "virsh migrate fails when the destination dies", err)
+    t.check_eq(dom.state()[0], 1, "B: the guest runs on the source")
+    t.check(not pair.a.alive(), "A is gone: the guest runs on exactly one host")
+    t.check_eq(dom.jobInfo()[0], 0, "B: no job left behind")
     dom.destroy()
-    la.take("g4", settle=0.1)
+    lb.take("g4", settle=0.1)
 
 
 def main():
@@ -338,7 +350,8 @@ def main():
         t.skip(why)
     import libvirt
     start_event_loop(libvirt)
-    with hostpair.HostPair() as pair:
+    pair = hostpair.HostPair()
+    with pair:
         ca = libvirt.open(pair.a.uri())
         cb = libvirt.open(pair.b.uri())
         la = Listener(libvirt, pair.a.uri())
@@ -362,6 +375,7 @@ def main():
                     c.close()
                 except Exception:
                     pass
+    t.check_eq(pair.b.exit_status, 0, "B exits cleanly on SIGTERM (sanitizer builds: no report)")
 
 
 if __name__ == "__main__":
