@@ -1431,8 +1431,11 @@ testMigStreamFlush(TestMigStream *stream)
     g_mutex_unlock(&stream->lock);
     if (xfer < 0 && pc < 0 && n == 0)
         return;
-    if (testMigLinkSend(stream->link, xfer, pc, events, n) < 0)
-        LOG_DEBUG("migration stream %u: peer unreachable, ignoring", stream->id);
+    if (testMigLinkSend(stream->link, xfer, pc, events, n) < 0) {
+        /* no answer in time (network cut): as a broken QEMU stream */
+        LOG_DEBUG("migration stream %u: peer unreachable", stream->id);
+        testMigStreamLinkDown(stream);
+    }
 }
 
 /*

@@ -30,7 +30,7 @@ enum {
 };
 
 /* How long a sender waits for the peer's acknowledgement. */
-#define LINK_ACK_TIMEOUT_US (10 * G_USEC_PER_SEC)
+#define LINK_ACK_TIMEOUT_US (5 * G_USEC_PER_SEC)
 /* How long the destination waits for the source to connect. */
 #define LINK_ACCEPT_TIMEOUT_MS (10 * 60 * 1000)
 

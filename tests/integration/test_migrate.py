@@ -322,6 +322,27 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
     la.take("g3", settle=0.1)
 
 
+def test_network_cut(pair, libvirt, la, lb, ca, cb):
+    dom, proc = slow_migration(pair, "g6", ca)
+    try:
+        t.check(wait_transfer(dom), "the migration to B is under way")
+        pair.link(False)
+        out, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        pair.link(True)
+    t.check(proc.returncode != 0, "virsh migrate fails when the network is cut", err)
+    t.check_eq(dom.state()[0], 1, "A: the guest runs on the source")
+    t.check("g6" not in names(cb), "B keeps nothing: the guest runs on exactly one host",
+            names(cb))
+    t.check_eq(lb.take("g6"), [STARTED_MIGRATED, STOPPED_FAILED],
+               "B: STARTED_MIGRATED, STOPPED_FAILED")
+    dom.destroy()
+    la.take("g6", settle=0.1)
+
+
 def test_kill_destination(pair, libvirt, la, lb, ca, cb):
     # B -> A, and A dies: B (which served both roles before) is then
     # stopped cleanly at the end, so that a sanitizer build checks it
@@ -363,6 +384,7 @@ def main():
             test_our_cli(pair, libvirt, la, lb, ca, cb)
             test_postcopy(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
+            test_network_cut(pair, libvirt, la, lb, ca, cb)
             test_kill_destination(pair, libvirt, la, lb, ca, cb)
         finally:
             for c in (la, lb):
