@@ -1,4 +1,5 @@
-/* vk_migrate.c: migrate (virsh's options, progress and timeout handling) and the migration tunables */
+/* vk_migrate.c: migrate (virsh's options, progress and timeout handling) and the migration tunables
+ */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,8 +23,7 @@
  * aborts the job.
  */
 
-static G_GNUC_PRINTF(2, 3) void
-vkMigrateNumericError(VkCtl *ctl, const char *fmt, ...)
+static G_GNUC_PRINTF(2, 3) void vkMigrateNumericError(VkCtl *ctl, const char *fmt, ...)
 {
     va_list ap;
     g_autofree char *msg = NULL;
@@ -57,7 +57,7 @@ vkMigrateOptULWrap(VkCtl *ctl, const VkCmd *cmd, const char *name, unsigned long
         goto error;
     return 1;
 
- error:
+error:
     vkMigrateNumericError(ctl, "Numeric value '%s' for <%s> option is malformed or out of range",
                           raw, name);
     return -1;
@@ -73,9 +73,8 @@ vkMigrateOptULL(VkCtl *ctl, const VkCmd *cmd, const char *name, unsigned long lo
     if (!raw)
         return 0;
     if (vkParseULLPrefix(raw, ret, &end) < 0 || *end != '\0') {
-        vkMigrateNumericError(ctl,
-                              "Numeric value '%s' for <%s> option is malformed or out of range",
-                              raw, name);
+        vkMigrateNumericError(
+            ctl, "Numeric value '%s' for <%s> option is malformed or out of range", raw, name);
         return -1;
     }
     return 1;
@@ -84,16 +83,16 @@ vkMigrateOptULL(VkCtl *ctl, const VkCmd *cmd, const char *name, unsigned long lo
 /* ---- migrate ---- */
 
 typedef struct {
-    virDomainPtr dom;         /* borrowed */
-    virConnectPtr dconn;      /* borrowed; NULL with --p2p */
+    virDomainPtr dom;    /* borrowed */
+    virConnectPtr dconn; /* borrowed; NULL with --p2p */
     const char *desturi;
     virTypedParameterPtr params;
     int nparams;
     unsigned int flags;
 
-    gint done;                /* atomic: the call returned */
-    int ret;                  /* valid once done */
-    char *error;              /* message of the failure */
+    gint done;   /* atomic: the call returned */
+    int ret;     /* valid once done */
+    char *error; /* message of the failure */
     int code;
 } VkMigrateJob;
 
@@ -104,15 +103,14 @@ vkMigrateThread(gpointer opaque)
     int rc;
 
     if (job->dconn) {
-        virDomainPtr ddom = virDomainMigrate3(job->dom, job->dconn, job->params,
-                                              job->nparams, job->flags);
+        virDomainPtr ddom =
+            virDomainMigrate3(job->dom, job->dconn, job->params, job->nparams, job->flags);
 
         rc = ddom ? 0 : -1;
         if (ddom)
             virDomainFree(ddom);
     } else {
-        rc = virDomainMigrateToURI3(job->dom, job->desturi, job->params, job->nparams,
-                                    job->flags);
+        rc = virDomainMigrateToURI3(job->dom, job->desturi, job->params, job->nparams, job->flags);
     }
     if (rc < 0) {
         virErrorPtr err = virGetLastError();
@@ -142,7 +140,7 @@ vkMigrateProgress(unsigned long long remaining, unsigned long long total)
     if (remaining != 0) {
         progress = (int)(100.0 - (double)remaining * 100.0 / (double)total);
         if (progress >= 100)
-            progress = 99;   /* not complete: never show 100 % */
+            progress = 99; /* not complete: never show 100 % */
     }
     fflush(stdout);
     fprintf(stderr, "\rMigration: [%3d %%]", progress);
@@ -170,24 +168,24 @@ vkMigrateReadFile(VkCtl *ctl, const char *path)
 }
 
 static int
-vkMigrateBuildParams(VkCtl *ctl, const VkCmd *cmd, virTypedParameterPtr *params,
-                     int *nparams, int *maxparams)
+vkMigrateBuildParams(VkCtl *ctl, const VkCmd *cmd, virTypedParameterPtr *params, int *nparams,
+                     int *maxparams)
 {
     static const struct {
         const char *opt;
         const char *param;
     } strings[] = {
-        { "migrateuri", VIR_MIGRATE_PARAM_URI },
-        { "graphicsuri", VIR_MIGRATE_PARAM_GRAPHICS_URI },
-        { "listen-address", VIR_MIGRATE_PARAM_LISTEN_ADDRESS },
-        { "dname", VIR_MIGRATE_PARAM_DEST_NAME },
+        {"migrateuri", VIR_MIGRATE_PARAM_URI},
+        {"graphicsuri", VIR_MIGRATE_PARAM_GRAPHICS_URI},
+        {"listen-address", VIR_MIGRATE_PARAM_LISTEN_ADDRESS},
+        {"dname", VIR_MIGRATE_PARAM_DEST_NAME},
     };
     static const struct {
         const char *opt;
         const char *param;
     } files[] = {
-        { "xml", VIR_MIGRATE_PARAM_DEST_XML },
-        { "persistent-xml", VIR_MIGRATE_PARAM_PERSIST_XML },
+        {"xml", VIR_MIGRATE_PARAM_DEST_XML},
+        {"persistent-xml", VIR_MIGRATE_PARAM_PERSIST_XML},
     };
     unsigned long long ull = 0;
     unsigned int ui = 0;
@@ -199,8 +197,7 @@ vkMigrateBuildParams(VkCtl *ctl, const VkCmd *cmd, virTypedParameterPtr *params,
 
         if (vkCmdOptString(ctl, cmd, strings[i].opt, &val) < 0)
             return -1;
-        if (val && virTypedParamsAddString(params, nparams, maxparams, strings[i].param,
-                                           val) < 0)
+        if (val && virTypedParamsAddString(params, nparams, maxparams, strings[i].param, val) < 0)
             return -1;
     }
     for (i = 0; i < G_N_ELEMENTS(files); i++) {
@@ -219,20 +216,17 @@ vkMigrateBuildParams(VkCtl *ctl, const VkCmd *cmd, virTypedParameterPtr *params,
     if ((rc = vkMigrateOptULWrap(ctl, cmd, "bandwidth", &ull)) < 0)
         return -1;
     if (rc > 0 &&
-        virTypedParamsAddULLong(params, nparams, maxparams, VIR_MIGRATE_PARAM_BANDWIDTH,
-                                ull) < 0)
+        virTypedParamsAddULLong(params, nparams, maxparams, VIR_MIGRATE_PARAM_BANDWIDTH, ull) < 0)
         return -1;
     if ((rc = vkMigrateOptULWrap(ctl, cmd, "postcopy-bandwidth", &ull)) < 0)
         return -1;
-    if (rc > 0 &&
-        virTypedParamsAddULLong(params, nparams, maxparams,
-                                VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, ull) < 0)
+    if (rc > 0 && virTypedParamsAddULLong(params, nparams, maxparams,
+                                          VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, ull) < 0)
         return -1;
     if ((rc = vkCmdOptUInt(ctl, cmd, "parallel-connections", &ui)) < 0)
         return -1;
-    if (rc > 0 &&
-        virTypedParamsAddInt(params, nparams, maxparams,
-                             VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS, (int)ui) < 0)
+    if (rc > 0 && virTypedParamsAddInt(params, nparams, maxparams,
+                                       VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS, (int)ui) < 0)
         return -1;
     return 0;
 }
@@ -244,20 +238,20 @@ vkMigrateFlags(const VkCmd *cmd)
         const char *opt;
         unsigned int flag;
     } map[] = {
-        { "live", VIR_MIGRATE_LIVE },
-        { "p2p", VIR_MIGRATE_PEER2PEER },
-        { "tunnelled", VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_TUNNELLED },
-        { "persistent", VIR_MIGRATE_PERSIST_DEST },
-        { "undefinesource", VIR_MIGRATE_UNDEFINE_SOURCE },
-        { "suspend", VIR_MIGRATE_PAUSED },
-        { "change-protection", VIR_MIGRATE_CHANGE_PROTECTION },
-        { "unsafe", VIR_MIGRATE_UNSAFE },
-        { "compressed", VIR_MIGRATE_COMPRESSED },
-        { "auto-converge", VIR_MIGRATE_AUTO_CONVERGE },
-        { "abort-on-error", VIR_MIGRATE_ABORT_ON_ERROR },
-        { "offline", VIR_MIGRATE_OFFLINE },
-        { "postcopy", VIR_MIGRATE_POSTCOPY },
-        { "parallel", VIR_MIGRATE_PARALLEL },
+        {"live", VIR_MIGRATE_LIVE},
+        {"p2p", VIR_MIGRATE_PEER2PEER},
+        {"tunnelled", VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_TUNNELLED},
+        {"persistent", VIR_MIGRATE_PERSIST_DEST},
+        {"undefinesource", VIR_MIGRATE_UNDEFINE_SOURCE},
+        {"suspend", VIR_MIGRATE_PAUSED},
+        {"change-protection", VIR_MIGRATE_CHANGE_PROTECTION},
+        {"unsafe", VIR_MIGRATE_UNSAFE},
+        {"compressed", VIR_MIGRATE_COMPRESSED},
+        {"auto-converge", VIR_MIGRATE_AUTO_CONVERGE},
+        {"abort-on-error", VIR_MIGRATE_ABORT_ON_ERROR},
+        {"offline", VIR_MIGRATE_OFFLINE},
+        {"postcopy", VIR_MIGRATE_POSTCOPY},
+        {"parallel", VIR_MIGRATE_PARALLEL},
     };
     unsigned int flags = 0;
     size_t i;
@@ -274,8 +268,8 @@ vkMigrateFlags(const VkCmd *cmd)
  * action, Ctrl-C.  Returns when @job is done.
  */
 static void
-vkMigrateWatch(VkCtl *ctl, VkMigrateJob *job, bool verbose, int timeoutSec,
-               bool timeoutPostcopy, bool postcopyAfterPrecopy)
+vkMigrateWatch(VkCtl *ctl, VkMigrateJob *job, bool verbose, int timeoutSec, bool timeoutPostcopy,
+               bool postcopyAfterPrecopy)
 {
     gint64 start = g_get_monotonic_time();
     gint64 nextPoll = start;
@@ -298,7 +292,7 @@ vkMigrateWatch(VkCtl *ctl, VkMigrateJob *job, bool verbose, int timeoutSec,
         now = g_get_monotonic_time();
         if (now < nextPoll)
             continue;
-        nextPoll = now + 500 * 1000;   /* virsh asks every 500 ms */
+        nextPoll = now + 500 * 1000; /* virsh asks every 500 ms */
         memset(&info, 0, sizeof(info));
         if (virDomainGetJobInfo(job->dom, &info) < 0) {
             vkResetError(ctl);
@@ -356,7 +350,7 @@ vkMigrateCmdMigrate(VkCtl *ctl, const VkCmd *cmd)
     bool postcopyAfterPrecopy = vkCmdOptBool(cmd, "postcopy-after-precopy");
     int timeoutSec = 0;
     int rc;
-    VkMigrateJob job = { 0 };
+    VkMigrateJob job = {0};
     GThread *thread;
     struct sigaction sa;
     struct sigaction oldsa;
@@ -365,10 +359,10 @@ vkMigrateCmdMigrate(VkCtl *ctl, const VkCmd *cmd)
     if (!vkCmdCheckExclusive(ctl, live, "live", vkCmdOptBool(cmd, "offline"), "offline") ||
         !vkCmdCheckExclusive(ctl, timeoutSuspend, "timeout-suspend", timeoutPostcopy,
                              "timeout-postcopy") ||
-        !vkCmdCheckRequires(ctl, timeoutPostcopy, "timeout-postcopy",
-                            vkCmdOptBool(cmd, "postcopy"), "postcopy") ||
-        !vkCmdCheckRequires(ctl, vkCmdOptRaw(cmd, "persistent-xml") != NULL,
-                            "persistent-xml", vkCmdOptBool(cmd, "persistent"), "persistent") ||
+        !vkCmdCheckRequires(ctl, timeoutPostcopy, "timeout-postcopy", vkCmdOptBool(cmd, "postcopy"),
+                            "postcopy") ||
+        !vkCmdCheckRequires(ctl, vkCmdOptRaw(cmd, "persistent-xml") != NULL, "persistent-xml",
+                            vkCmdOptBool(cmd, "persistent"), "persistent") ||
         !vkCmdCheckRequires(ctl, postcopyAfterPrecopy, "postcopy-after-precopy",
                             vkCmdOptBool(cmd, "postcopy"), "postcopy"))
         return false;
@@ -376,8 +370,10 @@ vkMigrateCmdMigrate(VkCtl *ctl, const VkCmd *cmd)
         return false;
     if (rc > 0) {
         if (timeoutSec < 0) {
-            vkMigrateNumericError(ctl, "Numeric value '%s' for <%s> option is malformed or "
-                                  "out of range", vkCmdOptRaw(cmd, "timeout"), "timeout");
+            vkMigrateNumericError(ctl,
+                                  "Numeric value '%s' for <%s> option is malformed or "
+                                  "out of range",
+                                  vkCmdOptRaw(cmd, "timeout"), "timeout");
             return false;
         }
         if (!live) {
@@ -431,7 +427,7 @@ vkMigrateCmdMigrate(VkCtl *ctl, const VkCmd *cmd)
         vkReportError(ctl);
     }
 
- cleanup:
+cleanup:
     g_free(job.error);
     virTypedParamsFree(params, nparams);
     if (dconn)
@@ -465,8 +461,10 @@ vkMigrateCmdSetspeed(VkCtl *ctl, const VkCmd *cmd)
     if (vkCmdOptBool(cmd, "postcopy"))
         flags |= VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY;
     if (bandwidth > G_MAXULONG) {
-        vkMigrateNumericError(ctl, "Numeric value '%s' for <%s> option is malformed or "
-                              "out of range", vkCmdOptRaw(cmd, "bandwidth"), "bandwidth");
+        vkMigrateNumericError(ctl,
+                              "Numeric value '%s' for <%s> option is malformed or "
+                              "out of range",
+                              vkCmdOptRaw(cmd, "bandwidth"), "bandwidth");
         return false;
     }
     return virDomainMigrateSetMaxSpeed(dom, (unsigned long)bandwidth, flags) == 0;

@@ -1,4 +1,5 @@
-/* vk_migrate.h: migrate and the migration tunables (migrate-setspeed, -getspeed, -setmaxdowntime, -getmaxdowntime, -postcopy) */
+/* vk_migrate.h: migrate and the migration tunables (migrate-setspeed, -getspeed, -setmaxdowntime,
+ * -getmaxdowntime, -postcopy) */
 #pragma once
 
 #include "vk_cmd.h"

@@ -70,34 +70,31 @@ virtkitConnectSupportsFeature(virConnectPtr conn, int feature)
     }
     /* v3 without Params is carried by the Params steps for our drivers */
     if (drv == DRV_FEATURE_MIGRATION_V3 && rc == 0)
-        rc = conn->driver->connectSupportsFeature(conn,
-                                                  DRV_FEATURE_MIGRATION_PARAMS) > 0;
+        rc = conn->driver->connectSupportsFeature(conn, DRV_FEATURE_MIGRATION_PARAMS) > 0;
     return rc > 0 ? 1 : 0;
 }
 
 /* The checks every step makes: a valid, writable connection. */
-#define STEP_CHECK_DOMAIN(dom, retval) \
-    do { \
-        errorReset(); \
-        ENTRY_CHECK_DOMAIN(dom, retval); \
-        if (connectIsReadOnly((dom)->conn)) { \
-            reportError(VIR_ERR_OPERATION_DENIED, \
-                        _("read only access prevents %1$s"), __func__); \
-            entryDispatchError((dom)->conn); \
-            return retval; \
-        } \
+#define STEP_CHECK_DOMAIN(dom, retval)                                                             \
+    do {                                                                                           \
+        errorReset();                                                                              \
+        ENTRY_CHECK_DOMAIN(dom, retval);                                                           \
+        if (connectIsReadOnly((dom)->conn)) {                                                      \
+            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), __func__);  \
+            entryDispatchError((dom)->conn);                                                       \
+            return retval;                                                                         \
+        }                                                                                          \
     } while (0)
 
-#define STEP_CHECK_CONN(conn, retval) \
-    do { \
-        errorReset(); \
-        ENTRY_CHECK_CONN(conn, retval); \
-        if (connectIsReadOnly(conn)) { \
-            reportError(VIR_ERR_OPERATION_DENIED, \
-                        _("read only access prevents %1$s"), __func__); \
-            entryDispatchError(conn); \
-            return retval; \
-        } \
+#define STEP_CHECK_CONN(conn, retval)                                                              \
+    do {                                                                                           \
+        errorReset();                                                                              \
+        ENTRY_CHECK_CONN(conn, retval);                                                            \
+        if (connectIsReadOnly(conn)) {                                                             \
+            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), __func__);  \
+            entryDispatchError(conn);                                                              \
+            return retval;                                                                         \
+        }                                                                                          \
     } while (0)
 
 /*
@@ -106,22 +103,19 @@ virtkitConnectSupportsFeature(virConnectPtr conn, int feature)
  * virTypedParamsFree).
  */
 static int
-stepLegacyParams(const char *xml, const char *dname, const char *uri,
-                 unsigned long bandwidth, virTypedParameterPtr *params,
-                 int *nparams)
+stepLegacyParams(const char *xml, const char *dname, const char *uri, unsigned long bandwidth,
+                 virTypedParameterPtr *params, int *nparams)
 {
     int max = 0;
 
     *params = NULL;
     *nparams = 0;
-    if ((xml && virTypedParamsAddString(params, nparams, &max,
-                                        VIR_MIGRATE_PARAM_DEST_XML, xml) < 0) ||
-        (dname && virTypedParamsAddString(params, nparams, &max,
-                                          VIR_MIGRATE_PARAM_DEST_NAME, dname) < 0) ||
-        (uri && virTypedParamsAddString(params, nparams, &max,
-                                        VIR_MIGRATE_PARAM_URI, uri) < 0) ||
-        (bandwidth && virTypedParamsAddULLong(params, nparams, &max,
-                                              VIR_MIGRATE_PARAM_BANDWIDTH,
+    if ((xml &&
+         virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_DEST_XML, xml) < 0) ||
+        (dname &&
+         virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_DEST_NAME, dname) < 0) ||
+        (uri && virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_URI, uri) < 0) ||
+        (bandwidth && virTypedParamsAddULLong(params, nparams, &max, VIR_MIGRATE_PARAM_BANDWIDTH,
                                               bandwidth) < 0)) {
         virTypedParamsFree(*params, *nparams);
         *params = NULL;
@@ -136,8 +130,8 @@ static int
 stepCheckFlags(unsigned long flags)
 {
     if (flags > G_MAXUINT) {
-        reportInvalidArg("flags", _("unsupported flags (0x%1$lx) in function %2$s"),
-                         flags, "virDomainMigrate");
+        reportInvalidArg("flags", _("unsupported flags (0x%1$lx) in function %2$s"), flags,
+                         "virDomainMigrate");
         return -1;
     }
     return 0;
@@ -152,9 +146,8 @@ stepCheckFlags(unsigned long flags)
  * Returns: the domain XML to send (caller frees) and *@cookieout, or NULL.
  */
 char *
-virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin,
-                           char **cookieout, int *cookieoutlen,
-                           unsigned long flags, const char *dname,
+virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin, char **cookieout,
+                           int *cookieoutlen, unsigned long flags, const char *dname,
                            unsigned long bandwidth)
 {
     virConnectPtr conn;
@@ -165,23 +158,21 @@ virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin,
     STEP_CHECK_DOMAIN(domain, NULL);
     conn = domain->conn;
     if (conn->driver->domainMigrateBegin3) {
-        ret = conn->driver->domainMigrateBegin3(domain, xmlin, cookieout,
-                                                cookieoutlen, flags, dname,
-                                                bandwidth);
+        ret = conn->driver->domainMigrateBegin3(domain, xmlin, cookieout, cookieoutlen, flags,
+                                                dname, bandwidth);
     } else if (conn->driver->domainMigrateBegin3Params) {
         if (stepCheckFlags(flags) < 0 ||
             stepLegacyParams(xmlin, dname, NULL, bandwidth, &params, &nparams) < 0)
             goto error;
-        ret = conn->driver->domainMigrateBegin3Params(domain, params, nparams,
-                                                      cookieout, cookieoutlen,
-                                                      flags);
+        ret = conn->driver->domainMigrateBegin3Params(domain, params, nparams, cookieout,
+                                                      cookieoutlen, flags);
         virTypedParamsFree(params, nparams);
     } else {
         reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
     }
     if (ret)
         return ret;
- error:
+error:
     entryDispatchError(conn);
     return NULL;
 }
@@ -194,12 +185,10 @@ virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin,
  * Returns: 0 (*@cookieout, *@uri_out set, may be NULL) or -1.
  */
 int
-virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein,
-                             int cookieinlen, char **cookieout,
-                             int *cookieoutlen, const char *uri_in,
-                             char **uri_out, unsigned long flags,
-                             const char *dname, unsigned long resource,
-                             const char *dom_xml)
+virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein, int cookieinlen,
+                             char **cookieout, int *cookieoutlen, const char *uri_in,
+                             char **uri_out, unsigned long flags, const char *dname,
+                             unsigned long resource, const char *dom_xml)
 {
     virTypedParameterPtr params = NULL;
     int nparams = 0;
@@ -207,26 +196,22 @@ virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein,
 
     STEP_CHECK_CONN(dconn, -1);
     if (dconn->driver->domainMigratePrepare3) {
-        ret = dconn->driver->domainMigratePrepare3(dconn, cookiein, cookieinlen,
-                                                   cookieout, cookieoutlen,
-                                                   uri_in, uri_out, flags,
-                                                   dname, resource, dom_xml);
+        ret = dconn->driver->domainMigratePrepare3(dconn, cookiein, cookieinlen, cookieout,
+                                                   cookieoutlen, uri_in, uri_out, flags, dname,
+                                                   resource, dom_xml);
     } else if (dconn->driver->domainMigratePrepare3Params) {
         if (stepCheckFlags(flags) < 0 ||
-            stepLegacyParams(dom_xml, dname, uri_in, resource, &params,
-                             &nparams) < 0)
+            stepLegacyParams(dom_xml, dname, uri_in, resource, &params, &nparams) < 0)
             goto error;
-        ret = dconn->driver->domainMigratePrepare3Params(dconn, params, nparams,
-                                                         cookiein, cookieinlen,
-                                                         cookieout, cookieoutlen,
-                                                         uri_out, flags);
+        ret = dconn->driver->domainMigratePrepare3Params(
+            dconn, params, nparams, cookiein, cookieinlen, cookieout, cookieoutlen, uri_out, flags);
         virTypedParamsFree(params, nparams);
     } else {
         reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
     }
     if (ret >= 0)
         return ret;
- error:
+error:
     entryDispatchError(dconn);
     return -1;
 }
@@ -240,12 +225,10 @@ virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein,
  * Returns: 0 or -1.
  */
 int
-virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin,
-                             const char *cookiein, int cookieinlen,
-                             char **cookieout, int *cookieoutlen,
-                             const char *dconnuri, const char *uri,
-                             unsigned long flags, const char *dname,
-                             unsigned long resource)
+virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin, const char *cookiein,
+                             int cookieinlen, char **cookieout, int *cookieoutlen,
+                             const char *dconnuri, const char *uri, unsigned long flags,
+                             const char *dname, unsigned long resource)
 {
     virConnectPtr conn;
     virTypedParameterPtr params = NULL;
@@ -255,25 +238,23 @@ virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin,
     STEP_CHECK_DOMAIN(domain, -1);
     conn = domain->conn;
     if (conn->driver->domainMigratePerform3) {
-        ret = conn->driver->domainMigratePerform3(domain, xmlin, cookiein,
-                                                  cookieinlen, cookieout,
-                                                  cookieoutlen, dconnuri, uri,
-                                                  flags, dname, resource);
+        ret = conn->driver->domainMigratePerform3(domain, xmlin, cookiein, cookieinlen, cookieout,
+                                                  cookieoutlen, dconnuri, uri, flags, dname,
+                                                  resource);
     } else if (conn->driver->domainMigratePerform3Params) {
         if (stepCheckFlags(flags) < 0 ||
             stepLegacyParams(xmlin, dname, uri, resource, &params, &nparams) < 0)
             goto error;
-        ret = conn->driver->domainMigratePerform3Params(domain, dconnuri, params,
-                                                        nparams, cookiein,
-                                                        cookieinlen, cookieout,
-                                                        cookieoutlen, flags);
+        ret =
+            conn->driver->domainMigratePerform3Params(domain, dconnuri, params, nparams, cookiein,
+                                                      cookieinlen, cookieout, cookieoutlen, flags);
         virTypedParamsFree(params, nparams);
     } else {
         reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
     }
     if (ret >= 0)
         return ret;
- error:
+error:
     entryDispatchError(conn);
     return -1;
 }
@@ -286,11 +267,10 @@ virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin,
  * Returns: the new domain handle, or NULL (always NULL when @cancelled).
  */
 virDomainPtr
-virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname,
-                            const char *cookiein, int cookieinlen,
-                            char **cookieout, int *cookieoutlen,
-                            const char *dconnuri, const char *uri,
-                            unsigned long flags, int cancelled)
+virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname, const char *cookiein,
+                            int cookieinlen, char **cookieout, int *cookieoutlen,
+                            const char *dconnuri, const char *uri, unsigned long flags,
+                            int cancelled)
 {
     virTypedParameterPtr params = NULL;
     int nparams = 0;
@@ -298,25 +278,22 @@ virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname,
 
     STEP_CHECK_CONN(dconn, NULL);
     if (dconn->driver->domainMigrateFinish3) {
-        ret = dconn->driver->domainMigrateFinish3(dconn, dname, cookiein,
-                                                  cookieinlen, cookieout,
-                                                  cookieoutlen, dconnuri, uri,
-                                                  flags, cancelled);
+        ret = dconn->driver->domainMigrateFinish3(dconn, dname, cookiein, cookieinlen, cookieout,
+                                                  cookieoutlen, dconnuri, uri, flags, cancelled);
     } else if (dconn->driver->domainMigrateFinish3Params) {
         if (stepCheckFlags(flags) < 0 ||
             stepLegacyParams(NULL, dname, uri, 0, &params, &nparams) < 0)
             goto error;
-        ret = dconn->driver->domainMigrateFinish3Params(dconn, params, nparams,
-                                                        cookiein, cookieinlen,
-                                                        cookieout, cookieoutlen,
-                                                        flags, cancelled);
+        ret =
+            dconn->driver->domainMigrateFinish3Params(dconn, params, nparams, cookiein, cookieinlen,
+                                                      cookieout, cookieoutlen, flags, cancelled);
         virTypedParamsFree(params, nparams);
     } else {
         reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
     }
     if (ret)
         return ret;
- error:
+error:
     if (!errorIsSet())
         reportError(VIR_ERR_OPERATION_FAILED, "%s",
                     _("migration was cancelled on the destination"));
@@ -332,9 +309,8 @@ virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname,
  * Returns: 0 or -1.
  */
 int
-virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein,
-                             int cookieinlen, unsigned long flags,
-                             int cancelled)
+virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein, int cookieinlen,
+                             unsigned long flags, int cancelled)
 {
     virConnectPtr conn;
     int ret = -1;
@@ -342,20 +318,18 @@ virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein,
     STEP_CHECK_DOMAIN(domain, -1);
     conn = domain->conn;
     if (conn->driver->domainMigrateConfirm3) {
-        ret = conn->driver->domainMigrateConfirm3(domain, cookiein, cookieinlen,
-                                                  flags, cancelled);
+        ret = conn->driver->domainMigrateConfirm3(domain, cookiein, cookieinlen, flags, cancelled);
     } else if (conn->driver->domainMigrateConfirm3Params) {
         if (stepCheckFlags(flags) < 0)
             goto error;
-        ret = conn->driver->domainMigrateConfirm3Params(domain, NULL, 0,
-                                                        cookiein, cookieinlen,
+        ret = conn->driver->domainMigrateConfirm3Params(domain, NULL, 0, cookiein, cookieinlen,
                                                         flags, cancelled);
     } else {
         reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
     }
     if (ret >= 0)
         return ret;
- error:
+error:
     entryDispatchError(conn);
     return -1;
 }
@@ -368,10 +342,8 @@ virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein,
  * Returns: the domain XML (caller frees) and *@cookieout, or NULL.
  */
 char *
-virtkitDomainMigrateBegin3Params(virDomainPtr domain,
-                                 virTypedParameterPtr params, int nparams,
-                                 char **cookieout, int *cookieoutlen,
-                                 unsigned int flags)
+virtkitDomainMigrateBegin3Params(virDomainPtr domain, virTypedParameterPtr params, int nparams,
+                                 char **cookieout, int *cookieoutlen, unsigned int flags)
 {
     virConnectPtr conn;
     char *ret;
@@ -381,11 +353,10 @@ virtkitDomainMigrateBegin3Params(virDomainPtr domain,
     ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     ENTRY_CHECK_NON_NEGATIVE(nparams, error);
     ENTRY_DRIVER_FUNC(conn, domainMigrateBegin3Params, error);
-    if ((ret = conn->driver->domainMigrateBegin3Params(domain, params, nparams,
-                                                       cookieout, cookieoutlen,
-                                                       flags)))
+    if ((ret = conn->driver->domainMigrateBegin3Params(domain, params, nparams, cookieout,
+                                                       cookieoutlen, flags)))
         return ret;
- error:
+error:
     entryDispatchError(conn);
     return NULL;
 }
@@ -398,22 +369,18 @@ virtkitDomainMigrateBegin3Params(virDomainPtr domain,
  * Returns: 0 (*@cookieout and *@uri_out set, either may be NULL) or -1.
  */
 int
-virtkitDomainMigratePrepare3Params(virConnectPtr dconn,
-                                   virTypedParameterPtr params, int nparams,
-                                   const char *cookiein, int cookieinlen,
-                                   char **cookieout, int *cookieoutlen,
-                                   char **uri_out, unsigned int flags)
+virtkitDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
+                                   const char *cookiein, int cookieinlen, char **cookieout,
+                                   int *cookieoutlen, char **uri_out, unsigned int flags)
 {
     STEP_CHECK_CONN(dconn, -1);
     ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     ENTRY_CHECK_NON_NEGATIVE(nparams, error);
     ENTRY_DRIVER_FUNC(dconn, domainMigratePrepare3Params, error);
-    if (dconn->driver->domainMigratePrepare3Params(dconn, params, nparams,
-                                                   cookiein, cookieinlen,
-                                                   cookieout, cookieoutlen,
-                                                   uri_out, flags) >= 0)
+    if (dconn->driver->domainMigratePrepare3Params(dconn, params, nparams, cookiein, cookieinlen,
+                                                   cookieout, cookieoutlen, uri_out, flags) >= 0)
         return 0;
- error:
+error:
     entryDispatchError(dconn);
     return -1;
 }
@@ -428,9 +395,8 @@ virtkitDomainMigratePrepare3Params(virConnectPtr dconn,
  */
 int
 virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
-                                   virTypedParameterPtr params, int nparams,
-                                   const char *cookiein, int cookieinlen,
-                                   char **cookieout, int *cookieoutlen,
+                                   virTypedParameterPtr params, int nparams, const char *cookiein,
+                                   int cookieinlen, char **cookieout, int *cookieoutlen,
                                    unsigned int flags)
 {
     virConnectPtr conn;
@@ -440,12 +406,10 @@ virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
     ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     ENTRY_CHECK_NON_NEGATIVE(nparams, error);
     ENTRY_DRIVER_FUNC(conn, domainMigratePerform3Params, error);
-    if (conn->driver->domainMigratePerform3Params(domain, dconnuri, params,
-                                                  nparams, cookiein, cookieinlen,
-                                                  cookieout, cookieoutlen,
-                                                  flags) >= 0)
+    if (conn->driver->domainMigratePerform3Params(domain, dconnuri, params, nparams, cookiein,
+                                                  cookieinlen, cookieout, cookieoutlen, flags) >= 0)
         return 0;
- error:
+error:
     entryDispatchError(conn);
     return -1;
 }
@@ -458,11 +422,9 @@ virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
  * Returns: the new domain handle, or NULL.
  */
 virDomainPtr
-virtkitDomainMigrateFinish3Params(virConnectPtr dconn,
-                                  virTypedParameterPtr params, int nparams,
-                                  const char *cookiein, int cookieinlen,
-                                  char **cookieout, int *cookieoutlen,
-                                  unsigned int flags, int cancelled)
+virtkitDomainMigrateFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
+                                  const char *cookiein, int cookieinlen, char **cookieout,
+                                  int *cookieoutlen, unsigned int flags, int cancelled)
 {
     virDomainPtr ret;
 
@@ -470,15 +432,14 @@ virtkitDomainMigrateFinish3Params(virConnectPtr dconn,
     ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     ENTRY_CHECK_NON_NEGATIVE(nparams, error);
     ENTRY_DRIVER_FUNC(dconn, domainMigrateFinish3Params, error);
-    if ((ret = dconn->driver->domainMigrateFinish3Params(dconn, params, nparams,
-                                                         cookiein, cookieinlen,
-                                                         cookieout, cookieoutlen,
+    if ((ret = dconn->driver->domainMigrateFinish3Params(dconn, params, nparams, cookiein,
+                                                         cookieinlen, cookieout, cookieoutlen,
                                                          flags, cancelled)))
         return ret;
     if (!errorIsSet())
         reportError(VIR_ERR_OPERATION_FAILED, "%s",
                     _("migration was cancelled on the destination"));
- error:
+error:
     entryDispatchError(dconn);
     return NULL;
 }
@@ -491,10 +452,9 @@ virtkitDomainMigrateFinish3Params(virConnectPtr dconn,
  * Returns: 0 or -1.
  */
 int
-virtkitDomainMigrateConfirm3Params(virDomainPtr domain,
-                                   virTypedParameterPtr params, int nparams,
-                                   const char *cookiein, int cookieinlen,
-                                   unsigned int flags, int cancelled)
+virtkitDomainMigrateConfirm3Params(virDomainPtr domain, virTypedParameterPtr params, int nparams,
+                                   const char *cookiein, int cookieinlen, unsigned int flags,
+                                   int cancelled)
 {
     virConnectPtr conn;
 
@@ -503,11 +463,10 @@ virtkitDomainMigrateConfirm3Params(virDomainPtr domain,
     ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     ENTRY_CHECK_NON_NEGATIVE(nparams, error);
     ENTRY_DRIVER_FUNC(conn, domainMigrateConfirm3Params, error);
-    if (conn->driver->domainMigrateConfirm3Params(domain, params, nparams,
-                                                  cookiein, cookieinlen, flags,
-                                                  cancelled) >= 0)
+    if (conn->driver->domainMigrateConfirm3Params(domain, params, nparams, cookiein, cookieinlen,
+                                                  flags, cancelled) >= 0)
         return 0;
- error:
+error:
     entryDispatchError(conn);
     return -1;
 }

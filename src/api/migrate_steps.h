@@ -16,52 +16,39 @@
 
 int virtkitConnectSupportsFeature(virConnectPtr conn, int feature);
 
-char *virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin,
-                                 char **cookieout, int *cookieoutlen,
-                                 unsigned long flags, const char *dname,
+char *virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin, char **cookieout,
+                                 int *cookieoutlen, unsigned long flags, const char *dname,
                                  unsigned long bandwidth);
-int virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein,
-                                 int cookieinlen, char **cookieout,
-                                 int *cookieoutlen, const char *uri_in,
-                                 char **uri_out, unsigned long flags,
-                                 const char *dname, unsigned long resource,
-                                 const char *dom_xml);
-int virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin,
-                                 const char *cookiein, int cookieinlen,
-                                 char **cookieout, int *cookieoutlen,
-                                 const char *dconnuri, const char *uri,
-                                 unsigned long flags, const char *dname,
-                                 unsigned long resource);
+int virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein, int cookieinlen,
+                                 char **cookieout, int *cookieoutlen, const char *uri_in,
+                                 char **uri_out, unsigned long flags, const char *dname,
+                                 unsigned long resource, const char *dom_xml);
+int virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin, const char *cookiein,
+                                 int cookieinlen, char **cookieout, int *cookieoutlen,
+                                 const char *dconnuri, const char *uri, unsigned long flags,
+                                 const char *dname, unsigned long resource);
 virDomainPtr virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname,
-                                         const char *cookiein, int cookieinlen,
-                                         char **cookieout, int *cookieoutlen,
-                                         const char *dconnuri, const char *uri,
+                                         const char *cookiein, int cookieinlen, char **cookieout,
+                                         int *cookieoutlen, const char *dconnuri, const char *uri,
                                          unsigned long flags, int cancelled);
-int virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein,
-                                 int cookieinlen, unsigned long flags,
-                                 int cancelled);
+int virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein, int cookieinlen,
+                                 unsigned long flags, int cancelled);
 
-char *virtkitDomainMigrateBegin3Params(virDomainPtr domain,
-                                       virTypedParameterPtr params, int nparams,
-                                       char **cookieout, int *cookieoutlen,
+char *virtkitDomainMigrateBegin3Params(virDomainPtr domain, virTypedParameterPtr params,
+                                       int nparams, char **cookieout, int *cookieoutlen,
                                        unsigned int flags);
-int virtkitDomainMigratePrepare3Params(virConnectPtr dconn,
-                                       virTypedParameterPtr params, int nparams,
-                                       const char *cookiein, int cookieinlen,
-                                       char **cookieout, int *cookieoutlen,
-                                       char **uri_out, unsigned int flags);
+int virtkitDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr params,
+                                       int nparams, const char *cookiein, int cookieinlen,
+                                       char **cookieout, int *cookieoutlen, char **uri_out,
+                                       unsigned int flags);
 int virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
                                        virTypedParameterPtr params, int nparams,
-                                       const char *cookiein, int cookieinlen,
-                                       char **cookieout, int *cookieoutlen,
-                                       unsigned int flags);
-virDomainPtr virtkitDomainMigrateFinish3Params(virConnectPtr dconn,
-                                               virTypedParameterPtr params,
-                                               int nparams, const char *cookiein,
-                                               int cookieinlen, char **cookieout,
-                                               int *cookieoutlen, unsigned int flags,
-                                               int cancelled);
-int virtkitDomainMigrateConfirm3Params(virDomainPtr domain,
-                                       virTypedParameterPtr params, int nparams,
-                                       const char *cookiein, int cookieinlen,
+                                       const char *cookiein, int cookieinlen, char **cookieout,
+                                       int *cookieoutlen, unsigned int flags);
+virDomainPtr virtkitDomainMigrateFinish3Params(virConnectPtr dconn, virTypedParameterPtr params,
+                                               int nparams, const char *cookiein, int cookieinlen,
+                                               char **cookieout, int *cookieoutlen,
+                                               unsigned int flags, int cancelled);
+int virtkitDomainMigrateConfirm3Params(virDomainPtr domain, virTypedParameterPtr params,
+                                       int nparams, const char *cookiein, int cookieinlen,
                                        unsigned int flags, int cancelled);

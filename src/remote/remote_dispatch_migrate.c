@@ -1,4 +1,5 @@
-/* REMOTE_PROGRAM migration procedures: the five v3 steps (plain and Params), speed, downtime, post-copy. */
+/* REMOTE_PROGRAM migration procedures: the five v3 steps (plain and Params), speed, downtime,
+ * post-copy. */
 #include <string.h>
 
 #define ERR_DOMAIN VIR_FROM_REMOTE
@@ -28,8 +29,8 @@ remoteDispatchMigrateConn(RpcServerClient *client)
 
 /* The wire's typed parameters as an array for the library (virTypedParamsFree). */
 static int
-remoteDispatchMigrateParams(const remote_typed_param *wire, u_int n,
-                            virTypedParameterPtr *ret, int *nret)
+remoteDispatchMigrateParams(const remote_typed_param *wire, u_int n, virTypedParameterPtr *ret,
+                            int *nret)
 {
     virTypedParameterPtr params = NULL;
     int nparams = 0;
@@ -38,8 +39,8 @@ remoteDispatchMigrateParams(const remote_typed_param *wire, u_int n,
     int rc = 0;
 
     if (n > REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX) {
-        reportError(VIR_ERR_RPC, _("too many parameters '%1$u' for limit '%2$d'"),
-                    n, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX);
+        reportError(VIR_ERR_RPC, _("too many parameters '%1$u' for limit '%2$d'"), n,
+                    REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX);
         return -1;
     }
     for (i = 0; i < n && rc == 0; i++) {
@@ -48,16 +49,15 @@ remoteDispatchMigrateParams(const remote_typed_param *wire, u_int n,
 
         switch (v->type) {
         case VIR_TYPED_PARAM_INT:
-            rc = virTypedParamsAddInt(&params, &nparams, &max, f,
-                                      v->remote_typed_param_value_u.i);
+            rc = virTypedParamsAddInt(&params, &nparams, &max, f, v->remote_typed_param_value_u.i);
             break;
         case VIR_TYPED_PARAM_UINT:
-            rc = virTypedParamsAddUInt(&params, &nparams, &max, f,
-                                       v->remote_typed_param_value_u.ui);
+            rc =
+                virTypedParamsAddUInt(&params, &nparams, &max, f, v->remote_typed_param_value_u.ui);
             break;
         case VIR_TYPED_PARAM_LLONG:
-            rc = virTypedParamsAddLLong(&params, &nparams, &max, f,
-                                        v->remote_typed_param_value_u.l);
+            rc =
+                virTypedParamsAddLLong(&params, &nparams, &max, f, v->remote_typed_param_value_u.l);
             break;
         case VIR_TYPED_PARAM_ULLONG:
             rc = virTypedParamsAddULLong(&params, &nparams, &max, f,
@@ -91,10 +91,10 @@ remoteDispatchMigrateParams(const remote_typed_param *wire, u_int n,
 }
 
 /* Hand a driver's output cookie to the reply. */
-#define REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, len) \
-    do { \
-        (ret)->cookie_out.cookie_out_val = (cookie); \
-        (ret)->cookie_out.cookie_out_len = (cookie) && (len) > 0 ? (u_int)(len) : 0; \
+#define REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, len)                                                \
+    do {                                                                                           \
+        (ret)->cookie_out.cookie_out_val = (cookie);                                               \
+        (ret)->cookie_out.cookie_out_len = (cookie) && (len) > 0 ? (u_int)(len) : 0;               \
     } while (0)
 
 #define REMOTE_OPT(str) ((str) ? *(str) : NULL)
@@ -113,9 +113,8 @@ remoteDispatchDomainMigrateBegin3(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (!(xml = virtkitDomainMigrateBegin3(dom, REMOTE_OPT(args->xmlin), &cookie,
-                                           &cookielen, args->flags,
-                                           REMOTE_OPT(args->dname), args->resource)))
+    if (!(xml = virtkitDomainMigrateBegin3(dom, REMOTE_OPT(args->xmlin), &cookie, &cookielen,
+                                           args->flags, REMOTE_OPT(args->dname), args->resource)))
         return remoteDispatchAPIError();
     ret->xml = xml;
     REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
@@ -135,10 +134,9 @@ remoteDispatchDomainMigratePrepare3(REMOTE_DISPATCH_PARAMS)
     if (!conn)
         return -1;
     if (virtkitDomainMigratePrepare3(conn, args->cookie_in.cookie_in_val,
-                                     args->cookie_in.cookie_in_len, &cookie,
-                                     &cookielen, REMOTE_OPT(args->uri_in), &uriOut,
-                                     args->flags, REMOTE_OPT(args->dname),
-                                     args->resource, args->dom_xml) < 0)
+                                     args->cookie_in.cookie_in_len, &cookie, &cookielen,
+                                     REMOTE_OPT(args->uri_in), &uriOut, args->flags,
+                                     REMOTE_OPT(args->dname), args->resource, args->dom_xml) < 0)
         return remoteDispatchAPIError();
     REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
     if (uriOut) {
@@ -159,11 +157,9 @@ remoteDispatchDomainMigratePerform3(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (virtkitDomainMigratePerform3(dom, REMOTE_OPT(args->xmlin),
-                                     args->cookie_in.cookie_in_val,
-                                     args->cookie_in.cookie_in_len, &cookie,
-                                     &cookielen, REMOTE_OPT(args->dconnuri),
-                                     REMOTE_OPT(args->uri), args->flags,
+    if (virtkitDomainMigratePerform3(dom, REMOTE_OPT(args->xmlin), args->cookie_in.cookie_in_val,
+                                     args->cookie_in.cookie_in_len, &cookie, &cookielen,
+                                     REMOTE_OPT(args->dconnuri), REMOTE_OPT(args->uri), args->flags,
                                      REMOTE_OPT(args->dname), args->resource) < 0)
         return remoteDispatchAPIError();
     REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
@@ -182,12 +178,10 @@ remoteDispatchDomainMigrateFinish3(REMOTE_DISPATCH_PARAMS)
 
     if (!conn)
         return -1;
-    if (!(dom = virtkitDomainMigrateFinish3(conn, args->dname,
-                                            args->cookie_in.cookie_in_val,
-                                            args->cookie_in.cookie_in_len, &cookie,
-                                            &cookielen, REMOTE_OPT(args->dconnuri),
-                                            REMOTE_OPT(args->uri), args->flags,
-                                            args->cancelled)))
+    if (!(dom = virtkitDomainMigrateFinish3(conn, args->dname, args->cookie_in.cookie_in_val,
+                                            args->cookie_in.cookie_in_len, &cookie, &cookielen,
+                                            REMOTE_OPT(args->dconnuri), REMOTE_OPT(args->uri),
+                                            args->flags, args->cancelled)))
         return remoteDispatchAPIError();
     remoteDispatchMakeDomain(dom, &ret->dom);
     REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
@@ -225,11 +219,10 @@ remoteDispatchDomainMigrateBegin3Params(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len,
-                                    &params, &nparams) < 0)
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
         return -1;
-    xml = virtkitDomainMigrateBegin3Params(dom, params, nparams, &cookie, &cookielen,
-                                           args->flags);
+    xml = virtkitDomainMigrateBegin3Params(dom, params, nparams, &cookie, &cookielen, args->flags);
     virTypedParamsFree(params, nparams);
     if (!xml)
         return remoteDispatchAPIError();
@@ -253,13 +246,12 @@ remoteDispatchDomainMigratePrepare3Params(REMOTE_DISPATCH_PARAMS)
 
     if (!conn)
         return -1;
-    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len,
-                                    &params, &nparams) < 0)
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
         return -1;
-    rc = virtkitDomainMigratePrepare3Params(conn, params, nparams,
-                                            args->cookie_in.cookie_in_val,
-                                            args->cookie_in.cookie_in_len, &cookie,
-                                            &cookielen, &uriOut, args->flags);
+    rc = virtkitDomainMigratePrepare3Params(conn, params, nparams, args->cookie_in.cookie_in_val,
+                                            args->cookie_in.cookie_in_len, &cookie, &cookielen,
+                                            &uriOut, args->flags);
     virTypedParamsFree(params, nparams);
     if (rc < 0)
         return remoteDispatchAPIError();
@@ -285,13 +277,12 @@ remoteDispatchDomainMigratePerform3Params(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len,
-                                    &params, &nparams) < 0)
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
         return -1;
-    rc = virtkitDomainMigratePerform3Params(dom, REMOTE_OPT(args->dconnuri), params,
-                                            nparams, args->cookie_in.cookie_in_val,
-                                            args->cookie_in.cookie_in_len, &cookie,
-                                            &cookielen, args->flags);
+    rc = virtkitDomainMigratePerform3Params(
+        dom, REMOTE_OPT(args->dconnuri), params, nparams, args->cookie_in.cookie_in_val,
+        args->cookie_in.cookie_in_len, &cookie, &cookielen, args->flags);
     virTypedParamsFree(params, nparams);
     if (rc < 0)
         return remoteDispatchAPIError();
@@ -313,13 +304,12 @@ remoteDispatchDomainMigrateFinish3Params(REMOTE_DISPATCH_PARAMS)
 
     if (!conn)
         return -1;
-    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len,
-                                    &params, &nparams) < 0)
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
         return -1;
-    dom = virtkitDomainMigrateFinish3Params(conn, params, nparams,
-                                            args->cookie_in.cookie_in_val,
-                                            args->cookie_in.cookie_in_len, &cookie,
-                                            &cookielen, args->flags, args->cancelled);
+    dom = virtkitDomainMigrateFinish3Params(conn, params, nparams, args->cookie_in.cookie_in_val,
+                                            args->cookie_in.cookie_in_len, &cookie, &cookielen,
+                                            args->flags, args->cancelled);
     virTypedParamsFree(params, nparams);
     if (!dom)
         return remoteDispatchAPIError();
@@ -339,11 +329,10 @@ remoteDispatchDomainMigrateConfirm3Params(REMOTE_DISPATCH_PARAMS)
 
     if (!dom)
         return -1;
-    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len,
-                                    &params, &nparams) < 0)
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
         return -1;
-    rc = virtkitDomainMigrateConfirm3Params(dom, params, nparams,
-                                            args->cookie_in.cookie_in_val,
+    rc = virtkitDomainMigrateConfirm3Params(dom, params, nparams, args->cookie_in.cookie_in_val,
                                             args->cookie_in.cookie_in_len, args->flags,
                                             args->cancelled);
     virTypedParamsFree(params, nparams);
@@ -436,36 +425,31 @@ remoteDispatchDomainMigrateStartPostCopy(REMOTE_DISPATCH_PARAMS)
 #define REMOTE_PROC_MIGRATE_TUNE RPC_SERVER_PROC_HIGH_PRIORITY
 
 const RpcServerProc remoteDispatchMigrateProcs[] = {
-    REMOTE_PROC_AR(DOMAIN_MIGRATE_BEGIN3, domain_migrate_begin3,
-                   "virDomainMigrateBegin3", remoteDispatchDomainMigrateBegin3,
-                   REMOTE_PROC_CHANGE),
-    REMOTE_PROC_AR(DOMAIN_MIGRATE_PREPARE3, domain_migrate_prepare3,
-                   "virDomainMigratePrepare3", remoteDispatchDomainMigratePrepare3,
-                   REMOTE_PROC_CHANGE),
-    REMOTE_PROC_AR(DOMAIN_MIGRATE_PERFORM3, domain_migrate_perform3,
-                   "virDomainMigratePerform3", remoteDispatchDomainMigratePerform3,
-                   REMOTE_PROC_CHANGE),
-    REMOTE_PROC_AR(DOMAIN_MIGRATE_FINISH3, domain_migrate_finish3,
-                   "virDomainMigrateFinish3", remoteDispatchDomainMigrateFinish3,
-                   REMOTE_PROC_CHANGE),
-    REMOTE_PROC_A(DOMAIN_MIGRATE_CONFIRM3, domain_migrate_confirm3,
-                  "virDomainMigrateConfirm3", remoteDispatchDomainMigrateConfirm3,
-                  REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_BEGIN3, domain_migrate_begin3, "virDomainMigrateBegin3",
+                   remoteDispatchDomainMigrateBegin3, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_PREPARE3, domain_migrate_prepare3, "virDomainMigratePrepare3",
+                   remoteDispatchDomainMigratePrepare3, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_PERFORM3, domain_migrate_perform3, "virDomainMigratePerform3",
+                   remoteDispatchDomainMigratePerform3, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_FINISH3, domain_migrate_finish3, "virDomainMigrateFinish3",
+                   remoteDispatchDomainMigrateFinish3, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_MIGRATE_CONFIRM3, domain_migrate_confirm3, "virDomainMigrateConfirm3",
+                  remoteDispatchDomainMigrateConfirm3, REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_BEGIN3_PARAMS, domain_migrate_begin3_params,
                    "virDomainMigrateBegin3Params", remoteDispatchDomainMigrateBegin3Params,
                    REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_PREPARE3_PARAMS, domain_migrate_prepare3_params,
-                   "virDomainMigratePrepare3Params",
-                   remoteDispatchDomainMigratePrepare3Params, REMOTE_PROC_CHANGE),
+                   "virDomainMigratePrepare3Params", remoteDispatchDomainMigratePrepare3Params,
+                   REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_PERFORM3_PARAMS, domain_migrate_perform3_params,
-                   "virDomainMigratePerform3Params",
-                   remoteDispatchDomainMigratePerform3Params, REMOTE_PROC_CHANGE),
+                   "virDomainMigratePerform3Params", remoteDispatchDomainMigratePerform3Params,
+                   REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_FINISH3_PARAMS, domain_migrate_finish3_params,
                    "virDomainMigrateFinish3Params", remoteDispatchDomainMigrateFinish3Params,
                    REMOTE_PROC_CHANGE),
     REMOTE_PROC_A(DOMAIN_MIGRATE_CONFIRM3_PARAMS, domain_migrate_confirm3_params,
-                  "virDomainMigrateConfirm3Params",
-                  remoteDispatchDomainMigrateConfirm3Params, REMOTE_PROC_CHANGE),
+                  "virDomainMigrateConfirm3Params", remoteDispatchDomainMigrateConfirm3Params,
+                  REMOTE_PROC_CHANGE),
     REMOTE_PROC_A(DOMAIN_MIGRATE_SET_MAX_SPEED, domain_migrate_set_max_speed,
                   "virDomainMigrateSetMaxSpeed", remoteDispatchDomainMigrateSetMaxSpeed,
                   REMOTE_PROC_MIGRATE_TUNE),
@@ -476,8 +460,8 @@ const RpcServerProc remoteDispatchMigrateProcs[] = {
                   "virDomainMigrateSetMaxDowntime", remoteDispatchDomainMigrateSetMaxDowntime,
                   REMOTE_PROC_MIGRATE_TUNE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_GET_MAX_DOWNTIME, domain_migrate_get_max_downtime,
-                   "virDomainMigrateGetMaxDowntime",
-                   remoteDispatchDomainMigrateGetMaxDowntime, REMOTE_PROC_QUERY),
+                   "virDomainMigrateGetMaxDowntime", remoteDispatchDomainMigrateGetMaxDowntime,
+                   REMOTE_PROC_QUERY),
     REMOTE_PROC_A(DOMAIN_MIGRATE_START_POST_COPY, domain_migrate_start_post_copy,
                   "virDomainMigrateStartPostCopy", remoteDispatchDomainMigrateStartPostCopy,
                   REMOTE_PROC_MIGRATE_TUNE),

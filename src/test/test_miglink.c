@@ -35,20 +35,20 @@ enum {
 #define LINK_ACCEPT_TIMEOUT_MS (10 * 60 * 1000)
 
 struct _TestMigLink {
-    TestMigLinkApply apply;      /* immutable */
-    TestMigLinkDown down;        /* immutable */
-    void *opaque;                /* immutable */
-    guint32 token;               /* immutable */
-    int listenFd;                /* immutable until free; -1 on the source */
-    int wakeFd[2];               /* immutable: pipe that stops the thread */
-    GThread *thread;             /* immutable */
+    TestMigLinkApply apply; /* immutable */
+    TestMigLinkDown down;   /* immutable */
+    void *opaque;           /* immutable */
+    guint32 token;          /* immutable */
+    int listenFd;           /* immutable until free; -1 on the source */
+    int wakeFd[2];          /* immutable: pipe that stops the thread */
+    GThread *thread;        /* immutable */
 
     GMutex lock;
     GCond cond;
-    int fd;                      /* protected by lock; the connection, -1 none */
-    bool dead;                   /* protected by lock: connection gone for good */
-    guint64 acks;                /* protected by lock: acknowledgements received */
-    GMutex writeLock;            /* serializes writes on fd */
+    int fd;           /* protected by lock; the connection, -1 none */
+    bool dead;        /* protected by lock: connection gone for good */
+    guint64 acks;     /* protected by lock: acknowledgements received */
+    GMutex writeLock; /* serializes writes on fd */
 };
 
 static int
@@ -76,7 +76,7 @@ linkReadAll(int fd, int wake, void *buf, size_t len)
     char *p = buf;
 
     while (len > 0) {
-        struct pollfd fds[2] = { { fd, POLLIN, 0 }, { wake, POLLIN, 0 } };
+        struct pollfd fds[2] = {{fd, POLLIN, 0}, {wake, POLLIN, 0}};
         ssize_t n;
 
         if (poll(fds, 2, -1) < 0) {
@@ -98,8 +98,8 @@ linkReadAll(int fd, int wake, void *buf, size_t len)
 }
 
 static int
-linkSendMsg(TestMigLink *link, int fd, guint32 type, guint32 a, guint32 b,
-            const int *events, size_t nevents)
+linkSendMsg(TestMigLink *link, int fd, guint32 type, guint32 a, guint32 b, const int *events,
+            size_t nevents)
 {
     guint32 buf[4 + TEST_MIG_LINK_MAX_EVENTS];
     size_t i;
@@ -122,7 +122,7 @@ static int
 linkAccept(TestMigLink *link)
 {
     for (;;) {
-        struct pollfd fds[2] = { { link->listenFd, POLLIN, 0 }, { link->wakeFd[0], POLLIN, 0 } };
+        struct pollfd fds[2] = {{link->listenFd, POLLIN, 0}, {link->wakeFd[0], POLLIN, 0}};
         guint32 hello[4];
         int fd;
         int rc = poll(fds, 2, LINK_ACCEPT_TIMEOUT_MS);
@@ -194,7 +194,7 @@ linkThread(gpointer opaque)
     g_mutex_unlock(&link->lock);
     /* not when we were told to stop: the owner is going away */
     {
-        struct pollfd wake = { link->wakeFd[0], POLLIN, 0 };
+        struct pollfd wake = {link->wakeFd[0], POLLIN, 0};
 
         if (poll(&wake, 1, 0) == 0) {
             LOG_DEBUG("migration link: connection to the peer lost");
@@ -233,7 +233,7 @@ linkNew(guint32 token, TestMigLinkApply apply, TestMigLinkDown down, void *opaqu
 static int
 linkSocket(const char *host, int port, bool listen_, int *retPort)
 {
-    struct addrinfo hints = { 0 };
+    struct addrinfo hints = {0};
     struct addrinfo *res = NULL;
     struct addrinfo *ai;
     g_autofree char *service = g_strdup_printf("%d", port);
@@ -244,8 +244,8 @@ linkSocket(const char *host, int port, bool listen_, int *retPort)
     hints.ai_socktype = SOCK_STREAM;
     hints.ai_flags = listen_ ? AI_PASSIVE : 0;
     if ((rc = getaddrinfo(host, service, &hints, &res)) != 0) {
-        reportError(VIR_ERR_OPERATION_FAILED, _("cannot resolve '%1$s': %2$s"),
-                    host ? host : "*", gai_strerror(rc));
+        reportError(VIR_ERR_OPERATION_FAILED, _("cannot resolve '%1$s': %2$s"), host ? host : "*",
+                    gai_strerror(rc));
         return -1;
     }
     for (ai = res; ai; ai = ai->ai_next) {
@@ -279,9 +279,8 @@ linkSocket(const char *host, int port, bool listen_, int *retPort)
         socklen_t len = sizeof(ss);
 
         getsockname(fd, (struct sockaddr *)&ss, &len);
-        *retPort = ss.ss_family == AF_INET6 ?
-                   ntohs(((struct sockaddr_in6 *)&ss)->sin6_port) :
-                   ntohs(((struct sockaddr_in *)&ss)->sin_port);
+        *retPort = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+                                            : ntohs(((struct sockaddr_in *)&ss)->sin_port);
     }
     return fd;
 }
@@ -299,8 +298,8 @@ linkSocket(const char *host, int port, bool listen_, int *retPort)
  * Returns: the link (free with testMigLinkFree), or NULL with an error.
  */
 TestMigLink *
-testMigLinkListen(const char *host, guint32 token, TestMigLinkApply apply,
-                  TestMigLinkDown down, void *opaque, int *retPort)
+testMigLinkListen(const char *host, guint32 token, TestMigLinkApply apply, TestMigLinkDown down,
+                  void *opaque, int *retPort)
 {
     TestMigLink *link = linkNew(token, apply, down, opaque);
 
@@ -325,8 +324,8 @@ testMigLinkListen(const char *host, guint32 token, TestMigLinkApply apply,
  * Returns: the link (free with testMigLinkFree), or NULL with an error.
  */
 TestMigLink *
-testMigLinkConnect(const char *host, int port, guint32 token,
-                   TestMigLinkApply apply, TestMigLinkDown down, void *opaque)
+testMigLinkConnect(const char *host, int port, guint32 token, TestMigLinkApply apply,
+                   TestMigLinkDown down, void *opaque)
 {
     TestMigLink *link = linkNew(token, apply, down, opaque);
     int fd;
@@ -381,8 +380,7 @@ testMigLinkSend(TestMigLink *link, int xfer, int pc, const int *events, size_t n
         return -1;
     }
     g_mutex_unlock(&link->lock);
-    if (linkSendMsg(link, fd, LINK_MSG_UPDATE, (guint32)xfer, (guint32)pc, events,
-                    nevents) < 0)
+    if (linkSendMsg(link, fd, LINK_MSG_UPDATE, (guint32)xfer, (guint32)pc, events, nevents) < 0)
         return -1;
     g_mutex_lock(&link->lock);
     while (link->acks < want && !link->dead) {

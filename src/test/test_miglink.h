@@ -18,8 +18,7 @@
 typedef struct _TestMigLink TestMigLink;
 
 /* An update from the peer (@xfer, @pc: -1 = unchanged); runs on the link's thread. */
-typedef void (*TestMigLinkApply)(void *opaque, int xfer, int pc, const int *events,
-                                 size_t nevents);
+typedef void (*TestMigLinkApply)(void *opaque, int xfer, int pc, const int *events, size_t nevents);
 /* The connection is gone; runs once, on the link's thread. */
 typedef void (*TestMigLinkDown)(void *opaque);
 
@@ -27,9 +26,7 @@ typedef void (*TestMigLinkDown)(void *opaque);
 
 TestMigLink *testMigLinkListen(const char *host, guint32 token, TestMigLinkApply apply,
                                TestMigLinkDown down, void *opaque, int *retPort);
-TestMigLink *testMigLinkConnect(const char *host, int port, guint32 token,
-                                TestMigLinkApply apply, TestMigLinkDown down,
-                                void *opaque);
-int testMigLinkSend(TestMigLink *link, int xfer, int pc, const int *events,
-                    size_t nevents);
+TestMigLink *testMigLinkConnect(const char *host, int port, guint32 token, TestMigLinkApply apply,
+                                TestMigLinkDown down, void *opaque);
+int testMigLinkSend(TestMigLink *link, int xfer, int pc, const int *events, size_t nevents);
 void testMigLinkFree(TestMigLink *link);
