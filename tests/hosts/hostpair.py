@@ -13,6 +13,10 @@ link (pair.tcp_uri(pair.b) from inside A): migration data and peer-to-peer
 connections cross a real network boundary.  Needs root (ip netns); the
 tests skip without it.
 
+HostPair(loopback=True) is the fallback where namespaces cannot be made
+(not root): both daemons in the calling namespace on 127.0.0.1, each on
+its own port; everything but cutting the link works the same.
+
 Command line (tests/hosts/hostpair.sh wraps it):
     hostpair.py up STATEDIR      sets a pair up, records it in STATEDIR/state
     hostpair.py down STATEDIR    tears the recorded pair down
@@ -36,6 +40,14 @@ def _ip(*args, check=True):
     return subprocess.run(["ip"] + list(args), check=check, capture_output=True, text=True)
 
 
+def _free_port():
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    return port
+
+
 def available():
     """(True, "") when namespaces can be made here, else (False, reason)."""
     if os.geteuid() != 0:
@@ -53,9 +65,10 @@ def available():
 class Host:
     """One virtkitd in one namespace."""
 
-    def __init__(self, netns, addr, root, host_uuid, binary):
-        self.netns = netns
+    def __init__(self, netns, addr, root, host_uuid, binary, port=TCP_PORT):
+        self.netns = netns          # None: the calling namespace
         self.addr = addr
+        self.port = port
         self.root = root
         self.host_uuid = host_uuid
         self.binary = binary
@@ -71,7 +84,7 @@ class Host:
 
     def tcp_uri(self, path="/default", driver="test"):
         """URI for the other host (plain TCP over the veth link)."""
-        return "%s+tcp://%s:%d%s" % (driver, self.addr, TCP_PORT, path)
+        return "%s+tcp://%s:%d%s" % (driver, self.addr, self.port, path)
 
     def start(self, timeout=20):
         conf = os.path.join(self.root, "etc", "virtkit", "virtkitd.conf")
@@ -79,13 +92,15 @@ class Host:
         with open(conf, "w") as f:
             f.write('listen_tcp = 1\nauth_tcp = "none"\nlisten_addr = "%s"\n'
                     'tcp_port = "%d"\nhost_uuid = "%s"\n'
-                    % (self.addr, TCP_PORT, self.host_uuid))
+                    % (self.addr, self.port, self.host_uuid))
         log = open(self.logfile, "ab")
         env = dict(os.environ)
         env.pop("LD_PRELOAD", None)
         # ip netns exec execs the daemon: the PID is the daemon's
-        self.proc = subprocess.Popen(["ip", "netns", "exec", self.netns, self.binary,
-                                      "--root", self.root],
+        argv = [self.binary, "--root", self.root]
+        if self.netns:
+            argv = ["ip", "netns", "exec", self.netns] + argv
+        self.proc = subprocess.Popen(argv,
                                      stdin=subprocess.DEVNULL, stdout=log,
                                      stderr=subprocess.STDOUT, env=env)
         log.close()
@@ -150,7 +165,7 @@ class Host:
 
 
 class HostPair:
-    def __init__(self, binary=None, statedir=None):
+    def __init__(self, binary=None, statedir=None, loopback=False):
         self.binary = binary or os.environ.get("VIRTKITD")
         if not self.binary:
             raise RuntimeError("VIRTKITD is not set")
@@ -161,12 +176,19 @@ class HostPair:
         self.veth = ["vka%d" % tag, "vkb%d" % tag]
         net = "10.%d.%d" % (200 + (tag // 250) % 50, tag % 250)
         self.addrs = [net + ".1", net + ".2"]
+        self.loopback = loopback
+        if loopback:
+            self.ns = [None, None]
+            self.addrs = ["127.0.0.1", "127.0.0.1"]
         self.a = None
         self.b = None
         self._netns_made = []
 
     def up(self):
         try:
+            if self.loopback:
+                self._start_hosts()
+                return self
             for ns in self.ns:
                 _ip("netns", "add", ns)
                 self._netns_made.append(ns)
@@ -176,31 +198,38 @@ class HostPair:
             for ns, dev, addr in zip(self.ns, self.veth, self.addrs):
                 _ip("-n", ns, "addr", "add", addr + "/24", "dev", dev)
                 _ip("-n", ns, "link", "set", dev, "up")
-            hosts = []
-            for i, (ns, addr) in enumerate(zip(self.ns, self.addrs)):
-                root = os.path.join(self.dir, "host" + "ab"[i])
-                os.makedirs(root, exist_ok=True)
-                hosts.append(Host(ns, addr, root, str(uuid.uuid4()), self.binary))
-            self.a, self.b = hosts
-            self.a.start()
-            self.b.start()
-            self.save()
+            self._start_hosts()
         except BaseException:
             self.down()
             raise
         return self
+
+    def _start_hosts(self):
+        hosts = []
+        for i, (ns, addr) in enumerate(zip(self.ns, self.addrs)):
+            root = os.path.join(self.dir, "host" + "ab"[i])
+            os.makedirs(root, exist_ok=True)
+            port = _free_port() if self.loopback else TCP_PORT
+            hosts.append(Host(ns, addr, root, str(uuid.uuid4()), self.binary, port))
+        self.a, self.b = hosts
+        self.a.start()
+        self.b.start()
+        self.save()
 
     def hosts(self):
         return [h for h in (self.a, self.b) if h is not None]
 
     def link(self, up):
         """Cuts (False) or restores (True) the network between the hosts."""
+        if self.loopback:
+            raise RuntimeError("a loopback pair has no link to cut")
         _ip("-n", self.ns[0], "link", "set", self.veth[0], "up" if up else "down")
 
     def save(self):
         state = {"ns": self.ns, "dir": self.dir,
                  "hosts": [{"netns": h.netns, "addr": h.addr, "root": h.root,
-                            "uuid": h.host_uuid, "pid": h.pid} for h in self.hosts()]}
+                            "uuid": h.host_uuid, "pid": h.pid, "port": h.port}
+                           for h in self.hosts()]}
         with open(os.path.join(self.dir, "state"), "w") as f:
             json.dump(state, f)
 
@@ -210,10 +239,11 @@ class HostPair:
             state = json.load(f)
         pair = cls(binary="virtkitd", statedir=statedir)
         pair.ns = state["ns"]
-        pair._netns_made = list(state["ns"])
+        pair._netns_made = [ns for ns in state["ns"] if ns]
         hosts = []
         for h in state["hosts"]:
-            host = Host(h["netns"], h["addr"], h["root"], h["uuid"], "virtkitd")
+            host = Host(h["netns"], h["addr"], h["root"], h["uuid"], "virtkitd",
+                        h.get("port", TCP_PORT))
             host.pid = h["pid"]
             hosts.append(host)
         pair.a, pair.b = (hosts + [None, None])[:2]
@@ -238,13 +268,15 @@ class HostPair:
 
 
 def main(argv):
+    loopback = "--loopback" in argv
+    argv = [a for a in argv if a != "--loopback"]
     if len(argv) != 3 or argv[1] not in ("up", "down"):
-        sys.stderr.write("usage: hostpair.py up|down STATEDIR\n")
+        sys.stderr.write("usage: hostpair.py up|down [--loopback] STATEDIR\n")
         return 2
     statedir = os.path.abspath(argv[2])
     if argv[1] == "up":
         os.makedirs(statedir, exist_ok=True)
-        pair = HostPair(statedir=statedir).up()
+        pair = HostPair(statedir=statedir, loopback=loopback).up()
         # the daemons outlive this process: detach them
         for h in pair.hosts():
             h.proc = None

@@ -16,7 +16,8 @@ python3-libvirt listens for events on both daemons all along.
   STARTED_MIGRATED then STOPPED_FAILED and keeps nothing.
 - the destination daemon killed (SIGKILL, by PID) during the transfer:
   the guest runs on the source only.
-Skipped (77) without root (network namespaces) or Debian's clients.
+Without root (no network namespaces), or with VKD_HOSTPAIR_LOOPBACK=1,
+both daemons run on 127.0.0.1 and the network cut is left out; skipped (77) without Debian's clients.
 """
 
 import os
@@ -323,6 +324,9 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
 
 
 def test_network_cut(pair, libvirt, la, lb, ca, cb):
+    if pair.loopback:
+        t.log("loopback pair: the network cut is not tested")
+        return
     dom, proc = slow_migration(pair, "g6", ca)
     try:
         t.check(wait_transfer(dom), "the migration to B is under way")
@@ -367,11 +371,13 @@ def main():
     t.need_virsh()
     t.need_libvirt_python()
     ok, why = hostpair.available()
+    if ok and os.environ.get("VKD_HOSTPAIR_LOOPBACK"):
+        ok, why = False, "VKD_HOSTPAIR_LOOPBACK is set"
     if not ok:
-        t.skip(why)
+        t.log("%s: both daemons on 127.0.0.1 instead (no network cut)" % why)
     import libvirt
     start_event_loop(libvirt)
-    pair = hostpair.HostPair()
+    pair = hostpair.HostPair(loopback=not ok)
     with pair:
         ca = libvirt.open(pair.a.uri())
         cb = libvirt.open(pair.b.uri())
