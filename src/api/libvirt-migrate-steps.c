@@ -1,10 +1,15 @@
 /* Internal entry points of the migration steps, for the daemon's dispatch (migrate_steps.h). */
+#include <string.h>
+
 #define ERR_DOMAIN VIR_FROM_DOMAIN
 #include "api/entry.h"
 #include "api/migrate_steps.h"
 #include "util/log.h"
 
 LOG_INIT("api.migrate_steps");
+
+/* libvirt's name of the calling virtkit* function, without its "vir": "DomainMigrate..." */
+#define STEP_API (__func__ + strlen("virtkit"))
 
 /*
  * libvirt's VIR_DRV_FEATURE_* numbers (= REMOTE_FEATURE_* on the wire),
@@ -38,7 +43,12 @@ virtkitConnectSupportsFeature(virConnectPtr conn, int feature)
     int rc;
 
     errorReset();
-    ENTRY_CHECK_CONN(conn, -1);
+    if (!connectIsValid(conn)) {
+        errorReport(ERR_DOMAIN, VIR_ERR_INVALID_CONN, __FILE__, __func__, __LINE__, "vir%s",
+                    STEP_API);
+        entryDispatchError(NULL);
+        return -1;
+    }
     switch (feature) {
     case MIGRATE_STEPS_FEATURE_MIGRATION_P2P:
         drv = DRV_FEATURE_MIGRATION_P2P;
@@ -74,13 +84,23 @@ virtkitConnectSupportsFeature(virConnectPtr conn, int feature)
     return rc > 0 ? 1 : 0;
 }
 
-/* The checks every step makes: a valid, writable connection. */
+/*
+ * The checks every step makes: a valid, writable connection.  Messages
+ * name libvirt's internal function (virDomainMigrateBegin3Params for
+ * virtkitDomainMigrateBegin3Params), as libvirtd's replies do.
+ */
 #define STEP_CHECK_DOMAIN(dom, retval)                                                             \
     do {                                                                                           \
         errorReset();                                                                              \
-        ENTRY_CHECK_DOMAIN(dom, retval);                                                           \
+        if (!domainHandleIsValid(dom)) {                                                           \
+            errorReport(VIR_FROM_DOM, VIR_ERR_INVALID_DOMAIN, __FILE__, __func__, __LINE__,        \
+                        "vir%s", STEP_API);                                                        \
+            entryDispatchError(NULL);                                                              \
+            return retval;                                                                         \
+        }                                                                                          \
         if (connectIsReadOnly((dom)->conn)) {                                                      \
-            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), __func__);  \
+            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents vir%1$s"),          \
+                        STEP_API);                                                                 \
             entryDispatchError((dom)->conn);                                                       \
             return retval;                                                                         \
         }                                                                                          \
@@ -89,11 +109,39 @@ virtkitConnectSupportsFeature(virConnectPtr conn, int feature)
 #define STEP_CHECK_CONN(conn, retval)                                                              \
     do {                                                                                           \
         errorReset();                                                                              \
-        ENTRY_CHECK_CONN(conn, retval);                                                            \
+        if (!connectIsValid(conn)) {                                                               \
+            errorReport(ERR_DOMAIN, VIR_ERR_INVALID_CONN, __FILE__, __func__, __LINE__, "vir%s",   \
+                        STEP_API);                                                                 \
+            entryDispatchError(NULL);                                                              \
+            return retval;                                                                         \
+        }                                                                                          \
         if (connectIsReadOnly(conn)) {                                                             \
-            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), __func__);  \
+            reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents vir%1$s"),          \
+                        STEP_API);                                                                 \
             entryDispatchError(conn);                                                              \
             return retval;                                                                         \
+        }                                                                                          \
+    } while (0)
+
+/* Typed parameters: an array, NULL only when empty. */
+#define STEP_CHECK_PARAMS(params, nparams, label)                                                  \
+    do {                                                                                           \
+        if (!(params) && (nparams) > 0) {                                                          \
+            reportInvalidArg("params", _("params in vir%1$s must not be NULL"), STEP_API);         \
+            goto label;                                                                            \
+        }                                                                                          \
+        if ((nparams) < 0) {                                                                       \
+            reportInvalidArg("nparams", _("nparams in vir%1$s must be zero or greater"),           \
+                             STEP_API);                                                            \
+            goto label;                                                                            \
+        }                                                                                          \
+    } while (0)
+
+#define STEP_DRIVER_FUNC(conn, field, label)                                                       \
+    do {                                                                                           \
+        if (!(conn)->driver->field) {                                                              \
+            reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);                                    \
+            goto label;                                                                            \
         }                                                                                          \
     } while (0)
 
@@ -168,7 +216,7 @@ virtkitDomainMigrateBegin3(virDomainPtr domain, const char *xmlin, char **cookie
                                                       cookieoutlen, flags);
         virTypedParamsFree(params, nparams);
     } else {
-        reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
+        reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);
     }
     if (ret)
         return ret;
@@ -207,7 +255,7 @@ virtkitDomainMigratePrepare3(virConnectPtr dconn, const char *cookiein, int cook
             dconn, params, nparams, cookiein, cookieinlen, cookieout, cookieoutlen, uri_out, flags);
         virTypedParamsFree(params, nparams);
     } else {
-        reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
+        reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);
     }
     if (ret >= 0)
         return ret;
@@ -250,7 +298,7 @@ virtkitDomainMigratePerform3(virDomainPtr domain, const char *xmlin, const char 
                                                       cookieinlen, cookieout, cookieoutlen, flags);
         virTypedParamsFree(params, nparams);
     } else {
-        reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
+        reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);
     }
     if (ret >= 0)
         return ret;
@@ -289,7 +337,7 @@ virtkitDomainMigrateFinish3(virConnectPtr dconn, const char *dname, const char *
                                                       cookieout, cookieoutlen, flags, cancelled);
         virTypedParamsFree(params, nparams);
     } else {
-        reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
+        reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);
     }
     if (ret)
         return ret;
@@ -325,7 +373,7 @@ virtkitDomainMigrateConfirm3(virDomainPtr domain, const char *cookiein, int cook
         ret = conn->driver->domainMigrateConfirm3Params(domain, NULL, 0, cookiein, cookieinlen,
                                                         flags, cancelled);
     } else {
-        reportError(VIR_ERR_NO_SUPPORT, "%s", __func__);
+        reportError(VIR_ERR_NO_SUPPORT, "vir%s", STEP_API);
     }
     if (ret >= 0)
         return ret;
@@ -350,9 +398,8 @@ virtkitDomainMigrateBegin3Params(virDomainPtr domain, virTypedParameterPtr param
 
     STEP_CHECK_DOMAIN(domain, NULL);
     conn = domain->conn;
-    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
-    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
-    ENTRY_DRIVER_FUNC(conn, domainMigrateBegin3Params, error);
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(conn, domainMigrateBegin3Params, error);
     if ((ret = conn->driver->domainMigrateBegin3Params(domain, params, nparams, cookieout,
                                                        cookieoutlen, flags)))
         return ret;
@@ -374,9 +421,8 @@ virtkitDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr par
                                    int *cookieoutlen, char **uri_out, unsigned int flags)
 {
     STEP_CHECK_CONN(dconn, -1);
-    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
-    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
-    ENTRY_DRIVER_FUNC(dconn, domainMigratePrepare3Params, error);
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(dconn, domainMigratePrepare3Params, error);
     if (dconn->driver->domainMigratePrepare3Params(dconn, params, nparams, cookiein, cookieinlen,
                                                    cookieout, cookieoutlen, uri_out, flags) >= 0)
         return 0;
@@ -403,9 +449,8 @@ virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
 
     STEP_CHECK_DOMAIN(domain, -1);
     conn = domain->conn;
-    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
-    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
-    ENTRY_DRIVER_FUNC(conn, domainMigratePerform3Params, error);
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(conn, domainMigratePerform3Params, error);
     if (conn->driver->domainMigratePerform3Params(domain, dconnuri, params, nparams, cookiein,
                                                   cookieinlen, cookieout, cookieoutlen, flags) >= 0)
         return 0;
@@ -429,9 +474,8 @@ virtkitDomainMigrateFinish3Params(virConnectPtr dconn, virTypedParameterPtr para
     virDomainPtr ret;
 
     STEP_CHECK_CONN(dconn, NULL);
-    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
-    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
-    ENTRY_DRIVER_FUNC(dconn, domainMigrateFinish3Params, error);
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(dconn, domainMigrateFinish3Params, error);
     if ((ret = dconn->driver->domainMigrateFinish3Params(dconn, params, nparams, cookiein,
                                                          cookieinlen, cookieout, cookieoutlen,
                                                          flags, cancelled)))
@@ -460,9 +504,8 @@ virtkitDomainMigrateConfirm3Params(virDomainPtr domain, virTypedParameterPtr par
 
     STEP_CHECK_DOMAIN(domain, -1);
     conn = domain->conn;
-    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
-    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
-    ENTRY_DRIVER_FUNC(conn, domainMigrateConfirm3Params, error);
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(conn, domainMigrateConfirm3Params, error);
     if (conn->driver->domainMigrateConfirm3Params(domain, params, nparams, cookiein, cookieinlen,
                                                   flags, cancelled) >= 0)
         return 0;

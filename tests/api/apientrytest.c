@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mockdriver.h"
+#include "api/migrate_steps.h"
 
 /*
  * Each row is a call that must fail before (or, for NO_SUPPORT, at) the
@@ -437,7 +438,48 @@ static void gencb(virConnectPtr c, virDomainPtr d, void *o) { }
         NOSUP(virDomainMigrateGetMaxDowntime)) \
     INT(virDomainMigrateStartPostCopy(NULL, 0), INVDOM(virDomainMigrateStartPostCopy)) \
     INT(virDomainMigrateStartPostCopy(c->rodom, 0), RO(virDomainMigrateStartPostCopy)) \
-    INT(virDomainMigrateStartPostCopy(c->edom, 0), NOSUP(virDomainMigrateStartPostCopy))
+    INT(virDomainMigrateStartPostCopy(c->edom, 0), NOSUP(virDomainMigrateStartPostCopy)) \
+    /* the steps virtkitd dispatches (src/api/migrate_steps.h): libvirt 9.0's \
+     * internal virDomainMigrate*3Params, probed through LIBVIRT_PRIVATE_9.0.0 */ \
+    PTR(virtkitDomainMigrateBegin3Params(NULL, NULL, 0, &cookie, &cookielen, 0), \
+        INVDOM(virDomainMigrateBegin3Params)) \
+    PTR(virtkitDomainMigrateBegin3Params(c->rodom, NULL, 0, &cookie, &cookielen, 0), \
+        RO(virDomainMigrateBegin3Params)) \
+    PTR(virtkitDomainMigrateBegin3Params(c->edom, NULL, 0, &cookie, &cookielen, 0), \
+        NOSUP(virDomainMigrateBegin3Params)) \
+    INT(virtkitDomainMigratePrepare3Params(NULL, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_NONE, \
+        "invalid connection pointer in virDomainMigratePrepare3Params") \
+    INT(virtkitDomainMigratePrepare3Params(c->ro, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        RO(virDomainMigratePrepare3Params)) \
+    INT(virtkitDomainMigratePrepare3Params(c->econn, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        NOSUP(virDomainMigratePrepare3Params)) \
+    INT(virtkitDomainMigratePerform3Params(NULL, NULL, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           0), \
+        INVDOM(virDomainMigratePerform3Params)) \
+    INT(virtkitDomainMigratePerform3Params(c->rodom, NULL, NULL, 0, NULL, 0, &cookie, \
+                                           &cookielen, 0), \
+        RO(virDomainMigratePerform3Params)) \
+    INT(virtkitDomainMigratePerform3Params(c->edom, NULL, NULL, 0, NULL, 0, &cookie, \
+                                           &cookielen, 0), \
+        NOSUP(virDomainMigratePerform3Params)) \
+    PTR(virtkitDomainMigrateFinish3Params(NULL, NULL, 0, NULL, 0, &cookie, &cookielen, 0, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_NONE, \
+        "invalid connection pointer in virDomainMigrateFinish3Params") \
+    PTR(virtkitDomainMigrateFinish3Params(c->ro, NULL, 0, NULL, 0, &cookie, &cookielen, 0, 0), \
+        RO(virDomainMigrateFinish3Params)) \
+    PTR(virtkitDomainMigrateFinish3Params(c->econn, NULL, 0, NULL, 0, &cookie, &cookielen, 0, \
+                                          0), \
+        NOSUP(virDomainMigrateFinish3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(NULL, NULL, 0, NULL, 0, 0, 0), \
+        INVDOM(virDomainMigrateConfirm3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(c->rodom, NULL, 0, NULL, 0, 0, 0), \
+        RO(virDomainMigrateConfirm3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(c->edom, NULL, 0, NULL, 0, 0, 0), \
+        NOSUP(virDomainMigrateConfirm3Params))
 
 typedef struct {
     const char *call;
@@ -463,6 +505,9 @@ entryRun(size_t idx, Ctx *c)
     size_t i = 0;
     unsigned long ul = 0;
     unsigned long long ull = 0;
+    char *cookie = NULL;
+    int cookielen = 0;
+    char *uriout = NULL;
     virNodeInfo ni;
     virSecurityModel sm;
     virDomainPtr *doms = NULL;
