@@ -342,7 +342,7 @@ static const VkOptDef vkOptsMigrate[] = {
 
 static const VkOptDef vkOptsMigrateSetspeed[] = {
     VK_OPT_DOMAIN_ANY(0),
-    { .name = "bandwidth", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+    { .name = "bandwidth", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
       .help = "migration bandwidth limit in MiB/s" },
     VK_OPT_FLAG("postcopy", "set post-copy migration bandwidth"),
     VK_OPT_END,
@@ -356,7 +356,7 @@ static const VkOptDef vkOptsMigrateGetspeed[] = {
 
 static const VkOptDef vkOptsMigrateSetmaxdowntime[] = {
     VK_OPT_DOMAIN_ANY(0),
-    { .name = "downtime", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+    { .name = "downtime", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
       .help = "maximum tolerable downtime (in milliseconds) for migration" },
     VK_OPT_END,
 };
