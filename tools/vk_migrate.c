@@ -240,7 +240,7 @@ vkMigrateFlags(const VkCmd *cmd)
     } map[] = {
         {"live", VIR_MIGRATE_LIVE},
         {"p2p", VIR_MIGRATE_PEER2PEER},
-        {"tunnelled", VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_TUNNELLED},
+        {"tunnelled", VIR_MIGRATE_TUNNELLED},
         {"persistent", VIR_MIGRATE_PERSIST_DEST},
         {"undefinesource", VIR_MIGRATE_UNDEFINE_SOURCE},
         {"suspend", VIR_MIGRATE_PAUSED},
