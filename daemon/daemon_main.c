@@ -355,14 +355,13 @@ main(int argc, char **argv)
         reportSystemError(errno, _("cannot create directory '%1$s'"), sockDir);
         goto cleanup;
     }
-    if (cfg->hostUUID)
-        LOG_DEBUG("host_uuid '%s' accepted (no driver uses it yet)", cfg->hostUUID);
 
     /*
      * The library: its drivers are reached through the public API only.
      * Daemon mode first, before any connection exists (daemonMainHostDrivers).
      */
     if (virtkitDaemonInit(root, paths.privileged ? VIRTKIT_DAEMON_PRIVILEGED : 0) < 0 ||
+        (cfg->hostUUID && virtkitDaemonSetHostUUID(cfg->hostUUID) < 0) ||
         virInitialize() < 0 || virEventRegisterDefaultImpl() < 0) {
         fprintf(stderr, "virtkitd: error: %s\n", virGetLastErrorMessage());
         goto cleanup_quiet;

@@ -16,6 +16,7 @@
 #include "vk_domain.h"
 #include "vk_event.h"
 #include "vk_host.h"
+#include "vk_migrate.h"
 #include "vk_monitor.h"
 #include "vk_qemu.h"
 #include "vk_stats.h"
@@ -396,6 +397,79 @@ static const VkOptDef vkOptsDomjobinfo[] = {
     VK_OPT_END,
 };
 
+/* ---- migration ---- */
+
+static const VkOptDef vkOptsMigrate[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "desturi", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "connection URI of the destination host as seen from the client (normal "
+              "migration) or source (p2p migration)" },
+    VK_OPT_FLAG("live", "live migration"),
+    VK_OPT_FLAG("offline", "offline migration"),
+    VK_OPT_FLAG("p2p", "peer-2-peer migration"),
+    VK_OPT_FLAG("tunnelled", "tunnelled migration"),
+    VK_OPT_FLAG("persistent", "persist VM on destination"),
+    VK_OPT_FLAG("undefinesource", "undefine VM on source"),
+    VK_OPT_FLAG("suspend", "do not restart the domain on the destination host"),
+    VK_OPT_FLAG("change-protection", "prevent any configuration changes to domain until "
+                "migration ends"),
+    VK_OPT_FLAG("unsafe", "force migration even if it may be unsafe"),
+    VK_OPT_FLAG("verbose", "display the progress of migration"),
+    VK_OPT_FLAG("compressed", "compress repeated pages during live migration"),
+    VK_OPT_FLAG("auto-converge", "force convergence during live migration"),
+    VK_OPT_FLAG("abort-on-error", "abort on soft errors during migration"),
+    VK_OPT_FLAG("postcopy", "enable post-copy migration; switch to it using migrate-postcopy "
+                "command"),
+    VK_OPT_FLAG("postcopy-after-precopy", "automatically switch to post-copy migration after "
+                "one pass of pre-copy"),
+    { .name = "migrateuri", .type = VK_OPT_STRING,
+      .help = "migration URI, usually can be omitted" },
+    { .name = "graphicsuri", .type = VK_OPT_STRING,
+      .help = "graphics URI to be used for seamless graphics migration" },
+    { .name = "listen-address", .type = VK_OPT_STRING,
+      .help = "listen address that destination should bind to for incoming migration" },
+    { .name = "dname", .type = VK_OPT_STRING,
+      .help = "rename to new name during migration (if supported)" },
+    { .name = "timeout", .type = VK_OPT_INT,
+      .help = "run action specified by --timeout-* option (suspend by default) if live "
+              "migration exceeds timeout (in seconds)" },
+    VK_OPT_FLAG("timeout-suspend", "suspend the guest after timeout"),
+    VK_OPT_FLAG("timeout-postcopy", "switch to post-copy after timeout"),
+    { .name = "xml", .type = VK_OPT_STRING, .complete = VK_COMPLETE_FILE,
+      .help = "filename containing updated XML for the target" },
+    { .name = "persistent-xml", .type = VK_OPT_STRING, .complete = VK_COMPLETE_FILE,
+      .help = "filename containing updated persistent XML for the target" },
+    { .name = "postcopy-bandwidth", .type = VK_OPT_INT,
+      .help = "post-copy migration bandwidth limit in MiB/s" },
+    VK_OPT_FLAG("parallel", "enable parallel migration"),
+    { .name = "parallel-connections", .type = VK_OPT_INT,
+      .help = "number of connections for parallel migration" },
+    { .name = "bandwidth", .type = VK_OPT_INT,
+      .help = "migration bandwidth limit in MiB/s" },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsMigrateSetspeed[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "bandwidth", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
+      .help = "migration bandwidth limit in MiB/s" },
+    VK_OPT_FLAG("postcopy", "set post-copy migration bandwidth"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsMigrateGetspeed[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    VK_OPT_FLAG("postcopy", "get post-copy migration bandwidth"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsMigrateSetmaxdowntime[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "downtime", .type = VK_OPT_INT, .flags = VK_OFLAG_REQUIRED,
+      .help = "maximum tolerable downtime (in milliseconds) for migration" },
+    VK_OPT_END,
+};
+
 /* ---- events ---- */
 
 static const VkOptDef vkOptsEvent[] = {
@@ -458,6 +532,29 @@ const VkCmdDef vkCommands[] = {
       "print the XML description of a domain",
       "Print the XML description of a domain: the live one for a running "
       "domain unless --inactive is given.", 0 },
+    { "migrate", "domain", vkMigrateCmdMigrate, vkOptsMigrate,
+      "migrate domain to another host",
+      "Migrate domain to another host.  Add --live for live migration.", 0 },
+    { "migrate-getmaxdowntime", "domain", vkMigrateCmdGetmaxdowntime, vkOptsDomainOnly,
+      "get maximum tolerable downtime",
+      "Get maximum tolerable downtime of a domain which is being live-migrated to "
+      "another host.", 0 },
+    { "migrate-getspeed", "domain", vkMigrateCmdGetspeed, vkOptsMigrateGetspeed,
+      "get the maximum migration bandwidth",
+      "Get the maximum migration bandwidth (in MiB/s) for a domain.", 0 },
+    { "migrate-postcopy", "domain", vkMigrateCmdPostcopy, vkOptsDomainOnly,
+      "switch running migration from pre-copy to post-copy",
+      "Switch running migration from pre-copy to post-copy. The migration must have been "
+      "started with --postcopy option.", 0 },
+    { "migrate-setmaxdowntime", "domain", vkMigrateCmdSetmaxdowntime,
+      vkOptsMigrateSetmaxdowntime,
+      "set maximum tolerable downtime",
+      "Set maximum tolerable downtime of a domain which is being live-migrated to "
+      "another host.", 0 },
+    { "migrate-setspeed", "domain", vkMigrateCmdSetspeed, vkOptsMigrateSetspeed,
+      "set the maximum migration bandwidth",
+      "Set the maximum migration bandwidth (in MiB/s) for a domain which is being "
+      "migrated to another host.", 0 },
     { "qemu-monitor-command", "domain", vkQemuCmdMonitorCommand, vkOptsQemuMonitorCommand,
       "QEMU Monitor Command",
       "Send a QMP command (JSON, or a command name and its arguments) or with --hmp a human "

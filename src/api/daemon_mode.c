@@ -19,6 +19,7 @@ LOG_INIT("api.daemon");
 static gint daemonModeActive;
 static bool daemonModePrivileged;
 static char *daemonModeRoot;
+static char *daemonModeHostUUID;   /* set once before connections, like the above */
 
 /**
  * virtkitDaemonReload:
@@ -159,4 +160,49 @@ daemonModeDefaultURI(void)
     if (!daemonModeIsActive())
         return NULL;
     return daemonModePrivileged ? "qemu:///system" : "qemu:///session";
+}
+
+/**
+ * virtkitDaemonSetHostUUID:
+ * @uuid: the host UUID of virtkitd's config (host_uuid), a UUID string
+ *
+ * Tells the drivers of the daemon which host UUID to report (the test
+ * driver's test:///default uses it, so that two daemons on one machine
+ * are two hosts to migration).  Private to virtkitd (VIRTKIT_PRIVATE_0.1);
+ * call after virtkitDaemonInit, before opening any connection.
+ *
+ * Returns: 0, or -1 with the error available from virGetLastError.
+ */
+int
+virtkitDaemonSetHostUUID(const char *uuid)
+{
+    errorReset();
+    if (!g_atomic_int_get(&daemonModeActive)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("daemon mode is not initialized"));
+        goto error;
+    }
+    if (!uuid || !g_uuid_string_is_valid(uuid)) {
+        reportError(VIR_ERR_INVALID_ARG, _("host UUID '%1$s' is not a UUID"),
+                    uuid ? uuid : "(null)");
+        goto error;
+    }
+    g_free(daemonModeHostUUID);
+    daemonModeHostUUID = g_strdup(uuid);
+    return 0;
+
+ error:
+    entryDispatchError(NULL);
+    return -1;
+}
+
+/**
+ * daemonModeGetHostUUID:
+ *
+ * Returns: the daemon's configured host UUID string, or NULL (none, or
+ * not in daemon mode).
+ */
+const char *
+daemonModeGetHostUUID(void)
+{
+    return daemonModeIsActive() ? daemonModeHostUUID : NULL;
 }

@@ -23,8 +23,10 @@
 
 int virtkitDaemonInit(const char *root, unsigned int flags);
 int virtkitDaemonReload(void);
+int virtkitDaemonSetHostUUID(const char *uuid);
 
 bool daemonModeIsActive(void);
 bool daemonModeIsPrivileged(void);
 const char *daemonModeGetRoot(void);
 const char *daemonModeDefaultURI(void);
+const char *daemonModeGetHostUUID(void);

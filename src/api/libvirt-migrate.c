@@ -267,13 +267,19 @@ migrateRunSteps(virDomainPtr domain, virConnectPtr dconn,
     return migrateManagedParams(domain, dconn, params, nparams, flags);
 }
 
-/* The checks every variant makes on the source, libvirt's order. */
+/*
+ * The checks every variant makes on the source, libvirt's order; @api is
+ * the public function named in the messages.
+ */
 static int
-migrateCheckSource(virDomainPtr domain, unsigned int flags)
+migrateCheckSource(virDomainPtr domain, unsigned int flags, const char *api)
 {
     virConnectPtr conn = domain->conn;
 
-    ENTRY_CHECK_READ_ONLY(conn, error);
+    if (connectIsReadOnly(conn)) {
+        reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), api);
+        goto error;
+    }
     ENTRY_EXCLUSIVE_FLAGS(flags, VIR_MIGRATE_NON_SHARED_DISK,
                           VIR_MIGRATE_NON_SHARED_INC, error);
     if ((flags & VIR_MIGRATE_OFFLINE) &&
@@ -291,21 +297,22 @@ migrateCheckSource(virDomainPtr domain, unsigned int flags)
 /* virDomainMigrate* with a destination connection. */
 static virDomainPtr
 migrateWithConn(virDomainPtr domain, virConnectPtr dconn,
-                virTypedParameterPtr params, int nparams, unsigned int flags)
+                virTypedParameterPtr params, int nparams, unsigned int flags,
+                const char *api)
 {
     virConnectPtr conn = domain->conn;
     virDomainPtr ret = NULL;
     g_autofree char *dconnuri = NULL;
 
-    if (migrateCheckSource(domain, flags) < 0)
-        goto error;
     if (!connectIsValid(dconn)) {
-        reportError(VIR_ERR_INVALID_CONN, "%s", __func__);
+        reportError(VIR_ERR_INVALID_CONN, "%s", api);
         goto error;
     }
+    if (migrateCheckSource(domain, flags, api) < 0)
+        goto error;
     if (connectIsReadOnly(dconn)) {
         reportError(VIR_ERR_OPERATION_DENIED,
-                    _("read only access prevents %1$s"), "virDomainMigrate");
+                    _("read only access prevents %1$s"), api);
         goto error;
     }
     if ((flags & VIR_MIGRATE_OFFLINE) &&
@@ -347,8 +354,13 @@ migrateWithConn(virDomainPtr domain, virConnectPtr dconn,
     }
 
     if (flags & VIR_MIGRATE_TUNNELLED) {
-        reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                    _("cannot perform tunnelled migration without using peer2peer flag"));
+        /* libvirt 9.0: INVALID_ARG from virDomainMigrate3, OPERATION_INVALID from the others */
+        if (streq(api, "virDomainMigrate3"))
+            reportInvalidArg("flags", "%s",
+                             _("cannot perform tunnelled migration without using peer2peer flag"));
+        else
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("cannot perform tunnelled migration without using peer2peer flag"));
         goto error;
     }
     if (!(ret = migrateRunSteps(domain, dconn, params, nparams, flags)))
@@ -363,11 +375,12 @@ migrateWithConn(virDomainPtr domain, virConnectPtr dconn,
 /* virDomainMigrateToURI*: peer-to-peer to @dconnuri, or direct to @params' URI. */
 static int
 migrateToURI(virDomainPtr domain, const char *dconnuri,
-             virTypedParameterPtr params, int nparams, unsigned int flags)
+             virTypedParameterPtr params, int nparams, unsigned int flags,
+             const char *api)
 {
     virConnectPtr conn = domain->conn;
 
-    if (migrateCheckSource(domain, flags) < 0)
+    if (migrateCheckSource(domain, flags, api) < 0)
         goto error;
 
     if (flags & VIR_MIGRATE_PEER2PEER) {
@@ -451,11 +464,31 @@ virDomainMigrate3(virDomainPtr domain, virConnectPtr dconn,
     if (!params && nparams) {
         ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     }
-    return migrateWithConn(domain, dconn, params, nparams, flags);
+    return migrateWithConn(domain, dconn, params, nparams, flags, __func__);
 
  error:
     entryDispatchError(domain->conn);
     return NULL;
+}
+
+/* virDomainMigrate and Migrate2: the legacy arguments as parameters. */
+static virDomainPtr
+migrateLegacyWithConn(virDomainPtr domain, virConnectPtr dconn, const char *dxml,
+                      unsigned long flags, const char *dname, const char *uri,
+                      unsigned long bandwidth, const char *api)
+{
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    virDomainPtr ret;
+
+    if (migrateLegacyParams(dxml, dname, uri, bandwidth, &params,
+                            &nparams) < 0) {
+        entryDispatchError(domain->conn);
+        return NULL;
+    }
+    ret = migrateWithConn(domain, dconn, params, nparams, flags, api);
+    virTypedParamsFree(params, nparams);
+    return ret;
 }
 
 /**
@@ -477,20 +510,10 @@ virDomainMigrate2(virDomainPtr domain, virConnectPtr dconn, const char *dxml,
                   unsigned long flags, const char *dname, const char *uri,
                   unsigned long bandwidth)
 {
-    virTypedParameterPtr params = NULL;
-    int nparams = 0;
-    virDomainPtr ret;
-
     errorReset();
     ENTRY_CHECK_DOMAIN(domain, NULL);
-    if (migrateLegacyParams(dxml, dname, uri, bandwidth, &params,
-                            &nparams) < 0) {
-        entryDispatchError(domain->conn);
-        return NULL;
-    }
-    ret = migrateWithConn(domain, dconn, params, nparams, flags);
-    virTypedParamsFree(params, nparams);
-    return ret;
+    return migrateLegacyWithConn(domain, dconn, dxml, flags, dname, uri, bandwidth,
+                                 __func__);
 }
 
 /**
@@ -508,8 +531,10 @@ virDomainPtr
 virDomainMigrate(virDomainPtr domain, virConnectPtr dconn, unsigned long flags,
                  const char *dname, const char *uri, unsigned long bandwidth)
 {
-    return virDomainMigrate2(domain, dconn, NULL, flags, dname, uri,
-                             bandwidth);
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, NULL);
+    return migrateLegacyWithConn(domain, dconn, NULL, flags, dname, uri, bandwidth,
+                                 __func__);
 }
 
 /**
@@ -536,7 +561,7 @@ virDomainMigrateToURI3(virDomainPtr domain, const char *dconnuri,
     if (!params && nparams) {
         ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
     }
-    return migrateToURI(domain, dconnuri, params, nparams, flags);
+    return migrateToURI(domain, dconnuri, params, nparams, flags, __func__);
 
  error:
     entryDispatchError(domain->conn);
@@ -572,7 +597,7 @@ virDomainMigrateToURI2(virDomainPtr domain, const char *dconnuri,
         entryDispatchError(domain->conn);
         return -1;
     }
-    ret = migrateToURI(domain, dconnuri, params, nparams, flags);
+    ret = migrateToURI(domain, dconnuri, params, nparams, flags, __func__);
     virTypedParamsFree(params, nparams);
     return ret;
 }
@@ -605,7 +630,7 @@ virDomainMigrateToURI(virDomainPtr domain, const char *duri,
                             bandwidth, &params, &nparams) < 0)
         goto error;
     ret = migrateToURI(domain, (flags & VIR_MIGRATE_PEER2PEER) ? duri : NULL,
-                       params, nparams, flags);
+                       params, nparams, flags, __func__);
     virTypedParamsFree(params, nparams);
     return ret;
 

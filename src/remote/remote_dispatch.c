@@ -8,6 +8,8 @@
 #include "remote/remote_dispatch_domain.h"
 #include "remote/remote_dispatch_event.h"
 #include "remote/remote_dispatch_stats.h"
+#include "remote/remote_dispatch_migrate.h"
+#include "api/migrate_steps.h"
 #include "remote/remote_dispatch_names.h"
 #include "remote/remote_dispatch_qemu.h"
 #include "remote/remote_stream.h"
@@ -192,9 +194,15 @@ remoteDispatchAuthList(REMOTE_DISPATCH_PARAMS)
 static int
 remoteDispatchDriverFeature(virConnectPtr conn, int feature)
 {
-    const char *type = virConnectGetType(conn);
+    const char *type;
+    int rc;
 
-    if (!type) {
+    /* Migration features: the driver's own answer (src/api/migrate_steps.h). */
+    if ((rc = virtkitConnectSupportsFeature(conn, feature)) > 0)
+        return 1;
+    if (rc < 0)
+        virResetLastError();
+    if (!(type = virConnectGetType(conn))) {
         virResetLastError();
         return 0;
     }
@@ -480,6 +488,7 @@ remoteDispatchNewProgram(void)
     rpcServerProgramAddProcs(prog, remoteDispatchEventProcs, remoteDispatchEventProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchStatsProcs, remoteDispatchStatsProcsCount);
     rpcServerProgramAddProcs(prog, remoteStreamProcs, remoteStreamProcsCount);
+    rpcServerProgramAddProcs(prog, remoteDispatchMigrateProcs, remoteDispatchMigrateProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
     return prog;
 }

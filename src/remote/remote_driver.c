@@ -2051,6 +2051,319 @@ remoteDomainAbortJob(virDomainPtr dom)
                              remote_domain_abort_job_args, &args);
 }
 
+/* --- migration (the v3 steps with typed parameters, tunables) ------------ */
+
+/* libvirt's feature numbers for our DrvFeature values (0: none). */
+static int
+remoteFeatureToWire(int feature)
+{
+    switch ((DrvFeature)feature) {
+    case DRV_FEATURE_MIGRATION_V3:
+        return REMOTE_FEATURE_MIGRATION_V3;
+    case DRV_FEATURE_MIGRATION_PARAMS:
+        return REMOTE_FEATURE_MIGRATION_PARAMS;
+    case DRV_FEATURE_MIGRATION_P2P:
+        return REMOTE_FEATURE_MIGRATION_P2P;
+    case DRV_FEATURE_MIGRATION_DIRECT:
+        return REMOTE_FEATURE_MIGRATION_DIRECT;
+    case DRV_FEATURE_MIGRATION_OFFLINE:
+        return REMOTE_FEATURE_MIGRATION_OFFLINE;
+    case DRV_FEATURE_MIGRATION_CHANGE_PROTECTION:
+        return REMOTE_FEATURE_MIGRATE_CHANGE_PROTECTION;
+    }
+    return 0;
+}
+
+static int
+remoteConnectSupportsFeature(virConnectPtr conn, int feature)
+{
+    int wire = remoteFeatureToWire(feature);
+
+    if (!wire)
+        return 0;
+    return remoteSupportsFeature(CONN_PRIV(conn), wire);
+}
+
+/*
+ * Typed parameters for the wire (at most @limit); the result borrows the
+ * field names and strings of @params and is freed with g_free.
+ */
+static int
+remoteTypedParamsToWire(virTypedParameterPtr params, int nparams, int limit,
+                        remote_typed_param **retVal, u_int *retLen)
+{
+    remote_typed_param *val;
+    int i;
+
+    if (nparams < 0 || nparams > limit) {
+        reportError(VIR_ERR_RPC, _("too many migration parameters '%1$d' for limit '%2$d'"),
+                    nparams, limit);
+        return -1;
+    }
+    val = g_new0(remote_typed_param, MAX(nparams, 1));
+    for (i = 0; i < nparams; i++) {
+        remote_typed_param_value *v = &val[i].value;
+
+        val[i].field = params[i].field;
+        v->type = params[i].type;
+        switch (params[i].type) {
+        case VIR_TYPED_PARAM_INT:
+            v->remote_typed_param_value_u.i = params[i].value.i;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            v->remote_typed_param_value_u.ui = params[i].value.ui;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            v->remote_typed_param_value_u.l = params[i].value.l;
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            v->remote_typed_param_value_u.ul = params[i].value.ul;
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            v->remote_typed_param_value_u.d = params[i].value.d;
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            v->remote_typed_param_value_u.b = params[i].value.b;
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            v->remote_typed_param_value_u.s = params[i].value.s ? params[i].value.s : (char *)"";
+            break;
+        default:
+            g_free(val);
+            reportError(VIR_ERR_RPC, _("unknown parameter type: %1$d"), params[i].type);
+            return -1;
+        }
+    }
+    *retVal = val;
+    *retLen = (u_int)nparams;
+    return 0;
+}
+
+/* The output cookie of a reply, moved to the caller (may be NULL). */
+static void
+remoteCookieOut(char **val, u_int len, char **cookieout, int *cookieoutlen)
+{
+    if (cookieout && cookieoutlen && len > 0) {
+        *cookieout = g_memdup2(*val, len);
+        *cookieoutlen = (int)len;
+    }
+}
+
+#define REMOTE_COOKIE_IN(args, cookie, len) \
+    do { \
+        (args).cookie_in.cookie_in_val = (char *)(cookie); \
+        (args).cookie_in.cookie_in_len = (cookie) && (len) > 0 ? (u_int)(len) : 0; \
+    } while (0)
+
+static char *
+remoteDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
+                                int nparams, char **cookieout,
+                                int *cookieoutlen, unsigned int flags)
+{
+    remote_domain_migrate_begin3_params_args args = { .flags = flags };
+    remote_domain_migrate_begin3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+    char *xml;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return NULL;
+    args.params.params_val = wire;
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_BEGIN3_PARAMS,
+                    remote_domain_migrate_begin3_params_args, &args,
+                    remote_domain_migrate_begin3_params_ret, &ret) < 0)
+        return NULL;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    xml = g_steal_pointer(&ret.xml);
+    REMOTE_FREE(remote_domain_migrate_begin3_params_ret, &ret);
+    return xml;
+}
+
+static int
+remoteDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr params,
+                                  int nparams, const char *cookiein, int cookieinlen,
+                                  char **cookieout, int *cookieoutlen, char **uriOut,
+                                  unsigned int flags)
+{
+    remote_domain_migrate_prepare3_params_args args = { .flags = flags };
+    remote_domain_migrate_prepare3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    if (REMOTE_CALL(CONN_PRIV(dconn), REMOTE_PROC_DOMAIN_MIGRATE_PREPARE3_PARAMS,
+                    remote_domain_migrate_prepare3_params_args, &args,
+                    remote_domain_migrate_prepare3_params_ret, &ret) < 0)
+        return -1;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    if (uriOut && ret.uri_out)
+        *uriOut = g_strdup(*ret.uri_out);
+    REMOTE_FREE(remote_domain_migrate_prepare3_params_ret, &ret);
+    return 0;
+}
+
+static int
+remoteDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
+                                  virTypedParameterPtr params, int nparams,
+                                  const char *cookiein, int cookieinlen,
+                                  char **cookieout, int *cookieoutlen,
+                                  unsigned int flags)
+{
+    remote_domain_migrate_perform3_params_args args = {
+        .dconnuri = REMOTE_STRING(dconnuri),
+        .flags = flags,
+    };
+    remote_domain_migrate_perform3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    remoteDomainToWire(dom, &args.dom);
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_PERFORM3_PARAMS,
+                    remote_domain_migrate_perform3_params_args, &args,
+                    remote_domain_migrate_perform3_params_ret, &ret) < 0)
+        return -1;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_perform3_params_ret, &ret);
+    return 0;
+}
+
+static virDomainPtr
+remoteDomainMigrateFinish3Params(virConnectPtr dconn, virTypedParameterPtr params,
+                                 int nparams, const char *cookiein, int cookieinlen,
+                                 char **cookieout, int *cookieoutlen,
+                                 unsigned int flags, int cancelled)
+{
+    remote_domain_migrate_finish3_params_args args = {
+        .flags = flags,
+        .cancelled = cancelled,
+    };
+    remote_domain_migrate_finish3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+    virDomainPtr dom;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return NULL;
+    args.params.params_val = wire;
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    if (REMOTE_CALL(CONN_PRIV(dconn), REMOTE_PROC_DOMAIN_MIGRATE_FINISH3_PARAMS,
+                    remote_domain_migrate_finish3_params_args, &args,
+                    remote_domain_migrate_finish3_params_ret, &ret) < 0)
+        return NULL;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    dom = remoteDomainFromWire(dconn, &ret.dom);
+    REMOTE_FREE(remote_domain_migrate_finish3_params_ret, &ret);
+    return dom;
+}
+
+static int
+remoteDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
+                                  int nparams, const char *cookiein, int cookieinlen,
+                                  unsigned int flags, int cancelled)
+{
+    remote_domain_migrate_confirm3_params_args args = {
+        .flags = flags,
+        .cancelled = cancelled,
+    };
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    remoteDomainToWire(dom, &args.dom);
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_CONFIRM3_PARAMS,
+                             remote_domain_migrate_confirm3_params_args, &args);
+}
+
+static int
+remoteDomainMigrateSetMaxSpeed(virDomainPtr dom, unsigned long bandwidth,
+                               unsigned int flags)
+{
+    remote_domain_migrate_set_max_speed_args args = {
+        .bandwidth = bandwidth,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_SPEED,
+                             remote_domain_migrate_set_max_speed_args, &args);
+}
+
+static int
+remoteDomainMigrateGetMaxSpeed(virDomainPtr dom, unsigned long *bandwidth,
+                               unsigned int flags)
+{
+    remote_domain_migrate_get_max_speed_args args = { .flags = flags };
+    remote_domain_migrate_get_max_speed_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_SPEED,
+                    remote_domain_migrate_get_max_speed_args, &args,
+                    remote_domain_migrate_get_max_speed_ret, &ret) < 0)
+        return -1;
+    if (ret.bandwidth > G_MAXULONG) {
+        reportError(VIR_ERR_OVERFLOW, _("conversion from hyper to %1$s overflowed"),
+                    "unsigned long");
+        return -1;
+    }
+    *bandwidth = ret.bandwidth;
+    return 0;
+}
+
+static int
+remoteDomainMigrateSetMaxDowntime(virDomainPtr dom, unsigned long long downtime,
+                                  unsigned int flags)
+{
+    remote_domain_migrate_set_max_downtime_args args = {
+        .downtime = downtime,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_SET_MAX_DOWNTIME,
+                             remote_domain_migrate_set_max_downtime_args, &args);
+}
+
+static int
+remoteDomainMigrateGetMaxDowntime(virDomainPtr dom, unsigned long long *downtime,
+                                  unsigned int flags)
+{
+    remote_domain_migrate_get_max_downtime_args args = { .flags = flags };
+    remote_domain_migrate_get_max_downtime_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_GET_MAX_DOWNTIME,
+                    remote_domain_migrate_get_max_downtime_args, &args,
+                    remote_domain_migrate_get_max_downtime_ret, &ret) < 0)
+        return -1;
+    *downtime = ret.downtime;
+    return 0;
+}
+
+static int
+remoteDomainMigrateStartPostCopy(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_migrate_start_post_copy_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_START_POST_COPY,
+                             remote_domain_migrate_start_post_copy_args, &args);
+}
+
 /* --- event registration -------------------------------------------------- */
 
 /*
@@ -2567,6 +2880,17 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainGetJobInfo = remoteDomainGetJobInfo,
     .domainGetJobStats = remoteDomainGetJobStats,
     .domainAbortJob = remoteDomainAbortJob,
+    .connectSupportsFeature = remoteConnectSupportsFeature,
+    .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,
+    .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,
+    .domainMigratePerform3Params = remoteDomainMigratePerform3Params,
+    .domainMigrateFinish3Params = remoteDomainMigrateFinish3Params,
+    .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,
+    .domainMigrateSetMaxSpeed = remoteDomainMigrateSetMaxSpeed,
+    .domainMigrateGetMaxSpeed = remoteDomainMigrateGetMaxSpeed,
+    .domainMigrateSetMaxDowntime = remoteDomainMigrateSetMaxDowntime,
+    .domainMigrateGetMaxDowntime = remoteDomainMigrateGetMaxDowntime,
+    .domainMigrateStartPostCopy = remoteDomainMigrateStartPostCopy,
     .connectDomainEventRegister = remoteConnectDomainEventRegister,
     .connectDomainEventDeregister = remoteConnectDomainEventDeregister,
     .connectDomainEventRegisterAny = remoteConnectDomainEventRegisterAny,

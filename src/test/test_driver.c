@@ -11,12 +11,14 @@
 #include "api/domain_event.h"
 #include "api/domain_export.h"
 #include "api/domain_stats.h"
+#include "api/daemon_mode.h"
 #include "api/driver.h"
 #include "api/fdstream.h"
 #include "api/libvirt-migrate.h"
 #include "conf/domain_obj.h"
 #include "migration/migration.h"
 #include "test/test_driver.h"
+#include "test/test_miglink.h"
 #include "test/test_node.h"
 #include "test/test_screenshot.h"
 #include "util/error.h"
@@ -106,7 +108,10 @@ testDriverOpenDefault(void)
     mutexLock(&testDefaultLock);
     if (!testDefaultDriver) {
         driver = testDriverNew();
-        uuidParse(TEST_DEFAULT_HOST_UUID, driver->hostUUID);
+        /* in virtkitd: the host_uuid of its config, if set (two daemons, two hosts) */
+        if (!daemonModeGetHostUUID() ||
+            uuidParse(daemonModeGetHostUUID(), driver->hostUUID) < 0)
+            uuidParse(TEST_DEFAULT_HOST_UUID, driver->hostUUID);
         if (testNodeLoadDefault(&driver->node, driver->domains) < 0) {
             testDriverFree(driver);
             mutexUnlock(&testDefaultLock);
@@ -1433,54 +1438,6 @@ testDomainSetMetadata(virDomainPtr dom, int type, const char *metadata,
     return ret;
 }
 
-/* ---- jobs: the test driver never runs one ---- */
-
-static int
-testDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
-{
-    DomainObj *vm;
-
-    if (!(vm = testDomObjFromDomain(dom)))
-        return -1;
-    memset(info, 0, sizeof(*info));
-    info->type = VIR_DOMAIN_JOB_NONE;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-testDomainGetJobStats(virDomainPtr dom, int *type,
-                      virTypedParameterPtr *params, int *nparams,
-                      unsigned int flags)
-{
-    DomainObj *vm;
-
-    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED |
-                      VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
-
-    if (!(vm = testDomObjFromDomain(dom)))
-        return -1;
-    *type = VIR_DOMAIN_JOB_NONE;
-    *params = NULL;
-    *nparams = 0;
-    domainObjEndAPI(&vm);
-    return 0;
-}
-
-static int
-testDomainAbortJob(virDomainPtr dom)
-{
-    DomainObj *vm;
-
-    if (!(vm = testDomObjFromDomain(dom)))
-        return -1;
-    if (domainObjCheckActive(vm) == 0)
-        reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                    _("no job is active on the domain"));
-    domainObjEndAPI(&vm);
-    return -1;
-}
-
 /* ---- events ---- */
 
 static int
@@ -1559,6 +1516,20 @@ typedef struct {
     bool pcSwitched;
     GQueue srcEvents;          /* MigEvent as GINT_TO_POINTER */
     GQueue dstEvents;
+    /*
+     * Two processes (two virtkitd hosts): each side has its own mirror of
+     * the stream, @local says which; updates travel over @link
+     * (test_miglink.h): what this side changed since the last flush
+     * (@sentXfer, @sentPc) and the events queued for the peer.  In one
+     * process @local is MIG_SIDE_LAST and @link NULL.
+     */
+    MigSide local;             /* immutable */
+    TestMigLink *link;         /* immutable once set; freed with the stream */
+    guint32 token;             /* immutable: what the source must present */
+    int port;                  /* immutable: destination's link port */
+    int sentXfer;
+    int sentPc;
+    bool linkDown;
 } TestMigStream;
 
 /* The process-wide registry of streams ("the network"). */
@@ -1579,6 +1550,11 @@ typedef struct {
     bool aborted;
     char *persistXML;          /* PERSIST_DEST: the definition to keep */
     gint64 startMs;
+    /* the simulated transfer of the guest's memory, at the speed limit */
+    unsigned long long dataTotal;      /* bytes */
+    unsigned long long dataProcessed;  /* bytes */
+    gint64 lastXferUs;
+    bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
 } TestMig;
 
 static void
@@ -1586,6 +1562,7 @@ testMigStreamUnref(TestMigStream *stream)
 {
     if (!stream || !g_atomic_int_dec_and_test(&stream->refs))
         return;
+    testMigLinkFree(stream->link);
     g_mutex_lock(&testMigStreamsLock);
     if (testMigStreams)
         g_hash_table_remove(testMigStreams, GUINT_TO_POINTER(stream->id));
@@ -1602,6 +1579,8 @@ testMigStreamNew(void)
     TestMigStream *stream = g_new0(TestMigStream, 1);
 
     stream->refs = 1;
+    stream->local = MIG_SIDE_LAST;
+    stream->sentXfer = MIG_EVENT_NONE;
     g_mutex_init(&stream->lock);
     g_queue_init(&stream->srcEvents);
     g_queue_init(&stream->dstEvents);
@@ -1667,6 +1646,194 @@ testMigStreamBreak(TestMigStream *stream, MigSide peer)
     g_mutex_unlock(&stream->lock);
     if (ev != MIG_EVENT_NONE)
         testMigStreamPush(stream, peer, ev);
+}
+
+/* ---- the stream between two processes (test_miglink.h) ---- */
+
+/* An update from the peer's mirror: its state, and events for this side. */
+static void
+testMigStreamLinkApply(void *opaque, int xfer, int pc, const int *events, size_t nevents)
+{
+    TestMigStream *stream = opaque;
+    GQueue *q = stream->local == MIG_SIDE_SOURCE ? &stream->srcEvents : &stream->dstEvents;
+    size_t i;
+
+    g_mutex_lock(&stream->lock);
+    if (xfer >= 0 && xfer < MIG_EVENT_LAST)
+        stream->xfer = stream->sentXfer = xfer;
+    if (pc >= 0)
+        stream->sentPc = stream->pcSwitched = pc != 0;
+    for (i = 0; i < nevents; i++) {
+        if (events[i] > MIG_EVENT_NONE && events[i] < MIG_EVENT_LAST)
+            g_queue_push_tail(q, GINT_TO_POINTER(events[i]));
+    }
+    g_mutex_unlock(&stream->lock);
+}
+
+/* The peer is gone: this side's "QEMU" sees its transfer fail. */
+static void
+testMigStreamLinkDown(void *opaque)
+{
+    TestMigStream *stream = opaque;
+    GQueue *q = stream->local == MIG_SIDE_SOURCE ? &stream->srcEvents : &stream->dstEvents;
+    MigEvent ev = MIG_EVENT_NONE;
+
+    g_mutex_lock(&stream->lock);
+    stream->linkDown = true;
+    if (stream->xfer == MIG_EVENT_Q_ACTIVE || stream->xfer == MIG_EVENT_Q_PRESWITCHOVER)
+        ev = MIG_EVENT_Q_FAILED;
+    else if (stream->xfer == MIG_EVENT_Q_POSTCOPY)
+        ev = MIG_EVENT_Q_PC_FAILED;
+    if (ev != MIG_EVENT_NONE) {
+        stream->xfer = stream->sentXfer = ev;
+        g_queue_push_tail(q, GINT_TO_POINTER(ev));
+    }
+    g_mutex_unlock(&stream->lock);
+}
+
+/*
+ * Send the peer what this side changed since the last flush and the
+ * events queued for it; returns when the peer has them (or the link is
+ * down).  No-op for a stream shared in one process.
+ */
+static void
+testMigStreamFlush(TestMigStream *stream)
+{
+    GQueue *peerQ;
+    int events[TEST_MIG_LINK_MAX_EVENTS];
+    size_t n = 0;
+    int xfer = -1;
+    int pc = -1;
+
+    if (!stream || !stream->link)
+        return;
+    peerQ = stream->local == MIG_SIDE_SOURCE ? &stream->dstEvents : &stream->srcEvents;
+    g_mutex_lock(&stream->lock);
+    if (stream->linkDown) {
+        g_queue_clear(peerQ);
+        g_mutex_unlock(&stream->lock);
+        return;
+    }
+    if ((int)stream->xfer != stream->sentXfer)
+        xfer = stream->sentXfer = stream->xfer;
+    if ((int)stream->pcSwitched != stream->sentPc)
+        pc = stream->sentPc = stream->pcSwitched;
+    while (n < TEST_MIG_LINK_MAX_EVENTS && !g_queue_is_empty(peerQ))
+        events[n++] = GPOINTER_TO_INT(g_queue_pop_head(peerQ));
+    g_mutex_unlock(&stream->lock);
+    if (xfer < 0 && pc < 0 && n == 0)
+        return;
+    if (testMigLinkSend(stream->link, xfer, pc, events, n) < 0) {
+        /* no answer in time (network cut): as a broken QEMU stream */
+        LOG_DEBUG("migration stream %u: peer unreachable", stream->id);
+        testMigStreamLinkDown(stream);
+    }
+}
+
+/*
+ * Host and port of a migration URI ("tcp://HOST:PORT", "tcp:HOST:PORT",
+ * "tcp://[V6]:PORT"); *@retPort is 0 when absent.
+ */
+static int
+testMigUriHostPort(const char *uri, char **retHost, int *retPort)
+{
+    const char *p = strchr(uri, ':');
+    const char *end;
+    g_autofree char *host = NULL;
+    unsigned int port = 0;
+
+    if (!p) {
+        reportError(VIR_ERR_INVALID_ARG, _("invalid migration URI '%1$s'"), uri);
+        return -1;
+    }
+    p++;
+    if (strPrefix(p, "//"))
+        p += 2;
+    if (*p == '[') {
+        if (!(end = strchr(p, ']'))) {
+            reportError(VIR_ERR_INVALID_ARG, _("invalid migration URI '%1$s'"), uri);
+            return -1;
+        }
+        host = g_strndup(p + 1, end - p - 1);
+        end++;
+    } else {
+        end = p + strcspn(p, ":/");
+        host = g_strndup(p, end - p);
+    }
+    if (*end == ':') {
+        g_autofree char *num = g_strndup(end + 1, strcspn(end + 1, "/"));
+
+        if (strParseUInt(num, 10, &port) < 0 || port > 65535) {
+            reportError(VIR_ERR_INVALID_ARG, _("invalid port in migration URI '%1$s'"), uri);
+            return -1;
+        }
+    }
+    if (!*host) {
+        reportError(VIR_ERR_INVALID_ARG, _("migration URI '%1$s' has no host"), uri);
+        return -1;
+    }
+    *retHost = g_steal_pointer(&host);
+    *retPort = (int)port;
+    return 0;
+}
+
+/*
+ * Destination in a daemon: open the port the source's mirror connects to
+ * (on the host of the caller's migration URI @uriIn if given, else on
+ * every address, advertising this host's name).  Sets *@retUri to the
+ * URI Prepare returns.
+ */
+static int
+testMigStreamListen(TestMigStream *stream, const char *uriIn, char **retUri)
+{
+    g_autofree char *host = NULL;
+    int port = 0;
+
+    if (uriIn && testMigUriHostPort(uriIn, &host, &port) < 0)
+        return -1;
+    stream->local = MIG_SIDE_DEST;
+    stream->token = g_random_int();
+    if (!(stream->link = testMigLinkListen(host, stream->token, testMigStreamLinkApply,
+                                           testMigStreamLinkDown, stream, &stream->port)))
+        return -1;
+    if (!host)
+        host = g_strdup(g_get_host_name());
+    *retUri = strchr(host, ':') ? g_strdup_printf("tcp://[%s]:%d", host, stream->port) :
+                                  g_strdup_printf("tcp://%s:%d", host, stream->port);
+    return 0;
+}
+
+/* Source: the mirror of the destination's stream, connected to it. */
+static TestMigStream *
+testMigStreamConnect(const char *uri, int cookiePort, guint32 token)
+{
+    TestMigStream *stream;
+    g_autofree char *host = NULL;
+    int port = 0;
+
+    if (!uri) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("migration to another process needs the destination's migration URI"));
+        return NULL;
+    }
+    if (testMigUriHostPort(uri, &host, &port) < 0)
+        return NULL;
+    if (port == 0)
+        port = cookiePort;
+    stream = g_new0(TestMigStream, 1);
+    stream->refs = 1;
+    stream->local = MIG_SIDE_SOURCE;
+    stream->sentXfer = MIG_EVENT_NONE;
+    g_mutex_init(&stream->lock);
+    g_queue_init(&stream->srcEvents);
+    g_queue_init(&stream->dstEvents);
+    if (!(stream->link = testMigLinkConnect(host, port, token, testMigStreamLinkApply,
+                                            testMigStreamLinkDown, stream))) {
+        g_mutex_clear(&stream->lock);
+        g_free(stream);
+        return NULL;
+    }
+    return stream;
 }
 
 static void
@@ -2004,6 +2171,7 @@ testMigHandle(TestMig *mig, MigEvent event)
     int rc = migrationPhaseHandle(&mig->ctx, event, NULL, NULL);
 
     testMigApplyFaults(mig);
+    testMigStreamFlush(mig->stream);
     return rc;
 }
 
@@ -2044,7 +2212,9 @@ testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
     g_string_append_printf(buf, "  <hostname>%s</hostname>\n"
                            "  <hostuuid>%s</hostuuid>\n", hostname, host);
     if (stream)
-        g_string_append_printf(buf, "  <test-stream id='%u'/>\n", stream->id);
+        g_string_append_printf(buf, "  <test-stream id='%u' pid='%lld' token='%u' port='%d'/>\n",
+                               stream->id, (long long)getpid(), stream->token,
+                               stream->port);
     if (persistXML) {
         g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
         g_string_append(buf, persistXML);
@@ -2058,9 +2228,17 @@ testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
  * Parse a cookie: refuse our own host UUID (migration to the same host),
  * return the stream id (0 if none) and the persistent XML (may be NULL).
  */
+/* The destination's stream as its Prepare cookie names it. */
+typedef struct {
+    guint id;
+    long long pid;        /* process of the destination */
+    guint32 token;
+    int port;             /* its link port (another process) */
+} TestMigCookieStream;
+
 static int
 testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
-                   guint *retStream, char **retPersist)
+                   TestMigCookieStream *retStream, char **retPersist)
 {
     g_autofree char *text = NULL;
     g_autoptr(xmlDoc) doc = NULL;
@@ -2069,7 +2247,7 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     g_autofree char *hostuuid = NULL;
     char mine[VIR_UUID_STRING_BUFLEN];
 
-    *retStream = 0;
+    memset(retStream, 0, sizeof(*retStream));
     if (retPersist)
         *retPersist = NULL;
     if (!cookie || cookielen <= 0)
@@ -2088,14 +2266,26 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     }
     if ((node = xmlUtilChild(root, "test-stream"))) {
         g_autofree char *id = xmlUtilProp(node, "id");
+        g_autofree char *pid = xmlUtilProp(node, "pid");
+        g_autofree char *token = xmlUtilProp(node, "token");
+        g_autofree char *port = xmlUtilProp(node, "port");
         unsigned int value;
+        unsigned int tok = 0;
+        unsigned int prt = 0;
+        unsigned int pidv = 0;
 
-        if (!id || strParseUInt(id, 10, &value) < 0) {
+        if (!id || strParseUInt(id, 10, &value) < 0 ||
+            (pid && strParseUInt(pid, 10, &pidv) < 0) ||
+            (token && strParseUInt(token, 10, &tok) < 0) ||
+            (port && (strParseUInt(port, 10, &prt) < 0 || prt > 65535))) {
             reportError(VIR_ERR_INTERNAL_ERROR, "%s",
                         _("invalid stream in migration cookie"));
             return -1;
         }
-        *retStream = value;
+        retStream->id = value;
+        retStream->pid = pid ? (long long)pidv : (long long)getpid();
+        retStream->token = tok;
+        retStream->port = (int)prt;
     }
     if (retPersist && (node = xmlUtilChild(root, "persistent"))) {
         xmlNodePtr child;
@@ -2263,14 +2453,18 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
     g_autoptr(DomainDef) def = NULL;
     DomainObj *vm = NULL;
     TestMig *mig = NULL;
-    guint streamID;
+    TestMigCookieStream streamID;
+    const char *uriIn = NULL;
+    g_autofree char *linkURI = NULL;
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &xml) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
-                                &dname) < 0)
+                                &dname) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI,
+                                &uriIn) < 0)
         return -1;
     if (!xml) {
         reportError(VIR_ERR_INVALID_ARG, "%s",
@@ -2323,6 +2517,12 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
         g_mutex_unlock(&driver->migLock);
     }
 
+    /*
+     * In virtkitd the source is another process (another host): it
+     * connects to a port of ours, found through the URI we return.
+     */
+    if (daemonModeIsActive() && testMigStreamListen(mig->stream, uriIn, &linkURI) < 0)
+        goto error;
     testMigApplyFaults(mig);
     if (testMigHandle(mig, MIG_EVENT_PREPARE) <= 0 ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PREPARE) {
@@ -2333,7 +2533,9 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
     }
     testMigCookieOut(testMigCookieFormat(driver, vm, mig->stream, NULL),
                      cookieout, cookieoutlen);
-    if (uriOut)
+    if (uriOut && linkURI)
+        *uriOut = g_steal_pointer(&linkURI);
+    else if (uriOut)
         *uriOut = g_strdup_printf("test+stream://%u", mig->stream->id);
     ret = 0;
     domainObjEndAPI(&vm);
@@ -2359,6 +2561,89 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
     }
     domainObjEndAPI(&vm);
     return -1;
+}
+
+/* Migration tunables of a domain (as QEMU's migration parameters). */
+typedef struct {
+    unsigned long bandwidth;          /* MiB/s */
+    unsigned long postcopyBandwidth;  /* MiB/s */
+    unsigned long long downtime;      /* ms */
+    /* the statistics of the last completed migration (GetJobStats COMPLETED) */
+    bool completed;
+    int completedOperation;           /* virDomainJobOperation */
+    unsigned long long completedElapsed;  /* ms */
+    unsigned long long completedData;     /* bytes */
+} TestMigSettings;
+
+/* QEMU's defaults: no bandwidth limit (as libvirt reports it), 300 ms. */
+#define TEST_MIG_BANDWIDTH_MAX (G_MAXINT64 / (1024 * 1024))
+#define TEST_MIG_DOWNTIME_DEFAULT 300
+
+/* The settings of @vm (locked, active), created on first use. */
+static TestMigSettings *
+testMigSettingsGet(TestDriver *driver, DomainObj *vm)
+{
+    g_autofree char *key = testMigKey(vm->def->uuid);
+    TestMigSettings *s;
+
+    g_mutex_lock(&driver->migLock);
+    if (!(s = g_hash_table_lookup(driver->migSettings, key))) {
+        s = g_new0(TestMigSettings, 1);
+        s->bandwidth = TEST_MIG_BANDWIDTH_MAX;
+        s->postcopyBandwidth = TEST_MIG_BANDWIDTH_MAX;
+        s->downtime = TEST_MIG_DOWNTIME_DEFAULT;
+        g_hash_table_insert(driver->migSettings, g_steal_pointer(&key), s);
+    }
+    g_mutex_unlock(&driver->migLock);
+    return s;
+}
+
+/*
+ * The simulated pre-copy transfer of the guest's memory at the speed
+ * limit (virDomainMigrateSetMaxSpeed / VIR_MIGRATE_PARAM_BANDWIDTH;
+ * unlimited by default, then it is instant).  While the transfer runs,
+ * sleeps a little with @vm unlocked, so that job queries, abort and
+ * speed changes get through, as during a real migration.
+ *
+ * Returns: true when it slept (call again), false when the memory is
+ * through (or the transfer is no longer active).
+ */
+static bool
+testMigTransferWait(TestMig *mig, DomainObj *vm)
+{
+    gint64 now = g_get_monotonic_time();
+    unsigned long bw;
+    MigEvent xfer;
+
+    g_mutex_lock(&mig->stream->lock);
+    xfer = mig->stream->xfer;
+    g_mutex_unlock(&mig->stream->lock);
+    if (xfer != MIG_EVENT_Q_ACTIVE)
+        return false;
+    if (mig->dataTotal == 0) {
+        mig->dataTotal = MAX(vm->def->mem.total, 1) * 1024ULL;
+        mig->lastXferUs = now;
+    }
+    bw = testMigSettingsGet(mig->driver, vm)->bandwidth;
+    if (mig->postcopyNow) {
+        /* the rest of the memory comes in post-copy */
+        return false;
+    }
+    if (bw >= TEST_MIG_BANDWIDTH_MAX) {
+        mig->dataProcessed = mig->dataTotal;
+        return false;
+    }
+    mig->dataProcessed += (unsigned long long)((double)bw * 1024 * 1024 *
+                                               (double)(now - mig->lastXferUs) / G_USEC_PER_SEC);
+    mig->lastXferUs = now;
+    if (mig->dataProcessed >= mig->dataTotal) {
+        mig->dataProcessed = mig->dataTotal;
+        return false;
+    }
+    domainObjUnlock(vm);
+    g_usleep(20 * 1000);
+    domainObjLock(vm);
+    return true;
 }
 
 /* The error a failed Perform reports when no action reported one. */
@@ -2393,7 +2678,7 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
     TestDriver *driver = dom->conn->privateData;
     DomainObj *vm;
     TestMig *mig;
-    guint streamID;
+    TestMigCookieStream streamID;
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
@@ -2413,12 +2698,30 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
     }
     if (testMigCookieParse(driver, cookiein, cookieinlen, &streamID, NULL) < 0)
         goto cleanup;
-    if (!mig->stream && !(mig->stream = testMigStreamLookup(streamID))) {
+    if (!mig->stream && streamID.pid != (long long)getpid()) {
+        /* the destination is another process: connect our mirror to it */
+        const char *uri = NULL;
+
+        if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
+            !(mig->stream = testMigStreamConnect(uri, streamID.port, streamID.token)))
+            goto cleanup;
+    }
+    if (!mig->stream && !(mig->stream = testMigStreamLookup(streamID.id))) {
         reportError(VIR_ERR_OPERATION_FAILED, "%s",
                     _("the destination is not ready to receive"));
         goto cleanup;
     }
     mig->callLost = false;
+    {
+        unsigned long long bandwidth = 0;
+        int rc = virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH,
+                                         &bandwidth);
+
+        if (rc < 0)
+            goto cleanup;
+        if (rc == 1 && bandwidth > 0)
+            testMigSettingsGet(driver, vm)->bandwidth = MIN(bandwidth, TEST_MIG_BANDWIDTH_MAX);
+    }
 
     if (testMigHandle(mig, MIG_EVENT_PERFORM) <= 0 || mig->callLost) {
         testMigPerformError(mig);
@@ -2430,6 +2733,8 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
            migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
         MigEvent ev = testMigStreamPop(mig->stream, MIG_SIDE_SOURCE);
 
+        if (ev == MIG_EVENT_NONE && testMigTransferWait(mig, vm))
+            continue;
         if (ev == MIG_EVENT_NONE) {
             g_mutex_lock(&mig->stream->lock);
             if (mig->stream->xfer == MIG_EVENT_Q_ACTIVE) {
@@ -2553,6 +2858,14 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     }
     testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
                      cookieoutlen);
+    {
+        TestMigSettings *s = testMigSettingsGet(driver, vm);
+
+        s->completed = true;
+        s->completedOperation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
+        s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+        s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+    }
     testMigForget(driver, vm->def->uuid);
     dom = domainObjHandleNew(dconn, vm);
 
@@ -2608,6 +2921,12 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
         virTypedParameterPtr stats = NULL;
         int nstats = 0;
         int maxstats = 0;
+        TestMigSettings *s = testMigSettingsGet(driver, vm);
+
+        s->completed = true;
+        s->completedOperation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT;
+        s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+        s->completedData = mig->dataTotal;
 
         virTypedParamsAddInt(&stats, &nstats, &maxstats,
                              VIR_DOMAIN_JOB_OPERATION,
@@ -2653,10 +2972,9 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
                     _("peer-to-peer migration needs the destination URI"));
         return -1;
     }
-    if (!(dconn = virConnectOpen(dconnuri))) {
-        errorSetFromCopy(virGetLastError());
+    /* in-process: the failed open left its error in this thread's slot */
+    if (!(dconn = virConnectOpen(dconnuri)))
         return -1;
-    }
     ddom = migrateRunSteps(dom, dconn, params, nparams,
                            flags & ~VIR_MIGRATE_PEER2PEER);
     saved = errorSave();
@@ -2667,49 +2985,188 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
     return ddom ? 0 : -1;
 }
 
+/*
+ * The simulated pre-copy transfer ends at once and the switch-over goes
+ * to post-copy (which VIR_MIGRATE_POSTCOPY does by itself at the end of
+ * the pre-copy pass); libvirt 9.0's QEMU driver messages.
+ */
 static int
 testDomainMigrateStartPostCopy(virDomainPtr dom, unsigned int flags)
 {
+    TestDriver *driver = dom->conn->privateData;
     DomainObj *vm;
+    TestMig *mig;
+    int ret = -1;
 
     checkFlags(flags, 0, -1);
     if (!(vm = testDomObjFromDomain(dom)))
         return -1;
-    /* The test driver switches to post-copy by itself (VIR_MIGRATE_POSTCOPY). */
-    reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                _("post-copy can be started only during a migration"));
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (!(mig = testMigFind(driver, vm)) || mig->ctx.side != MIG_SIDE_SOURCE ||
+        (mig->ctx.phase != MIG_PHASE_S_BEGIN && mig->ctx.phase != MIG_PHASE_S_PERFORM)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("post-copy can only be started while outgoing migration is in progress"));
+        goto cleanup;
+    }
+    if (!(mig->flags & VIR_MIGRATE_POSTCOPY)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("switching to post-copy requires migration to be started with VIR_MIGRATE_POSTCOPY flag"));
+        goto cleanup;
+    }
+    mig->postcopyNow = true;
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* ---- jobs: a migration is the test driver's only job ---- */
+
+/* The migration of @vm (locked) in an active phase, or NULL. */
+static TestMig *
+testMigActive(TestDriver *driver, DomainObj *vm)
+{
+    TestMig *mig = testMigFind(driver, vm);
+
+    if (!mig || migrationPhaseIsTerminal(mig->ctx.phase) ||
+        mig->ctx.phase == MIG_PHASE_S_NONE || mig->ctx.phase == MIG_PHASE_D_NONE)
+        return NULL;
+    return mig;
+}
+
+static int
+testDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    memset(info, 0, sizeof(*info));
+    info->type = VIR_DOMAIN_JOB_NONE;
+    if ((mig = testMigActive(driver, vm))) {
+        info->type = VIR_DOMAIN_JOB_UNBOUNDED;
+        info->timeElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+        info->dataTotal = info->memTotal = mig->dataTotal;
+        info->dataProcessed = info->memProcessed = mig->dataProcessed;
+        info->dataRemaining = info->memRemaining = mig->dataTotal - mig->dataProcessed;
+    }
+    domainObjEndAPI(&vm);
+    return 0;
+}
+
+static int
+testDomainGetJobStats(virDomainPtr dom, int *type,
+                      virTypedParameterPtr *params, int *nparams,
+                      unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+    virTypedParameterPtr par = NULL;
+    int npar = 0;
+    int maxpar = 0;
+
+    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED |
+                      VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
+
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    *type = VIR_DOMAIN_JOB_NONE;
+    if (flags & VIR_DOMAIN_JOB_STATS_COMPLETED) {
+        TestMigSettings *s = testMigSettingsGet(driver, vm);
+
+        if (s->completed) {
+            *type = VIR_DOMAIN_JOB_COMPLETED;
+            if (virTypedParamsAddInt(&par, &npar, &maxpar, VIR_DOMAIN_JOB_OPERATION,
+                                     s->completedOperation) < 0 ||
+                virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_TIME_ELAPSED,
+                                        s->completedElapsed) < 0 ||
+                virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_DATA_TOTAL,
+                                        s->completedData) < 0 ||
+                virTypedParamsAddULLong(&par, &npar, &maxpar,
+                                        VIR_DOMAIN_JOB_DATA_PROCESSED,
+                                        s->completedData) < 0 ||
+                virTypedParamsAddULLong(&par, &npar, &maxpar,
+                                        VIR_DOMAIN_JOB_DATA_REMAINING, 0) < 0)
+                goto error;
+            if (!(flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED))
+                s->completed = false;
+        }
+    } else if ((mig = testMigActive(driver, vm))) {
+        unsigned long long remaining = mig->dataTotal - mig->dataProcessed;
+
+        *type = VIR_DOMAIN_JOB_UNBOUNDED;
+        if (virTypedParamsAddInt(&par, &npar, &maxpar, VIR_DOMAIN_JOB_OPERATION,
+                                 mig->ctx.side == MIG_SIDE_SOURCE ?
+                                 VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT :
+                                 VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_TIME_ELAPSED,
+                                    g_get_monotonic_time() / 1000 - mig->startMs) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_DATA_TOTAL,
+                                    mig->dataTotal) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_DATA_PROCESSED,
+                                    mig->dataProcessed) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_DATA_REMAINING,
+                                    remaining) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_MEMORY_TOTAL,
+                                    mig->dataTotal) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+                                    mig->dataProcessed) < 0 ||
+            virTypedParamsAddULLong(&par, &npar, &maxpar, VIR_DOMAIN_JOB_MEMORY_REMAINING,
+                                    remaining) < 0)
+            goto error;
+    }
+    *params = par;
+    *nparams = npar;
+    domainObjEndAPI(&vm);
+    return 0;
+
+ error:
+    virTypedParamsFree(par, npar);
     domainObjEndAPI(&vm);
     return -1;
 }
 
-/* Migration tunables of a domain (as QEMU's migration parameters). */
-typedef struct {
-    unsigned long bandwidth;          /* MiB/s */
-    unsigned long postcopyBandwidth;  /* MiB/s */
-    unsigned long long downtime;      /* ms */
-} TestMigSettings;
-
-/* QEMU's defaults: no bandwidth limit (as libvirt reports it), 300 ms. */
-#define TEST_MIG_BANDWIDTH_MAX (G_MAXINT64 / (1024 * 1024))
-#define TEST_MIG_DOWNTIME_DEFAULT 300
-
-/* The settings of @vm (locked, active), created on first use. */
-static TestMigSettings *
-testMigSettingsGet(TestDriver *driver, DomainObj *vm)
+/* libvirt's messages for an abort that cannot be done (qemu driver, 9.0). */
+static int
+testDomainAbortJob(virDomainPtr dom)
 {
-    g_autofree char *key = testMigKey(vm->def->uuid);
-    TestMigSettings *s;
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+    int ret = -1;
 
-    g_mutex_lock(&driver->migLock);
-    if (!(s = g_hash_table_lookup(driver->migSettings, key))) {
-        s = g_new0(TestMigSettings, 1);
-        s->bandwidth = TEST_MIG_BANDWIDTH_MAX;
-        s->postcopyBandwidth = TEST_MIG_BANDWIDTH_MAX;
-        s->downtime = TEST_MIG_DOWNTIME_DEFAULT;
-        g_hash_table_insert(driver->migSettings, g_steal_pointer(&key), s);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (!(mig = testMigActive(driver, vm))) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("no job is active on the domain"));
+        goto cleanup;
     }
-    g_mutex_unlock(&driver->migLock);
-    return s;
+    if (mig->ctx.side == MIG_SIDE_DEST) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot abort incoming migration; use virDomainDestroy instead"));
+        goto cleanup;
+    }
+    mig->aborted = true;
+    if (testMigHandle(mig, MIG_EVENT_ABORT) <= 0) {
+        mig->aborted = false;
+        if (!errorIsSet())
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("cannot abort migration in post-copy mode"));
+        goto cleanup;
+    }
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
 }
 
 static int

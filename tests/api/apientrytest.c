@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mockdriver.h"
+#include "api/migrate_steps.h"
 
 /*
  * Each row is a call that must fail before (or, for NO_SUPPORT, at) the
@@ -493,7 +494,125 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virDomainOpenConsole(c->rodom, NULL, c->s, 0), RO(virDomainOpenConsole)) \
     INT(virDomainOpenConsole(c->dom, NULL, c->ros, 0), VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, \
         ON_CONN, "stream must match connection of domain 'mock'") \
-    INT(virDomainOpenConsole(c->edom, NULL, c->es, 0), NOSUP(virDomainOpenConsole))
+    INT(virDomainOpenConsole(c->edom, NULL, c->es, 0), NOSUP(virDomainOpenConsole)) \
+    /* migration (observed with Debian's libvirt 9.0, test:///default) */ \
+    PTR(virDomainMigrate(NULL, c->conn, 0, NULL, NULL, 0), INVDOM(virDomainMigrate)) \
+    PTR(virDomainMigrate(c->dom, NULL, 0, NULL, NULL, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_CONN, \
+        "invalid connection pointer in virDomainMigrate") \
+    PTR(virDomainMigrate(c->rodom, c->conn, 0, NULL, NULL, 0), RO(virDomainMigrate)) \
+    PTR(virDomainMigrate(c->dom, c->ro, 0, NULL, NULL, 0), \
+        VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, ON_CONN, \
+        "operation forbidden: read only access prevents virDomainMigrate") \
+    PTR(virDomainMigrate(c->dom, c->conn, \
+                         VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
+                         NULL, NULL, 0), \
+        EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    PTR(virDomainMigrate(c->dom, c->conn, VIR_MIGRATE_TUNNELLED, NULL, NULL, 0), \
+        VIR_ERR_OPERATION_INVALID, VIR_FROM_DOMAIN, ON_CONN, \
+        "Requested operation is not valid: cannot perform tunnelled migration without " \
+        "using peer2peer flag") \
+    PTR(virDomainMigrate2(NULL, c->conn, NULL, 0, NULL, NULL, 0), INVDOM(virDomainMigrate2)) \
+    PTR(virDomainMigrate2(c->dom, NULL, NULL, 0, NULL, NULL, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_CONN, \
+        "invalid connection pointer in virDomainMigrate2") \
+    PTR(virDomainMigrate2(c->rodom, c->conn, NULL, 0, NULL, NULL, 0), \
+        RO(virDomainMigrate2)) \
+    PTR(virDomainMigrate2(c->dom, c->ro, NULL, 0, NULL, NULL, 0), \
+        VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, ON_CONN, \
+        "operation forbidden: read only access prevents virDomainMigrate2") \
+    PTR(virDomainMigrate2(c->dom, c->conn, NULL, \
+                          VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
+                          NULL, NULL, 0), \
+        EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    PTR(virDomainMigrate3(NULL, c->conn, NULL, 0, 0), INVDOM(virDomainMigrate3)) \
+    PTR(virDomainMigrate3(c->rodom, c->conn, NULL, 0, 0), RO(virDomainMigrate3)) \
+    PTR(virDomainMigrate3(c->dom, c->ro, NULL, 0, 0), \
+        VIR_ERR_OPERATION_DENIED, VIR_FROM_DOMAIN, ON_CONN, \
+        "operation forbidden: read only access prevents virDomainMigrate3") \
+    PTR(virDomainMigrate3(c->dom, c->conn, NULL, 0, \
+                          VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC), \
+        EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    PTR(virDomainMigrate3(c->dom, c->conn, NULL, 0, VIR_MIGRATE_TUNNELLED), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+        "cannot perform tunnelled migration without using peer2peer flag") \
+    INT(virDomainMigrateToURI(NULL, "x", 0, NULL, 0), INVDOM(virDomainMigrateToURI)) \
+    INT(virDomainMigrateToURI(c->rodom, "x", 0, NULL, 0), RO(virDomainMigrateToURI)) \
+    INT(virDomainMigrateToURI(c->dom, NULL, VIR_MIGRATE_PEER2PEER, NULL, 0), \
+        NULLARG(ON_CONN, duri, virDomainMigrateToURI)) \
+    INT(virDomainMigrateToURI(c->dom, NULL, 0, NULL, 0), \
+        NULLARG(ON_CONN, duri, virDomainMigrateToURI)) \
+    INT(virDomainMigrateToURI(c->dom, "x", \
+                              VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
+                              NULL, 0), \
+        EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    INT(virDomainMigrateToURI2(NULL, "x", NULL, NULL, 0, NULL, 0), \
+        INVDOM(virDomainMigrateToURI2)) \
+    INT(virDomainMigrateToURI2(c->rodom, "x", NULL, NULL, 0, NULL, 0), \
+        RO(virDomainMigrateToURI2)) \
+    INT(virDomainMigrateToURI3(NULL, "x", NULL, 0, 0), INVDOM(virDomainMigrateToURI3)) \
+    INT(virDomainMigrateToURI3(c->rodom, "x", NULL, 0, 0), RO(virDomainMigrateToURI3)) \
+    INT(virDomainMigrateSetMaxSpeed(NULL, 1, 0), INVDOM(virDomainMigrateSetMaxSpeed)) \
+    INT(virDomainMigrateSetMaxSpeed(c->rodom, 1, 0), RO(virDomainMigrateSetMaxSpeed)) \
+    INT(virDomainMigrateSetMaxSpeed(c->edom, 1, 0), NOSUP(virDomainMigrateSetMaxSpeed)) \
+    INT(virDomainMigrateGetMaxSpeed(NULL, &ul, 0), INVDOM(virDomainMigrateGetMaxSpeed)) \
+    INT(virDomainMigrateGetMaxSpeed(c->dom, NULL, 0), \
+        NULLARG(ON_CONN, bandwidth, virDomainMigrateGetMaxSpeed)) \
+    INT(virDomainMigrateGetMaxSpeed(c->rodom, &ul, 0), RO(virDomainMigrateGetMaxSpeed)) \
+    INT(virDomainMigrateGetMaxSpeed(c->edom, &ul, 0), NOSUP(virDomainMigrateGetMaxSpeed)) \
+    INT(virDomainMigrateSetMaxDowntime(NULL, 1, 0), INVDOM(virDomainMigrateSetMaxDowntime)) \
+    INT(virDomainMigrateSetMaxDowntime(c->rodom, 1, 0), RO(virDomainMigrateSetMaxDowntime)) \
+    INT(virDomainMigrateSetMaxDowntime(c->edom, 1, 0), \
+        NOSUP(virDomainMigrateSetMaxDowntime)) \
+    INT(virDomainMigrateGetMaxDowntime(NULL, &ull, 0), INVDOM(virDomainMigrateGetMaxDowntime)) \
+    INT(virDomainMigrateGetMaxDowntime(c->dom, NULL, 0), \
+        NULLARG(ON_CONN, downtime, virDomainMigrateGetMaxDowntime)) \
+    INT(virDomainMigrateGetMaxDowntime(c->edom, &ull, 0), \
+        NOSUP(virDomainMigrateGetMaxDowntime)) \
+    INT(virDomainMigrateStartPostCopy(NULL, 0), INVDOM(virDomainMigrateStartPostCopy)) \
+    INT(virDomainMigrateStartPostCopy(c->rodom, 0), RO(virDomainMigrateStartPostCopy)) \
+    INT(virDomainMigrateStartPostCopy(c->edom, 0), NOSUP(virDomainMigrateStartPostCopy)) \
+    /* the steps virtkitd dispatches (src/api/migrate_steps.h): libvirt 9.0's \
+     * internal virDomainMigrate*3Params, probed through LIBVIRT_PRIVATE_9.0.0 */ \
+    PTR(virtkitDomainMigrateBegin3Params(NULL, NULL, 0, &cookie, &cookielen, 0), \
+        INVDOM(virDomainMigrateBegin3Params)) \
+    PTR(virtkitDomainMigrateBegin3Params(c->rodom, NULL, 0, &cookie, &cookielen, 0), \
+        RO(virDomainMigrateBegin3Params)) \
+    PTR(virtkitDomainMigrateBegin3Params(c->edom, NULL, 0, &cookie, &cookielen, 0), \
+        NOSUP(virDomainMigrateBegin3Params)) \
+    INT(virtkitDomainMigratePrepare3Params(NULL, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_NONE, \
+        "invalid connection pointer in virDomainMigratePrepare3Params") \
+    INT(virtkitDomainMigratePrepare3Params(c->ro, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        RO(virDomainMigratePrepare3Params)) \
+    INT(virtkitDomainMigratePrepare3Params(c->econn, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           &uriout, 0), \
+        NOSUP(virDomainMigratePrepare3Params)) \
+    INT(virtkitDomainMigratePerform3Params(NULL, NULL, NULL, 0, NULL, 0, &cookie, &cookielen, \
+                                           0), \
+        INVDOM(virDomainMigratePerform3Params)) \
+    INT(virtkitDomainMigratePerform3Params(c->rodom, NULL, NULL, 0, NULL, 0, &cookie, \
+                                           &cookielen, 0), \
+        RO(virDomainMigratePerform3Params)) \
+    INT(virtkitDomainMigratePerform3Params(c->edom, NULL, NULL, 0, NULL, 0, &cookie, \
+                                           &cookielen, 0), \
+        NOSUP(virDomainMigratePerform3Params)) \
+    PTR(virtkitDomainMigrateFinish3Params(NULL, NULL, 0, NULL, 0, &cookie, &cookielen, 0, 0), \
+        VIR_ERR_INVALID_CONN, VIR_FROM_DOMAIN, ON_NONE, \
+        "invalid connection pointer in virDomainMigrateFinish3Params") \
+    PTR(virtkitDomainMigrateFinish3Params(c->ro, NULL, 0, NULL, 0, &cookie, &cookielen, 0, 0), \
+        RO(virDomainMigrateFinish3Params)) \
+    PTR(virtkitDomainMigrateFinish3Params(c->econn, NULL, 0, NULL, 0, &cookie, &cookielen, 0, \
+                                          0), \
+        NOSUP(virDomainMigrateFinish3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(NULL, NULL, 0, NULL, 0, 0, 0), \
+        INVDOM(virDomainMigrateConfirm3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(c->rodom, NULL, 0, NULL, 0, 0, 0), \
+        RO(virDomainMigrateConfirm3Params)) \
+    INT(virtkitDomainMigrateConfirm3Params(c->edom, NULL, 0, NULL, 0, 0, 0), \
+        NOSUP(virDomainMigrateConfirm3Params))
 
 typedef struct {
     const char *call;
@@ -518,6 +637,10 @@ entryRun(size_t idx, Ctx *c)
 {
     size_t i = 0;
     unsigned long ul = 0;
+    unsigned long long ull = 0;
+    char *cookie = NULL;
+    int cookielen = 0;
+    char *uriout = NULL;
     virNodeInfo ni;
     virSecurityModel sm;
     virDomainPtr *doms = NULL;
