@@ -23,6 +23,16 @@
 
 int virtkitDaemonInit(const char *root, unsigned int flags);
 
+/*
+ * Private to virtkitd as well: whether the driver serving @conn answers
+ * the daemon's quick queries without ever waiting
+ * (HypervisorDriver.quickQueries), so that the daemon may run them on its
+ * event-loop thread.  Returns 1 or 0 (0 also for a NULL or closed
+ * connection); reports no error.
+ */
+#include <libvirt/libvirt.h>
+int virtkitConnectHasQuickQueries(virConnectPtr conn);
+
 bool daemonModeIsActive(void);
 bool daemonModeIsPrivileged(void);
 const char *daemonModeGetRoot(void);

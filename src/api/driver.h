@@ -36,6 +36,15 @@ typedef enum {
 
 struct _HypervisorDriver {
     const char *name;   /* "Test", "QEMU", "remote" */
+    /*
+     * Set when the driver's implementations of the daemon's quick queries
+     * (the procedures src/remote/ flags RPC_SERVER_PROC_INLINE: lookups,
+     * GetInfo, GetState, IsActive, GetLibVersion, NodeGetInfo, ...) never
+     * wait: no job, no monitor, no peer, no process to spawn, and only
+     * locks that nobody holds while waiting.  virtkitd then runs them on
+     * its event-loop thread (src/rpc/README.md, "Inline calls").
+     */
+    bool quickQueries;
 
     /* @uri is owned by @conn (conn->uri); the driver may mark params ignored. */
     DrvOpenStatus (*connectOpen)(virConnectPtr conn, ParsedUri *uri,

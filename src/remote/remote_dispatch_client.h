@@ -32,6 +32,7 @@ struct _RemoteClient {
     GPtrArray *callbacks; /* RemoteEventCallback *; protected by lock */
     int nextCallbackID;   /* protected by lock */
     bool closeCallback;   /* protected by lock: registered on @conn */
+    bool quickQueries;    /* protected by lock: @conn's driver runs quick queries inline */
 };
 
 void *remoteDispatchClientNew(RpcServerClient *client, void *opaque);
@@ -81,3 +82,14 @@ int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsi
 #define REMOTE_PROC_QUERY (RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_HIGH_PRIORITY)
 /* Changes: read-write sockets only, normal workers. */
 #define REMOTE_PROC_CHANGE 0
+/*
+ * Quick queries: constant, small work that never waits in any driver
+ * that sets HypervisorDriver.quickQueries; they run on the daemon's
+ * event-loop thread for the connections of such drivers, on the workers
+ * otherwise (src/rpc/README.md, "Inline calls").  Nothing whose cost
+ * grows with the host (listings, XML) and nothing that may ever ask a
+ * hypervisor (job statistics).
+ */
+#define REMOTE_PROC_QUICK (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE)
+
+bool remoteDispatchInlineCheck(RpcServerClient *client, const RpcServerProc *proc);

@@ -1,5 +1,6 @@
 /* RPC server: listening sockets, clients, programs and the worker pools that run calls. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #define ERR_DOMAIN VIR_FROM_RPC
@@ -11,6 +12,7 @@
 #include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("rpc.server");
 
@@ -26,6 +28,7 @@ struct _RpcServerProgram {
     const RpcServerProc **index; /* immutable: [procLast], NULL = not implemented */
     const char *const *names;    /* immutable: procedure names for messages, or NULL */
     int nnames;                  /* immutable */
+    RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
 };
 
 typedef struct {
@@ -44,12 +47,14 @@ typedef struct {
 } RpcServerJob;
 
 /*
- * Threads (docs/daemon.md): everything touching sockets, the service
- * list, the watches and the timers runs on the thread that iterates @ctx
- * (the event loop).  Calls run on the worker pools.  Workers and other
- * threads reach the loop through the wake queue: a client put there is
- * visited (output flushed, reading resumed, or closed) on the loop's
- * next turn.  Lock order: the server's lock, then a client's lock.
+ * Threads (docs/daemon.md, src/rpc/README.md): everything touching
+ * sockets, the service list, the watches and the timers runs on the
+ * thread that iterates @ctx (the event loop).  Calls run on the worker
+ * pools, except quick ones (RPC_SERVER_PROC_INLINE) that the loop runs
+ * itself as soon as it has read them.  Workers and other threads reach
+ * the loop through the wake queue: a client put there is visited (output
+ * flushed, reading resumed, or closed) on the loop's next turn.  Lock
+ * order: the server's lock, then a client's lock.
  */
 struct _RpcServer {
     RpcServerConfig cfg;                /* immutable */
@@ -125,6 +130,9 @@ rpcServerProgramAddProcs(RpcServerProgram *prog, const RpcServerProc *procs, siz
         int n = procs[i].proc;
 
         g_assert(n > 0 && n < prog->procLast && !prog->index[n]);
+        /* Only queries may run on the event loop: nothing that changes state. */
+        g_assert(!(procs[i].flags & RPC_SERVER_PROC_INLINE) ||
+                 (procs[i].flags & RPC_SERVER_PROC_READONLY));
         prog->index[n] = &procs[i];
     }
 }
@@ -143,6 +151,20 @@ rpcServerProgramSetNames(RpcServerProgram *prog, const char *const *names, int c
 {
     prog->names = names;
     prog->nnames = count;
+}
+
+/**
+ * rpcServerProgramSetInlineCheck:
+ * @prog: a program not yet added to a server
+ * @check: asked before a call of a procedure flagged
+ *         RPC_SERVER_PROC_INLINE runs on the event-loop thread; when it
+ *         says no, the call goes to the workers like any other.  NULL:
+ *         the flag alone decides.
+ */
+void
+rpcServerProgramSetInlineCheck(RpcServerProgram *prog, RpcServerInlineCheck check)
+{
+    prog->inlineCheck = check;
 }
 
 /**
@@ -363,33 +385,66 @@ rpcServerFindProgram(RpcServer *srv, unsigned int prog, unsigned int vers)
     return NULL;
 }
 
-/* Runs one call on a worker thread. */
+/*
+ * Payload structs of up to this size are decoded into and encoded from
+ * the stack; larger ones are allocated.
+ */
+#define RPC_SERVER_STACK_PAYLOAD 256
+
+typedef union {
+    char bytes[RPC_SERVER_STACK_PAYLOAD];
+    long double alignLD;
+    void *alignP;
+    gint64 alignI;
+} RpcServerPayloadBuf;
+
+/*
+ * Runs one call: decodes its arguments, runs the handler, encodes the
+ * reply (or the error) and queues it, writing it at once when the
+ * client's output queue was empty.  On a worker, or on the event-loop
+ * thread for an inline call.  @msg stays owned by the caller.
+ */
 static void
-rpcServerWorker(gpointer data, gpointer userData)
+rpcServerRunCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg,
+                 const RpcServerProc *proc)
 {
-    RpcServerJob *job = data;
-    RpcServer *srv = userData;
-    const RpcServerProc *proc = job->proc;
     g_autoptr(RpcMessage) reply = rpcMessageNew();
-    g_autofree void *args = g_malloc0(MAX(proc->argsSize, 1));
-    g_autofree void *ret = g_malloc0(MAX(proc->retSize, 1));
+    RpcServerPayloadBuf argsBuf;
+    RpcServerPayloadBuf retBuf;
+    g_autofree void *argsHeap = NULL;
+    g_autofree void *retHeap = NULL;
+    void *args;
+    void *ret;
     bool decoded = false;
     int rc = -1;
 
-    errorReset();
-    if (rpcMessageDecodePayload(job->msg, proc->argsFilter, args) == 0) {
-        decoded = true;
-        LOG_DEBUG("client %llu: %s serial %u", rpcServerClientGetID(job->client), proc->name,
-                  job->msg->header.serial);
-        rc = proc->func(srv, job->client, job->msg, args, ret);
+    if (proc->argsSize <= sizeof(argsBuf)) {
+        memset(&argsBuf, 0, MAX(proc->argsSize, 1));
+        args = &argsBuf;
+    } else {
+        args = argsHeap = g_malloc0(proc->argsSize);
+    }
+    if (proc->retSize <= sizeof(retBuf)) {
+        memset(&retBuf, 0, MAX(proc->retSize, 1));
+        ret = &retBuf;
+    } else {
+        ret = retHeap = g_malloc0(proc->retSize);
     }
 
-    rpcMessageSetReplyHeader(reply, &job->msg->header, RPC_STATUS_OK);
+    errorReset();
+    if (rpcMessageDecodePayload(msg, proc->argsFilter, args) == 0) {
+        decoded = true;
+        LOG_DEBUG("client %llu: %s serial %u", rpcServerClientGetID(client), proc->name,
+                  msg->header.serial);
+        rc = proc->func(srv, client, msg, args, ret);
+    }
+
+    rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_OK);
     if (rc == 0 && rpcMessageEncode(reply, proc->retFilter, ret) < 0)
         rc = -1;
     if (rc < 0) {
         rpcMessageClear(reply);
-        rpcMessageSetReplyHeader(reply, &job->msg->header, RPC_STATUS_ERROR);
+        rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_ERROR);
         if (rpcMessageEncodeError(reply, NULL) < 0) {
             LOG_ERROR("cannot encode the error reply of %s: %s", proc->name,
                       errorGetSlot()->message);
@@ -403,7 +458,18 @@ rpcServerWorker(gpointer data, gpointer userData)
         xdr_free(proc->retFilter, ret);
     errorReset();
 
-    rpcServerClientEndCall(job->client, g_steal_pointer(&reply));
+    rpcServerClientEndCall(client, g_steal_pointer(&reply));
+}
+
+/* Runs one call on a worker thread. */
+static void
+rpcServerWorker(gpointer data, gpointer userData)
+{
+    RpcServerJob *job = data;
+    RpcServer *srv = userData;
+
+    threadTakeOver(job);
+    rpcServerRunCall(srv, job->client, job->msg, job->proc);
     if (job->normalPool)
         g_atomic_int_add(&srv->busyWorkers, -1);
     rpcServerClientUnref(job->client);
@@ -418,14 +484,17 @@ rpcServerWorker(gpointer data, gpointer userData)
  * @client: the client that sent @msg
  * @msg: a call packet with a checked header (ownership taken)
  *
- * Finds the procedure and queues the call to a worker, or answers at
- * once with an error: VIR_ERR_RPC for an unknown program, version or
- * procedure number, VIR_ERR_NO_SUPPORT for a procedure the program
- * defines but does not implement, VIR_ERR_OPERATION_DENIED for a
- * modifying procedure on a read-only socket.  None of these closes the
- * connection.  Event-loop thread.
+ * Finds the procedure and runs the call at once when it is an inline
+ * one (RPC_SERVER_PROC_INLINE, and the program's check agrees), else
+ * queues it to a worker; or answers at once with an error: VIR_ERR_RPC
+ * for an unknown program, version or procedure number, VIR_ERR_NO_SUPPORT
+ * for a procedure the program defines but does not implement,
+ * VIR_ERR_OPERATION_DENIED for a modifying procedure on a read-only
+ * socket.  None of these closes the connection.  Event-loop thread.
+ *
+ * Returns: true when the call ran here (inline), false otherwise.
  */
-void
+bool
 rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
 {
     g_autoptr(RpcMessage) owned = msg;
@@ -458,7 +527,21 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
         goto error;
     }
     if (!rpcServerClientBeginCall(client))
-        return;
+        return false;
+
+    /*
+     * A call that never waits and costs little runs right here: one
+     * thread hand-off (and one sleep and wake-up) less per call.  It
+     * cannot hold up the other clients for long, and the client's
+     * limits still apply (it counts as one of its calls while it runs).
+     */
+    if ((proc->flags & RPC_SERVER_PROC_INLINE) &&
+        (!prog->inlineCheck || prog->inlineCheck(client, proc))) {
+        g_atomic_int_inc(&srv->inflight);
+        rpcServerRunCall(srv, client, msg, proc);
+        g_atomic_int_add(&srv->inflight, -1);
+        return true;
+    }
 
     /*
      * A quick query goes to the normal workers while one is free, and to
@@ -477,15 +560,17 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
     g_atomic_int_inc(&srv->inflight);
     if (normal)
         g_atomic_int_inc(&srv->busyWorkers);
+    threadHandOff(job);
     /* Pushing to an existing pool cannot fail (it only creates threads lazily). */
     g_thread_pool_push(normal ? srv->workers : srv->prioWorkers, job, NULL);
-    return;
+    return false;
 
 error:
     LOG_DEBUG("client %llu: call prog 0x%x vers %u proc %d refused: %s",
               rpcServerClientGetID(client), hdr->prog, hdr->vers, hdr->proc,
               errorGetSlot()->message);
     rpcServerClientSendError(client, hdr);
+    return false;
 }
 
 /* --- clients and listening sockets ------------------------------------------ */
