@@ -646,6 +646,9 @@ rpcServerClientRead(RpcServerClient *client)
             default:
                 break;
             }
+            /* Spare the read(2) that would only say EAGAIN. */
+            if (rpcSocketInputDrained(client->sock))
+                return;
             break;
         }
     }
