@@ -91,5 +91,11 @@ int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsi
  * hypervisor (job statistics).
  */
 #define REMOTE_PROC_QUICK (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE)
+/*
+ * Listings and XML: never wait either (same drivers), but cost grows with
+ * the host; on the event-loop thread only while they have been cheap
+ * lately (RPC_SERVER_PROC_INLINE_CHEAP), on the workers otherwise.
+ */
+#define REMOTE_PROC_LISTING (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE_CHEAP)
 
 bool remoteDispatchInlineCheck(RpcServerClient *client, const RpcServerProc *proc);

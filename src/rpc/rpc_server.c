@@ -29,6 +29,7 @@ struct _RpcServerProgram {
     const char *const *names;    /* immutable: procedure names for messages, or NULL */
     int nnames;                  /* immutable */
     RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
+    gint *costUs; /* [procLast], atomic: moving average of INLINE_CHEAP procedures' cost */
 };
 
 typedef struct {
@@ -42,6 +43,7 @@ typedef struct {
 typedef struct {
     RpcServerClient *client; /* referenced */
     RpcMessage *msg;
+    RpcServerProgram *prog;
     const RpcServerProc *proc;
     bool normalPool;
 } RpcServerJob;
@@ -109,6 +111,7 @@ rpcServerProgramNew(unsigned int prog, unsigned int vers, int procLast)
     p->vers = vers;
     p->procLast = MAX(procLast, 1);
     p->index = g_new0(const RpcServerProc *, p->procLast);
+    p->costUs = g_new0(gint, p->procLast);
     return p;
 }
 
@@ -131,7 +134,7 @@ rpcServerProgramAddProcs(RpcServerProgram *prog, const RpcServerProc *procs, siz
 
         g_assert(n > 0 && n < prog->procLast && !prog->index[n]);
         /* Only queries may run on the event loop: nothing that changes state. */
-        g_assert(!(procs[i].flags & RPC_SERVER_PROC_INLINE) ||
+        g_assert(!(procs[i].flags & (RPC_SERVER_PROC_INLINE | RPC_SERVER_PROC_INLINE_CHEAP)) ||
                  (procs[i].flags & RPC_SERVER_PROC_READONLY));
         prog->index[n] = &procs[i];
     }
@@ -157,7 +160,8 @@ rpcServerProgramSetNames(RpcServerProgram *prog, const char *const *names, int c
  * rpcServerProgramSetInlineCheck:
  * @prog: a program not yet added to a server
  * @check: asked before a call of a procedure flagged
- *         RPC_SERVER_PROC_INLINE runs on the event-loop thread; when it
+ *         RPC_SERVER_PROC_INLINE (or RPC_SERVER_PROC_INLINE_CHEAP, when
+ *         cheap lately) runs on the event-loop thread; when it
  *         says no, the call goes to the workers like any other.  NULL:
  *         the flag alone decides.
  */
@@ -177,6 +181,7 @@ rpcServerProgramFree(RpcServerProgram *prog)
     if (!prog)
         return;
     g_free(prog->index);
+    g_free(prog->costUs);
     g_free(prog);
 }
 
@@ -399,15 +404,42 @@ typedef union {
 } RpcServerPayloadBuf;
 
 /*
+ * Whether a call of @proc (flagged RPC_SERVER_PROC_INLINE_CHEAP) has
+ * been cheap lately.
+ */
+static bool
+rpcServerProcIsCheap(RpcServerProgram *prog, const RpcServerProc *proc)
+{
+    return g_atomic_int_get(&prog->costUs[proc->proc]) < RPC_SERVER_INLINE_COST_MAX_US;
+}
+
+/*
+ * Adds one measured cost of @proc to its moving average (weight 1/8: one
+ * expensive call is enough to send the next ones to the workers, about
+ * 30 cheap ones bring them back).  Concurrent updates may lose one
+ * sample, which does not matter for an estimate.
+ */
+static void
+rpcServerProcAddCost(RpcServerProgram *prog, const RpcServerProc *proc, gint64 us)
+{
+    gint old = g_atomic_int_get(&prog->costUs[proc->proc]);
+    gint64 sample = MIN(us, (gint64)G_MAXINT / 2);
+
+    g_atomic_int_set(&prog->costUs[proc->proc], (gint)(old + (sample - old) / 8));
+}
+
+/*
  * Runs one call: decodes its arguments, runs the handler, encodes the
  * reply (or the error) and queues it, writing it at once when the
  * client's output queue was empty.  On a worker, or on the event-loop
  * thread for an inline call.  @msg stays owned by the caller.
  */
 static void
-rpcServerRunCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg,
-                 const RpcServerProc *proc)
+rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client,
+                 RpcMessage *msg, const RpcServerProc *proc)
 {
+    bool measure = (proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) != 0;
+    gint64 start = measure ? g_get_monotonic_time() : 0;
     g_autoptr(RpcMessage) reply = rpcMessageNew();
     RpcServerPayloadBuf argsBuf;
     RpcServerPayloadBuf retBuf;
@@ -457,6 +489,8 @@ rpcServerRunCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg,
     if (proc->retFilter)
         xdr_free(proc->retFilter, ret);
     errorReset();
+    if (measure)
+        rpcServerProcAddCost(prog, proc, g_get_monotonic_time() - start);
 
     rpcServerClientEndCall(client, g_steal_pointer(&reply));
 }
@@ -469,7 +503,7 @@ rpcServerWorker(gpointer data, gpointer userData)
     RpcServer *srv = userData;
 
     threadTakeOver(job);
-    rpcServerRunCall(srv, job->client, job->msg, job->proc);
+    rpcServerRunCall(srv, job->prog, job->client, job->msg, job->proc);
     if (job->normalPool)
         g_atomic_int_add(&srv->busyWorkers, -1);
     rpcServerClientUnref(job->client);
@@ -530,15 +564,17 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
         return false;
 
     /*
-     * A call that never waits and costs little runs right here: one
+     * A call that never waits and costs little (always, or lately for
+     * RPC_SERVER_PROC_INLINE_CHEAP) runs right here: one
      * thread hand-off (and one sleep and wake-up) less per call.  It
      * cannot hold up the other clients for long, and the client's
      * limits still apply (it counts as one of its calls while it runs).
      */
-    if ((proc->flags & RPC_SERVER_PROC_INLINE) &&
+    if (((proc->flags & RPC_SERVER_PROC_INLINE) ||
+         ((proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) && rpcServerProcIsCheap(prog, proc))) &&
         (!prog->inlineCheck || prog->inlineCheck(client, proc))) {
         g_atomic_int_inc(&srv->inflight);
-        rpcServerRunCall(srv, client, msg, proc);
+        rpcServerRunCall(srv, prog, client, msg, proc);
         g_atomic_int_add(&srv->inflight, -1);
         return true;
     }
@@ -555,6 +591,7 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
     job = g_new0(RpcServerJob, 1);
     job->client = rpcServerClientRef(client);
     job->msg = g_steal_pointer(&owned);
+    job->prog = prog;
     job->proc = proc;
     job->normalPool = normal;
     g_atomic_int_inc(&srv->inflight);

@@ -36,7 +36,18 @@ typedef enum {
      * instead of being handed to a worker.  See src/rpc/README.md.
      */
     RPC_SERVER_PROC_INLINE = 1 << 2,
+    /*
+     * Never waits either, but its cost depends on the data (a listing):
+     * runs on the event-loop thread like an inline call while its recent
+     * cost (decode + handler + encode, a moving average over its calls
+     * wherever they ran) stays below RPC_SERVER_INLINE_COST_MAX_US, on
+     * the workers otherwise.
+     */
+    RPC_SERVER_PROC_INLINE_CHEAP = 1 << 3,
 } RpcServerProcFlags;
+
+/* Recent cost under which an RPC_SERVER_PROC_INLINE_CHEAP call runs inline. */
+#define RPC_SERVER_INLINE_COST_MAX_US 25
 
 /* One implemented procedure of a program. */
 typedef struct {
@@ -53,7 +64,7 @@ typedef struct {
 
 /*
  * Decides on the event-loop thread whether a call of @proc (flagged
- * RPC_SERVER_PROC_INLINE) from @client may run there: the program knows
+ * RPC_SERVER_PROC_INLINE or _INLINE_CHEAP) from @client may run there: the program knows
  * what serves the client (for REMOTE_PROGRAM, the driver of its
  * connection).  Must be quick and must not wait.
  */

@@ -22,6 +22,8 @@
  *   QUICK_NO     flagged inline, but the program's check refuses it
  *   QUERY        a read-only query without the inline flag: a worker
  *   SLOW         waits until the test releases it: a worker
+ *   CHEAPISH     flagged inline-while-cheap; busy for as many
+ *                microseconds as its argument says
  *
  * Each handler records whether it ran on the loop thread.
  */
@@ -32,6 +34,7 @@ enum {
     PROC_QUICK_NO,
     PROC_QUERY,
     PROC_SLOW,
+    PROC_CHEAPISH,
     PROC_LAST
 };
 
@@ -87,6 +90,19 @@ handleSlow(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void
     return 0;
 }
 
+static int
+handleCheapish(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args,
+               void *ret)
+{
+    gint64 until = g_get_monotonic_time() + *(int *)args;
+
+    g_atomic_int_set(&ranOnLoop[PROC_CHEAPISH], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    while (g_get_monotonic_time() < until)
+        ;
+    *(int *)ret = *(int *)args + 1;
+    return 0;
+}
+
 static bool
 inlineCheck(RpcServerClient *client, const RpcServerProc *proc)
 {
@@ -104,6 +120,8 @@ static const RpcServerProc testProcs[] = {
     TEST_PROC(PROC_QUICK_NO, handleQuick, RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE),
     TEST_PROC(PROC_QUERY, handleQuick, RPC_SERVER_PROC_READONLY),
     TEST_PROC(PROC_SLOW, handleSlow, 0),
+    TEST_PROC(PROC_CHEAPISH, handleCheapish,
+              RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE_CHEAP),
 };
 
 static gpointer
@@ -365,6 +383,56 @@ testSlowCallDoesNotBlockQuick(const void *data)
     return rc;
 }
 
+/*
+ * An inline-while-cheap procedure runs on the loop while cheap, on a
+ * worker right after an expensive call, and back on the loop after some
+ * cheap calls.
+ */
+static int
+testCheapWhileCheap(const void *data)
+{
+    g_autoptr(RpcClient) client = rpcClientNewUnix(sockPath);
+    int i;
+    int rc = -1;
+
+    resetState();
+    if (!client) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        return -1;
+    }
+    for (i = 0; i < 5; i++) {
+        if (call(client, PROC_CHEAPISH, 0) < 0)
+            goto cleanup;
+    }
+    if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) != 1) {
+        testFail("a cheap call did not run on the event-loop thread");
+        goto cleanup;
+    }
+    /* 3 ms: far above RPC_SERVER_INLINE_COST_MAX_US even as one sample of eight. */
+    if (call(client, PROC_CHEAPISH, 3000) < 0 || call(client, PROC_CHEAPISH, 0) < 0)
+        goto cleanup;
+    if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) != 2) {
+        testFail("the call after an expensive one ran on the event-loop thread");
+        goto cleanup;
+    }
+    for (i = 0; i < 1000; i++) {
+        if (call(client, PROC_CHEAPISH, 0) < 0)
+            goto cleanup;
+        if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) == 1)
+            break;
+    }
+    testNote("back on the event loop after %d cheap calls", i + 1);
+    if (i == 1000) {
+        testFail("1000 cheap calls later, the procedure still runs on workers");
+        goto cleanup;
+    }
+    rc = 0;
+
+ cleanup:
+    rpcClientClose(client);
+    return rc;
+}
+
 /* Client A floods quick calls from several threads; client B still gets answers. */
 typedef struct {
     RpcClient *client;
@@ -461,6 +529,9 @@ mymain(void)
         ret = -1;
     if (testRun("a slow call does not delay quick queries", testSlowCallDoesNotBlockQuick,
                 NULL) < 0)
+        ret = -1;
+    if (testRun("inline while cheap: to the workers when expensive, back when cheap",
+                testCheapWhileCheap, NULL) < 0)
         ret = -1;
     if (testRun("a flood of quick calls does not starve another client", testFloodDoesNotStarve,
                 NULL) < 0)
