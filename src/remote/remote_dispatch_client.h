@@ -86,7 +86,7 @@ int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsi
  * Quick queries: constant, small work that never waits in any driver
  * that sets HypervisorDriver.quickQueries; they run on the daemon's
  * event-loop thread for the connections of such drivers, on the workers
- * otherwise (src/rpc/README.md, "Inline calls").  Nothing whose cost
+ * otherwise (src/rpc/README.md, "The call path and its threads").  Nothing whose cost
  * grows with the host (listings, XML) and nothing that may ever ask a
  * hypervisor (job statistics).
  */
