@@ -86,9 +86,9 @@ int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsi
  * Quick queries: constant, small work that never waits in any driver
  * that sets HypervisorDriver.quickQueries; they run on the daemon's
  * event-loop thread for the connections of such drivers, on the workers
- * otherwise (src/rpc/README.md, "The call path and its threads").  Nothing whose cost
- * grows with the host (listings, XML) and nothing that may ever ask a
- * hypervisor (job statistics).
+ * otherwise (src/rpc/README.md, "The call path and its threads").
+ * Nothing whose cost grows with the host (listings, XML) and nothing that
+ * may ever ask a hypervisor (job statistics).
  */
 #define REMOTE_PROC_QUICK (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE)
 /*

@@ -26,7 +26,7 @@ struct _RpcReader {
     size_t stageEnd;
     size_t stageSize;
 
-    bool failed; /* a bad packet was seen: the stream is lost */
+    bool failed;    /* a bad packet was seen: the stream is lost */
     bool lastShort; /* the last fill got less than it asked for (or nothing) */
 };
 

@@ -22,22 +22,22 @@ LOG_INIT("rpc.server");
 #define RPC_SERVER_ACCEPT_RETRY_MS 1000
 
 struct _RpcServerProgram {
-    unsigned int prog;           /* immutable */
-    unsigned int vers;           /* immutable */
-    int procLast;                /* immutable: numbers 1..procLast-1 are defined */
-    const RpcServerProc **index; /* immutable: [procLast], NULL = not implemented */
-    const char *const *names;    /* immutable: procedure names for messages, or NULL */
-    int nnames;                  /* immutable */
+    unsigned int prog;                /* immutable */
+    unsigned int vers;                /* immutable */
+    int procLast;                     /* immutable: numbers 1..procLast-1 are defined */
+    const RpcServerProc **index;      /* immutable: [procLast], NULL = not implemented */
+    const char *const *names;         /* immutable: procedure names for messages, or NULL */
+    int nnames;                       /* immutable */
     RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
     gint *costUs; /* [procLast], atomic: moving average of INLINE_CHEAP procedures' cost */
 };
 
 typedef struct {
-    RpcServer *srv;  /* immutable */
-    RpcSocket *sock; /* event-loop thread only */
-    bool readonly;   /* immutable */
+    RpcServer *srv;     /* immutable */
+    RpcSocket *sock;    /* event-loop thread only */
+    bool readonly;      /* immutable */
     RpcTLSContext *tls; /* immutable, referenced; NULL: plain */
-    GSource *watch;  /* event-loop thread only */
+    GSource *watch;     /* event-loop thread only */
 } RpcServerService;
 
 typedef struct {
@@ -435,8 +435,8 @@ rpcServerProcAddCost(RpcServerProgram *prog, const RpcServerProc *proc, gint64 u
  * thread for an inline call.  @msg stays owned by the caller.
  */
 static void
-rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client,
-                 RpcMessage *msg, const RpcServerProc *proc)
+rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client, RpcMessage *msg,
+                 const RpcServerProc *proc)
 {
     bool measure = (proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) != 0;
     gint64 start = measure ? g_get_monotonic_time() : 0;

@@ -608,8 +608,7 @@ rpcServerClientRead(RpcServerClient *client)
     size_t inlined = 0;
     size_t n;
 
-    for (n = 0; n < RPC_SERVER_CLIENT_READ_BURST && inlined < RPC_SERVER_CLIENT_INLINE_BURST;
-         n++) {
+    for (n = 0; n < RPC_SERVER_CLIENT_READ_BURST && inlined < RPC_SERVER_CLIENT_INLINE_BURST; n++) {
         RpcMessage *msg = NULL;
         RpcReaderStatus st;
         bool stop;

@@ -1,4 +1,4 @@
-/* Tests of src/rpc/rpc_server.c's threading: inline calls on the event loop, slow calls on workers. */
+/* Tests of src/rpc/rpc_server.c threading: inline calls on the event loop, slow ones on workers. */
 #include <string.h>
 #include <unistd.h>
 
@@ -29,14 +29,7 @@
  */
 #define TEST_PROG 0x7e570002
 #define TEST_VERS 1
-enum {
-    PROC_QUICK = 1,
-    PROC_QUICK_NO,
-    PROC_QUERY,
-    PROC_SLOW,
-    PROC_CHEAPISH,
-    PROC_LAST
-};
+enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_LAST };
 
 /* Longest a test waits for anything before it is declared stuck. */
 #define WAIT_US (20 * G_USEC_PER_SEC)
@@ -49,7 +42,7 @@ static char *sockDir;
 static char *sockPath;
 
 /* What the handlers saw; atomics, reset by each test. */
-static gint ranOnLoop[PROC_LAST];  /* 1 on the loop thread, 2 elsewhere */
+static gint ranOnLoop[PROC_LAST]; /* 1 on the loop thread, 2 elsewhere */
 static gint slowStarted;
 
 /* Releases the SLOW calls. */
@@ -58,8 +51,7 @@ static Cond slowCond;
 static bool slowRelease; /* protected by slowLock */
 
 static int
-handleQuick(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args,
-            void *ret)
+handleQuick(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args, void *ret)
 {
     int proc = call->header.proc;
 
@@ -69,8 +61,7 @@ handleQuick(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, voi
 }
 
 static int
-handleSlow(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args,
-           void *ret)
+handleSlow(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args, void *ret)
 {
     gint64 deadline = g_get_monotonic_time() + WAIT_US;
     bool released;
@@ -109,10 +100,9 @@ inlineCheck(RpcServerClient *client, const RpcServerProc *proc)
     return proc->proc != PROC_QUICK_NO;
 }
 
-#define TEST_PROC(num, fn, fl)                                                                  \
-    {                                                                                            \
-        num, #num, NULL, fn, (xdrproc_t)xdr_int, sizeof(int), (xdrproc_t)xdr_int, sizeof(int), \
-            fl                                                                                   \
+#define TEST_PROC(num, fn, fl)                                                                     \
+    {                                                                                              \
+        num, #num, NULL, fn, (xdrproc_t)xdr_int, sizeof(int), (xdrproc_t)xdr_int, sizeof(int), fl  \
     }
 
 static const RpcServerProc testProcs[] = {
@@ -308,7 +298,7 @@ testWhereCallsRun(const void *data)
     }
     rc = 0;
 
- cleanup:
+cleanup:
     rpcClientClose(client);
     return rc;
 }
@@ -324,8 +314,8 @@ testSlowCallDoesNotBlockQuick(const void *data)
 {
     g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
     g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
-    AsyncCall slow = { 0 };
-    AsyncCall query = { 0 };
+    AsyncCall slow = {0};
+    AsyncCall query = {0};
     gint64 t0;
     gint64 elapsed;
     int rc = -1;
@@ -372,7 +362,7 @@ testSlowCallDoesNotBlockQuick(const void *data)
         goto cleanup;
     rc = 0;
 
- cleanup:
+cleanup:
     releaseSlow();
     asyncCallJoin(&slow);
     asyncCallJoin(&query);
@@ -428,7 +418,7 @@ testCheapWhileCheap(const void *data)
     }
     rc = 0;
 
- cleanup:
+cleanup:
     rpcClientClose(client);
     return rc;
 }
@@ -462,8 +452,8 @@ testFloodDoesNotStarve(const void *data)
 {
     g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
     g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
-    Flood flood = { 0 };
-    GThread *threads[4] = { NULL };
+    Flood flood = {0};
+    GThread *threads[4] = {NULL};
     gint64 worst = 0;
     int bcalls = 0;
     size_t i;
@@ -505,7 +495,7 @@ testFloodDoesNotStarve(const void *data)
     }
     rc = 0;
 
- cleanup:
+cleanup:
     if (a)
         rpcClientClose(a);
     if (b)
@@ -524,11 +514,11 @@ mymain(void)
         serverStop();
         return -1;
     }
-    if (testRun("where calls run: inline on the loop, others on workers", testWhereCallsRun,
-                NULL) < 0)
+    if (testRun("where calls run: inline on the loop, others on workers", testWhereCallsRun, NULL) <
+        0)
         ret = -1;
-    if (testRun("a slow call does not delay quick queries", testSlowCallDoesNotBlockQuick,
-                NULL) < 0)
+    if (testRun("a slow call does not delay quick queries", testSlowCallDoesNotBlockQuick, NULL) <
+        0)
         ret = -1;
     if (testRun("inline while cheap: to the workers when expensive, back when cheap",
                 testCheapWhileCheap, NULL) < 0)
