@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <libvirt/libvirt.h>
 
 /*
  * virtkitd calls virtkitDaemonInit() once, before it opens any
@@ -30,7 +31,6 @@ int virtkitDaemonInit(const char *root, unsigned int flags);
  * event-loop thread.  Returns 1 or 0 (0 also for a NULL or closed
  * connection); reports no error.
  */
-#include <libvirt/libvirt.h>
 int virtkitConnectHasQuickQueries(virConnectPtr conn);
 
 bool daemonModeIsActive(void);
