@@ -25,10 +25,22 @@
  *                 end.  Freeing the returned handles is not in the latency,
  *                 but is in the rate.
  *
+ * Cost per call (--daemon-pid PID): besides the latencies, what each call
+ * costs in CPU time and in thread sleeps, figures that the load of other
+ * processes on the machine changes much less than the latencies.  Client:
+ * getrusage(RUSAGE_THREAD) of every client thread over its warm-up and
+ * timed calls (user + system time, voluntary context switches, i.e. the
+ * times the thread went to sleep).  Daemon: the sum over its threads of
+ * /proc/PID/task/TID/schedstat (nanoseconds on a CPU) and the voluntary
+ * context switches of /proc/PID/task/TID/status, read before the threads
+ * start and after they end (a daemon thread that exits in between is
+ * missed).  Divided by the number of calls (warm-up included).
+ *
  * Output: a human summary, or with --json one JSON object per line (what
  * bench/run-bench-rpc.py reads).  Exit status 0, or 1 when a call fails.
  */
 
+#include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
@@ -38,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,7 +82,14 @@ typedef struct {
     double seconds;
     int nclientCounts;
     int clientCounts[BENCH_RPC_MAX_COUNTS];
+    long daemonPid;               /* 0: no cost figures */
 } BenchRpcOptions;
+
+/* CPU time and sleeps of a thread or a process. */
+typedef struct {
+    double cpu;                   /* seconds */
+    double vcsw;                  /* voluntary context switches */
+} BenchRpcCost;
 
 /* One client thread of one measurement. */
 typedef struct {
@@ -84,6 +104,8 @@ typedef struct {
     size_t nsamples;
     size_t allocSamples;
     double end;                   /* time of the last call's end */
+    size_t ncalls;                /* warm-up included */
+    BenchRpcCost cost;            /* of this thread over its calls */
     bool failed;
 } BenchRpcThread;
 
@@ -195,10 +217,67 @@ benchRpcAddSample(BenchRpcThread *t, double lat)
     return 0;
 }
 
+/* The calling thread's CPU time and voluntary context switches so far. */
+static void
+benchRpcThreadCost(BenchRpcCost *cost)
+{
+    struct rusage ru;
+
+    memset(cost, 0, sizeof(*cost));
+    if (getrusage(RUSAGE_THREAD, &ru) < 0)
+        return;
+    cost->cpu = (double) ru.ru_utime.tv_sec + (double) ru.ru_utime.tv_usec / 1e6 +
+                (double) ru.ru_stime.tv_sec + (double) ru.ru_stime.tv_usec / 1e6;
+    cost->vcsw = (double) ru.ru_nvcsw;
+}
+
+/* The sum over the threads of process @pid; false when it cannot be read. */
+static bool
+benchRpcProcessCost(long pid, BenchRpcCost *cost)
+{
+    char path[64];
+    DIR *dir;
+    struct dirent *ent;
+
+    memset(cost, 0, sizeof(*cost));
+    snprintf(path, sizeof(path), "/proc/%ld/task", pid);
+    if (!(dir = opendir(path)))
+        return false;
+    while ((ent = readdir(dir))) {
+        char file[sizeof(path) + 300];
+        char line[256];
+        unsigned long long ns = 0;
+        FILE *f;
+
+        if (ent->d_name[0] == '.')
+            continue;
+        snprintf(file, sizeof(file), "%s/%s/schedstat", path, ent->d_name);
+        if ((f = fopen(file, "r"))) {
+            if (fscanf(f, "%llu", &ns) == 1)
+                cost->cpu += (double) ns / 1e9;
+            fclose(f);
+        }
+        snprintf(file, sizeof(file), "%s/%s/status", path, ent->d_name);
+        if ((f = fopen(file, "r"))) {
+            while (fgets(line, sizeof(line), f)) {
+                unsigned long long n;
+
+                if (sscanf(line, "voluntary_ctxt_switches: %llu", &n) == 1)
+                    cost->vcsw += (double) n;
+            }
+            fclose(f);
+        }
+    }
+    closedir(dir);
+    return true;
+}
+
 static void *
 benchRpcThreadMain(void *opaque)
 {
     BenchRpcThread *t = opaque;
+    BenchRpcCost before;
+    BenchRpcCost after;
     double warmEnd;
     double end;
     double lat;
@@ -208,6 +287,7 @@ benchRpcThreadMain(void *opaque)
     pthread_barrier_wait(t->barrier);
     pthread_barrier_wait(t->barrier);
 
+    benchRpcThreadCost(&before);
     warmEnd = *t->startp + BENCH_RPC_WARMUP_SECS;
     end = warmEnd + t->opts->seconds;
     do {
@@ -215,6 +295,7 @@ benchRpcThreadMain(void *opaque)
             t->failed = true;
             return NULL;
         }
+        t->ncalls++;
     } while (benchRpcNow() < warmEnd);
 
     do {
@@ -222,16 +303,21 @@ benchRpcThreadMain(void *opaque)
             t->failed = true;
             return NULL;
         }
+        t->ncalls++;
         now = benchRpcNow();
     } while (now < end);
     t->end = now;
+    benchRpcThreadCost(&after);
+    t->cost.cpu = after.cpu - before.cpu;
+    t->cost.vcsw = after.vcsw - before.vcsw;
     return NULL;
 }
 
-/* Print one measurement. */
+/* Print one measurement; @client and @daemon are per call, @daemon NULL if unknown. */
 static void
 benchRpcFigure(const BenchRpcOptions *opts, const char *op, int clients, size_t calls,
-               double rate, double median, double p99, double mean)
+               double rate, double median, double p99, double mean,
+               const BenchRpcCost *client, const BenchRpcCost *daemon)
 {
     if (opts->json) {
         printf("{\"bench\": \"rpc\", \"label\": ");
@@ -239,11 +325,22 @@ benchRpcFigure(const BenchRpcOptions *opts, const char *op, int clients, size_t 
         printf(", \"op\": ");
         benchJsonString(op);
         printf(", \"clients\": %d, \"calls\": %zu, \"rate\": %.6g, \"median_us\": %.6g,"
-               " \"p99_us\": %.6g, \"mean_us\": %.6g}\n",
-               clients, calls, rate, median * 1e6, p99 * 1e6, mean * 1e6);
+               " \"p99_us\": %.6g, \"mean_us\": %.6g, \"client_cpu_us\": %.6g,"
+               " \"client_sleeps\": %.6g",
+               clients, calls, rate, median * 1e6, p99 * 1e6, mean * 1e6,
+               client->cpu * 1e6, client->vcsw);
+        if (daemon)
+            printf(", \"daemon_cpu_us\": %.6g, \"daemon_sleeps\": %.6g",
+                   daemon->cpu * 1e6, daemon->vcsw);
+        printf("}\n");
     } else {
         printf("  %-12s %3d client(s) %10.0f calls/s  median %9.1f us  p99 %9.1f us"
                "  (%zu calls)\n", op, clients, rate, median * 1e6, p99 * 1e6, calls);
+        printf("  %-12s per call: client %.1f us CPU, %.2f sleeps", "", client->cpu * 1e6,
+               client->vcsw);
+        if (daemon)
+            printf("; daemon %.1f us CPU, %.2f sleeps", daemon->cpu * 1e6, daemon->vcsw);
+        printf("\n");
     }
     fflush(stdout);
 }
@@ -260,6 +357,11 @@ benchRpcMeasure(const BenchRpcOptions *opts, BenchRpcOp op, int nclients, int ex
     double *all = NULL;
     double sum = 0;
     size_t total = 0;
+    size_t ncalls = 0;
+    BenchRpcCost clientCost = { 0 };
+    BenchRpcCost daemonBefore = { 0 };
+    BenchRpcCost daemonAfter = { 0 };
+    bool haveDaemon = false;
     size_t k;
     int ret = -1;
     int i;
@@ -293,18 +395,31 @@ benchRpcMeasure(const BenchRpcOptions *opts, BenchRpcOp op, int nclients, int ex
         }
     }
     pthread_barrier_wait(&barrier);
+    if (opts->daemonPid > 0)
+        haveDaemon = benchRpcProcessCost(opts->daemonPid, &daemonBefore);
     start = benchRpcNow();
     pthread_barrier_wait(&barrier);
     for (i = 0; i < nclients; i++)
         pthread_join(tids[i], NULL);
+    if (haveDaemon)
+        haveDaemon = benchRpcProcessCost(opts->daemonPid, &daemonAfter);
     pthread_barrier_destroy(&barrier);
 
     for (i = 0; i < nclients; i++) {
         if (threads[i].failed)
             goto cleanup;
         total += threads[i].nsamples;
+        ncalls += threads[i].ncalls;
+        clientCost.cpu += threads[i].cost.cpu;
+        clientCost.vcsw += threads[i].cost.vcsw;
         if (threads[i].end > end)
             end = threads[i].end;
+    }
+    if (ncalls > 0) {
+        clientCost.cpu /= (double) ncalls;
+        clientCost.vcsw /= (double) ncalls;
+        daemonAfter.cpu = (daemonAfter.cpu - daemonBefore.cpu) / (double) ncalls;
+        daemonAfter.vcsw = (daemonAfter.vcsw - daemonBefore.vcsw) / (double) ncalls;
     }
     if (!(all = malloc((total ? total : 1) * sizeof(*all))))
         goto cleanup;
@@ -319,7 +434,8 @@ benchRpcMeasure(const BenchRpcOptions *opts, BenchRpcOp op, int nclients, int ex
     benchRpcFigure(opts, benchRpcOpName(op, expect), nclients, total,
                    (double) total / (end - (start + BENCH_RPC_WARMUP_SECS)),
                    benchRpcQuantile(all, total, 0.5), benchRpcQuantile(all, total, 0.99),
-                   total ? sum / (double) total : 0);
+                   total ? sum / (double) total : 0, &clientCost,
+                   haveDaemon ? &daemonAfter : NULL);
     ret = 0;
 
  cleanup:
@@ -482,13 +598,14 @@ benchRpcUsage(FILE *out, const char *argv0)
 {
     fprintf(out,
             "Usage: %s --uri URI [--json] [--label NAME] [--clients 1,4,16]\n"
-            "          [--seconds S] [--domains N]\n"
+            "          [--seconds S] [--domains N] [--daemon-pid PID]\n"
             "  --uri URI        daemon connection, e.g. test+unix:///default?socket=SOCK\n"
             "  --json           one JSON object per line instead of the summary\n"
             "  --label NAME     name of this run in the output (default: %s)\n"
             "  --clients LIST   concurrent clients, comma-separated (default: 1,4,16)\n"
             "  --seconds S      timed duration of each figure (default: 1)\n"
-            "  --domains N      extra domains for the big listing (default: 1000)\n",
+            "  --domains N      extra domains for the big listing (default: 1000)\n"
+            "  --daemon-pid PID also report the daemon's CPU time and sleeps per call\n",
             argv0, BENCH_RPC_TARGET);
 }
 
@@ -533,6 +650,14 @@ benchRpcParseArgs(int argc, char **argv, BenchRpcOptions *opts)
                 fprintf(stderr, "bench-rpc: --seconds needs a number in (0, 600]\n");
                 return -1;
             }
+        } else if (strcmp(arg, "--daemon-pid") == 0) {
+            int pid;
+
+            if (benchRpcParseInt(val, 1, INT_MAX, &pid) < 0) {
+                fprintf(stderr, "bench-rpc: --daemon-pid needs a process id\n");
+                return -1;
+            }
+            opts->daemonPid = pid;
         } else if (strcmp(arg, "--domains") == 0) {
             if (benchRpcParseInt(val, 1, 100000, &opts->ndomains) < 0) {
                 fprintf(stderr, "bench-rpc: --domains needs 1..100000\n");

@@ -13,6 +13,11 @@ The same client source is built twice (bench/bench-rpc.c): bench-rpc-virtkit
 against each daemon: four combinations, --runs times each, in rotating
 order; every figure is the median over the runs.
 
+Besides rates and latencies, each figure has its cost per call, which the
+load of other processes changes much less: CPU time and sleeps (voluntary
+context switches) of the client threads and of the daemon's threads
+(bench-rpc --daemon-pid), printed in a table of their own.
+
 Every process started here is killed (SIGKILL) and reaped by PID on every
 path, including errors and Ctrl-C.  Needs root (for the mount namespace).
 
@@ -47,6 +52,9 @@ OP_DESC = {
     "list1": "virConnectListAllDomains, 1 domain",
     "list_many": "virConnectListAllDomains, %d domains",
 }
+# Per-call cost figures of bench-rpc (CPU microseconds and sleeps).
+COST_KEYS = ("client_cpu_us", "client_sleeps", "daemon_cpu_us", "daemon_sleeps")
+FIG_KEYS = ("rate", "median_us", "p99_us")
 # (daemon, client build)
 COMBOS = [("virtkitd", "virtkit"), ("virtkitd", "libvirt"),
           ("libvirtd", "virtkit"), ("libvirtd", "libvirt")]
@@ -161,6 +169,9 @@ class Daemons:
         self.socks["libvirtd"] = os.path.join(sockdir, "libvirt-sock")
         self._wait("libvirtd")
 
+    def pid(self, name):
+        return self.procs[name].pid
+
     def uri(self, name):
         return "test+unix:///default?socket=%s" % self.socks[name]
 
@@ -216,7 +227,7 @@ def run_once(args, daemons, daemon, build):
     exe = os.path.join(args.build_dir, "bench", "bench-rpc-" + build)
     cmd = [exe, "--json", "--label", "%s/%s" % (daemon, build), "--uri", daemons.uri(daemon),
            "--seconds", args.seconds, "--clients", args.clients,
-           "--domains", str(args.domains)]
+           "--domains", str(args.domains), "--daemon-pid", str(daemons.pid(daemon))]
     # Generous: 4 ops x client counts x (seconds + warm-up + connects) + defines.
     timeout = 60 + 4 * len(args.client_counts) * (float(args.seconds) + 5)
     client = Client(cmd, client_env(build, args.build_dir))
@@ -255,6 +266,12 @@ def fmt_rate(v):
     return "-" if v is None else "{:,.0f}".format(v)
 
 
+def fmt_cost(v, key):
+    if v is None:
+        return "-"
+    return "%.2f" % v if key.endswith("sleeps") else "%.1f" % v
+
+
 def fmt_us(v):
     return "-" if v is None else ("{:.1f}".format(v) if v < 1000 else "{:,.0f}".format(v))
 
@@ -285,9 +302,10 @@ def main():
                 metas[(daemon, build)] = meta
                 for (op, clients), obj in figures.items():
                     d = samples.setdefault((daemon, build, op, clients),
-                                           {"rate": [], "median_us": [], "p99_us": []})
+                                           {k: [] for k in COST_KEYS + FIG_KEYS})
                     for k in d:
-                        d[k].append(obj[k])
+                        if obj.get(k) is not None:
+                            d[k].append(obj[k])
         load_end = os.getloadavg()[0]
         ok = True
     finally:
@@ -295,7 +313,8 @@ def main():
         if not ok:
             sys.stderr.write("run-bench-rpc: daemon logs kept in %s\n" % daemons.tmp)
 
-    med = {key: {k: statistics.median(v) for k, v in d.items()} for key, d in samples.items()}
+    med = {key: {k: statistics.median(v) if v else None for k, v in d.items()}
+           for key, d in samples.items()}
 
     def fig(daemon, build, op, clients, what):
         d = med.get((daemon, build, op, clients))
@@ -332,6 +351,21 @@ def main():
                 print("%-40s %3d  %-22s %12s %10s %10s" % (
                     desc(op), n, "%s / %s" % (daemon, build), fmt_rate(rate),
                     fmt_us(m), fmt_us(p)))
+    print()
+
+    # Table 1b: cost per call (CPU time and sleeps of client and daemon).
+    print("%-40s %3s  %-22s %12s %12s %12s %12s" % (
+        "operation (cost per call)", "n", "daemon / client", "client us",
+        "client slp", "daemon us", "daemon slp"))
+    costs = []
+    for op in OPS:
+        for n in args.client_counts:
+            for daemon, build in COMBOS:
+                c = [fig(daemon, build, op, n, k) for k in COST_KEYS]
+                costs.append((op, n, daemon, build, c))
+                print("%-40s %3d  %-22s %12s %12s %12s %12s" % (
+                    desc(op), n, "%s / %s" % (daemon, build),
+                    *[fmt_cost(v, k) for v, k in zip(c, COST_KEYS)]))
     print()
 
     # Table 2: ratios.  "daemon": virtkitd vs libvirtd, both with Debian's
@@ -403,6 +437,19 @@ def main():
                         fmt_us(fig(daemon, build, op, n, "p99_us"))))
                 print("| %s | %d | %s |" % (desc(op), n, " | ".join(cells)))
         print()
+        print("| Operation | Clients | virtkitd / our client | virtkitd / Debian client"
+              " | libvirtd / our client | libvirtd / Debian client |")
+        print("|---|---:|---:|---:|---:|---:|")
+        for op in OPS:
+            for n in args.client_counts:
+                cells = []
+                for daemon, build in COMBOS:
+                    c = [fig(daemon, build, op, n, k) for k in COST_KEYS]
+                    cells.append("%s + %s µs, %s + %s sleeps" % (
+                        fmt_cost(c[0], "client_cpu_us"), fmt_cost(c[2], "daemon_cpu_us"),
+                        fmt_cost(c[1], "client_sleeps"), fmt_cost(c[3], "daemon_sleeps")))
+                print("| %s | %d | %s |" % (desc(op), n, " | ".join(cells)))
+        print()
         print("| Operation | Clients | calls/s: virtkitd ÷ libvirtd (Debian client)"
               " | calls/s: our stack ÷ Debian's | median: virtkitd ÷ libvirtd"
               " | median: our stack ÷ Debian's |")
@@ -418,10 +465,12 @@ def main():
                                              want, "yes" if met else "**no**"))
         print()
 
+    cost_of = {(op, n, daemon, build): c for op, n, daemon, build, c in costs}
     for op, n, daemon, build, rate, m, p in rows:
         print(json.dumps({
             "bench": "rpc", "op": op, "clients": n, "daemon": daemon, "client": build,
             "rate": rate, "median_us": m, "p99_us": p, "runs": args.runs,
+            **dict(zip(COST_KEYS, cost_of[(op, n, daemon, build)])),
             "seconds": float(args.seconds), "date": date,
             "loadavg": [round(load_start, 2), round(load_end, 2)],
         }))

@@ -4,6 +4,7 @@
 #define ERR_DOMAIN VIR_FROM_NONE
 
 #include "api/daemon_mode.h"
+#include "api/datatypes.h"
 #include "api/driver.h"
 #include "api/entry.h"
 #include "util/error.h"
@@ -108,6 +109,23 @@ virtkitDaemonInit(const char *root, unsigned int flags)
  error:
     entryDispatchError(NULL);
     return -1;
+}
+
+/**
+ * virtkitConnectHasQuickQueries:
+ * @conn: an open connection of this process (the caller holds a reference)
+ *
+ * Tells virtkitd whether the driver of @conn set quickQueries in its
+ * table (src/api/driver.h): the procedures the daemon flags as inline
+ * then run on its event-loop thread.  Private to virtkitd: exported in
+ * the VIRTKIT_PRIVATE_0.1 node, not libvirt API.
+ *
+ * Returns: 1 when it did, 0 otherwise (also for NULL); no error.
+ */
+int
+virtkitConnectHasQuickQueries(virConnectPtr conn)
+{
+    return conn && conn->driver && conn->driver->quickQueries ? 1 : 0;
 }
 
 /**

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <libvirt/libvirt.h>
 
 /*
  * virtkitd calls virtkitDaemonInit() once, before it opens any
@@ -24,6 +25,15 @@
 int virtkitDaemonInit(const char *root, unsigned int flags);
 int virtkitDaemonReload(void);
 int virtkitDaemonSetHostUUID(const char *uuid);
+
+/*
+ * Private to virtkitd as well: whether the driver serving @conn answers
+ * the daemon's quick queries without ever waiting
+ * (HypervisorDriver.quickQueries), so that the daemon may run them on its
+ * event-loop thread.  Returns 1 or 0 (0 also for a NULL or closed
+ * connection); reports no error.
+ */
+int virtkitConnectHasQuickQueries(virConnectPtr conn);
 
 bool daemonModeIsActive(void);
 bool daemonModeIsPrivileged(void);

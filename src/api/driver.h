@@ -36,6 +36,17 @@ typedef enum {
 
 struct _HypervisorDriver {
     const char *name;   /* "Test", "QEMU", "remote" */
+    /*
+     * Set when the driver's implementations of the daemon's quick queries
+     * (the procedures src/remote/ flags REMOTE_PROC_QUICK: lookups,
+     * GetInfo, GetState, IsActive, GetLibVersion, NodeGetInfo, ...; and
+     * REMOTE_PROC_LISTING: ListAllDomains, GetXMLDesc, ...) never wait:
+     * no job, no monitor, no peer, no process to spawn, and only locks
+     * that nobody holds while waiting.  virtkitd then runs them on its
+     * event-loop thread (src/rpc/README.md, "The call path and its
+     * threads"; docs/internals/locking.md).
+     */
+    bool quickQueries;
 
     /* @uri is owned by @conn (conn->uri); the driver may mark params ignored. */
     DrvOpenStatus (*connectOpen)(virConnectPtr conn, ParsedUri *uri,

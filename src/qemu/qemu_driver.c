@@ -1676,6 +1676,7 @@ qemuConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
 
 static HypervisorDriver qemuHypervisorDriver = {
     .name = "QEMU",
+    .quickQueries = true,
     .connectOpen = qemuConnectOpen,
     .connectClose = qemuConnectClose,
     .connectGetType = qemuConnectGetType,

@@ -3,6 +3,7 @@
 
 #define ERR_DOMAIN VIR_FROM_REMOTE
 
+#include "api/daemon_mode.h"
 #include "remote/remote_dispatch.h"
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_dispatch_domain.h"
@@ -145,6 +146,7 @@ remoteDispatchConnectOpen(REMOTE_DISPATCH_PARAMS)
         return -1;
     }
     rc->conn = conn;
+    rc->quickQueries = conn && virtkitConnectHasQuickQueries(conn) == 1;
     g_mutex_unlock(&rc->lock);
 
     if (!conn)
@@ -442,15 +444,15 @@ static const RpcServerProc remoteDispatchConnectProcs[] = {
     REMOTE_PROC_AR(CONNECT_SUPPORTS_FEATURE, connect_supports_feature, NULL,
                    remoteDispatchConnectSupportsFeature, REMOTE_PROC_QUERY),
     REMOTE_PROC_R(CONNECT_GET_TYPE, connect_get_type, "virConnectGetType",
-                  remoteDispatchConnectGetType, REMOTE_PROC_QUERY),
+                  remoteDispatchConnectGetType, REMOTE_PROC_QUICK),
     REMOTE_PROC_R(CONNECT_GET_VERSION, connect_get_version, "virConnectGetVersion",
                   remoteDispatchConnectGetVersion, REMOTE_PROC_QUERY),
     REMOTE_PROC_R(CONNECT_GET_LIB_VERSION, connect_get_lib_version, "virConnectGetLibVersion",
-                  remoteDispatchConnectGetLibVersion, REMOTE_PROC_QUERY),
+                  remoteDispatchConnectGetLibVersion, REMOTE_PROC_QUICK),
     REMOTE_PROC_R(CONNECT_GET_HOSTNAME, connect_get_hostname, "virConnectGetHostname",
-                  remoteDispatchConnectGetHostname, REMOTE_PROC_QUERY),
+                  remoteDispatchConnectGetHostname, REMOTE_PROC_QUICK),
     REMOTE_PROC_R(CONNECT_GET_URI, connect_get_uri, "virConnectGetURI", remoteDispatchConnectGetURI,
-                  REMOTE_PROC_QUERY),
+                  REMOTE_PROC_QUICK),
     REMOTE_PROC_R(CONNECT_GET_CAPABILITIES, connect_get_capabilities, "virConnectGetCapabilities",
                   remoteDispatchConnectGetCapabilities, REMOTE_PROC_QUERY),
     REMOTE_PROC_AR(CONNECT_GET_MAX_VCPUS, connect_get_max_vcpus, "virConnectGetMaxVcpus",
@@ -460,13 +462,13 @@ static const RpcServerProc remoteDispatchConnectProcs[] = {
                    /* may probe QEMU: not a high-priority call */
                    RPC_SERVER_PROC_READONLY),
     REMOTE_PROC_R(CONNECT_IS_SECURE, connect_is_secure, "virConnectIsSecure",
-                  remoteDispatchConnectIsSecure, REMOTE_PROC_QUERY),
+                  remoteDispatchConnectIsSecure, REMOTE_PROC_QUICK),
     REMOTE_PROC_R(NODE_GET_INFO, node_get_info, "virNodeGetInfo", remoteDispatchNodeGetInfo,
-                  REMOTE_PROC_QUERY),
+                  REMOTE_PROC_QUICK),
     REMOTE_PROC_R(NODE_GET_FREE_MEMORY, node_get_free_memory, "virNodeGetFreeMemory",
-                  remoteDispatchNodeGetFreeMemory, REMOTE_PROC_QUERY),
+                  remoteDispatchNodeGetFreeMemory, REMOTE_PROC_QUICK),
     REMOTE_PROC_R(NODE_GET_SECURITY_MODEL, node_get_security_model, "virNodeGetSecurityModel",
-                  remoteDispatchNodeGetSecurityModel, REMOTE_PROC_QUERY),
+                  remoteDispatchNodeGetSecurityModel, REMOTE_PROC_QUICK),
 };
 
 /**
@@ -490,6 +492,7 @@ remoteDispatchNewProgram(void)
     rpcServerProgramAddProcs(prog, remoteStreamProcs, remoteStreamProcsCount);
     rpcServerProgramAddProcs(prog, remoteDispatchMigrateProcs, remoteDispatchMigrateProcsCount);
     rpcServerProgramSetNames(prog, remoteDispatchProcNames, remoteDispatchProcNamesCount);
+    rpcServerProgramSetInlineCheck(prog, remoteDispatchInlineCheck);
     return prog;
 }
 

@@ -126,6 +126,30 @@ remoteDispatchClientGetConn(RemoteClient *rc)
 }
 
 /**
+ * remoteDispatchInlineCheck:
+ * @client: a client of the REMOTE_PROGRAM server
+ * @proc: a procedure flagged REMOTE_PROC_QUICK
+ *
+ * The program's inline check (event-loop thread): a quick query runs
+ * there when the driver of the client's connection set quickQueries, or
+ * when no connection is open (the call then only answers "connection not
+ * open").
+ *
+ * Returns: true when the call may run on the event-loop thread.
+ */
+bool
+remoteDispatchInlineCheck(RpcServerClient *client, const RpcServerProc *proc)
+{
+    RemoteClient *rc = remoteDispatchClientGet(client);
+    bool ret;
+
+    g_mutex_lock(&rc->lock);
+    ret = !rc->conn || rc->quickQueries;
+    g_mutex_unlock(&rc->lock);
+    return ret;
+}
+
+/**
  * remoteDispatchClientGetDomain:
  * @client: the calling client
  * @dom: a domain as the client sent it

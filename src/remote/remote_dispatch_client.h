@@ -33,6 +33,7 @@ struct _RemoteClient {
     int nextCallbackID;   /* protected by lock */
     bool closeCallback;   /* protected by lock: registered on @conn */
     struct _RemoteStreamList *streams; /* protected by lock; NULL until a stream opens */
+    bool quickQueries;    /* protected by lock: @conn's driver runs quick queries inline */
 };
 
 void *remoteDispatchClientNew(RpcServerClient *client, void *opaque);
@@ -82,3 +83,20 @@ int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsi
 #define REMOTE_PROC_QUERY (RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_HIGH_PRIORITY)
 /* Changes: read-write sockets only, normal workers. */
 #define REMOTE_PROC_CHANGE 0
+/*
+ * Quick queries: constant, small work that never waits in any driver
+ * that sets HypervisorDriver.quickQueries; they run on the daemon's
+ * event-loop thread for the connections of such drivers, on the workers
+ * otherwise (src/rpc/README.md, "The call path and its threads").
+ * Nothing whose cost grows with the host (listings, XML) and nothing that
+ * may ever ask a hypervisor (job statistics).
+ */
+#define REMOTE_PROC_QUICK (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE)
+/*
+ * Listings and XML: never wait either (same drivers), but cost grows with
+ * the host; on the event-loop thread only while they have been cheap
+ * lately (RPC_SERVER_PROC_INLINE_CHEAP), on the workers otherwise.
+ */
+#define REMOTE_PROC_LISTING (REMOTE_PROC_QUERY | RPC_SERVER_PROC_INLINE_CHEAP)
+
+bool remoteDispatchInlineCheck(RpcServerClient *client, const RpcServerProc *proc);

@@ -82,6 +82,7 @@ struct _RpcClient {
 
     GQueue calls;                   /* RpcClientCall *; protected by lock */
     bool haveOwner;                 /* protected by lock */
+    RpcClientCall *ownerCall;       /* protected by lock: the owner's own call */
 
     int watch;                      /* protected by lock; -1 when none */
     int watchEvents;                /* protected by lock */
@@ -650,7 +651,9 @@ rpcClientCompleteLocked(RpcClient *client, RpcMessage *reply)
         g_queue_delete_link(&client->calls, link);
         call->reply = reply;
         call->done = true;
-        g_cond_signal(&call->cond);
+        /* The owner's thread is not waiting: it is the one reading. */
+        if (call != client->ownerCall)
+            g_cond_signal(&call->cond);
         return;
     }
     LOG_DEBUG("no call waits for the reply to procedure %d serial %u, ignoring",
@@ -727,6 +730,9 @@ rpcClientReadLocked(RpcClient *client)
         switch (rpcSocketReceive(client->sock, &msg)) {
         case RPC_READER_OK:
             rpcClientDispatchLocked(client, msg);
+            /* Spare the read(2) that would only say EAGAIN. */
+            if (rpcSocketInputDrained(client->sock))
+                return;
             break;
         case RPC_READER_AGAIN:
             return;
@@ -831,6 +837,7 @@ rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
     RpcClientCall *next = NULL;
 
     client->haveOwner = true;
+    client->ownerCall = self;
     rpcClientUpdateWatchLocked(client);
 
     while (!self->done && !client->closed) {
@@ -885,6 +892,7 @@ rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
     /* PONGs queued by the last read go out now, loop or not. */
     rpcClientFlushLocked(client);
     client->haveOwner = false;
+    client->ownerCall = NULL;
     if (!client->closed && (next = g_queue_peek_head(&client->calls)))
         g_cond_signal(&next->cond);
     rpcClientUpdateWatchLocked(client);

@@ -26,7 +26,8 @@ struct _RpcReader {
     size_t stageEnd;
     size_t stageSize;
 
-    bool failed; /* a bad packet was seen: the stream is lost */
+    bool failed;    /* a bad packet was seen: the stream is lost */
+    bool lastShort; /* the last fill got less than it asked for (or nothing) */
 };
 
 /**
@@ -209,6 +210,7 @@ rpcReaderFill(RpcReader *reader, RpcReaderReadFunc func, void *opaque)
         got = func(opaque, dst, want);
     } while (got < 0 && errno == EINTR);
 
+    reader->lastShort = got < 0 || (size_t)got < want;
     if (got < 0) {
         if (errno == EAGAIN || errno == EWOULDBLOCK)
             return RPC_READER_AGAIN;
@@ -241,6 +243,22 @@ bool
 rpcReaderHasPartial(const RpcReader *reader)
 {
     return reader->msg != NULL || reader->stageEnd > reader->stageStart;
+}
+
+/**
+ * rpcReaderDrained:
+ * @reader: a reader
+ *
+ * Returns: true when the last rpcReaderFill got fewer bytes than it asked
+ * for (so a stream socket had nothing more at that moment) and no byte is
+ * staged: filling again before the transport signals new input would
+ * only fail with EAGAIN.  A packet being read straight into its own
+ * buffer does not count as staged.
+ */
+bool
+rpcReaderDrained(const RpcReader *reader)
+{
+    return reader->lastShort && reader->stageEnd == reader->stageStart;
 }
 
 /**

@@ -33,6 +33,7 @@ void rpcReaderFeed(RpcReader *reader, const void *data, size_t len);
 int rpcReaderNext(RpcReader *reader, RpcMessage **retMsg);
 RpcReaderStatus rpcReaderFill(RpcReader *reader, RpcReaderReadFunc func, void *opaque);
 bool rpcReaderHasPartial(const RpcReader *reader);
+bool rpcReaderDrained(const RpcReader *reader);
 size_t rpcReaderBuffered(const RpcReader *reader);
 
 ssize_t rpcReaderReadFD(void *opaque, void *buf, size_t len);

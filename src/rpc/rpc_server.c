@@ -1,5 +1,6 @@
 /* RPC server: listening sockets, clients, programs and the worker pools that run calls. */
 #include <errno.h>
+#include <string.h>
 #include <unistd.h>
 
 #define ERR_DOMAIN VIR_FROM_RPC
@@ -11,6 +12,7 @@
 #include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("rpc.server");
 
@@ -20,36 +22,41 @@ LOG_INIT("rpc.server");
 #define RPC_SERVER_ACCEPT_RETRY_MS 1000
 
 struct _RpcServerProgram {
-    unsigned int prog;           /* immutable */
-    unsigned int vers;           /* immutable */
-    int procLast;                /* immutable: numbers 1..procLast-1 are defined */
-    const RpcServerProc **index; /* immutable: [procLast], NULL = not implemented */
-    const char *const *names;    /* immutable: procedure names for messages, or NULL */
-    int nnames;                  /* immutable */
+    unsigned int prog;                /* immutable */
+    unsigned int vers;                /* immutable */
+    int procLast;                     /* immutable: numbers 1..procLast-1 are defined */
+    const RpcServerProc **index;      /* immutable: [procLast], NULL = not implemented */
+    const char *const *names;         /* immutable: procedure names for messages, or NULL */
+    int nnames;                       /* immutable */
+    RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
+    gint *costUs; /* [procLast], atomic: moving average of INLINE_CHEAP procedures' cost */
 };
 
 typedef struct {
-    RpcServer *srv;  /* immutable */
-    RpcSocket *sock; /* event-loop thread only */
-    bool readonly;   /* immutable */
+    RpcServer *srv;     /* immutable */
+    RpcSocket *sock;    /* event-loop thread only */
+    bool readonly;      /* immutable */
     RpcTLSContext *tls; /* immutable, referenced; NULL: plain */
-    GSource *watch;  /* event-loop thread only */
+    GSource *watch;     /* event-loop thread only */
 } RpcServerService;
 
 typedef struct {
     RpcServerClient *client; /* referenced */
     RpcMessage *msg;
+    RpcServerProgram *prog;
     const RpcServerProc *proc;
     bool normalPool;
 } RpcServerJob;
 
 /*
- * Threads (docs/daemon.md): everything touching sockets, the service
- * list, the watches and the timers runs on the thread that iterates @ctx
- * (the event loop).  Calls run on the worker pools.  Workers and other
- * threads reach the loop through the wake queue: a client put there is
- * visited (output flushed, reading resumed, or closed) on the loop's
- * next turn.  Lock order: the server's lock, then a client's lock.
+ * Threads (docs/daemon.md, src/rpc/README.md): everything touching
+ * sockets, the service list, the watches and the timers runs on the
+ * thread that iterates @ctx (the event loop).  Calls run on the worker
+ * pools, except quick ones (RPC_SERVER_PROC_INLINE) that the loop runs
+ * itself as soon as it has read them.  Workers and other threads reach
+ * the loop through the wake queue: a client put there is visited (output
+ * flushed, reading resumed, or closed) on the loop's next turn.  Lock
+ * order: the server's lock, then a client's lock.
  */
 struct _RpcServer {
     RpcServerConfig cfg;                /* immutable */
@@ -104,6 +111,7 @@ rpcServerProgramNew(unsigned int prog, unsigned int vers, int procLast)
     p->vers = vers;
     p->procLast = MAX(procLast, 1);
     p->index = g_new0(const RpcServerProc *, p->procLast);
+    p->costUs = g_new0(gint, p->procLast);
     return p;
 }
 
@@ -125,6 +133,9 @@ rpcServerProgramAddProcs(RpcServerProgram *prog, const RpcServerProc *procs, siz
         int n = procs[i].proc;
 
         g_assert(n > 0 && n < prog->procLast && !prog->index[n]);
+        /* Only queries may run on the event loop: nothing that changes state. */
+        g_assert(!(procs[i].flags & (RPC_SERVER_PROC_INLINE | RPC_SERVER_PROC_INLINE_CHEAP)) ||
+                 (procs[i].flags & RPC_SERVER_PROC_READONLY));
         prog->index[n] = &procs[i];
     }
 }
@@ -146,6 +157,21 @@ rpcServerProgramSetNames(RpcServerProgram *prog, const char *const *names, int c
 }
 
 /**
+ * rpcServerProgramSetInlineCheck:
+ * @prog: a program not yet added to a server
+ * @check: asked before a call of a procedure flagged
+ *         RPC_SERVER_PROC_INLINE (or RPC_SERVER_PROC_INLINE_CHEAP, when
+ *         cheap lately) runs on the event-loop thread; when it
+ *         says no, the call goes to the workers like any other.  NULL:
+ *         the flag alone decides.
+ */
+void
+rpcServerProgramSetInlineCheck(RpcServerProgram *prog, RpcServerInlineCheck check)
+{
+    prog->inlineCheck = check;
+}
+
+/**
  * rpcServerProgramFree:
  * @prog: a program, or NULL
  */
@@ -155,6 +181,7 @@ rpcServerProgramFree(RpcServerProgram *prog)
     if (!prog)
         return;
     g_free(prog->index);
+    g_free(prog->costUs);
     g_free(prog);
 }
 
@@ -363,33 +390,93 @@ rpcServerFindProgram(RpcServer *srv, unsigned int prog, unsigned int vers)
     return NULL;
 }
 
-/* Runs one call on a worker thread. */
-static void
-rpcServerWorker(gpointer data, gpointer userData)
+/*
+ * Payload structs of up to this size are decoded into and encoded from
+ * the stack; larger ones are allocated.
+ */
+#define RPC_SERVER_STACK_PAYLOAD 256
+
+typedef union {
+    char bytes[RPC_SERVER_STACK_PAYLOAD];
+    long double alignLD;
+    void *alignP;
+    gint64 alignI;
+} RpcServerPayloadBuf;
+
+/*
+ * Whether a call of @proc (flagged RPC_SERVER_PROC_INLINE_CHEAP) has
+ * been cheap lately.
+ */
+static bool
+rpcServerProcIsCheap(RpcServerProgram *prog, const RpcServerProc *proc)
 {
-    RpcServerJob *job = data;
-    RpcServer *srv = userData;
-    const RpcServerProc *proc = job->proc;
+    return g_atomic_int_get(&prog->costUs[proc->proc]) < RPC_SERVER_INLINE_COST_MAX_US;
+}
+
+/*
+ * Adds one measured cost of @proc to its moving average (weight 1/8: one
+ * expensive call is enough to send the next ones to the workers, about
+ * 30 cheap ones bring them back).  Concurrent updates may lose one
+ * sample, which does not matter for an estimate.
+ */
+static void
+rpcServerProcAddCost(RpcServerProgram *prog, const RpcServerProc *proc, gint64 us)
+{
+    gint old = g_atomic_int_get(&prog->costUs[proc->proc]);
+    gint64 sample = MIN(us, (gint64)G_MAXINT / 2);
+
+    g_atomic_int_set(&prog->costUs[proc->proc], (gint)(old + (sample - old) / 8));
+}
+
+/*
+ * Runs one call: decodes its arguments, runs the handler, encodes the
+ * reply (or the error) and queues it, writing it at once when the
+ * client's output queue was empty.  On a worker, or on the event-loop
+ * thread for an inline call.  @msg stays owned by the caller.
+ */
+static void
+rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client, RpcMessage *msg,
+                 const RpcServerProc *proc)
+{
+    bool measure = (proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) != 0;
+    gint64 start = measure ? g_get_monotonic_time() : 0;
     g_autoptr(RpcMessage) reply = rpcMessageNew();
-    g_autofree void *args = g_malloc0(MAX(proc->argsSize, 1));
-    g_autofree void *ret = g_malloc0(MAX(proc->retSize, 1));
+    RpcServerPayloadBuf argsBuf;
+    RpcServerPayloadBuf retBuf;
+    g_autofree void *argsHeap = NULL;
+    g_autofree void *retHeap = NULL;
+    void *args;
+    void *ret;
     bool decoded = false;
     int rc = -1;
 
-    errorReset();
-    if (rpcMessageDecodePayload(job->msg, proc->argsFilter, args) == 0) {
-        decoded = true;
-        LOG_DEBUG("client %llu: %s serial %u", rpcServerClientGetID(job->client), proc->name,
-                  job->msg->header.serial);
-        rc = proc->func(srv, job->client, job->msg, args, ret);
+    if (proc->argsSize <= sizeof(argsBuf)) {
+        memset(&argsBuf, 0, MAX(proc->argsSize, 1));
+        args = &argsBuf;
+    } else {
+        args = argsHeap = g_malloc0(proc->argsSize);
+    }
+    if (proc->retSize <= sizeof(retBuf)) {
+        memset(&retBuf, 0, MAX(proc->retSize, 1));
+        ret = &retBuf;
+    } else {
+        ret = retHeap = g_malloc0(proc->retSize);
     }
 
-    rpcMessageSetReplyHeader(reply, &job->msg->header, RPC_STATUS_OK);
+    errorReset();
+    if (rpcMessageDecodePayload(msg, proc->argsFilter, args) == 0) {
+        decoded = true;
+        LOG_DEBUG("client %llu: %s serial %u", rpcServerClientGetID(client), proc->name,
+                  msg->header.serial);
+        rc = proc->func(srv, client, msg, args, ret);
+    }
+
+    rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_OK);
     if (rc == 0 && rpcMessageEncode(reply, proc->retFilter, ret) < 0)
         rc = -1;
     if (rc < 0) {
         rpcMessageClear(reply);
-        rpcMessageSetReplyHeader(reply, &job->msg->header, RPC_STATUS_ERROR);
+        rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_ERROR);
         if (rpcMessageEncodeError(reply, NULL) < 0) {
             LOG_ERROR("cannot encode the error reply of %s: %s", proc->name,
                       errorGetSlot()->message);
@@ -402,8 +489,21 @@ rpcServerWorker(gpointer data, gpointer userData)
     if (proc->retFilter)
         xdr_free(proc->retFilter, ret);
     errorReset();
+    if (measure)
+        rpcServerProcAddCost(prog, proc, g_get_monotonic_time() - start);
 
-    rpcServerClientEndCall(job->client, g_steal_pointer(&reply));
+    rpcServerClientEndCall(client, g_steal_pointer(&reply));
+}
+
+/* Runs one call on a worker thread. */
+static void
+rpcServerWorker(gpointer data, gpointer userData)
+{
+    RpcServerJob *job = data;
+    RpcServer *srv = userData;
+
+    threadTakeOver(job);
+    rpcServerRunCall(srv, job->prog, job->client, job->msg, job->proc);
     if (job->normalPool)
         g_atomic_int_add(&srv->busyWorkers, -1);
     rpcServerClientUnref(job->client);
@@ -418,14 +518,17 @@ rpcServerWorker(gpointer data, gpointer userData)
  * @client: the client that sent @msg
  * @msg: a call packet with a checked header (ownership taken)
  *
- * Finds the procedure and queues the call to a worker, or answers at
- * once with an error: VIR_ERR_RPC for an unknown program, version or
- * procedure number, VIR_ERR_NO_SUPPORT for a procedure the program
- * defines but does not implement, VIR_ERR_OPERATION_DENIED for a
- * modifying procedure on a read-only socket.  None of these closes the
- * connection.  Event-loop thread.
+ * Finds the procedure and runs the call at once when it is an inline
+ * one (RPC_SERVER_PROC_INLINE, and the program's check agrees), else
+ * queues it to a worker; or answers at once with an error: VIR_ERR_RPC
+ * for an unknown program, version or procedure number, VIR_ERR_NO_SUPPORT
+ * for a procedure the program defines but does not implement,
+ * VIR_ERR_OPERATION_DENIED for a modifying procedure on a read-only
+ * socket.  None of these closes the connection.  Event-loop thread.
+ *
+ * Returns: true when the call ran here (inline), false otherwise.
  */
-void
+bool
 rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
 {
     g_autoptr(RpcMessage) owned = msg;
@@ -458,7 +561,23 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
         goto error;
     }
     if (!rpcServerClientBeginCall(client))
-        return;
+        return false;
+
+    /*
+     * A call that never waits and costs little (always, or lately for
+     * RPC_SERVER_PROC_INLINE_CHEAP) runs right here: one
+     * thread hand-off (and one sleep and wake-up) less per call.  It
+     * cannot hold up the other clients for long, and the client's
+     * limits still apply (it counts as one of its calls while it runs).
+     */
+    if (((proc->flags & RPC_SERVER_PROC_INLINE) ||
+         ((proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) && rpcServerProcIsCheap(prog, proc))) &&
+        (!prog->inlineCheck || prog->inlineCheck(client, proc))) {
+        g_atomic_int_inc(&srv->inflight);
+        rpcServerRunCall(srv, prog, client, msg, proc);
+        g_atomic_int_add(&srv->inflight, -1);
+        return true;
+    }
 
     /*
      * A quick query goes to the normal workers while one is free, and to
@@ -472,20 +591,23 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
     job = g_new0(RpcServerJob, 1);
     job->client = rpcServerClientRef(client);
     job->msg = g_steal_pointer(&owned);
+    job->prog = prog;
     job->proc = proc;
     job->normalPool = normal;
     g_atomic_int_inc(&srv->inflight);
     if (normal)
         g_atomic_int_inc(&srv->busyWorkers);
+    threadHandOff(job);
     /* Pushing to an existing pool cannot fail (it only creates threads lazily). */
     g_thread_pool_push(normal ? srv->workers : srv->prioWorkers, job, NULL);
-    return;
+    return false;
 
 error:
     LOG_DEBUG("client %llu: call prog 0x%x vers %u proc %d refused: %s",
               rpcServerClientGetID(client), hdr->prog, hdr->vers, hdr->proc,
               errorGetSlot()->message);
     rpcServerClientSendError(client, hdr);
+    return false;
 }
 
 /* --- clients and listening sockets ------------------------------------------ */

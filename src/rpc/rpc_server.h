@@ -28,7 +28,26 @@ typedef enum {
     RPC_SERVER_PROC_HIGH_PRIORITY = 1 << 0,
     /* Allowed to clients of a read-only socket. */
     RPC_SERVER_PROC_READONLY = 1 << 1,
+    /*
+     * Never waits (no job, no monitor, no peer, only locks that nobody
+     * holds while waiting) and costs a few microseconds: runs on the
+     * event-loop thread right after its packet is read, when the
+     * program's inline check (rpcServerProgramSetInlineCheck) agrees,
+     * instead of being handed to a worker.  See src/rpc/README.md.
+     */
+    RPC_SERVER_PROC_INLINE = 1 << 2,
+    /*
+     * Never waits either, but its cost depends on the data (a listing):
+     * runs on the event-loop thread like an inline call while its recent
+     * cost (decode + handler + encode, a moving average over its calls
+     * wherever they ran) stays below RPC_SERVER_INLINE_COST_MAX_US, on
+     * the workers otherwise.
+     */
+    RPC_SERVER_PROC_INLINE_CHEAP = 1 << 3,
 } RpcServerProcFlags;
+
+/* Recent cost under which an RPC_SERVER_PROC_INLINE_CHEAP call runs inline. */
+#define RPC_SERVER_INLINE_COST_MAX_US 25
 
 /* One implemented procedure of a program. */
 typedef struct {
@@ -43,9 +62,18 @@ typedef struct {
     unsigned int flags; /* RpcServerProcFlags */
 } RpcServerProc;
 
+/*
+ * Decides on the event-loop thread whether a call of @proc (flagged
+ * RPC_SERVER_PROC_INLINE or _INLINE_CHEAP) from @client may run there: the program knows
+ * what serves the client (for REMOTE_PROGRAM, the driver of its
+ * connection).  Must be quick and must not wait.
+ */
+typedef bool (*RpcServerInlineCheck)(RpcServerClient *client, const RpcServerProc *proc);
+
 RpcServerProgram *rpcServerProgramNew(unsigned int prog, unsigned int vers, int procLast);
 void rpcServerProgramAddProcs(RpcServerProgram *prog, const RpcServerProc *procs, size_t nprocs);
 void rpcServerProgramSetNames(RpcServerProgram *prog, const char *const *names, int count);
+void rpcServerProgramSetInlineCheck(RpcServerProgram *prog, RpcServerInlineCheck check);
 void rpcServerProgramFree(RpcServerProgram *prog);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(RpcServerProgram, rpcServerProgramFree);
 
@@ -101,4 +129,4 @@ GMainContext *rpcServerGetContext(RpcServer *srv);
 /* For rpc_server_client.c only. */
 void rpcServerWakeClient(RpcServer *srv, RpcServerClient *client);
 void rpcServerClientClosed(RpcServer *srv, RpcServerClient *client);
-void rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg);
+bool rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg);

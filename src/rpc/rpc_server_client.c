@@ -12,14 +12,22 @@ LOG_INIT("rpc.server_client");
 
 /* Packets handled per wake-up before other clients get their turn. */
 #define RPC_SERVER_CLIENT_READ_BURST 64
+/*
+ * Calls run inline per wake-up (each one is also a packet of the burst):
+ * a client sending quick calls back to back holds the loop at most this
+ * many calls before the other clients get their turn.
+ */
+#define RPC_SERVER_CLIENT_INLINE_BURST 8
 
 /*
- * Threads (docs/daemon.md): the event-loop thread reads the socket,
- * decodes headers, answers keepalive and queues calls to the workers;
- * it alone writes the socket and closes it.  Workers and event relays
- * only queue packets (under @lock) and ask the loop to come by
- * (rpcServerWakeClient), which flushes the queue and re-evaluates what to
- * watch.
+ * Threads (docs/daemon.md, src/rpc/README.md): the event-loop thread
+ * reads the socket, decodes headers, answers keepalive, runs the quick
+ * (inline) calls itself and queues the others to the workers; it alone
+ * reads the socket and closes it.  Whoever finishes a call writes its
+ * reply at once when the output queue was empty (under @lock);
+ * otherwise, and for events, packets are queued (under @lock) and the
+ * loop is asked to come by (rpcServerWakeClient), which flushes the queue
+ * and re-evaluates what to watch.
  */
 struct _RpcServerClient {
     gint refs;                /* atomic */
@@ -548,7 +556,8 @@ rpcServerClientWantedLocked(RpcServerClient *client)
 
 /*
  * Handles one packet read from the client.  Event-loop thread.
- * Returns -1 when the connection must be closed.
+ * Returns -1 when the connection must be closed, 1 when the packet was
+ * a call that ran inline, 0 otherwise.
  */
 static int
 rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
@@ -581,8 +590,7 @@ rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
 
     switch ((int)hdr->type) {
     case RPC_TYPE_CALL:
-        rpcServerDispatchCall(client->server, client, g_steal_pointer(&owned));
-        return 0;
+        return rpcServerDispatchCall(client->server, client, g_steal_pointer(&owned)) ? 1 : 0;
     case RPC_TYPE_CALL_WITH_FDS:
         /*
          * The descriptors would follow the packet as extra bytes that this
@@ -621,9 +629,10 @@ rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
 static void
 rpcServerClientRead(RpcServerClient *client)
 {
+    size_t inlined = 0;
     size_t n;
 
-    for (n = 0; n < RPC_SERVER_CLIENT_READ_BURST; n++) {
+    for (n = 0; n < RPC_SERVER_CLIENT_READ_BURST && inlined < RPC_SERVER_CLIENT_INLINE_BURST; n++) {
         RpcMessage *msg = NULL;
         RpcReaderStatus st;
         bool stop;
@@ -650,10 +659,19 @@ rpcServerClientRead(RpcServerClient *client)
             rpcServerClientRequestClose(client);
             return;
         case RPC_READER_OK:
-            if (rpcServerClientHandlePacket(client, msg) < 0) {
+            switch (rpcServerClientHandlePacket(client, msg)) {
+            case -1:
                 rpcServerClientRequestClose(client);
                 return;
+            case 1:
+                inlined++;
+                break;
+            default:
+                break;
             }
+            /* Spare the read(2) that would only say EAGAIN. */
+            if (rpcSocketInputDrained(client->sock))
+                return;
             break;
         }
     }

@@ -1,4 +1,6 @@
 /* A GSource watching one file descriptor whose conditions can change: the server's sockets. */
+#include <stdbool.h>
+
 #include "rpc/rpc_server_watch.h"
 
 /*
@@ -7,12 +9,22 @@
  * limits change, so it needs the tag of g_source_add_unix_fd().  The
  * conditions are changed only on the thread that runs the context (the
  * server's event loop), which is what makes this race-free.
+ *
+ * The sources are marked as allowed to recurse: GLib "blocks" a source
+ * that may not recurse for the time of its dispatch by taking its
+ * descriptor out of the poll set and putting it back, and each of the two
+ * changes writes the context's wake-up eventfd, which costs two system
+ * calls and one more loop iteration per packet.  The server never
+ * iterates its context from inside a dispatch; should anything do so, a
+ * nested dispatch of the same watch is skipped (@dispatching), so a
+ * client's socket is never read by two frames at once.
  */
 typedef struct {
     GSource base;
     gpointer tag;            /* immutable */
     int fd;                  /* immutable */
     GIOCondition cond;       /* event-loop thread only */
+    bool dispatching;        /* event-loop thread only */
     RpcServerWatchFunc func; /* immutable */
     gpointer opaque;         /* immutable */
     GDestroyNotify notify;   /* immutable */
@@ -23,8 +35,15 @@ rpcServerWatchDispatch(GSource *source, GSourceFunc callback, gpointer data)
 {
     RpcServerWatch *w = (RpcServerWatch *)source;
     GIOCondition ready = g_source_query_unix_fd(source, w->tag);
+    gboolean ret;
 
-    return w->func(w->fd, ready, w->opaque);
+    /* A nested iteration of the loop from inside @func: not now. */
+    if (w->dispatching)
+        return G_SOURCE_CONTINUE;
+    w->dispatching = true;
+    ret = w->func(w->fd, ready, w->opaque);
+    w->dispatching = false;
+    return ret;
 }
 
 static void
@@ -66,6 +85,7 @@ rpcServerWatchNew(int fd, GIOCondition cond, RpcServerWatchFunc func, gpointer o
     w->opaque = opaque;
     w->notify = notify;
     w->tag = g_source_add_unix_fd(source, fd, cond);
+    g_source_set_can_recurse(source, TRUE);
     return source;
 }
 

@@ -641,6 +641,25 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
 }
 
 /**
+ * rpcSocketInputDrained:
+ * @sock: a connected socket
+ *
+ * Lets a reader that just took a packet stop before a read(2) that would
+ * fail with EAGAIN: true when the last read got less than it asked for
+ * (the kernel had nothing more then) and nothing is buffered.  New bytes
+ * arriving since make the socket readable again for poll, so a
+ * level-triggered loop loses nothing.  Always false with TLS, which reads
+ * a record at a time.
+ *
+ * Returns: true when another rpcSocketReceive now would find nothing.
+ */
+bool
+rpcSocketInputDrained(const RpcSocket *sock)
+{
+    return !sock->tls && !sock->listener && rpcReaderDrained(sock->reader);
+}
+
+/**
  * rpcSocketQueue:
  * @sock: a connected socket
  * @msg: an encoded packet; ownership is taken

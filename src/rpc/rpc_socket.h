@@ -32,6 +32,7 @@ void rpcSocketSetTLS(RpcSocket *sock, RpcTLSSession *sess);
 RpcTLSSession *rpcSocketGetTLS(const RpcSocket *sock);
 
 RpcReaderStatus rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg);
+bool rpcSocketInputDrained(const RpcSocket *sock);
 void rpcSocketQueue(RpcSocket *sock, RpcMessage *msg);
 int rpcSocketFlush(RpcSocket *sock);
 bool rpcSocketHasOutput(const RpcSocket *sock);

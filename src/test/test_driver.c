@@ -3252,6 +3252,7 @@ testMigFreeVoid(gpointer mig)
 
 static HypervisorDriver testHypervisorDriver = {
     .name = "Test",
+    .quickQueries = true,
     .connectOpen = testConnectOpen,
     .connectClose = testConnectClose,
     .connectGetType = testConnectGetType,

@@ -188,8 +188,13 @@ pumpPair(RpcSocket *tx, RpcSocket *rx, unsigned int count, size_t (*sizeOf)(unsi
 
         while ((st = rpcSocketReceive(rx, &msg)) == RPC_READER_OK) {
             checkPacket(msg, received, sizeOf(received), 'A' + received % 26);
-            rpcMessageFree(msg);
+            g_clear_pointer(&msg, rpcMessageFree);
             received++;
+            /* Nothing is written meanwhile: "drained" must mean nothing to read. */
+            if (rpcSocketInputDrained(rx)) {
+                g_assert_cmpint(rpcSocketReceive(rx, &msg), ==, RPC_READER_AGAIN);
+                g_assert_null(msg);
+            }
         }
         g_assert_cmpint(st, ==, RPC_READER_AGAIN);
         if (received < count && !rpcSocketHasOutput(tx))
@@ -220,6 +225,38 @@ shrinkBuffers(RpcSocket *a, RpcSocket *b)
 
     setsockopt(rpcSocketGetFD(a), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
     setsockopt(rpcSocketGetFD(b), SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+}
+
+/* Two packets in one read: not drained while the second is staged. */
+static void
+testDrained(void)
+{
+    g_autoptr(RpcSocket) a = NULL;
+    g_autoptr(RpcSocket) b = NULL;
+    RpcMessage *msg = NULL;
+
+    g_assert_cmpint(rpcSocketNewPair(&a, &b), ==, 0);
+    rpcSocketQueue(a, newPacket(1, 10, 'x'));
+    rpcSocketQueue(a, newPacket(2, 20, 'y'));
+    g_assert_cmpint(rpcSocketFlush(a), ==, 1);
+
+    g_assert_cmpint(rpcSocketReceive(b, &msg), ==, RPC_READER_OK);
+    checkPacket(msg, 1, 10, 'x');
+    g_clear_pointer(&msg, rpcMessageFree);
+    g_assert_false(rpcSocketInputDrained(b));
+    g_assert_cmpint(rpcSocketReceive(b, &msg), ==, RPC_READER_OK);
+    checkPacket(msg, 2, 20, 'y');
+    g_clear_pointer(&msg, rpcMessageFree);
+    g_assert_true(rpcSocketInputDrained(b));
+    g_assert_cmpint(rpcSocketReceive(b, &msg), ==, RPC_READER_AGAIN);
+
+    /* New bytes: the next receive reads them (drained is only a hint). */
+    rpcSocketQueue(a, newPacket(3, 5, 'z'));
+    g_assert_cmpint(rpcSocketFlush(a), ==, 1);
+    g_assert_cmpint(rpcSocketReceive(b, &msg), ==, RPC_READER_OK);
+    checkPacket(msg, 3, 5, 'z');
+    g_clear_pointer(&msg, rpcMessageFree);
+    g_assert_true(rpcSocketInputDrained(b));
 }
 
 /* Many small packets: several per read, several per write. */
@@ -514,6 +551,7 @@ main(int argc, char **argv)
     g_test_add_func("/rpc/reader/bad-length", testReaderBadLength);
     g_test_add_func("/rpc/reader/garbage", testReaderGarbage);
     g_test_add_func("/rpc/writer/partial", testWriterPartial);
+    g_test_add_func("/rpc/socket/drained", testDrained);
     g_test_add_func("/rpc/socket/pair-small", testPairSmall);
     g_test_add_func("/rpc/socket/pair-large", testPairLarge);
     g_test_add_func("/rpc/socket/eof", testEOF);

@@ -1,0 +1,539 @@
+/* Tests of src/rpc/rpc_server.c threading: inline calls on the event loop, slow ones on workers. */
+#include <string.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_RPC
+
+#include "rpc/rpc_client.h"
+#include "rpc/rpc_server.h"
+#include "rpc/rpc_server_client.h"
+#include "util/error.h"
+#include "util/thread.h"
+#include "testutils.h"
+
+/*
+ * A server of our own on a unix socket in a temporary directory, its
+ * event loop on a thread of this process, and clients from
+ * src/rpc/rpc_client.c.  One normal worker and no priority worker, so
+ * that one slow call is enough to occupy every worker.  The program
+ * (int in, int + 1 out):
+ *
+ *   QUICK        flagged inline: runs on the loop thread
+ *   QUICK_NO     flagged inline, but the program's check refuses it
+ *   QUERY        a read-only query without the inline flag: a worker
+ *   SLOW         waits until the test releases it: a worker
+ *   CHEAPISH     flagged inline-while-cheap; busy for as many
+ *                microseconds as its argument says
+ *
+ * Each handler records whether it ran on the loop thread.
+ */
+#define TEST_PROG 0x7e570002
+#define TEST_VERS 1
+enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_LAST };
+
+/* Longest a test waits for anything before it is declared stuck. */
+#define WAIT_US (20 * G_USEC_PER_SEC)
+
+static GMainContext *loopCtx;
+static GThread *loopThread;
+static gint loopQuit;
+static RpcServer *server;
+static char *sockDir;
+static char *sockPath;
+
+/* What the handlers saw; atomics, reset by each test. */
+static gint ranOnLoop[PROC_LAST]; /* 1 on the loop thread, 2 elsewhere */
+static gint slowStarted;
+
+/* Releases the SLOW calls. */
+static Mutex slowLock;
+static Cond slowCond;
+static bool slowRelease; /* protected by slowLock */
+
+static int
+handleQuick(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args, void *ret)
+{
+    int proc = call->header.proc;
+
+    g_atomic_int_set(&ranOnLoop[proc], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    *(int *)ret = *(int *)args + 1;
+    return 0;
+}
+
+static int
+handleSlow(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args, void *ret)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+    bool released;
+
+    g_atomic_int_set(&ranOnLoop[PROC_SLOW], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    g_atomic_int_inc(&slowStarted);
+    mutexLock(&slowLock);
+    while (!slowRelease && condWaitUntil(&slowCond, &slowLock, deadline))
+        ;
+    released = slowRelease;
+    mutexUnlock(&slowLock);
+    if (!released) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", "the slow call was never released");
+        return -1;
+    }
+    *(int *)ret = *(int *)args + 1;
+    return 0;
+}
+
+static int
+handleCheapish(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void *args,
+               void *ret)
+{
+    gint64 until = g_get_monotonic_time() + *(int *)args;
+
+    g_atomic_int_set(&ranOnLoop[PROC_CHEAPISH], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    while (g_get_monotonic_time() < until)
+        ;
+    *(int *)ret = *(int *)args + 1;
+    return 0;
+}
+
+static bool
+inlineCheck(RpcServerClient *client, const RpcServerProc *proc)
+{
+    return proc->proc != PROC_QUICK_NO;
+}
+
+#define TEST_PROC(num, fn, fl)                                                                     \
+    {                                                                                              \
+        num, #num, NULL, fn, (xdrproc_t)xdr_int, sizeof(int), (xdrproc_t)xdr_int, sizeof(int), fl  \
+    }
+
+static const RpcServerProc testProcs[] = {
+    TEST_PROC(PROC_QUICK, handleQuick, RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE),
+    TEST_PROC(PROC_QUICK_NO, handleQuick, RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE),
+    TEST_PROC(PROC_QUERY, handleQuick, RPC_SERVER_PROC_READONLY),
+    TEST_PROC(PROC_SLOW, handleSlow, 0),
+    TEST_PROC(PROC_CHEAPISH, handleCheapish,
+              RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE_CHEAP),
+};
+
+static gpointer
+loopMain(gpointer opaque)
+{
+    g_main_context_push_thread_default(loopCtx);
+    while (!g_atomic_int_get(&loopQuit))
+        g_main_context_iteration(loopCtx, TRUE);
+    g_main_context_pop_thread_default(loopCtx);
+    return NULL;
+}
+
+static int
+serverStart(void)
+{
+    RpcServerConfig cfg;
+    RpcServerProgram *prog;
+
+    rpcServerConfigInitDefaults(&cfg);
+    cfg.maxWorkers = 1;
+    cfg.prioWorkers = 0;
+    cfg.maxClientRequests = 10;
+    cfg.keepaliveInterval = 0;
+
+    sockDir = g_dir_make_tmp("rpcservertest-XXXXXX", NULL);
+    if (!sockDir)
+        return -1;
+    sockPath = g_build_filename(sockDir, "sock", NULL);
+    loopCtx = g_main_context_new();
+    server = rpcServerNew(&cfg, loopCtx);
+    prog = rpcServerProgramNew(TEST_PROG, TEST_VERS, PROC_LAST);
+    rpcServerProgramAddProcs(prog, testProcs, G_N_ELEMENTS(testProcs));
+    rpcServerProgramSetInlineCheck(prog, inlineCheck);
+    rpcServerAddProgram(server, prog);
+    if (rpcServerAddUnixService(server, sockPath, 0600, (gid_t)-1, false) < 0 ||
+        rpcServerStart(server) < 0) {
+        testFail("cannot start the server: %s", errorGetSlot()->message);
+        return -1;
+    }
+    loopThread = g_thread_new("rpcservertest-loop", loopMain, NULL);
+    return 0;
+}
+
+static void
+serverStop(void)
+{
+    if (loopThread) {
+        g_atomic_int_set(&loopQuit, 1);
+        g_main_context_wakeup(loopCtx);
+        g_thread_join(loopThread);
+    }
+    /* Also releases a SLOW call a failed test left behind. */
+    mutexLock(&slowLock);
+    slowRelease = true;
+    condBroadcast(&slowCond);
+    mutexUnlock(&slowLock);
+    rpcServerFree(server);
+    if (loopCtx)
+        g_main_context_unref(loopCtx);
+    if (sockPath)
+        unlink(sockPath);
+    if (sockDir)
+        rmdir(sockDir);
+    g_free(sockPath);
+    g_free(sockDir);
+}
+
+static void
+resetState(void)
+{
+    size_t i;
+
+    for (i = 0; i < PROC_LAST; i++)
+        g_atomic_int_set(&ranOnLoop[i], 0);
+    g_atomic_int_set(&slowStarted, 0);
+    mutexLock(&slowLock);
+    slowRelease = false;
+    mutexUnlock(&slowLock);
+}
+
+static void
+releaseSlow(void)
+{
+    mutexLock(&slowLock);
+    slowRelease = true;
+    condBroadcast(&slowCond);
+    mutexUnlock(&slowLock);
+}
+
+/* One call; returns 0 when the reply is @arg + 1. */
+static int
+call(RpcClient *client, int proc, int arg)
+{
+    int ret = 0;
+
+    if (rpcClientCall(client, TEST_PROG, TEST_VERS, proc, (xdrproc_t)xdr_int, &arg,
+                      (xdrproc_t)xdr_int, &ret) < 0) {
+        testFail("procedure %d failed: %s", proc, errorGetSlot()->message);
+        return -1;
+    }
+    if (ret != arg + 1) {
+        testFail("procedure %d answered %d to %d", proc, ret, arg);
+        return -1;
+    }
+    return 0;
+}
+
+/* A call made on a thread of its own. */
+typedef struct {
+    RpcClient *client;
+    int proc;
+    int arg;
+    gint done; /* atomic: 1 succeeded, -1 failed */
+    GThread *thread;
+} AsyncCall;
+
+static gpointer
+asyncCallMain(gpointer opaque)
+{
+    AsyncCall *ac = opaque;
+
+    g_atomic_int_set(&ac->done, call(ac->client, ac->proc, ac->arg) == 0 ? 1 : -1);
+    return NULL;
+}
+
+static void
+asyncCallStart(AsyncCall *ac, RpcClient *client, int proc, int arg)
+{
+    ac->client = client;
+    ac->proc = proc;
+    ac->arg = arg;
+    ac->done = 0;
+    ac->thread = g_thread_new("rpcservertest-call", asyncCallMain, ac);
+}
+
+static int
+asyncCallJoin(AsyncCall *ac)
+{
+    if (!ac->thread)
+        return -1;
+    g_thread_join(g_steal_pointer(&ac->thread));
+    return g_atomic_int_get(&ac->done) == 1 ? 0 : -1;
+}
+
+/* Waits until *@flag is non-zero; false after WAIT_US. */
+static bool
+waitFor(gint *flag)
+{
+    gint64 deadline = g_get_monotonic_time() + WAIT_US;
+
+    while (!g_atomic_int_get(flag)) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(1000);
+    }
+    return true;
+}
+
+static int
+testWhereCallsRun(const void *data)
+{
+    g_autoptr(RpcClient) client = rpcClientNewUnix(sockPath);
+    int rc = -1;
+
+    resetState();
+    if (!client) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        return -1;
+    }
+    if (call(client, PROC_QUICK, 41) < 0 || call(client, PROC_QUICK_NO, 1) < 0 ||
+        call(client, PROC_QUERY, 2) < 0)
+        goto cleanup;
+    if (g_atomic_int_get(&ranOnLoop[PROC_QUICK]) != 1) {
+        testFail("the inline procedure did not run on the event-loop thread");
+        goto cleanup;
+    }
+    if (g_atomic_int_get(&ranOnLoop[PROC_QUICK_NO]) != 2) {
+        testFail("the inline procedure refused by the program's check ran on the loop");
+        goto cleanup;
+    }
+    if (g_atomic_int_get(&ranOnLoop[PROC_QUERY]) != 2) {
+        testFail("a procedure without the inline flag ran on the event-loop thread");
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    rpcClientClose(client);
+    return rc;
+}
+
+/*
+ * While client A's slow call holds the only worker: client B's quick
+ * query and a quick query of A itself answer at once, B's query without
+ * the inline flag waits for a worker (what the inline path avoids), and
+ * everything completes once the slow call is released.
+ */
+static int
+testSlowCallDoesNotBlockQuick(const void *data)
+{
+    g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
+    AsyncCall slow = {0};
+    AsyncCall query = {0};
+    gint64 t0;
+    gint64 elapsed;
+    int rc = -1;
+
+    resetState();
+    if (!a || !b) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    asyncCallStart(&slow, a, PROC_SLOW, 10);
+    if (!waitFor(&slowStarted)) {
+        testFail("the slow call did not start");
+        goto cleanup;
+    }
+    if (g_atomic_int_get(&ranOnLoop[PROC_SLOW]) != 2) {
+        testFail("the slow call ran on the event-loop thread");
+        goto cleanup;
+    }
+
+    t0 = g_get_monotonic_time();
+    if (call(b, PROC_QUICK, 20) < 0 || call(a, PROC_QUICK, 30) < 0)
+        goto cleanup;
+    elapsed = g_get_monotonic_time() - t0;
+    if (g_atomic_int_get(&slow.done) != 0) {
+        testFail("the slow call finished before it was released");
+        goto cleanup;
+    }
+    /* Generous: the machine may be loaded; a blocked loop would never answer. */
+    if (elapsed > 5 * G_USEC_PER_SEC) {
+        testFail("quick calls took %" G_GINT64_FORMAT " us beside a slow call", elapsed);
+        goto cleanup;
+    }
+
+    /* The same query without the inline flag queues behind the slow call. */
+    asyncCallStart(&query, b, PROC_QUERY, 40);
+    g_usleep(200 * 1000);
+    if (g_atomic_int_get(&query.done) != 0) {
+        testFail("a worker query answered while the only worker was busy: "
+                 "the test does not show what it should");
+        goto cleanup;
+    }
+    releaseSlow();
+    if (asyncCallJoin(&slow) < 0 || asyncCallJoin(&query) < 0)
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    releaseSlow();
+    asyncCallJoin(&slow);
+    asyncCallJoin(&query);
+    if (a)
+        rpcClientClose(a);
+    if (b)
+        rpcClientClose(b);
+    return rc;
+}
+
+/*
+ * An inline-while-cheap procedure runs on the loop while cheap, on a
+ * worker right after an expensive call, and back on the loop after some
+ * cheap calls.
+ */
+static int
+testCheapWhileCheap(const void *data)
+{
+    g_autoptr(RpcClient) client = rpcClientNewUnix(sockPath);
+    int i;
+    int rc = -1;
+
+    resetState();
+    if (!client) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        return -1;
+    }
+    for (i = 0; i < 5; i++) {
+        if (call(client, PROC_CHEAPISH, 0) < 0)
+            goto cleanup;
+    }
+    if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) != 1) {
+        testFail("a cheap call did not run on the event-loop thread");
+        goto cleanup;
+    }
+    /* 3 ms: far above RPC_SERVER_INLINE_COST_MAX_US even as one sample of eight. */
+    if (call(client, PROC_CHEAPISH, 3000) < 0 || call(client, PROC_CHEAPISH, 0) < 0)
+        goto cleanup;
+    if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) != 2) {
+        testFail("the call after an expensive one ran on the event-loop thread");
+        goto cleanup;
+    }
+    for (i = 0; i < 1000; i++) {
+        if (call(client, PROC_CHEAPISH, 0) < 0)
+            goto cleanup;
+        if (g_atomic_int_get(&ranOnLoop[PROC_CHEAPISH]) == 1)
+            break;
+    }
+    testNote("back on the event loop after %d cheap calls", i + 1);
+    if (i == 1000) {
+        testFail("1000 cheap calls later, the procedure still runs on workers");
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    rpcClientClose(client);
+    return rc;
+}
+
+/* Client A floods quick calls from several threads; client B still gets answers. */
+typedef struct {
+    RpcClient *client;
+    gint64 until;
+    gint failed; /* atomic */
+    gint calls;  /* atomic */
+} Flood;
+
+static gpointer
+floodMain(gpointer opaque)
+{
+    Flood *f = opaque;
+    int i = 0;
+
+    while (g_get_monotonic_time() < f->until) {
+        if (call(f->client, PROC_QUICK, i++) < 0) {
+            g_atomic_int_set(&f->failed, 1);
+            break;
+        }
+        g_atomic_int_inc(&f->calls);
+    }
+    return NULL;
+}
+
+static int
+testFloodDoesNotStarve(const void *data)
+{
+    g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
+    Flood flood = {0};
+    GThread *threads[4] = {NULL};
+    gint64 worst = 0;
+    int bcalls = 0;
+    size_t i;
+    int rc = -1;
+
+    resetState();
+    if (!a || !b) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    flood.client = a;
+    flood.until = g_get_monotonic_time() + G_USEC_PER_SEC / 2;
+    for (i = 0; i < G_N_ELEMENTS(threads); i++)
+        threads[i] = g_thread_new("rpcservertest-flood", floodMain, &flood);
+    while (g_get_monotonic_time() < flood.until) {
+        gint64 t0 = g_get_monotonic_time();
+
+        if (call(b, PROC_QUICK, bcalls) < 0)
+            break;
+        worst = MAX(worst, g_get_monotonic_time() - t0);
+        bcalls++;
+    }
+    for (i = 0; i < G_N_ELEMENTS(threads); i++)
+        g_thread_join(threads[i]);
+    if (g_atomic_int_get(&flood.failed)) {
+        testFail("the flooding client's calls failed");
+        goto cleanup;
+    }
+    testNote("flood: %d calls of A, %d of B, B's slowest %" G_GINT64_FORMAT " us",
+             g_atomic_int_get(&flood.calls), bcalls, worst);
+    if (bcalls == 0 || g_atomic_int_get(&flood.calls) == 0) {
+        testFail("client B made %d calls, A %d during the flood", bcalls,
+                 g_atomic_int_get(&flood.calls));
+        goto cleanup;
+    }
+    if (worst > 5 * G_USEC_PER_SEC) {
+        testFail("client B waited %" G_GINT64_FORMAT " us for a call", worst);
+        goto cleanup;
+    }
+    rc = 0;
+
+cleanup:
+    if (a)
+        rpcClientClose(a);
+    if (b)
+        rpcClientClose(b);
+    return rc;
+}
+
+static int
+mymain(void)
+{
+    int ret = 0;
+
+    mutexInit(&slowLock);
+    condInit(&slowCond);
+    if (serverStart() < 0) {
+        serverStop();
+        return -1;
+    }
+    if (testRun("where calls run: inline on the loop, others on workers", testWhereCallsRun, NULL) <
+        0)
+        ret = -1;
+    if (testRun("a slow call does not delay quick queries", testSlowCallDoesNotBlockQuick, NULL) <
+        0)
+        ret = -1;
+    if (testRun("inline while cheap: to the workers when expensive, back when cheap",
+                testCheapWhileCheap, NULL) < 0)
+        ret = -1;
+    if (testRun("a flood of quick calls does not starve another client", testFloodDoesNotStarve,
+                NULL) < 0)
+        ret = -1;
+    serverStop();
+    condClear(&slowCond);
+    mutexClear(&slowLock);
+    return ret;
+}
+
+int
+main(int argc, char **argv)
+{
+    return testMain(argc, argv, mymain);
+}
