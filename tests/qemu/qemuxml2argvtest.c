@@ -89,6 +89,8 @@ static const Xml2ArgvCase cases[] = {
     {"net-bridge-fd", .flags = CASE_TAP, .noQemu = NEEDS_TAP},
     {"net-multiqueue-vhost", .flags = CASE_TAP, .noQemu = NEEDS_TAP},
     {"net-ethernet-ifname", .noQemu = NEEDS_TAP},
+    /* the live definition after the driver made the taps (test_netdev.py) */
+    {"net-tap-live", .flags = CASE_TAP, .noQemu = NEEDS_TAP},
     {"serial-pty"},
     {"serial-file-unix"},
     {"serial-tcp-telnet"},
