@@ -213,6 +213,26 @@ def check_stats(dom, libvirt, tap, label):
             "%s: domstats --interface" % label, repr(s))
 
 
+def vk(uri, *args):
+    p = subprocess.run([os.environ["VIRTKIT"], "-c", uri] + list(args), capture_output=True,
+                       text=True, env=t.client_env(), timeout=30)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check_cli(uri, tap):
+    """domiflist and domifstat: our CLI prints what Debian's virsh prints."""
+    rc, out, err = vk(uri, "domiflist", "nd1")
+    row = re.search(r"^\s*%s\s+bridge\s+br0\s+virtio\s+%s\s*$" % (tap, GUEST_MAC), out, re.M)
+    t.check(rc == 0 and row is not None, "virtkit domiflist shows the tap", out + err)
+    if shutil.which("virsh"):
+        vrc, vout, verr = t.virsh(uri, "domiflist", "nd1")
+        t.check_eq((rc, out), (vrc, vout), "domiflist: virtkit = virsh")
+        rc, out, err = vk(uri, "domifstat", "nd1", tap)
+        vrc, vout, verr = t.virsh(uri, "domifstat", "nd1", tap)
+        t.check(rc == 0 and (rc, out) == (vrc, vout) and ("%s rx_packets" % tap) in out,
+                "domifstat: virtkit = virsh", out + err + "\n--- virsh:\n" + vout + verr)
+
+
 def gone(names):
     ls = links()
     return not any(n in ls for n in names)
@@ -228,6 +248,7 @@ def test_bridge(d, libvirt):
     inactive = dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE)
     t.check_eq(target_devs(inactive), ["vkndtap0"], "inactive XML keeps only the chosen name")
     check_stats(dom, libvirt, tap, "start")
+    check_cli(uri, tap)
     conn.close()
 
     # the daemon dies and comes back: the tap is learnt again from the status XML
