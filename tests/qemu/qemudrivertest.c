@@ -341,10 +341,12 @@ static int
 caseShutdown(void)
 {
     g_autofree char *xml = guestXML("acpi", NULL);
+    g_autofree char *config = g_strdup_printf("%s/etc/qemu/acpi.xml", root);
     g_autofree char *evs = NULL;
     virDomainPtr dom;
 
     CHECK((dom = virDomainDefineXML(conn, xml)), "define");
+    CHECK(g_file_test(config, G_FILE_TEST_IS_REGULAR), "define wrote %s", config);
     CHECK(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) == 0, "start paused");
     qemuPid("acpi");
     CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "paused/user");
@@ -356,6 +358,7 @@ caseShutdown(void)
     evs = eventsOf("acpi");
     CHECK(streq0(evs, "0 0, 2 0, 3 0, 4 0, 6 1, 5 0"), "events '%s'", evs);
     CHECK(virDomainUndefine(dom) == 0, "undefine");
+    CHECK(!g_file_test(config, G_FILE_TEST_EXISTS), "undefine removed %s", config);
     virDomainFree(dom);
     return 0;
 }
