@@ -231,6 +231,11 @@ def check_cli(uri, tap):
         vrc, vout, verr = t.virsh(uri, "domifstat", "nd1", tap)
         t.check(rc == 0 and (rc, out) == (vrc, vout) and ("%s rx_packets" % tap) in out,
                 "domifstat: virtkit = virsh", out + err + "\n--- virsh:\n" + vout + verr)
+        for args in (["domblklist", "nd1"], ["domiflist", "nd1", "--inactive"]):
+            rc, out, err = vk(uri, *args)
+            vrc, vout, verr = t.virsh(uri, *args)
+            t.check(rc == 0 and (rc, out) == (vrc, vout), "%s: virtkit = virsh" % " ".join(args),
+                    out + err + "\n--- virsh:\n" + vout + verr)
 
 
 def gone(names):
