@@ -35,6 +35,8 @@ static int ntests;
 static GMutex evLock;
 static GPtrArray *events;       /* "NAME type detail", protected by evLock */
 static int evCallback = -1;
+static int rebootCallback = -1;
+static gint rebootEvents;       /* VIR_DOMAIN_EVENT_ID_REBOOT received */
 
 static volatile pid_t watchPids[MAX_PIDS];
 
@@ -105,6 +107,12 @@ onLifecycle(virConnectPtr c, virDomainPtr dom, int type, int detail, void *opaqu
     return 0;
 }
 
+static void
+onReboot(virConnectPtr c, virDomainPtr dom, void *opaque)
+{
+    g_atomic_int_inc(&rebootEvents);
+}
+
 /* The events of domain @name so far, "type detail" joined by ", ". */
 static char *
 eventsOf(const char *name)
@@ -151,7 +159,12 @@ openConn(void)
     evCallback = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                   VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
                                                   NULL, NULL);
-    return evCallback < 0 ? -1 : 0;
+    if (evCallback < 0)
+        return -1;
+    rebootCallback = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+                                                      VIR_DOMAIN_EVENT_CALLBACK(onReboot),
+                                                      NULL, NULL);
+    return rebootCallback < 0 ? -1 : 0;
 }
 
 static void
@@ -162,6 +175,9 @@ closeConn(void)
     if (evCallback >= 0)
         virConnectDomainEventDeregisterAny(conn, evCallback);
     evCallback = -1;
+    if (rebootCallback >= 0)
+        virConnectDomainEventDeregisterAny(conn, rebootCallback);
+    rebootCallback = -1;
     virConnectClose(conn);
     conn = NULL;
 }
@@ -320,7 +336,30 @@ caseLifecycle(void)
     CHECK(virDomainResume(dom) == 0, "resume");
     CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED), "running/unpaused");
     CHECK(virDomainSetMemory(dom, 48 * 1024) == 0, "balloon");
+    {
+        /* the guest idles with hlt between heartbeats: far below one CPU */
+        virDomainInfo before;
+        virDomainInfo after;
+        gint64 t0 = g_get_monotonic_time();
+        gint64 wall;
+
+        CHECK(virDomainGetInfo(dom, &before) == 0, "info before idling");
+        g_usleep(1000 * 1000);
+        CHECK(virDomainGetInfo(dom, &after) == 0, "info after idling");
+        wall = (g_get_monotonic_time() - t0) * 1000;
+        CHECK(after.cpuTime - before.cpuTime < (unsigned long long)wall / 2,
+              "idle guest used %llu ns of CPU in %lld ns", after.cpuTime - before.cpuTime,
+              (long long)wall);
+    }
+    rc = g_atomic_int_get(&rebootEvents);
     CHECK(virDomainReset(dom, 0) == 0, "reset");
+    {
+        gint64 deadline = nowMs() + WAIT_MS;
+
+        while (nowMs() < deadline && g_atomic_int_get(&rebootEvents) == rc)
+            g_usleep(10000);
+        CHECK(g_atomic_int_get(&rebootEvents) == rc + 1, "one REBOOT event for the reset");
+    }
     CHECK(virDomainDestroy(dom) == 0, "destroy");
     /* Reaped by the driver: the pid is no longer our child. */
     rc = waitpid(pid, NULL, WNOHANG);
