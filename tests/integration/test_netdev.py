@@ -8,6 +8,7 @@ python3-libvirt talks to it over its unix socket from outside.
   MAC with the first byte 0xFE, port of br0, up; the live XML shows
   <target dev='vnetN'/>, the inactive XML does not;
 - <interface type='ethernet'><target dev='vkndtap0'/>: a named tap, no bridge;
+- <driver queues='2'>: a multiqueue tap with both queues held by QEMU;
 - interface counters (InterfaceStats, domstats net.*) are the tap's, swapped
   (UDP broadcasts br0 floods to the tap are rx of the guest);
 - kill -9 of the daemon, start again: the domain runs, the live XML still
@@ -280,6 +281,28 @@ def test_bridge(d, libvirt):
     t.check_eq(dom.state(), [SHUTOFF, SHUTOFF_CRASHED], "QEMU killed: crashed")
     t.check(gone([tap, "vkndtap0"]), "crash: taps gone", json.dumps(list(links())))
     dom.undefine()
+
+    # multiqueue: one descriptor per queue, all on the same tap
+    mq = """<interface type='bridge'>
+      <mac address='52:54:00:3a:5b:05'/>
+      <source bridge='br0'/>
+      <model type='virtio'/>
+      <driver queues='2'/>
+    </interface>"""
+    dom = conn.createXML(guest_xml(d.root, "nd5", mq))
+    qemu_pid(d, "nd5")
+    devs = target_devs(dom.XMLDesc(0))
+    info = {}
+    if len(devs) == 1:
+        out = ns_run("ip", "-d", "-j", "link", "show", "dev", devs[0]).stdout
+        info = json.loads(out)[0].get("linkinfo", {}).get("info_data", {})
+    # QEMU detaches the queues the guest has not enabled (numdisabled)
+    t.check(info.get("multi_queue") is True and
+            info.get("numqueues", 0) + info.get("numdisabled", 0) == 2 and
+            info.get("vnet_hdr") is True and info.get("pi") is False,
+            "multiqueue tap: 2 queues held by QEMU", repr(devs) + " " + json.dumps(info))
+    dom.destroy()
+    t.check(devs and gone(devs), "multiqueue tap removed by destroy")
 
     # a bridge that is not there: the error names it, nothing is left over
     before = set(links())
