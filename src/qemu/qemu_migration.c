@@ -55,6 +55,8 @@ typedef struct {
     QemuMonitorMigrationInfo *info;   /* the final query-migrate, or NULL */
 } QemuMigrationStats;
 
+typedef struct _QemuMigTunnel QemuMigTunnel;
+
 struct _QemuMigration {
     QemuDriver *driver;
     DomainObj *vm;                    /* owner of this (priv->mig) */
@@ -80,6 +82,7 @@ struct _QemuMigration {
     bool abortRequested;              /* virDomainAbortJob: the Perform loop applies it */
     bool aborted;
     bool gone;                        /* the monitor closed or QEMU exited */
+    QemuMigTunnel *tunnel;            /* source, tunnelled: the pump, during Perform */
     QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
 };
 
@@ -708,6 +711,9 @@ qemuMigActionResume(QemuMigration *mig)
     return 0;
 }
 
+static void qemuMigTunnelCancel(QemuMigTunnel *tun);
+static const char *qemuMigTunnelURI(QemuMigTunnel *tun);
+
 static int
 qemuMigActionCancelResume(QemuMigration *mig)
 {
@@ -715,6 +721,9 @@ qemuMigActionCancelResume(QemuMigration *mig)
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_CANCEL_WAIT_MS * 1000;
     QemuMonitorMigrationStatus st = mig->qemuStatus;
 
+    /* the tunnel's sockets close first: QEMU must not wait on a full socket */
+    if (mig->tunnel)
+        qemuMigTunnelCancel(mig->tunnel);
     if (!domainObjIsActive(vm))
         return 0;
     if (st != QEMU_MONITOR_MIGRATION_STATUS_NONE &&
@@ -1808,7 +1817,7 @@ static int qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
                                    virTypedParameterPtr params, int nparams,
                                    const char *cookiein, int cookieinlen, char **cookieout,
                                    int *cookieoutlen, unsigned int flags,
-                                   const char *tunnelURI);
+                                   QemuMigTunnel *tunnel);
 
 int
 qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
@@ -1825,14 +1834,15 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                                    cookieout, cookieoutlen, flags, NULL);
 }
 
-/* @tunnelURI: QEMU's target for a tunnelled migration ("unix:PATH"), else NULL. */
+/* @tunnel: the pump of a tunnelled migration (QEMU's target is its URI), else NULL. */
 static int
 qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
                         virTypedParameterPtr params, int nparams,
                         const char *cookiein, int cookieinlen, char **cookieout,
-                        int *cookieoutlen, unsigned int flags, const char *tunnelURI)
+                        int *cookieoutlen, unsigned int flags, QemuMigTunnel *tunnel)
 {
     QemuDriver *driver = dom->conn->privateData;
+    const char *tunnelURI = qemuMigTunnelURI(tunnel);
     const char *uri = NULL;
     const char *graphicsURI = NULL;
     unsigned long long bandwidth = 0;
@@ -1908,6 +1918,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
         goto endjob;
     g_free(mig->uri);
     mig->uri = tunnelURI ? g_strdup(tunnelURI) : g_strdup_printf("tcp:%s", hostHP);
+    mig->tunnel = tunnel;
     mig->parallel = parallel;
     mig->acInitial = acInitial;
     mig->acIncrement = acIncrement;
@@ -1977,6 +1988,8 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     ret = 0;
 
  endjob:
+    if (priv->mig)
+        priv->mig->tunnel = NULL;
     qemuDomainJobEndLocked(vm);
  cleanup:
     domainObjEndAPI(&vm);
@@ -2272,16 +2285,34 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
  */
 #define QEMU_MIG_TUNNEL_CHUNK 262120   /* the RPC layer's stream packet size */
 
-typedef struct {
+struct _QemuMigTunnel {
     virStreamPtr st;                  /* referenced */
+    char *uri;                        /* immutable: QEMU's target, "unix:PATH" */
     int listenFd;                     /* owned */
-    int connFd;                       /* owned; -1 until QEMU connected */
+    gint connFd;                      /* atomic; owned; -1 until QEMU connected */
     gint stop;                        /* atomic: Perform is over, give up */
     bool failed;                      /* written by the thread, read after the join */
     SavedError *error;
     unsigned long long bytes;
     GThread *thread;
-} QemuMigTunnel;
+};
+
+static const char *
+qemuMigTunnelURI(QemuMigTunnel *tun)
+{
+    return tun ? tun->uri : NULL;
+}
+
+/* The job holder (domain locked): stop the pump, cut QEMU's socket. */
+static void
+qemuMigTunnelCancel(QemuMigTunnel *tun)
+{
+    int fd;
+
+    g_atomic_int_set(&tun->stop, 1);
+    if ((fd = g_atomic_int_get(&tun->connFd)) >= 0)
+        shutdown(fd, SHUT_RDWR);
+}
 
 static gpointer
 qemuMigTunnelThread(gpointer opaque)
@@ -2289,8 +2320,9 @@ qemuMigTunnelThread(gpointer opaque)
     QemuMigTunnel *tun = opaque;
     g_autofree char *buf = g_malloc(QEMU_MIG_TUNNEL_CHUNK);
 
-    while (tun->connFd < 0) {
+    while (g_atomic_int_get(&tun->connFd) < 0) {
         struct pollfd pfd = { .fd = tun->listenFd, .events = POLLIN };
+        int fd = -1;
         int rc;
 
         if (g_atomic_int_get(&tun->stop))
@@ -2300,11 +2332,12 @@ qemuMigTunnelThread(gpointer opaque)
             reportSystemError(errno, "%s", _("cannot wait for QEMU's migration connection"));
             goto error;
         }
-        if (rc > 0 && (tun->connFd = accept4(tun->listenFd, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
+        if (rc > 0 && (fd = accept4(tun->listenFd, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
             errno != EINTR && errno != EAGAIN) {
             reportSystemError(errno, "%s", _("cannot accept QEMU's migration connection"));
             goto error;
         }
+        g_atomic_int_set(&tun->connFd, fd);
     }
     for (;;) {
         struct pollfd pfd = { .fd = tun->connFd, .events = POLLIN };
@@ -2357,7 +2390,6 @@ qemuMigrationPerformTunnel(virDomainPtr dom, virStreamPtr st, virTypedParameterP
     QemuDriver *driver = dom->conn->privateData;
     QemuMigTunnel tun = { .listenFd = -1, .connFd = -1 };
     g_autofree char *path = NULL;
-    g_autofree char *uri = NULL;
     struct sockaddr_un addr;
     int ret = -1;
 
@@ -2388,11 +2420,11 @@ qemuMigrationPerformTunnel(virDomainPtr dom, virStreamPtr st, virTypedParameterP
     }
     tun.st = st;
     virStreamRef(st);
-    uri = g_strdup_printf("unix:%s", path);
+    tun.uri = g_strdup_printf("unix:%s", path);
     tun.thread = g_thread_new("qemu-mig-tunnel", qemuMigTunnelThread, &tun);
 
     ret = qemuMigrationPerformAny(dom, NULL, params, nparams, cookiein, cookieinlen, cookieout,
-                                  cookieoutlen, flags, uri);
+                                  cookieoutlen, flags, &tun);
     {
         g_autoptr(SavedError) performErr = ret < 0 ? errorSave() : NULL;
 
@@ -2414,6 +2446,7 @@ qemuMigrationPerformTunnel(virDomainPtr dom, virStreamPtr st, virTypedParameterP
         close(tun.connFd);
     close(tun.listenFd);
     unlink(path);
+    g_free(tun.uri);
     LOG_DEBUG("tunnel pump: %llu bytes, ret %d", tun.bytes, ret);
     return ret;
 }
