@@ -297,9 +297,17 @@ remoteDispatchDomainMigratePrepareTunnel3Params(REMOTE_DISPATCH_PARAMS)
         goto cleanup;
     }
     if (remoteStreamAttach(client, call, st) < 0) {
-        /* the driver sees its stream aborted and cleans up */
+        /* the source never learns of this Prepare: undo it as a cancelled Finish */
+        g_autoptr(SavedError) saved = errorSave();
+        virDomainPtr ddom;
+
         virStreamAbort(st);
         g_free(cookie);
+        ddom = virtkitDomainMigrateFinish3Params(conn, params, nparams, NULL, 0, NULL, NULL,
+                                                 args->flags, 1);
+        if (ddom)
+            virDomainFree(ddom);
+        errorRestore(&saved);
         goto cleanup;
     }
     REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
