@@ -340,6 +340,10 @@ def main():
             with tempfile.TemporaryDirectory() as tmp:
                 test_qemu_tunnelled(pair, libvirt, tmp)
             test_kill_destination(pair, libvirt, la, lb, ca, cb)
+            for h in (pair.a, pair.b):
+                log = h.log()
+                t.check("runtime error" not in log and "AddressSanitizer" not in log,
+                        "no sanitizer report in the log of %s" % (h.netns or h.port), log[-2000:])
         finally:
             for c in (la, lb, ca, cb):
                 if c is None:
