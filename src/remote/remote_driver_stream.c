@@ -306,8 +306,9 @@ remoteDriverMigratePrepareTunnel(RpcClient *client, virStreamPtr st,
 
     if (!ds)
         return -1;
-    if (rpcClientStreamCall(ds->rs, (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_args,
-                            args, (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret,
+    if (rpcClientStreamCall(ds->rs,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_args, args,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret,
                             ret) < 0) {
         remoteDriverStreamDiscard(ds);
         return -1;

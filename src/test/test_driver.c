@@ -2668,7 +2668,7 @@ testDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
 {
     if (!(flags & VIR_MIGRATE_TUNNELLED) || (flags & VIR_MIGRATE_OFFLINE)) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                    _("the tunnelled prepare step needs VIR_MIGRATE_TUNNELLED and a live migration"));
+                    _("the tunnelled prepare step needs a live VIR_MIGRATE_TUNNELLED migration"));
         return -1;
     }
     return testDomainMigratePrepareAny(dconn, st, params, nparams, cookiein, cookieinlen,
