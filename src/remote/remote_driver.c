@@ -2209,6 +2209,29 @@ remoteDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr para
 }
 
 static int
+remoteDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                        virTypedParameterPtr params, int nparams,
+                                        const char *cookiein, int cookieinlen,
+                                        char **cookieout, int *cookieoutlen, unsigned int flags)
+{
+    remote_domain_migrate_prepare_tunnel3_params_args args = { .flags = flags };
+    remote_domain_migrate_prepare_tunnel3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    if (remoteDriverMigratePrepareTunnel(CONN_PRIV(dconn)->client, st, &args, &ret) < 0)
+        return -1;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_prepare_tunnel3_params_ret, &ret);
+    return 0;
+}
+
+static int
 remoteDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
                                   virTypedParameterPtr params, int nparams,
                                   const char *cookiein, int cookieinlen,
@@ -2883,6 +2906,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectSupportsFeature = remoteConnectSupportsFeature,
     .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,
+    .domainMigratePrepareTunnel3Params = remoteDomainMigratePrepareTunnel3Params,
     .domainMigratePerform3Params = remoteDomainMigratePerform3Params,
     .domainMigrateFinish3Params = remoteDomainMigrateFinish3Params,
     .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,

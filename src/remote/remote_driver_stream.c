@@ -284,3 +284,41 @@ remoteDriverScreenshot(RpcClient *client, virDomainPtr dom, virStreamPtr st,
     }
     return mime;
 }
+
+/**
+ * remoteDriverMigratePrepareTunnel:
+ * @client: the destination connection's RPC client
+ * @st: the stream for the migration data (source -> destination)
+ * @args: the call's arguments, encoded by the caller
+ * @ret: filled with the reply (xdr_free it)
+ *
+ * DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS: binds @st to the call's stream.
+ *
+ * Returns: 0, or -1 with the error.
+ */
+int
+remoteDriverMigratePrepareTunnel(RpcClient *client, virStreamPtr st,
+                                 remote_domain_migrate_prepare_tunnel3_params_args *args,
+                                 remote_domain_migrate_prepare_tunnel3_params_ret *ret)
+{
+    RemoteDriverStream *ds =
+        remoteDriverStreamNew(client, st, REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS);
+
+    if (!ds)
+        return -1;
+    if (rpcClientStreamCall(ds->rs,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_args, args,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret,
+                            ret) < 0) {
+        remoteDriverStreamDiscard(ds);
+        return -1;
+    }
+    if (streamBind(st, &remoteDriverStreamDriver, ds) < 0) {
+        rpcClientStreamAbort(ds->rs);
+        remoteDriverStreamDiscard(ds);
+        xdr_free((xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret, (char *)ret);
+        memset(ret, 0, sizeof(*ret));
+        return -1;
+    }
+    return 0;
+}

@@ -502,7 +502,7 @@ remoteStreamIncoming(RpcServerClient *client, RpcMessage *msg, void *opaque)
  * (a worker thread).  It starts pumping once the call's reply is queued.
  * Returns 0, or -1 with an error set (the caller aborts @st).
  */
-static int
+int
 remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr st)
 {
     RemoteClient *rc = remoteDispatchClientGet(client);
@@ -561,7 +561,7 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
 /* --- procedures ------------------------------------------------------------ */
 
 /* A non-blocking stream on the client's connection, or NULL with the error set. */
-static virStreamPtr
+virStreamPtr
 remoteStreamNew(RpcServerClient *client)
 {
     virConnectPtr conn = remoteDispatchClientGetConn(remoteDispatchClientGet(client));

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -1555,6 +1556,7 @@ typedef struct {
     unsigned long long dataProcessed;  /* bytes */
     gint64 lastXferUs;
     bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
+    struct _TestMigTunnelIn *tunnelIn; /* destination of a tunnelled migration */
 } TestMig;
 
 static void
@@ -1836,11 +1838,206 @@ testMigStreamConnect(const char *uri, int cookiePort, guint32 token)
     return stream;
 }
 
+/*
+ * Tunnelled migration (VIR_MIGRATE_TUNNELLED): the simulated QEMU's
+ * memory data goes through the migration stream.  The source's pump
+ * thread sends a header (magic, length) and @length bytes of a pattern
+ * into the stream; on the destination the stream is bound to one end of
+ * a socket pair and a reader thread takes the other end, checking the
+ * pattern and counting.  Finish fails when the data did not all arrive
+ * intact.  The phase machine and the state mirror are the same as
+ * without tunnelling.
+ */
+#define TEST_MIG_TUNNEL_MAGIC "VKTUNNEL"
+#define TEST_MIG_TUNNEL_HDR 16
+#define TEST_MIG_TUNNEL_MAX (16ULL * 1024 * 1024)
+#define TEST_MIG_TUNNEL_CHUNK 65536
+
+static inline unsigned char
+testMigTunnelByte(guint64 i)
+{
+    return (unsigned char)((i * 31 + 7) & 0xff);
+}
+
+typedef struct _TestMigTunnelIn {
+    int fd;                    /* immutable: the reader's end of the pair */
+    GThread *thread;
+    GMutex lock;
+    GCond cond;
+    guint64 expected;          /* under lock: from the header */
+    guint64 received;          /* under lock: payload bytes */
+    bool done;                 /* under lock: end of data or error */
+    bool ok;                   /* under lock: header and pattern right */
+} TestMigTunnelIn;
+
+static gpointer
+testMigTunnelInThread(gpointer opaque)
+{
+    TestMigTunnelIn *in = opaque;
+    unsigned char hdr[TEST_MIG_TUNNEL_HDR];
+    size_t have = 0;
+    guint64 expected = 0;
+    guint64 got = 0;
+    bool ok = true;
+    g_autofree unsigned char *buf = g_malloc(TEST_MIG_TUNNEL_CHUNK);
+
+    for (;;) {
+        ssize_t n = read(in->fd, buf, TEST_MIG_TUNNEL_CHUNK);
+        ssize_t i = 0;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        while (i < n && have < TEST_MIG_TUNNEL_HDR)
+            hdr[have++] = buf[i++];
+        if (have == TEST_MIG_TUNNEL_HDR && expected == 0 && got == 0) {
+            int k;
+
+            if (memcmp(hdr, TEST_MIG_TUNNEL_MAGIC, 8) != 0)
+                ok = false;
+            for (k = 8; k < 16; k++)
+                expected = (expected << 8) | hdr[k];
+        }
+        for (; i < n; i++, got++) {
+            if (got >= expected || buf[i] != testMigTunnelByte(got))
+                ok = false;
+        }
+        g_mutex_lock(&in->lock);
+        in->expected = expected;
+        in->received = got;
+        g_mutex_unlock(&in->lock);
+    }
+    g_mutex_lock(&in->lock);
+    in->ok = ok && have == TEST_MIG_TUNNEL_HDR && got == expected;
+    in->done = true;
+    g_cond_broadcast(&in->cond);
+    g_mutex_unlock(&in->lock);
+    return NULL;
+}
+
+/* Binds @st to a socket pair whose other end a new reader thread takes. */
+static TestMigTunnelIn *
+testMigTunnelInNew(virStreamPtr st)
+{
+    int sv[2];
+    TestMigTunnelIn *in;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        reportSystemError(errno, "%s", _("cannot create the migration tunnel's socket pair"));
+        return NULL;
+    }
+    if (fdStreamOpen(st, sv[0], NULL, NULL) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return NULL;
+    }
+    in = g_new0(TestMigTunnelIn, 1);
+    in->fd = sv[1];
+    g_mutex_init(&in->lock);
+    g_cond_init(&in->cond);
+    in->thread = g_thread_new("test-mig-tunnel-in", testMigTunnelInThread, in);
+    return in;
+}
+
+/*
+ * Waits (at most @timeoutMs) for the end of the data.  Returns 0 when
+ * all of it arrived intact, -1 with an error otherwise.
+ */
+static int
+testMigTunnelInCheck(TestMigTunnelIn *in, gint64 timeoutMs)
+{
+    gint64 end = g_get_monotonic_time() + timeoutMs * 1000;
+    int ret = 0;
+
+    g_mutex_lock(&in->lock);
+    while (!in->done && g_cond_wait_until(&in->cond, &in->lock, end))
+        ;
+    if (!in->done || !in->ok) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("tunnelled migration data incomplete: %1$llu of %2$llu bytes received"),
+                    (unsigned long long)in->received, (unsigned long long)in->expected);
+        ret = -1;
+    }
+    g_mutex_unlock(&in->lock);
+    return ret;
+}
+
+static void
+testMigTunnelInFree(TestMigTunnelIn *in)
+{
+    if (!in)
+        return;
+    shutdown(in->fd, SHUT_RDWR);
+    g_thread_join(in->thread);
+    close(in->fd);
+    g_mutex_clear(&in->lock);
+    g_cond_clear(&in->cond);
+    g_free(in);
+}
+
+/* The source's pump: its own thread, blocking writes into the stream. */
+typedef struct {
+    virStreamPtr st;           /* referenced */
+    guint64 length;            /* immutable */
+    gint stop;                 /* atomic: the migration failed, abort */
+    bool failed;               /* set by the thread, read after the join */
+    SavedError *error;         /* the pump's error, read after the join */
+    GThread *thread;
+} TestMigTunnelOut;
+
+static gpointer
+testMigTunnelOutThread(gpointer opaque)
+{
+    TestMigTunnelOut *out = opaque;
+    g_autofree char *buf = g_malloc(TEST_MIG_TUNNEL_CHUNK);
+    guint64 sent = 0;
+    size_t fill = TEST_MIG_TUNNEL_HDR;
+    int k;
+
+    memcpy(buf, TEST_MIG_TUNNEL_MAGIC, 8);
+    for (k = 0; k < 8; k++)
+        buf[8 + k] = (char)((out->length >> (56 - 8 * k)) & 0xff);
+    while (!g_atomic_int_get(&out->stop)) {
+        size_t off = 0;
+
+        while (fill < TEST_MIG_TUNNEL_CHUNK && sent < out->length)
+            buf[fill++] = (char)testMigTunnelByte(sent++);
+        if (fill == 0)
+            break;
+        /* whole buffers: a blocking send may still take part of one */
+        while (off < fill) {
+            int n = virStreamSend(out->st, buf + off, fill - off);
+
+            if (n < 0)
+                goto error;
+            off += n;
+        }
+        fill = 0;
+    }
+    if (g_atomic_int_get(&out->stop)) {
+        virStreamAbort(out->st);
+        virResetLastError();
+        return NULL;
+    }
+    if (virStreamFinish(out->st) < 0)
+        goto error;
+    return NULL;
+
+ error:
+    out->failed = true;
+    out->error = errorSave();
+    virStreamAbort(out->st);
+    virResetLastError();
+    return NULL;
+}
+
 static void
 testMigFree(TestMig *mig)
 {
     if (!mig)
         return;
+    testMigTunnelInFree(mig->tunnelIn);
     testMigStreamUnref(mig->stream);
     if (mig->faults)
         g_ptr_array_free(mig->faults, TRUE);
@@ -2322,7 +2519,7 @@ testMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
      VIR_MIGRATE_CHANGE_PROTECTION | VIR_MIGRATE_UNSAFE | \
      VIR_MIGRATE_OFFLINE | VIR_MIGRATE_COMPRESSED | \
      VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_AUTO_CONVERGE | \
-     VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL)
+     VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL | VIR_MIGRATE_TUNNELLED)
 
 static int
 testConnectSupportsFeature(virConnectPtr conn, int feature)
@@ -2440,11 +2637,50 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
 }
 
 static int
+testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
+                            virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen,
+                            char **cookieout, int *cookieoutlen,
+                            char **uriOut, unsigned int flags);
+
+static int
 testDomainMigratePrepare3Params(virConnectPtr dconn,
                                 virTypedParameterPtr params, int nparams,
                                 const char *cookiein, int cookieinlen,
                                 char **cookieout, int *cookieoutlen,
                                 char **uriOut, unsigned int flags)
+{
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("tunnelled migration needs the tunnelled prepare step"));
+        return -1;
+    }
+    return testDomainMigratePrepareAny(dconn, NULL, params, nparams, cookiein, cookieinlen,
+                                       cookieout, cookieoutlen, uriOut, flags);
+}
+
+static int
+testDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                      virTypedParameterPtr params, int nparams,
+                                      const char *cookiein, int cookieinlen,
+                                      char **cookieout, int *cookieoutlen,
+                                      unsigned int flags)
+{
+    if (!(flags & VIR_MIGRATE_TUNNELLED) || (flags & VIR_MIGRATE_OFFLINE)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("the tunnelled prepare step needs a live VIR_MIGRATE_TUNNELLED migration"));
+        return -1;
+    }
+    return testDomainMigratePrepareAny(dconn, st, params, nparams, cookiein, cookieinlen,
+                                       cookieout, cookieoutlen, NULL, flags);
+}
+
+static int
+testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
+                            virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen,
+                            char **cookieout, int *cookieoutlen,
+                            char **uriOut, unsigned int flags)
 {
     TestDriver *driver = dconn->privateData;
     const char *xml = NULL;
@@ -2522,6 +2758,8 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
      * connects to a port of ours, found through the URI we return.
      */
     if (daemonModeIsActive() && testMigStreamListen(mig->stream, uriIn, &linkURI) < 0)
+        goto error;
+    if (st && !(mig->tunnelIn = testMigTunnelInNew(st)))
         goto error;
     testMigApplyFaults(mig);
     if (testMigHandle(mig, MIG_EVENT_PREPARE) <= 0 ||
@@ -2664,6 +2902,11 @@ testMigPerformError(TestMig *mig)
                     migrationPhaseName(mig->ctx.phase));
 }
 
+static int testDomainMigratePerformTunnel(virDomainPtr dom, virStreamPtr st,
+                                          virTypedParameterPtr params, int nparams,
+                                          const char *cookiein, int cookieinlen,
+                                          char **cookieout, int *cookieoutlen,
+                                          unsigned int flags);
 static int testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
                                 virTypedParameterPtr params, int nparams,
                                 unsigned int flags);
@@ -2844,6 +3087,16 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     }
     mig->callLost = false;
     testMigDrain(mig);
+    if (!cancelled && mig->tunnelIn && testMigTunnelInCheck(mig->tunnelIn, 10000) < 0) {
+        /* as QEMU whose incoming stream broke: the guest is not kept */
+        g_autoptr(SavedError) tunnelErr = errorSave();
+
+        testMigHandle(mig, MIG_EVENT_FINISH_CANCELLED);
+        errorRestore(&tunnelErr);
+        if (migrationPhaseIsTerminal(mig->ctx.phase))
+            testMigForget(driver, vm->def->uuid);
+        goto cleanup;
+    }
     if (testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
                                        MIG_EVENT_FINISH) <= 0 ||
         mig->callLost || cancelled ||
@@ -2955,6 +3208,127 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
 }
 
 /*
+ * Tunnelled Perform (source): the normal Perform, with the pump thread
+ * sending the simulated memory into @st meanwhile.  A failed Perform
+ * stops the pump, which aborts the stream; a failed pump fails Perform.
+ */
+static int
+testDomainMigratePerformTunnel(virDomainPtr dom, virStreamPtr st,
+                               virTypedParameterPtr params, int nparams,
+                               const char *cookiein, int cookieinlen,
+                               char **cookieout, int *cookieoutlen,
+                               unsigned int flags)
+{
+    TestMigTunnelOut out = { 0 };
+    unsigned long long mem = 0;
+    int ret;
+
+    {
+        DomainObj *vm = testDomObjFromDomain(dom);
+
+        if (!vm)
+            return -1;
+        mem = MAX(vm->def->mem.total, 1) * 1024ULL;
+        domainObjEndAPI(&vm);
+    }
+    out.st = st;
+    virStreamRef(st);
+    out.length = MIN(mem, TEST_MIG_TUNNEL_MAX);
+    out.thread = g_thread_new("test-mig-tunnel-out", testMigTunnelOutThread, &out);
+
+    ret = testDomainMigratePerform3Params(dom, NULL, params, nparams, cookiein, cookieinlen,
+                                          cookieout, cookieoutlen, flags);
+    if (ret < 0) {
+        g_autoptr(SavedError) performErr = errorSave();
+
+        /* the pump sends at most one more chunk, then aborts the stream */
+        g_atomic_int_set(&out.stop, 1);
+        g_thread_join(out.thread);
+        virStreamFree(st); /* an API call: it resets this thread's error */
+        errorRestore(&performErr);
+    } else {
+        g_thread_join(out.thread);
+        virStreamFree(st);
+        if (out.failed) {
+            errorRestore(&out.error);
+            ret = -1;
+        }
+    }
+    if (out.error)
+        savedErrorFree(out.error);
+    return ret;
+}
+
+/*
+ * The test driver's state mirror between two processes needs the
+ * destination's address (test_miglink.c); a tunnelled migration has no
+ * migration URI, so it is the host of @dconnuri unless the caller gave one.
+ */
+static int
+testMigTunnelParams(const char *dconnuri, virTypedParameterPtr params, int nparams,
+                    virTypedParameterPtr *ret, int *nret)
+{
+    const char *uri = NULL;
+    int max = 0;
+    int i;
+
+    *ret = NULL;
+    *nret = 0;
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0)
+        return -1;
+    for (i = 0; i < nparams; i++) {
+        const virTypedParameter *p = &params[i];
+        int rc = -1;
+
+        switch (p->type) {
+        case VIR_TYPED_PARAM_INT:
+            rc = virTypedParamsAddInt(ret, nret, &max, p->field, p->value.i);
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            rc = virTypedParamsAddUInt(ret, nret, &max, p->field, p->value.ui);
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            rc = virTypedParamsAddLLong(ret, nret, &max, p->field, p->value.l);
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            rc = virTypedParamsAddULLong(ret, nret, &max, p->field, p->value.ul);
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            rc = virTypedParamsAddDouble(ret, nret, &max, p->field, p->value.d);
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            rc = virTypedParamsAddBoolean(ret, nret, &max, p->field, p->value.b);
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            rc = virTypedParamsAddString(ret, nret, &max, p->field, p->value.s);
+            break;
+        }
+        if (rc < 0)
+            goto error;
+    }
+    if (!uri) {
+        g_autoptr(GUri) parsed = g_uri_parse(dconnuri, G_URI_FLAGS_NON_DNS, NULL);
+        const char *host = parsed ? g_uri_get_host(parsed) : NULL;
+
+        if (host && *host) {
+            g_autofree char *linkURI = strchr(host, ':') ?
+                                       g_strdup_printf("tcp://[%s]", host) :
+                                       g_strdup_printf("tcp://%s", host);
+
+            if (virTypedParamsAddString(ret, nret, &max, VIR_MIGRATE_PARAM_URI, linkURI) < 0)
+                goto error;
+        }
+    }
+    return 0;
+
+ error:
+    virTypedParamsFree(*ret, *nret);
+    *ret = NULL;
+    *nret = 0;
+    return -1;
+}
+
+/*
  * Peer-to-peer: this host drives the destination itself, over its own
  * connection to @dconnuri (in-process, as the daemon would over RPC).
  */
@@ -2975,9 +3349,26 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
     /* in-process: the failed open left its error in this thread's slot */
     if (!(dconn = virConnectOpen(dconnuri)))
         return -1;
-    ddom = migrateRunSteps(dom, dconn, params, nparams,
-                           flags & ~VIR_MIGRATE_PEER2PEER);
-    saved = errorSave();
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        virTypedParameterPtr tparams = NULL;
+        int ntparams = 0;
+
+        if (testMigTunnelParams(dconnuri, params, nparams, &tparams, &ntparams) < 0) {
+            saved = errorSave();
+            virConnectClose(dconn);
+            errorRestore(&saved);
+            return -1;
+        }
+        ddom = migrateRunTunnelSteps(dom, dconn, tparams, ntparams,
+                                     flags & ~VIR_MIGRATE_PEER2PEER,
+                                     testDomainMigratePerformTunnel);
+        saved = errorSave();
+        virTypedParamsFree(tparams, ntparams);
+    } else {
+        ddom = migrateRunSteps(dom, dconn, params, nparams,
+                               flags & ~VIR_MIGRATE_PEER2PEER);
+        saved = errorSave();
+    }
     if (ddom)
         virDomainFree(ddom);
     virConnectClose(dconn);
@@ -3318,6 +3709,7 @@ static HypervisorDriver testHypervisorDriver = {
     .connectSupportsFeature = testConnectSupportsFeature,
     .domainMigrateBegin3Params = testDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = testDomainMigratePrepare3Params,
+    .domainMigratePrepareTunnel3Params = testDomainMigratePrepareTunnel3Params,
     .domainMigratePerform3Params = testDomainMigratePerform3Params,
     .domainMigrateFinish3Params = testDomainMigrateFinish3Params,
     .domainMigrateConfirm3Params = testDomainMigrateConfirm3Params,

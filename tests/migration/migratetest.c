@@ -375,6 +375,46 @@ runP2P(void)
     hostsClose(&h);
 }
 
+/* Tunnelled peer-to-peer in one process: the data goes through a stream of the destination. */
+static void
+runTunnel(void)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+    g_autofree char *s = NULL;
+    unsigned int tflags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_TUNNELLED;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest")))
+        return fail("tunnel", "cannot open the hosts");
+    /* libvirt's checks: TUNNELLED needs PEER2PEER */
+    ddom = virDomainMigrate3(dom, h.dst, NULL, 0, VIR_MIGRATE_LIVE | VIR_MIGRATE_TUNNELLED);
+    if (ddom || virGetLastError()->code != VIR_ERR_INVALID_ARG ||
+        !strstr(virGetLastError()->message, "without using peer2peer flag"))
+        fail("tunnel", "Migrate3 TUNNELLED without PEER2PEER was not refused as libvirt");
+    /* an abort during Perform: the first error, the guest stays on the source */
+    g_setenv(FAULT_ENV, "S_PERFORM:ABORT", TRUE);
+    if (virDomainMigrateToURI3(dom, dstURI, NULL, 0, tflags) == 0 ||
+        virGetLastError()->code != VIR_ERR_OPERATION_ABORTED)
+        fail("tunnel", "aborted tunnelled migration: expected OPERATION_ABORTED, got %s",
+             virGetLastError() ? virGetLastError()->message : "success");
+    g_unsetenv(FAULT_ENV);
+    /* (ToURI3 opens its own destination host: h.dst is another one) */
+    s = guestState(h.src);
+    if (!g_str_has_prefix(s, "1/"))
+        fail("tunnel", "after the abort: source %s", s);
+    g_clear_pointer(&s, g_free);
+    if (virDomainMigrateToURI3(dom, dstURI, NULL, 0, tflags) < 0)
+        fail("tunnel", "ToURI3 P2P|TUNNELLED failed: %s", virGetLastError()->message);
+    s = guestState(h.src);
+    if (!streq0(s, "5/4"))
+        fail("tunnel", "after tunnelled migration: source %s", s);
+    else
+        printf("ok - tunnelled p2p (abort first, then source %s)\n", s);
+    virDomainFree(dom);
+    hostsClose(&h);
+}
+
 static void
 runSpeed(void)
 {
@@ -414,8 +454,9 @@ main(int argc, char **argv)
     runJobCompleted();
     runSameHost();
     runP2P();
+    runTunnel();
     runSpeed();
-    printf("1..%zu\n", G_N_ELEMENTS(cases) + 4);
+    printf("1..%zu\n", G_N_ELEMENTS(cases) + 5);
     g_ptr_array_free(events, TRUE);
     return failures ? 1 : 0;
 }
