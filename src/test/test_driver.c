@@ -55,6 +55,7 @@ typedef struct {
     GMutex migLock;              /* protects the two tables below */
     GHashTable *migrations;      /* uuid string -> TestMig (per domain lock) */
     GHashTable *migSettings;     /* uuid string -> TestMigSettings */
+    MigTimer *migTimer;          /* the TIMEOUT watchdog; created under migLock */
 } TestDriver;
 
 /* The host UUID of test:///default (each node file gets a random one). */
@@ -77,6 +78,8 @@ testDriverFree(TestDriver *driver)
     if (!driver)
         return;
     domainObjListFree(driver->domains);
+    /* first: waits for a watchdog run, which locks domains */
+    migrationTimerFree(driver->migTimer);
     domainEventStateFree(driver->events);
     g_hash_table_destroy(driver->migrations);
     g_hash_table_destroy(driver->migSettings);
@@ -1555,6 +1558,7 @@ typedef struct {
     unsigned long long dataProcessed;  /* bytes */
     gint64 lastXferUs;
     bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
+    gint64 deadline;           /* monotonic ms of the TIMEOUT event, 0 none */
 } TestMig;
 
 static void
@@ -2116,6 +2120,32 @@ testMigFaultsLoad(MigSide side)
 }
 
 static int testMigHandle(TestMig *mig, MigEvent event);
+static void testMigWatchdog(void *opaque);
+
+/*
+ * Start the wait of a phase entered that waits for the peer's next step
+ * (migrationPhaseTimeout), or stop waiting.  The driver's watchdog feeds
+ * TIMEOUT to the table when the deadline passes.
+ */
+static void
+testMigWatch(TestMig *mig)
+{
+    TestDriver *driver = mig->driver;
+    unsigned int ms = migrationPhaseTimeout(mig->ctx.phase);
+    MigTimer *timer;
+
+    if (ms == 0) {
+        mig->deadline = 0;
+        return;
+    }
+    mig->deadline = g_get_monotonic_time() / 1000 + ms;
+    g_mutex_lock(&driver->migLock);
+    if (!driver->migTimer)
+        driver->migTimer = migrationTimerNew(testMigWatchdog, driver);
+    timer = driver->migTimer;
+    g_mutex_unlock(&driver->migLock);
+    migrationTimerSchedule(timer, mig->deadline);
+}
 
 /* Apply the faults injected for the current phase (each once). */
 static void
@@ -2168,10 +2198,13 @@ testMigApplyFaults(TestMig *mig)
 static int
 testMigHandle(TestMig *mig, MigEvent event)
 {
+    MigPhase before = mig->ctx.phase;
     int rc = migrationPhaseHandle(&mig->ctx, event, NULL, NULL);
 
     testMigApplyFaults(mig);
     testMigStreamFlush(mig->stream);
+    if (mig->ctx.phase != before)
+        testMigWatch(mig);
     return rc;
 }
 
@@ -2186,6 +2219,86 @@ testMigDrain(TestMig *mig)
     while (!migrationPhaseIsTerminal(mig->ctx.phase) &&
            (ev = testMigStreamPop(mig->stream, mig->ctx.side)) != MIG_EVENT_NONE)
         testMigHandle(mig, ev);
+}
+
+/*
+ * One migration whose deadline passed (@vm locked): handle what its QEMU
+ * reported first; a destination whose incoming transfer still runs waits
+ * on; otherwise the table gets TIMEOUT.  Returns the next deadline, 0 none.
+ */
+static gint64
+testMigTimeout(TestMig *mig, gint64 now)
+{
+    MigEvent xfer = MIG_EVENT_NONE;
+
+    if (mig->deadline == 0)
+        return 0;
+    if (now < mig->deadline)
+        return mig->deadline;
+    mig->deadline = 0;
+    testMigDrain(mig);
+    if (migrationPhaseIsTerminal(mig->ctx.phase) ||
+        migrationPhaseTimeout(mig->ctx.phase) == 0)
+        return mig->deadline;   /* re-armed by a phase change, or none */
+    if (mig->stream) {
+        g_mutex_lock(&mig->stream->lock);
+        xfer = mig->stream->xfer;
+        g_mutex_unlock(&mig->stream->lock);
+    }
+    if (mig->ctx.phase == MIG_PHASE_D_INCOMING &&
+        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER)) {
+        testMigWatch(mig);     /* the transfer runs: wait on */
+        return mig->deadline;
+    }
+    LOG_INFO("migration of '%s' timed out in phase %s", mig->vm->def->name,
+             migrationPhaseName(mig->ctx.phase));
+    testMigHandle(mig, MIG_EVENT_TIMEOUT);
+    return migrationPhaseIsTerminal(mig->ctx.phase) ? 0 : mig->deadline;
+}
+
+/*
+ * The driver's TIMEOUT watchdog (event-loop thread, no lock held): every
+ * migration of the host whose deadline passed gets its TIMEOUT; a
+ * migration that ends here is forgotten (nobody calls the next step).
+ */
+static void
+testMigWatchdog(void *opaque)
+{
+    TestDriver *driver = opaque;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    gint64 now = g_get_monotonic_time() / 1000;
+    gint64 next = 0;
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    g_mutex_lock(&driver->migLock);
+    g_hash_table_iter_init(&iter, driver->migrations);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(keys, g_strdup(key));
+    g_mutex_unlock(&driver->migLock);
+
+    for (i = 0; i < keys->len; i++) {
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        DomainObj *vm;
+        TestMig *mig;
+        gint64 due;
+
+        if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
+            !(vm = domainObjListFindByUUID(driver->domains, uuid)))
+            continue;
+        if ((mig = testMigFind(driver, vm))) {
+            due = testMigTimeout(mig, now);
+            if (migrationPhaseIsTerminal(mig->ctx.phase))
+                testMigForget(driver, uuid);
+            else if (due && (next == 0 || due < next))
+                next = due;
+        }
+        domainObjEndAPI(&vm);
+    }
+    errorReset();
+    if (next)
+        migrationTimerSchedule(driver->migTimer, next);
 }
 
 /* ---- host identity and cookies ---- */

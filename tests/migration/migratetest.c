@@ -13,6 +13,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "api/migrate_steps.h"
+
 static char *srcURI;
 static char *dstURI;
 static GPtrArray *events;     /* "src 3/1", "dst 2/1" ... */
@@ -396,6 +398,107 @@ runSpeed(void)
     hostsClose(&h);
 }
 
+/* Deliver events for @ms milliseconds (the migration watchdog runs too). */
+static void
+pumpFor(int ms)
+{
+    gint64 until = g_get_monotonic_time() + ms * 1000LL;
+
+    while (g_get_monotonic_time() < until)
+        pumpEvents();
+}
+
+/*
+ * The client drives the steps by hand and vanishes after @lastStep
+ * ("prepare" or "perform"): no Finish, no Confirm.  After the timeout
+ * (VIRTKIT_MIGRATION_TIMEOUT_MS, the table's TIMEOUT rows) the
+ * destination kills its incoming guest (STOPPED_FAILED) and the source
+ * either keeps running (Perform never came: S_BEGIN -> S_CANCELLED) or,
+ * its transfer complete, stays paused (S_DONE_PRECOPY -> S_UNKNOWN: it
+ * cannot know whether the destination runs the guest).
+ */
+static void
+runClientLost(const char *name, const char *lastStep, unsigned int flags,
+              const char *srcWant, const char *dstBefore, const char *evWant)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    char *xml = NULL;
+    char *cookieA = NULL;
+    char *cookieB = NULL;
+    char *cookieC = NULL;
+    int lenA = 0;
+    int lenB = 0;
+    int lenC = 0;
+    char *uriOut = NULL;
+    g_autofree char *s = NULL;
+    g_autofree char *d = NULL;
+    g_autofree char *evs = NULL;
+    int failuresBefore = failures;
+
+    g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "400", TRUE);
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest"))) {
+        fail(name, "cannot open the hosts");
+        goto cleanup;
+    }
+    if (!(xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &cookieA, &lenA,
+                                                 flags)) ||
+        virTypedParamsAddString(&params, &nparams, &maxparams,
+                                VIR_MIGRATE_PARAM_DEST_XML, xml) < 0 ||
+        virtkitDomainMigratePrepare3Params(h.dst, params, nparams, cookieA, lenA,
+                                           &cookieB, &lenB, &uriOut, flags) < 0) {
+        fail(name, "Begin/Prepare failed: %s", virGetLastError()->message);
+        goto cleanup;
+    }
+    if (streq0(lastStep, "perform") &&
+        (virTypedParamsAddString(&params, &nparams, &maxparams,
+                                 VIR_MIGRATE_PARAM_URI, uriOut) < 0 ||
+         virtkitDomainMigratePerform3Params(dom, NULL, params, nparams, cookieB,
+                                            lenB, &cookieC, &lenC, flags) < 0)) {
+        fail(name, "Perform failed: %s", virGetLastError()->message);
+        goto cleanup;
+    }
+    /* the client is gone; nothing happens before the timeout */
+    d = guestState(h.dst);
+    if (!streq0(d, dstBefore))
+        fail(name, "destination %s before the timeout, expected %s", d, dstBefore);
+    g_clear_pointer(&d, g_free);
+    pumpFor(1500);
+    evs = takeEvents();
+    s = guestState(h.src);
+    d = guestState(h.dst);
+    if (!streq0(s, srcWant))
+        fail(name, "source %s after the timeout, expected %s", s, srcWant);
+    if (!streq0(d, "none"))
+        fail(name, "destination %s after the timeout, expected none", d);
+    if (!streq0(evs, evWant))
+        fail(name, "events '%s', expected '%s'", evs, evWant);
+    /* the late client: the migration is over on both sides */
+    if (virtkitDomainMigrateConfirm3Params(dom, params, nparams, NULL, 0, flags,
+                                           0) == 0)
+        fail(name, "a late Confirm succeeded");
+    if (failures == failuresBefore)
+        printf("ok - %s (src %s, dst %s; %s)\n", name, s, d, evs);
+
+ cleanup:
+    g_unsetenv("VIRTKIT_MIGRATION_TIMEOUT_MS");
+    virTypedParamsFree(params, nparams);
+    g_free(xml);
+    g_free(cookieA);
+    g_free(cookieB);
+    g_free(cookieC);
+    g_free(uriOut);
+    if (dom) {
+        /* put the guest back for the next cases (a paused source) */
+        virDomainResume(dom);
+        virDomainFree(dom);
+    }
+    hostsClose(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -415,7 +518,11 @@ main(int argc, char **argv)
     runSameHost();
     runP2P();
     runSpeed();
-    printf("1..%zu\n", G_N_ELEMENTS(cases) + 4);
+    runClientLost("timeout-after-prepare", "prepare", VIR_MIGRATE_LIVE,
+                  "1/0", "3/2", "dst 2/1, dst 5/5");
+    runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,
+                  "3/2", "3/2", "src 3/1, dst 2/1, dst 5/5");
+    printf("1..%zu\n", G_N_ELEMENTS(cases) + 6);
     g_ptr_array_free(events, TRUE);
     return failures ? 1 : 0;
 }
