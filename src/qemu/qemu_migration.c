@@ -1776,6 +1776,26 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                 break;
             continue;
         }
+        if (mig->abortRequested && mig->ctx.phase == MIG_PHASE_S_SWITCHOVER) {
+            /*
+             * Abort during the switch-over: QEMU's status first, so that a
+             * switch to post-copy (never aborted) or a completed transfer
+             * is handled before the table sees ABORT.
+             */
+            QemuMonitorMigrationStatus st = qemuMigRefresh(mig);
+            MigEvent sev;
+
+            if (priv->mig != mig)
+                continue;
+            if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+                mig->pcSwitched = true;
+            sev = st == QEMU_MONITOR_MIGRATION_STATUS_LAST ? MIG_EVENT_NONE :
+                                                             qemuMigLiveEvent(mig, st);
+            if (sev != MIG_EVENT_NONE && migrationTransitionFind(mig->ctx.phase, sev)) {
+                qemuMigPush(mig, sev);
+                continue;
+            }
+        }
         if (mig->abortRequested) {
             mig->abortRequested = false;
             mig->aborted = true;

@@ -2120,6 +2120,7 @@ testMigFaultsLoad(MigSide side)
 }
 
 static int testMigHandle(TestMig *mig, MigEvent event);
+static void testMigDrain(TestMig *mig);
 static void testMigWatchdog(void *opaque);
 
 /*
@@ -2177,8 +2178,27 @@ testMigApplyFaults(TestMig *mig)
                 testMigStreamBreak(mig->stream,
                                    mig->ctx.side == MIG_SIDE_SOURCE ?
                                    MIG_SIDE_DEST : MIG_SIDE_SOURCE);
-            if (ev == MIG_EVENT_ABORT)
+            if (ev == MIG_EVENT_ABORT) {
+                /*
+                 * As virDomainAbortJob in the QEMU driver: a switch to
+                 * post-copy QEMU made is handled first (then the abort is
+                 * refused); a completion not yet reported is not.
+                 */
+                bool pc = false;
+
+                if (mig->stream) {
+                    g_mutex_lock(&mig->stream->lock);
+                    pc = mig->stream->pcSwitched;
+                    g_mutex_unlock(&mig->stream->lock);
+                }
+                if (pc)
+                    testMigDrain(mig);
+                if (!migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+                    i = 0;
+                    continue;
+                }
                 mig->aborted = true;
+            }
             if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED) {
                 /* the transfer itself breaks: both QEMUs see it */
                 g_mutex_lock(&mig->stream->lock);

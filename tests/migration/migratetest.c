@@ -226,6 +226,14 @@ static const MigCase cases[] = {
       "1/0", "none", "dst 2/1, dst 5/5" },
     { "abort-non-live", 0, "S_PERFORM:ABORT", VIR_ERR_OPERATION_ABORTED,
       "1/6", "none", "src 3/1, src 4/1, dst 2/1, dst 5/5" },
+    /* abort at the switch-over (QEMU's completion not yet seen): resumed */
+    { "abort-switchover", VIR_MIGRATE_LIVE, "S_SWITCHOVER:ABORT",
+      VIR_ERR_OPERATION_ABORTED, "1/6", "none",
+      "src 3/1, src 4/1, dst 2/1, dst 5/5" },
+    /* ... but never once QEMU switched to post-copy: it completes */
+    { "abort-switchover-postcopy", VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY,
+      "S_SWITCHOVER:ABORT", 0, "5/4", "1/2",
+      "src 3/1, src 3/7, src 5/3, dst 2/1, dst 4/3, dst 4/1" },
     { "switchover-fails", VIR_MIGRATE_LIVE, "S_PERFORM:fail",
       VIR_ERR_OPERATION_FAILED, "1/6", "none", NULL },
     { "precopy-stream-fails", VIR_MIGRATE_LIVE, "S_PERFORM:Q_FAILED",
