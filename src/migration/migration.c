@@ -9,6 +9,7 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/thread.h"
+#include "util/xml.h"
 
 LOG_INIT("migration");
 
@@ -543,6 +544,49 @@ migrationTimerFree(MigTimer *timer)
     if (id >= 0)
         eventRemoveTimeout(id);
     migrationTimerUnref(timer);
+}
+
+/* ---- cookies ---- */
+
+/**
+ * migrationCookieCheckFeatures:
+ * @root: the root element of a peer's cookie
+ * @known: NULL-terminated names of the features the receiver implements
+ *
+ * Checks the <feature name='X' [mandatory='yes']/> elements of a cookie:
+ * an unknown feature is ignored unless it is mandatory (its content must
+ * be honoured, e.g. lock state the destination has to re-acquire).
+ *
+ * Returns: 0, or -1 with VIR_ERR_INTERNAL_ERROR naming the feature.
+ */
+int
+migrationCookieCheckFeatures(xmlNodePtr root, const char *const *known)
+{
+    xmlNodePtr node;
+
+    for (node = root ? root->children : NULL; node; node = node->next) {
+        g_autofree char *name = NULL;
+        g_autofree char *mandatory = NULL;
+
+        if (!xmlUtilNodeIs(node, "feature"))
+            continue;
+        name = xmlUtilProp(node, "name");
+        if (!name || !*name) {
+            reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                        _("missing feature name in migration cookie"));
+            return -1;
+        }
+        if (g_strv_contains(known, name))
+            continue;
+        mandatory = xmlUtilProp(node, "mandatory");
+        if (mandatory && streq(mandatory, "yes")) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("Unknown migration cookie feature %1$s"), name);
+            return -1;
+        }
+        LOG_DEBUG("ignoring optional migration cookie feature %s", name);
+    }
+    return 0;
 }
 
 /* ---- export (the model generator's consistency check) ---- */

@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
+#include <libxml/tree.h>
 
 /*
  * Drivers (test, qemu) run every migration step through
@@ -173,3 +174,10 @@ typedef void (*MigTimerFunc)(void *opaque);
 MigTimer *migrationTimerNew(MigTimerFunc cb, void *opaque);
 int migrationTimerSchedule(MigTimer *timer, gint64 dueMs);
 void migrationTimerFree(MigTimer *timer);
+
+/*
+ * Migration cookies (XML, root <qemu-migration>) announce their optional
+ * content with <feature name='X'/> elements; a feature marked
+ * mandatory='yes' that the receiver does not implement refuses the cookie.
+ */
+int migrationCookieCheckFeatures(xmlNodePtr root, const char *const *known);

@@ -2323,6 +2323,17 @@ testMigWatchdog(void *opaque)
 
 /* ---- host identity and cookies ---- */
 
+/*
+ * The cookie features the test driver implements (persistent).  It has no
+ * lock manager and no virtual network ports, so it never sends lockstate
+ * or network; a peer's mandatory lockstate is refused (its leases could
+ * not be re-acquired here).
+ */
+static const char *const testMigCookieFeatures[] = { "persistent", NULL };
+
+/* Test only: a feature added to every cookie (a newer peer's). */
+#define TEST_MIG_COOKIE_FEATURE_ENV "VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE"
+
 static void
 testMigHostUUID(TestDriver *driver, char *buf)
 {
@@ -2348,6 +2359,14 @@ testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
         g_string_append_printf(buf, "  <test-stream id='%u' pid='%lld' token='%u' port='%d'/>\n",
                                stream->id, (long long)getpid(), stream->token,
                                stream->port);
+    if (g_getenv(TEST_MIG_COOKIE_FEATURE_ENV)) {
+        /* test only: a feature from a newer peer ("NAME" or "NAME:mandatory") */
+        g_auto(GStrv) f = g_strsplit(g_getenv(TEST_MIG_COOKIE_FEATURE_ENV), ":", 2);
+
+        g_string_append_printf(buf, "  <feature name='%s'%s/>\n", f[0] ? f[0] : "",
+                               f[0] && f[1] && streq(f[1], "mandatory") ?
+                               " mandatory='yes'" : "");
+    }
     if (persistXML) {
         g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
         g_string_append(buf, persistXML);
@@ -2389,6 +2408,8 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
         return -1;
     root = xmlDocGetRootElement(doc);
+    if (migrationCookieCheckFeatures(root, testMigCookieFeatures) < 0)
+        return -1;
     hostuuid = xmlUtilChildContent(root, "hostuuid");
     testMigHostUUID(driver, mine);
     if (hostuuid && streq(hostuuid, mine)) {

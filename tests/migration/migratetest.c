@@ -406,6 +406,54 @@ runSpeed(void)
     hostsClose(&h);
 }
 
+/*
+ * A cookie from a (newer) peer with a feature the receiver does not know:
+ * ignored when optional, the migration refused when it is mandatory
+ * (Prepare fails, nothing changes on either host).
+ */
+static void
+runCookieFeature(const char *name, const char *feature, int code)
+{
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+    virErrorPtr err;
+    g_autofree char *msg = NULL;
+    g_autofree char *s = NULL;
+    g_autofree char *d = NULL;
+    int errCode;
+    int failuresBefore = failures;
+
+    g_setenv("VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE", feature, TRUE);
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest"))) {
+        fail(name, "cannot open the hosts");
+        goto cleanup;
+    }
+    ddom = virDomainMigrate3(dom, h.dst, NULL, 0, VIR_MIGRATE_LIVE);
+    err = virGetLastError();
+    msg = g_strdup(err ? err->message : "success");
+    errCode = err ? err->code : 0;
+    s = guestState(h.src);
+    d = guestState(h.dst);
+    if (code == 0 && (!ddom || !streq0(d, "1/2")))
+        fail(name, "migration with an optional unknown feature: %s (dst %s)", msg, d);
+    if (code != 0 &&
+        (ddom || errCode != code ||
+         !strstr(msg, "Unknown migration cookie feature x-future") ||
+         !streq0(s, "1/0") || !streq0(d, "none")))
+        fail(name, "expected refusal, got '%s' (src %s, dst %s)", msg, s, d);
+    if (failures == failuresBefore)
+        printf("ok - %s (%s)\n", name, msg);
+
+ cleanup:
+    g_unsetenv("VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE");
+    if (ddom)
+        virDomainFree(ddom);
+    if (dom)
+        virDomainFree(dom);
+    hostsClose(&h);
+}
+
 /* Deliver events for @ms milliseconds (the migration watchdog runs too). */
 static void
 pumpFor(int ms)
@@ -530,7 +578,10 @@ main(int argc, char **argv)
                   "1/0", "3/2", "dst 2/1, dst 5/5");
     runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,
                   "3/2", "3/2", "src 3/1, dst 2/1, dst 5/5");
-    printf("1..%zu\n", G_N_ELEMENTS(cases) + 6);
+    runCookieFeature("cookie-optional-feature", "x-future", 0);
+    runCookieFeature("cookie-mandatory-feature", "x-future:mandatory",
+                     VIR_ERR_INTERNAL_ERROR);
+    printf("1..%zu\n", G_N_ELEMENTS(cases) + 8);
     g_ptr_array_free(events, TRUE);
     return failures ? 1 : 0;
 }
