@@ -385,10 +385,10 @@ migrationTimeoutMs(void)
  *
  * The phases where a side only waits for the peer's next step call (no
  * transfer of its own runs): S_BEGIN (Perform), S_DONE_PRECOPY and
- * S_DONE_POSTCOPY (Confirm), D_INCOMING and D_POSTCOPY_DONE (Finish).
- * Each has a TIMEOUT row (tests/migration/migratetest.c checks it).  In
- * D_INCOMING the driver restarts the wait while its incoming transfer
- * makes progress.
+ * S_DONE_POSTCOPY (Confirm), D_INCOMING, D_POSTCOPY and D_POSTCOPY_DONE
+ * (Finish).  Each has a TIMEOUT row (tests/migration/migratetest.c checks
+ * it).  In D_INCOMING and D_POSTCOPY the driver restarts the wait while
+ * its incoming transfer is still running.
  *
  * Returns: the time to wait in ms, or 0 when @phase has no timeout.
  */
@@ -400,6 +400,7 @@ migrationPhaseTimeout(MigPhase phase)
     case MIG_PHASE_S_DONE_PRECOPY:
     case MIG_PHASE_S_DONE_POSTCOPY:
     case MIG_PHASE_D_INCOMING:
+    case MIG_PHASE_D_POSTCOPY:
     case MIG_PHASE_D_POSTCOPY_DONE:
         return migrationTimeoutMs();
     default:

@@ -2265,8 +2265,9 @@ testMigTimeout(TestMig *mig, gint64 now)
         xfer = mig->stream->xfer;
         g_mutex_unlock(&mig->stream->lock);
     }
-    if (mig->ctx.phase == MIG_PHASE_D_INCOMING &&
-        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER)) {
+    if (mig->ctx.side == MIG_SIDE_DEST &&
+        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER ||
+         xfer == MIG_EVENT_Q_POSTCOPY)) {
         testMigWatch(mig);     /* the transfer runs: wait on */
         return mig->deadline;
     }
@@ -2998,7 +2999,9 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     }
     mig->callLost = false;
     testMigDrain(mig);
-    if (testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
+    /* a restart while handling QEMU's events: this call is gone */
+    if (mig->callLost ||
+        testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
                                        MIG_EVENT_FINISH) <= 0 ||
         mig->callLost || cancelled ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_FINISH) {
