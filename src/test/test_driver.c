@@ -2325,12 +2325,12 @@ testMigWatchdog(void *opaque)
 /* ---- host identity and cookies ---- */
 
 /*
- * The cookie features the test driver implements (persistent).  It has no
+ * The cookie features the test driver implements (persistent, statistics).  It has no
  * lock manager and no virtual network ports, so it never sends lockstate
  * or network; a peer's mandatory lockstate is refused (its leases could
  * not be re-acquired here).
  */
-static const char *const testMigCookieFeatures[] = { "persistent", NULL };
+static const char *const testMigCookieFeatures[] = { "persistent", "statistics", NULL };
 
 /* Test only: a feature added to every cookie (a newer peer's). */
 #define TEST_MIG_COOKIE_FEATURE_ENV "VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE"
@@ -2456,6 +2456,44 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
         }
     }
     return 0;
+}
+
+/*
+ * The source's statistics of a Perform cookie: *@elapsed (ms) and *@data
+ * (bytes).  Returns 1 when the cookie has them, 0 when not, -1 on error.
+ */
+static int
+testMigCookieStats(TestDriver *driver, const char *cookie, int cookielen,
+                   unsigned long long *elapsed, unsigned long long *data)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *e = NULL;
+    g_autofree char *d = NULL;
+    TestMigCookieStream ignored;
+    xmlNodePtr node;
+    uint64_t ev;
+    uint64_t dv;
+
+    if (!cookie || cookielen <= 0)
+        return 0;
+    if (testMigCookieParse(driver, cookie, cookielen, &ignored, NULL) < 0)
+        return -1;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    if (!(node = xmlUtilChild(xmlDocGetRootElement(doc), "statistics")))
+        return 0;
+    e = xmlUtilChildContent(node, "time_elapsed");
+    d = xmlUtilChildContent(node, "data_total");
+    if (!e || !d || strParseUInt64(e, 10, &ev) < 0 || strParseUInt64(d, 10, &dv) < 0) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("invalid statistics in migration cookie"));
+        return -1;
+    }
+    *elapsed = ev;
+    *data = dv;
+    return 1;
 }
 
 static void
@@ -2924,8 +2962,23 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
         testMigPerformError(mig);
         goto cleanup;
     }
-    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
-                     cookieoutlen);
+    {
+        /* the source's statistics travel to the destination (Finish) */
+        g_autofree char *cookie = testMigCookieFormat(driver, vm, NULL, NULL);
+        g_autoptr(GString) buf = g_string_new(cookie);
+        const char *end = strstr(buf->str, "</qemu-migration>");
+
+        g_string_truncate(buf, end - buf->str);
+        g_string_append_printf(buf, "  <feature name='statistics'/>\n"
+                               "  <statistics>\n"
+                               "    <time_elapsed>%lld</time_elapsed>\n"
+                               "    <data_total>%llu</data_total>\n"
+                               "  </statistics>\n</qemu-migration>\n",
+                               (long long)(g_get_monotonic_time() / 1000 - mig->startMs),
+                               mig->dataTotal);
+        testMigCookieOut(g_string_free(g_steal_pointer(&buf), FALSE), cookieout,
+                         cookieoutlen);
+    }
     ret = 0;
 
  cleanup:
@@ -3020,8 +3073,13 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
 
         s->completed = true;
         s->completedOperation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
-        s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
-        s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        /* the source's figures when its cookie has them, as libvirt reports */
+        if (testMigCookieStats(driver, cookiein, cookieinlen, &s->completedElapsed,
+                               &s->completedData) <= 0) {
+            errorReset();
+            s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+            s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        }
     }
     testMigForget(driver, vm->def->uuid);
     dom = domainObjHandleNew(dconn, vm);

@@ -690,6 +690,92 @@ runClientLost(const char *name, const char *lastStep, unsigned int flags,
     hostsClose(&h);
 }
 
+/*
+ * The source's statistics travel in the Perform cookie: the destination's
+ * completed job (MIGRATION_IN) reports the source's elapsed time, which
+ * here includes a pause between Begin and Prepare the destination never
+ * saw.
+ */
+static void
+runCookieStatistics(void)
+{
+    const char *name = "cookie-statistics";
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    virTypedParameterPtr stats = NULL;
+    int nstats = 0;
+    int type = -1;
+    int op = -1;
+    unsigned long long elapsed = 0;
+    char *xml = NULL;
+    char *cookieA = NULL;
+    char *cookieB = NULL;
+    char *cookieC = NULL;
+    int lenA = 0;
+    int lenB = 0;
+    int lenC = 0;
+    char *uriOut = NULL;
+    unsigned int flags = VIR_MIGRATE_LIVE;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest"))) {
+        fail(name, "cannot open the hosts");
+        goto cleanup;
+    }
+    if (!(xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &cookieA, &lenA, flags))) {
+        fail(name, "Begin failed");
+        goto cleanup;
+    }
+    g_usleep(400 * 1000);
+    if (virTypedParamsAddString(&params, &nparams, &maxparams,
+                                VIR_MIGRATE_PARAM_DEST_XML, xml) < 0 ||
+        virtkitDomainMigratePrepare3Params(h.dst, params, nparams, cookieA, lenA,
+                                           &cookieB, &lenB, &uriOut, flags) < 0 ||
+        virTypedParamsAddString(&params, &nparams, &maxparams,
+                                VIR_MIGRATE_PARAM_URI, uriOut) < 0 ||
+        virtkitDomainMigratePerform3Params(dom, NULL, params, nparams, cookieB, lenB,
+                                           &cookieC, &lenC, flags) < 0) {
+        fail(name, "Prepare/Perform failed: %s", virGetLastError()->message);
+        goto cleanup;
+    }
+    if (!cookieC || !strstr(cookieC, "<feature name='statistics'/>"))
+        fail(name, "no statistics in the Perform cookie: %s", cookieC ? cookieC : "none");
+    if (!(ddom = virtkitDomainMigrateFinish3Params(h.dst, params, nparams, cookieC, lenC,
+                                                   NULL, NULL, flags, 0)) ||
+        virtkitDomainMigrateConfirm3Params(dom, params, nparams, NULL, 0, flags, 0) < 0) {
+        fail(name, "Finish/Confirm failed: %s", virGetLastError()->message);
+        goto cleanup;
+    }
+    if (virDomainGetJobStats(ddom, &type, &stats, &nstats,
+                             VIR_DOMAIN_JOB_STATS_COMPLETED) < 0 ||
+        type != VIR_DOMAIN_JOB_COMPLETED ||
+        virTypedParamsGetInt(stats, nstats, VIR_DOMAIN_JOB_OPERATION, &op) != 1 ||
+        virTypedParamsGetULLong(stats, nstats, VIR_DOMAIN_JOB_TIME_ELAPSED, &elapsed) != 1)
+        fail(name, "no completed job on the destination");
+    else if (op != VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN || elapsed < 400)
+        fail(name, "destination job: operation %d, elapsed %llu ms (want MIGRATION_IN, "
+             ">= 400 ms from the source's cookie)", op, elapsed);
+    else
+        printf("ok - %s (destination reports the source's %llu ms)\n", name, elapsed);
+
+ cleanup:
+    virTypedParamsFree(stats, nstats);
+    virTypedParamsFree(params, nparams);
+    g_free(xml);
+    g_free(cookieA);
+    g_free(cookieB);
+    g_free(cookieC);
+    g_free(uriOut);
+    if (ddom)
+        virDomainFree(ddom);
+    if (dom)
+        virDomainFree(dom);
+    hostsClose(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -714,6 +800,7 @@ main(int argc, char **argv)
     runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,
                   "3/2", "3/2", "src 3/1, dst 2/1, dst 5/5");
     runRestartEveryPhase();
+    runCookieStatistics();
     runCookieFeature("cookie-optional-feature", "x-future", 0);
     runCookieFeature("cookie-mandatory-feature", "x-future:mandatory",
                      VIR_ERR_INTERNAL_ERROR);
