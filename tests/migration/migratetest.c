@@ -776,6 +776,81 @@ runCookieStatistics(void)
     hostsClose(&h);
 }
 
+typedef struct {
+    virDomainPtr dom;
+    virConnectPtr dst;
+    virDomainPtr ddom;
+    char *message;
+    gint done;
+} SlowMig;
+
+static gpointer
+slowMigThread(gpointer opaque)
+{
+    SlowMig *m = opaque;
+
+    m->ddom = virDomainMigrate3(m->dom, m->dst, NULL, 0, VIR_MIGRATE_LIVE);
+    if (!m->ddom)
+        m->message = g_strdup(virGetLastError() ? virGetLastError()->message : "no error");
+    g_atomic_int_set(&m->done, 1);
+    return NULL;
+}
+
+/*
+ * A transfer longer than the timeout (1 GiB at 1024 MiB/s, timeout
+ * 250 ms) is not a lost peer: the destination's wait restarts while its
+ * incoming transfer runs, and the migration completes.  The event loop
+ * (and so the watchdog) runs here while another thread migrates.
+ */
+static void
+runSlowTransfer(void)
+{
+    const char *name = "timeout-not-during-transfer";
+    Hosts h = { 0 };
+    SlowMig m = { 0 };
+    GThread *thread;
+    g_autofree char *s = NULL;
+    g_autofree char *d = NULL;
+    gint64 t0;
+    gint64 ms;
+
+    g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "250", TRUE);
+    if (hostsOpen(&h) < 0 || !(m.dom = virDomainLookupByName(h.src, "guest"))) {
+        fail(name, "cannot open the hosts");
+        goto cleanup;
+    }
+    if (virDomainMigrateSetMaxSpeed(m.dom, 1024, 0) < 0) {
+        fail(name, "cannot set the speed");
+        goto cleanup;
+    }
+    m.dst = h.dst;
+    t0 = g_get_monotonic_time();
+    thread = g_thread_new("migrate", slowMigThread, &m);
+    while (!g_atomic_int_get(&m.done))
+        pumpEvents();
+    g_thread_join(thread);
+    ms = (g_get_monotonic_time() - t0) / 1000;
+    s = guestState(h.src);
+    d = guestState(h.dst);
+    if (!m.ddom)
+        fail(name, "migration failed after %lld ms: %s", (long long)ms, m.message);
+    else if (ms < 500)
+        fail(name, "the transfer took %lld ms, not longer than the timeout", (long long)ms);
+    else if (!streq0(s, "5/4") || !streq0(d, "1/2"))
+        fail(name, "src %s dst %s after the migration", s, d);
+    else
+        printf("ok - %s (%lld ms transfer, 250 ms timeout)\n", name, (long long)ms);
+
+ cleanup:
+    g_unsetenv("VIRTKIT_MIGRATION_TIMEOUT_MS");
+    g_free(m.message);
+    if (m.ddom)
+        virDomainFree(m.ddom);
+    if (m.dom)
+        virDomainFree(m.dom);
+    hostsClose(&h);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -800,6 +875,7 @@ main(int argc, char **argv)
     runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,
                   "3/2", "3/2", "src 3/1, dst 2/1, dst 5/5");
     runRestartEveryPhase();
+    runSlowTransfer();
     runCookieStatistics();
     runCookieFeature("cookie-optional-feature", "x-future", 0);
     runCookieFeature("cookie-mandatory-feature", "x-future:mandatory",
