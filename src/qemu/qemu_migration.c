@@ -57,6 +57,23 @@ typedef struct {
 
 typedef struct _QemuMigTunnel QemuMigTunnel;
 
+/*
+ * VIR_MIGRATE_COMPRESSED and its typed parameters, mapped to QEMU as
+ * libvirt 9.0 does: compression=xbzrle -> the xbzrle capability,
+ * compression=mt -> compress; the flag without a method means xbzrle.
+ * Capabilities on both sides; compression.mt.level / threads and
+ * compression.xbzrle.cache on the source, compression.mt.dthreads on the
+ * destination.  -1 / 0: QEMU's default.
+ */
+typedef struct {
+    bool xbzrle;
+    bool mt;
+    int mtLevel;
+    int mtThreads;
+    int mtDThreads;
+    unsigned long long xbzrleCache;   /* bytes */
+} QemuMigCompression;
+
 struct _QemuMigration {
     QemuDriver *driver;
     DomainObj *vm;                    /* owner of this (priv->mig) */
@@ -68,6 +85,7 @@ struct _QemuMigration {
     int parallel;                     /* multifd channels, 0 = none */
     int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
     int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
+    QemuMigCompression comp;          /* VIR_MIGRATE_COMPRESSED */
     gint64 startMs;                   /* real time at Begin / Prepare */
     bool wasRunning;                  /* the source CPUs ran when the transfer started */
     char *gfxHost;                    /* source: where SPICE clients reconnect, or NULL */
@@ -545,6 +563,97 @@ qemuMigStartCPUs(QemuMigration *mig)
     return qemuMigRun(mig->vm, qemuMonitorCont);
 }
 
+/* The compression of @params/@flags (errors as libvirt 9.0 reports them). */
+static int
+qemuMigCompressionParse(virTypedParameterPtr params, int nparams, unsigned int flags,
+                        QemuMigCompression *comp)
+{
+    int i;
+    int rc;
+
+    memset(comp, 0, sizeof(*comp));
+    comp->mtLevel = comp->mtThreads = comp->mtDThreads = -1;
+    for (i = 0; i < nparams; i++) {
+        const char *method;
+        bool *on;
+
+        if (!streq(params[i].field, VIR_MIGRATE_PARAM_COMPRESSION))
+            continue;
+        if (params[i].type != VIR_TYPED_PARAM_STRING) {
+            reportError(VIR_ERR_INVALID_ARG, _("parameter '%1$s' must be a string"),
+                        VIR_MIGRATE_PARAM_COMPRESSION);
+            return -1;
+        }
+        method = params[i].value.s;
+        if (streq(method, "xbzrle")) {
+            on = &comp->xbzrle;
+        } else if (streq(method, "mt")) {
+            on = &comp->mt;
+        } else {
+            reportError(VIR_ERR_INVALID_ARG, _("Unsupported compression method '%1$s'"), method);
+            return -1;
+        }
+        if (*on) {
+            reportError(VIR_ERR_INVALID_ARG, _("Compression method '%1$s' is specified twice"),
+                        method);
+            return -1;
+        }
+        *on = true;
+    }
+    if (virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL,
+                             &comp->mtLevel) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS,
+                             &comp->mtThreads) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS,
+                             &comp->mtDThreads) < 0 ||
+        (rc = virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE,
+                                      &comp->xbzrleCache)) < 0)
+        return -1;
+    if ((comp->mtLevel != -1 || comp->mtThreads != -1 || comp->mtDThreads != -1) && !comp->mt) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("Turn multithread compression on to tune it"));
+        return -1;
+    }
+    if (rc == 1 && !comp->xbzrle) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("Turn xbzrle compression on to tune it"));
+        return -1;
+    }
+    if (comp->mtLevel < -1 || comp->mtLevel > 9 || comp->mtThreads == 0 ||
+        comp->mtThreads < -1 || comp->mtDThreads == 0 || comp->mtDThreads < -1) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("compression.mt.level must be 0..9 and the thread counts positive"));
+        return -1;
+    }
+    if (!comp->xbzrle && !comp->mt && (flags & VIR_MIGRATE_COMPRESSED))
+        comp->xbzrle = true;
+    return 0;
+}
+
+/* The capabilities and parameters of @comp for one side. */
+static void
+qemuMigCompressionApply(const QemuMigCompression *comp, bool source,
+                        QemuMonitorMigrationCaps *caps, QemuMonitorMigrationParams *params)
+{
+    if (!comp->xbzrle && !comp->mt)
+        return;
+    qemuMigCap(caps, QEMU_MONITOR_MIGRATION_CAP_XBZRLE, comp->xbzrle);
+    qemuMigCap(caps, QEMU_MONITOR_MIGRATION_CAP_COMPRESS, comp->mt);
+    if (source && comp->mtLevel >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_LEVEL,
+                                              comp->mtLevel);
+    if (source && comp->mtThreads > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_THREADS,
+                                              comp->mtThreads);
+    if (!source && comp->mtDThreads > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_DECOMPRESS_THREADS,
+                                              comp->mtDThreads);
+    if (source && comp->xbzrleCache > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
+                                              comp->xbzrleCache);
+}
+
 static int
 qemuMigActionStartIncoming(QemuMigration *mig)
 {
@@ -568,6 +677,7 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
+    qemuMigCompressionApply(&mig->comp, false, &caps, params);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         goto error;
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
@@ -637,6 +747,7 @@ qemuMigActionStartTransfer(QemuMigration *mig)
         qemuMonitorJSONMigrationParamsSetUInt(params,
                                               QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
                                               mig->acIncrement);
+    qemuMigCompressionApply(&mig->comp, true, &caps, params);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         return -1;
     if (mig->gfxHost && qemuMigSpice(vm->def)) {
@@ -1314,7 +1425,7 @@ qemuMigCookieParseGraphics(QemuMigration *mig, const char *cookie, int cookielen
      VIR_MIGRATE_UNDEFINE_SOURCE | VIR_MIGRATE_PAUSED | VIR_MIGRATE_CHANGE_PROTECTION | \
      VIR_MIGRATE_UNSAFE | VIR_MIGRATE_OFFLINE | VIR_MIGRATE_ABORT_ON_ERROR | \
      VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL | \
-     VIR_MIGRATE_TUNNELLED)
+     VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_COMPRESSED)
 
 /**
  * qemuMigrationSupportsFeature:
@@ -1643,6 +1754,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     QemuDomainPrivate *priv;
     QemuMigration *mig = NULL;
     DomainObj *vm = NULL;
+    QemuMigCompression comp;
     int port = 0;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
@@ -1657,6 +1769,8 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
         reportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed to the migration"));
         return -1;
     }
+    if (qemuMigCompressionParse(params, nparams, flags, &comp) < 0)
+        return -1;
     if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
         return -1;
     if (!(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
@@ -1714,6 +1828,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
         mig->uri = g_strdup_printf("tcp:%s", listenHP);
     }
     mig->parallel = parallel;
+    mig->comp = comp;
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
     priv->mig = mig;
     if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_PREPARE, NULL, NULL) <= 0 ||
@@ -1855,6 +1970,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     QemuMigration *mig;
     DomainObj *vm;
     gint64 nextRefresh = 0;
+    QemuMigCompression comp;
     int port = 0;
     int ret = -1;
 
@@ -1882,6 +1998,8 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
                     _("auto_converge.initial and auto_converge.increment must be 0..100"));
         return -1;
     }
+    if (qemuMigCompressionParse(params, nparams, flags, &comp) < 0)
+        return -1;
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);
@@ -1920,6 +2038,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     mig->uri = tunnelURI ? g_strdup(tunnelURI) : g_strdup_printf("tcp:%s", hostHP);
     mig->tunnel = tunnel;
     mig->parallel = parallel;
+    mig->comp = comp;
     mig->acInitial = acInitial;
     mig->acIncrement = acIncrement;
     if (bandwidth) {
@@ -1941,6 +2060,26 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
             if (qemuMigHandle(mig, ev) < 0)
                 break;
             continue;
+        }
+        if (mig->abortRequested && mig->ctx.phase == MIG_PHASE_S_SWITCHOVER) {
+            /*
+             * Abort during the switch-over: QEMU's status first, so that a
+             * switch to post-copy (never aborted) or a completed transfer
+             * is handled before the table sees ABORT.
+             */
+            QemuMonitorMigrationStatus st = qemuMigRefresh(mig);
+            MigEvent sev;
+
+            if (priv->mig != mig)
+                continue;
+            if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+                mig->pcSwitched = true;
+            sev = st == QEMU_MONITOR_MIGRATION_STATUS_LAST ? MIG_EVENT_NONE :
+                                                             qemuMigLiveEvent(mig, st);
+            if (sev != MIG_EVENT_NONE && migrationTransitionFind(mig->ctx.phase, sev)) {
+                qemuMigPush(mig, sev);
+                continue;
+            }
         }
         if (mig->abortRequested) {
             mig->abortRequested = false;

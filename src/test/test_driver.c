@@ -56,6 +56,7 @@ typedef struct {
     GMutex migLock;              /* protects the two tables below */
     GHashTable *migrations;      /* uuid string -> TestMig (per domain lock) */
     GHashTable *migSettings;     /* uuid string -> TestMigSettings */
+    MigTimer *migTimer;          /* the TIMEOUT watchdog; created under migLock */
 } TestDriver;
 
 /* The host UUID of test:///default (each node file gets a random one). */
@@ -78,6 +79,8 @@ testDriverFree(TestDriver *driver)
     if (!driver)
         return;
     domainObjListFree(driver->domains);
+    /* first: waits for a watchdog run, which locks domains */
+    migrationTimerFree(driver->migTimer);
     domainEventStateFree(driver->events);
     g_hash_table_destroy(driver->migrations);
     g_hash_table_destroy(driver->migSettings);
@@ -1557,6 +1560,7 @@ typedef struct {
     gint64 lastXferUs;
     bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
     struct _TestMigTunnelIn *tunnelIn; /* destination of a tunnelled migration */
+    gint64 deadline;           /* monotonic ms of the TIMEOUT event, 0 none */
 } TestMig;
 
 static void
@@ -2313,6 +2317,33 @@ testMigFaultsLoad(MigSide side)
 }
 
 static int testMigHandle(TestMig *mig, MigEvent event);
+static void testMigDrain(TestMig *mig);
+static void testMigWatchdog(void *opaque);
+
+/*
+ * Start the wait of a phase entered that waits for the peer's next step
+ * (migrationPhaseTimeout), or stop waiting.  The driver's watchdog feeds
+ * TIMEOUT to the table when the deadline passes.
+ */
+static void
+testMigWatch(TestMig *mig)
+{
+    TestDriver *driver = mig->driver;
+    unsigned int ms = migrationPhaseTimeout(mig->ctx.phase);
+    MigTimer *timer;
+
+    if (ms == 0) {
+        mig->deadline = 0;
+        return;
+    }
+    mig->deadline = g_get_monotonic_time() / 1000 + ms;
+    g_mutex_lock(&driver->migLock);
+    if (!driver->migTimer)
+        driver->migTimer = migrationTimerNew(testMigWatchdog, driver);
+    timer = driver->migTimer;
+    g_mutex_unlock(&driver->migLock);
+    migrationTimerSchedule(timer, mig->deadline);
+}
 
 /* Apply the faults injected for the current phase (each once). */
 static void
@@ -2344,8 +2375,27 @@ testMigApplyFaults(TestMig *mig)
                 testMigStreamBreak(mig->stream,
                                    mig->ctx.side == MIG_SIDE_SOURCE ?
                                    MIG_SIDE_DEST : MIG_SIDE_SOURCE);
-            if (ev == MIG_EVENT_ABORT)
+            if (ev == MIG_EVENT_ABORT) {
+                /*
+                 * As virDomainAbortJob in the QEMU driver: a switch to
+                 * post-copy QEMU made is handled first (then the abort is
+                 * refused); a completion not yet reported is not.
+                 */
+                bool pc = false;
+
+                if (mig->stream) {
+                    g_mutex_lock(&mig->stream->lock);
+                    pc = mig->stream->pcSwitched;
+                    g_mutex_unlock(&mig->stream->lock);
+                }
+                if (pc)
+                    testMigDrain(mig);
+                if (!migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+                    i = 0;
+                    continue;
+                }
                 mig->aborted = true;
+            }
             if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED) {
                 /* the transfer itself breaks: both QEMUs see it */
                 g_mutex_lock(&mig->stream->lock);
@@ -2365,10 +2415,13 @@ testMigApplyFaults(TestMig *mig)
 static int
 testMigHandle(TestMig *mig, MigEvent event)
 {
+    MigPhase before = mig->ctx.phase;
     int rc = migrationPhaseHandle(&mig->ctx, event, NULL, NULL);
 
     testMigApplyFaults(mig);
     testMigStreamFlush(mig->stream);
+    if (mig->ctx.phase != before)
+        testMigWatch(mig);
     return rc;
 }
 
@@ -2385,7 +2438,99 @@ testMigDrain(TestMig *mig)
         testMigHandle(mig, ev);
 }
 
+/*
+ * One migration whose deadline passed (@vm locked): handle what its QEMU
+ * reported first; a destination whose incoming transfer still runs waits
+ * on; otherwise the table gets TIMEOUT.  Returns the next deadline, 0 none.
+ */
+static gint64
+testMigTimeout(TestMig *mig, gint64 now)
+{
+    MigEvent xfer = MIG_EVENT_NONE;
+
+    if (mig->deadline == 0)
+        return 0;
+    if (now < mig->deadline)
+        return mig->deadline;
+    mig->deadline = 0;
+    testMigDrain(mig);
+    if (migrationPhaseIsTerminal(mig->ctx.phase) ||
+        migrationPhaseTimeout(mig->ctx.phase) == 0)
+        return mig->deadline;   /* re-armed by a phase change, or none */
+    if (mig->stream) {
+        g_mutex_lock(&mig->stream->lock);
+        xfer = mig->stream->xfer;
+        g_mutex_unlock(&mig->stream->lock);
+    }
+    if (mig->ctx.side == MIG_SIDE_DEST &&
+        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER ||
+         xfer == MIG_EVENT_Q_POSTCOPY)) {
+        testMigWatch(mig);     /* the transfer runs: wait on */
+        return mig->deadline;
+    }
+    LOG_INFO("migration of '%s' timed out in phase %s", mig->vm->def->name,
+             migrationPhaseName(mig->ctx.phase));
+    testMigHandle(mig, MIG_EVENT_TIMEOUT);
+    return migrationPhaseIsTerminal(mig->ctx.phase) ? 0 : mig->deadline;
+}
+
+/*
+ * The driver's TIMEOUT watchdog (event-loop thread, no lock held): every
+ * migration of the host whose deadline passed gets its TIMEOUT; a
+ * migration that ends here is forgotten (nobody calls the next step).
+ */
+static void
+testMigWatchdog(void *opaque)
+{
+    TestDriver *driver = opaque;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    gint64 now = g_get_monotonic_time() / 1000;
+    gint64 next = 0;
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    g_mutex_lock(&driver->migLock);
+    g_hash_table_iter_init(&iter, driver->migrations);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(keys, g_strdup(key));
+    g_mutex_unlock(&driver->migLock);
+
+    for (i = 0; i < keys->len; i++) {
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        DomainObj *vm;
+        TestMig *mig;
+        gint64 due;
+
+        if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
+            !(vm = domainObjListFindByUUID(driver->domains, uuid)))
+            continue;
+        if ((mig = testMigFind(driver, vm))) {
+            due = testMigTimeout(mig, now);
+            if (migrationPhaseIsTerminal(mig->ctx.phase))
+                testMigForget(driver, uuid);
+            else if (due && (next == 0 || due < next))
+                next = due;
+        }
+        domainObjEndAPI(&vm);
+    }
+    errorReset();
+    if (next)
+        migrationTimerSchedule(driver->migTimer, next);
+}
+
 /* ---- host identity and cookies ---- */
+
+/*
+ * The cookie features the test driver implements (persistent, statistics).  It has no
+ * lock manager and no virtual network ports, so it never sends lockstate
+ * or network; a peer's mandatory lockstate is refused (its leases could
+ * not be re-acquired here).
+ */
+static const char *const testMigCookieFeatures[] = { "persistent", "statistics", NULL };
+
+/* Test only: a feature added to every cookie (a newer peer's). */
+#define TEST_MIG_COOKIE_FEATURE_ENV "VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE"
 
 static void
 testMigHostUUID(TestDriver *driver, char *buf)
@@ -2412,6 +2557,14 @@ testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
         g_string_append_printf(buf, "  <test-stream id='%u' pid='%lld' token='%u' port='%d'/>\n",
                                stream->id, (long long)getpid(), stream->token,
                                stream->port);
+    if (g_getenv(TEST_MIG_COOKIE_FEATURE_ENV)) {
+        /* test only: a feature from a newer peer ("NAME" or "NAME:mandatory") */
+        g_auto(GStrv) f = g_strsplit(g_getenv(TEST_MIG_COOKIE_FEATURE_ENV), ":", 2);
+
+        g_string_append_printf(buf, "  <feature name='%s'%s/>\n", f[0] ? f[0] : "",
+                               f[0] && f[1] && streq(f[1], "mandatory") ?
+                               " mandatory='yes'" : "");
+    }
     if (persistXML) {
         g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
         g_string_append(buf, persistXML);
@@ -2453,6 +2606,8 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
         return -1;
     root = xmlDocGetRootElement(doc);
+    if (migrationCookieCheckFeatures(root, testMigCookieFeatures) < 0)
+        return -1;
     hostuuid = xmlUtilChildContent(root, "hostuuid");
     testMigHostUUID(driver, mine);
     if (hostuuid && streq(hostuuid, mine)) {
@@ -2498,6 +2653,44 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
         }
     }
     return 0;
+}
+
+/*
+ * The source's statistics of a Perform cookie: *@elapsed (ms) and *@data
+ * (bytes).  Returns 1 when the cookie has them, 0 when not, -1 on error.
+ */
+static int
+testMigCookieStats(TestDriver *driver, const char *cookie, int cookielen,
+                   unsigned long long *elapsed, unsigned long long *data)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *e = NULL;
+    g_autofree char *d = NULL;
+    TestMigCookieStream ignored;
+    xmlNodePtr node;
+    uint64_t ev;
+    uint64_t dv;
+
+    if (!cookie || cookielen <= 0)
+        return 0;
+    if (testMigCookieParse(driver, cookie, cookielen, &ignored, NULL) < 0)
+        return -1;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    if (!(node = xmlUtilChild(xmlDocGetRootElement(doc), "statistics")))
+        return 0;
+    e = xmlUtilChildContent(node, "time_elapsed");
+    d = xmlUtilChildContent(node, "data_total");
+    if (!e || !d || strParseUInt64(e, 10, &ev) < 0 || strParseUInt64(d, 10, &dv) < 0) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("invalid statistics in migration cookie"));
+        return -1;
+    }
+    *elapsed = ev;
+    *data = dv;
+    return 1;
 }
 
 static void
@@ -3012,8 +3205,23 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
         testMigPerformError(mig);
         goto cleanup;
     }
-    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
-                     cookieoutlen);
+    {
+        /* the source's statistics travel to the destination (Finish) */
+        g_autofree char *cookie = testMigCookieFormat(driver, vm, NULL, NULL);
+        g_autoptr(GString) buf = g_string_new(cookie);
+        const char *end = strstr(buf->str, "</qemu-migration>");
+
+        g_string_truncate(buf, end - buf->str);
+        g_string_append_printf(buf, "  <feature name='statistics'/>\n"
+                               "  <statistics>\n"
+                               "    <time_elapsed>%lld</time_elapsed>\n"
+                               "    <data_total>%llu</data_total>\n"
+                               "  </statistics>\n</qemu-migration>\n",
+                               (long long)(g_get_monotonic_time() / 1000 - mig->startMs),
+                               mig->dataTotal);
+        testMigCookieOut(g_string_free(g_steal_pointer(&buf), FALSE), cookieout,
+                         cookieoutlen);
+    }
     ret = 0;
 
  cleanup:
@@ -3097,7 +3305,9 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
             testMigForget(driver, vm->def->uuid);
         goto cleanup;
     }
-    if (testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
+    /* a restart while handling QEMU's events: this call is gone */
+    if (mig->callLost ||
+        testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
                                        MIG_EVENT_FINISH) <= 0 ||
         mig->callLost || cancelled ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_FINISH) {
@@ -3116,8 +3326,13 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
 
         s->completed = true;
         s->completedOperation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
-        s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
-        s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        /* the source's figures when its cookie has them, as libvirt reports */
+        if (testMigCookieStats(driver, cookiein, cookieinlen, &s->completedElapsed,
+                               &s->completedData) <= 0) {
+            errorReset();
+            s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+            s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        }
     }
     testMigForget(driver, vm->def->uuid);
     dom = domainObjHandleNew(dconn, vm);

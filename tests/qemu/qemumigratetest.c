@@ -400,6 +400,8 @@ typedef struct {
     unsigned int flags;
     unsigned long long bandwidth;   /* MiB/s, 0 = none */
     int acInitial;                  /* auto_converge.initial, 0 = none */
+    const char *const *compression; /* compression methods, NULL-terminated, or NULL */
+    bool compressTune;              /* compression.mt.* and compression.xbzrle.cache */
     char *dxml;
     virDomainPtr ddom;              /* result */
     int code;                       /* error code on failure */
@@ -411,6 +413,7 @@ static int
 migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
 {
     int max = 0;
+    size_t i;
 
     *params = NULL;
     *nparams = 0;
@@ -429,6 +432,22 @@ migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
                           virTypedParamsAddInt(params, nparams, &max,
                                                VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
                                                20) < 0)))
+        return -1;
+    for (i = 0; m->compression && m->compression[i]; i++) {
+        if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION,
+                                    m->compression[i]) < 0)
+            return -1;
+    }
+    if (m->compressTune &&
+        (virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL,
+                              1) < 0 ||
+         virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS,
+                              2) < 0 ||
+         virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS,
+                              2) < 0 ||
+         virTypedParamsAddULLong(params, nparams, &max,
+                                 VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE,
+                                 8ULL * 1024 * 1024) < 0))
         return -1;
     return 0;
 }
@@ -1487,6 +1506,80 @@ caseRestartPostcopySelf(void)
     return caseRestartPostcopy(selfPath);
 }
 
+/*
+ * VIR_MIGRATE_COMPRESSED as libvirt 9.0 maps it: bad combinations are
+ * refused before anything starts (libvirt's messages); xbzrle + mt with
+ * their tuning reach QEMU (capabilities on both sides, compress-level /
+ * threads / xbzrle-cache-size on the source, decompress-threads on the
+ * destination) and the guest arrives intact.
+ */
+static int
+caseCompressed(void)
+{
+    static const char *const both[] = { "xbzrle", "mt", NULL };
+    static const char *const mtOnly[] = { "mt", NULL };
+    static const char *const bad[] = { "lz4", NULL };
+    static const char *const twice[] = { "mt", "mt", NULL };
+    static const struct {
+        const char *const *methods;
+        bool tune;
+        const char *message;
+    } refused[] = {
+        { mtOnly, true, "Turn xbzrle compression on to tune it" },
+        { NULL, true, "Turn multithread compression on to tune it" },
+        { bad, false, "Unsupported compression method 'lz4'" },
+        { twice, false, "Compression method 'mt' is specified twice" },
+    };
+    Mig m = { 0 };
+    virDomainPtr dom;
+    g_autofree char *log = NULL;
+    int state = -1;
+    long hb;
+    size_t i;
+
+    CHECK((dom = startGuest("cz", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "cz", "CHECK OK"), "guest running on A");
+    for (i = 0; i < G_N_ELEMENTS(refused); i++) {
+        m.dom = dom;
+        m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
+        m.compression = refused[i].methods;
+        m.compressTune = refused[i].tune;
+        m.dxml = destXML(dom);
+        migStart(&m);
+        migJoin(&m);
+        CHECK(!m.ddom && m.code == VIR_ERR_INVALID_ARG && m.message &&
+              strstr(m.message, refused[i].message),
+              "refused: %s (got %d %s)", refused[i].message, m.code,
+              m.message ? m.message : "success");
+        migClear(&m);
+    }
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusals");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
+    m.compression = both;
+    m.compressTune = true;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "compressed migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "cz");
+    qemuPid(rootB, "cz");
+    CHECK(checkGuestOnB("cz", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "{\"capability\":\"xbzrle\",\"state\":true}") &&
+          strstr(log, "{\"capability\":\"compress\",\"state\":true}") &&
+          strstr(log, "\"compress-level\":1") && strstr(log, "\"compress-threads\":2") &&
+          strstr(log, "\"decompress-threads\":2") &&
+          strstr(log, "\"xbzrle-cache-size\":8388608"),
+          "xbzrle + compress and their parameters sent to QEMU");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -1498,6 +1591,7 @@ static const Case cases[] = {
     { "tunnelled", caseTunnel },
     { "downtime", caseDowntime },
     { "auto-converge", caseAutoConverge },
+    { "compressed", caseCompressed },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
