@@ -598,8 +598,11 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
     if (normal)
         g_atomic_int_inc(&srv->busyWorkers);
     threadHandOff(job);
-    /* Pushing to an existing pool cannot fail (it only creates threads lazily). */
+    /* Pushing to an existing pool cannot fail (it only creates threads lazily).
+     * Its queue node is freed by the worker under GLib's futex lock. */
+    threadGlibInternalsBegin();
     g_thread_pool_push(normal ? srv->workers : srv->prioWorkers, job, NULL);
+    threadGlibInternalsEnd();
     return false;
 
 error:
@@ -1040,10 +1043,13 @@ rpcServerFree(RpcServer *srv)
         return;
     rpcServerStop(srv);
     rpcServerCloseClients(srv);
+    /* Stopping the pools queues wake-ups the workers free (see the push). */
+    threadGlibInternalsBegin();
     if (srv->workers)
         g_thread_pool_free(srv->workers, FALSE, TRUE);
     if (srv->prioWorkers)
         g_thread_pool_free(srv->prioWorkers, FALSE, TRUE);
+    threadGlibInternalsEnd();
     /* Calls that finished after their client closed may have queued it. */
     while ((client = g_queue_pop_head(&srv->wakeQueue)))
         rpcServerClientUnref(client);

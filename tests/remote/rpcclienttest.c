@@ -11,6 +11,7 @@
 #include "util/event.h"
 #include "util/event_glib.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "testutils.h"
 
 /* A program number of our own for the scripted calls (int in, int out). */
@@ -174,8 +175,8 @@ checkError(int code, const char *message)
 
 /* Close callback bookkeeping. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     int fired;
     int reason;
 } CloseRecord;
@@ -185,11 +186,11 @@ recordClose(RpcClient *client G_GNUC_UNUSED, int reason, void *opaque)
 {
     CloseRecord *rec = opaque;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     rec->fired++;
     rec->reason = reason;
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 static int
@@ -198,9 +199,9 @@ waitClose(CloseRecord *rec, int reason)
     gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
     int rc = 0;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     while (!rec->fired) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
+        if (!condWaitUntil(&rec->cond, &rec->lock, deadline))
             break;
     }
     if (rec->fired != 1 || rec->reason != reason) {
@@ -208,14 +209,14 @@ waitClose(CloseRecord *rec, int reason)
                  rec->fired, rec->reason, reason);
         rc = -1;
     }
-    g_mutex_unlock(&rec->lock);
+    mutexUnlock(&rec->lock);
     return rc;
 }
 
 /* Event bookkeeping: values of TEST_PROC_EVENT messages, in order. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     GArray *values;
 } EventRecord;
 
@@ -228,10 +229,10 @@ recordEvent(RpcClient *client G_GNUC_UNUSED, RpcMessage *msg, void *opaque)
     if (msg->header.proc != TEST_PROC_EVENT ||
         rpcMessageDecodePayload(msg, (xdrproc_t)xdr_int, &value) < 0)
         value = -1;
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     g_array_append_val(rec->values, value);
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 static int
@@ -241,9 +242,9 @@ waitEvents(EventRecord *rec, guint n)
     guint i;
     int rc = 0;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     while (rec->values->len < n) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
+        if (!condWaitUntil(&rec->cond, &rec->lock, deadline))
             break;
     }
     if (rec->values->len != n) {
@@ -257,7 +258,7 @@ waitEvents(EventRecord *rec, guint n)
             rc = -1;
         }
     }
-    g_mutex_unlock(&rec->lock);
+    mutexUnlock(&rec->lock);
     return rc;
 }
 
@@ -473,8 +474,8 @@ testEventsAndPing(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
     rpcClientSetMessageHandler(client, recordEvent, &rec);
     if (callDouble(client, 5, &result) < 0 || result != 10) {
         testFail("call failed");
@@ -511,8 +512,8 @@ testHangUp(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
     rpcClientSetCloseCallback(client, recordClose, &rec, NULL);
     if (callDouble(client, 1, &result) == 0 ||
         checkError(VIR_ERR_SYSTEM_ERROR,
@@ -555,8 +556,8 @@ testGarbage(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (callDouble(client, 1, &result) == 0 || errorGetCode() != VIR_ERR_RPC) {
         testFail("expected VIR_ERR_RPC, got %d", errorGetCode());
@@ -600,8 +601,8 @@ testGarbageIdle(const void *data G_GNUC_UNUSED)
     CloseRecord closed = {0};
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (waitClose(&closed, VIR_CONNECT_CLOSE_REASON_ERROR) < 0)
         rc = -1;
@@ -698,10 +699,10 @@ testIdle(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     client = peerStart(&peer, scriptIdle, NULL);
     rpcClientSetMessageHandler(client, recordEvent, &rec);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
@@ -753,8 +754,8 @@ testKeepAlive(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     client = peerStart(&peer, scriptSilent, &pings);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (rpcClientKeepAliveStart(client, 1, 1) < 0) {
@@ -793,8 +794,8 @@ testKeepAliveIdle(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     client = peerStart(&peer, scriptSilent, &pings);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (rpcClientKeepAliveStart(client, 1, 2) < 0) {
