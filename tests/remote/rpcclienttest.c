@@ -122,9 +122,15 @@ peerThread(gpointer opaque)
     return NULL;
 }
 
-/* Starts @script on one end of a socket pair; returns a client on the other. */
+/*
+ * Returns a client on one end of a socket pair whose other end will run
+ * @script once peerGo() is called.  With an event loop running, the loop
+ * reads from the client as soon as it exists: a case that needs a
+ * message handler or close callback sets it between the two, or the
+ * peer's first packets may be read (and dropped) before it is set.
+ */
 static RpcClient *
-peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
+peerPrepare(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
 {
     RpcSocket *mine = NULL;
 
@@ -133,8 +139,23 @@ peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
         abort();
     peer->script = script;
     peer->data = data;
-    peer->thread = g_thread_new("peer", peerThread, peer);
     return rpcClientNewSocket(mine);
+}
+
+static void
+peerGo(Peer *peer)
+{
+    peer->thread = g_thread_new("peer", peerThread, peer);
+}
+
+/* Starts @script on one end of a socket pair; returns a client on the other. */
+static RpcClient *
+peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
+{
+    RpcClient *client = peerPrepare(peer, script, data);
+
+    peerGo(peer);
+    return client;
 }
 
 /* Waits for the peer's script; returns its result. */
@@ -597,13 +618,14 @@ static int
 testGarbageIdle(const void *data G_GNUC_UNUSED)
 {
     Peer peer;
-    g_autoptr(RpcClient) client = peerStart(&peer, scriptGarbageIdle, NULL);
+    g_autoptr(RpcClient) client = peerPrepare(&peer, scriptGarbageIdle, NULL);
     CloseRecord closed = {0};
     int rc = 0;
 
     mutexInit(&closed.lock);
     condInit(&closed.cond);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (waitClose(&closed, VIR_CONNECT_CLOSE_REASON_ERROR) < 0)
         rc = -1;
     if (rpcClientIsOpen(client)) {
@@ -703,9 +725,10 @@ testIdle(const void *data G_GNUC_UNUSED)
     condInit(&rec.cond);
     mutexInit(&closed.lock);
     condInit(&closed.cond);
-    client = peerStart(&peer, scriptIdle, NULL);
+    client = peerPrepare(&peer, scriptIdle, NULL);
     rpcClientSetMessageHandler(client, recordEvent, &rec);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (waitEvents(&rec, 3) < 0)
         rc = -1;
     if (callDouble(client, 4, &result) < 0 || result != 8) {
@@ -796,8 +819,9 @@ testKeepAliveIdle(const void *data G_GNUC_UNUSED)
 
     mutexInit(&closed.lock);
     condInit(&closed.cond);
-    client = peerStart(&peer, scriptSilent, &pings);
+    client = peerPrepare(&peer, scriptSilent, &pings);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (rpcClientKeepAliveStart(client, 1, 2) < 0) {
         testFail("cannot start keepalive");
         return -1;
