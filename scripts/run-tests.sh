@@ -108,7 +108,7 @@ fi
 # by name (the full tree under TSan would take several times longer):
 # util/thread, the API layer, the test driver with its 8-thread stress
 # test, the QMP monitor (its event-loop thread against callers), the RPC
-# server's loop and workers, and a TSan-built virtkitd serving our
+# server's loop and workers, the RPC client's I/O hand-over, and a TSan-built virtkitd serving our
 # library's concurrent callers, the CLI and Debian's virsh (remote-virtkitd,
 # remote-stream-virtkitd; remote-run.py fails on any report in the
 # daemon's output).  tests/tsan.supp holds the suppressions for
@@ -122,7 +122,7 @@ tests/api/apientrytest tests/api/apierrortest tests/api/apiopentest
 tests/api/domaineventtest tests/api/eventlooptest tests/api/typedparamtest
 tests/api/apitestdrivertest
 tests/qemu/qemumonitortest tests/qemu/qemumonitorqemutest
-tests/rpc/rpcservertest tests/remote/rpcstreamtest
+tests/rpc/rpcservertest tests/remote/rpcclienttest tests/remote/rpcstreamtest
 tests/remote/remotetest tests/remote/remotestreamtest daemon/virtkitd tools/virtkit
 "
 TSAN_TESTS="
@@ -131,7 +131,7 @@ domainobj testdriver-api testdriver-threads
 apientrytest apierrortest apiopentest domaineventtest eventlooptest typedparamtest
 apitestdrivertest
 qemumonitortest qemumonitorqemutest
-rpcservertest rpcstreamtest remote-virtkitd remote-stream-virtkitd
+rpcservertest rpcclienttest rpcstreamtest remote-virtkitd remote-stream-virtkitd
 "
 run_tsan() {
     local dir=build-tsan label=tsan
