@@ -111,7 +111,9 @@ fi
 # server's loop and workers, the RPC client's I/O hand-over, and a TSan-built virtkitd serving our
 # library's concurrent callers, the CLI and Debian's virsh (remote-virtkitd,
 # remote-stream-virtkitd; remote-run.py fails on any report in the
-# daemon's output).  tests/tsan.supp holds the suppressions for
+# daemon's output), and Debian's virsh and python3-libvirt as several
+# clients of one TSan-built daemon (daemon-events, daemon-python;
+# tests/integration/vkdtest.py fails on a TSan report in the daemon log).  tests/tsan.supp holds the suppressions for
 # uninstrumented system libraries, one comment per entry.
 # G_SLICE=always-malloc: GLib's slice allocator would hide memory reuse
 # from TSan.  Any report fails the test (halt_on_error, exit code 66).
@@ -132,6 +134,7 @@ apientrytest apierrortest apiopentest domaineventtest eventlooptest typedparamte
 apitestdrivertest
 qemumonitortest qemumonitorqemutest
 rpcservertest rpcclienttest rpcstreamtest remote-virtkitd remote-stream-virtkitd
+daemon-events daemon-python
 "
 run_tsan() {
     local dir=build-tsan label=tsan
