@@ -108,12 +108,14 @@ fi
 # by name (the full tree under TSan would take several times longer):
 # util/thread, the API layer, the test driver with its 8-thread stress
 # test, the QMP monitor (its event-loop thread against callers), the RPC
-# server's loop and workers, the RPC client's I/O hand-over, and a TSan-built virtkitd serving our
-# library's concurrent callers, the CLI and Debian's virsh (remote-virtkitd,
-# remote-stream-virtkitd; remote-run.py fails on any report in the
-# daemon's output), and Debian's virsh and python3-libvirt as several
-# clients of one TSan-built daemon (daemon-events, daemon-python;
-# tests/integration/vkdtest.py fails on a TSan report in the daemon log).  tests/tsan.supp holds the suppressions for
+# server's loop and workers, the RPC client's I/O hand-over, a TSan-built
+# virtkitd serving our library's concurrent callers, the CLI and Debian's
+# virsh (remote-virtkitd, remote-stream-virtkitd: remote-run.py fails on
+# any report in the daemon's output), and Debian's virsh and
+# python3-libvirt as several clients of one TSan-built daemon
+# (daemon-events, daemon-python, daemon-badinput: floods, 500 idle
+# clients, hang-ups in mid-call; vkdtest.py fails on a TSan report in the
+# daemon's log).  tests/tsan.supp holds the suppressions for the
 # uninstrumented system libraries, one comment per entry.
 # G_SLICE=always-malloc: GLib's slice allocator would hide memory reuse
 # from TSan.  Any report fails the test (halt_on_error, exit code 66).
@@ -134,7 +136,7 @@ apientrytest apierrortest apiopentest domaineventtest eventlooptest typedparamte
 apitestdrivertest
 qemumonitortest qemumonitorqemutest
 rpcservertest rpcclienttest rpcstreamtest remote-virtkitd remote-stream-virtkitd
-daemon-events daemon-python
+daemon-events daemon-python daemon-badinput
 "
 run_tsan() {
     local dir=build-tsan label=tsan
