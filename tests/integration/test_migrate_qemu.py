@@ -604,6 +604,71 @@ def test_faults(pair, lv, ctx):
     ctx["ca"].lookupByName("g3").destroy()
 
 
+def restart_with_crash(pair, lv, ctx, h, phase):
+    """Restarts @h's daemon with VIRTKIT_TEST_MIGRATION_CRASH=@phase (its
+    guests' QEMUs survive and are reconnected)."""
+    key = "la" if h is pair.a else "lb"
+    h.kill(signal.SIGTERM)
+    if phase:
+        os.environ["VIRTKIT_TEST_MIGRATION_CRASH"] = phase
+    try:
+        h.start()
+    finally:
+        os.environ.pop("VIRTKIT_TEST_MIGRATION_CRASH", None)
+    ctx["c" + key[1]] = lv.open(uri(h))
+    ctx[key].open()
+
+
+def crash_case(pair, lv, ctx, h, phase, name):
+    """Migrates @name (on A, idle enough to reach the switch-over) to B with
+    @h's daemon set to kill itself on recording @phase; restarts it and
+    returns virsh's (rc, stderr)."""
+    restart_with_crash(pair, lv, ctx, h, phase)
+    rc, out, err = t.virsh(uri(pair.a), "migrate", "--live", name, "--desturi", uri(pair.b),
+                           "--migrateuri", "tcp://%s" % pair.b.addr, timeout=60)
+    t.check(not h.alive(), "crash point %s: the daemon killed itself there" % phase)
+    h.kill()
+    restart_with_crash(pair, lv, ctx, h, None)
+    return rc, err
+
+
+def test_crash_points(pair, lv, ctx):
+    """Deterministic daemon crashes at named table phases (after the phase
+    is recorded, before its action), then the table's recovery."""
+    ca, la, lb = ctx["ca"], ctx["la"], ctx["lb"]
+    create(pair, ca, "g4", wss=8)
+    la.take("g4")
+
+    # destination killed in Prepare, right after recording D_INCOMING
+    # (before its QEMU starts): the restart finds no QEMU; A keeps the guest
+    rc, err = crash_case(pair, lv, ctx, pair.b, "D_INCOMING", "g4")
+    t.check(rc != 0, "crash in D_INCOMING: virsh migrate fails", err)
+    check_guest_alive(pair, "g4", "crash in D_INCOMING")
+    check_invariants(pair, ctx, "g4", "crash in D_INCOMING", "A")
+    t.check_eq(la.take("g4"), [], "crash in D_INCOMING: no lifecycle event on A")
+    lb.take("g4", settle=0)
+
+    # source killed right after recording S_SWITCHOVER, before it sends
+    # migrate-continue: QEMU waits in pre-switchover with the guest paused.
+    # The table: RESTART -> QUERY; a migration before the switch-over whose
+    # driver went away answers Q_ACTIVE -> S_CANCELLED: cancel and resume
+    phase, (kind, state) = predicted_recovery("S_SWITCHOVER", "Q_ACTIVE")
+    t.check(phase == "S_CANCELLED" and kind == "FAILED",
+            "table: S_SWITCHOVER + RESTART (QEMU before the switch-over) -> S_CANCELLED",
+            "%s %s" % (phase, kind))
+    rc, err = crash_case(pair, lv, ctx, pair.a, "S_SWITCHOVER", "g4")
+    t.check(rc != 0, "crash in S_SWITCHOVER: virsh migrate fails", err)
+    t.check(wait_for(lambda: ctx["ca"].lookupByName("g4").state() == [1, 6], 10),
+            "crash in S_SWITCHOVER: after the restart the guest runs on A (running/"
+            "migration-canceled)", str(ctx["ca"].lookupByName("g4").state()))
+    check_guest_alive(pair, "g4", "crash in S_SWITCHOVER")
+    check_invariants(pair, ctx, "g4", "crash in S_SWITCHOVER", "A")
+    t.check_eq(lb.take("g4"), [STARTED_MIGRATED, STOPPED_FAILED],
+               "crash in S_SWITCHOVER: B shows STARTED_MIGRATED, STOPPED_FAILED")
+    ctx["la"].take("g4", settle=0)
+    ctx["ca"].lookupByName("g4").destroy()
+
+
 def main():
     t.need_virsh()
     t.need_libvirt_python()
@@ -625,7 +690,7 @@ def main():
             ctx["la"] = Listener(lv, uri(pair.a))
             ctx["lb"] = Listener(lv, uri(pair.b))
             cases = (test_managed, test_p2p_persist, test_postcopy, test_responsive,
-                     test_faults)
+                     test_faults, test_crash_points)
             only = os.environ.get("VKD_MIG_CASES")     # e.g. "managed,faults" (debugging)
             if only:
                 cases = [c for c in cases if c.__name__[5:] in only.split(",")]
