@@ -16,7 +16,8 @@ job left):
   the next number on B, no CORRUPT, A's QEMU gone, events as events.md;
 - peer-to-peer (virsh --p2p --persistent --undefinesource) B -> A;
 - python3-libvirt migrate3 with POSTCOPY, switched by migrateStartPostCopy
-  (abortJob after the switch is refused, the migration completes);
+  (abortJob after the switch is refused if it still catches post-copy), and
+  virsh --postcopy --postcopy-after-precopy of a dirtying guest;
 - issue #7: a guest dirtying memory under 4 MiB/s: dominfo, domjobinfo,
   domstats answer < 100 ms in one session of virsh and of our CLI;
   migrate-setspeed / migrate-setmaxdowntime reach QEMU
@@ -24,7 +25,12 @@ job left):
 - faults during the pre-copy transfer: the destination QEMU killed, the
   destination daemon killed (then restarted), the source daemon killed and
   restarted (the table's recovery: the guest runs on A), the link cut
-  (veth down) then the job aborted.
+  (veth down) then the job aborted;
+- crash points (VIRTKIT_TEST_MIGRATION_CRASH=PHASE makes a daemon SIGKILL
+  itself right after recording PHASE): B in D_INCOMING, A in S_SWITCHOVER,
+  then the table's recovery after the restart (guest running on A).
+The recoveries are compared with what src/migration/migration_table.def
+predicts.  docs/migration.md lists the cases and what they found.
 Skipped (77) without root, QEMU, the test guest or Debian's clients.
 """
 
