@@ -1,4 +1,6 @@
 /* The migration state machine: the table of migration_table.def and its executor. */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ERR_DOMAIN VIR_FROM_DOMAIN
@@ -243,6 +245,24 @@ migrationShow(MigCtx *ctx, const MigPhaseInfo *info)
 }
 
 /*
+ * Test hook (docs/migration.md, "Crash points"): with
+ * VIRTKIT_TEST_MIGRATION_CRASH=PHASE in its environment the process kills
+ * itself with SIGKILL right after recording PHASE in the status XML and
+ * before the action that follows, the crash point the model checks.
+ * Unset (always, outside tests) it costs one getenv per recorded phase.
+ */
+static void
+migrationCrashPoint(MigPhase phase)
+{
+    const char *want = getenv("VIRTKIT_TEST_MIGRATION_CRASH");
+
+    if (want && streq(want, migrationPhaseName(phase))) {
+        LOG_WARN("VIRTKIT_TEST_MIGRATION_CRASH: killing this process in phase %s", want);
+        raise(SIGKILL);
+    }
+}
+
+/*
  * Enter @next (different from the current phase): record it if the table
  * says so and it was not recorded yet, run its entry action, show it.
  * Failures here are logged only: the phase is entered regardless (an
@@ -257,10 +277,12 @@ migrationEnter(MigCtx *ctx, MigPhase next)
 
     if ((info->persist || migrationPhaseIsTerminal(next)) &&
         ctx->persisted != next) {
-        if (ctx->hooks->persist(ctx->opaque, next) < 0)
+        if (ctx->hooks->persist(ctx->opaque, next) < 0) {
             LOG_WARN("cannot record migration phase %s, ignoring", info->name);
-        else
+        } else {
             ctx->persisted = next;
+            migrationCrashPoint(next);
+        }
     }
     ctx->phase = next;
     if (info->entry != MIG_ACTION_NONE &&
@@ -315,10 +337,12 @@ migrationPhaseHandle(MigCtx *ctx, MigEvent event, MigAction *retAction,
     next = row->next;
     nextInfo = migrationPhaseInfo(next);
     if (next != ctx->phase && nextInfo->persist) {
-        if (ctx->hooks->persist(ctx->opaque, next) < 0)
+        if (ctx->hooks->persist(ctx->opaque, next) < 0) {
             rc = -1;
-        else
+        } else {
             ctx->persisted = next;
+            migrationCrashPoint(next);
+        }
     }
     if (rc == 0 && row->action != MIG_ACTION_NONE &&
         ctx->hooks->action(ctx->opaque, row->action, &follow) < 0)

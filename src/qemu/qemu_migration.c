@@ -276,10 +276,13 @@ qemuMigQueriedEvent(QemuMigration *mig, QemuMonitorMigrationStatus status)
         return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_ACTIVE;
     case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
     case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
-        if (pc)
-            return MIG_EVENT_Q_POSTCOPY;
-        return mig->ctx.side == MIG_SIDE_SOURCE ? MIG_EVENT_Q_PRESWITCHOVER :
-                                                  MIG_EVENT_Q_ACTIVE;
+        /* Before the switch-over on either side: the migration that was
+         * driven by the daemon (and its client) that went away is lost,
+         * like an active one; the destination has no CPU state yet, so
+         * the source cancels and resumes (a source restarted in
+         * S_SWITCHOVER would otherwise stay paused, nobody sending
+         * migrate-continue). */
+        return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_ACTIVE;
     case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
         /* a transfer that went through post-copy is reported as such */
         return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_COMPLETED;

@@ -2243,8 +2243,8 @@ testMigAction(void *opaque, MigAction action, MigEvent *retEvent)
                                                         MIG_EVENT_Q_POSTCOPY;
         else if (xfer == MIG_EVENT_NONE)
             *retEvent = MIG_EVENT_Q_FAILED;
-        else if (xfer == MIG_EVENT_Q_PRESWITCHOVER && side == MIG_SIDE_DEST)
-            *retEvent = MIG_EVENT_Q_ACTIVE;
+        else if (xfer == MIG_EVENT_Q_PRESWITCHOVER)
+            *retEvent = MIG_EVENT_Q_ACTIVE;     /* lost before the switch-over, as QEMU's */
         else
             *retEvent = xfer;
         return 0;
