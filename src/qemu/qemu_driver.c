@@ -265,6 +265,13 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
         priv->taintCustomMonitor = status->taintCustomMonitor;
+        if (status->jobType) {
+            /* As libvirt: a plain job dies with the daemon that ran it (its
+             * caller is gone); a migration is recovered from its phase. */
+            LOG_WARN("domain '%s': job %s (%s) was interrupted by the daemon's end; %s",
+                     vm->def->name, status->jobType, status->jobApi ? status->jobApi : "?",
+                     status->migPhase ? "the migration phase recovers it" : "cleared");
+        }
         if (status->migPhase) {
             /* qemuDriverReconnectOne() applies the table's recovery */
             int phase = migrationPhaseFromName(status->migPhase);
