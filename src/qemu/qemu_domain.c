@@ -9,6 +9,7 @@
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_stats.h"
+#include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -151,6 +152,31 @@ qemuDomainJobHolderStuckLocked(DomainObj *vm)
     return true;
 }
 
+/*
+ * The status XML of a running domain names the job it holds (<job>), so
+ * that a restarted daemon knows what the old one was doing when it died:
+ * written when a job starts on a domain whose QEMU runs, and again when
+ * that job ends (without <job>) if the domain still runs and its status
+ * was written during the job (qemuStatusWriteLocked notes it).  A failed write
+ * is logged; the caller's error stays.
+ */
+static void
+qemuDomainJobSaveStatusLocked(DomainObj *vm, bool begin)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    g_autoptr(SavedError) saved = NULL;
+
+    if (!begin && !priv->jobInStatus)
+        return;
+    priv->jobInStatus = false;
+    if (!priv->mon || !domainObjIsActive(vm))
+        return;
+    saved = errorSave();
+    if (qemuStatusWriteLocked(priv->driver, vm) < 0)
+        LOG_WARN("domain '%s': cannot record its job in the status XML: %s", vm->def->name,
+                 errorGetSlot()->message ? errorGetSlot()->message : "");
+}
+
 /**
  * qemuDomainJobBeginLocked:
  * @vm: the domain, locked (the lock is dropped while waiting)
@@ -202,6 +228,7 @@ qemuDomainJobBeginLocked(DomainObj *vm, QemuJob job, const char *api)
     priv->jobOwner = g_thread_self();
     LOG_DEBUG("domain '%s': job %s (%s) started", vm->def->name,
               qemuDomainJobTypeToString(job), api);
+    qemuDomainJobSaveStatusLocked(vm, true);
     return 0;
 }
 
@@ -222,6 +249,7 @@ qemuDomainJobEndLocked(DomainObj *vm)
     priv->jobApi = NULL;
     priv->jobOwner = NULL;
     priv->jobStartMono = 0;
+    qemuDomainJobSaveStatusLocked(vm, false);
     condBroadcast(&priv->jobCond);
 }
 

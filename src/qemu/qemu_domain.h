@@ -99,6 +99,7 @@ typedef struct {
     const char *jobApi;         /* static string: the API that took it */
     gint64 jobStartMono;
     GThread *jobOwner;
+    bool jobInStatus;           /* the status XML names the running job */
     Cond jobCond;                /* signalled when the job ends */
 
     /* Migration (qemu_migration.c). */

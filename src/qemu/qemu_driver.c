@@ -265,6 +265,13 @@ qemuDriverReconnectAll(QemuDriver *driver)
         priv->pidfile = g_steal_pointer(&status->pidfile);
         priv->logPath = g_steal_pointer(&status->logPath);
         priv->taintCustomMonitor = status->taintCustomMonitor;
+        if (status->jobType) {
+            /* As libvirt: a plain job dies with the daemon that ran it (its
+             * caller is gone); a migration is recovered from its phase. */
+            LOG_WARN("domain '%s': job %s (%s) was interrupted by the daemon's end; %s",
+                     vm->def->name, status->jobType, status->jobApi ? status->jobApi : "?",
+                     status->migPhase ? "the migration phase recovers it" : "cleared");
+        }
         if (status->migPhase) {
             /* qemuDriverReconnectOne() applies the table's recovery */
             int phase = migrationPhaseFromName(status->migPhase);
@@ -1425,14 +1432,24 @@ qemuDomainSetMemoryFlags(virDomainPtr dom, unsigned long memory, unsigned int fl
         }
         if (flags & VIR_DOMAIN_AFFECT_LIVE) {
             QemuMonitor *mon;
+            uint64_t actual = 0;
             int rc;
 
+            /*
+             * The balloon command only sets QEMU's target; the size the
+             * guest has actually given back comes from query-balloon now
+             * and from BALLOON_CHANGE events later (as libvirt reports
+             * it), never from the request: a guest without a balloon
+             * driver keeps its memory.
+             */
             if (!(mon = qemuDomainEnterMonitorLocked(vm)))
                 goto endjob;
             rc = qemuMonitorSetBalloon(mon, (uint64_t)memory * 1024);
+            if (rc == 0)
+                rc = qemuMonitorGetBalloon(mon, &actual);
             if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
                 goto endjob;
-            vm->def->mem.current = memory;
+            vm->def->mem.current = actual / 1024;
             qemuStatusWriteLocked(driver, vm);
         }
         if (persistentDef)

@@ -84,7 +84,11 @@ qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm)
     }
     g_string_append(out, def);
     g_string_append(out, "</domstatus>\n");
-    return qemuDomainWriteRuntimeFile(path, out->str);
+    if (qemuDomainWriteRuntimeFile(path, out->str) < 0)
+        return -1;
+    /* the job's end writes it again without <job> (qemu_domain.c) */
+    priv->jobInStatus = priv->job != QEMU_JOB_NONE;
+    return 0;
 }
 
 /**
@@ -117,6 +121,8 @@ qemuStatusFree(QemuStatus *status)
     g_free(status->pidfile);
     g_free(status->logPath);
     g_free(status->migPhase);
+    g_free(status->jobType);
+    g_free(status->jobApi);
     g_free(status);
 }
 
@@ -151,6 +157,10 @@ qemuStatusParse(const char *path)
         g_autofree char *flag = taint ? xmlUtilProp(taint, "flag") : NULL;
 
         status->taintCustomMonitor = flag && streq(flag, "custom-monitor");
+    }
+    if ((dom = xmlUtilChild(root, "job"))) {
+        status->jobType = xmlUtilProp(dom, "type");
+        status->jobApi = xmlUtilProp(dom, "api");
     }
     if ((dom = xmlUtilChild(root, "migration"))) {
         g_autofree char *side = xmlUtilProp(dom, "side");

@@ -14,7 +14,11 @@
  *   </domstatus>
  *
  * state and reason are libvirt's numbers (virDomainState and its reason
- * enum); the job is informational (a job never survives a restart).
+ * enum).  <job> is written when a job starts on a running domain and
+ * removed when it ends; a restarted daemon reads it back only to log the
+ * job the old daemon was in: a plain job never survives a restart (its
+ * caller is gone with its connection), and a migration is recovered from
+ * <migration> by the migration table (docs/migration.md).
  */
 
 int qemuStatusWriteLocked(QemuDriver *driver, DomainObj *vm);
@@ -34,6 +38,8 @@ typedef struct {
     char *migPhase;         /* <migration phase=...>: a phase of the migration table, or NULL */
     int migSide;            /* MigSide */
     unsigned int migFlags;
+    char *jobType;          /* <job type=...>: the job held when written, or NULL */
+    char *jobApi;           /* <job api=...> */
 } QemuStatus;
 
 void qemuStatusFree(QemuStatus *status);

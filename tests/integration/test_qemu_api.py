@@ -13,7 +13,12 @@ booting tests/guest's vkguest.elf:
 - qemu-monitor-command through QEMU_PROGRAM: python3-libvirt's libvirt_qemu,
   Debian's virsh and our CLI (same output), the taint line in the domain's
   log, read-only refusal, and a C program built against Debian's
-  libvirt-qemu headers running on our libraries.
+  libvirt-qemu headers running on our libraries;
+- setmem (virDomainSetMemory, the balloon): QEMU gets "balloon" with the
+  requested size in bytes (the daemon's monitor debug log), and what the
+  driver reports (dominfo, the live <currentMemory>) is what QEMU's
+  query-balloon says; the test guest has no balloon driver, so that stays
+  the boot size (as libvirt reports it: it never shows the request itself).
 
 Every QEMU pid is recorded from its pidfile and killed on the way out.
 """
@@ -317,6 +322,43 @@ def test_monitor_command(d, libvirt):
     conn.close()
 
 
+def test_setmem(d, libvirt):
+    """virDomainSetMemory on a guest without a balloon driver."""
+    import libvirt_qemu
+    uri = d.uri(driver="qemu", path="/system")
+    conn = libvirt.open(uri)
+    xml = guest_xml(d.root, "bal").replace(
+        "<memory unit='MiB'>32</memory>", "<memory unit='MiB'>64</memory>")
+    xml = xml.replace("</devices>", "<memballoon model='virtio'/></devices>")
+    dom = conn.createXML(xml, 0)
+    qemu_pid(d, "bal")
+    rc, out, err = t.virsh(uri, "setmem", "bal", "49152", "--live")
+    t.check(rc == 0, "virsh setmem --live", err)
+    sent = [l for l in d.log().splitlines()
+            if "monitor 'bal' send:" in l and '"balloon"' in l]
+    t.check(len(sent) == 1 and '"value":50331648' in sent[0].replace(" ", ""),
+            "QEMU got balloon with 48 MiB in bytes", "\n".join(sent))
+    reply = libvirt_qemu.qemuMonitorCommand(dom, '{"execute":"query-balloon"}', 0)
+    t.check('"actual":67108864' in reply, "query-balloon: the guest kept its 64 MiB", reply)
+    t.check_eq(dom.info()[2], 65536, "GetInfo memory = QEMU's actual balloon size")
+    t.check("<currentMemory unit='KiB'>65536</currentMemory>" in dom.XMLDesc(0),
+            "live XML currentMemory = QEMU's actual balloon size")
+    rc, out, err = t.virsh(uri, "setmem", "bal", "131072", "--live")
+    t.check(rc != 0 and "cannot set memory higher than max memory" in err,
+            "setmem above the maximum refused", err)
+    # without a balloon device: QEMU's error, nothing changes
+    xml2 = guest_xml(d.root, "nobal").replace("</devices>",
+                                              "<memballoon model='none'/></devices>")
+    dom2 = conn.createXML(xml2, 0)
+    qemu_pid(d, "nobal")
+    rc, out, err = t.virsh(uri, "setmem", "nobal", "16384", "--live")
+    t.check(rc != 0 and "balloon" in err.lower(), "setmem without a balloon device fails", err)
+    t.check_eq(dom2.info()[2], 32768, "memory unchanged without a balloon device")
+    dom.destroy()
+    dom2.destroy()
+    conn.close()
+
+
 def main():
     t.need_virsh()
     t.need_libvirt_python()
@@ -330,6 +372,8 @@ def main():
 
     # A private display range, so that parallel runs rarely meet.
     base = random.randrange(30000, 40000, 10)
+    # the monitor traffic in the daemon's log, for test_setmem
+    os.environ["VIRTKIT_LOG_FILTERS"] = "qemu.monitor:debug"
     d = t.Daemon(start=False)
     conf = os.path.join(d.root, "etc", "virtkit", "qemu.conf")
     os.makedirs(os.path.dirname(conf), exist_ok=True)
@@ -341,6 +385,7 @@ def main():
         test_domcapabilities(d, libvirt)
         test_display_ports(d, libvirt, base)
         test_monitor_command(d, libvirt)
+        test_setmem(d, libvirt)
         t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
     except BaseException:
         t.log("daemon log:\n" + d.log())

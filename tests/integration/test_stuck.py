@@ -14,6 +14,10 @@ boot tests/guest's vkguest.elf; the QEMU of one ("stuck") gets SIGSTOP:
   domain and the time; destroy of the stuck guest takes < 1 s;
 - late-reply variant: SIGSTOP, suspend times out, SIGCONT: the late 'stop'
   is reconciled to paused (user) with exactly one SUSPENDED_PAUSED event;
+- a job held when the daemon dies (issue 5): suspend on a SIGSTOPped QEMU,
+  the status XML names the job, kill -9 virtkitd, SIGCONT, start it again:
+  a log line names the interrupted job, the status XML no longer has it,
+  and the domain suspends, resumes and is destroyed at once;
 - the statistics commands (domblkstat, domblkinfo, dommemstat, vcpuinfo,
   domstats, domifstat) of a guest with a disk print through our CLI what
   Debian's virsh prints (numbers masked).
@@ -184,6 +188,50 @@ def test_late_reply(d, libvirt, uri):
 
 STARTED_EVENT = (2, 0)
 
+
+def test_job_restart(d, libvirt, uri):
+    """kill -9 of the daemon while a job is held; the restarted one clears it."""
+    pid = create(d, uri, "jobby")
+    status = os.path.join(d.root, "run", "virtkit", "qemu", "jobby.xml")
+
+    def status_text():
+        try:
+            with open(status) as f:
+                return f.read()
+        except OSError:
+            return ""
+    t.check("<job" not in status_text(), "no <job> in the status XML of an idle domain",
+            status_text())
+    os.kill(pid, signal.SIGSTOP)
+    s = Suspend(libvirt, uri, "jobby")
+    s.start()
+    job = "<job type='state change' api='virDomainSuspend'/>"
+    t.check(wait_for(lambda: job in status_text(), timeout=5),
+            "the status XML names the held job", status_text())
+    d.proc.kill()
+    d.proc.wait()
+    s.join(10)
+    t.check(s.error is not None, "the suspend caller got an error when the daemon died")
+    os.kill(pid, signal.SIGCONT)
+    d.start()
+    line = "domain 'jobby': job state change (virDomainSuspend) was interrupted by the " \
+           "daemon's end; cleared"
+    t.check(line in d.log(), "the restarted daemon logs the interrupted job", d.log()[-2000:])
+    t.check("<job" not in status_text(), "no <job> in the status XML after the restart",
+            status_text())
+    rc, out, err = t.virsh(uri, "domstate", "jobby")
+    # QEMU may still run the 'stop' the dead daemon sent before it froze.
+    t.check(rc == 0 and out.strip() in ("running", "paused"), "the domain runs after restart",
+            out + err)
+    if out.strip() == "running":
+        rc, out, err = t.virsh(uri, "suspend", "jobby")
+        t.check(rc == 0, "suspend after the restart (no stale job)", err)
+    rc, out, err = t.virsh(uri, "resume", "jobby")
+    t.check(rc == 0, "resume after the restart (no stale job)", err)
+    t.check_eq(t.virsh(uri, "domstate", "jobby")[1].strip(), "running", "running again")
+    rc, out, err = t.virsh(uri, "destroy", "jobby")
+    t.check(rc == 0, "destroy after the restart", err)
+
 # Statistics commands whose output must be virsh's, numbers aside.
 STATS_COMMANDS = [
     "domblkstat disk vda", "domblkstat disk vda --human", "domblkstat disk",
@@ -245,6 +293,7 @@ def main():
         test_stuck(d, libvirt, uri)
         test_stats_commands(d, uri)
         test_late_reply(d, libvirt, uri)
+        test_job_restart(d, libvirt, uri)
         t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
     except BaseException:
         t.log("daemon log:\n" + d.log())
