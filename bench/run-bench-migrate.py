@@ -13,11 +13,17 @@ last line from the source QEMU and the first from the destination QEMU.
 
 Configurations (each migration is timed around one call):
   raw        two QEMU processes with virtkit's own command line for the
-             guest, in the two network namespaces of the host pair: spawn
+             guest, in the two network namespaces of the host pair, no
+             bandwidth cap (max-bandwidth as virtkit sets it): spawn
              the destination (-incoming defer), QMP greeting and
              qmp_capabilities, events capability, migrate-incoming, migrate
              on the source, destination's MIGRATION completed, cont (the
              destination's start is included)
+  raw-vk     raw, with the capabilities and parameters virtkit (and libvirt)
+             set: return-path on both sides, pause-before-switchover on the
+             source (migrate-continue on the pre-switchover event),
+             late-block-activate on the destination, max-bandwidth
+             unlimited; shows what these QEMU settings cost by themselves
   direct     virtkitd pair (tests/hosts/hostpair.py: two network namespaces,
              veth): Debian's python3-libvirt migrate3(dconn, LIVE) with
              uri tcp://DEST (the client drives the five steps)
@@ -60,11 +66,12 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(HERE)
 REF_SCRIPT = "/work/shared/tools/libvirt-reference/libvirtd-ref.sh"
 LV_INSTANCES = ("mbA", "mbB")
-CONFIGS = ("raw", "direct", "p2p", "tunnel", "raw-lo", "lv-direct", "lv-p2p", "lv-tunnel")
+CONFIGS = ("raw", "raw-vk", "direct", "p2p", "tunnel", "raw-lo", "lv-direct", "lv-p2p", "lv-tunnel")
 WORKLOADS = ("idle", "random", "dirty")
 MEMORY_MIB = 512
 HB_RE = re.compile(r"^HEARTBEAT (\d+) ")
 CLONE_NEWNET = 0x40000000
+UNLIMITED = 9223372036853727232     # max-bandwidth virtkit and libvirt send: no cap
 
 sys.path.insert(0, os.path.join(TOP, "tests", "guest"))
 sys.path.insert(0, os.path.join(TOP, "tests", "hosts"))
@@ -102,7 +109,8 @@ def parse_args():
     for w in args.workloads:
         if w not in WORKLOADS:
             ap.error("unknown workload %r" % w)
-    if "raw" in args.only and not any(c in args.only for c in ("direct", "p2p", "tunnel")):
+    if any(c.startswith("raw") for c in args.only) and \
+            not any(c in args.only for c in ("direct", "p2p", "tunnel")):
         ap.error("raw takes its command line from a virtkit guest: add direct, p2p or tunnel")
     return args
 
@@ -291,6 +299,7 @@ class RawQemu:
             raise RuntimeError("raw QEMU did not connect to its QMP socket")
         conn.settimeout(None)
         self.qmp = vkguest.Qmp(conn, timeout=30)
+        self.t_ready = time.monotonic()
 
     def kill(self):
         if self.proc is None:
@@ -353,7 +362,7 @@ class Bench:
         threading.Thread(target=loop, daemon=True).start()
         libvirt.registerErrorHandler(lambda *a: None, None)
 
-        want_vk = any(c in self.args.only for c in ("raw", "direct", "p2p", "tunnel"))
+        want_vk = any(not c.startswith("lv-") for c in self.args.only)
         want_lv = any(c.startswith("lv-") for c in self.args.only)
         if want_vk:
             ok, why = hostpair.available()
@@ -615,7 +624,7 @@ class Bench:
             f.write("\n".join(out) + "\n")
 
     def raw_hosts(self, config):
-        if config == "raw":
+        if config in ("raw", "raw-vk"):
             return (RawHost(self.pair.a.netns, self.pair.a.addr),
                     RawHost(self.pair.b.netns, self.pair.b.addr))
         return RawHost(None, "127.0.0.1"), RawHost(None, "127.0.0.1")
@@ -642,9 +651,13 @@ class Bench:
         dst = None
         try:
             argv = self.raw_argv_for(workload, hub)
+            vk = config == "raw-vk"
             src = RawQemu(self, argv, ha, False)
             src.qmp.cmd("migrate-set-capabilities", {"capabilities": [
                 {"capability": "events", "state": True}]})
+            # no bandwidth cap (QEMU's default is 128 MiB/s), as virtkit and libvirt
+            # set it; set once, untimed (raw-vk sets it again in every migration)
+            src.qmp.cmd("migrate-set-parameters", {"max-bandwidth": UNLIMITED})
             src.qmp.cmd("cont")
             hub.wait(0, ready_pattern(workload), 120)
             for i in range(self.args.runs):
@@ -659,11 +672,26 @@ class Bench:
                 load = loadavg()
                 t0 = time.monotonic()
                 dst = RawQemu(self, argv, hb, True)
-                dst.qmp.cmd("migrate-set-capabilities", {"capabilities": [
-                    {"capability": "events", "state": True}]})
+                caps = [{"capability": "events", "state": True}]
+                if vk:
+                    caps += [{"capability": "return-path", "state": True},
+                             {"capability": "late-block-activate", "state": True}]
+                dst.qmp.cmd("migrate-set-capabilities", {"capabilities": caps})
                 dst.qmp.cmd("migrate-incoming", {"uri": uri})
                 nsrc = len(src.qmp.events)
+                if vk:
+                    src.qmp.cmd("migrate-set-capabilities", {"capabilities": [
+                        {"capability": "events", "state": True},
+                        {"capability": "return-path", "state": True},
+                        {"capability": "pause-before-switchover", "state": True}]})
+                    src.qmp.cmd("migrate-set-parameters", {
+                        "max-bandwidth": UNLIMITED, "downtime-limit": 300})
                 src.qmp.cmd("migrate", {"uri": uri})
+                if vk:
+                    src.qmp.wait_event("MIGRATION", timeout=300, start=nsrc,
+                                       check=lambda e: e["data"]["status"] in (
+                                           "pre-switchover", "failed"))
+                    src.qmp.cmd("migrate-continue", {"state": "pre-switchover"})
                 dst.qmp.wait_event("MIGRATION", timeout=300,
                                    check=lambda e: e["data"]["status"] in ("completed", "failed"))
                 if dst.qmp.events[-1]["data"]["status"] == "failed" or \
@@ -672,6 +700,9 @@ class Bench:
                     raise RuntimeError("raw migration failed on the destination")
                 dst.qmp.cmd("cont")
                 ms = (time.monotonic() - t0) * 1000.0
+                if os.environ.get("VKBENCH_DEBUG"):
+                    sys.stderr.write("#   raw: qmp ready %.1f ms, total %.1f ms\n"
+                                     % ((dst.t_ready - t0) * 1000, ms))
                 src.qmp.wait_event("MIGRATION", timeout=60, start=nsrc,
                                    check=lambda e: e["data"]["status"] in ("completed", "failed"))
                 info = src.qmp.cmd("query-migrate")
@@ -687,6 +718,7 @@ class Bench:
                 src.kill()
                 src, dst = dst, None
                 ha, hb = hb, ha
+                src.qmp.cmd("migrate-set-parameters", {"max-bandwidth": UNLIMITED})
             return True
         finally:
             for q in (src, dst):
@@ -758,8 +790,7 @@ class Bench:
                     continue
                 n = len(self.samples.get((w, c), []))
                 if n == 0:
-                    rows.append((w, c, "0", self.errors.get((w, c), "no samples"),
-                                 "", "", "", "", "", "", ""))
+                    rows.append((w, c, "0", "(below)", "-", "-", "-", "-", "-", "-", "-"))
                     continue
                 ref = "raw-lo" if c.startswith("lv-") else "raw"
                 wall = self.med(w, c, "wall_ms")
@@ -772,7 +803,7 @@ class Bench:
                 gap = self.med(w, c, "gap_ms")
                 dt = self.med(w, c, "qemu_downtime_ms")
                 rows.append((w, c, str(n), "%.1f" % wall, "%.0f-%.0f" % wr,
-                             "%.2f" % (wall / rawwall) if rawwall and not c.startswith("raw")
+                             "%.2f" % (wall / rawwall) if rawwall and c not in ("raw", "raw-lo")
                              else "-",
                              "%.1f" % gap if gap is not None else "-",
                              "%.0f-%.0f" % gr if gr else "-",

@@ -562,7 +562,8 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
-    if (qemuMigSetCaps(vm, &caps, params) < 0)
+    /* no empty migrate-set-parameters: a round trip while QEMU still starts */
+    if (qemuMigSetCaps(vm, &caps, (mig->flags & VIR_MIGRATE_PARALLEL) ? params : NULL) < 0)
         goto error;
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
