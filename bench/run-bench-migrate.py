@@ -34,6 +34,9 @@ Configurations (each migration is timed around one call):
   lv-direct, lv-p2p, lv-tunnel
              Debian's libvirtd 9.0, two instances (libvirtd-ref.sh mbA/mbB,
              private mount namespaces), over 127.0.0.1
+Environment, for profiling: VKBENCH_RAWVK=rp,lba,pbs (which of raw-vk's
+settings to use: return-path, late-block-activate, pause-before-switchover),
+VKBENCH_DEBUG=1 (raw's QMP-ready time per migration on stderr).
 Samples are interleaved: every round boots one guest per configuration in
 rotating order and migrates it --runs times back and forth.  Every process
 started here is killed and reaped by PID on every path.  Needs root.
@@ -652,6 +655,7 @@ class Bench:
         try:
             argv = self.raw_argv_for(workload, hub)
             vk = config == "raw-vk"
+            vkset = os.environ.get("VKBENCH_RAWVK", "rp,lba,pbs").split(",")
             src = RawQemu(self, argv, ha, False)
             src.qmp.cmd("migrate-set-capabilities", {"capabilities": [
                 {"capability": "events", "state": True}]})
@@ -673,21 +677,22 @@ class Bench:
                 t0 = time.monotonic()
                 dst = RawQemu(self, argv, hb, True)
                 caps = [{"capability": "events", "state": True}]
-                if vk:
-                    caps += [{"capability": "return-path", "state": True},
-                             {"capability": "late-block-activate", "state": True}]
+                if vk and "rp" in vkset:
+                    caps += [{"capability": "return-path", "state": True}]
+                if vk and "lba" in vkset:
+                    caps += [{"capability": "late-block-activate", "state": True}]
                 dst.qmp.cmd("migrate-set-capabilities", {"capabilities": caps})
                 dst.qmp.cmd("migrate-incoming", {"uri": uri})
                 nsrc = len(src.qmp.events)
                 if vk:
                     src.qmp.cmd("migrate-set-capabilities", {"capabilities": [
                         {"capability": "events", "state": True},
-                        {"capability": "return-path", "state": True},
-                        {"capability": "pause-before-switchover", "state": True}]})
+                        {"capability": "return-path", "state": "rp" in vkset},
+                        {"capability": "pause-before-switchover", "state": "pbs" in vkset}]})
                     src.qmp.cmd("migrate-set-parameters", {
                         "max-bandwidth": UNLIMITED, "downtime-limit": 300})
                 src.qmp.cmd("migrate", {"uri": uri})
-                if vk:
+                if vk and "pbs" in vkset:
                     src.qmp.wait_event("MIGRATION", timeout=300, start=nsrc,
                                        check=lambda e: e["data"]["status"] in (
                                            "pre-switchover", "failed"))
