@@ -342,6 +342,7 @@ class Bench:
         self.hubs = []
         self.load = []
         self.warm = set()
+        self.no_heartbeat = {}  # (workload, config) -> migrations without a heartbeat after
 
     def next_id(self):
         self._id += 1
@@ -497,6 +498,17 @@ class Bench:
         hub.close()
         self.hubs.remove(hub)
 
+    def gap(self, hub, idx, workload, config):
+        """Heartbeat gap of the migration whose source wrote on serial
+        connection @idx; None (and counted) when the destination printed no
+        heartbeat within 10 s."""
+        try:
+            return hub.gap_ms(idx, idx + 1, timeout=10)
+        except RuntimeError:
+            key = (workload, config)
+            self.no_heartbeat[key] = self.no_heartbeat.get(key, 0) + 1
+            return None
+
     def sample(self, workload, config, rec):
         # the first migration of each configuration warms up (connections,
         # capabilities, page cache) and is not counted
@@ -565,7 +577,7 @@ class Bench:
                                         % e.get_error_message())
                         return False
                     raise
-                gap = hub.gap_ms(idx, idx + 1)
+                gap = self.gap(hub, idx, workload, config)
                 stats = self.take_completed(name) or {}
                 transferred = stats.get("memory_processed", stats.get("data_processed"))
                 self.sample(workload, config, {
@@ -713,7 +725,7 @@ class Bench:
                 info = src.qmp.cmd("query-migrate")
                 if info.get("status") != "completed":
                     raise RuntimeError("raw migration: source status %s" % info.get("status"))
-                gap = hub.gap_ms(idx, idx + 1)
+                gap = self.gap(hub, idx, workload, config)
                 transferred = info.get("ram", {}).get("transferred")
                 self.sample(workload, config, {
                     "wall_ms": ms, "gap_ms": gap, "qemu_downtime_ms": info.get("downtime"),
@@ -831,6 +843,9 @@ class Bench:
         out.append("")
         for (w, c), msg in sorted(self.errors.items()):
             out.append("%s %s: %s" % (w, c, msg))
+        for (w, c), n in sorted(self.no_heartbeat.items()):
+            out.append("%s %s: %d migration(s) without a heartbeat from the destination "
+                       "within 10 s (no gap for them)" % (w, c, n))
         # targets
         targets = []
         for c in ("direct", "p2p", "tunnel"):
