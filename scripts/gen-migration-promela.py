@@ -284,8 +284,7 @@ inline doAction(s, a) {
         :: (pcSwitched && xfer != XF_PCFAILED) -> hFollow = EV_Q_POSTCOPY
         :: (!pcSwitched && (xfer == XF_NONE || xfer == XF_FAILED)) -> hFollow = EV_Q_FAILED
         :: (!pcSwitched && xfer == XF_ACTIVE) -> hFollow = EV_Q_ACTIVE
-        :: (!pcSwitched && xfer == XF_PRESWITCH && s == SRC) -> hFollow = EV_Q_PRESWITCHOVER
-        :: (!pcSwitched && xfer == XF_PRESWITCH && s == DST) -> hFollow = EV_Q_ACTIVE
+        :: (!pcSwitched && xfer == XF_PRESWITCH) -> hFollow = EV_Q_ACTIVE
         :: (!pcSwitched && xfer == XF_POSTCOPY) -> hFollow = EV_Q_POSTCOPY
         :: (!pcSwitched && xfer == XF_COMPLETED) -> hFollow = EV_Q_COMPLETED
         :: (!pcSwitched && xfer == XF_PCFAILED) -> hFollow = EV_Q_PC_FAILED

@@ -208,6 +208,12 @@ struct _HypervisorDriver {
                                        int cookieinlen, char **cookieout,
                                        int *cookieoutlen, char **uriOut,
                                        unsigned int flags);
+    /* Tunnelled (destination): the incoming data arrives on @st. */
+    int (*domainMigratePrepareTunnel3Params)(virConnectPtr dconn, virStreamPtr st,
+                                             virTypedParameterPtr params, int nparams,
+                                             const char *cookiein, int cookieinlen,
+                                             char **cookieout, int *cookieoutlen,
+                                             unsigned int flags);
     int (*domainMigratePerform3Params)(virDomainPtr dom, const char *dconnuri,
                                        virTypedParameterPtr params,
                                        int nparams, const char *cookiein,

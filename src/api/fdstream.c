@@ -6,6 +6,7 @@
 #include <poll.h>
 #include <stdint.h>
 #include <sys/eventfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -259,7 +260,10 @@ fdStreamSend(virStreamPtr st, const char *data, size_t nbytes)
         }
         if (fdStreamCheckOpenLocked(fs) < 0)
             break;
-        if ((n = write(fs->fd, data, nbytes)) >= 0) {
+        /* a socket whose reader went away gives EPIPE, never SIGPIPE */
+        if ((n = send(fs->fd, data, nbytes, MSG_NOSIGNAL)) < 0 && errno == ENOTSOCK)
+            n = write(fs->fd, data, nbytes);
+        if (n >= 0) {
             ret = (int)n;
             break;
         }

@@ -432,6 +432,37 @@ error:
 }
 
 /**
+ * virtkitDomainMigratePrepareTunnel3Params:
+ *
+ * PrepareTunnel3Params (destination): the incoming data of a tunnelled
+ * migration arrives on @st, a stream of @dconn.
+ *
+ * Returns: 0 (*@cookieout set, may be NULL) or -1.
+ */
+int
+virtkitDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                         virTypedParameterPtr params, int nparams,
+                                         const char *cookiein, int cookieinlen,
+                                         char **cookieout, int *cookieoutlen,
+                                         unsigned int flags)
+{
+    STEP_CHECK_CONN(dconn, -1);
+    if (!streamHandleIsValid(st) || st->conn != dconn) {
+        reportError(VIR_ERR_INVALID_STREAM, "vir%s", STEP_API);
+        goto error;
+    }
+    STEP_CHECK_PARAMS(params, nparams, error);
+    STEP_DRIVER_FUNC(dconn, domainMigratePrepareTunnel3Params, error);
+    if (dconn->driver->domainMigratePrepareTunnel3Params(dconn, st, params, nparams, cookiein,
+                                                         cookieinlen, cookieout, cookieoutlen,
+                                                         flags) >= 0)
+        return 0;
+error:
+    entryDispatchError(dconn);
+    return -1;
+}
+
+/**
  * virtkitDomainMigratePerform3Params:
  *
  * Perform3Params (source); @dconnuri (may be NULL) is the destination

@@ -116,8 +116,9 @@ migrateParamsSetString(virTypedParameterPtr *params, int *nparams,
 static virDomainPtr
 migrateManagedParams(virDomainPtr domain, virConnectPtr dconn,
                      virTypedParameterPtr inParams, int nInParams,
-                     unsigned int flags)
+                     unsigned int flags, MigrateTunnelPerformFunc tunnelPerform)
 {
+    virStreamPtr st = NULL;
     virConnectPtr sconn = domain->conn;
     virTypedParameterPtr params = NULL;
     int nparams = 0;
@@ -149,11 +150,22 @@ migrateManagedParams(virDomainPtr domain, virConnectPtr dconn,
         goto done;
 
     /* 2. Prepare (destination). */
-    LOG_DEBUG("Prepare3 on the destination");
-    ret = dconn->driver->domainMigratePrepare3Params(dconn, params, nparams,
-                                                     cookieA, cookieAlen,
-                                                     &cookieB, &cookieBlen,
-                                                     &uriOut, destflags);
+    LOG_DEBUG("Prepare3 on the destination (tunnelled=%d)", tunnelPerform != NULL);
+    if (tunnelPerform) {
+        /* the data goes through a stream of the destination connection */
+        if (!(st = virStreamNew(dconn, 0)))
+            ret = -1;
+        else
+            ret = dconn->driver->domainMigratePrepareTunnel3Params(dconn, st, params, nparams,
+                                                                   cookieA, cookieAlen,
+                                                                   &cookieB, &cookieBlen,
+                                                                   destflags);
+    } else {
+        ret = dconn->driver->domainMigratePrepare3Params(dconn, params, nparams,
+                                                         cookieA, cookieAlen,
+                                                         &cookieB, &cookieBlen,
+                                                         &uriOut, destflags);
+    }
     if (ret < 0) {
         /* Nothing started on the destination: put the source back. */
         firstError = errorSave();
@@ -172,12 +184,23 @@ migrateManagedParams(virDomainPtr domain, virConnectPtr dconn,
     LOG_DEBUG("Perform3 on the source");
     g_clear_pointer(&cookieA, g_free);
     cookieAlen = 0;
-    ret = sconn->driver->domainMigratePerform3Params(domain, NULL, params,
-                                                     nparams, cookieB,
-                                                     cookieBlen, &cookieA,
-                                                     &cookieAlen, flags);
+    if (tunnelPerform)
+        ret = tunnelPerform(domain, st, params, nparams, cookieB, cookieBlen,
+                            &cookieA, &cookieAlen, flags);
+    else
+        ret = sconn->driver->domainMigratePerform3Params(domain, NULL, params,
+                                                         nparams, cookieB,
+                                                         cookieBlen, &cookieA,
+                                                         &cookieAlen, flags);
     if (ret < 0)
         firstError = errorSave();
+    if (st) {
+        /* the driver finished or aborted it; an abort here only makes sure */
+        if (ret < 0 && virStreamAbort(st) < 0)
+            errorReset();
+        virStreamFree(st);
+        st = NULL;
+    }
     cancelled = ret < 0;
 
  finish:
@@ -217,6 +240,14 @@ migrateManagedParams(virDomainPtr domain, virConnectPtr dconn,
     }
 
  done:
+    if (st) {
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (virStreamAbort(st) < 0)
+            errorReset();
+        virStreamFree(st);
+        errorRestore(&saved);
+    }
     virTypedParamsFree(params, nparams);
     if (firstError) {
         errorRestore(&firstError);
@@ -264,7 +295,42 @@ migrateRunSteps(virDomainPtr domain, virConnectPtr dconn,
         reportError(VIR_ERR_NO_SUPPORT, "%s", "virDomainMigrate");
         return NULL;
     }
-    return migrateManagedParams(domain, dconn, params, nparams, flags);
+    return migrateManagedParams(domain, dconn, params, nparams, flags, NULL);
+}
+
+/**
+ * migrateRunTunnelSteps:
+ * @domain: the source domain
+ * @dconn: a connection to the destination
+ * @params, @nparams: migration parameters (VIR_MIGRATE_PARAM_*)
+ * @flags: virDomainMigrateFlags without VIR_MIGRATE_PEER2PEER, with
+ *         VIR_MIGRATE_TUNNELLED
+ * @perform: the source driver's tunnelled Perform
+ *
+ * The five steps of a tunnelled peer-to-peer migration: Begin, then
+ * PrepareTunnel3Params with a new stream of @dconn, @perform with that
+ * stream, Finish, Confirm, the first error kept as migrateRunSteps.
+ *
+ * Returns: the domain's handle on the destination, or NULL with the error.
+ */
+virDomainPtr
+migrateRunTunnelSteps(virDomainPtr domain, virConnectPtr dconn,
+                      virTypedParameterPtr params, int nparams, unsigned int flags,
+                      MigrateTunnelPerformFunc perform)
+{
+    virConnectPtr sconn = domain->conn;
+
+    if (!migrateSupports(sconn, DRV_FEATURE_MIGRATION_PARAMS) ||
+        !migrateSupports(dconn, DRV_FEATURE_MIGRATION_PARAMS) ||
+        !sconn->driver->domainMigrateBegin3Params ||
+        !sconn->driver->domainMigrateConfirm3Params ||
+        !dconn->driver->domainMigratePrepareTunnel3Params ||
+        !dconn->driver->domainMigrateFinish3Params) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("tunnelled migration is not supported by the destination host"));
+        return NULL;
+    }
+    return migrateManagedParams(domain, dconn, params, nparams, flags, perform);
 }
 
 /*

@@ -41,6 +41,11 @@ int virtkitDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr
                                        int nparams, const char *cookiein, int cookieinlen,
                                        char **cookieout, int *cookieoutlen, char **uri_out,
                                        unsigned int flags);
+int virtkitDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                             virTypedParameterPtr params, int nparams,
+                                             const char *cookiein, int cookieinlen,
+                                             char **cookieout, int *cookieoutlen,
+                                             unsigned int flags);
 int virtkitDomainMigratePerform3Params(virDomainPtr domain, const char *dconnuri,
                                        virTypedParameterPtr params, int nparams,
                                        const char *cookiein, int cookieinlen, char **cookieout,

@@ -1,12 +1,17 @@
 /* The migration state machine: the table of migration_table.def and its executor. */
+#include <signal.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define ERR_DOMAIN VIR_FROM_DOMAIN
 
 #include "migration/migration.h"
 #include "util/error.h"
+#include "util/event.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
+#include "util/xml.h"
 
 LOG_INIT("migration");
 
@@ -240,6 +245,24 @@ migrationShow(MigCtx *ctx, const MigPhaseInfo *info)
 }
 
 /*
+ * Test hook (docs/migration.md, "Crash points"): with
+ * VIRTKIT_TEST_MIGRATION_CRASH=PHASE in its environment the process kills
+ * itself with SIGKILL right after recording PHASE in the status XML and
+ * before the action that follows, the crash point the model checks.
+ * Unset (always, outside tests) it costs one getenv per recorded phase.
+ */
+static void
+migrationCrashPoint(MigPhase phase)
+{
+    const char *want = getenv("VIRTKIT_TEST_MIGRATION_CRASH");
+
+    if (want && streq(want, migrationPhaseName(phase))) {
+        LOG_WARN("VIRTKIT_TEST_MIGRATION_CRASH: killing this process in phase %s", want);
+        raise(SIGKILL);
+    }
+}
+
+/*
  * Enter @next (different from the current phase): record it if the table
  * says so and it was not recorded yet, run its entry action, show it.
  * Failures here are logged only: the phase is entered regardless (an
@@ -254,10 +277,12 @@ migrationEnter(MigCtx *ctx, MigPhase next)
 
     if ((info->persist || migrationPhaseIsTerminal(next)) &&
         ctx->persisted != next) {
-        if (ctx->hooks->persist(ctx->opaque, next) < 0)
+        if (ctx->hooks->persist(ctx->opaque, next) < 0) {
             LOG_WARN("cannot record migration phase %s, ignoring", info->name);
-        else
+        } else {
             ctx->persisted = next;
+            migrationCrashPoint(next);
+        }
     }
     ctx->phase = next;
     if (info->entry != MIG_ACTION_NONE &&
@@ -312,10 +337,12 @@ migrationPhaseHandle(MigCtx *ctx, MigEvent event, MigAction *retAction,
     next = row->next;
     nextInfo = migrationPhaseInfo(next);
     if (next != ctx->phase && nextInfo->persist) {
-        if (ctx->hooks->persist(ctx->opaque, next) < 0)
+        if (ctx->hooks->persist(ctx->opaque, next) < 0) {
             rc = -1;
-        else
+        } else {
             ctx->persisted = next;
+            migrationCrashPoint(next);
+        }
     }
     if (rc == 0 && row->action != MIG_ACTION_NONE &&
         ctx->hooks->action(ctx->opaque, row->action, &follow) < 0)
@@ -352,6 +379,239 @@ migrationPhaseRecover(MigCtx *ctx, MigPhase persisted)
     ctx->phase = persisted;
     ctx->persisted = persisted;
     return migrationPhaseHandle(ctx, MIG_EVENT_RESTART, NULL, NULL);
+}
+
+/* ---- timeouts ---- */
+
+/**
+ * migrationTimeoutMs:
+ *
+ * How long a side waits for the peer's next step call before the table's
+ * TIMEOUT event: MIGRATION_TIMEOUT_DEFAULT_MS, or the value in ms of the
+ * environment variable MIGRATION_TIMEOUT_ENV (tests shorten it).
+ *
+ * Returns: the timeout in ms (> 0).
+ */
+unsigned int
+migrationTimeoutMs(void)
+{
+    const char *env = g_getenv(MIGRATION_TIMEOUT_ENV);
+    unsigned int ms;
+
+    if (env && strParseUInt(env, 10, &ms) == 0 && ms > 0)
+        return ms;
+    return MIGRATION_TIMEOUT_DEFAULT_MS;
+}
+
+/**
+ * migrationPhaseTimeout:
+ * @phase: a phase
+ *
+ * The phases where a side only waits for the peer's next step call (no
+ * transfer of its own runs): S_BEGIN (Perform), S_DONE_PRECOPY and
+ * S_DONE_POSTCOPY (Confirm), D_INCOMING, D_POSTCOPY and D_POSTCOPY_DONE
+ * (Finish).  Each has a TIMEOUT row (tests/migration/migratetest.c checks
+ * it).  In D_INCOMING and D_POSTCOPY the driver restarts the wait while
+ * its incoming transfer is still running.
+ *
+ * Returns: the time to wait in ms, or 0 when @phase has no timeout.
+ */
+unsigned int
+migrationPhaseTimeout(MigPhase phase)
+{
+    switch (phase) {
+    case MIG_PHASE_S_BEGIN:
+    case MIG_PHASE_S_DONE_PRECOPY:
+    case MIG_PHASE_S_DONE_POSTCOPY:
+    case MIG_PHASE_D_INCOMING:
+    case MIG_PHASE_D_POSTCOPY:
+    case MIG_PHASE_D_POSTCOPY_DONE:
+        return migrationTimeoutMs();
+    default:
+        return 0;
+    }
+}
+
+struct _MigTimer {
+    gint refs;
+    Mutex lock;
+    Cond cond;
+    int id;                    /* event-loop timer, -1 none; under @lock */
+    gint64 due;                /* monotonic ms, 0 none; under @lock */
+    GThread *running;          /* thread in @cb; under @lock */
+    bool freed;                /* under @lock */
+    MigTimerFunc cb;           /* immutable */
+    void *opaque;              /* immutable */
+};
+
+static void
+migrationTimerUnref(void *opaque)
+{
+    MigTimer *timer = opaque;
+
+    if (!g_atomic_int_dec_and_test(&timer->refs))
+        return;
+    mutexClear(&timer->lock);
+    condClear(&timer->cond);
+    g_free(timer);
+}
+
+static void
+migrationTimerFire(int id, void *opaque)
+{
+    MigTimer *timer = opaque;
+    gint64 now = g_get_monotonic_time() / 1000;
+
+    mutexLock(&timer->lock);
+    if (timer->freed || id != timer->id) {
+        mutexUnlock(&timer->lock);
+        return;
+    }
+    if (timer->due == 0 || now < timer->due) {
+        eventUpdateTimeout(id, timer->due == 0 ? -1 : (int)(timer->due - now));
+        mutexUnlock(&timer->lock);
+        return;
+    }
+    timer->due = 0;
+    eventUpdateTimeout(id, -1);
+    timer->running = g_thread_self();
+    mutexUnlock(&timer->lock);
+
+    timer->cb(timer->opaque);
+
+    mutexLock(&timer->lock);
+    timer->running = NULL;
+    condBroadcast(&timer->cond);
+    mutexUnlock(&timer->lock);
+}
+
+/**
+ * migrationTimerNew:
+ * @cb: called on the event-loop thread when the timer is due
+ * @opaque: passed to @cb
+ *
+ * Returns: a disarmed timer (free with migrationTimerFree).
+ */
+MigTimer *
+migrationTimerNew(MigTimerFunc cb, void *opaque)
+{
+    MigTimer *timer = g_new0(MigTimer, 1);
+
+    timer->refs = 1;
+    mutexInit(&timer->lock);
+    condInit(&timer->cond);
+    timer->id = -1;
+    timer->cb = cb;
+    timer->opaque = opaque;
+    return timer;
+}
+
+/**
+ * migrationTimerSchedule:
+ * @timer: a timer
+ * @dueMs: when it must fire (g_get_monotonic_time() in ms)
+ *
+ * Makes @timer fire at @dueMs, or earlier if it was already due earlier
+ * (one callback for all the deadlines scheduled; the callback schedules
+ * the next one).
+ *
+ * Returns: 0, or -1 when there is no event loop (logged, no error set).
+ */
+int
+migrationTimerSchedule(MigTimer *timer, gint64 dueMs)
+{
+    gint64 now = g_get_monotonic_time() / 1000;
+    int ret = 0;
+
+    mutexLock(&timer->lock);
+    if (timer->due == 0 || dueMs < timer->due)
+        timer->due = dueMs;
+    if (timer->id < 0) {
+        g_atomic_int_inc(&timer->refs);
+        timer->id = eventAddTimeout((int)MAX(timer->due - now, 0),
+                                    migrationTimerFire, timer,
+                                    migrationTimerUnref);
+        if (timer->id < 0) {
+            g_atomic_int_dec_and_test(&timer->refs);
+            timer->due = 0;
+            LOG_WARN("no event loop: migrations will not time out");
+            ret = -1;
+        }
+    } else {
+        eventUpdateTimeout(timer->id, (int)MAX(timer->due - now, 0));
+    }
+    mutexUnlock(&timer->lock);
+    return ret;
+}
+
+/**
+ * migrationTimerFree:
+ * @timer: a timer or NULL
+ *
+ * Disarms @timer and waits for a callback in progress on another thread
+ * (so the caller must not hold anything the callback takes).
+ */
+void
+migrationTimerFree(MigTimer *timer)
+{
+    int id;
+
+    if (!timer)
+        return;
+    mutexLock(&timer->lock);
+    timer->freed = true;
+    while (timer->running && timer->running != g_thread_self())
+        condWaitUntil(&timer->cond, &timer->lock,
+                      g_get_monotonic_time() + G_USEC_PER_SEC);
+    id = timer->id;
+    timer->id = -1;
+    mutexUnlock(&timer->lock);
+    if (id >= 0)
+        eventRemoveTimeout(id);
+    migrationTimerUnref(timer);
+}
+
+/* ---- cookies ---- */
+
+/**
+ * migrationCookieCheckFeatures:
+ * @root: the root element of a peer's cookie
+ * @known: NULL-terminated names of the features the receiver implements
+ *
+ * Checks the <feature name='X' [mandatory='yes']/> elements of a cookie:
+ * an unknown feature is ignored unless it is mandatory (its content must
+ * be honoured, e.g. lock state the destination has to re-acquire).
+ *
+ * Returns: 0, or -1 with VIR_ERR_INTERNAL_ERROR naming the feature.
+ */
+int
+migrationCookieCheckFeatures(xmlNodePtr root, const char *const *known)
+{
+    xmlNodePtr node;
+
+    for (node = root ? root->children : NULL; node; node = node->next) {
+        g_autofree char *name = NULL;
+        g_autofree char *mandatory = NULL;
+
+        if (!xmlUtilNodeIs(node, "feature"))
+            continue;
+        name = xmlUtilProp(node, "name");
+        if (!name || !*name) {
+            reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                        _("missing feature name in migration cookie"));
+            return -1;
+        }
+        if (g_strv_contains(known, name))
+            continue;
+        mandatory = xmlUtilProp(node, "mandatory");
+        if (mandatory && streq(mandatory, "yes")) {
+            reportError(VIR_ERR_INTERNAL_ERROR,
+                        _("Unknown migration cookie feature %1$s"), name);
+            return -1;
+        }
+        LOG_DEBUG("ignoring optional migration cookie feature %s", name);
+    }
+    return 0;
 }
 
 /* ---- export (the model generator's consistency check) ---- */

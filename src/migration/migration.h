@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <glib.h>
 #include <libvirt/libvirt.h>
+#include <libxml/tree.h>
 
 /*
  * Drivers (test, qemu) run every migration step through
@@ -147,3 +148,36 @@ int migrationPhaseHandle(MigCtx *ctx, MigEvent event, MigAction *retAction,
 int migrationPhaseRecover(MigCtx *ctx, MigPhase persisted);
 
 char *migrationTableFormatJSON(void);
+
+/*
+ * Timeouts (the table's TIMEOUT event).  A side that waits for the peer's
+ * next step call -- the source after Begin (Perform) or after its transfer
+ * completed (Confirm), the destination after Prepare or once its incoming
+ * post-copy transfer is through (Finish) -- gets TIMEOUT when the call does
+ * not come in time: the controlling client or the peer daemon is gone.
+ * The table decides what follows (docs/migration.md, "Timeouts").
+ */
+#define MIGRATION_TIMEOUT_ENV "VIRTKIT_MIGRATION_TIMEOUT_MS"
+#define MIGRATION_TIMEOUT_DEFAULT_MS (5 * 60 * 1000)
+
+unsigned int migrationTimeoutMs(void);
+unsigned int migrationPhaseTimeout(MigPhase phase);
+
+/*
+ * A one-shot timer on the process's event loop (util/event.h), for a
+ * driver's migration watchdog.  Its callback runs on the event-loop
+ * thread without any lock of this module held.
+ */
+typedef struct _MigTimer MigTimer;
+typedef void (*MigTimerFunc)(void *opaque);
+
+MigTimer *migrationTimerNew(MigTimerFunc cb, void *opaque);
+int migrationTimerSchedule(MigTimer *timer, gint64 dueMs);
+void migrationTimerFree(MigTimer *timer);
+
+/*
+ * Migration cookies (XML, root <qemu-migration>) announce their optional
+ * content with <feature name='X'/> elements; a feature marked
+ * mandatory='yes' that the receiver does not implement refuses the cookie.
+ */
+int migrationCookieCheckFeatures(xmlNodePtr root, const char *const *known);

@@ -8,6 +8,7 @@
 #include "util/log.h"
 #include "util/str.h"
 #include "util/uuid.h"
+#include "util/xml.h"
 #include "conf/domain_device.h"
 #include "qemu/qemu_command.h"
 
@@ -820,6 +821,8 @@ qemuCommandValidateRaws(const DomainDef *def)
 
         if (g_strv_contains(qemuCommandIgnoredRaws, name))
             continue;
+        if (streq(name, "devices/panic"))
+            continue; /* qemuCommandBuildPanic */
         reportError(VIR_ERR_CONFIG_UNSUPPORTED,
                     _("element '<%1$s>' is not supported by the QEMU driver"), elem);
         return -1;
@@ -2831,6 +2834,54 @@ qemuCommandBuildRng(QemuCommandBuilder *b, const DomainRngDef *rng)
     return 0;
 }
 
+/*
+ * <panic> (kept raw by the conf layer): on x86 only libvirt's default
+ * model 'isa', QEMU's pvpanic on I/O port 0x505 or the <address
+ * type='isa' iobase>.  The guest's write becomes QMP GUEST_PANICKED.
+ */
+static int
+qemuCommandBuildPanic(QemuCommandBuilder *b, const DomainRawDef *raw)
+{
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *model = NULL;
+    g_autofree char *iobase = NULL;
+    xmlNodePtr root;
+    xmlNodePtr addr;
+    json_object *dev;
+
+    if (!(doc = xmlUtilParse(raw->xml, NULL, NULL, "panic", VIR_FROM_QEMU)))
+        return -1;
+    root = xmlDocGetRootElement(doc);
+    model = xmlUtilProp(root, "model");
+    if (model && !streq(model, "isa"))
+        return qemuCommandUnsupported(_("panic model"), model);
+    if ((addr = xmlUtilChild(root, "address"))) {
+        g_autofree char *type = xmlUtilProp(addr, "type");
+
+        if (!type || !streq(type, "isa"))
+            return qemuCommandUnsupported(_("panic address type"), type);
+        iobase = xmlUtilProp(addr, "iobase");
+    }
+    if (qemuCommandRequireType(&b->plan, "pvpanic", _("the panic device")) < 0)
+        return -1;
+    dev = qemuCommandJsonNew("driver", "pvpanic");
+    if (iobase) {
+        guint64 port;
+
+        if (!g_ascii_string_to_unsigned(iobase, 10, 0, 0xffff, &port, NULL) &&
+            !(g_str_has_prefix(iobase, "0x") &&
+              g_ascii_string_to_unsigned(iobase + 2, 16, 0, 0xffff, &port, NULL))) {
+            json_object_put(dev);
+            reportError(VIR_ERR_XML_ERROR, _("Cannot parse <address> 'iobase' attribute '%1$s'"),
+                        iobase);
+            return -1;
+        }
+        qemuCommandJsonInt(dev, "ioport", (long long)port);
+    }
+    qemuCommandBuildArgJSON(b, "-device", dev);
+    return 0;
+}
+
 static void
 qemuCommandBuildMisc(QemuCommandBuilder *b)
 {
@@ -3031,6 +3082,11 @@ qemuCommandBuild(const DomainDef *def, const QemuCaps *caps, const QemuCommandRu
         goto cleanup;
     for (i = 0; i < def->nrngs; i++) {
         if (qemuCommandBuildRng(&b, def->rngs[i]) < 0)
+            goto cleanup;
+    }
+    for (i = 0; i < def->nraws; i++) {
+        if (streq(def->raws[i]->name, "devices/panic") &&
+            qemuCommandBuildPanic(&b, def->raws[i]) < 0)
             goto cleanup;
     }
     qemuCommandBuildMisc(&b);

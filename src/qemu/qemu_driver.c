@@ -1749,6 +1749,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainMigrateConfirm3 = qemuMigrationConfirm3,
     .domainMigrateBegin3Params = qemuMigrationBegin3Params,
     .domainMigratePrepare3Params = qemuMigrationPrepare3Params,
+    .domainMigratePrepareTunnel3Params = qemuMigrationPrepareTunnel3Params,
     .domainMigratePerform3Params = qemuMigrationPerform3Params,
     .domainMigrateFinish3Params = qemuMigrationFinish3Params,
     .domainMigrateConfirm3Params = qemuMigrationConfirm3Params,

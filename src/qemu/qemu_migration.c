@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "api/domain_event.h"
 #include "api/domain_export.h"
 #include "api/driver.h"
+#include "api/fdstream.h"
 #include "api/libvirt-migrate.h"
 #include "conf/domain_obj.h"
 #include "migration/migration.h"
@@ -52,6 +55,25 @@ typedef struct {
     QemuMonitorMigrationInfo *info;   /* the final query-migrate, or NULL */
 } QemuMigrationStats;
 
+typedef struct _QemuMigTunnel QemuMigTunnel;
+
+/*
+ * VIR_MIGRATE_COMPRESSED and its typed parameters, mapped to QEMU as
+ * libvirt 9.0 does: compression=xbzrle -> the xbzrle capability,
+ * compression=mt -> compress; the flag without a method means xbzrle.
+ * Capabilities on both sides; compression.mt.level / threads and
+ * compression.xbzrle.cache on the source, compression.mt.dthreads on the
+ * destination.  -1 / 0: QEMU's default.
+ */
+typedef struct {
+    bool xbzrle;
+    bool mt;
+    int mtLevel;
+    int mtThreads;
+    int mtDThreads;
+    unsigned long long xbzrleCache;   /* bytes */
+} QemuMigCompression;
+
 struct _QemuMigration {
     QemuDriver *driver;
     DomainObj *vm;                    /* owner of this (priv->mig) */
@@ -63,6 +85,7 @@ struct _QemuMigration {
     int parallel;                     /* multifd channels, 0 = none */
     int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
     int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
+    QemuMigCompression comp;          /* VIR_MIGRATE_COMPRESSED */
     gint64 startMs;                   /* real time at Begin / Prepare */
     bool wasRunning;                  /* the source CPUs ran when the transfer started */
     char *gfxHost;                    /* source: where SPICE clients reconnect, or NULL */
@@ -77,6 +100,7 @@ struct _QemuMigration {
     bool abortRequested;              /* virDomainAbortJob: the Perform loop applies it */
     bool aborted;
     bool gone;                        /* the monitor closed or QEMU exited */
+    QemuMigTunnel *tunnel;            /* source, tunnelled: the pump, during Perform */
     QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
 };
 
@@ -252,10 +276,13 @@ qemuMigQueriedEvent(QemuMigration *mig, QemuMonitorMigrationStatus status)
         return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_ACTIVE;
     case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
     case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
-        if (pc)
-            return MIG_EVENT_Q_POSTCOPY;
-        return mig->ctx.side == MIG_SIDE_SOURCE ? MIG_EVENT_Q_PRESWITCHOVER :
-                                                  MIG_EVENT_Q_ACTIVE;
+        /* Before the switch-over on either side: the migration that was
+         * driven by the daemon (and its client) that went away is lost,
+         * like an active one; the destination has no CPU state yet, so
+         * the source cancels and resumes (a source restarted in
+         * S_SWITCHOVER would otherwise stay paused, nobody sending
+         * migrate-continue). */
+        return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_ACTIVE;
     case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
         /* a transfer that went through post-copy is reported as such */
         return pc ? MIG_EVENT_Q_POSTCOPY : MIG_EVENT_Q_COMPLETED;
@@ -401,6 +428,18 @@ qemuMigRefresh(QemuMigration *mig)
     return info->status;
 }
 
+static bool
+qemuMigParamsAny(const QemuMonitorMigrationParams *params)
+{
+    size_t i;
+
+    for (i = 0; i < QEMU_MONITOR_MIGRATION_PARAM_LAST; i++) {
+        if (params->set[i])
+            return true;
+    }
+    return false;
+}
+
 static int
 qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
                const QemuMonitorMigrationParams *params)
@@ -411,7 +450,8 @@ qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         return -1;
     rc = qemuMonitorSetMigrationCaps(mon, caps);
-    if (rc == 0 && params)
+    /* no empty migrate-set-parameters: a round trip while a destination still starts */
+    if (rc == 0 && params && qemuMigParamsAny(params))
         rc = qemuMonitorSetMigrationParams(mon, params);
     if (qemuDomainExitMonitorLocked(vm, mon) < 0)
         return -1;
@@ -539,6 +579,97 @@ qemuMigStartCPUs(QemuMigration *mig)
     return qemuMigRun(mig->vm, qemuMonitorCont);
 }
 
+/* The compression of @params/@flags (errors as libvirt 9.0 reports them). */
+static int
+qemuMigCompressionParse(virTypedParameterPtr params, int nparams, unsigned int flags,
+                        QemuMigCompression *comp)
+{
+    int i;
+    int rc;
+
+    memset(comp, 0, sizeof(*comp));
+    comp->mtLevel = comp->mtThreads = comp->mtDThreads = -1;
+    for (i = 0; i < nparams; i++) {
+        const char *method;
+        bool *on;
+
+        if (!streq(params[i].field, VIR_MIGRATE_PARAM_COMPRESSION))
+            continue;
+        if (params[i].type != VIR_TYPED_PARAM_STRING) {
+            reportError(VIR_ERR_INVALID_ARG, _("parameter '%1$s' must be a string"),
+                        VIR_MIGRATE_PARAM_COMPRESSION);
+            return -1;
+        }
+        method = params[i].value.s;
+        if (streq(method, "xbzrle")) {
+            on = &comp->xbzrle;
+        } else if (streq(method, "mt")) {
+            on = &comp->mt;
+        } else {
+            reportError(VIR_ERR_INVALID_ARG, _("Unsupported compression method '%1$s'"), method);
+            return -1;
+        }
+        if (*on) {
+            reportError(VIR_ERR_INVALID_ARG, _("Compression method '%1$s' is specified twice"),
+                        method);
+            return -1;
+        }
+        *on = true;
+    }
+    if (virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL,
+                             &comp->mtLevel) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS,
+                             &comp->mtThreads) < 0 ||
+        virTypedParamsGetInt(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS,
+                             &comp->mtDThreads) < 0 ||
+        (rc = virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE,
+                                      &comp->xbzrleCache)) < 0)
+        return -1;
+    if ((comp->mtLevel != -1 || comp->mtThreads != -1 || comp->mtDThreads != -1) && !comp->mt) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("Turn multithread compression on to tune it"));
+        return -1;
+    }
+    if (rc == 1 && !comp->xbzrle) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("Turn xbzrle compression on to tune it"));
+        return -1;
+    }
+    if (comp->mtLevel < -1 || comp->mtLevel > 9 || comp->mtThreads == 0 ||
+        comp->mtThreads < -1 || comp->mtDThreads == 0 || comp->mtDThreads < -1) {
+        reportError(VIR_ERR_INVALID_ARG, "%s",
+                    _("compression.mt.level must be 0..9 and the thread counts positive"));
+        return -1;
+    }
+    if (!comp->xbzrle && !comp->mt && (flags & VIR_MIGRATE_COMPRESSED))
+        comp->xbzrle = true;
+    return 0;
+}
+
+/* The capabilities and parameters of @comp for one side. */
+static void
+qemuMigCompressionApply(const QemuMigCompression *comp, bool source,
+                        QemuMonitorMigrationCaps *caps, QemuMonitorMigrationParams *params)
+{
+    if (!comp->xbzrle && !comp->mt)
+        return;
+    qemuMigCap(caps, QEMU_MONITOR_MIGRATION_CAP_XBZRLE, comp->xbzrle);
+    qemuMigCap(caps, QEMU_MONITOR_MIGRATION_CAP_COMPRESS, comp->mt);
+    if (source && comp->mtLevel >= 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_LEVEL,
+                                              comp->mtLevel);
+    if (source && comp->mtThreads > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_COMPRESS_THREADS,
+                                              comp->mtThreads);
+    if (!source && comp->mtDThreads > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_DECOMPRESS_THREADS,
+                                              comp->mtDThreads);
+    if (source && comp->xbzrleCache > 0)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE,
+                                              comp->xbzrleCache);
+}
+
 static int
 qemuMigActionStartIncoming(QemuMigration *mig)
 {
@@ -562,8 +693,8 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
-    /* no empty migrate-set-parameters: a round trip while QEMU still starts */
-    if (qemuMigSetCaps(vm, &caps, (mig->flags & VIR_MIGRATE_PARALLEL) ? params : NULL) < 0)
+    qemuMigCompressionApply(&mig->comp, false, &caps, params);
+    if (qemuMigSetCaps(vm, &caps, params) < 0)
         goto error;
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
@@ -632,6 +763,7 @@ qemuMigActionStartTransfer(QemuMigration *mig)
         qemuMonitorJSONMigrationParamsSetUInt(params,
                                               QEMU_MONITOR_MIGRATION_PARAM_CPU_THROTTLE_INCREMENT,
                                               mig->acIncrement);
+    qemuMigCompressionApply(&mig->comp, true, &caps, params);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         return -1;
     if (mig->gfxHost && qemuMigSpice(vm->def)) {
@@ -706,6 +838,9 @@ qemuMigActionResume(QemuMigration *mig)
     return 0;
 }
 
+static void qemuMigTunnelCancel(QemuMigTunnel *tun);
+static const char *qemuMigTunnelURI(QemuMigTunnel *tun);
+
 static int
 qemuMigActionCancelResume(QemuMigration *mig)
 {
@@ -713,6 +848,9 @@ qemuMigActionCancelResume(QemuMigration *mig)
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_CANCEL_WAIT_MS * 1000;
     QemuMonitorMigrationStatus st = mig->qemuStatus;
 
+    /* the tunnel's sockets close first: QEMU must not wait on a full socket */
+    if (mig->tunnel)
+        qemuMigTunnelCancel(mig->tunnel);
     if (!domainObjIsActive(vm))
         return 0;
     if (st != QEMU_MONITOR_MIGRATION_STATUS_NONE &&
@@ -1302,7 +1440,8 @@ qemuMigCookieParseGraphics(QemuMigration *mig, const char *cookie, int cookielen
     (VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER | VIR_MIGRATE_PERSIST_DEST | \
      VIR_MIGRATE_UNDEFINE_SOURCE | VIR_MIGRATE_PAUSED | VIR_MIGRATE_CHANGE_PROTECTION | \
      VIR_MIGRATE_UNSAFE | VIR_MIGRATE_OFFLINE | VIR_MIGRATE_ABORT_ON_ERROR | \
-     VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL)
+     VIR_MIGRATE_AUTO_CONVERGE | VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL | \
+     VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_COMPRESSED)
 
 /**
  * qemuMigrationSupportsFeature:
@@ -1508,12 +1647,116 @@ qemuMigHostPort(const char *host, int port)
     return g_strdup_printf("%s:%d", host, port);
 }
 
+/*
+ * Tunnelled migration.  Neither QEMU talks to the network: the source's
+ * QEMU migrates to a unix socket of ours ("unix:PATH" under the state
+ * directory), a pump thread copies what it sends into the migration
+ * stream (DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS); the destination's QEMU
+ * listens on a unix socket of its own (migrate-incoming "unix:PATH") and
+ * the stream is bound to our connection to it, so the daemon's stream
+ * layer writes the data into QEMU (with its flow control).
+ */
+static char *
+qemuMigTunnelPath(QemuDriver *driver, DomainObj *vm, const char *what)
+{
+    g_autofree char *name = g_strdup_printf("%s.%s", vm->def->name, what);
+
+    return g_build_filename(driver->config->stateDir, name, NULL);
+}
+
+static int
+qemuMigTunnelSockaddr(const char *path, struct sockaddr_un *addr)
+{
+    memset(addr, 0, sizeof(*addr));
+    addr->sun_family = AF_UNIX;
+    if (strlen(path) >= sizeof(addr->sun_path)) {
+        reportError(VIR_ERR_INTERNAL_ERROR, _("tunnel socket path '%1$s' is too long"), path);
+        return -1;
+    }
+    g_strlcpy(addr->sun_path, path, sizeof(addr->sun_path));
+    return 0;
+}
+
+/* Destination: our connection to the incoming QEMU's socket, bound to @st. */
+static int
+qemuMigTunnelConnect(virStreamPtr st, const char *path)
+{
+    struct sockaddr_un addr;
+    int fd;
+
+    if (qemuMigTunnelSockaddr(path, &addr) < 0)
+        return -1;
+    if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0) {
+        reportSystemError(errno, "%s", _("cannot create a unix socket"));
+        return -1;
+    }
+    if (connect(fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
+        reportSystemError(errno, _("cannot connect to QEMU's incoming migration socket '%1$s'"),
+                          path);
+        close(fd);
+        return -1;
+    }
+    if (fdStreamOpen(st, fd, NULL, NULL) < 0) {
+        close(fd);
+        return -1;
+    }
+    return 0;
+}
+
+static int qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
+                                   virTypedParameterPtr params, int nparams,
+                                   const char *cookiein, int cookieinlen, char **cookieout,
+                                   int *cookieoutlen, char **uriOut, unsigned int flags);
+
 int
 qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
                             const char *cookiein, int cookieinlen, char **cookieout,
                             int *cookieoutlen, char **uriOut, unsigned int flags)
 {
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("tunnelled migration needs the tunnelled prepare step"));
+        return -1;
+    }
+    return qemuMigrationPrepareAny(dconn, NULL, params, nparams, cookiein, cookieinlen,
+                                   cookieout, cookieoutlen, uriOut, flags);
+}
+
+/**
+ * qemuMigrationPrepareTunnel3Params:
+ *
+ * Prepare of a tunnelled migration: the incoming data arrives on @st.
+ *
+ * Returns: 0 or -1 with the error.
+ */
+int
+qemuMigrationPrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                  virTypedParameterPtr params, int nparams,
+                                  const char *cookiein, int cookieinlen, char **cookieout,
+                                  int *cookieoutlen, unsigned int flags)
+{
+    if (!(flags & VIR_MIGRATE_TUNNELLED) || (flags & VIR_MIGRATE_OFFLINE)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("the tunnelled prepare step needs a live VIR_MIGRATE_TUNNELLED migration"));
+        return -1;
+    }
+    if (flags & VIR_MIGRATE_PARALLEL) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("parallel migration cannot be tunnelled"));
+        return -1;
+    }
+    return qemuMigrationPrepareAny(dconn, st, params, nparams, cookiein, cookieinlen,
+                                   cookieout, cookieoutlen, NULL, flags);
+}
+
+static int
+qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
+                        virTypedParameterPtr params, int nparams,
+                        const char *cookiein, int cookieinlen, char **cookieout,
+                        int *cookieoutlen, char **uriOut, unsigned int flags)
+{
     QemuDriver *driver = dconn->privateData;
+    g_autofree char *tunnelPath = NULL;
     const char *xml = NULL;
     const char *dname = NULL;
     const char *uriIn = NULL;
@@ -1527,6 +1770,7 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
     QemuDomainPrivate *priv;
     QemuMigration *mig = NULL;
     DomainObj *vm = NULL;
+    QemuMigCompression comp;
     int port = 0;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
@@ -1541,6 +1785,8 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
         reportError(VIR_ERR_INVALID_ARG, "%s", _("no domain XML passed to the migration"));
         return -1;
     }
+    if (qemuMigCompressionParse(params, nparams, flags, &comp) < 0)
+        return -1;
     if (qemuMigCookieParse(driver, cookiein, cookieinlen, &persist, NULL) < 0)
         return -1;
     if (!(def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE)))
@@ -1557,18 +1803,20 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
         return 0;
     }
 
-    if (uriIn && qemuMigParseURI(uriIn, &host, &port) < 0)
-        return -1;
-    if (!listen)
-        listen = "0.0.0.0";
-    if (port == 0 && (port = qemuMigFreePort(listen)) < 0)
-        return -1;
-    if (!host || !*host) {
-        g_free(host);
-        host = g_strdup(g_get_host_name());
+    if (!st) {
+        if (uriIn && qemuMigParseURI(uriIn, &host, &port) < 0)
+            return -1;
+        if (!listen)
+            listen = "0.0.0.0";
+        if (port == 0 && (port = qemuMigFreePort(listen)) < 0)
+            return -1;
+        if (!host || !*host) {
+            g_free(host);
+            host = g_strdup(g_get_host_name());
+        }
+        listenHP = qemuMigHostPort(listen, port);
+        hostHP = qemuMigHostPort(host, port);
     }
-    listenHP = qemuMigHostPort(listen, port);
-    hostHP = qemuMigHostPort(host, port);
 
     def->id = -1;
     if (!(vm = domainObjListAdd(driver->domains, &def,
@@ -1584,8 +1832,19 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
     }
     g_clear_pointer(&priv->mig, qemuMigFree);
     mig = qemuMigNew(driver, vm, MIG_SIDE_DEST, flags);
-    mig->uri = g_strdup_printf("tcp:%s", listenHP);
+    if (st) {
+        tunnelPath = qemuMigTunnelPath(driver, vm, "tunnel-in");
+        if (unlink(tunnelPath) < 0 && errno != ENOENT) {
+            reportSystemError(errno, _("cannot remove '%1$s'"), tunnelPath);
+            qemuMigFree(mig);
+            goto endjob;
+        }
+        mig->uri = g_strdup_printf("unix:%s", tunnelPath);
+    } else {
+        mig->uri = g_strdup_printf("tcp:%s", listenHP);
+    }
     mig->parallel = parallel;
+    mig->comp = comp;
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
     priv->mig = mig;
     if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_PREPARE, NULL, NULL) <= 0 ||
@@ -1593,6 +1852,18 @@ qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, in
         if (!errorIsSet())
             reportError(VIR_ERR_OPERATION_FAILED, "%s", _("migration could not be prepared"));
         goto endjob;
+    }
+    if (st) {
+        /* QEMU listens now: the stream's data goes to it */
+        int rc = qemuMigTunnelConnect(st, tunnelPath);
+
+        unlink(tunnelPath);
+        if (rc < 0) {
+            g_autoptr(SavedError) saved = errorSave();
+
+            migrationPhaseHandle(&mig->ctx, MIG_EVENT_FINISH_CANCELLED, NULL, NULL);
+            goto endjob;
+        }
     }
     {
         g_autofree char *cookie = qemuMigCookieFormat(driver, vm->def, NULL, NULL);
@@ -1673,13 +1944,36 @@ qemuMigSaveCompleted(DomainObj *vm, int operation, QemuMonitorMigrationInfo *inf
 static int qemuMigrationP2P(virDomainPtr dom, const char *dconnuri,
                             virTypedParameterPtr params, int nparams, unsigned int flags);
 
+static int qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
+                                   virTypedParameterPtr params, int nparams,
+                                   const char *cookiein, int cookieinlen, char **cookieout,
+                                   int *cookieoutlen, unsigned int flags,
+                                   QemuMigTunnel *tunnel);
+
 int
 qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                             virTypedParameterPtr params, int nparams,
                             const char *cookiein, int cookieinlen, char **cookieout,
                             int *cookieoutlen, unsigned int flags)
 {
+    if ((flags & VIR_MIGRATE_TUNNELLED) && !(flags & VIR_MIGRATE_PEER2PEER)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot perform tunnelled migration without using peer2peer flag"));
+        return -1;
+    }
+    return qemuMigrationPerformAny(dom, dconnuri, params, nparams, cookiein, cookieinlen,
+                                   cookieout, cookieoutlen, flags, NULL);
+}
+
+/* @tunnel: the pump of a tunnelled migration (QEMU's target is its URI), else NULL. */
+static int
+qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
+                        virTypedParameterPtr params, int nparams,
+                        const char *cookiein, int cookieinlen, char **cookieout,
+                        int *cookieoutlen, unsigned int flags, QemuMigTunnel *tunnel)
+{
     QemuDriver *driver = dom->conn->privateData;
+    const char *tunnelURI = qemuMigTunnelURI(tunnel);
     const char *uri = NULL;
     const char *graphicsURI = NULL;
     unsigned long long bandwidth = 0;
@@ -1692,6 +1986,7 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     QemuMigration *mig;
     DomainObj *vm;
     gint64 nextRefresh = 0;
+    QemuMigCompression comp;
     int port = 0;
     int ret = -1;
 
@@ -1719,6 +2014,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                     _("auto_converge.initial and auto_converge.increment must be 0..100"));
         return -1;
     }
+    if (qemuMigCompressionParse(params, nparams, flags, &comp) < 0)
+        return -1;
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);
@@ -1728,13 +2025,13 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     }
     if (qemuMigCookieParse(driver, cookiein, cookieinlen, NULL, NULL) < 0)
         goto cleanup;
-    if (!uri) {
+    if (!uri && !tunnelURI) {
         reportError(VIR_ERR_INVALID_ARG, "%s", _("no migration URI for QEMU's transfer"));
         goto cleanup;
     }
-    if (qemuMigParseURI(uri, &host, &port) < 0)
+    if (!tunnelURI && qemuMigParseURI(uri, &host, &port) < 0)
         goto cleanup;
-    if (port == 0) {
+    if (!tunnelURI && port == 0) {
         reportError(VIR_ERR_INVALID_ARG, _("migration URI '%1$s' has no port"), uri);
         goto cleanup;
     }
@@ -1743,7 +2040,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
                     (unsigned long long)QEMU_DOMAIN_MIG_BANDWIDTH_MAX + 1);
         goto cleanup;
     }
-    hostHP = qemuMigHostPort(host, port);
+    if (!tunnelURI)
+        hostHP = qemuMigHostPort(host, port);
     if (qemuMigJobBegin(vm, "virDomainMigratePerform3Params") < 0)
         goto cleanup;
     if (!(mig = priv->mig) || mig->ctx.side != MIG_SIDE_SOURCE) {
@@ -1753,8 +2051,10 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     if (qemuMigCookieParseGraphics(mig, cookiein, cookieinlen, graphicsURI, host) < 0)
         goto endjob;
     g_free(mig->uri);
-    mig->uri = g_strdup_printf("tcp:%s", hostHP);
+    mig->uri = tunnelURI ? g_strdup(tunnelURI) : g_strdup_printf("tcp:%s", hostHP);
+    mig->tunnel = tunnel;
     mig->parallel = parallel;
+    mig->comp = comp;
     mig->acInitial = acInitial;
     mig->acIncrement = acIncrement;
     if (bandwidth) {
@@ -1776,6 +2076,26 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
             if (qemuMigHandle(mig, ev) < 0)
                 break;
             continue;
+        }
+        if (mig->abortRequested && mig->ctx.phase == MIG_PHASE_S_SWITCHOVER) {
+            /*
+             * Abort during the switch-over: QEMU's status first, so that a
+             * switch to post-copy (never aborted) or a completed transfer
+             * is handled before the table sees ABORT.
+             */
+            QemuMonitorMigrationStatus st = qemuMigRefresh(mig);
+            MigEvent sev;
+
+            if (priv->mig != mig)
+                continue;
+            if (st == QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE)
+                mig->pcSwitched = true;
+            sev = st == QEMU_MONITOR_MIGRATION_STATUS_LAST ? MIG_EVENT_NONE :
+                                                             qemuMigLiveEvent(mig, st);
+            if (sev != MIG_EVENT_NONE && migrationTransitionFind(mig->ctx.phase, sev)) {
+                qemuMigPush(mig, sev);
+                continue;
+            }
         }
         if (mig->abortRequested) {
             mig->abortRequested = false;
@@ -1823,6 +2143,8 @@ qemuMigrationPerform3Params(virDomainPtr dom, const char *dconnuri,
     ret = 0;
 
  endjob:
+    if (priv->mig)
+        priv->mig->tunnel = NULL;
     qemuDomainJobEndLocked(vm);
  cleanup:
     domainObjEndAPI(&vm);
@@ -2109,6 +2431,182 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
 }
 
 /*
+ * The source's tunnel pump: accepts QEMU's connection on the listening
+ * socket, then copies everything QEMU sends into the stream, in its own
+ * thread (never the event loop), whole buffers, blocking sends (the
+ * stream layer's flow control).  At QEMU's end of data it finishes the
+ * stream; on an error it aborts the stream and closes QEMU's socket, so
+ * that QEMU's transfer fails rather than blocks.
+ */
+#define QEMU_MIG_TUNNEL_CHUNK 262120   /* the RPC layer's stream packet size */
+
+struct _QemuMigTunnel {
+    virStreamPtr st;                  /* referenced */
+    char *uri;                        /* immutable: QEMU's target, "unix:PATH" */
+    int listenFd;                     /* owned */
+    gint connFd;                      /* atomic; owned; -1 until QEMU connected */
+    gint stop;                        /* atomic: Perform is over, give up */
+    bool failed;                      /* written by the thread, read after the join */
+    SavedError *error;
+    unsigned long long bytes;
+    GThread *thread;
+};
+
+static const char *
+qemuMigTunnelURI(QemuMigTunnel *tun)
+{
+    return tun ? tun->uri : NULL;
+}
+
+/* The job holder (domain locked): stop the pump, cut QEMU's socket. */
+static void
+qemuMigTunnelCancel(QemuMigTunnel *tun)
+{
+    int fd;
+
+    g_atomic_int_set(&tun->stop, 1);
+    if ((fd = g_atomic_int_get(&tun->connFd)) >= 0)
+        shutdown(fd, SHUT_RDWR);
+}
+
+static gpointer
+qemuMigTunnelThread(gpointer opaque)
+{
+    QemuMigTunnel *tun = opaque;
+    g_autofree char *buf = g_malloc(QEMU_MIG_TUNNEL_CHUNK);
+
+    while (g_atomic_int_get(&tun->connFd) < 0) {
+        struct pollfd pfd = { .fd = tun->listenFd, .events = POLLIN };
+        int fd = -1;
+        int rc;
+
+        if (g_atomic_int_get(&tun->stop))
+            goto abort;
+        rc = poll(&pfd, 1, 100);
+        if (rc < 0 && errno != EINTR) {
+            reportSystemError(errno, "%s", _("cannot wait for QEMU's migration connection"));
+            goto error;
+        }
+        if (rc > 0 && (fd = accept4(tun->listenFd, NULL, NULL, SOCK_CLOEXEC)) < 0 &&
+            errno != EINTR && errno != EAGAIN) {
+            reportSystemError(errno, "%s", _("cannot accept QEMU's migration connection"));
+            goto error;
+        }
+        g_atomic_int_set(&tun->connFd, fd);
+    }
+    for (;;) {
+        struct pollfd pfd = { .fd = tun->connFd, .events = POLLIN };
+        ssize_t n;
+        ssize_t off = 0;
+        int rc;
+
+        if (g_atomic_int_get(&tun->stop))
+            goto abort;
+        if ((rc = poll(&pfd, 1, 200)) == 0 || (rc < 0 && errno == EINTR))
+            continue;
+        n = read(tun->connFd, buf, QEMU_MIG_TUNNEL_CHUNK);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
+        if (n < 0) {
+            reportSystemError(errno, "%s", _("cannot read QEMU's migration data"));
+            goto error;
+        }
+        if (n == 0)
+            break;
+        while (off < n) {
+            int sent = virStreamSend(tun->st, buf + off, n - off);
+
+            if (sent < 0)
+                goto error;
+            off += sent;
+        }
+        tun->bytes += n;
+    }
+    if (virStreamFinish(tun->st) < 0)
+        goto error;
+    return NULL;
+
+ error:
+    tun->failed = true;
+    tun->error = errorSave();
+ abort:
+    virStreamAbort(tun->st);
+    virResetLastError();
+    if (tun->connFd >= 0)
+        shutdown(tun->connFd, SHUT_RDWR);
+    return NULL;
+}
+
+static int
+qemuMigrationPerformTunnel(virDomainPtr dom, virStreamPtr st, virTypedParameterPtr params,
+                           int nparams, const char *cookiein, int cookieinlen, char **cookieout,
+                           int *cookieoutlen, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    QemuMigTunnel tun = { .listenFd = -1, .connFd = -1 };
+    g_autofree char *path = NULL;
+    struct sockaddr_un addr;
+    int ret = -1;
+
+    {
+        DomainObj *vm = qemuDriverDomObjFromDomain(dom);
+
+        if (!vm)
+            return -1;
+        path = qemuMigTunnelPath(driver, vm, "tunnel-out");
+        domainObjEndAPI(&vm);
+    }
+    if (qemuMigTunnelSockaddr(path, &addr) < 0)
+        return -1;
+    if (unlink(path) < 0 && errno != ENOENT) {
+        reportSystemError(errno, _("cannot remove '%1$s'"), path);
+        return -1;
+    }
+    if ((tun.listenFd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0) {
+        reportSystemError(errno, "%s", _("cannot create a unix socket"));
+        return -1;
+    }
+    if (bind(tun.listenFd, (struct sockaddr *)&addr, sizeof(addr)) < 0 ||
+        listen(tun.listenFd, 1) < 0) {
+        reportSystemError(errno, _("cannot listen on '%1$s'"), path);
+        close(tun.listenFd);
+        unlink(path);
+        return -1;
+    }
+    tun.st = st;
+    virStreamRef(st);
+    tun.uri = g_strdup_printf("unix:%s", path);
+    tun.thread = g_thread_new("qemu-mig-tunnel", qemuMigTunnelThread, &tun);
+
+    ret = qemuMigrationPerformAny(dom, NULL, params, nparams, cookiein, cookieinlen, cookieout,
+                                  cookieoutlen, flags, &tun);
+    {
+        g_autoptr(SavedError) performErr = ret < 0 ? errorSave() : NULL;
+
+        /* on success QEMU is done: the pump ends at its end of data */
+        if (ret < 0)
+            g_atomic_int_set(&tun.stop, 1);
+        g_thread_join(tun.thread);
+        virStreamFree(st);   /* an API call: resets this thread's error */
+        if (performErr) {
+            errorRestore(&performErr);
+        } else if (tun.failed) {
+            errorRestore(&tun.error);
+            ret = -1;
+        }
+    }
+    if (tun.error)
+        savedErrorFree(tun.error);
+    if (tun.connFd >= 0)
+        close(tun.connFd);
+    close(tun.listenFd);
+    unlink(path);
+    g_free(tun.uri);
+    LOG_DEBUG("tunnel pump: %llu bytes, ret %d", tun.bytes, ret);
+    return ret;
+}
+
+/*
  * Peer-to-peer: this host drives the destination itself over its own
  * connection to @dconnuri (the same five steps).
  */
@@ -2125,16 +2623,20 @@ qemuMigrationP2P(virDomainPtr dom, const char *dconnuri, virTypedParameterPtr pa
                     _("peer-to-peer migration needs the destination URI"));
         return -1;
     }
-    if (flags & VIR_MIGRATE_TUNNELLED) {
+    if ((flags & VIR_MIGRATE_TUNNELLED) && (flags & VIR_MIGRATE_PARALLEL)) {
         reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("tunnelled migration is not supported by the QEMU driver yet"));
+                    _("parallel migration cannot be tunnelled"));
         return -1;
     }
     if (!(dconn = virConnectOpen(dconnuri))) {
         errorSetFromCopy(virGetLastError());
         return -1;
     }
-    ddom = migrateRunSteps(dom, dconn, params, nparams, flags & ~VIR_MIGRATE_PEER2PEER);
+    if (flags & VIR_MIGRATE_TUNNELLED)
+        ddom = migrateRunTunnelSteps(dom, dconn, params, nparams,
+                                     flags & ~VIR_MIGRATE_PEER2PEER, qemuMigrationPerformTunnel);
+    else
+        ddom = migrateRunSteps(dom, dconn, params, nparams, flags & ~VIR_MIGRATE_PEER2PEER);
     saved = errorSave();
     if (ddom)
         virDomainFree(ddom);

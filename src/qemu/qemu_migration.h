@@ -35,6 +35,10 @@ void qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *p
 int qemuMigrationSupportsFeature(virConnectPtr conn, int feature);
 char *qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int nparams,
                                 char **cookieout, int *cookieoutlen, unsigned int flags);
+int qemuMigrationPrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                      virTypedParameterPtr params, int nparams,
+                                      const char *cookiein, int cookieinlen, char **cookieout,
+                                      int *cookieoutlen, unsigned int flags);
 int qemuMigrationPrepare3Params(virConnectPtr dconn, virTypedParameterPtr params, int nparams,
                                 const char *cookiein, int cookieinlen, char **cookieout,
                                 int *cookieoutlen, char **uriOut, unsigned int flags);

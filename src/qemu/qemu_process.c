@@ -17,6 +17,7 @@
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_graphics.h"
+#include "qemu/qemu_interface.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -547,6 +548,7 @@ qemuProcessStop(QemuDriver *driver, DomainObj *vm, int reason, int detail)
         unlink(priv->pidfile);
 
     qemuGraphicsReleasePorts(driver, vm->def);
+    qemuInterfaceStopDevices(vm->def);
     domainObjListReleaseID(driver->domains, vm);
     domainObjRemoveTransientDef(vm);
     domainObjSetState(vm, VIR_DOMAIN_SHUTOFF, reason);
@@ -864,6 +866,7 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     g_autofree char *header = NULL;
     g_autoptr(QemuCaps) caps = NULL;
     g_autoptr(QemuCommand) cmd = NULL;
+    g_autoptr(QemuInterfaceFds) netFds = NULL;
     g_auto(GStrv) envp = NULL;
     QemuCommandRuntime rt;
     QemuProcessExec ex = { 0 };
@@ -909,6 +912,9 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     portsReserved = true;
     if ((listenFd = qemuProcessListen(priv->monitorPath)) < 0)
         goto error;
+    /* tap devices: their names go into the live definition */
+    if (qemuInterfacePrepare(vm->def, &netFds) < 0)
+        goto error;
 
     qemuCommandRuntimeInit(&rt);
     rt.monitorFd = listenFd;
@@ -919,6 +925,8 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
         LOG_WARN("domain '%s': KVM is not usable, running with TCG", name);
         rt.accel = QEMU_ACCEL_TCG;
     }
+    rt.nnets = netFds->nnets;
+    rt.nets = netFds->nets;
     if (!(cmd = qemuCommandBuild(vm->def, caps, &rt)))
         goto error;
     if (flags & QEMU_PROCESS_START_INCOMING) {
@@ -974,6 +982,8 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     logFd = -1;
     close(nullFd);
     nullFd = -1;
+    /* QEMU holds the taps now: they go away with it */
+    qemuInterfaceFdsClose(netFds);
 
     LOG_INFO("domain '%s': QEMU started, pid %d", name, (int)pid);
     priv->pid = pid;
@@ -1068,6 +1078,10 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
             unlink(priv->monitorPath);
         if (portsReserved)
             qemuGraphicsReleasePorts(driver, vm->def);
+        if (netFds) {
+            qemuInterfaceFdsClose(netFds);
+            qemuInterfaceStopDevices(vm->def);
+        }
         domainObjListReleaseID(driver->domains, vm);
         domainObjRemoveTransientDef(vm);
         domainObjSetState(vm, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_FAILED);

@@ -19,6 +19,7 @@
 #include "util/error.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 
 LOG_INIT("remote.dispatch");
 
@@ -33,7 +34,7 @@ LOG_INIT("remote.dispatch");
  * all clients and survives between them (docs/daemon.md).
  */
 struct _RemoteDispatch {
-    GMutex lock;
+    Mutex lock;
     GHashTable *kept; /* URI -> virConnectPtr; protected by lock */
 };
 
@@ -47,7 +48,7 @@ remoteDispatchNew(void)
 {
     RemoteDispatch *rd = g_new0(RemoteDispatch, 1);
 
-    g_mutex_init(&rd->lock);
+    mutexInit(&rd->lock);
     rd->kept =
         g_hash_table_new_full(g_str_hash, g_str_equal, g_free, (GDestroyNotify)virConnectClose);
     return rd;
@@ -65,7 +66,7 @@ remoteDispatchFree(RemoteDispatch *rd)
     if (!rd)
         return;
     g_hash_table_unref(rd->kept);
-    g_mutex_clear(&rd->lock);
+    mutexClear(&rd->lock);
     g_free(rd);
 }
 
@@ -86,10 +87,10 @@ remoteDispatchKeepDriver(RemoteDispatch *rd, const char *name)
     const char *key = name ? name : "";
     virConnectPtr conn = NULL;
 
-    g_mutex_lock(&rd->lock);
+    mutexLock(&rd->lock);
     if (g_hash_table_contains(rd->kept, key) ||
         g_hash_table_size(rd->kept) >= REMOTE_DISPATCH_KEPT_MAX) {
-        g_mutex_unlock(&rd->lock);
+        mutexUnlock(&rd->lock);
         return;
     }
     if (!(conn = virConnectOpen(name))) {
@@ -98,7 +99,7 @@ remoteDispatchKeepDriver(RemoteDispatch *rd, const char *name)
     } else {
         g_hash_table_insert(rd->kept, g_strdup(key), conn);
     }
-    g_mutex_unlock(&rd->lock);
+    mutexUnlock(&rd->lock);
 }
 
 /* The client's connection, referenced, or NULL with "connection not open". */
@@ -120,10 +121,10 @@ remoteDispatchConnectOpen(REMOTE_DISPATCH_PARAMS)
     virConnectPtr conn = NULL;
     bool busy;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     busy = rc->conn || rc->opening;
     rc->opening = !busy;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     if (busy) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection already open"));
         return -1;
@@ -136,18 +137,18 @@ remoteDispatchConnectOpen(REMOTE_DISPATCH_PARAMS)
               flags & VIR_CONNECT_RO ? " read-only" : "");
     conn = virConnectOpenAuth(name, NULL, flags);
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     rc->opening = false;
     if (conn && rc->closed) {
         /* The client left while we opened. */
-        g_mutex_unlock(&rc->lock);
+        mutexUnlock(&rc->lock);
         virConnectClose(conn);
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client closed"));
         return -1;
     }
     rc->conn = conn;
     rc->quickQueries = conn && virtkitConnectHasQuickQueries(conn) == 1;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
 
     if (!conn)
         return remoteDispatchAPIError();
@@ -163,13 +164,13 @@ remoteDispatchConnectClose(REMOTE_DISPATCH_PARAMS)
     g_autoptr(GPtrArray) callbacks = NULL;
     bool closeCallback;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     conn = g_steal_pointer(&rc->conn);
     callbacks = g_steal_pointer(&rc->callbacks);
     rc->callbacks = g_ptr_array_new();
     closeCallback = rc->closeCallback;
     rc->closeCallback = false;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
 
     /* Like libvirtd: closing a connection that is not open is not an error. */
     remoteDispatchEventDropAll(conn, callbacks, closeCallback);

@@ -10,6 +10,7 @@
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("remote.dispatch_client");
 
@@ -30,7 +31,7 @@ remoteDispatchClientNew(RpcServerClient *client, void *opaque)
     rc->rd = opaque;
     rc->client = client;
     rc->id = rpcServerClientGetID(client);
-    g_mutex_init(&rc->lock);
+    mutexInit(&rc->lock);
     rc->callbacks = g_ptr_array_new();
     return rc;
 }
@@ -53,7 +54,7 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     bool closeCallback;
     struct _RemoteStreamList *streams;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     rc->closed = true;
     streams = rc->streams;
     conn = g_steal_pointer(&rc->conn);
@@ -61,7 +62,7 @@ remoteDispatchClientClose(RpcServerClient *client, void *opaque)
     rc->callbacks = g_ptr_array_new();
     closeCallback = rc->closeCallback;
     rc->closeCallback = false;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
 
     remoteDispatchEventDropAll(conn, callbacks, closeCallback);
     remoteStreamAbortAll(streams);
@@ -87,7 +88,7 @@ remoteDispatchClientFree(void *opaque)
     remoteStreamListFree(rc->streams);
     if (rc->conn)
         virConnectClose(rc->conn);
-    g_mutex_clear(&rc->lock);
+    mutexClear(&rc->lock);
     g_free(rc);
 }
 
@@ -116,10 +117,10 @@ remoteDispatchClientGetConn(RemoteClient *rc)
 {
     virConnectPtr conn = NULL;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (rc->conn && virConnectRef(rc->conn) == 0)
         conn = rc->conn;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     if (!conn)
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
     return conn;
@@ -143,9 +144,9 @@ remoteDispatchInlineCheck(RpcServerClient *client, const RpcServerProc *proc)
     RemoteClient *rc = remoteDispatchClientGet(client);
     bool ret;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     ret = !rc->conn || rc->quickQueries;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return ret;
 }
 

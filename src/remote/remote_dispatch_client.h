@@ -7,6 +7,7 @@
 
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server.h"
+#include "util/thread.h"
 
 typedef struct _RemoteDispatch RemoteDispatch;
 
@@ -25,7 +26,7 @@ struct _RemoteClient {
     RpcServerClient *client; /* immutable; not referenced (it owns us) */
     unsigned long long id;   /* immutable: the RPC client's number */
 
-    GMutex lock;
+    Mutex lock;
     virConnectPtr conn;   /* protected by lock; NULL until open / after close */
     bool opening;         /* protected by lock: CONNECT_OPEN running */
     bool closed;          /* protected by lock: the socket is gone */

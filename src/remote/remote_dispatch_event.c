@@ -7,6 +7,7 @@
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("remote.dispatch_event");
 
@@ -637,7 +638,7 @@ remoteEventAdd(RpcServerClient *client, int eventID, const remote_nonnull_domain
     if (filter && !(dom = remoteDispatchClientGetDomain(client, filter)))
         return -1;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (!rc->conn) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
         goto cleanup;
@@ -673,7 +674,7 @@ remoteEventAdd(RpcServerClient *client, int eventID, const remote_nonnull_domain
     ret = cb->callbackID;
 
 cleanup:
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return ret;
 }
 
@@ -689,7 +690,7 @@ remoteEventRemove(RpcServerClient *client, int key, bool legacy)
     int ret = -1;
     size_t i;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (!rc->conn) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
         goto cleanup;
@@ -710,7 +711,7 @@ remoteEventRemove(RpcServerClient *client, int key, bool legacy)
     ret = 0;
 
 cleanup:
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return ret;
 }
 
@@ -802,7 +803,7 @@ remoteDispatchConnectRegisterCloseCallback(REMOTE_DISPATCH_PARAMS)
     RemoteClient *rc = remoteDispatchClientGet(client);
     int ret = -1;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (!rc->conn) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
     } else if (virConnectRegisterCloseCallback(rc->conn, remoteEventRelayClose,
@@ -814,7 +815,7 @@ remoteDispatchConnectRegisterCloseCallback(REMOTE_DISPATCH_PARAMS)
         rc->closeCallback = true;
         ret = 0;
     }
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return ret;
 }
 
@@ -824,7 +825,7 @@ remoteDispatchConnectUnregisterCloseCallback(REMOTE_DISPATCH_PARAMS)
     RemoteClient *rc = remoteDispatchClientGet(client);
     int ret = -1;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (!rc->conn) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection not open"));
     } else if (rc->closeCallback &&
@@ -834,7 +835,7 @@ remoteDispatchConnectUnregisterCloseCallback(REMOTE_DISPATCH_PARAMS)
         rc->closeCallback = false;
         ret = 0;
     }
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return ret;
 }
 

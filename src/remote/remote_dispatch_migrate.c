@@ -7,6 +7,7 @@
 #include "remote/remote_dispatch_migrate.h"
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_protocol.h"
+#include "remote/remote_stream.h"
 #include "api/migrate_steps.h"
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
@@ -263,6 +264,62 @@ remoteDispatchDomainMigratePrepare3Params(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+/*
+ * Tunnelled migration, destination: the data of the source's QEMU comes
+ * as the STREAM packets of this call, fed to the driver through a stream
+ * of the client's connection (src/remote/remote_stream.c pumps them).
+ */
+static int
+remoteDispatchDomainMigratePrepareTunnel3Params(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_migrate_prepare_tunnel3_params_args *args = argsp;
+    remote_domain_migrate_prepare_tunnel3_params_ret *ret = retp;
+    g_autoptr(virConnect) conn = remoteDispatchMigrateConn(client);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    char *cookie = NULL;
+    int cookielen = 0;
+    virStreamPtr st = NULL;
+    int rc = -1;
+
+    if (!conn)
+        return -1;
+    if (remoteDispatchMigrateParams(args->params.params_val, args->params.params_len, &params,
+                                    &nparams) < 0)
+        return -1;
+    if (!(st = remoteStreamNew(client)))
+        goto cleanup;
+    if (virtkitDomainMigratePrepareTunnel3Params(conn, st, params, nparams,
+                                                 args->cookie_in.cookie_in_val,
+                                                 args->cookie_in.cookie_in_len, &cookie,
+                                                 &cookielen, args->flags) < 0) {
+        remoteDispatchAPIError();
+        goto cleanup;
+    }
+    if (remoteStreamAttach(client, call, st) < 0) {
+        /* the source never learns of this Prepare: undo it as a cancelled Finish */
+        g_autoptr(SavedError) saved = errorSave();
+        virDomainPtr ddom;
+
+        virStreamAbort(st);
+        g_free(cookie);
+        ddom = virtkitDomainMigrateFinish3Params(conn, params, nparams, NULL, 0, NULL, NULL,
+                                                 args->flags, 1);
+        if (ddom)
+            virDomainFree(ddom);
+        errorRestore(&saved);
+        goto cleanup;
+    }
+    REMOTE_MIGRATE_COOKIE_OUT(ret, cookie, cookielen);
+    rc = 0;
+
+ cleanup:
+    virTypedParamsFree(params, nparams);
+    if (st)
+        virStreamFree(st);
+    return rc;
+}
+
 static int
 remoteDispatchDomainMigratePerform3Params(REMOTE_DISPATCH_PARAMS)
 {
@@ -441,6 +498,9 @@ const RpcServerProc remoteDispatchMigrateProcs[] = {
     REMOTE_PROC_AR(DOMAIN_MIGRATE_PREPARE3_PARAMS, domain_migrate_prepare3_params,
                    "virDomainMigratePrepare3Params", remoteDispatchDomainMigratePrepare3Params,
                    REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS, domain_migrate_prepare_tunnel3_params,
+                   "virDomainMigratePrepareTunnel3Params",
+                   remoteDispatchDomainMigratePrepareTunnel3Params, REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MIGRATE_PERFORM3_PARAMS, domain_migrate_perform3_params,
                    "virDomainMigratePerform3Params", remoteDispatchDomainMigratePerform3Params,
                    REMOTE_PROC_CHANGE),

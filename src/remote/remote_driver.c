@@ -18,6 +18,7 @@
 #include "util/event.h"
 #include "util/log.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "util/uri.h"
 
 LOG_INIT("remote.driver");
@@ -54,7 +55,7 @@ static gint remoteInsideDaemon;
  */
 typedef struct {
     gint refs;                      /* atomic */
-    GMutex lock;
+    Mutex lock;
     virConnectPtr conn;             /* protected by lock; referenced while cb is set */
     virConnectCloseFunc cb;         /* protected by lock */
     void *opaque;                   /* protected by lock */
@@ -68,7 +69,7 @@ typedef struct {
     bool serverCloseCallback;       /* immutable: feature REMOTE_CLOSE_CALLBACK */
     char *uri;                      /* immutable: learnt by CONNECT_GET_URI, or NULL */
 
-    GMutex lock;
+    Mutex lock;
     char *type;                     /* protected by lock: cached CONNECT_GET_TYPE */
 
     DomainEventState *events;       /* immutable pointer */
@@ -77,7 +78,7 @@ typedef struct {
      * across the RPC calls they make; never held by the code that reads
      * packets, which only reads remoteIDs atomically.
      */
-    GMutex registerLock;
+    Mutex registerLock;
     gint remoteIDs[VIR_DOMAIN_EVENT_ID_LAST]; /* atomic: daemon callback ID per event, -1 none */
     GHashTable *localEventIDs;      /* protected by registerLock: local callback ID -> eventID */
 
@@ -92,7 +93,7 @@ remoteCloseStateNew(void)
     RemoteCloseState *state = g_new0(RemoteCloseState, 1);
 
     state->refs = 1;
-    g_mutex_init(&state->lock);
+    mutexInit(&state->lock);
     return state;
 }
 
@@ -130,7 +131,7 @@ remoteCloseStateUnref(void *opaque)
     if (freecb)
         freecb(cbOpaque);
     connectUnref(conn);
-    g_mutex_clear(&state->lock);
+    mutexClear(&state->lock);
     g_free(state);
 }
 
@@ -144,9 +145,9 @@ remoteClientClosed(RpcClient *client G_GNUC_UNUSED, int reason, void *opaque)
     void *cbOpaque = NULL;
     virFreeCallback freecb = NULL;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     remoteCloseStateTakeLocked(state, &conn, &cb, &cbOpaque, &freecb);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
 
     LOG_DEBUG("connection %p closed, reason %d", (void *)conn, reason);
     if (cb)
@@ -164,8 +165,8 @@ remotePrivateNew(void)
     RemotePrivate *priv = g_new0(RemotePrivate, 1);
     size_t i;
 
-    g_mutex_init(&priv->lock);
-    g_mutex_init(&priv->registerLock);
+    mutexInit(&priv->lock);
+    mutexInit(&priv->registerLock);
     priv->events = domainEventStateNew();
     for (i = 0; i < G_N_ELEMENTS(priv->remoteIDs); i++)
         priv->remoteIDs[i] = -1;
@@ -190,8 +191,8 @@ remotePrivateFree(RemotePrivate *priv)
     remoteCloseStateUnref(priv->closeState);
     g_free(priv->uri);
     g_free(priv->type);
-    g_mutex_clear(&priv->registerLock);
-    g_mutex_clear(&priv->lock);
+    mutexClear(&priv->registerLock);
+    mutexClear(&priv->lock);
     g_free(priv);
 }
 
@@ -1039,20 +1040,20 @@ remoteConnectGetType(virConnectPtr conn)
     remote_connect_get_type_ret ret = {0};
     const char *type = NULL;
 
-    g_mutex_lock(&priv->lock);
+    mutexLock(&priv->lock);
     type = priv->type;
-    g_mutex_unlock(&priv->lock);
+    mutexUnlock(&priv->lock);
     if (type)
         return type;
 
     if (REMOTE_CALL_NOARGS(priv, REMOTE_PROC_CONNECT_GET_TYPE,
                            remote_connect_get_type_ret, &ret) < 0)
         return NULL;
-    g_mutex_lock(&priv->lock);
+    mutexLock(&priv->lock);
     if (!priv->type)
         priv->type = g_strdup(ret.type);
     type = priv->type;
-    g_mutex_unlock(&priv->lock);
+    mutexUnlock(&priv->lock);
     REMOTE_FREE(remote_connect_get_type_ret, &ret);
     return type;
 }
@@ -1203,10 +1204,10 @@ remoteConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
     bool busy;
     int ret = -1;
 
-    g_mutex_lock(&priv->registerLock);
-    g_mutex_lock(&state->lock);
+    mutexLock(&priv->registerLock);
+    mutexLock(&state->lock);
     busy = state->cb != NULL;
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     if (busy) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s",
                     _("A close callback is already registered"));
@@ -1217,16 +1218,16 @@ remoteConnectRegisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb,
                    NULL, NULL, NULL, NULL) < 0)
         goto cleanup;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     state->conn = connectRef(conn);
     state->cb = cb;
     state->opaque = opaque;
     state->freecb = freecb;
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     return ret;
 }
 
@@ -1242,10 +1243,10 @@ remoteConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
     bool match;
     int ret = -1;
 
-    g_mutex_lock(&priv->registerLock);
-    g_mutex_lock(&state->lock);
+    mutexLock(&priv->registerLock);
+    mutexLock(&state->lock);
     match = state->cb == cb;
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     if (!match) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s",
                     _("A different callback was requested"));
@@ -1256,13 +1257,13 @@ remoteConnectUnregisterCloseCallback(virConnectPtr conn, virConnectCloseFunc cb)
                    NULL, NULL, NULL, NULL) < 0)
         goto cleanup;
 
-    g_mutex_lock(&state->lock);
+    mutexLock(&state->lock);
     remoteCloseStateTakeLocked(state, &held, &oldCb, &oldOpaque, &oldFreecb);
-    g_mutex_unlock(&state->lock);
+    mutexUnlock(&state->lock);
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     if (oldFreecb)
         oldFreecb(oldOpaque);
     connectUnref(held);
@@ -2209,6 +2210,29 @@ remoteDomainMigratePrepare3Params(virConnectPtr dconn, virTypedParameterPtr para
 }
 
 static int
+remoteDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                        virTypedParameterPtr params, int nparams,
+                                        const char *cookiein, int cookieinlen,
+                                        char **cookieout, int *cookieoutlen, unsigned int flags)
+{
+    remote_domain_migrate_prepare_tunnel3_params_args args = { .flags = flags };
+    remote_domain_migrate_prepare_tunnel3_params_ret ret = {0};
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_MIGRATE_PARAM_LIST_MAX,
+                                &wire, &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    REMOTE_COOKIE_IN(args, cookiein, cookieinlen);
+    if (remoteDriverMigratePrepareTunnel(CONN_PRIV(dconn)->client, st, &args, &ret) < 0)
+        return -1;
+    remoteCookieOut(&ret.cookie_out.cookie_out_val, ret.cookie_out.cookie_out_len,
+                    cookieout, cookieoutlen);
+    REMOTE_FREE(remote_domain_migrate_prepare_tunnel3_params_ret, &ret);
+    return 0;
+}
+
+static int
 remoteDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
                                   virTypedParameterPtr params, int nparams,
                                   const char *cookiein, int cookieinlen,
@@ -2448,7 +2472,7 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
         return -1;
     }
 
-    g_mutex_lock(&priv->registerLock);
+    mutexLock(&priv->registerLock);
     callbackID = domainEventStateRegisterAny(priv->events, conn, dom, eventID,
                                              cb, opaque, freecb);
     if (callbackID < 0)
@@ -2464,7 +2488,7 @@ remoteConnectDomainEventRegisterAny(virConnectPtr conn, virDomainPtr dom,
                         GINT_TO_POINTER(eventID));
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     return callbackID;
 }
 
@@ -2475,7 +2499,7 @@ remoteConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     gpointer value = NULL;
     int ret = -1;
 
-    g_mutex_lock(&priv->registerLock);
+    mutexLock(&priv->registerLock);
     if (domainEventStateDeregisterAny(priv->events, conn, callbackID) < 0)
         goto cleanup;
     if (g_hash_table_lookup_extended(priv->localEventIDs,
@@ -2487,7 +2511,7 @@ remoteConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     return ret;
 }
 
@@ -2499,7 +2523,7 @@ remoteConnectDomainEventRegister(virConnectPtr conn,
     RemotePrivate *priv = CONN_PRIV(conn);
     int ret = -1;
 
-    g_mutex_lock(&priv->registerLock);
+    mutexLock(&priv->registerLock);
     if (domainEventStateRegisterLegacy(priv->events, conn, cb, opaque, freecb) < 0)
         goto cleanup;
     if (remoteEventRegisterRemoteLocked(priv, VIR_DOMAIN_EVENT_ID_LIFECYCLE) < 0) {
@@ -2511,7 +2535,7 @@ remoteConnectDomainEventRegister(virConnectPtr conn,
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     return ret;
 }
 
@@ -2522,13 +2546,13 @@ remoteConnectDomainEventDeregister(virConnectPtr conn,
     RemotePrivate *priv = CONN_PRIV(conn);
     int ret = -1;
 
-    g_mutex_lock(&priv->registerLock);
+    mutexLock(&priv->registerLock);
     if (domainEventStateDeregisterLegacy(priv->events, conn, cb) < 0)
         goto cleanup;
     ret = remoteEventDeregisterRemoteLocked(priv, VIR_DOMAIN_EVENT_ID_LIFECYCLE);
 
  cleanup:
-    g_mutex_unlock(&priv->registerLock);
+    mutexUnlock(&priv->registerLock);
     return ret;
 }
 
@@ -2883,6 +2907,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectSupportsFeature = remoteConnectSupportsFeature,
     .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,
+    .domainMigratePrepareTunnel3Params = remoteDomainMigratePrepareTunnel3Params,
     .domainMigratePerform3Params = remoteDomainMigratePerform3Params,
     .domainMigrateFinish3Params = remoteDomainMigrateFinish3Params,
     .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,

@@ -10,6 +10,7 @@
 #include "api/stream_event.h"
 #include "rpc/rpc_stream.h"
 #include "util/error.h"
+#include "util/thread.h"
 
 /*
  * A virStream of a remote connection: the RpcClientStream of the call
@@ -18,7 +19,7 @@
  */
 typedef struct {
     RpcClientStream *rs;      /* immutable */
-    GMutex lock;
+    Mutex lock;
     StreamEventCb *ecb;       /* protected by lock */
     bool ended;               /* protected by lock: finished or aborted */
 } RemoteDriverStream;
@@ -65,7 +66,7 @@ remoteDriverStreamEventAdd(virStreamPtr st, int events, virStreamEventCallback c
     StreamEventCb *ecb = NULL;
     int ret = -1;
 
-    g_mutex_lock(&ds->lock);
+    mutexLock(&ds->lock);
     if (ds->ecb) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream already has a callback registered"));
         goto cleanup;
@@ -82,7 +83,7 @@ remoteDriverStreamEventAdd(virStreamPtr st, int events, virStreamEventCallback c
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&ds->lock);
+    mutexUnlock(&ds->lock);
     return ret;
 }
 
@@ -98,9 +99,9 @@ remoteDriverStreamEventDrop(RemoteDriverStream *ds, bool mustExist)
 {
     StreamEventCb *ecb;
 
-    g_mutex_lock(&ds->lock);
+    mutexLock(&ds->lock);
     ecb = g_steal_pointer(&ds->ecb);
-    g_mutex_unlock(&ds->lock);
+    mutexUnlock(&ds->lock);
     if (!ecb) {
         if (mustExist) {
             reportError(VIR_ERR_INTERNAL_ERROR, "%s",
@@ -126,9 +127,9 @@ remoteDriverStreamEnd(virStreamPtr st, bool finish)
 {
     RemoteDriverStream *ds = remoteDriverStreamGet(st);
 
-    g_mutex_lock(&ds->lock);
+    mutexLock(&ds->lock);
     ds->ended = true;
-    g_mutex_unlock(&ds->lock);
+    mutexUnlock(&ds->lock);
     remoteDriverStreamEventDrop(ds, false);
     return finish ? rpcClientStreamFinish(ds->rs) : rpcClientStreamAbort(ds->rs);
 }
@@ -151,9 +152,9 @@ remoteDriverStreamFree(virStreamPtr st)
     RemoteDriverStream *ds = remoteDriverStreamGet(st);
     bool ended;
 
-    g_mutex_lock(&ds->lock);
+    mutexLock(&ds->lock);
     ended = ds->ended;
-    g_mutex_unlock(&ds->lock);
+    mutexUnlock(&ds->lock);
     remoteDriverStreamEventDrop(ds, false);
     if (!ended) {
         /* Freed while open: the daemon would keep its end otherwise. */
@@ -164,7 +165,7 @@ remoteDriverStreamFree(virStreamPtr st)
     }
     rpcClientStreamRelease(ds->rs);
     rpcClientStreamUnref(ds->rs);
-    g_mutex_clear(&ds->lock);
+    mutexClear(&ds->lock);
     g_free(ds);
 }
 
@@ -190,7 +191,7 @@ remoteDriverStreamNew(RpcClient *client, virStreamPtr st, int proc)
         return NULL;
     }
     ds = g_new0(RemoteDriverStream, 1);
-    g_mutex_init(&ds->lock);
+    mutexInit(&ds->lock);
     ds->rs = rpcClientStreamNew(client, REMOTE_PROGRAM, REMOTE_PROTOCOL_VERSION, proc);
     return ds;
 }
@@ -200,7 +201,7 @@ remoteDriverStreamDiscard(RemoteDriverStream *ds)
 {
     rpcClientStreamRelease(ds->rs);
     rpcClientStreamUnref(ds->rs);
-    g_mutex_clear(&ds->lock);
+    mutexClear(&ds->lock);
     g_free(ds);
 }
 
@@ -283,4 +284,42 @@ remoteDriverScreenshot(RpcClient *client, virDomainPtr dom, virStreamPtr st,
         return NULL;
     }
     return mime;
+}
+
+/**
+ * remoteDriverMigratePrepareTunnel:
+ * @client: the destination connection's RPC client
+ * @st: the stream for the migration data (source -> destination)
+ * @args: the call's arguments, encoded by the caller
+ * @ret: filled with the reply (xdr_free it)
+ *
+ * DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS: binds @st to the call's stream.
+ *
+ * Returns: 0, or -1 with the error.
+ */
+int
+remoteDriverMigratePrepareTunnel(RpcClient *client, virStreamPtr st,
+                                 remote_domain_migrate_prepare_tunnel3_params_args *args,
+                                 remote_domain_migrate_prepare_tunnel3_params_ret *ret)
+{
+    RemoteDriverStream *ds =
+        remoteDriverStreamNew(client, st, REMOTE_PROC_DOMAIN_MIGRATE_PREPARE_TUNNEL3_PARAMS);
+
+    if (!ds)
+        return -1;
+    if (rpcClientStreamCall(ds->rs,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_args, args,
+                            (xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret,
+                            ret) < 0) {
+        remoteDriverStreamDiscard(ds);
+        return -1;
+    }
+    if (streamBind(st, &remoteDriverStreamDriver, ds) < 0) {
+        rpcClientStreamAbort(ds->rs);
+        remoteDriverStreamDiscard(ds);
+        xdr_free((xdrproc_t)xdr_remote_domain_migrate_prepare_tunnel3_params_ret, (char *)ret);
+        memset(ret, 0, sizeof(*ret));
+        return -1;
+    }
+    return 0;
 }

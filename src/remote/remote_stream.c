@@ -9,6 +9,7 @@
 #include "rpc/rpc_server_client.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("remote.stream");
 
@@ -55,7 +56,7 @@ struct _RemoteStream {
 };
 
 struct _RemoteStreamList {
-    GMutex lock;
+    Mutex lock;
     GPtrArray *streams;        /* RemoteStream *; protected by lock */
     bool closed;               /* protected by lock: the client is gone */
 };
@@ -89,20 +90,20 @@ remoteStreamListGet(RemoteClient *rc)
 {
     RemoteStreamList *list;
 
-    g_mutex_lock(&rc->lock);
+    mutexLock(&rc->lock);
     if (rc->closed) {
         /* Gone before its first stream: nobody would abort a new one. */
-        g_mutex_unlock(&rc->lock);
+        mutexUnlock(&rc->lock);
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("client is closed"));
         return NULL;
     }
     if (!rc->streams) {
         rc->streams = g_new0(RemoteStreamList, 1);
-        g_mutex_init(&rc->streams->lock);
+        mutexInit(&rc->streams->lock);
         rc->streams->streams = g_ptr_array_new();
     }
     list = rc->streams;
-    g_mutex_unlock(&rc->lock);
+    mutexUnlock(&rc->lock);
     return list;
 }
 
@@ -118,7 +119,7 @@ remoteStreamListFree(RemoteStreamList *list)
     if (!list)
         return;
     g_ptr_array_free(list->streams, TRUE);
-    g_mutex_clear(&list->lock);
+    mutexClear(&list->lock);
     g_free(list);
 }
 
@@ -128,7 +129,7 @@ remoteStreamListFind(RemoteStreamList *list, const rpc_header *hdr)
     RemoteStream *ret = NULL;
     guint i;
 
-    g_mutex_lock(&list->lock);
+    mutexLock(&list->lock);
     for (i = 0; i < list->streams->len; i++) {
         RemoteStream *rs = g_ptr_array_index(list->streams, i);
 
@@ -138,7 +139,7 @@ remoteStreamListFind(RemoteStreamList *list, const rpc_header *hdr)
             break;
         }
     }
-    g_mutex_unlock(&list->lock);
+    mutexUnlock(&list->lock);
     return ret;
 }
 
@@ -221,9 +222,9 @@ remoteStreamRemove(RemoteStream *rs)
     }
     virResetLastError();
 
-    g_mutex_lock(&rs->list->lock);
+    mutexLock(&rs->list->lock);
     found = g_ptr_array_remove(rs->list->streams, rs);
-    g_mutex_unlock(&rs->list->lock);
+    mutexUnlock(&rs->list->lock);
     if (found)
         remoteStreamUnref(rs);
 }
@@ -259,11 +260,11 @@ remoteStreamAbortAll(RemoteStreamList *list)
 
     if (!list)
         return;
-    g_mutex_lock(&list->lock);
+    mutexLock(&list->lock);
     list->closed = true;
     for (i = 0; i < list->streams->len; i++)
         g_ptr_array_add(streams, remoteStreamRef(g_ptr_array_index(list->streams, i)));
-    g_mutex_unlock(&list->lock);
+    mutexUnlock(&list->lock);
 
     for (i = 0; i < streams->len; i++) {
         RemoteStream *rs = g_ptr_array_index(streams, i);
@@ -502,7 +503,7 @@ remoteStreamIncoming(RpcServerClient *client, RpcMessage *msg, void *opaque)
  * (a worker thread).  It starts pumping once the call's reply is queued.
  * Returns 0, or -1 with an error set (the caller aborts @st).
  */
-static int
+int
 remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr st)
 {
     RemoteClient *rc = remoteDispatchClientGet(client);
@@ -541,9 +542,9 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
     callMsg->freeFunc = remoteStreamStart;
     callMsg->freeOpaque = remoteStreamRef(rs);
 
-    g_mutex_lock(&list->lock);
+    mutexLock(&list->lock);
     if (list->closed) {
-        g_mutex_unlock(&list->lock);
+        mutexUnlock(&list->lock);
         callMsg->freeFunc = NULL;
         callMsg->freeOpaque = NULL;
         remoteStreamUnref(rs);
@@ -553,7 +554,7 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
         return -1;
     }
     g_ptr_array_add(list->streams, rs); /* the list's reference */
-    g_mutex_unlock(&list->lock);
+    mutexUnlock(&list->lock);
     rpcServerClientSetStreamFunc(client, remoteStreamIncoming, list);
     return 0;
 }
@@ -561,7 +562,7 @@ remoteStreamAttach(RpcServerClient *client, const RpcMessage *call, virStreamPtr
 /* --- procedures ------------------------------------------------------------ */
 
 /* A non-blocking stream on the client's connection, or NULL with the error set. */
-static virStreamPtr
+virStreamPtr
 remoteStreamNew(RpcServerClient *client)
 {
     virConnectPtr conn = remoteDispatchClientGetConn(remoteDispatchClientGet(client));

@@ -19,6 +19,7 @@
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("rpc.client");
 
@@ -52,7 +53,7 @@ LOG_INIT("rpc.client");
 
 typedef struct {
     rpc_header header;          /* immutable: what the reply must match */
-    GCond cond;                 /* signalled when done, or to hand over the I/O */
+    Cond cond;                 /* signalled when done, or to hand over the I/O */
     bool done;                  /* protected by client->lock */
     RpcMessage *reply;          /* protected by client->lock; NULL if failed */
     virError error;             /* protected by client->lock; the failure */
@@ -67,7 +68,7 @@ enum {
 
 struct _RpcClient {
     gint refs;                      /* atomic */
-    GMutex lock;
+    Mutex lock;
     RpcSocket *sock;                /* immutable pointer; used under lock */
     int fd;                         /* immutable: the socket's descriptor */
     int wakeFD;                     /* immutable: eventfd waking the I/O owner */
@@ -130,7 +131,7 @@ rpcClientNewSocket(RpcSocket *sock)
 
     client = g_new0(RpcClient, 1);
     client->refs = 1;
-    g_mutex_init(&client->lock);
+    mutexInit(&client->lock);
     client->sock = sock;
     client->fd = rpcSocketGetFD(sock);
     client->local = rpcSocketIsUnix(sock);
@@ -146,7 +147,7 @@ rpcClientNewSocket(RpcSocket *sock)
          * The loop thread may run the watch callback (which reads
          * client->watch under the lock) as soon as the handle exists.
          */
-        g_mutex_lock(&client->lock);
+        mutexLock(&client->lock);
         client->watchEvents = VIR_EVENT_HANDLE_READABLE;
         client->watch = eventAddHandle(client->fd, client->watchEvents,
                                        rpcClientWatchCallback,
@@ -155,10 +156,10 @@ rpcClientNewSocket(RpcSocket *sock)
         if (client->watch < 0) {
             LOG_DEBUG("no event loop watch for fd %d", client->fd);
             client->watchEvents = 0;
-            g_mutex_unlock(&client->lock);
+            mutexUnlock(&client->lock);
             rpcClientUnref(client);
         } else {
-            g_mutex_unlock(&client->lock);
+            mutexUnlock(&client->lock);
         }
     }
     LOG_DEBUG("client %p on fd %d (watch %d)", (void *)client, client->fd,
@@ -344,7 +345,7 @@ rpcClientUnref(RpcClient *client)
     rpcSocketFree(client->sock);
     g_ptr_array_unref(client->streams);
     close(client->wakeFD);
-    g_mutex_clear(&client->lock);
+    mutexClear(&client->lock);
     g_free(client);
 }
 
@@ -360,10 +361,10 @@ void
 rpcClientSetMessageHandler(RpcClient *client, RpcClientMessageFunc func,
                            void *opaque)
 {
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     client->msgFunc = func;
     client->msgOpaque = opaque;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 }
 
 /**
@@ -385,13 +386,13 @@ rpcClientSetCloseCallback(RpcClient *client, RpcClientCloseFunc func,
     GDestroyNotify oldFree = NULL;
     void *oldOpaque = NULL;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     oldFree = client->closeFree;
     oldOpaque = client->closeOpaque;
     client->closeFunc = func;
     client->closeOpaque = opaque;
     client->closeFree = freeFunc;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (oldFree)
         oldFree(oldOpaque);
 }
@@ -441,7 +442,7 @@ rpcClientCloseLocked(RpcClient *client, int reason, const virError *err)
     while ((call = g_queue_pop_head(&client->calls))) {
         errorCopy(err, &call->error);
         call->done = true;
-        g_cond_signal(&call->cond);
+        condSignal(&call->cond);
     }
     client->streamWaiters = 0;
     client->drainWaiters = 0;
@@ -489,12 +490,12 @@ rpcClientFireClose(RpcClient *client)
     if (!g_atomic_int_compare_and_exchange(&client->closePending, 1, 0))
         return;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     func = g_steal_pointer(&client->closeFunc);
     opaque = g_steal_pointer(&client->closeOpaque);
     freeFunc = g_steal_pointer(&client->closeFree);
     reason = client->closeReason;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 
     if (func) {
         g_autoptr(SavedError) saved = errorSave();
@@ -523,9 +524,9 @@ rpcClientClose(RpcClient *client)
     err.level = VIR_ERR_ERROR;
     err.message = errorFormatMessage(VIR_ERR_INTERNAL_ERROR,
                                      _("client socket is closed"));
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     rpcClientCloseLocked(client, VIR_CONNECT_CLOSE_REASON_CLIENT, &err);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     errorClear(&err);
 }
 
@@ -540,9 +541,9 @@ rpcClientIsOpen(RpcClient *client)
 {
     bool open;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     open = !client->closed;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return open;
 }
 
@@ -653,7 +654,7 @@ rpcClientCompleteLocked(RpcClient *client, RpcMessage *reply)
         call->done = true;
         /* The owner's thread is not waiting: it is the one reading. */
         if (call != client->ownerCall)
-            g_cond_signal(&call->cond);
+            condSignal(&call->cond);
         return;
     }
     LOG_DEBUG("no call waits for the reply to procedure %d serial %u, ignoring",
@@ -863,17 +864,17 @@ rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
         fds[1].revents = 0;
 
         rc = rpcClientKeepAliveTimeoutLocked(client);
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         rc = poll(fds, G_N_ELEMENTS(fds), rc);
         if (rc < 0 && errno != EINTR) {
             int saved = errno;
 
-            g_mutex_lock(&client->lock);
+            mutexLock(&client->lock);
             reportSystemError(saved, "%s", _("poll on socket failed"));
             rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_ERROR);
             break;
         }
-        g_mutex_lock(&client->lock);
+        mutexLock(&client->lock);
         if (client->closed)
             break;
         if (rc <= 0)
@@ -894,7 +895,7 @@ rpcClientIOLoopLocked(RpcClient *client, RpcClientCall *self)
     client->haveOwner = false;
     client->ownerCall = NULL;
     if (!client->closed && (next = g_queue_peek_head(&client->calls)))
-        g_cond_signal(&next->cond);
+        condSignal(&next->cond);
     rpcClientUpdateWatchLocked(client);
 }
 
@@ -906,7 +907,7 @@ rpcClientWatchCallback(int watch G_GNUC_UNUSED, int fd G_GNUC_UNUSED,
     RpcClient *client = opaque;
 
     errorReset();
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->closed && !client->haveOwner) {
         if (events & VIR_EVENT_HANDLE_WRITABLE)
             rpcClientFlushLocked(client);
@@ -916,7 +917,7 @@ rpcClientWatchCallback(int watch G_GNUC_UNUSED, int fd G_GNUC_UNUSED,
         rpcClientFlushLocked(client);
         rpcClientUpdateWatchLocked(client);
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcClientFireClose(client);
     errorReset();
 }
@@ -928,7 +929,7 @@ rpcClientKeepAliveTimer(int timer G_GNUC_UNUSED, void *opaque)
     RpcClient *client = opaque;
 
     errorReset();
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->closed && client->ka) {
         if (!client->haveOwner && g_get_monotonic_time() >= client->kaNext)
             rpcClientKeepAliveCheckLocked(client);
@@ -940,7 +941,7 @@ rpcClientKeepAliveTimer(int timer G_GNUC_UNUSED, void *opaque)
                                    MAX(rpcClientKeepAliveTimeoutLocked(client), 1));
         }
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcClientFireClose(client);
     errorReset();
 }
@@ -1015,10 +1016,10 @@ rpcClientCallSerial(RpcClient *client, unsigned int serial, unsigned int prog,
     if (rpcMessageEncode(msg, argsFilter, args) < 0)
         return -1;
     call.header = msg->header;
-    g_cond_init(&call.cond);
+    condInit(&call.cond);
 
     rpcClientRef(client);
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
         call.done = true;
@@ -1035,10 +1036,10 @@ rpcClientCallSerial(RpcClient *client, unsigned int serial, unsigned int prog,
             rpcClientIOLoopLocked(client, &call);
             continue;
         }
-        g_cond_wait(&call.cond, &client->lock);
+        condWaitUntil(&call.cond, &client->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
     }
     reply = g_steal_pointer(&call.reply);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 
     if (!reply) {
         if (call.error.code != VIR_ERR_OK)
@@ -1062,7 +1063,7 @@ rpcClientCallSerial(RpcClient *client, unsigned int serial, unsigned int prog,
 
  cleanup:
     errorClear(&call.error);
-    g_cond_clear(&call.cond);
+    condClear(&call.cond);
     rpcClientFireClose(client);
     rpcClientUnref(client);
     return rc;
@@ -1106,7 +1107,7 @@ rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
         return -1;
     }
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
         goto cleanup;
@@ -1136,7 +1137,7 @@ rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ret;
 }
 
@@ -1150,13 +1151,13 @@ rpcClientKeepAliveStart(RpcClient *client, int interval, unsigned int count)
 void
 rpcClientKeepAliveStop(RpcClient *client)
 {
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->kaTimer >= 0) {
         eventRemoveTimeout(client->kaTimer);
         client->kaTimer = -1;
     }
     g_clear_pointer(&client->ka, rpcKeepaliveFree);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 }
 
 /* --- streams (the stream objects live in rpc_stream.c) ------------------ */
@@ -1180,7 +1181,7 @@ rpcClientWakeStreamWaitersLocked(RpcClient *client, int kinds)
         if (call->streamWaiter & kinds) {
             g_queue_delete_link(&client->calls, link);
             call->done = true;
-            g_cond_signal(&call->cond);
+            condSignal(&call->cond);
             client->streamWaiters--;
             if (call->streamWaiter == RPC_CLIENT_WAIT_DRAIN)
                 client->drainWaiters--;
@@ -1203,14 +1204,14 @@ rpcClientAddStream(RpcClient *client, RpcClientStream *st)
 {
     int ret = -1;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
     } else {
         g_ptr_array_add(client->streams, rpcClientStreamRef(st));
         ret = 0;
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ret;
 }
 
@@ -1224,9 +1225,9 @@ rpcClientRemoveStream(RpcClient *client, RpcClientStream *st)
 {
     bool found;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     found = g_ptr_array_remove(client->streams, st);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (found)
         rpcClientStreamUnref(st);
 }
@@ -1265,7 +1266,7 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
     int ret = -1;
 
     rpcClientRef(client);
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed) {
         rpcMessageFree(msg);
         if (client->closeError.code != VIR_ERR_OK)
@@ -1287,7 +1288,7 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
             RpcClientCall wait = {0};
 
             wait.streamWaiter = RPC_CLIENT_WAIT_DRAIN;
-            g_cond_init(&wait.cond);
+            condInit(&wait.cond);
             g_queue_push_tail(&client->calls, &wait);
             client->streamWaiters++;
             client->drainWaiters++;
@@ -1296,12 +1297,12 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
                     rpcClientIOLoopLocked(client, &wait);
                     continue;
                 }
-                g_cond_wait(&wait.cond, &client->lock);
+                condWaitUntil(&wait.cond, &client->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
             }
             if (wait.error.code != VIR_ERR_OK)
                 errorSetFromCopy(&wait.error);
             errorClear(&wait.error);
-            g_cond_clear(&wait.cond);
+            condClear(&wait.cond);
         }
         if (client->closed)
             goto cleanup;
@@ -1309,7 +1310,7 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcClientFireClose(client);
     rpcClientUnref(client);
     return ret;
@@ -1327,10 +1328,10 @@ rpcClientQueuedBytes(RpcClient *client)
 {
     size_t ret = 0;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->closed)
         ret = rpcSocketQueuedBytes(client->sock);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ret;
 }
 
@@ -1353,7 +1354,7 @@ rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque
     int ret = -1;
 
     rpcClientRef(client);
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     for (;;) {
         RpcClientCall wait = {0};
 
@@ -1369,7 +1370,7 @@ rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque
             break;
         }
         wait.streamWaiter = RPC_CLIENT_WAIT_PACKET;
-        g_cond_init(&wait.cond);
+        condInit(&wait.cond);
         g_queue_push_tail(&client->calls, &wait);
         client->streamWaiters++;
         while (!wait.done) {
@@ -1377,12 +1378,12 @@ rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque
                 rpcClientIOLoopLocked(client, &wait);
                 continue;
             }
-            g_cond_wait(&wait.cond, &client->lock);
+            condWaitUntil(&wait.cond, &client->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
         }
         errorClear(&wait.error);
-        g_cond_clear(&wait.cond);
+        condClear(&wait.cond);
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcClientFireClose(client);
     rpcClientUnref(client);
     return ret;
@@ -1400,14 +1401,14 @@ void
 rpcClientPoke(RpcClient *client)
 {
     rpcClientRef(client);
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->closed && !client->haveOwner) {
         rpcClientFlushLocked(client);
         rpcClientReadLocked(client);
         rpcClientFlushLocked(client);
         rpcClientUpdateWatchLocked(client);
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcClientFireClose(client);
     rpcClientUnref(client);
 }

@@ -72,7 +72,7 @@ struct _RpcServer {
     gint busyWorkers;                   /* atomic: jobs queued on or running in @workers */
     gint inflight;                      /* atomic: calls not answered yet */
 
-    GMutex lock;
+    Mutex lock;
     GPtrArray *clients; /* RpcServerClient *, referenced; protected by lock */
     GQueue wakeQueue;   /* RpcServerClient *, referenced; protected by lock */
     gint wakeCount;     /* atomic mirror of wakeQueue's length */
@@ -230,7 +230,7 @@ rpcServerNew(const RpcServerConfig *cfg, GMainContext *ctx)
     srv->programs = g_ptr_array_new_with_free_func((GDestroyNotify)rpcServerProgramFree);
     srv->services = g_ptr_array_new_with_free_func(rpcServerServiceFree);
     srv->clients = g_ptr_array_new();
-    g_mutex_init(&srv->lock);
+    mutexInit(&srv->lock);
     g_queue_init(&srv->wakeQueue);
     srv->nextClientID = 1;
     return srv;
@@ -288,9 +288,9 @@ rpcServerCountClients(RpcServer *srv)
 {
     size_t n;
 
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     n = srv->clients->len;
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
     return n;
 }
 
@@ -310,14 +310,14 @@ rpcServerWakeClient(RpcServer *srv, RpcServerClient *client)
     bool *pending = rpcServerClientPendingWake(client);
     bool queued = false;
 
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     if (!*pending) {
         *pending = true;
         g_queue_push_tail(&srv->wakeQueue, rpcServerClientRef(client));
         g_atomic_int_inc(&srv->wakeCount);
         queued = true;
     }
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
     if (queued)
         g_main_context_wakeup(srv->ctx);
 }
@@ -353,13 +353,13 @@ rpcServerWakeDispatch(GSource *source, GSourceFunc callback, gpointer data)
     RpcServerClient *client;
 
     errorReset();
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     batch = srv->wakeQueue;
     g_queue_init(&srv->wakeQueue);
     g_atomic_int_set(&srv->wakeCount, 0);
     for (GList *l = batch.head; l; l = l->next)
         *rpcServerClientPendingWake(l->data) = false;
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
 
     while ((client = g_queue_pop_head(&batch))) {
         rpcServerClientProcess(client);
@@ -598,8 +598,11 @@ rpcServerDispatchCall(RpcServer *srv, RpcServerClient *client, RpcMessage *msg)
     if (normal)
         g_atomic_int_inc(&srv->busyWorkers);
     threadHandOff(job);
-    /* Pushing to an existing pool cannot fail (it only creates threads lazily). */
+    /* Pushing to an existing pool cannot fail (it only creates threads lazily).
+     * Its queue node is freed by the worker under GLib's futex lock. */
+    threadGlibInternalsBegin();
     g_thread_pool_push(normal ? srv->workers : srv->prioWorkers, job, NULL);
+    threadGlibInternalsEnd();
     return false;
 
 error:
@@ -632,9 +635,9 @@ rpcServerClientClosed(RpcServer *srv, RpcServerClient *client)
         srv->privClose(client, rpcServerClientGetPrivateData(client));
     errorReset();
 
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     found = g_ptr_array_remove_fast(srv->clients, client);
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
     if (found)
         rpcServerClientUnref(client);
 
@@ -695,9 +698,9 @@ rpcServerAcceptOne(RpcServer *srv, RpcServerService *svc)
     client = rpcServerClientNew(srv, sock, svc->readonly, srv->nextClientID++, &srv->cfg);
     if (srv->privNew)
         rpcServerClientSetPrivateData(client, srv->privNew(client, srv->privOpaque), srv->privFree);
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     g_ptr_array_add(srv->clients, client);
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
     rpcServerClientAttach(client, srv->ctx);
     rpcServerClientGetIdentity(client, &uid, &gid, &pid);
     LOG_DEBUG("client %llu connected%s: uid %d pid %d", rpcServerClientGetID(client),
@@ -936,10 +939,10 @@ rpcServerGetClients(RpcServer *srv)
     GPtrArray *list = g_ptr_array_new_with_free_func((GDestroyNotify)rpcServerClientUnref);
     size_t i;
 
-    g_mutex_lock(&srv->lock);
+    mutexLock(&srv->lock);
     for (i = 0; i < srv->clients->len; i++)
         g_ptr_array_add(list, rpcServerClientRef(g_ptr_array_index(srv->clients, i)));
-    g_mutex_unlock(&srv->lock);
+    mutexUnlock(&srv->lock);
     return list;
 }
 
@@ -1040,10 +1043,13 @@ rpcServerFree(RpcServer *srv)
         return;
     rpcServerStop(srv);
     rpcServerCloseClients(srv);
+    /* Stopping the pools queues wake-ups the workers free (see the push). */
+    threadGlibInternalsBegin();
     if (srv->workers)
         g_thread_pool_free(srv->workers, FALSE, TRUE);
     if (srv->prioWorkers)
         g_thread_pool_free(srv->prioWorkers, FALSE, TRUE);
+    threadGlibInternalsEnd();
     /* Calls that finished after their client closed may have queued it. */
     while ((client = g_queue_pop_head(&srv->wakeQueue)))
         rpcServerClientUnref(client);
@@ -1058,7 +1064,7 @@ rpcServerFree(RpcServer *srv)
     g_ptr_array_unref(srv->services);
     g_ptr_array_unref(srv->programs);
     g_ptr_array_unref(srv->clients);
-    g_mutex_clear(&srv->lock);
+    mutexClear(&srv->lock);
     g_main_context_unref(srv->ctx);
     g_free(srv);
 }

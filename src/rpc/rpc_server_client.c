@@ -7,6 +7,7 @@
 #include "rpc/rpc_tls.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("rpc.server_client");
 
@@ -46,7 +47,7 @@ struct _RpcServerClient {
     void *priv;               /* immutable once set */
     GDestroyNotify privFree;  /* immutable once set */
 
-    GMutex lock;
+    Mutex lock;
     /*
      * Reading (the socket's reader) is event-loop thread only; the
      * pointer and the write queue are protected by @lock.  NULL once
@@ -101,7 +102,7 @@ rpcServerClientNew(RpcServer *srv, RpcSocket *sock, bool readonly, unsigned long
     client->maxOutputPackets = cfg->maxClientOutputPackets;
     client->kaInterval = cfg->keepaliveInterval;
     client->kaCount = cfg->keepaliveCount;
-    g_mutex_init(&client->lock);
+    mutexInit(&client->lock);
     client->sock = sock;
     client->handshaking = rpcSocketGetTLS(sock) != NULL;
     return client;
@@ -136,7 +137,7 @@ rpcServerClientUnref(RpcServerClient *client)
         client->privFree(client->priv);
     rpcSocketFree(client->sock);
     rpcKeepaliveFree(client->keepalive);
-    g_mutex_clear(&client->lock);
+    mutexClear(&client->lock);
     g_free(client);
 }
 
@@ -260,10 +261,10 @@ rpcServerClientSendMessage(RpcServerClient *client, RpcMessage *msg)
 {
     bool gone;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     gone = rpcServerClientIsGoneLocked(client);
     rpcServerClientQueueLocked(client, msg);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (gone)
         return -1;
     rpcServerWakeClient(client->server, client);
@@ -307,11 +308,11 @@ rpcServerClientBeginCall(RpcServerClient *client)
 {
     bool ok;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     ok = !rpcServerClientIsGoneLocked(client);
     if (ok)
         client->nrequests++;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ok;
 }
 
@@ -329,7 +330,7 @@ rpcServerClientEndCall(RpcServerClient *client, RpcMessage *reply)
     bool wake;
     bool wasEmpty;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     wasEmpty = !rpcServerClientIsGoneLocked(client) && !rpcSocketHasOutput(client->sock);
     if (reply)
         rpcServerClientQueueLocked(client, reply);
@@ -355,7 +356,7 @@ rpcServerClientEndCall(RpcServerClient *client, RpcMessage *reply)
     }
     if (rpcServerClientIsGoneLocked(client) || rpcSocketHasOutput(client->sock) || client->draining)
         wake = true;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (wake)
         rpcServerWakeClient(client->server, client);
 }
@@ -369,9 +370,9 @@ rpcServerClientEndCall(RpcServerClient *client, RpcMessage *reply)
 void
 rpcServerClientRequestClose(RpcServerClient *client)
 {
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     client->wantClose = true;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcServerWakeClient(client->server, client);
 }
 
@@ -386,9 +387,9 @@ rpcServerClientIsClosed(RpcServerClient *client)
 {
     bool ret;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     ret = rpcServerClientIsGoneLocked(client);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ret;
 }
 
@@ -402,9 +403,9 @@ rpcServerClientIsClosed(RpcServerClient *client)
 void
 rpcServerClientStopReading(RpcServerClient *client)
 {
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     client->draining = true;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcServerWakeClient(client->server, client);
 }
 
@@ -420,10 +421,10 @@ rpcServerClientIsQuiescent(RpcServerClient *client)
 {
     bool ret;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     ret = client->nrequests == 0 &&
           (client->closed || client->wantClose || !rpcSocketHasOutput(client->sock));
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     return ret;
 }
 
@@ -471,9 +472,9 @@ rpcServerClientKeepaliveTimer(gpointer opaque)
     gint64 next = 0;
 
     errorReset();
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed || !client->keepalive) {
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         return G_SOURCE_REMOVE;
     }
     /*
@@ -499,7 +500,7 @@ rpcServerClientKeepaliveTimer(gpointer opaque)
         rpcServerClientArmKeepaliveLocked(client, next);
         break;
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     rpcServerWakeClient(client->server, client);
     return G_SOURCE_REMOVE;
 }
@@ -521,7 +522,7 @@ rpcServerClientStartKeepalive(RpcServerClient *client)
 
     if (client->kaInterval <= 0)
         return;
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->keepalive && !rpcServerClientIsGoneLocked(client)) {
         client->keepalive = rpcKeepaliveNew(client->kaInterval, client->kaCount);
         rpcKeepaliveStart(client->keepalive, now);
@@ -530,7 +531,7 @@ rpcServerClientStartKeepalive(RpcServerClient *client)
         LOG_DEBUG("client %llu: keepalive every %d s, %u pings", client->id, client->kaInterval,
                   client->kaCount);
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 }
 
 /* --- event-loop side ------------------------------------------------------ */
@@ -566,10 +567,10 @@ rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
     RpcMessage *reply = NULL;
     const rpc_header *hdr = &msg->header;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->keepalive)
         rpcKeepaliveReceived(client->keepalive, g_get_monotonic_time());
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 
     if (rpcMessageCheckHeader(msg) < 0) {
         LOG_DEBUG("client %llu: %s; closing", client->id, errorGetSlot()->message);
@@ -604,10 +605,10 @@ rpcServerClientHandlePacket(RpcServerClient *client, RpcMessage *msg)
         RpcServerClientStreamFunc func;
         void *opaque;
 
-        g_mutex_lock(&client->lock);
+        mutexLock(&client->lock);
         func = client->streamFunc;
         opaque = client->streamOpaque;
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         if (func && func(client, msg, opaque)) {
             g_steal_pointer(&owned);
             return 0;
@@ -637,10 +638,10 @@ rpcServerClientRead(RpcServerClient *client)
         RpcReaderStatus st;
         bool stop;
 
-        g_mutex_lock(&client->lock);
+        mutexLock(&client->lock);
         stop = rpcServerClientIsGoneLocked(client) || client->draining ||
                client->nrequests >= client->maxRequests;
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         if (stop)
             return;
 
@@ -685,13 +686,13 @@ rpcServerClientFlush(RpcServerClient *client)
 {
     int rc = 1;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (!client->closed && rpcSocketHasOutput(client->sock)) {
         rc = rpcSocketFlush(client->sock);
         if (rc == 1)
             client->outputPackets = 0;
     }
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (rc < 0) {
         LOG_DEBUG("client %llu: %s; closing", client->id, errorGetSlot()->message);
         errorReset();
@@ -709,10 +710,10 @@ rpcServerClientUpdate(RpcServerClient *client)
     GIOCondition cond;
     bool close;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     close = client->wantClose && !client->closed;
     cond = rpcServerClientWantedLocked(client);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 
     if (close) {
         rpcServerClientCloseNow(client);
@@ -758,9 +759,9 @@ rpcServerClientHandshake(RpcServerClient *client)
     bool closed;
     int rc;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     closed = rpcServerClientIsGoneLocked(client);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (closed)
         return;
 
@@ -805,9 +806,9 @@ rpcServerClientWatchEvent(int fd, GIOCondition cond, gpointer opaque)
          * cannot take yet) and the peer is gone: nobody will take the
          * replies, and the requests may never end; close now.
          */
-        g_mutex_lock(&client->lock);
+        mutexLock(&client->lock);
         stalled = client->draining || client->nrequests >= client->maxRequests;
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         if (stalled) {
             LOG_DEBUG("client %llu hung up while not being read; closing", client->id);
             rpcServerClientRequestClose(client);
@@ -858,11 +859,11 @@ rpcServerClientProcess(RpcServerClient *client)
     bool closed;
     bool readMore;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     closed = client->closed;
     readMore = !rpcServerClientIsGoneLocked(client) && !client->draining &&
                client->nrequests < client->maxRequests && !client->handshaking;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
     if (closed)
         return;
 
@@ -887,15 +888,15 @@ rpcServerClientCloseNow(RpcServerClient *client)
     g_autoptr(RpcSocket) sock = NULL;
     GSource *timer = NULL;
 
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     if (client->closed) {
-        g_mutex_unlock(&client->lock);
+        mutexUnlock(&client->lock);
         return;
     }
     client->closed = true;
     sock = g_steal_pointer(&client->sock);
     timer = g_steal_pointer(&client->kaTimer);
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 
     LOG_DEBUG("client %llu: closed", client->id);
     rpcServerClientStopHandshakeTimer(client);
@@ -924,8 +925,8 @@ void
 rpcServerClientSetStreamFunc(RpcServerClient *client, RpcServerClientStreamFunc func,
                              void *opaque)
 {
-    g_mutex_lock(&client->lock);
+    mutexLock(&client->lock);
     client->streamFunc = func;
     client->streamOpaque = opaque;
-    g_mutex_unlock(&client->lock);
+    mutexUnlock(&client->lock);
 }

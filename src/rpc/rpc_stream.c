@@ -8,6 +8,7 @@
 #include "util/error.h"
 #include "util/event.h"
 #include "util/log.h"
+#include "util/thread.h"
 
 LOG_INIT("rpc.stream");
 
@@ -39,7 +40,7 @@ struct _RpcClientStream {
     unsigned int vers;        /* immutable */
     int proc;                 /* immutable */
 
-    GMutex lock;
+    Mutex lock;
     unsigned int serial;      /* protected by lock; set by rpcClientStreamCall */
     bool registered;          /* protected by lock: in the client's list */
     GQueue rx;                /* RpcMessage * data packets; protected by lock */
@@ -70,7 +71,7 @@ rpcClientStreamNew(RpcClient *client, unsigned int prog, unsigned int vers, int 
     st->vers = vers;
     st->proc = proc;
     st->evTimer = -1;
-    g_mutex_init(&st->lock);
+    mutexInit(&st->lock);
     g_queue_init(&st->rx);
     return st;
 }
@@ -90,7 +91,7 @@ rpcClientStreamUnref(RpcClientStream *st)
     g_queue_clear_full(&st->rx, (GDestroyNotify)rpcMessageFree);
     errorClear(&st->err);
     rpcClientUnref(st->client);
-    g_mutex_clear(&st->lock);
+    mutexClear(&st->lock);
     g_free(st);
 }
 
@@ -133,27 +134,27 @@ rpcClientStreamEventTimer(int timer G_GNUC_UNUSED, void *opaque)
     GDestroyNotify doomedFree = NULL;
     int events;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     events = rpcClientStreamEventsLocked(st);
     func = st->evFunc;
     fopaque = st->evOpaque;
     if (!func || !events) {
         if (st->evTimer >= 0)
             eventUpdateTimeout(st->evTimer, -1);
-        g_mutex_unlock(&st->lock);
+        mutexUnlock(&st->lock);
         return;
     }
     st->evDispatching = true;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
 
     func(st, events, fopaque);
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     st->evDispatching = false;
     doomed = g_steal_pointer(&st->evDoomed);
     doomedFree = g_steal_pointer(&st->evDoomedFree);
     rpcClientStreamEventUpdateLocked(st);
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     if (doomedFree)
         doomedFree(doomed);
 }
@@ -164,7 +165,7 @@ rpcClientStreamSetEventCallback(RpcClientStream *st, int events, RpcClientStream
 {
     int ret = -1;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (st->evFunc) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream already has a callback registered"));
         goto cleanup;
@@ -188,7 +189,7 @@ rpcClientStreamSetEventCallback(RpcClientStream *st, int events, RpcClientStream
     ret = 0;
 
  cleanup:
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     return ret;
 }
 
@@ -197,7 +198,7 @@ rpcClientStreamUpdateEventCallback(RpcClientStream *st, int events)
 {
     int ret = -1;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (!st->evFunc) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("stream does not have a callback registered"));
     } else {
@@ -205,7 +206,7 @@ rpcClientStreamUpdateEventCallback(RpcClientStream *st, int events)
         rpcClientStreamEventUpdateLocked(st);
         ret = 0;
     }
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     return ret;
 }
 
@@ -215,7 +216,7 @@ rpcClientStreamRemoveEventCallback(RpcClientStream *st)
     void *opaque;
     GDestroyNotify freeFunc;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (st->evTimer >= 0)
         eventRemoveTimeout(st->evTimer);
     st->evTimer = -1;
@@ -229,7 +230,7 @@ rpcClientStreamRemoveEventCallback(RpcClientStream *st)
         st->evDoomedFree = freeFunc;
         freeFunc = NULL;
     }
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     if (freeFunc)
         freeFunc(opaque);
 }
@@ -241,10 +242,10 @@ rpcClientStreamMatches(RpcClientStream *st, const rpc_header *hdr)
 {
     bool ret;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     ret = st->registered && hdr->prog == st->prog && hdr->vers == st->vers &&
           hdr->proc == st->proc && hdr->serial == st->serial;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     return ret;
 }
 
@@ -272,7 +273,7 @@ rpcClientStreamDispatchLocked(RpcClient *client, RpcMessage *msg)
         return;
     }
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (msg->header.type == RPC_TYPE_STREAM_HOLE) {
         virError err = {0};
 
@@ -315,7 +316,7 @@ rpcClientStreamDispatchLocked(RpcClient *client, RpcMessage *msg)
         }
     }
     rpcClientStreamEventUpdateLocked(st);
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     rpcClientWakeStreamWaitersLocked(client, RPC_CLIENT_WAKE_ALL_STREAM_WAITERS);
 }
 
@@ -324,10 +325,10 @@ rpcClientStreamClosedLocked(gpointer data, gpointer errp)
 {
     RpcClientStream *st = data;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     rpcClientStreamSetErrorLocked(st, errp);
     rpcClientStreamEventUpdateLocked(st);
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
 }
 
 /* --- application side ------------------------------------------------------ */
@@ -348,10 +349,10 @@ rpcClientStreamCall(RpcClientStream *st, xdrproc_t argsFilter, const void *args,
 {
     unsigned int serial = rpcClientNewSerial(st->client);
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     st->serial = serial;
     st->registered = true;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     if (rpcClientAddStream(st->client, st) < 0)
         return -1;
     if (rpcClientCallSerial(st->client, serial, st->prog, st->vers, st->proc, argsFilter, args,
@@ -383,9 +384,9 @@ rpcClientStreamPacket(RpcClientStream *st, rpc_status status, const char *data, 
     g_autoptr(RpcMessage) msg = rpcMessageNew();
     unsigned int serial;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     serial = st->serial;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     rpcMessageSetHeader(msg, st->prog, st->vers, st->proc, RPC_TYPE_STREAM, serial, status);
     if (rpcMessageEncodeRaw(msg, data, len) < 0)
         return NULL;
@@ -407,9 +408,9 @@ rpcClientStreamSend(RpcClientStream *st, const char *data, size_t nbytes, bool n
     RpcMessage *msg = NULL;
     int rc;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     rc = rpcClientStreamCheckLocked(st);
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     if (rc < 0)
         return -1;
     if (nbytes == 0)
@@ -433,9 +434,9 @@ rpcClientStreamHasInput(void *opaque)
     RpcClientStream *st = opaque;
     bool ret;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     ret = !g_queue_is_empty(&st->rx) || st->incomingEOF || st->gotConfirm || st->gotError;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     return ret;
 }
 
@@ -479,27 +480,27 @@ rpcClientStreamRecv(RpcClientStream *st, char *data, size_t nbytes, bool nonbloc
     for (;;) {
         size_t got;
 
-        g_mutex_lock(&st->lock);
+        mutexLock(&st->lock);
         if (st->localEnd) {
-            g_mutex_unlock(&st->lock);
+            mutexUnlock(&st->lock);
             reportError(VIR_ERR_OPERATION_INVALID, "%s", _("stream is not open"));
             return -1;
         }
         if ((got = rpcClientStreamTakeLocked(st, data, nbytes)) > 0 || nbytes == 0) {
             rpcClientStreamEventUpdateLocked(st);
-            g_mutex_unlock(&st->lock);
+            mutexUnlock(&st->lock);
             return (int)got;
         }
         if (st->gotError) {
             errorSetFromCopy(&st->err);
-            g_mutex_unlock(&st->lock);
+            mutexUnlock(&st->lock);
             return -1;
         }
         if (st->incomingEOF || st->gotConfirm) {
-            g_mutex_unlock(&st->lock);
+            mutexUnlock(&st->lock);
             return 0;
         }
-        g_mutex_unlock(&st->lock);
+        mutexUnlock(&st->lock);
 
         if (nonblock) {
             if (poked)
@@ -514,9 +515,9 @@ rpcClientStreamRecv(RpcClientStream *st, char *data, size_t nbytes, bool nonbloc
              * it for a registered stream; record it here otherwise, so
              * that the next round reports it instead of waiting again.
              */
-            g_mutex_lock(&st->lock);
+            mutexLock(&st->lock);
             rpcClientStreamSetErrorLocked(st, errorGetSlot());
-            g_mutex_unlock(&st->lock);
+            mutexUnlock(&st->lock);
             errorReset();
         }
     }
@@ -528,9 +529,9 @@ rpcClientStreamHasAnswer(void *opaque)
     RpcClientStream *st = opaque;
     bool ret;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     ret = st->gotConfirm || st->gotError;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     return ret;
 }
 
@@ -541,9 +542,9 @@ rpcClientStreamEnd(RpcClientStream *st, rpc_status status)
     RpcMessage *msg = NULL;
     int ret = -1;
 
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (st->localEnd) {
-        g_mutex_unlock(&st->lock);
+        mutexUnlock(&st->lock);
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("stream is not open"));
         return -1;
     }
@@ -551,18 +552,18 @@ rpcClientStreamEnd(RpcClientStream *st, rpc_status status)
     if (st->gotError && status == RPC_STATUS_OK) {
         /* The daemon failed the stream already: that is the finish's answer. */
         errorSetFromCopy(&st->err);
-        g_mutex_unlock(&st->lock);
+        mutexUnlock(&st->lock);
         goto cleanup;
     }
     if (st->gotError) {
         /* Nothing left to abort on the other side. */
-        g_mutex_unlock(&st->lock);
+        mutexUnlock(&st->lock);
         ret = 0;
         goto cleanup;
     }
     /* A confirmation seen before ours was sent belongs to nobody: forget it. */
     st->gotConfirm = false;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
 
     if (!(msg = rpcClientStreamPacket(st, status, NULL, 0)) ||
         rpcClientSendPacket(st->client, msg, false) < 0 ||
@@ -574,13 +575,13 @@ rpcClientStreamEnd(RpcClientStream *st, rpc_status status)
         }
         goto cleanup;
     }
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     if (st->gotError && !st->gotConfirm) {
         errorSetFromCopy(&st->err);
     } else {
         ret = 0;
     }
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
 
  cleanup:
     rpcClientStreamRelease(st);
@@ -628,10 +629,10 @@ rpcClientStreamRelease(RpcClientStream *st)
     bool registered;
 
     rpcClientStreamRemoveEventCallback(st);
-    g_mutex_lock(&st->lock);
+    mutexLock(&st->lock);
     registered = st->registered;
     st->registered = false;
-    g_mutex_unlock(&st->lock);
+    mutexUnlock(&st->lock);
     if (registered)
         rpcClientRemoveStream(st->client, st);
 }

@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -55,6 +56,7 @@ typedef struct {
     GMutex migLock;              /* protects the two tables below */
     GHashTable *migrations;      /* uuid string -> TestMig (per domain lock) */
     GHashTable *migSettings;     /* uuid string -> TestMigSettings */
+    MigTimer *migTimer;          /* the TIMEOUT watchdog; created under migLock */
 } TestDriver;
 
 /* The host UUID of test:///default (each node file gets a random one). */
@@ -77,6 +79,8 @@ testDriverFree(TestDriver *driver)
     if (!driver)
         return;
     domainObjListFree(driver->domains);
+    /* first: waits for a watchdog run, which locks domains */
+    migrationTimerFree(driver->migTimer);
     domainEventStateFree(driver->events);
     g_hash_table_destroy(driver->migrations);
     g_hash_table_destroy(driver->migSettings);
@@ -1555,6 +1559,8 @@ typedef struct {
     unsigned long long dataProcessed;  /* bytes */
     gint64 lastXferUs;
     bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
+    struct _TestMigTunnelIn *tunnelIn; /* destination of a tunnelled migration */
+    gint64 deadline;           /* monotonic ms of the TIMEOUT event, 0 none */
 } TestMig;
 
 static void
@@ -1836,11 +1842,206 @@ testMigStreamConnect(const char *uri, int cookiePort, guint32 token)
     return stream;
 }
 
+/*
+ * Tunnelled migration (VIR_MIGRATE_TUNNELLED): the simulated QEMU's
+ * memory data goes through the migration stream.  The source's pump
+ * thread sends a header (magic, length) and @length bytes of a pattern
+ * into the stream; on the destination the stream is bound to one end of
+ * a socket pair and a reader thread takes the other end, checking the
+ * pattern and counting.  Finish fails when the data did not all arrive
+ * intact.  The phase machine and the state mirror are the same as
+ * without tunnelling.
+ */
+#define TEST_MIG_TUNNEL_MAGIC "VKTUNNEL"
+#define TEST_MIG_TUNNEL_HDR 16
+#define TEST_MIG_TUNNEL_MAX (16ULL * 1024 * 1024)
+#define TEST_MIG_TUNNEL_CHUNK 65536
+
+static inline unsigned char
+testMigTunnelByte(guint64 i)
+{
+    return (unsigned char)((i * 31 + 7) & 0xff);
+}
+
+typedef struct _TestMigTunnelIn {
+    int fd;                    /* immutable: the reader's end of the pair */
+    GThread *thread;
+    GMutex lock;
+    GCond cond;
+    guint64 expected;          /* under lock: from the header */
+    guint64 received;          /* under lock: payload bytes */
+    bool done;                 /* under lock: end of data or error */
+    bool ok;                   /* under lock: header and pattern right */
+} TestMigTunnelIn;
+
+static gpointer
+testMigTunnelInThread(gpointer opaque)
+{
+    TestMigTunnelIn *in = opaque;
+    unsigned char hdr[TEST_MIG_TUNNEL_HDR];
+    size_t have = 0;
+    guint64 expected = 0;
+    guint64 got = 0;
+    bool ok = true;
+    g_autofree unsigned char *buf = g_malloc(TEST_MIG_TUNNEL_CHUNK);
+
+    for (;;) {
+        ssize_t n = read(in->fd, buf, TEST_MIG_TUNNEL_CHUNK);
+        ssize_t i = 0;
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            break;
+        while (i < n && have < TEST_MIG_TUNNEL_HDR)
+            hdr[have++] = buf[i++];
+        if (have == TEST_MIG_TUNNEL_HDR && expected == 0 && got == 0) {
+            int k;
+
+            if (memcmp(hdr, TEST_MIG_TUNNEL_MAGIC, 8) != 0)
+                ok = false;
+            for (k = 8; k < 16; k++)
+                expected = (expected << 8) | hdr[k];
+        }
+        for (; i < n; i++, got++) {
+            if (got >= expected || buf[i] != testMigTunnelByte(got))
+                ok = false;
+        }
+        g_mutex_lock(&in->lock);
+        in->expected = expected;
+        in->received = got;
+        g_mutex_unlock(&in->lock);
+    }
+    g_mutex_lock(&in->lock);
+    in->ok = ok && have == TEST_MIG_TUNNEL_HDR && got == expected;
+    in->done = true;
+    g_cond_broadcast(&in->cond);
+    g_mutex_unlock(&in->lock);
+    return NULL;
+}
+
+/* Binds @st to a socket pair whose other end a new reader thread takes. */
+static TestMigTunnelIn *
+testMigTunnelInNew(virStreamPtr st)
+{
+    int sv[2];
+    TestMigTunnelIn *in;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+        reportSystemError(errno, "%s", _("cannot create the migration tunnel's socket pair"));
+        return NULL;
+    }
+    if (fdStreamOpen(st, sv[0], NULL, NULL) < 0) {
+        close(sv[0]);
+        close(sv[1]);
+        return NULL;
+    }
+    in = g_new0(TestMigTunnelIn, 1);
+    in->fd = sv[1];
+    g_mutex_init(&in->lock);
+    g_cond_init(&in->cond);
+    in->thread = g_thread_new("test-mig-tunnel-in", testMigTunnelInThread, in);
+    return in;
+}
+
+/*
+ * Waits (at most @timeoutMs) for the end of the data.  Returns 0 when
+ * all of it arrived intact, -1 with an error otherwise.
+ */
+static int
+testMigTunnelInCheck(TestMigTunnelIn *in, gint64 timeoutMs)
+{
+    gint64 end = g_get_monotonic_time() + timeoutMs * 1000;
+    int ret = 0;
+
+    g_mutex_lock(&in->lock);
+    while (!in->done && g_cond_wait_until(&in->cond, &in->lock, end))
+        ;
+    if (!in->done || !in->ok) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("tunnelled migration data incomplete: %1$llu of %2$llu bytes received"),
+                    (unsigned long long)in->received, (unsigned long long)in->expected);
+        ret = -1;
+    }
+    g_mutex_unlock(&in->lock);
+    return ret;
+}
+
+static void
+testMigTunnelInFree(TestMigTunnelIn *in)
+{
+    if (!in)
+        return;
+    shutdown(in->fd, SHUT_RDWR);
+    g_thread_join(in->thread);
+    close(in->fd);
+    g_mutex_clear(&in->lock);
+    g_cond_clear(&in->cond);
+    g_free(in);
+}
+
+/* The source's pump: its own thread, blocking writes into the stream. */
+typedef struct {
+    virStreamPtr st;           /* referenced */
+    guint64 length;            /* immutable */
+    gint stop;                 /* atomic: the migration failed, abort */
+    bool failed;               /* set by the thread, read after the join */
+    SavedError *error;         /* the pump's error, read after the join */
+    GThread *thread;
+} TestMigTunnelOut;
+
+static gpointer
+testMigTunnelOutThread(gpointer opaque)
+{
+    TestMigTunnelOut *out = opaque;
+    g_autofree char *buf = g_malloc(TEST_MIG_TUNNEL_CHUNK);
+    guint64 sent = 0;
+    size_t fill = TEST_MIG_TUNNEL_HDR;
+    int k;
+
+    memcpy(buf, TEST_MIG_TUNNEL_MAGIC, 8);
+    for (k = 0; k < 8; k++)
+        buf[8 + k] = (char)((out->length >> (56 - 8 * k)) & 0xff);
+    while (!g_atomic_int_get(&out->stop)) {
+        size_t off = 0;
+
+        while (fill < TEST_MIG_TUNNEL_CHUNK && sent < out->length)
+            buf[fill++] = (char)testMigTunnelByte(sent++);
+        if (fill == 0)
+            break;
+        /* whole buffers: a blocking send may still take part of one */
+        while (off < fill) {
+            int n = virStreamSend(out->st, buf + off, fill - off);
+
+            if (n < 0)
+                goto error;
+            off += n;
+        }
+        fill = 0;
+    }
+    if (g_atomic_int_get(&out->stop)) {
+        virStreamAbort(out->st);
+        virResetLastError();
+        return NULL;
+    }
+    if (virStreamFinish(out->st) < 0)
+        goto error;
+    return NULL;
+
+ error:
+    out->failed = true;
+    out->error = errorSave();
+    virStreamAbort(out->st);
+    virResetLastError();
+    return NULL;
+}
+
 static void
 testMigFree(TestMig *mig)
 {
     if (!mig)
         return;
+    testMigTunnelInFree(mig->tunnelIn);
     testMigStreamUnref(mig->stream);
     if (mig->faults)
         g_ptr_array_free(mig->faults, TRUE);
@@ -2042,8 +2243,8 @@ testMigAction(void *opaque, MigAction action, MigEvent *retEvent)
                                                         MIG_EVENT_Q_POSTCOPY;
         else if (xfer == MIG_EVENT_NONE)
             *retEvent = MIG_EVENT_Q_FAILED;
-        else if (xfer == MIG_EVENT_Q_PRESWITCHOVER && side == MIG_SIDE_DEST)
-            *retEvent = MIG_EVENT_Q_ACTIVE;
+        else if (xfer == MIG_EVENT_Q_PRESWITCHOVER)
+            *retEvent = MIG_EVENT_Q_ACTIVE;     /* lost before the switch-over, as QEMU's */
         else
             *retEvent = xfer;
         return 0;
@@ -2116,6 +2317,33 @@ testMigFaultsLoad(MigSide side)
 }
 
 static int testMigHandle(TestMig *mig, MigEvent event);
+static void testMigDrain(TestMig *mig);
+static void testMigWatchdog(void *opaque);
+
+/*
+ * Start the wait of a phase entered that waits for the peer's next step
+ * (migrationPhaseTimeout), or stop waiting.  The driver's watchdog feeds
+ * TIMEOUT to the table when the deadline passes.
+ */
+static void
+testMigWatch(TestMig *mig)
+{
+    TestDriver *driver = mig->driver;
+    unsigned int ms = migrationPhaseTimeout(mig->ctx.phase);
+    MigTimer *timer;
+
+    if (ms == 0) {
+        mig->deadline = 0;
+        return;
+    }
+    mig->deadline = g_get_monotonic_time() / 1000 + ms;
+    g_mutex_lock(&driver->migLock);
+    if (!driver->migTimer)
+        driver->migTimer = migrationTimerNew(testMigWatchdog, driver);
+    timer = driver->migTimer;
+    g_mutex_unlock(&driver->migLock);
+    migrationTimerSchedule(timer, mig->deadline);
+}
 
 /* Apply the faults injected for the current phase (each once). */
 static void
@@ -2147,8 +2375,27 @@ testMigApplyFaults(TestMig *mig)
                 testMigStreamBreak(mig->stream,
                                    mig->ctx.side == MIG_SIDE_SOURCE ?
                                    MIG_SIDE_DEST : MIG_SIDE_SOURCE);
-            if (ev == MIG_EVENT_ABORT)
+            if (ev == MIG_EVENT_ABORT) {
+                /*
+                 * As virDomainAbortJob in the QEMU driver: a switch to
+                 * post-copy QEMU made is handled first (then the abort is
+                 * refused); a completion not yet reported is not.
+                 */
+                bool pc = false;
+
+                if (mig->stream) {
+                    g_mutex_lock(&mig->stream->lock);
+                    pc = mig->stream->pcSwitched;
+                    g_mutex_unlock(&mig->stream->lock);
+                }
+                if (pc)
+                    testMigDrain(mig);
+                if (!migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+                    i = 0;
+                    continue;
+                }
                 mig->aborted = true;
+            }
             if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED) {
                 /* the transfer itself breaks: both QEMUs see it */
                 g_mutex_lock(&mig->stream->lock);
@@ -2168,10 +2415,13 @@ testMigApplyFaults(TestMig *mig)
 static int
 testMigHandle(TestMig *mig, MigEvent event)
 {
+    MigPhase before = mig->ctx.phase;
     int rc = migrationPhaseHandle(&mig->ctx, event, NULL, NULL);
 
     testMigApplyFaults(mig);
     testMigStreamFlush(mig->stream);
+    if (mig->ctx.phase != before)
+        testMigWatch(mig);
     return rc;
 }
 
@@ -2188,7 +2438,99 @@ testMigDrain(TestMig *mig)
         testMigHandle(mig, ev);
 }
 
+/*
+ * One migration whose deadline passed (@vm locked): handle what its QEMU
+ * reported first; a destination whose incoming transfer still runs waits
+ * on; otherwise the table gets TIMEOUT.  Returns the next deadline, 0 none.
+ */
+static gint64
+testMigTimeout(TestMig *mig, gint64 now)
+{
+    MigEvent xfer = MIG_EVENT_NONE;
+
+    if (mig->deadline == 0)
+        return 0;
+    if (now < mig->deadline)
+        return mig->deadline;
+    mig->deadline = 0;
+    testMigDrain(mig);
+    if (migrationPhaseIsTerminal(mig->ctx.phase) ||
+        migrationPhaseTimeout(mig->ctx.phase) == 0)
+        return mig->deadline;   /* re-armed by a phase change, or none */
+    if (mig->stream) {
+        g_mutex_lock(&mig->stream->lock);
+        xfer = mig->stream->xfer;
+        g_mutex_unlock(&mig->stream->lock);
+    }
+    if (mig->ctx.side == MIG_SIDE_DEST &&
+        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER ||
+         xfer == MIG_EVENT_Q_POSTCOPY)) {
+        testMigWatch(mig);     /* the transfer runs: wait on */
+        return mig->deadline;
+    }
+    LOG_INFO("migration of '%s' timed out in phase %s", mig->vm->def->name,
+             migrationPhaseName(mig->ctx.phase));
+    testMigHandle(mig, MIG_EVENT_TIMEOUT);
+    return migrationPhaseIsTerminal(mig->ctx.phase) ? 0 : mig->deadline;
+}
+
+/*
+ * The driver's TIMEOUT watchdog (event-loop thread, no lock held): every
+ * migration of the host whose deadline passed gets its TIMEOUT; a
+ * migration that ends here is forgotten (nobody calls the next step).
+ */
+static void
+testMigWatchdog(void *opaque)
+{
+    TestDriver *driver = opaque;
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    gint64 now = g_get_monotonic_time() / 1000;
+    gint64 next = 0;
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    g_mutex_lock(&driver->migLock);
+    g_hash_table_iter_init(&iter, driver->migrations);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(keys, g_strdup(key));
+    g_mutex_unlock(&driver->migLock);
+
+    for (i = 0; i < keys->len; i++) {
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        DomainObj *vm;
+        TestMig *mig;
+        gint64 due;
+
+        if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
+            !(vm = domainObjListFindByUUID(driver->domains, uuid)))
+            continue;
+        if ((mig = testMigFind(driver, vm))) {
+            due = testMigTimeout(mig, now);
+            if (migrationPhaseIsTerminal(mig->ctx.phase))
+                testMigForget(driver, uuid);
+            else if (due && (next == 0 || due < next))
+                next = due;
+        }
+        domainObjEndAPI(&vm);
+    }
+    errorReset();
+    if (next)
+        migrationTimerSchedule(driver->migTimer, next);
+}
+
 /* ---- host identity and cookies ---- */
+
+/*
+ * The cookie features the test driver implements (persistent, statistics).  It has no
+ * lock manager and no virtual network ports, so it never sends lockstate
+ * or network; a peer's mandatory lockstate is refused (its leases could
+ * not be re-acquired here).
+ */
+static const char *const testMigCookieFeatures[] = { "persistent", "statistics", NULL };
+
+/* Test only: a feature added to every cookie (a newer peer's). */
+#define TEST_MIG_COOKIE_FEATURE_ENV "VIRTKIT_TEST_MIGRATION_COOKIE_FEATURE"
 
 static void
 testMigHostUUID(TestDriver *driver, char *buf)
@@ -2215,6 +2557,14 @@ testMigCookieFormat(TestDriver *driver, DomainObj *vm, TestMigStream *stream,
         g_string_append_printf(buf, "  <test-stream id='%u' pid='%lld' token='%u' port='%d'/>\n",
                                stream->id, (long long)getpid(), stream->token,
                                stream->port);
+    if (g_getenv(TEST_MIG_COOKIE_FEATURE_ENV)) {
+        /* test only: a feature from a newer peer ("NAME" or "NAME:mandatory") */
+        g_auto(GStrv) f = g_strsplit(g_getenv(TEST_MIG_COOKIE_FEATURE_ENV), ":", 2);
+
+        g_string_append_printf(buf, "  <feature name='%s'%s/>\n", f[0] ? f[0] : "",
+                               f[0] && f[1] && streq(f[1], "mandatory") ?
+                               " mandatory='yes'" : "");
+    }
     if (persistXML) {
         g_string_append(buf, "  <feature name='persistent'/>\n  <persistent>\n");
         g_string_append(buf, persistXML);
@@ -2256,6 +2606,8 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
         return -1;
     root = xmlDocGetRootElement(doc);
+    if (migrationCookieCheckFeatures(root, testMigCookieFeatures) < 0)
+        return -1;
     hostuuid = xmlUtilChildContent(root, "hostuuid");
     testMigHostUUID(driver, mine);
     if (hostuuid && streq(hostuuid, mine)) {
@@ -2303,6 +2655,44 @@ testMigCookieParse(TestDriver *driver, const char *cookie, int cookielen,
     return 0;
 }
 
+/*
+ * The source's statistics of a Perform cookie: *@elapsed (ms) and *@data
+ * (bytes).  Returns 1 when the cookie has them, 0 when not, -1 on error.
+ */
+static int
+testMigCookieStats(TestDriver *driver, const char *cookie, int cookielen,
+                   unsigned long long *elapsed, unsigned long long *data)
+{
+    g_autofree char *text = NULL;
+    g_autoptr(xmlDoc) doc = NULL;
+    g_autofree char *e = NULL;
+    g_autofree char *d = NULL;
+    TestMigCookieStream ignored;
+    xmlNodePtr node;
+    uint64_t ev;
+    uint64_t dv;
+
+    if (!cookie || cookielen <= 0)
+        return 0;
+    if (testMigCookieParse(driver, cookie, cookielen, &ignored, NULL) < 0)
+        return -1;
+    text = g_strndup(cookie, cookielen);
+    if (!(doc = xmlUtilParse(text, NULL, NULL, "qemu-migration", ERR_DOMAIN)))
+        return -1;
+    if (!(node = xmlUtilChild(xmlDocGetRootElement(doc), "statistics")))
+        return 0;
+    e = xmlUtilChildContent(node, "time_elapsed");
+    d = xmlUtilChildContent(node, "data_total");
+    if (!e || !d || strParseUInt64(e, 10, &ev) < 0 || strParseUInt64(d, 10, &dv) < 0) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s",
+                    _("invalid statistics in migration cookie"));
+        return -1;
+    }
+    *elapsed = ev;
+    *data = dv;
+    return 1;
+}
+
 static void
 testMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
 {
@@ -2322,7 +2712,7 @@ testMigCookieOut(char *cookie, char **cookieout, int *cookieoutlen)
      VIR_MIGRATE_CHANGE_PROTECTION | VIR_MIGRATE_UNSAFE | \
      VIR_MIGRATE_OFFLINE | VIR_MIGRATE_COMPRESSED | \
      VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_AUTO_CONVERGE | \
-     VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL)
+     VIR_MIGRATE_POSTCOPY | VIR_MIGRATE_PARALLEL | VIR_MIGRATE_TUNNELLED)
 
 static int
 testConnectSupportsFeature(virConnectPtr conn, int feature)
@@ -2440,11 +2830,50 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
 }
 
 static int
+testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
+                            virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen,
+                            char **cookieout, int *cookieoutlen,
+                            char **uriOut, unsigned int flags);
+
+static int
 testDomainMigratePrepare3Params(virConnectPtr dconn,
                                 virTypedParameterPtr params, int nparams,
                                 const char *cookiein, int cookieinlen,
                                 char **cookieout, int *cookieoutlen,
                                 char **uriOut, unsigned int flags)
+{
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("tunnelled migration needs the tunnelled prepare step"));
+        return -1;
+    }
+    return testDomainMigratePrepareAny(dconn, NULL, params, nparams, cookiein, cookieinlen,
+                                       cookieout, cookieoutlen, uriOut, flags);
+}
+
+static int
+testDomainMigratePrepareTunnel3Params(virConnectPtr dconn, virStreamPtr st,
+                                      virTypedParameterPtr params, int nparams,
+                                      const char *cookiein, int cookieinlen,
+                                      char **cookieout, int *cookieoutlen,
+                                      unsigned int flags)
+{
+    if (!(flags & VIR_MIGRATE_TUNNELLED) || (flags & VIR_MIGRATE_OFFLINE)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("the tunnelled prepare step needs a live VIR_MIGRATE_TUNNELLED migration"));
+        return -1;
+    }
+    return testDomainMigratePrepareAny(dconn, st, params, nparams, cookiein, cookieinlen,
+                                       cookieout, cookieoutlen, NULL, flags);
+}
+
+static int
+testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
+                            virTypedParameterPtr params, int nparams,
+                            const char *cookiein, int cookieinlen,
+                            char **cookieout, int *cookieoutlen,
+                            char **uriOut, unsigned int flags)
 {
     TestDriver *driver = dconn->privateData;
     const char *xml = NULL;
@@ -2522,6 +2951,8 @@ testDomainMigratePrepare3Params(virConnectPtr dconn,
      * connects to a port of ours, found through the URI we return.
      */
     if (daemonModeIsActive() && testMigStreamListen(mig->stream, uriIn, &linkURI) < 0)
+        goto error;
+    if (st && !(mig->tunnelIn = testMigTunnelInNew(st)))
         goto error;
     testMigApplyFaults(mig);
     if (testMigHandle(mig, MIG_EVENT_PREPARE) <= 0 ||
@@ -2664,6 +3095,11 @@ testMigPerformError(TestMig *mig)
                     migrationPhaseName(mig->ctx.phase));
 }
 
+static int testDomainMigratePerformTunnel(virDomainPtr dom, virStreamPtr st,
+                                          virTypedParameterPtr params, int nparams,
+                                          const char *cookiein, int cookieinlen,
+                                          char **cookieout, int *cookieoutlen,
+                                          unsigned int flags);
 static int testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
                                 virTypedParameterPtr params, int nparams,
                                 unsigned int flags);
@@ -2769,8 +3205,23 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
         testMigPerformError(mig);
         goto cleanup;
     }
-    testMigCookieOut(testMigCookieFormat(driver, vm, NULL, NULL), cookieout,
-                     cookieoutlen);
+    {
+        /* the source's statistics travel to the destination (Finish) */
+        g_autofree char *cookie = testMigCookieFormat(driver, vm, NULL, NULL);
+        g_autoptr(GString) buf = g_string_new(cookie);
+        const char *end = strstr(buf->str, "</qemu-migration>");
+
+        g_string_truncate(buf, end - buf->str);
+        g_string_append_printf(buf, "  <feature name='statistics'/>\n"
+                               "  <statistics>\n"
+                               "    <time_elapsed>%lld</time_elapsed>\n"
+                               "    <data_total>%llu</data_total>\n"
+                               "  </statistics>\n</qemu-migration>\n",
+                               (long long)(g_get_monotonic_time() / 1000 - mig->startMs),
+                               mig->dataTotal);
+        testMigCookieOut(g_string_free(g_steal_pointer(&buf), FALSE), cookieout,
+                         cookieoutlen);
+    }
     ret = 0;
 
  cleanup:
@@ -2844,7 +3295,19 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     }
     mig->callLost = false;
     testMigDrain(mig);
-    if (testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
+    if (!cancelled && mig->tunnelIn && testMigTunnelInCheck(mig->tunnelIn, 10000) < 0) {
+        /* as QEMU whose incoming stream broke: the guest is not kept */
+        g_autoptr(SavedError) tunnelErr = errorSave();
+
+        testMigHandle(mig, MIG_EVENT_FINISH_CANCELLED);
+        errorRestore(&tunnelErr);
+        if (migrationPhaseIsTerminal(mig->ctx.phase))
+            testMigForget(driver, vm->def->uuid);
+        goto cleanup;
+    }
+    /* a restart while handling QEMU's events: this call is gone */
+    if (mig->callLost ||
+        testMigHandle(mig, cancelled ? MIG_EVENT_FINISH_CANCELLED :
                                        MIG_EVENT_FINISH) <= 0 ||
         mig->callLost || cancelled ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_FINISH) {
@@ -2863,8 +3326,13 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
 
         s->completed = true;
         s->completedOperation = VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN;
-        s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
-        s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        /* the source's figures when its cookie has them, as libvirt reports */
+        if (testMigCookieStats(driver, cookiein, cookieinlen, &s->completedElapsed,
+                               &s->completedData) <= 0) {
+            errorReset();
+            s->completedElapsed = g_get_monotonic_time() / 1000 - mig->startMs;
+            s->completedData = MAX(vm->def->mem.total, 1) * 1024ULL;
+        }
     }
     testMigForget(driver, vm->def->uuid);
     dom = domainObjHandleNew(dconn, vm);
@@ -2955,6 +3423,127 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
 }
 
 /*
+ * Tunnelled Perform (source): the normal Perform, with the pump thread
+ * sending the simulated memory into @st meanwhile.  A failed Perform
+ * stops the pump, which aborts the stream; a failed pump fails Perform.
+ */
+static int
+testDomainMigratePerformTunnel(virDomainPtr dom, virStreamPtr st,
+                               virTypedParameterPtr params, int nparams,
+                               const char *cookiein, int cookieinlen,
+                               char **cookieout, int *cookieoutlen,
+                               unsigned int flags)
+{
+    TestMigTunnelOut out = { 0 };
+    unsigned long long mem = 0;
+    int ret;
+
+    {
+        DomainObj *vm = testDomObjFromDomain(dom);
+
+        if (!vm)
+            return -1;
+        mem = MAX(vm->def->mem.total, 1) * 1024ULL;
+        domainObjEndAPI(&vm);
+    }
+    out.st = st;
+    virStreamRef(st);
+    out.length = MIN(mem, TEST_MIG_TUNNEL_MAX);
+    out.thread = g_thread_new("test-mig-tunnel-out", testMigTunnelOutThread, &out);
+
+    ret = testDomainMigratePerform3Params(dom, NULL, params, nparams, cookiein, cookieinlen,
+                                          cookieout, cookieoutlen, flags);
+    if (ret < 0) {
+        g_autoptr(SavedError) performErr = errorSave();
+
+        /* the pump sends at most one more chunk, then aborts the stream */
+        g_atomic_int_set(&out.stop, 1);
+        g_thread_join(out.thread);
+        virStreamFree(st); /* an API call: it resets this thread's error */
+        errorRestore(&performErr);
+    } else {
+        g_thread_join(out.thread);
+        virStreamFree(st);
+        if (out.failed) {
+            errorRestore(&out.error);
+            ret = -1;
+        }
+    }
+    if (out.error)
+        savedErrorFree(out.error);
+    return ret;
+}
+
+/*
+ * The test driver's state mirror between two processes needs the
+ * destination's address (test_miglink.c); a tunnelled migration has no
+ * migration URI, so it is the host of @dconnuri unless the caller gave one.
+ */
+static int
+testMigTunnelParams(const char *dconnuri, virTypedParameterPtr params, int nparams,
+                    virTypedParameterPtr *ret, int *nret)
+{
+    const char *uri = NULL;
+    int max = 0;
+    int i;
+
+    *ret = NULL;
+    *nret = 0;
+    if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0)
+        return -1;
+    for (i = 0; i < nparams; i++) {
+        const virTypedParameter *p = &params[i];
+        int rc = -1;
+
+        switch (p->type) {
+        case VIR_TYPED_PARAM_INT:
+            rc = virTypedParamsAddInt(ret, nret, &max, p->field, p->value.i);
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            rc = virTypedParamsAddUInt(ret, nret, &max, p->field, p->value.ui);
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            rc = virTypedParamsAddLLong(ret, nret, &max, p->field, p->value.l);
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            rc = virTypedParamsAddULLong(ret, nret, &max, p->field, p->value.ul);
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            rc = virTypedParamsAddDouble(ret, nret, &max, p->field, p->value.d);
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            rc = virTypedParamsAddBoolean(ret, nret, &max, p->field, p->value.b);
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            rc = virTypedParamsAddString(ret, nret, &max, p->field, p->value.s);
+            break;
+        }
+        if (rc < 0)
+            goto error;
+    }
+    if (!uri) {
+        g_autoptr(GUri) parsed = g_uri_parse(dconnuri, G_URI_FLAGS_NON_DNS, NULL);
+        const char *host = parsed ? g_uri_get_host(parsed) : NULL;
+
+        if (host && *host) {
+            g_autofree char *linkURI = strchr(host, ':') ?
+                                       g_strdup_printf("tcp://[%s]", host) :
+                                       g_strdup_printf("tcp://%s", host);
+
+            if (virTypedParamsAddString(ret, nret, &max, VIR_MIGRATE_PARAM_URI, linkURI) < 0)
+                goto error;
+        }
+    }
+    return 0;
+
+ error:
+    virTypedParamsFree(*ret, *nret);
+    *ret = NULL;
+    *nret = 0;
+    return -1;
+}
+
+/*
  * Peer-to-peer: this host drives the destination itself, over its own
  * connection to @dconnuri (in-process, as the daemon would over RPC).
  */
@@ -2975,9 +3564,26 @@ testDomainMigrateP2P(virDomainPtr dom, const char *dconnuri,
     /* in-process: the failed open left its error in this thread's slot */
     if (!(dconn = virConnectOpen(dconnuri)))
         return -1;
-    ddom = migrateRunSteps(dom, dconn, params, nparams,
-                           flags & ~VIR_MIGRATE_PEER2PEER);
-    saved = errorSave();
+    if (flags & VIR_MIGRATE_TUNNELLED) {
+        virTypedParameterPtr tparams = NULL;
+        int ntparams = 0;
+
+        if (testMigTunnelParams(dconnuri, params, nparams, &tparams, &ntparams) < 0) {
+            saved = errorSave();
+            virConnectClose(dconn);
+            errorRestore(&saved);
+            return -1;
+        }
+        ddom = migrateRunTunnelSteps(dom, dconn, tparams, ntparams,
+                                     flags & ~VIR_MIGRATE_PEER2PEER,
+                                     testDomainMigratePerformTunnel);
+        saved = errorSave();
+        virTypedParamsFree(tparams, ntparams);
+    } else {
+        ddom = migrateRunSteps(dom, dconn, params, nparams,
+                               flags & ~VIR_MIGRATE_PEER2PEER);
+        saved = errorSave();
+    }
     if (ddom)
         virDomainFree(ddom);
     virConnectClose(dconn);
@@ -3318,6 +3924,7 @@ static HypervisorDriver testHypervisorDriver = {
     .connectSupportsFeature = testConnectSupportsFeature,
     .domainMigrateBegin3Params = testDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = testDomainMigratePrepare3Params,
+    .domainMigratePrepareTunnel3Params = testDomainMigratePrepareTunnel3Params,
     .domainMigratePerform3Params = testDomainMigratePerform3Params,
     .domainMigrateFinish3Params = testDomainMigrateFinish3Params,
     .domainMigrateConfirm3Params = testDomainMigrateConfirm3Params,

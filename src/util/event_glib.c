@@ -100,6 +100,10 @@ typedef struct {
  * cannot see (it reported such frees as races).  For the same reason
  * handle sources have no check function: GLib's own test for a source
  * without one (ready when one of its fds polled ready) is what ours did.
+ * GLib's own records (poll records, source lists), allocated by the loop
+ * thread inside an iteration and freed by g_source_destroy() in another
+ * thread under the context's futex lock, are hidden from TSan with
+ * threadGlibInternalsBegin/End around the attach/destroy/unref calls.
  */
 static gboolean
 eventGlibHandleDispatch(GSource *source, GSourceFunc unused, gpointer data)
@@ -139,8 +143,10 @@ eventGlibHandleArmLocked(EventGlibHandle *h)
     EventGlibHandleSource *hs = NULL;
 
     if (h->source) {
+        threadGlibInternalsBegin();
         g_source_destroy(h->source);
         g_source_unref(h->source);
+        threadGlibInternalsEnd();
         h->source = NULL;
     }
     /* A handle watching nothing has no source, so that an error or
@@ -155,7 +161,9 @@ eventGlibHandleArmLocked(EventGlibHandle *h)
                                        eventGlibToCondition(h->events));
     g_source_set_name(&hs->base.source, "virtkit handle");
     h->source = &hs->base.source;
+    threadGlibInternalsBegin();
     g_source_attach(h->source, NULL);
+    threadGlibInternalsEnd();
 }
 
 static int
@@ -206,6 +214,7 @@ eventGlibFreeIdle(gpointer data)
 {
     EventGlibFree *f = data;
 
+    threadTakeOver(f);
     f->ff(f->opaque);
     g_free(f);
     return G_SOURCE_REMOVE;
@@ -229,8 +238,11 @@ eventGlibScheduleFree(virFreeCallback ff, void *opaque)
     g_source_set_priority(idle, G_PRIORITY_HIGH);
     g_source_set_callback(idle, eventGlibFreeIdle, f, NULL);
     g_source_set_name(idle, "virtkit free callback");
+    threadHandOff(f);
+    threadGlibInternalsBegin();
     g_source_attach(idle, NULL);
     g_source_unref(idle);
+    threadGlibInternalsEnd();
 }
 
 static int
@@ -242,8 +254,10 @@ eventGlibRemoveHandle(int watch)
     if ((h = g_hash_table_lookup(eventGlibHandles, GINT_TO_POINTER(watch)))) {
         g_hash_table_remove(eventGlibHandles, GINT_TO_POINTER(watch));
         if (h->source) {
+            threadGlibInternalsBegin();
             g_source_destroy(h->source);
             g_source_unref(h->source);
+            threadGlibInternalsEnd();
         }
     }
     mutexUnlock(&eventGlibLock);
@@ -326,7 +340,9 @@ eventGlibAddTimeout(int interval, virEventTimeoutCallback cb, void *opaque,
     timer = t->timer = ts->id = eventGlibNextTimer++;
     g_hash_table_insert(eventGlibTimeouts, GINT_TO_POINTER(timer), t);
     eventGlibTimeoutArm(t->source, interval);
+    threadGlibInternalsBegin();
     g_source_attach(t->source, NULL);
+    threadGlibInternalsEnd();
     mutexUnlock(&eventGlibLock);
     LOG_DEBUG("timer %d: interval %d", timer, interval);
     return timer;
@@ -355,8 +371,10 @@ eventGlibRemoveTimeout(int timer)
     mutexLock(&eventGlibLock);
     if ((t = g_hash_table_lookup(eventGlibTimeouts, GINT_TO_POINTER(timer)))) {
         g_hash_table_remove(eventGlibTimeouts, GINT_TO_POINTER(timer));
+        threadGlibInternalsBegin();
         g_source_destroy(t->source);
         g_source_unref(t->source);
+        threadGlibInternalsEnd();
     }
     mutexUnlock(&eventGlibLock);
 

@@ -291,3 +291,43 @@ threadTakeOver(const void *obj)
     (void)obj;
 #endif
 }
+
+#ifdef THREAD_TSAN
+/* Exported by libtsan but not declared by GCC 12's tsan_interface.h. */
+void __tsan_ignore_thread_begin(void);
+void __tsan_ignore_thread_end(void);
+#endif
+
+/**
+ * threadGlibInternalsBegin:
+ *
+ * Starts a stretch in which ThreadSanitizer ignores the memory accesses
+ * of the calling thread (its locks and hand-overs still count).  Only
+ * around calls into GLib whose own bookkeeping (GMainContext poll
+ * records and source lists, GThreadPool queue nodes) is allocated on one
+ * thread and freed on another under GLib's futex locks, which TSan cannot
+ * see: e.g. g_source_destroy() of a source attached to a loop running in
+ * another thread.  Never around accesses of our own data.  Nestable;
+ * pair each call with threadGlibInternalsEnd().  Nothing outside TSan
+ * builds.
+ */
+void
+threadGlibInternalsBegin(void)
+{
+#ifdef THREAD_TSAN
+    __tsan_ignore_thread_begin();
+#endif
+}
+
+/**
+ * threadGlibInternalsEnd:
+ *
+ * Ends the stretch started by threadGlibInternalsBegin().
+ */
+void
+threadGlibInternalsEnd(void)
+{
+#ifdef THREAD_TSAN
+    __tsan_ignore_thread_end();
+#endif
+}

@@ -73,3 +73,14 @@ void rwLockWriterUnlock(RWLock *lock);
  */
 void threadHandOff(const void *obj);
 void threadTakeOver(const void *obj);
+
+/*
+ * Calls into GLib that free, on this thread, memory GLib allocated on
+ * another one under its invisible locks (destroying a source of a loop
+ * running elsewhere, pushing to a GThreadPool) are bracketed with
+ * threadGlibInternalsBegin() / threadGlibInternalsEnd(): TSan ignores
+ * the memory accesses in between (not the synchronisation).  Keep the
+ * bracket around the GLib call alone.  No-ops outside TSan builds.
+ */
+void threadGlibInternalsBegin(void);
+void threadGlibInternalsEnd(void);

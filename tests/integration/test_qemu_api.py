@@ -173,8 +173,9 @@ def test_display_ports(d, libvirt, base):
         pid = qemu_pid(d, "v3")
         os.kill(pid, signal.SIGKILL)
         t.check(wait_for(lambda: process_gone(pid)), "v3's QEMU is gone")
-        t.check(wait_for(lambda: "v3" not in [conn.lookupByID(i).name()
-                                              for i in conn.listDomainsID()]),
+        # one call: a list of ids then a lookup per id races with the clean-up
+        t.check(wait_for(lambda: "v3" not in [dom.name() for dom in conn.listAllDomains(
+                    libvirt.VIR_CONNECT_LIST_DOMAINS_ACTIVE)]),
                 "v3 (transient) is gone after the crash")
         doms["v4"] = conn.createXML(vnc_xml(d.root, "v4"), 0)
         qemu_pid(d, "v4")

@@ -35,6 +35,8 @@ static int ntests;
 static GMutex evLock;
 static GPtrArray *events;       /* "NAME type detail", protected by evLock */
 static int evCallback = -1;
+static int rebootCallback = -1;
+static gint rebootEvents;       /* VIR_DOMAIN_EVENT_ID_REBOOT received */
 
 static volatile pid_t watchPids[MAX_PIDS];
 
@@ -105,6 +107,12 @@ onLifecycle(virConnectPtr c, virDomainPtr dom, int type, int detail, void *opaqu
     return 0;
 }
 
+static void
+onReboot(virConnectPtr c, virDomainPtr dom, void *opaque)
+{
+    g_atomic_int_inc(&rebootEvents);
+}
+
 /* The events of domain @name so far, "type detail" joined by ", ". */
 static char *
 eventsOf(const char *name)
@@ -151,7 +159,12 @@ openConn(void)
     evCallback = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                                   VIR_DOMAIN_EVENT_CALLBACK(onLifecycle),
                                                   NULL, NULL);
-    return evCallback < 0 ? -1 : 0;
+    if (evCallback < 0)
+        return -1;
+    rebootCallback = virConnectDomainEventRegisterAny(conn, NULL, VIR_DOMAIN_EVENT_ID_REBOOT,
+                                                      VIR_DOMAIN_EVENT_CALLBACK(onReboot),
+                                                      NULL, NULL);
+    return rebootCallback < 0 ? -1 : 0;
 }
 
 static void
@@ -162,6 +175,9 @@ closeConn(void)
     if (evCallback >= 0)
         virConnectDomainEventDeregisterAny(conn, evCallback);
     evCallback = -1;
+    if (rebootCallback >= 0)
+        virConnectDomainEventDeregisterAny(conn, rebootCallback);
+    rebootCallback = -1;
     virConnectClose(conn);
     conn = NULL;
 }
@@ -182,6 +198,36 @@ guestXML(const char *name, const char *kernel)
         "  </devices>\n"
         "</domain>\n",
         name, kernel ? kernel : vkguest, root, name);
+}
+
+/* guestXML() with another kernel command line, elements before <devices>
+ * and devices added. */
+static char *
+guestXMLExtra(const char *name, const char *cmdline, const char *top, const char *devices)
+{
+    g_autofree char *base = guestXML(name, NULL);
+    g_auto(GStrv) a = g_strsplit(base, "heartbeat_ms=50", 2);
+    g_autofree char *withCmdline = g_strjoin(cmdline, a[0], a[1], NULL);
+    g_autofree char *dev = g_strdup_printf("%s  <devices>\n%s", top, devices);
+    g_auto(GStrv) b = g_strsplit(withCmdline, "  <devices>\n", 2);
+
+    return g_strjoin(dev, b[0], b[1], NULL);
+}
+
+/* How often @text is in the serial log of @name. */
+static unsigned int
+serialCount(const char *name, const char *text)
+{
+    g_autofree char *path = g_strdup_printf("%s/%s.serial", root, name);
+    g_autofree char *data = NULL;
+    unsigned int n = 0;
+    const char *p;
+
+    if (!g_file_get_contents(path, &data, NULL, NULL))
+        return 0;
+    for (p = data; (p = strstr(p, text)); p += strlen(text))
+        n++;
+    return n;
 }
 
 static pid_t
@@ -290,7 +336,30 @@ caseLifecycle(void)
     CHECK(virDomainResume(dom) == 0, "resume");
     CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED), "running/unpaused");
     CHECK(virDomainSetMemory(dom, 48 * 1024) == 0, "balloon");
+    {
+        /* the guest idles with hlt between heartbeats: far below one CPU */
+        virDomainInfo before;
+        virDomainInfo after;
+        gint64 t0 = g_get_monotonic_time();
+        gint64 wall;
+
+        CHECK(virDomainGetInfo(dom, &before) == 0, "info before idling");
+        g_usleep(1000 * 1000);
+        CHECK(virDomainGetInfo(dom, &after) == 0, "info after idling");
+        wall = (g_get_monotonic_time() - t0) * 1000;
+        CHECK(after.cpuTime - before.cpuTime < (unsigned long long)wall / 2,
+              "idle guest used %llu ns of CPU in %lld ns", after.cpuTime - before.cpuTime,
+              (long long)wall);
+    }
+    rc = g_atomic_int_get(&rebootEvents);
     CHECK(virDomainReset(dom, 0) == 0, "reset");
+    {
+        gint64 deadline = nowMs() + WAIT_MS;
+
+        while (nowMs() < deadline && g_atomic_int_get(&rebootEvents) == rc)
+            g_usleep(10000);
+        CHECK(g_atomic_int_get(&rebootEvents) == rc + 1, "one REBOOT event for the reset");
+    }
     CHECK(virDomainDestroy(dom) == 0, "destroy");
     /* Reaped by the driver: the pid is no longer our child. */
     rc = waitpid(pid, NULL, WNOHANG);
@@ -311,10 +380,12 @@ static int
 caseShutdown(void)
 {
     g_autofree char *xml = guestXML("acpi", NULL);
+    g_autofree char *config = g_strdup_printf("%s/etc/qemu/acpi.xml", root);
     g_autofree char *evs = NULL;
     virDomainPtr dom;
 
     CHECK((dom = virDomainDefineXML(conn, xml)), "define");
+    CHECK(g_file_test(config, G_FILE_TEST_IS_REGULAR), "define wrote %s", config);
     CHECK(virDomainCreateWithFlags(dom, VIR_DOMAIN_START_PAUSED) == 0, "start paused");
     qemuPid("acpi");
     CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER), "paused/user");
@@ -326,6 +397,88 @@ caseShutdown(void)
     evs = eventsOf("acpi");
     CHECK(streq0(evs, "0 0, 2 0, 3 0, 4 0, 6 1, 5 0"), "events '%s'", evs);
     CHECK(virDomainUndefine(dom) == 0, "undefine");
+    CHECK(!g_file_test(config, G_FILE_TEST_EXISTS), "undefine removed %s", config);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * GUEST_PANICKED: the guest writes to pvpanic (<panic model='isa'/>) after
+ * panic_after_s.  on_crash destroy (the default): CRASHED_PANICKED, then
+ * shutoff/crashed with STOPPED_CRASHED; on_crash preserve: the domain
+ * stays crashed/panicked until destroyed.
+ */
+static int
+casePanic(void)
+{
+    const char *panicDev = "    <panic model='isa'><address type='isa' iobase='0x505'/></panic>\n";
+    g_autofree char *xml1 = guestXMLExtra("pan1", "heartbeat_ms=50 panic_after_s=1", "",
+                                          panicDev);
+    g_autofree char *xml2 = guestXMLExtra("pan2", "heartbeat_ms=50 panic_after_s=1",
+                                          "  <on_crash>preserve</on_crash>\n", panicDev);
+    g_autofree char *evs = NULL;
+    virDomainPtr dom;
+
+    CHECK((dom = virDomainDefineXML(conn, xml1)), "define");
+    CHECK(virDomainCreate(dom) == 0, "start");
+    qemuPid("pan1");
+    CHECK(waitSerial("pan1", "PANIC pvpanic"), "the guest panics");
+    CHECK(waitState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_CRASHED), "shutoff/crashed");
+    CHECK(waitEvents("pan1", "5 2"), "STOPPED_CRASHED, got '%s'", eventsOf("pan1"));
+    evs = eventsOf("pan1");
+    CHECK(streq0(evs, "0 0, 4 0, 2 0, 8 0, 5 2"), "events '%s'", evs);
+    CHECK(virDomainUndefine(dom) == 0, "undefine");
+    virDomainFree(dom);
+
+    CHECK((dom = virDomainDefineXML(conn, xml2)), "define preserve");
+    CHECK(virDomainCreate(dom) == 0, "start preserve");
+    qemuPid("pan2");
+    CHECK(waitState(dom, VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED), "crashed/panicked");
+    g_usleep(300 * 1000);
+    CHECK(waitState(dom, VIR_DOMAIN_CRASHED, VIR_DOMAIN_CRASHED_PANICKED),
+          "on_crash preserve: still crashed/panicked");
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
+    CHECK(waitState(dom, VIR_DOMAIN_SHUTOFF, VIR_DOMAIN_SHUTOFF_DESTROYED), "shutoff/destroyed");
+    CHECK(waitEvents("pan2", "5 1"), "STOPPED_DESTROYED, got '%s'", eventsOf("pan2"));
+    g_free(evs);
+    evs = eventsOf("pan2");
+    CHECK(g_str_has_prefix(evs, "0 0, 4 0, 2 0, 8 0, ") && g_str_has_suffix(evs, ", 5 1"),
+          "events '%s'", evs);
+    CHECK(virDomainUndefine(dom) == 0, "undefine preserve");
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * virDomainReboot: ACPI power button, the guest powers off, the driver
+ * resets and continues the same QEMU (libvirt's fake reboot): the guest
+ * boots again, no STOPPED event, the pid is unchanged.
+ */
+static int
+caseReboot(void)
+{
+    g_autofree char *xml = guestXML("reb", NULL);
+    g_autofree char *evs = NULL;
+    virDomainPtr dom;
+    gint64 deadline;
+    pid_t pid;
+
+    CHECK((dom = virDomainCreateXML(conn, xml, 0)), "create");
+    CHECK((pid = qemuPid("reb")) > 0, "pid");
+    CHECK(waitSerial("reb", "VKGUEST ready"), "guest ready");
+    CHECK(serialCount("reb", "VKGUEST ready") == 1, "booted once");
+    CHECK(virDomainReboot(dom, 0) == 0, "reboot");
+    deadline = nowMs() + WAIT_MS;
+    while (nowMs() < deadline && serialCount("reb", "VKGUEST ready") < 2)
+        g_usleep(20000);
+    CHECK(serialCount("reb", "VKGUEST ready") == 2, "booted again after the reboot");
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED) ||
+              waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_UNPAUSED),
+          "running");
+    CHECK(qemuPid("reb") == pid, "same QEMU");
+    evs = eventsOf("reb");
+    CHECK(!strstr(evs, "5 "), "no STOPPED event: '%s'", evs);
+    CHECK(virDomainDestroy(dom) == 0, "destroy");
     virDomainFree(dom);
     return 0;
 }
@@ -394,6 +547,41 @@ caseDestroyGrace(void)
     return 0;
 }
 
+/* A missing disk image; an image QEMU refuses (raw data declared qcow2). */
+static int
+caseBadDisks(void)
+{
+    g_autofree char *missing = g_strdup_printf("%s/no-such-disk.img", root);
+    g_autofree char *rawImg = g_strdup_printf("%s/raw-data.img", root);
+    g_autofree char *disk1 = g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vda' bus='virtio'/></disk>\n", missing);
+    g_autofree char *disk2 = g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+        "<source file='%s'/><target dev='vda' bus='virtio'/></disk>\n", rawImg);
+    g_autofree char *xml1 = guestXMLExtra("bad3", "heartbeat_ms=50", "", disk1);
+    g_autofree char *xml2 = guestXMLExtra("bad4", "heartbeat_ms=50", "", disk2);
+    g_autofree char *zeros = g_malloc0(1024 * 1024);
+    virDomainPtr dom;
+    virErrorPtr err;
+
+    dom = virDomainCreateXML(conn, xml1, 0);
+    err = virGetLastError();
+    CHECK(!dom && err && err->code == VIR_ERR_SYSTEM_ERROR &&
+              strstr(err->message, "no-such-disk.img"),
+          "missing disk refused: '%s'", err ? err->message : "");
+
+    CHECK(g_file_set_contents(rawImg, zeros, 1024 * 1024, NULL), "write %s", rawImg);
+    dom = virDomainCreateXML(conn, xml2, 0);
+    err = virGetLastError();
+    qemuPid("bad4");
+    CHECK(!dom && err && err->code == VIR_ERR_INTERNAL_ERROR && strstr(err->message, "qcow2") &&
+              strstr(err->message, "bad4"),
+          "QEMU refusing its command line quoted: '%s'", err ? err->message : "");
+    CHECK(virConnectNumOfDomains(conn) == 0, "nothing left running");
+    return 0;
+}
+
 static int
 caseBadInput(void)
 {
@@ -416,7 +604,7 @@ caseBadInput(void)
               strstr(err->message, "invalid kernel header"),
           "QEMU's complaint quoted: '%s'", err ? err->message : "");
     CHECK(virConnectNumOfDomains(conn) == 0, "nothing left running");
-    return 0;
+    return caseBadDisks();
 }
 
 /* The bulk stats of @dom: a new record list of one, or NULL. */
@@ -844,6 +1032,8 @@ static const Case cases[] = {
     { "lifecycle", caseLifecycle, NULL },
     { "shutdown", caseShutdown, NULL },
     { "crash", caseCrash, NULL },
+    { "panic", casePanic, NULL },
+    { "reboot", caseReboot, NULL },
     { "destroy-grace", caseDestroyGrace, NULL },
     { "bad-input", caseBadInput, NULL },
     { "stuck", caseStuck, "monitor_timeout = 2\ndestroy_grace_ms = 300\n" },

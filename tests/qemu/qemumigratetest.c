@@ -400,6 +400,8 @@ typedef struct {
     unsigned int flags;
     unsigned long long bandwidth;   /* MiB/s, 0 = none */
     int acInitial;                  /* auto_converge.initial, 0 = none */
+    const char *const *compression; /* compression methods, NULL-terminated, or NULL */
+    bool compressTune;              /* compression.mt.* and compression.xbzrle.cache */
     char *dxml;
     virDomainPtr ddom;              /* result */
     int code;                       /* error code on failure */
@@ -411,6 +413,7 @@ static int
 migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
 {
     int max = 0;
+    size_t i;
 
     *params = NULL;
     *nparams = 0;
@@ -429,6 +432,22 @@ migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
                           virTypedParamsAddInt(params, nparams, &max,
                                                VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
                                                20) < 0)))
+        return -1;
+    for (i = 0; m->compression && m->compression[i]; i++) {
+        if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION,
+                                    m->compression[i]) < 0)
+            return -1;
+    }
+    if (m->compressTune &&
+        (virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL,
+                              1) < 0 ||
+         virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS,
+                              2) < 0 ||
+         virTypedParamsAddInt(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS,
+                              2) < 0 ||
+         virTypedParamsAddULLong(params, nparams, &max,
+                                 VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE,
+                                 8ULL * 1024 * 1024) < 0))
         return -1;
     return 0;
 }
@@ -1179,6 +1198,124 @@ caseP2POffline(void)
     return 0;
 }
 
+/* A tunnelled peer-to-peer migration in a thread: ToURI3 to B's embed URI. */
+typedef struct {
+    virDomainPtr dom;
+    char *dxml;
+    unsigned long long bandwidth;
+    int rc;
+    int code;
+    char *message;
+} TunnelMig;
+
+static gpointer
+tunnelThread(gpointer opaque)
+{
+    TunnelMig *t = opaque;
+    g_autofree char *uriB = g_strdup_printf("qemu:///embed?root=%s", rootB);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int max = 0;
+
+    t->rc = -1;
+    if (virTypedParamsAddString(&params, &nparams, &max, VIR_MIGRATE_PARAM_DEST_XML,
+                                t->dxml) == 0 &&
+        (!t->bandwidth || virTypedParamsAddULLong(&params, &nparams, &max,
+                                                  VIR_MIGRATE_PARAM_BANDWIDTH,
+                                                  t->bandwidth) == 0))
+        t->rc = virDomainMigrateToURI3(t->dom, uriB, params, nparams,
+                                       VIR_MIGRATE_LIVE | VIR_MIGRATE_PEER2PEER |
+                                       VIR_MIGRATE_TUNNELLED);
+    if (t->rc < 0) {
+        virErrorPtr e = virGetLastError();
+
+        t->code = e ? e->code : -1;
+        t->message = g_strdup(e && e->message ? e->message : "");
+    }
+    virTypedParamsFree(params, nparams);
+    return NULL;
+}
+
+/*
+ * Tunnelled (P2P | TUNNELLED): the data goes from A's QEMU through the
+ * driver's pump thread and the migration stream into B's QEMU.  First an
+ * abort during the transfer (the guest stays on A, B keeps nothing), then
+ * a migration that completes: the heartbeat goes on on B, the source QEMU
+ * is gone, the events are those of any live migration.
+ */
+static int
+caseTunnel(void)
+{
+    TunnelMig t = { 0 };
+    GThread *th;
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr gone;
+    pid_t srcPid;
+    long hb;
+    g_autofree char *next = NULL;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *dxml = NULL;
+
+    CHECK((dom = startGuest("tun", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    srcPid = qemuPid(rootA, "tun");
+    CHECK(waitSerial(rootA, "tun", "CHECK OK"), "guest running on A");
+    dxml = destXML(dom);
+
+    /* TUNNELLED without PEER2PEER: libvirt's refusal */
+    CHECK(!virDomainMigrate(dom, connB, VIR_MIGRATE_LIVE | VIR_MIGRATE_TUNNELLED, NULL, NULL, 0) &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID &&
+              strstr(virGetLastError()->message, "without using peer2peer flag"),
+          "TUNNELLED without PEER2PEER refused");
+
+    /* abort during the transfer */
+    t.dom = dom;
+    t.dxml = dxml;
+    t.bandwidth = 1;
+    th = g_thread_new("tunnel", tunnelThread, &t);
+    if (!waitTransferring(dom, 256 * 1024)) {
+        g_thread_join(th);
+        CHECK(false, "tunnelled transfer under way (rc %d: %s)", t.rc, t.message);
+    }
+    CHECK(virDomainAbortJob(dom) == 0, "abort");
+    g_thread_join(th);
+    CHECK(t.rc < 0 && t.code == VIR_ERR_OPERATION_ABORTED, "aborted: %d %s", t.code, t.message);
+    g_clear_pointer(&t.message, g_free);
+    CHECK(waitState(dom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_BOOTED), "A still running");
+    hb = lastHeartbeat(rootA, "tun");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "tun", next), "heartbeat goes on on A");
+    CHECK(!(gone = virDomainLookupByName(connB, "tun")), "nothing left on B");
+    CHECK(waitEvents("B", "tun", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "tun");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B after the abort '%s'", evB);
+    g_clear_pointer(&evB, g_free);
+
+    /* and now through */
+    virDomainMigrateSetMaxSpeed(dom, 8192, 0);
+    t.bandwidth = 0;
+    th = g_thread_new("tunnel", tunnelThread, &t);
+    g_thread_join(th);
+    CHECK(t.rc == 0, "tunnelled migration: %s", t.message);
+    hb = lastHeartbeat(rootA, "tun");
+    CHECK((ddom = virDomainLookupByName(connB, "tun")), "on B");
+    qemuPid(rootB, "tun");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATED), "B running/migrated");
+    CHECK(pidGone(srcPid), "source QEMU %d gone", srcPid);
+    CHECK(checkGuestOnB("tun", hb) == 0, "guest on B (heartbeat, no CORRUPT)");
+    CHECK(waitEvents("A", "tun", "5 3"), "STOPPED_MIGRATED on A");
+    evA = eventsOf("A", "tun");
+    evB = eventsOf("B", "tun");
+    CHECK(g_str_has_suffix(evA, "2 0, 3 1, 5 3"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 5 5, 2 1, 4 1"), "events on B '%s'", evB);
+    CHECK(virDomainDestroy(ddom) == 0, "destroy on B");
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    return 0;
+}
+
 /*
  * Both "daemons" die (kill -9) in the middle of a transfer: a child process
  * (this program with --child) holds the two driver instances and migrates;
@@ -1369,6 +1506,80 @@ caseRestartPostcopySelf(void)
     return caseRestartPostcopy(selfPath);
 }
 
+/*
+ * VIR_MIGRATE_COMPRESSED as libvirt 9.0 maps it: bad combinations are
+ * refused before anything starts (libvirt's messages); xbzrle + mt with
+ * their tuning reach QEMU (capabilities on both sides, compress-level /
+ * threads / xbzrle-cache-size on the source, decompress-threads on the
+ * destination) and the guest arrives intact.
+ */
+static int
+caseCompressed(void)
+{
+    static const char *const both[] = { "xbzrle", "mt", NULL };
+    static const char *const mtOnly[] = { "mt", NULL };
+    static const char *const bad[] = { "lz4", NULL };
+    static const char *const twice[] = { "mt", "mt", NULL };
+    static const struct {
+        const char *const *methods;
+        bool tune;
+        const char *message;
+    } refused[] = {
+        { mtOnly, true, "Turn xbzrle compression on to tune it" },
+        { NULL, true, "Turn multithread compression on to tune it" },
+        { bad, false, "Unsupported compression method 'lz4'" },
+        { twice, false, "Compression method 'mt' is specified twice" },
+    };
+    Mig m = { 0 };
+    virDomainPtr dom;
+    g_autofree char *log = NULL;
+    int state = -1;
+    long hb;
+    size_t i;
+
+    CHECK((dom = startGuest("cz", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
+          "start");
+    CHECK(waitSerial(rootA, "cz", "CHECK OK"), "guest running on A");
+    for (i = 0; i < G_N_ELEMENTS(refused); i++) {
+        m.dom = dom;
+        m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
+        m.compression = refused[i].methods;
+        m.compressTune = refused[i].tune;
+        m.dxml = destXML(dom);
+        migStart(&m);
+        migJoin(&m);
+        CHECK(!m.ddom && m.code == VIR_ERR_INVALID_ARG && m.message &&
+              strstr(m.message, refused[i].message),
+              "refused: %s (got %d %s)", refused[i].message, m.code,
+              m.message ? m.message : "success");
+        migClear(&m);
+    }
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusals");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
+    m.compression = both;
+    m.compressTune = true;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "compressed migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "cz");
+    qemuPid(rootB, "cz");
+    CHECK(checkGuestOnB("cz", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "{\"capability\":\"xbzrle\",\"state\":true}") &&
+          strstr(log, "{\"capability\":\"compress\",\"state\":true}") &&
+          strstr(log, "\"compress-level\":1") && strstr(log, "\"compress-threads\":2") &&
+          strstr(log, "\"decompress-threads\":2") &&
+          strstr(log, "\"xbzrle-cache-size\":8388608"),
+          "xbzrle + compress and their parameters sent to QEMU");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -1377,8 +1588,10 @@ static const Case cases[] = {
     { "postcopy-failure", casePostcopyFail },
     { "postcopy-source-killed", casePostcopySourceKilled },
     { "p2p-offline-abi", caseP2POffline },
+    { "tunnelled", caseTunnel },
     { "downtime", caseDowntime },
     { "auto-converge", caseAutoConverge },
+    { "compressed", caseCompressed },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },

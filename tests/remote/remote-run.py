@@ -189,6 +189,11 @@ def run(argv, timeout=CLI_TIMEOUT, env=None):
         return -1, e.stdout or "", "timed out after %d s" % timeout
 
 
+# What a sanitizer prints at the start of a report.
+SANITIZER_MARKERS = ("WARNING: ThreadSanitizer", "ERROR: AddressSanitizer",
+                     "ERROR: LeakSanitizer", "runtime error:")
+
+
 # Lines that legitimately differ between two runs.
 VOLATILE = [re.compile(r"^CPU time:.*$", re.M)]
 
@@ -320,6 +325,18 @@ def main():
     finally:
         if proc is not None:
             stop(proc)
+            # A sanitizer build of virtkitd (the tsan and asan stages of
+            # scripts/run-tests.sh) reports on its stderr: any report fails.
+            if args.daemon == "virtkitd":
+                log = ""
+                if os.path.exists(os.path.join(tmp, "daemon.out")):
+                    with open(os.path.join(tmp, "daemon.out"), errors="replace") as f:
+                        log = f.read()
+                for marker in SANITIZER_MARKERS:
+                    if marker in log:
+                        tap.result(False, "virtkitd ran without sanitizer reports",
+                                   log[log.index(marker):][:4000])
+                        break
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % tap.count)
     return 1 if tap.failed else 0

@@ -7,6 +7,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "util/thread.h"
 #include "testutils.h"
 
 /*
@@ -184,8 +185,8 @@ testNonBlocking(const void *data G_GNUC_UNUSED)
 }
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     GByteArray *img;
     bool done;
     bool failed;
@@ -199,9 +200,9 @@ streamEvent(virStreamPtr st, int events, void *opaque)
     EventState *es = opaque;
     char buf[4096];
 
-    g_mutex_lock(&es->lock);
+    mutexLock(&es->lock);
     es->calls++;
-    g_mutex_unlock(&es->lock);
+    mutexUnlock(&es->lock);
     if (!(events & (VIR_STREAM_EVENT_READABLE | VIR_STREAM_EVENT_ERROR |
                     VIR_STREAM_EVENT_HANGUP)))
         return;
@@ -210,16 +211,16 @@ streamEvent(virStreamPtr st, int events, void *opaque)
 
         if (n == -2)
             return;
-        g_mutex_lock(&es->lock);
+        mutexLock(&es->lock);
         if (n > 0) {
             g_byte_array_append(es->img, (guint8 *)buf, n);
-            g_mutex_unlock(&es->lock);
+            mutexUnlock(&es->lock);
             continue;
         }
         es->failed = n < 0;
         es->done = true;
-        g_cond_signal(&es->cond);
-        g_mutex_unlock(&es->lock);
+        condSignal(&es->cond);
+        mutexUnlock(&es->lock);
         virStreamEventRemoveCallback(st);
         return;
     }
@@ -244,8 +245,8 @@ testEvents(const void *data G_GNUC_UNUSED)
     gint64 deadline = g_get_monotonic_time() + WAIT_US;
     int rc = -1;
 
-    g_mutex_init(&es.lock);
-    g_cond_init(&es.cond);
+    mutexInit(&es.lock);
+    condInit(&es.cond);
     es.img = g_byte_array_new();
     CHECK(conn, "open: %s", virGetLastErrorMessage());
     CHECK((dom = virDomainLookupByName(conn, "test")), "lookup: %s", virGetLastErrorMessage());
@@ -262,12 +263,12 @@ testEvents(const void *data G_GNUC_UNUSED)
     CHECK(virStreamEventAddCallback(st, VIR_STREAM_EVENT_READABLE, streamEvent, &es, NULL) < 0,
           "a second callback must fail");
     virResetLastError();
-    g_mutex_lock(&es.lock);
+    mutexLock(&es.lock);
     while (!es.done) {
-        if (!g_cond_wait_until(&es.cond, &es.lock, deadline))
+        if (!condWaitUntil(&es.cond, &es.lock, deadline))
             break;
     }
-    g_mutex_unlock(&es.lock);
+    mutexUnlock(&es.lock);
     CHECK(es.done && !es.failed, "callback reading: done %d failed %d", es.done, es.failed);
     if (checkImage(es.img, "event callback") < 0)
         goto cleanup;
@@ -286,8 +287,8 @@ testEvents(const void *data G_GNUC_UNUSED)
     if (conn)
         virConnectClose(conn);
     g_byte_array_unref(es.img);
-    g_mutex_clear(&es.lock);
-    g_cond_clear(&es.cond);
+    mutexClear(&es.lock);
+    condClear(&es.cond);
     return rc;
 }
 

@@ -10,6 +10,7 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "util/thread.h"
 #include "testutils.h"
 
 /*
@@ -593,8 +594,8 @@ testTransientAndJobs(const void *data G_GNUC_UNUSED)
 /* --- events ------------------------------------------------------------------ */
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     GArray *seen;      /* pairs of ints: event, detail */
     char *name;        /* only events of this domain */
 } EventLog;
@@ -607,11 +608,11 @@ eventLifecycle(virConnectPtr conn G_GNUC_UNUSED, virDomainPtr dom, int event,
 
     if (strcmp(virDomainGetName(dom), log->name) != 0)
         return 0;
-    g_mutex_lock(&log->lock);
+    mutexLock(&log->lock);
     g_array_append_val(log->seen, event);
     g_array_append_val(log->seen, detail);
-    g_cond_broadcast(&log->cond);
-    g_mutex_unlock(&log->lock);
+    condBroadcast(&log->cond);
+    mutexUnlock(&log->lock);
     return 0;
 }
 
@@ -622,9 +623,9 @@ waitEvents(EventLog *log, const int *expected, guint n, const char *what)
     int rc = 0;
     guint i;
 
-    g_mutex_lock(&log->lock);
+    mutexLock(&log->lock);
     while (log->seen->len < 2 * n) {
-        if (!g_cond_wait_until(&log->cond, &log->lock, deadline))
+        if (!condWaitUntil(&log->cond, &log->lock, deadline))
             break;
     }
     if (log->seen->len != 2 * n) {
@@ -640,7 +641,7 @@ waitEvents(EventLog *log, const int *expected, guint n, const char *what)
             rc = -1;
         }
     }
-    g_mutex_unlock(&log->lock);
+    mutexUnlock(&log->lock);
     return rc;
 }
 
@@ -668,12 +669,12 @@ testEvents(const void *data G_GNUC_UNUSED)
     int idFiltered = -1;
     int rc = -1;
 
-    g_mutex_init(&all.lock);
-    g_cond_init(&all.cond);
-    g_mutex_init(&legacy.lock);
-    g_cond_init(&legacy.cond);
-    g_mutex_init(&filtered.lock);
-    g_cond_init(&filtered.cond);
+    mutexInit(&all.lock);
+    condInit(&all.cond);
+    mutexInit(&legacy.lock);
+    condInit(&legacy.cond);
+    mutexInit(&filtered.lock);
+    condInit(&filtered.cond);
     if (!listener || !actor)
         goto cleanup;
 
@@ -838,8 +839,8 @@ testThreads(const void *data G_GNUC_UNUSED)
 /* --- close callbacks and keepalive ------------------------------------------- */
 
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     int fired;
     int reason;
     int freed;
@@ -850,11 +851,11 @@ closeLogged(virConnectPtr conn G_GNUC_UNUSED, int reason, void *opaque)
 {
     CloseLog *log = opaque;
 
-    g_mutex_lock(&log->lock);
+    mutexLock(&log->lock);
     log->fired++;
     log->reason = reason;
-    g_cond_broadcast(&log->cond);
-    g_mutex_unlock(&log->lock);
+    condBroadcast(&log->cond);
+    mutexUnlock(&log->lock);
 }
 
 static void
@@ -862,10 +863,10 @@ closeFreed(void *opaque)
 {
     CloseLog *log = opaque;
 
-    g_mutex_lock(&log->lock);
+    mutexLock(&log->lock);
     log->freed++;
-    g_cond_broadcast(&log->cond);
-    g_mutex_unlock(&log->lock);
+    condBroadcast(&log->cond);
+    mutexUnlock(&log->lock);
 }
 
 static void
@@ -880,13 +881,13 @@ waitClosed(CloseLog *log, int reason, const char *what)
     gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
     int rc = 0;
 
-    g_mutex_lock(&log->lock);
+    mutexLock(&log->lock);
     /*
      * The free callback runs after the close callback returns, possibly
      * on another thread a moment later: wait for both.
      */
     while (!log->fired || !log->freed) {
-        if (!g_cond_wait_until(&log->cond, &log->lock, deadline))
+        if (!condWaitUntil(&log->cond, &log->lock, deadline))
             break;
     }
     if (log->fired != 1 || log->reason != reason || log->freed != 1) {
@@ -894,7 +895,7 @@ waitClosed(CloseLog *log, int reason, const char *what)
                  what, log->fired, log->reason, reason, log->freed);
         rc = -1;
     }
-    g_mutex_unlock(&log->lock);
+    mutexUnlock(&log->lock);
     return rc;
 }
 
@@ -1069,9 +1070,9 @@ testSetKeepAlive(const void *data G_GNUC_UNUSED)
     }
     g_usleep(3 * G_USEC_PER_SEC);
     kill(daemonPid, SIGCONT);
-    g_mutex_lock(&log.lock);
+    mutexLock(&log.lock);
     elapsed = log.fired;
-    g_mutex_unlock(&log.lock);
+    mutexUnlock(&log.lock);
     if (elapsed != 0 || virConnectIsAlive(conn) != 1 ||
         !(host = virConnectGetHostname(conn))) {
         testFail("keepalive stopped, yet the connection closed: fired %d, %s",
@@ -1088,12 +1089,12 @@ testSetKeepAlive(const void *data G_GNUC_UNUSED)
         goto cleanup;
     }
     start = g_get_monotonic_time();
-    g_mutex_lock(&log.lock);
+    mutexLock(&log.lock);
     while (!log.fired) {
-        if (!g_cond_wait_until(&log.cond, &log.lock, start + 8 * G_USEC_PER_SEC))
+        if (!condWaitUntil(&log.cond, &log.lock, start + 8 * G_USEC_PER_SEC))
             break;
     }
-    g_mutex_unlock(&log.lock);
+    mutexUnlock(&log.lock);
     elapsed = (g_get_monotonic_time() - start) / 1000;
     kill(daemonPid, SIGCONT);
     if (waitClosed(&log, VIR_CONNECT_CLOSE_REASON_KEEPALIVE, "set keepalive") < 0)

@@ -11,6 +11,7 @@
 #include "util/event.h"
 #include "util/event_glib.h"
 #include "util/str.h"
+#include "util/thread.h"
 #include "testutils.h"
 
 /* A program number of our own for the scripted calls (int in, int out). */
@@ -121,9 +122,15 @@ peerThread(gpointer opaque)
     return NULL;
 }
 
-/* Starts @script on one end of a socket pair; returns a client on the other. */
+/*
+ * Returns a client on one end of a socket pair whose other end will run
+ * @script once peerGo() is called.  With an event loop running, the loop
+ * reads from the client as soon as it exists: a case that needs a
+ * message handler or close callback sets it between the two, or the
+ * peer's first packets may be read (and dropped) before it is set.
+ */
 static RpcClient *
-peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
+peerPrepare(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
 {
     RpcSocket *mine = NULL;
 
@@ -132,8 +139,23 @@ peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
         abort();
     peer->script = script;
     peer->data = data;
-    peer->thread = g_thread_new("peer", peerThread, peer);
     return rpcClientNewSocket(mine);
+}
+
+static void
+peerGo(Peer *peer)
+{
+    peer->thread = g_thread_new("peer", peerThread, peer);
+}
+
+/* Starts @script on one end of a socket pair; returns a client on the other. */
+static RpcClient *
+peerStart(Peer *peer, int (*script)(RpcSocket *, void *), void *data)
+{
+    RpcClient *client = peerPrepare(peer, script, data);
+
+    peerGo(peer);
+    return client;
 }
 
 /* Waits for the peer's script; returns its result. */
@@ -174,8 +196,8 @@ checkError(int code, const char *message)
 
 /* Close callback bookkeeping. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     int fired;
     int reason;
 } CloseRecord;
@@ -185,11 +207,11 @@ recordClose(RpcClient *client G_GNUC_UNUSED, int reason, void *opaque)
 {
     CloseRecord *rec = opaque;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     rec->fired++;
     rec->reason = reason;
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 static int
@@ -198,9 +220,9 @@ waitClose(CloseRecord *rec, int reason)
     gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
     int rc = 0;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     while (!rec->fired) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
+        if (!condWaitUntil(&rec->cond, &rec->lock, deadline))
             break;
     }
     if (rec->fired != 1 || rec->reason != reason) {
@@ -208,14 +230,14 @@ waitClose(CloseRecord *rec, int reason)
                  rec->fired, rec->reason, reason);
         rc = -1;
     }
-    g_mutex_unlock(&rec->lock);
+    mutexUnlock(&rec->lock);
     return rc;
 }
 
 /* Event bookkeeping: values of TEST_PROC_EVENT messages, in order. */
 typedef struct {
-    GMutex lock;
-    GCond cond;
+    Mutex lock;
+    Cond cond;
     GArray *values;
 } EventRecord;
 
@@ -228,10 +250,10 @@ recordEvent(RpcClient *client G_GNUC_UNUSED, RpcMessage *msg, void *opaque)
     if (msg->header.proc != TEST_PROC_EVENT ||
         rpcMessageDecodePayload(msg, (xdrproc_t)xdr_int, &value) < 0)
         value = -1;
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     g_array_append_val(rec->values, value);
-    g_cond_broadcast(&rec->cond);
-    g_mutex_unlock(&rec->lock);
+    condBroadcast(&rec->cond);
+    mutexUnlock(&rec->lock);
 }
 
 static int
@@ -241,9 +263,9 @@ waitEvents(EventRecord *rec, guint n)
     guint i;
     int rc = 0;
 
-    g_mutex_lock(&rec->lock);
+    mutexLock(&rec->lock);
     while (rec->values->len < n) {
-        if (!g_cond_wait_until(&rec->cond, &rec->lock, deadline))
+        if (!condWaitUntil(&rec->cond, &rec->lock, deadline))
             break;
     }
     if (rec->values->len != n) {
@@ -257,7 +279,7 @@ waitEvents(EventRecord *rec, guint n)
             rc = -1;
         }
     }
-    g_mutex_unlock(&rec->lock);
+    mutexUnlock(&rec->lock);
     return rc;
 }
 
@@ -473,8 +495,8 @@ testEventsAndPing(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
     rpcClientSetMessageHandler(client, recordEvent, &rec);
     if (callDouble(client, 5, &result) < 0 || result != 10) {
         testFail("call failed");
@@ -511,8 +533,8 @@ testHangUp(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
     rpcClientSetCloseCallback(client, recordClose, &rec, NULL);
     if (callDouble(client, 1, &result) == 0 ||
         checkError(VIR_ERR_SYSTEM_ERROR,
@@ -555,8 +577,8 @@ testGarbage(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (callDouble(client, 1, &result) == 0 || errorGetCode() != VIR_ERR_RPC) {
         testFail("expected VIR_ERR_RPC, got %d", errorGetCode());
@@ -596,13 +618,14 @@ static int
 testGarbageIdle(const void *data G_GNUC_UNUSED)
 {
     Peer peer;
-    g_autoptr(RpcClient) client = peerStart(&peer, scriptGarbageIdle, NULL);
+    g_autoptr(RpcClient) client = peerPrepare(&peer, scriptGarbageIdle, NULL);
     CloseRecord closed = {0};
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (waitClose(&closed, VIR_CONNECT_CLOSE_REASON_ERROR) < 0)
         rc = -1;
     if (rpcClientIsOpen(client)) {
@@ -698,13 +721,14 @@ testIdle(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&rec.lock);
-    g_cond_init(&rec.cond);
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
-    client = peerStart(&peer, scriptIdle, NULL);
+    mutexInit(&rec.lock);
+    condInit(&rec.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
+    client = peerPrepare(&peer, scriptIdle, NULL);
     rpcClientSetMessageHandler(client, recordEvent, &rec);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (waitEvents(&rec, 3) < 0)
         rc = -1;
     if (callDouble(client, 4, &result) < 0 || result != 8) {
@@ -753,8 +777,8 @@ testKeepAlive(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
     client = peerStart(&peer, scriptSilent, &pings);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
     if (rpcClientKeepAliveStart(client, 1, 1) < 0) {
@@ -793,10 +817,11 @@ testKeepAliveIdle(const void *data G_GNUC_UNUSED)
     int result;
     int rc = 0;
 
-    g_mutex_init(&closed.lock);
-    g_cond_init(&closed.cond);
-    client = peerStart(&peer, scriptSilent, &pings);
+    mutexInit(&closed.lock);
+    condInit(&closed.cond);
+    client = peerPrepare(&peer, scriptSilent, &pings);
     rpcClientSetCloseCallback(client, recordClose, &closed, NULL);
+    peerGo(&peer);
     if (rpcClientKeepAliveStart(client, 1, 2) < 0) {
         testFail("cannot start keepalive");
         return -1;
