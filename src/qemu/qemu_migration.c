@@ -428,6 +428,18 @@ qemuMigRefresh(QemuMigration *mig)
     return info->status;
 }
 
+static bool
+qemuMigParamsAny(const QemuMonitorMigrationParams *params)
+{
+    size_t i;
+
+    for (i = 0; i < QEMU_MONITOR_MIGRATION_PARAM_LAST; i++) {
+        if (params->set[i])
+            return true;
+    }
+    return false;
+}
+
 static int
 qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
                const QemuMonitorMigrationParams *params)
@@ -438,7 +450,8 @@ qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         return -1;
     rc = qemuMonitorSetMigrationCaps(mon, caps);
-    if (rc == 0 && params)
+    /* no empty migrate-set-parameters: a round trip while a destination still starts */
+    if (rc == 0 && params && qemuMigParamsAny(params))
         rc = qemuMonitorSetMigrationParams(mon, params);
     if (qemuDomainExitMonitorLocked(vm, mon) < 0)
         return -1;

@@ -31,6 +31,38 @@ extern char vkguestEnd[];               /* linker script: end of .bss */
 static char guestCmdline[GUEST_CMDLINE_MAX];
 
 /*
+ * random_mib: an area right after the working set, filled once with
+ * pseudo-random words (xorshift32), so that a migration has that much
+ * incompressible, non-zero memory to move.  Nothing checks it.
+ */
+static volatile uint32_t *guestRandomBase;
+static uint32_t guestRandomPages;
+static uint32_t guestRandomFilled;
+static uint32_t guestRandomState = 0x2545F491u;
+
+/* Fills the next random-data page; returns true while pages remain. */
+static bool
+guestRandomFillStep(void)
+{
+    volatile uint32_t *w;
+    uint32_t x = guestRandomState;
+    uint32_t i;
+
+    if (guestRandomFilled >= guestRandomPages)
+        return false;
+    w = guestRandomBase + guestRandomFilled * MEMCHECK_PAGE_WORDS;
+    for (i = 0; i < MEMCHECK_PAGE_WORDS; i++) {
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        w[i] = x;
+    }
+    guestRandomState = x;
+    guestRandomFilled++;
+    return guestRandomFilled < guestRandomPages;
+}
+
+/*
  * Find the usable RAM range that holds the kernel (QEMU loads it at 1 MiB)
  * from the multiboot memory map, else from mem_upper.  Returns its end
  * (exclusive, clamped below 4 GiB), or 0 if unknown.
@@ -156,6 +188,19 @@ guestMain(uint32_t magic, const MultibootInfo *mbi)
     memcheckInit(wssStart, wssPages);
     serialPrintf("VKGUEST memory ram_end=0x%08x wss_start=0x%08x wss_end=0x%08x pages=%u\n",
                  ramEnd, wssStart, wssStart + wssPages * MEMCHECK_PAGE_SIZE, wssPages);
+    if (opts.randomMib) {
+        uint32_t start = wssStart + wssPages * MEMCHECK_PAGE_SIZE;
+        uint32_t avail = ramEnd > start ? (ramEnd - start) / MEMCHECK_PAGE_SIZE : 0;
+
+        guestRandomBase = (volatile uint32_t *)(uintptr_t)start;
+        guestRandomPages = opts.randomMib * (GUEST_MIB / MEMCHECK_PAGE_SIZE);
+        if (guestRandomPages > avail) {
+            serialPrintf("VKGUEST warning: random_mib=%u does not fit, using %u pages\n",
+                         opts.randomMib, avail);
+            guestRandomPages = avail;
+        }
+        serialPrintf("VKGUEST random start=0x%08x pages=%u\n", start, guestRandomPages);
+    }
 
     msPerTick = 1000 / opts.tickHz;
     pagesPerS = opts.dirtyMibS * (GUEST_MIB / MEMCHECK_PAGE_SIZE);
@@ -222,6 +267,11 @@ guestMain(uint32_t magic, const MultibootInfo *mbi)
                     filled = true;
                     nextCheckMs = nowMs;
                     serialPrintf("VKGUEST filled ms=%u\n", nowMs);
+                    break;
+                }
+            } else if (guestRandomFilled < guestRandomPages) {
+                if (!guestRandomFillStep()) {
+                    serialPrintf("VKGUEST random filled ms=%u\n", nowMs);
                     break;
                 }
             } else if (memcheckIsVerifying()) {

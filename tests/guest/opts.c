@@ -21,6 +21,7 @@ static const OptsField optsFields[] = {
     { "tick_hz", offsetof(Opts, tickHz), 10, 1000 },
     { "panic_after_s", offsetof(Opts, panicAfterS), 0, 86400 },
     { "selftest_corrupt", offsetof(Opts, selftestCorrupt), 0, 1 },
+    { "random_mib", offsetof(Opts, randomMib), 0, 3072 },
 };
 
 #define OPTS_NFIELDS (sizeof(optsFields) / sizeof(optsFields[0]))
@@ -42,7 +43,8 @@ optsGet(const Opts *opts, const OptsField *field)
  * @opts: options to reset
  *
  * Sets the defaults: a heartbeat every 100 ms, an 8 MiB working set checked
- * every second, no dirtying, a 100 Hz tick, no panic, no self-test.
+ * every second, no dirtying, a 100 Hz tick, no panic, no self-test, no
+ * random-data area.
  */
 void
 optsDefaults(Opts *opts)
@@ -54,6 +56,7 @@ optsDefaults(Opts *opts)
     opts->tickHz = 100;
     opts->panicAfterS = 0;
     opts->selftestCorrupt = 0;
+    opts->randomMib = 0;
 }
 
 static void

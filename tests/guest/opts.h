@@ -11,6 +11,7 @@ typedef struct {
     uint32_t tickHz;            /* tick_hz: timer rate, a divisor of 1000 in 10..1000 */
     uint32_t panicAfterS;       /* panic_after_s: panic this long after boot, 0 = never */
     uint32_t selftestCorrupt;   /* selftest_corrupt: 1 = corrupt own memory once */
+    uint32_t randomMib;         /* random_mib: MiB after the working set filled with random data */
 } Opts;
 
 void optsDefaults(Opts *opts);

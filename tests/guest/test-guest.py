@@ -172,6 +172,37 @@ def case_corrupt_selftest(kernel, tmp):
         log("accel=%s detected: %s" % (g.accel, c.string))
 
 
+def case_random(kernel, tmp):
+    """random_mib: the area after the working set holds xorshift32 words,
+    every page non-zero and different (read back with QMP pmemsave)."""
+    with Guest(kernel, tmp, append="heartbeat_ms=100 wss_mib=4 random_mib=8") as g:
+        wss_start, _ = g.memory_layout()
+        _, _, m = g.serial.wait(r"^VKGUEST random start=0x([0-9a-f]+) pages=(\d+)$", 20)
+        start, pages = int(m.group(1), 16), int(m.group(2))
+        if start != wss_start + 4 * 1024 * 1024 or pages != 8 * 256:
+            raise GuestError("random area at 0x%x, %d pages; expected 0x%x, 2048"
+                             % (start, pages, wss_start + 4 * 1024 * 1024))
+        g.serial.wait(r"^VKGUEST random filled ms=\d+$", 20)
+        dump = os.path.join(g.dir, "random.bin")
+        g.qmp.cmd("pmemsave", {"val": start, "size": pages * 4096, "filename": dump})
+        with open(dump, "rb") as f:
+            data = f.read()
+        words = struct.unpack("<%dI" % (len(data) // 4), data)
+        x = 0x2545F491
+        for i in range(4096):
+            x ^= (x << 13) & 0xFFFFFFFF
+            x ^= x >> 17
+            x ^= (x << 5) & 0xFFFFFFFF
+            if words[i] != x:
+                raise GuestError("word %d is 0x%08x, xorshift32 gives 0x%08x" % (i, words[i], x))
+        chunks = [data[i:i + 4096] for i in range(0, len(data), 4096)]
+        if len(set(chunks)) != pages or bytes(4096) in chunks:
+            raise GuestError("random pages are not all distinct and non-zero")
+        g.serial.wait(CHECK_OK_RE, 10)
+        assert_clean(g)
+        log("accel=%s random area 0x%x, %d pages checked" % (g.accel, start, pages))
+
+
 def case_migrate(kernel, tmp):
     """Local live migration of a dirtying guest: it keeps running, memory intact."""
     append = "heartbeat_ms=100 dirty_mib_s=20 wss_mib=32 check_ms=300"
@@ -251,6 +282,7 @@ CASES = {
     "corrupt-external": case_corrupt_external,
     "corrupt-selftest": case_corrupt_selftest,
     "migrate": case_migrate,
+    "random": case_random,
     "panic-pvpanic": case_panic_pvpanic,
     "panic-triple": case_panic_triple,
 }

@@ -65,8 +65,9 @@ def available():
 class Host:
     """One virtkitd in one namespace."""
 
-    def __init__(self, netns, addr, root, host_uuid, binary, port=TCP_PORT):
-        self.netns = netns          # None: the calling namespace
+    def __init__(self, netns, addr, root, host_uuid, binary, port=TCP_PORT, extra_conf=""):
+        self.netns = netns
+        self.extra_conf = extra_conf  # more virtkitd.conf lines (e.g. logging)          # None: the calling namespace
         self.addr = addr
         self.port = port
         self.root = root
@@ -93,6 +94,7 @@ class Host:
             f.write('listen_tcp = 1\nauth_tcp = "none"\nlisten_addr = "%s"\n'
                     'tcp_port = "%d"\nhost_uuid = "%s"\n'
                     % (self.addr, self.port, self.host_uuid))
+            f.write(self.extra_conf)
         log = open(self.logfile, "ab")
         env = dict(os.environ)
         env.pop("LD_PRELOAD", None)
@@ -165,7 +167,8 @@ class Host:
 
 
 class HostPair:
-    def __init__(self, binary=None, statedir=None, loopback=False):
+    def __init__(self, binary=None, statedir=None, loopback=False, extra_conf=""):
+        self.extra_conf = extra_conf
         self.binary = binary or os.environ.get("VIRTKITD")
         if not self.binary:
             raise RuntimeError("VIRTKITD is not set")
@@ -210,7 +213,8 @@ class HostPair:
             root = os.path.join(self.dir, "host" + "ab"[i])
             os.makedirs(root, exist_ok=True)
             port = _free_port() if self.loopback else TCP_PORT
-            hosts.append(Host(ns, addr, root, str(uuid.uuid4()), self.binary, port))
+            hosts.append(Host(ns, addr, root, str(uuid.uuid4()), self.binary, port,
+                              self.extra_conf))
         self.a, self.b = hosts
         self.a.start()
         self.b.start()
