@@ -2474,6 +2474,7 @@ qemuMigTunnelThread(gpointer opaque)
 {
     QemuMigTunnel *tun = opaque;
     g_autofree char *buf = g_malloc(QEMU_MIG_TUNNEL_CHUNK);
+    bool eof = false;
 
     while (g_atomic_int_get(&tun->connFd) < 0) {
         struct pollfd pfd = { .fd = tun->listenFd, .events = POLLIN };
@@ -2513,6 +2514,23 @@ qemuMigTunnelThread(gpointer opaque)
         }
         if (n == 0)
             break;
+        /* QEMU writes in small pieces: take what else is already there so
+         * that a stream packet carries up to a whole chunk, not one write */
+        while (n < QEMU_MIG_TUNNEL_CHUNK) {
+            ssize_t more = recv(tun->connFd, buf + n, QEMU_MIG_TUNNEL_CHUNK - n, MSG_DONTWAIT);
+
+            if (more > 0) {
+                n += more;
+                continue;
+            }
+            if (more == 0)
+                eof = true;
+            else if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR) {
+                reportSystemError(errno, "%s", _("cannot read QEMU's migration data"));
+                goto error;
+            }
+            break;
+        }
         while (off < n) {
             int sent = virStreamSend(tun->st, buf + off, n - off);
 
@@ -2521,6 +2539,8 @@ qemuMigTunnelThread(gpointer opaque)
             off += sent;
         }
         tun->bytes += n;
+        if (eof)
+            break;
     }
     if (virStreamFinish(tun->st) < 0)
         goto error;
