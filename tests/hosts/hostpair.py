@@ -253,10 +253,34 @@ class HostPair:
         pair.a, pair.b = (hosts + [None, None])[:2]
         return pair
 
+    def guest_pids(self):
+        """PIDs of QEMU processes started under this pair's directory."""
+        found = []
+        key = self.dir.encode()
+        for d in os.listdir("/proc"):
+            if not d.isdigit():
+                continue
+            try:
+                with open("/proc/%s/cmdline" % d, "rb") as f:
+                    argv = f.read().split(b"\0")
+            except OSError:
+                continue
+            if argv and b"qemu-system" in os.path.basename(argv[0]) and \
+                    any(key in a for a in argv):
+                found.append(int(d))
+        return found
+
     def down(self):
         # SIGTERM first: a daemon that exits cleanly runs its leak checks
         for h in self.hosts():
             h.kill(signal.SIGTERM, timeout=10)
+        # guests outlive their daemon by design: whatever a test left
+        # running (it failed, or was stopped half-way) goes with the pair
+        for pid in self.guest_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
         for ns in self._netns_made:
             _ip("netns", "del", ns, check=False)
         self._netns_made = []

@@ -46,6 +46,7 @@ if os.environ.get("LD_LIBRARY_PATH") and not os.environ.get("VKD_REEXEC"):
 _failures = 0
 _count = 0
 _daemons = []
+_roots = set()     # every daemon root of this test: its guests die with the test
 
 
 def log(msg):
@@ -91,9 +92,34 @@ def need_libvirt_python():
         skip("python3-libvirt is not installed")
 
 
+def _kill_guests():
+    """SIGKILLs the QEMU processes started under this test's daemon roots.
+
+    Guests outlive their daemon by design; a test that failed or was
+    stopped half-way must not leave them running."""
+    keys = [r.encode() for r in _roots]
+    if not keys:
+        return
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            with open("/proc/%s/cmdline" % d, "rb") as f:
+                argv = f.read().split(b"\0")
+        except OSError:
+            continue
+        if argv and b"qemu-system" in os.path.basename(argv[0]) and \
+                any(k in a for a in argv for k in keys):
+            try:
+                os.kill(int(d), signal.SIGKILL)
+            except OSError:
+                pass
+
+
 def _kill_all():
     for d in list(_daemons):
         d.kill()
+    _kill_guests()
 
 
 def _on_alarm(signum, frame):
@@ -138,6 +164,7 @@ class Daemon:
             raise RuntimeError("VIRTKITD is not set (run through meson test)")
         self.own_root = root is None
         self.root = root or tempfile.mkdtemp(prefix="vkd-")
+        _roots.add(self.root)
         self.sock = os.path.join(self.root, "run", "virtkit", "virtkit-sock")
         self.sock_ro = self.sock + "-ro"
         self.pidfile = os.path.join(self.root, "run", "virtkitd.pid")
