@@ -1,5 +1,6 @@
 /* virtkitd: options, paths, sockets, signals and the event loop of the daemon. */
 #include <errno.h>
+#include <sched.h>
 #include <grp.h>
 #include <signal.h>
 #include <stdio.h>
@@ -212,6 +213,9 @@ daemonMainNoCalls(RpcServer *srv)
     return rpcServerCountCalls(srv) == 0;
 }
 
+/* How long the loop keeps polling without sleeping after it did some work. */
+#define DAEMON_LOOP_SPIN_US 50
+
 /* Runs the loop until asked to stop, then shuts the server down cleanly. */
 static void
 daemonMainRun(RpcServer *srv, DaemonMainState *state)
@@ -219,8 +223,26 @@ daemonMainRun(RpcServer *srv, DaemonMainState *state)
     GMainContext *ctx = rpcServerGetContext(srv);
     GSource *tick = NULL;
 
-    while (!state->quit)
+    /*
+     * After work, the loop checks for more without sleeping for
+     * DAEMON_LOOP_SPIN_US before it blocks: a client's next small call
+     * then finds the loop awake instead of paying a wake-up (tens of
+     * microseconds on an idle virtual CPU).  An idle daemon sleeps.
+     */
+    gint64 lastWork = 0;
+
+    while (!state->quit) {
+        if (g_main_context_iteration(ctx, FALSE)) {
+            lastWork = g_get_monotonic_time();
+            continue;
+        }
+        if (g_get_monotonic_time() - lastWork < DAEMON_LOOP_SPIN_US) {
+            sched_yield();  /* a runnable client gets the CPU first */
+            continue;
+        }
         g_main_context_iteration(ctx, TRUE);
+        lastWork = g_get_monotonic_time();
+    }
 
     LOG_INFO("shutting down (%s)", state->reason);
     rpcServerStop(srv);
