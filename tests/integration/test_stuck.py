@@ -130,6 +130,15 @@ def test_stuck(d, libvirt, uri):
                 "second suspend names the job holding the domain", err)
         t.check(took < 1.8, "second suspend failed after %.2f s" % took)
 
+        # AbortJob answers at once too: a suspend is no job it can abort
+        # (libvirt's answer once it gets past the job lock, which it waits for)
+        start = time.monotonic()
+        rc, out, err = t.virsh(uri, "domjobabort", "stuck")
+        took = time.monotonic() - start
+        t.check(rc != 0 and "no job is active on the domain" in err,
+                "domjobabort while the suspend is stuck: no abortable job", err)
+        t.check(took < 1.0, "domjobabort answered after %.2f s (process start included)" % took)
+
         # The other guest is unaffected.
         start = time.monotonic()
         rc1, _, err1 = t.virsh(uri, "suspend", "other")
