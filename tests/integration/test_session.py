@@ -77,12 +77,15 @@ class SessionDaemon:
     def start(self):
         log_fd = open(self.logfile, "ab")
         env = self.env()
-        # The daemon finds our library through its rpath; keep the
-        # sanitizer settings of the test run.
+        # Keep the sanitizer settings of the test run.
         for k in ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"):
             if k in os.environ:
                 env[k] = os.environ[k]
-        self.proc = subprocess.Popen(self.as_user([os.environ["VIRTKITD"]]),
+        # The build tree may not be readable by the user (a clone under a
+        # 0700 directory): the user runs copies of our programs and libraries.
+        bindir, libdir = self.stage()
+        env["LD_LIBRARY_PATH"] = libdir
+        self.proc = subprocess.Popen(self.as_user([os.path.join(bindir, "virtkitd")]),
                                      stdin=subprocess.DEVNULL, stdout=log_fd,
                                      stderr=subprocess.STDOUT, env=env)
         log_fd.close()
@@ -113,9 +116,33 @@ class SessionDaemon:
             self.proc.kill()
             self.proc.wait()
 
+    def stage(self):
+        """Copies virtkitd, virtkit and our libraries where the user can run them."""
+        bindir = os.path.join(self.base, "bin")
+        libdir = os.path.join(self.base, "lib")
+        if not os.path.isdir(bindir):
+            os.makedirs(bindir)
+            os.makedirs(libdir)
+            daemon = os.environ["VIRTKITD"]
+            shutil.copy(daemon, bindir)
+            shutil.copy(os.environ["VIRTKIT"], bindir)
+            srcdir = os.path.join(os.path.dirname(os.path.dirname(daemon)), "src")
+            for lib in ("libvirt.so.0", "libvirt-qemu.so.0"):
+                shutil.copy(os.path.realpath(os.path.join(srcdir, lib)),
+                            os.path.join(libdir, lib))
+            for d in (bindir, libdir):
+                os.chmod(d, 0o755)
+        return bindir, libdir
+
     def run(self, argv, timeout=30):
+        env = self.env()
+        if argv[0] == os.environ.get("VIRTKIT"):
+            # our CLI: the user's copy, with our library (never Debian's)
+            bindir, libdir = self.stage()
+            argv = [os.path.join(bindir, "virtkit")] + list(argv[1:])
+            env["LD_LIBRARY_PATH"] = libdir
         p = subprocess.run(self.as_user(argv), capture_output=True, text=True,
-                           env=self.env(), timeout=timeout)
+                           env=env, timeout=timeout)
         return p.returncode, p.stdout, p.stderr
 
 
