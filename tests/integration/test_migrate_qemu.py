@@ -108,19 +108,7 @@ def process_gone(pid):
 
 def pair_qemus(pair):
     """PIDs of live QEMU processes started by either daemon of @pair."""
-    found = []
-    for d in os.listdir("/proc"):
-        if not d.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % d, "rb") as f:
-                argv = f.read().split(b"\0")
-        except OSError:
-            continue
-        if argv and argv[0].endswith(b"qemu-system-x86_64") and \
-                any(pair.dir.encode() in a for a in argv) and not process_gone(int(d)):
-            found.append(int(d))
-    return found
+    return [pid for pid in pair.guest_pids() if not process_gone(pid)]
 
 
 def kill_pair_qemus(pair):
