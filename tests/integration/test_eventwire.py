@@ -154,7 +154,9 @@ def run_client(d, cmd, n):
     proxy = Proxy(path, d.sock)
     proxy.start()
     uri = "test+unix:///default?socket=" + path
-    p = subprocess.run(cmd + ["-c", uri, "event", "--all", "--loop", "--timeout", "4"],
+    # the messages go out only once all 26 registrations are answered: on a
+    # loaded machine that can take seconds, so the listener waits 8 s
+    p = subprocess.run(cmd + ["-c", uri, "event", "--all", "--loop", "--timeout", "8"],
                        capture_output=True, text=True, timeout=60, env=t.client_env())
     return p, proxy.injected
 
