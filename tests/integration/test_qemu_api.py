@@ -139,13 +139,32 @@ def test_domcapabilities_shape(d, ours):
                "domcapabilities: vcpu max as libvirt's")
 
 
-def test_display_ports(d, libvirt, base):
+def display_range():
+    """A private display range of 10 ports below the kernel's ephemeral
+    range (outgoing connections of other tests take ports there), with this
+    test listening on its first port.  Returns (base, listening socket)."""
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            low = int(f.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 32768
+    top = max(low, 12000)
+    for _ in range(50):
+        base = random.randrange(10000, top - 10, 10)
+        blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            blocker.bind(("127.0.0.1", base))
+            blocker.listen(1)
+            return base, blocker
+        except OSError:
+            blocker.close()
+    raise RuntimeError("no free port to start a display range at")
+
+
+def test_display_ports(d, libvirt, base, blocker):
     uri = d.uri(driver="qemu", path="/system")
     conn = libvirt.open(uri)
     # Another process (this test) listens on the first port of the range.
-    blocker = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    blocker.bind(("127.0.0.1", base))
-    blocker.listen(1)
     try:
         doms = {}
         for name in ("v1", "v2"):
@@ -371,7 +390,7 @@ def main():
     libvirt.registerErrorHandler(lambda ctx, err: None, None)
 
     # A private display range, so that parallel runs rarely meet.
-    base = random.randrange(30000, 40000, 10)
+    base, blocker = display_range()
     # the monitor traffic in the daemon's log, for test_setmem
     os.environ["VIRTKIT_LOG_FILTERS"] = "qemu.monitor:debug"
     d = t.Daemon(start=False)
@@ -383,7 +402,7 @@ def main():
     d.start()
     try:
         test_domcapabilities(d, libvirt)
-        test_display_ports(d, libvirt, base)
+        test_display_ports(d, libvirt, base, blocker)
         test_monitor_command(d, libvirt)
         test_setmem(d, libvirt)
         t.check_eq(d.terminate(signal.SIGTERM), 0, "daemon stops cleanly (SIGTERM)")
