@@ -1094,21 +1094,23 @@ qemuMigJobEnd(DomainObj *vm)
     qemuDomainJobEndLocked(vm);
 }
 
-/* The destination's incoming transfer is under way (a slow transfer is no lost peer). */
-static bool
-qemuMigIncomingRuns(QemuMonitorMigrationStatus st)
+/* What QEMU says of its own transfer, as the table's event (NONE: not under way). */
+static MigEvent
+qemuMigTransferEvent(QemuMonitorMigrationStatus st)
 {
     switch (st) {
     case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
-    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
-    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
-    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
     case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
     case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
-        return true;
+        return MIG_EVENT_Q_ACTIVE;
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+        return MIG_EVENT_Q_PRESWITCHOVER;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+        return MIG_EVENT_Q_POSTCOPY;
     default:
-        /* setup: still waiting for the source's connection */
-        return false;
+        /* setup (an incoming QEMU still waits for the source), over, or unknown */
+        return MIG_EVENT_NONE;
     }
 }
 
@@ -1135,12 +1137,12 @@ qemuMigTimeoutLocked(DomainObj *vm)
     if (g_get_monotonic_time() / 1000 < mig->deadline || mig->watchPhase != mig->ctx.phase)
         return;     /* re-armed meanwhile, or a new phase the caller arms */
     phase = mig->ctx.phase;
-    if (mig->ctx.side == MIG_SIDE_DEST &&
-        (phase == MIG_PHASE_D_INCOMING || phase == MIG_PHASE_D_POSTCOPY)) {
+    if (migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_ACTIVE)) {
+        /* a phase that may wait on: ask QEMU whether its transfer runs */
         st = qemuMigRefresh(mig);
         if (priv->mig != mig)
             return;
-        if (qemuMigIncomingRuns(st)) {
+        if (migrationTimeoutWaitsOn(phase, qemuMigTransferEvent(st))) {
             LOG_DEBUG("domain '%s': incoming migration still runs (%s), waiting on",
                       vm->def->name, qemuMonitorJSONMigrationStatusToString(st));
             qemuMigWatchRestart(mig, migrationPhaseTimeout(phase));
