@@ -1507,7 +1507,16 @@ typedef struct {
     int lenC;
     char *uriOut;
     char *xml;
+    unsigned int flags;             /* VIR_MIGRATE_LIVE when 0 */
+    unsigned long long bandwidth;   /* Perform's, MiB/s, 0 = none */
+    int rc;                         /* stepPerformThread's result */
 } Steps;
+
+static unsigned int
+stepsFlags(const Steps *st)
+{
+    return st->flags ? st->flags : VIR_MIGRATE_LIVE;
+}
 
 static void
 stepsClear(Steps *st)
@@ -1527,7 +1536,7 @@ stepBegin(Steps *st, virDomainPtr dom)
     g_autofree char *dxml = destXML(dom);
 
     if (!dxml || !(st->xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &st->cookieA,
-                                                              &st->lenA, VIR_MIGRATE_LIVE)))
+                                                              &st->lenA, stepsFlags(st))))
         return -1;
     /* the caller's destination XML (serial log on B), as virsh passes it */
     return virTypedParamsAddString(&st->params, &st->nparams, &st->maxparams,
@@ -1544,7 +1553,7 @@ stepPrepare(Steps *st)
         return -1;
     return virtkitDomainMigratePrepare3Params(connB, st->params, st->nparams, st->cookieA,
                                               st->lenA, &st->cookieB, &st->lenB, &st->uriOut,
-                                              VIR_MIGRATE_LIVE);
+                                              stepsFlags(st));
 }
 
 static int
@@ -1557,12 +1566,29 @@ stepPerform(Steps *st, virDomainPtr dom)
 
     /* without a Prepare: a well-formed URI nobody listens on */
     if (virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_URI,
-                                st->uriOut ? st->uriOut : "tcp://127.0.0.1:9") == 0)
+                                st->uriOut ? st->uriOut : "tcp://127.0.0.1:9") == 0 &&
+        (!st->bandwidth || virTypedParamsAddULLong(&params, &nparams, &maxparams,
+                                                   VIR_MIGRATE_PARAM_BANDWIDTH,
+                                                   st->bandwidth) == 0))
         rc = virtkitDomainMigratePerform3Params(dom, NULL, params, nparams, st->cookieB,
                                                 st->lenB, &st->cookieC, &st->lenC,
-                                                VIR_MIGRATE_LIVE);
+                                                stepsFlags(st));
     virTypedParamsFree(params, nparams);
     return rc;
+}
+
+typedef struct {
+    Steps *st;
+    virDomainPtr dom;
+} StepsPerform;
+
+static gpointer
+stepPerformThread(gpointer opaque)
+{
+    StepsPerform *p = opaque;
+
+    p->st->rc = stepPerform(p->st, p->dom);
+    return NULL;
 }
 
 /* The code of the last error, or -1 when the call succeeded. */
@@ -1819,6 +1845,85 @@ caseTimeoutAfterPerform(void)
 }
 
 /*
+ * Post-copy, then the client is gone after Perform: the source
+ * (S_DONE_POSTCOPY -> S_POSTCOPY_FAILED) and the destination (D_POSTCOPY
+ * -> D_POSTCOPY_DONE once its QEMU has every page -> D_POSTCOPY_FAILED)
+ * both stay paused with POSTCOPY_FAILED, as the table says: never resumed,
+ * never killed, no job left; late Finish / Confirm calls fail.
+ */
+static int
+caseTimeoutAfterPerformPostcopy(void)
+{
+    Steps st = { 0 };
+    StepsPerform sp = { &st, NULL };
+    GThread *thread;
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr late;
+    pid_t srcPid;
+    pid_t dstPid;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("tq", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    srcPid = qemuPid(rootA, "tq");
+    CHECK(waitSerial(rootA, "tq", "CHECK OK"), "guest running on A");
+    st.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    st.bandwidth = 2;
+    CHECK(stepBegin(&st, dom) == 0, "Begin");
+    CHECK(stepPrepare(&st) == 0, "Prepare");
+    CHECK((dstPid = qemuPid(rootB, "tq")) > 0, "destination QEMU started");
+    sp.dom = dom;
+    thread = g_thread_new("perform", stepPerformThread, &sp);
+    if (!waitTransferring(dom, 256 * 1024) || virDomainMigrateStartPostCopy(dom, 0) < 0) {
+        g_thread_join(thread);
+        CHECK(false, "post-copy started");
+    }
+    g_thread_join(thread);
+    CHECK(st.rc == 0, "Perform in post-copy");
+    CHECK((ddom = virDomainLookupByName(connB, "tq")), "the guest on B");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed after the timeout");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed after the timeout");
+    CHECK(waitNoJob(dom) >= 0 && waitNoJob(ddom) >= 0, "no job left on either host");
+    CHECK(kill(srcPid, 0) == 0 && kill(dstPid, 0) == 0, "neither QEMU killed");
+    CHECK(waitEvents("A", "tq", "3 8") && waitEvents("B", "tq", "3 8"),
+          "SUSPENDED_POSTCOPY_FAILED on both hosts");
+    evA = eventsOf("A", "tq");
+    evB = eventsOf("B", "tq");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 3 8"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 4 3, 4 1, 3 8"), "events on B '%s'", evB);
+    g_usleep(300 * 1000);
+    hb = lastHeartbeat(rootB, "tq");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootB, "tq") == hb, "B's guest stays paused");
+    CHECK(!statusNamesMigration(rootA, "tq") && !statusNamesMigration(rootB, "tq"),
+          "no migration in the status XMLs");
+    /* the late client */
+    CHECK(!(late = virtkitDomainMigrateFinish3Params(connB, st.params, st.nparams, st.cookieC,
+                                                     st.lenC, NULL, NULL, stepsFlags(&st),
+                                                     0)) &&
+              lastCode() == VIR_ERR_NO_DOMAIN,
+          "a late Finish fails with NO_DOMAIN (got %d)", lastCode());
+    CHECK(virtkitDomainMigrateConfirm3Params(dom, st.params, st.nparams, NULL, 0,
+                                             stepsFlags(&st), 0) < 0 &&
+              lastCode() == VIR_ERR_OPERATION_INVALID,
+          "a late Confirm fails with OPERATION_INVALID (got %d)", lastCode());
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY_FAILED,
+          "A still paused/postcopy-failed (%d/%d)", state, reason);
+    stepsClear(&st);
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
  * A transfer that takes longer than the timeout (1 MiB/s) completes: the
  * destination's wait restarts while its QEMU receives.
  */
@@ -1968,6 +2073,7 @@ static const Case cases[] = {
     { "timeout-after-begin", caseTimeoutAfterBegin, true },
     { "timeout-after-prepare", caseTimeoutAfterPrepare, true },
     { "timeout-after-perform", caseTimeoutAfterPerform, true },
+    { "timeout-after-perform-postcopy", caseTimeoutAfterPerformPostcopy, true },
     { "timeout-not-during-transfer", caseTimeoutNotDuringTransfer, true },
 };
 
