@@ -432,6 +432,29 @@ migrationPhaseTimeout(MigPhase phase)
     }
 }
 
+/**
+ * migrationTimeoutWaitsOn:
+ * @phase: a phase whose wait for the next step call is over
+ * @transfer: what this side's hypervisor says of its own transfer, as the
+ *            table's event: Q_ACTIVE, Q_PRESWITCHOVER or Q_POSTCOPY while
+ *            data still flows; anything else (NONE when nothing is known,
+ *            e.g. still waiting for the source's connection) otherwise
+ *
+ * A destination whose incoming transfer still runs in D_INCOMING or
+ * D_POSTCOPY restarts its wait instead of handling TIMEOUT: a slow
+ * transfer is not a lost peer (the source's Perform is still busy).
+ *
+ * Returns: true when the driver restarts the wait of @phase.
+ */
+bool
+migrationTimeoutWaitsOn(MigPhase phase, MigEvent transfer)
+{
+    if (phase != MIG_PHASE_D_INCOMING && phase != MIG_PHASE_D_POSTCOPY)
+        return false;
+    return transfer == MIG_EVENT_Q_ACTIVE || transfer == MIG_EVENT_Q_PRESWITCHOVER ||
+           transfer == MIG_EVENT_Q_POSTCOPY;
+}
+
 struct _MigTimer {
     gint refs;
     Mutex lock;

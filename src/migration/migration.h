@@ -162,6 +162,7 @@ char *migrationTableFormatJSON(void);
 
 unsigned int migrationTimeoutMs(void);
 unsigned int migrationPhaseTimeout(MigPhase phase);
+bool migrationTimeoutWaitsOn(MigPhase phase, MigEvent transfer);
 
 /*
  * A one-shot timer on the process's event loop (util/event.h), for a

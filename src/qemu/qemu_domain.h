@@ -39,6 +39,7 @@ struct _QemuDriver {
     GThreadPool *workers;
     gint closing;               /* atomic: instance being freed, workers do nothing */
     unsigned char hostUUID[16]; /* this host's identity in migration cookies */
+    struct _MigTimer *migTimer; /* immutable: the migration TIMEOUT watchdog (qemu_migration.c) */
 };
 
 /* A migration in progress on one side (qemu_migration.c). */

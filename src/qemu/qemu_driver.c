@@ -121,6 +121,8 @@ qemuDriverFree(QemuDriver *driver)
     }
     if (driver->workers)
         g_thread_pool_free(driver->workers, FALSE, TRUE);
+    /* no worker arms it any more; its callback queues no work once closing */
+    qemuMigrationWatchdogFree(driver);
     domainObjListFree(driver->domains);
     domainEventStateFree(driver->events);
     qemuCapsCacheFree(driver->capsCache);
@@ -358,6 +360,7 @@ qemuDriverNew(QemuConfigMode mode, const char *root)
     driver->loop = g_main_loop_new(driver->ctx, FALSE);
     driver->loopThread = g_thread_new("qemu-event", qemuDriverLoopThread, driver);
     driver->workers = qemuProcessWorkersNew(driver);
+    qemuMigrationWatchdogInit(driver);
     if (qemuMigrationHostUUIDInit(driver) < 0) {
         qemuDriverFree(driver);
         return NULL;

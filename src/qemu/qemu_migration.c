@@ -47,6 +47,8 @@ LOG_INIT("qemu.migration");
 #define QEMU_MIG_FINISH_WAIT_MS 30000
 /* After migrate_cancel, how long QEMU may take to stop cancelling. */
 #define QEMU_MIG_CANCEL_WAIT_MS 5000
+/* A timed-out migration whose domain is busy (a job runs) is looked at again after this. */
+#define QEMU_MIG_TIMEOUT_RETRY_MS 1000
 
 /* Statistics of the last migration (VIR_DOMAIN_JOB_STATS_COMPLETED). */
 typedef struct {
@@ -102,6 +104,11 @@ struct _QemuMigration {
     bool gone;                        /* the monitor closed or QEMU exited */
     QemuMigTunnel *tunnel;            /* source, tunnelled: the pump, during Perform */
     QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
+
+    /* The TIMEOUT watchdog (under the domain lock). */
+    MigPhase watchPhase;              /* phase the deadline was armed for */
+    gint64 deadline;                  /* monotonic ms: TIMEOUT unless a step came; 0 none */
+    gint64 timeoutQueued;             /* monotonic ms a worker was asked to handle it, 0 */
 };
 
 static void
@@ -155,6 +162,7 @@ qemuMigNew(QemuDriver *driver, DomainObj *vm, MigSide side, unsigned int flags)
     g_queue_init(&mig->events);
     condInit(&mig->cond);
     migrationCtxInit(&mig->ctx, side, &qemuMigHooks, mig);
+    mig->watchPhase = MIG_PHASE_LAST;
     return mig;
 }
 
@@ -1031,16 +1039,225 @@ qemuMigDrain(DomainObj *vm)
     }
 }
 
+/* ---- the TIMEOUT watchdog (docs/migration.md, "Timeouts") ---- */
+
+/*
+ * A side that only waits for the peer's next step call (the phases of
+ * migrationPhaseTimeout) gets the table's TIMEOUT when the call does not
+ * come in time: the client driving a managed-direct migration, or the
+ * peer daemon, is gone.  Each migration keeps its deadline; the driver's
+ * one MigTimer (src/migration) looks at every domain when the earliest is
+ * due and hands a due one to a worker, which feeds TIMEOUT to the table
+ * under the domain's job.
+ */
+
+/* (Re)start the wait of @mig's phase: @ms from now.  @vm locked. */
+static void
+qemuMigWatchRestart(QemuMigration *mig, unsigned int ms)
+{
+    mig->deadline = g_get_monotonic_time() / 1000 + ms;
+    mig->timeoutQueued = 0;
+    if (!g_atomic_int_get(&mig->driver->closing))
+        migrationTimerSchedule(mig->driver->migTimer, mig->deadline);
+}
+
+/*
+ * Arm the wait of the phase @mig is in, once per phase entered (a phase
+ * without a timeout waits for nothing).  Called whenever the migration's
+ * job ends, so between two steps the deadline belongs to the phase the
+ * last step (or QEMU's event) left.  @vm locked.
+ */
+static void
+qemuMigWatch(QemuMigration *mig)
+{
+    unsigned int ms;
+
+    if (mig->ctx.phase == mig->watchPhase)
+        return;
+    mig->watchPhase = mig->ctx.phase;
+    if ((ms = migrationPhaseTimeout(mig->ctx.phase)) == 0) {
+        mig->deadline = 0;
+        mig->timeoutQueued = 0;
+        return;
+    }
+    qemuMigWatchRestart(mig, ms);
+}
+
+/* End the job of a migration step (or of a worker, abort, recovery): arm the wait. */
+static void
+qemuMigJobEnd(DomainObj *vm)
+{
+    QemuMigration *mig = qemuDomainPrivate(vm)->mig;
+
+    if (mig)
+        qemuMigWatch(mig);
+    qemuDomainJobEndLocked(vm);
+}
+
+/* What QEMU says of its own transfer, as the table's event (NONE: not under way). */
+static MigEvent
+qemuMigTransferEvent(QemuMonitorMigrationStatus st)
+{
+    switch (st) {
+    case QEMU_MONITOR_MIGRATION_STATUS_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_DEVICE:
+    case QEMU_MONITOR_MIGRATION_STATUS_WAIT_UNPLUG:
+        return MIG_EVENT_Q_ACTIVE;
+    case QEMU_MONITOR_MIGRATION_STATUS_PRE_SWITCHOVER:
+        return MIG_EVENT_Q_PRESWITCHOVER;
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_ACTIVE:
+    case QEMU_MONITOR_MIGRATION_STATUS_POSTCOPY_RECOVER:
+        return MIG_EVENT_Q_POSTCOPY;
+    default:
+        /* setup (an incoming QEMU still waits for the source), over, or unknown */
+        return MIG_EVENT_NONE;
+    }
+}
+
+/*
+ * The deadline of @vm's migration may have passed (worker, @vm locked,
+ * job held).  What QEMU reported is handled first (the caller drained the
+ * queue); a destination whose incoming transfer still runs waits on;
+ * otherwise the table gets TIMEOUT and does what its row says (kill the
+ * incoming guest, cancel and resume, leave paused ...).  A migration that
+ * ends here is forgotten: nobody will call its next step, and a late call
+ * fails as for a domain that is not being migrated.
+ */
+static void
+qemuMigTimeoutLocked(DomainObj *vm)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig = priv->mig;
+    QemuMonitorMigrationStatus st;
+    MigPhase phase;
+
+    if (!mig || mig->deadline == 0 || migrationPhaseIsTerminal(mig->ctx.phase))
+        return;
+    mig->timeoutQueued = 0;
+    if (g_get_monotonic_time() / 1000 < mig->deadline || mig->watchPhase != mig->ctx.phase)
+        return;     /* re-armed meanwhile, or a new phase the caller arms */
+    phase = mig->ctx.phase;
+    if (migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_ACTIVE)) {
+        /* a phase that may wait on: ask QEMU whether its transfer runs */
+        st = qemuMigRefresh(mig);
+        if (priv->mig != mig)
+            return;
+        if (migrationTimeoutWaitsOn(phase, qemuMigTransferEvent(st))) {
+            LOG_DEBUG("domain '%s': incoming migration still runs (%s), waiting on",
+                      vm->def->name, qemuMonitorJSONMigrationStatusToString(st));
+            qemuMigWatchRestart(mig, migrationPhaseTimeout(phase));
+            return;
+        }
+        /* QEMU's events that came while the lock was dropped */
+        qemuMigDrain(vm);
+        if (priv->mig != mig || mig->ctx.phase != phase)
+            return;
+    }
+    LOG_INFO("domain '%s': migration timed out in phase %s (no step call within %u ms)",
+             vm->def->name, migrationPhaseName(phase), migrationPhaseTimeout(phase));
+    mig->deadline = 0;
+    if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_TIMEOUT, NULL, NULL) < 0)
+        LOG_WARN("domain '%s': handling the migration timeout failed: %s, ignoring",
+                 vm->def->name, errorGetSlot()->message ? errorGetSlot()->message : "");
+    errorReset();
+    LOG_INFO("domain '%s': migration now in phase %s", vm->def->name,
+             migrationPhaseName(mig->ctx.phase));
+    qemuMigForgetIfOver(vm);
+}
+
+typedef struct {
+    QemuDriver *driver;
+    gint64 now;                 /* monotonic ms */
+    gint64 next;                /* earliest deadline still to come, 0 none */
+} QemuMigWatchScan;
+
+/* One domain (locked, event-loop thread): hand a due migration to a worker. */
+static void
+qemuMigWatchdogOne(DomainObj *vm, void *opaque)
+{
+    QemuMigWatchScan *scan = opaque;
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig = priv ? priv->mig : NULL;
+    gint64 due;
+
+    if (!mig || mig->deadline == 0 || !domainObjIsActive(vm))
+        return;
+    due = mig->deadline;
+    if (scan->now >= due) {
+        /*
+         * A job in progress (a step that came late, a worker, any other
+         * call) ends first: look again later.  Otherwise a worker takes
+         * the job; should it not get it, the work is queued again.
+         */
+        if (priv->job == QEMU_JOB_NONE &&
+            (mig->timeoutQueued == 0 ||
+             scan->now - mig->timeoutQueued >= 5 * QEMU_MIG_TIMEOUT_RETRY_MS)) {
+            mig->timeoutQueued = scan->now;
+            qemuProcessQueueMigrationWork(scan->driver, vm);
+        }
+        due = scan->now + QEMU_MIG_TIMEOUT_RETRY_MS;
+    }
+    if (scan->next == 0 || due < scan->next)
+        scan->next = due;
+}
+
+/* The MigTimer's callback (event-loop thread, no lock held). */
+static void
+qemuMigWatchdog(void *opaque)
+{
+    QemuDriver *driver = opaque;
+    QemuMigWatchScan scan = { driver, g_get_monotonic_time() / 1000, 0 };
+
+    if (g_atomic_int_get(&driver->closing))
+        return;
+    domainObjListForEach(driver->domains, qemuMigWatchdogOne, &scan);
+    errorReset();
+    if (scan.next)
+        migrationTimerSchedule(driver->migTimer, scan.next);
+}
+
+/**
+ * qemuMigrationWatchdogInit:
+ * @driver: a driver instance being created
+ *
+ * Gives the instance its migration TIMEOUT watchdog (disarmed; the first
+ * phase that waits for a peer arms it).  It runs on the process's event
+ * loop (util/event.h): without one, migrations never time out (logged).
+ */
+void
+qemuMigrationWatchdogInit(QemuDriver *driver)
+{
+    driver->migTimer = migrationTimerNew(qemuMigWatchdog, driver);
+}
+
+/**
+ * qemuMigrationWatchdogFree:
+ * @driver: a driver instance being freed (closing set, workers gone)
+ *
+ * Disarms the watchdog and waits for a callback in progress.
+ */
+void
+qemuMigrationWatchdogFree(QemuDriver *driver)
+{
+    g_clear_pointer(&driver->migTimer, migrationTimerFree);
+}
+
 /**
  * qemuMigrationProcessEventsLocked:
  * @vm: a domain, locked, job held (worker)
  *
- * Runs the QEMU migration events queued while no step was running.
+ * Runs the QEMU migration events queued while no step was running, then
+ * the TIMEOUT of a migration whose wait for the next step is over.
  */
 void
 qemuMigrationProcessEventsLocked(DomainObj *vm)
 {
+    QemuMigration *mig;
+
     qemuMigDrain(vm);
+    qemuMigTimeoutLocked(vm);
+    if ((mig = qemuDomainPrivate(vm)->mig))
+        qemuMigWatch(mig);
 }
 
 /**
@@ -1131,7 +1348,7 @@ qemuMigrationRecoverLocked(QemuDriver *driver, DomainObj *vm, const char *phase,
     if (migrationPhaseIsTerminal(mig->ctx.phase) || mig->ctx.phase == MIG_PHASE_S_NONE ||
         mig->ctx.phase == MIG_PHASE_D_NONE)
         qemuMigForget(vm);
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
 }
 
 /* ---- cookies ---- */
@@ -1553,7 +1770,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
     qemuMigCookieOut(qemuMigCookieFormat(driver, vm->def, persist, NULL), cookieout, cookieoutlen);
 
  endjob:
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
  cleanup:
     domainObjEndAPI(&vm);
     return xml;
@@ -1883,7 +2100,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     }
     if (uriOut)
         *uriOut = g_strdup_printf("tcp://%s", hostHP);
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
     domainObjEndAPI(&vm);
     return 0;
 
@@ -1895,7 +2112,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
             qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
         g_clear_pointer(&priv->mig, qemuMigFree);
         priv->migPhase = NULL;
-        qemuDomainJobEndLocked(vm);
+        qemuMigJobEnd(vm);
     }
  cleanup:
     if (!vm->persistent && !domainObjIsActive(vm) && !vm->removed)
@@ -2145,7 +2362,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
  endjob:
     if (priv->mig)
         priv->mig->tunnel = NULL;
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
  cleanup:
     domainObjEndAPI(&vm);
     return ret;
@@ -2269,7 +2486,7 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
     dom = domainObjHandleNew(dconn, vm);
 
  endjob:
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
  cleanup:
     if (vm)
         domainObjEndAPI(&vm);
@@ -2424,7 +2641,7 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
         }
     }
  endjob:
-    qemuDomainJobEndLocked(vm);
+    qemuMigJobEnd(vm);
  cleanup:
     domainObjEndAPI(&vm);
     return ret;
@@ -2877,7 +3094,7 @@ qemuMigrationAbortJob(virDomainPtr dom)
         } else {
             reportError(VIR_ERR_OPERATION_INVALID, "%s", _("no job is active on the domain"));
         }
-        qemuDomainJobEndLocked(vm);
+        qemuMigJobEnd(vm);
         goto cleanup;
     }
     /* Perform runs: its loop applies the abort */

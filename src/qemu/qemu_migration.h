@@ -19,6 +19,8 @@
 
 void qemuMigrationPrivateFree(QemuDomainPrivate *priv);
 int qemuMigrationHostUUIDInit(QemuDriver *driver);
+void qemuMigrationWatchdogInit(QemuDriver *driver);
+void qemuMigrationWatchdogFree(QemuDriver *driver);
 
 /* Event-loop thread, @vm locked. */
 bool qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm,

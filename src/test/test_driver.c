@@ -2462,9 +2462,7 @@ testMigTimeout(TestMig *mig, gint64 now)
         xfer = mig->stream->xfer;
         g_mutex_unlock(&mig->stream->lock);
     }
-    if (mig->ctx.side == MIG_SIDE_DEST &&
-        (xfer == MIG_EVENT_Q_ACTIVE || xfer == MIG_EVENT_Q_PRESWITCHOVER ||
-         xfer == MIG_EVENT_Q_POSTCOPY)) {
+    if (migrationTimeoutWaitsOn(mig->ctx.phase, xfer)) {
         testMigWatch(mig);     /* the transfer runs: wait on */
         return mig->deadline;
     }

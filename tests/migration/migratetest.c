@@ -522,6 +522,16 @@ phaseAfterSwitch(MigPhase phase)
     if (migrationPhaseTimeout(phase) > 0 &&
         !migrationTransitionFind(phase, MIG_EVENT_TIMEOUT))
         fail(info->name, "a phase with a timeout has no TIMEOUT row");
+    /* only a destination still receiving waits on, and only while it receives */
+    if (migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_ACTIVE) !=
+        (phase == MIG_PHASE_D_INCOMING || phase == MIG_PHASE_D_POSTCOPY))
+        fail(info->name, "waits on a running transfer: wrong phase");
+    if (migrationTimeoutWaitsOn(phase, MIG_EVENT_NONE) ||
+        migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_COMPLETED) ||
+        migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_FAILED))
+        fail(info->name, "waits on without a running transfer");
+    if (migrationTimeoutWaitsOn(phase, MIG_EVENT_Q_ACTIVE) && migrationPhaseTimeout(phase) == 0)
+        fail(info->name, "waits on in a phase without a timeout");
     rows = migrationTransitions(&n);
     for (i = 0; i < n; i++) {
         if (rows[i].action == MIG_ACTION_CONTINUE && rows[i].next == phase)

@@ -16,6 +16,8 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
+#include "api/migrate_steps.h"
+
 /*
  * Each case gets two roots, A (source) and B (destination): two driver
  * instances with their own host UUID, so one process holds both hosts and
@@ -1485,11 +1487,482 @@ childMain(const char *a, const char *b, bool postcopy)
     return 0;
 }
 
+/* ---- the TIMEOUT watchdog (run with VIRTKIT_MIGRATION_TIMEOUT_MS set: --timeouts) ---- */
+
+/*
+ * A managed-direct client drives the steps itself (the private step entry
+ * points virtkitd uses) and vanishes after one of them.  Each phase that
+ * waits for the peer's next step then gets the table's TIMEOUT after
+ * VIRTKIT_MIGRATION_TIMEOUT_MS (1500 ms in meson's qemumigratetest-timeout).
+ */
+typedef struct {
+    virTypedParameterPtr params;
+    int nparams;
+    int maxparams;
+    char *cookieA;                  /* Begin -> Prepare */
+    char *cookieB;                  /* Prepare -> Perform */
+    char *cookieC;                  /* Perform -> Finish */
+    int lenA;
+    int lenB;
+    int lenC;
+    char *uriOut;
+    char *xml;
+    unsigned int flags;             /* VIR_MIGRATE_LIVE when 0 */
+    unsigned long long bandwidth;   /* Perform's, MiB/s, 0 = none */
+    int rc;                         /* stepPerformThread's result */
+} Steps;
+
+static unsigned int
+stepsFlags(const Steps *st)
+{
+    return st->flags ? st->flags : VIR_MIGRATE_LIVE;
+}
+
+static void
+stepsClear(Steps *st)
+{
+    virTypedParamsFree(st->params, st->nparams);
+    g_free(st->cookieA);
+    g_free(st->cookieB);
+    g_free(st->cookieC);
+    g_free(st->uriOut);
+    g_free(st->xml);
+    memset(st, 0, sizeof(*st));
+}
+
+static int
+stepBegin(Steps *st, virDomainPtr dom)
+{
+    g_autofree char *dxml = destXML(dom);
+
+    if (!dxml || !(st->xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &st->cookieA,
+                                                              &st->lenA, stepsFlags(st))))
+        return -1;
+    /* the caller's destination XML (serial log on B), as virsh passes it */
+    return virTypedParamsAddString(&st->params, &st->nparams, &st->maxparams,
+                                   VIR_MIGRATE_PARAM_DEST_XML, dxml);
+}
+
+static int
+stepPrepare(Steps *st)
+{
+    if (virTypedParamsAddString(&st->params, &st->nparams, &st->maxparams,
+                                VIR_MIGRATE_PARAM_LISTEN_ADDRESS, "127.0.0.1") < 0 ||
+        virTypedParamsAddString(&st->params, &st->nparams, &st->maxparams,
+                                VIR_MIGRATE_PARAM_URI, "tcp://127.0.0.1") < 0)
+        return -1;
+    return virtkitDomainMigratePrepare3Params(connB, st->params, st->nparams, st->cookieA,
+                                              st->lenA, &st->cookieB, &st->lenB, &st->uriOut,
+                                              stepsFlags(st));
+}
+
+static int
+stepPerform(Steps *st, virDomainPtr dom)
+{
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    int rc = -1;
+
+    /* without a Prepare: a well-formed URI nobody listens on */
+    if (virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_URI,
+                                st->uriOut ? st->uriOut : "tcp://127.0.0.1:9") == 0 &&
+        (!st->bandwidth || virTypedParamsAddULLong(&params, &nparams, &maxparams,
+                                                   VIR_MIGRATE_PARAM_BANDWIDTH,
+                                                   st->bandwidth) == 0))
+        rc = virtkitDomainMigratePerform3Params(dom, NULL, params, nparams, st->cookieB,
+                                                st->lenB, &st->cookieC, &st->lenC,
+                                                stepsFlags(st));
+    virTypedParamsFree(params, nparams);
+    return rc;
+}
+
+typedef struct {
+    Steps *st;
+    virDomainPtr dom;
+} StepsPerform;
+
+static gpointer
+stepPerformThread(gpointer opaque)
+{
+    StepsPerform *p = opaque;
+
+    p->st->rc = stepPerform(p->st, p->dom);
+    return NULL;
+}
+
+/* The code of the last error, or -1 when the call succeeded. */
+static int
+lastCode(void)
+{
+    virErrorPtr e = virGetLastError();
+
+    return e ? e->code : -1;
+}
+
+/* Wait until @dom reports no job; returns the ms it took, -1 if it never did. */
+static gint64
+waitNoJob(virDomainPtr dom)
+{
+    gint64 start = nowMs();
+
+    while (nowMs() - start < WAIT_MS) {
+        virDomainJobInfo info;
+
+        if (virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_NONE)
+            return nowMs() - start;
+        g_usleep(20000);
+    }
+    return -1;
+}
+
+static bool
+jobActive(virDomainPtr dom)
+{
+    virDomainJobInfo info;
+
+    return virDomainGetJobInfo(dom, &info) == 0 && info.type == VIR_DOMAIN_JOB_UNBOUNDED;
+}
+
+static bool
+statusNamesMigration(const char *root, const char *name)
+{
+    g_autofree char *path = g_strdup_printf("%s/run/qemu/%s.xml", root, name);
+    g_autofree char *text = NULL;
+
+    return g_file_get_contents(path, &text, NULL, NULL) && strstr(text, "<migration");
+}
+
+/*
+ * Begin, then the client is gone: S_BEGIN -> S_CANCELLED.  The source job
+ * ends (no job after about the timeout, not before), the guest keeps
+ * running, a late Perform is refused (OPERATION_INVALID) and a new
+ * migration can begin.
+ */
+static int
+caseTimeoutAfterBegin(void)
+{
+    Steps st = { 0 };
+    Steps again = { 0 };
+    virDomainPtr dom;
+    gint64 t0;
+    gint64 took;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *next = NULL;
+    g_autofree char *evA = NULL;
+
+    CHECK((dom = startGuest("tb", 64, "heartbeat_ms=50 dirty_mib_s=1 wss_mib=4", false)),
+          "start");
+    CHECK(waitSerial(rootA, "tb", "CHECK OK"), "guest running on A");
+    t0 = nowMs();
+    CHECK(stepBegin(&st, dom) == 0, "Begin");
+    CHECK(jobActive(dom), "a migration job after Begin");
+    CHECK((took = waitNoJob(dom)) >= 0, "the job ends after the timeout");
+    took = nowMs() - t0;
+    CHECK(took >= 1000, "not before the timeout (%lld ms)", (long long)took);
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running (%d/%d)", state, reason);
+    hb = lastHeartbeat(rootA, "tb");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "tb", next), "heartbeat goes on on A");
+    evA = eventsOf("A", "tb");
+    CHECK(!strstr(evA, "3 "), "no SUSPENDED on A: '%s'", evA);
+    CHECK(!statusNamesMigration(rootA, "tb"), "no migration in the status XML");
+    /* the late client */
+    CHECK(stepPerform(&st, dom) < 0 && lastCode() == VIR_ERR_OPERATION_INVALID,
+          "a late Perform is refused with OPERATION_INVALID (got %d)", lastCode());
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running after the late Perform (%d/%d)", state, reason);
+    /* a new migration can begin (and is cancelled by its client) */
+    CHECK(stepBegin(&again, dom) == 0, "a new Begin");
+    CHECK(virtkitDomainMigrateConfirm3Params(dom, again.params, again.nparams, NULL, 0,
+                                             VIR_MIGRATE_LIVE, 1) == 0,
+          "Confirm cancelled");
+    CHECK(waitNoJob(dom) >= 0, "no job after the cancelled Confirm");
+    stepsClear(&st);
+    stepsClear(&again);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * Begin + Prepare, then the client is gone: the destination (D_INCOMING ->
+ * D_FAILED) kills its incoming QEMU and drops the transient domain
+ * (STARTED_MIGRATED then STOPPED_FAILED), the source (S_BEGIN ->
+ * S_CANCELLED) keeps running without a job.  A late Finish finds no
+ * domain (NO_DOMAIN); a new migration then goes through.
+ */
+static int
+caseTimeoutAfterPrepare(void)
+{
+    Steps st = { 0 };
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr late;
+    pid_t srcPid;
+    pid_t dstPid;
+    gint64 t0;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("tp", 64, "heartbeat_ms=50 dirty_mib_s=1 wss_mib=4", false)),
+          "start");
+    CHECK(waitSerial(rootA, "tp", "CHECK OK"), "guest running on A");
+    srcPid = qemuPid(rootA, "tp");
+    t0 = nowMs();
+    CHECK(stepBegin(&st, dom) == 0, "Begin");
+    CHECK(stepPrepare(&st) == 0, "Prepare");
+    CHECK((dstPid = qemuPid(rootB, "tp")) > 0, "destination QEMU started");
+    CHECK((ddom = virDomainLookupByName(connB, "tp")), "incoming domain on B");
+    CHECK(virDomainGetState(ddom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_MIGRATION,
+          "B paused/migration before the timeout (%d/%d)", state, reason);
+    CHECK(jobActive(ddom), "incoming job on B");
+    virDomainFree(ddom);
+
+    CHECK(pidGone(dstPid), "destination QEMU %d killed after the timeout", (int)dstPid);
+    forgetPid(dstPid);
+    CHECK(nowMs() - t0 >= 1000, "not before the timeout (%lld ms)", (long long)(nowMs() - t0));
+    CHECK(waitEvents("B", "tp", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "tp");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    CHECK(!(late = virDomainLookupByName(connB, "tp")) && lastCode() == VIR_ERR_NO_DOMAIN,
+          "the transient domain is gone from B");
+    CHECK(waitNoJob(dom) >= 0, "no job left on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "A still running (%d/%d)", state, reason);
+    CHECK(kill(srcPid, 0) == 0, "source QEMU alive");
+    hb = lastHeartbeat(rootA, "tp");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "tp", next), "heartbeat goes on on A");
+
+    /* the late client: Finish finds no migration, Perform neither */
+    CHECK(!(late = virtkitDomainMigrateFinish3Params(connB, st.params, st.nparams, NULL, 0,
+                                                     NULL, NULL, VIR_MIGRATE_LIVE, 0)) &&
+              lastCode() == VIR_ERR_NO_DOMAIN,
+          "a late Finish fails with NO_DOMAIN (got %d)", lastCode());
+    CHECK(stepPerform(&st, dom) < 0 && lastCode() == VIR_ERR_OPERATION_INVALID,
+          "a late Perform is refused with OPERATION_INVALID (got %d)", lastCode());
+    stepsClear(&st);
+
+    /* a new migration starts and goes through */
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "a new migration: %s", m.message);
+    hb = lastHeartbeat(rootA, "tp");
+    qemuPid(rootB, "tp");
+    CHECK(checkGuestOnB("tp", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * Begin + Prepare + Perform (the transfer completes), then the client is
+ * gone: as the table says, the source (S_DONE_PRECOPY -> S_UNKNOWN) stays
+ * paused/migration -- it cannot know whether the destination runs the
+ * guest -- without a job, never resumed by the driver; the destination
+ * (D_INCOMING -> D_FAILED) kills its QEMU.  Late Finish / Confirm calls
+ * fail; the operator can resume the source.
+ */
+static int
+caseTimeoutAfterPerform(void)
+{
+    Steps st = { 0 };
+    virDomainPtr dom;
+    virDomainPtr late;
+    pid_t srcPid;
+    pid_t dstPid;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK((dom = startGuest("tf", 64, "heartbeat_ms=50 dirty_mib_s=1 wss_mib=4", false)),
+          "start");
+    CHECK(waitSerial(rootA, "tf", "CHECK OK"), "guest running on A");
+    srcPid = qemuPid(rootA, "tf");
+    CHECK(stepBegin(&st, dom) == 0, "Begin");
+    CHECK(stepPrepare(&st) == 0, "Prepare");
+    CHECK((dstPid = qemuPid(rootB, "tf")) > 0, "destination QEMU started");
+    CHECK(stepPerform(&st, dom) == 0, "Perform");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_MIGRATION,
+          "A paused/migration after Perform (%d/%d)", state, reason);
+    CHECK(jobActive(dom), "the migration job waits for Confirm");
+
+    CHECK(pidGone(dstPid), "destination QEMU %d killed after the timeout", (int)dstPid);
+    forgetPid(dstPid);
+    CHECK(waitEvents("B", "tf", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "tf");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    CHECK(!(late = virDomainLookupByName(connB, "tf")), "the domain is gone from B");
+    CHECK(waitNoJob(dom) >= 0, "no job left on A");
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_MIGRATION,
+          "A stays paused/migration (%d/%d)", state, reason);
+    CHECK(kill(srcPid, 0) == 0, "source QEMU alive");
+    hb = lastHeartbeat(rootA, "tf");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootA, "tf") == hb, "never resumed by the driver");
+    evA = eventsOf("A", "tf");
+    CHECK(g_str_has_suffix(evA, ", 3 1") && strstr(evA, "3 1") == evA + strlen(evA) - 3,
+          "SUSPENDED_MIGRATED last and once on A: '%s'", evA);
+    CHECK(!statusNamesMigration(rootA, "tf"), "no migration in the status XML");
+
+    /* the late client */
+    CHECK(!(late = virtkitDomainMigrateFinish3Params(connB, st.params, st.nparams, st.cookieC,
+                                                     st.lenC, NULL, NULL, VIR_MIGRATE_LIVE,
+                                                     0)) &&
+              lastCode() == VIR_ERR_NO_DOMAIN,
+          "a late Finish fails with NO_DOMAIN (got %d)", lastCode());
+    CHECK(virtkitDomainMigrateConfirm3Params(dom, st.params, st.nparams, NULL, 0,
+                                             VIR_MIGRATE_LIVE, 0) < 0 &&
+              lastCode() == VIR_ERR_OPERATION_INVALID,
+          "a late Confirm fails with OPERATION_INVALID (got %d)", lastCode());
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED,
+          "still paused after the late calls (%d/%d)", state, reason);
+    /* the operator decides: the guest is whole on A */
+    CHECK(virDomainResume(dom) == 0, "resume on A");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "tf", next), "heartbeat goes on on A after the resume");
+    CHECK(!serialHas(rootA, "tf", "CORRUPT"), "no CORRUPT");
+    stepsClear(&st);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * Post-copy, then the client is gone after Perform: the source
+ * (S_DONE_POSTCOPY -> S_POSTCOPY_FAILED) and the destination (D_POSTCOPY
+ * -> D_POSTCOPY_DONE once its QEMU has every page -> D_POSTCOPY_FAILED)
+ * both stay paused with POSTCOPY_FAILED, as the table says: never resumed,
+ * never killed, no job left; late Finish / Confirm calls fail.
+ */
+static int
+caseTimeoutAfterPerformPostcopy(void)
+{
+    Steps st = { 0 };
+    StepsPerform sp = { &st, NULL };
+    GThread *thread;
+    virDomainPtr dom;
+    virDomainPtr ddom;
+    virDomainPtr late;
+    pid_t srcPid;
+    pid_t dstPid;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *evA = NULL;
+    g_autofree char *evB = NULL;
+
+    CHECK((dom = startGuest("tq", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    srcPid = qemuPid(rootA, "tq");
+    CHECK(waitSerial(rootA, "tq", "CHECK OK"), "guest running on A");
+    st.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    st.bandwidth = 2;
+    CHECK(stepBegin(&st, dom) == 0, "Begin");
+    CHECK(stepPrepare(&st) == 0, "Prepare");
+    CHECK((dstPid = qemuPid(rootB, "tq")) > 0, "destination QEMU started");
+    sp.dom = dom;
+    thread = g_thread_new("perform", stepPerformThread, &sp);
+    if (!waitTransferring(dom, 256 * 1024) || virDomainMigrateStartPostCopy(dom, 0) < 0) {
+        g_thread_join(thread);
+        CHECK(false, "post-copy started");
+    }
+    g_thread_join(thread);
+    CHECK(st.rc == 0, "Perform in post-copy");
+    CHECK((ddom = virDomainLookupByName(connB, "tq")), "the guest on B");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed after the timeout");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed after the timeout");
+    CHECK(waitNoJob(dom) >= 0 && waitNoJob(ddom) >= 0, "no job left on either host");
+    CHECK(kill(srcPid, 0) == 0 && kill(dstPid, 0) == 0, "neither QEMU killed");
+    CHECK(waitEvents("A", "tq", "3 8") && waitEvents("B", "tq", "3 8"),
+          "SUSPENDED_POSTCOPY_FAILED on both hosts");
+    evA = eventsOf("A", "tq");
+    evB = eventsOf("B", "tq");
+    CHECK(g_str_has_suffix(evA, "3 1, 3 7, 3 8"), "events on A '%s'", evA);
+    CHECK(streq0(evB, "2 1, 4 3, 4 1, 3 8"), "events on B '%s'", evB);
+    g_usleep(300 * 1000);
+    hb = lastHeartbeat(rootB, "tq");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootB, "tq") == hb, "B's guest stays paused");
+    CHECK(!statusNamesMigration(rootA, "tq") && !statusNamesMigration(rootB, "tq"),
+          "no migration in the status XMLs");
+    /* the late client */
+    CHECK(!(late = virtkitDomainMigrateFinish3Params(connB, st.params, st.nparams, st.cookieC,
+                                                     st.lenC, NULL, NULL, stepsFlags(&st),
+                                                     0)) &&
+              lastCode() == VIR_ERR_NO_DOMAIN,
+          "a late Finish fails with NO_DOMAIN (got %d)", lastCode());
+    CHECK(virtkitDomainMigrateConfirm3Params(dom, st.params, st.nparams, NULL, 0,
+                                             stepsFlags(&st), 0) < 0 &&
+              lastCode() == VIR_ERR_OPERATION_INVALID,
+          "a late Confirm fails with OPERATION_INVALID (got %d)", lastCode());
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_POSTCOPY_FAILED,
+          "A still paused/postcopy-failed (%d/%d)", state, reason);
+    stepsClear(&st);
+    virDomainFree(ddom);
+    virDomainFree(dom);
+    return 0;
+}
+
+/*
+ * A transfer that takes longer than the timeout (1 MiB/s) completes: the
+ * destination's wait restarts while its QEMU receives.
+ */
+static int
+caseTimeoutNotDuringTransfer(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    gint64 t0;
+    long hb;
+
+    CHECK((dom = startGuest("tx", 64, "heartbeat_ms=50 dirty_mib_s=0 wss_mib=6", false)),
+          "start");
+    CHECK(waitSerial(rootA, "tx", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    t0 = nowMs();
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration slower than the timeout: %s", m.message);
+    CHECK(nowMs() - t0 >= 3000, "the transfer took %lld ms (longer than the timeout?)",
+          (long long)(nowMs() - t0));
+    hb = lastHeartbeat(rootA, "tx");
+    qemuPid(rootB, "tx");
+    CHECK(checkGuestOnB("tx", hb) == 0, "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* ---- runner ---- */
 
 typedef struct {
     const char *name;
     int (*func)(void);
+    bool timeout;       /* runs only with --timeouts (VIRTKIT_MIGRATION_TIMEOUT_MS set) */
 } Case;
 
 static const char *selfPath;
@@ -1597,7 +2070,14 @@ static const Case cases[] = {
     { "host-uuid", caseHostUUID },
     { "restart", caseRestartSelf },
     { "restart-postcopy", caseRestartPostcopySelf },
+    { "timeout-after-begin", caseTimeoutAfterBegin, true },
+    { "timeout-after-prepare", caseTimeoutAfterPrepare, true },
+    { "timeout-after-perform", caseTimeoutAfterPerform, true },
+    { "timeout-after-perform-postcopy", caseTimeoutAfterPerformPostcopy, true },
+    { "timeout-not-during-transfer", caseTimeoutNotDuringTransfer, true },
 };
+
+static bool timeoutsRun;        /* --timeouts: only the timeout cases */
 
 static void
 removeTree(const char *path)
@@ -1625,6 +2105,8 @@ runCase(const Case *c)
     int rc = -1;
 
     if (only && !streq0(only, c->name))
+        return;
+    if (c->timeout != timeoutsRun)
         return;
     ntests++;
     rootA = g_mkdtemp(tmplA);
@@ -1667,6 +2149,12 @@ main(int argc, char **argv)
             return 1;
         g_thread_unref(g_thread_new("events", eventLoop, NULL));
         return childMain(argv[2], argv[3], streq0(argv[1], "--child-postcopy"));
+    }
+    if (argc == 2 && streq0(argv[1], "--timeouts")) {
+        /* before any thread starts: the drivers read it on theirs */
+        timeoutsRun = true;
+        if (!getenv("VIRTKIT_MIGRATION_TIMEOUT_MS"))
+            g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "1500", TRUE);
     }
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
