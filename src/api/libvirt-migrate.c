@@ -346,8 +346,18 @@ migrateCheckSource(virDomainPtr domain, unsigned int flags, const char *api)
         reportError(VIR_ERR_OPERATION_DENIED, _("read only access prevents %1$s"), api);
         goto error;
     }
+    /*
+     * Parallel connections cannot be tunnelled.  libvirt 9.0's order: the
+     * ToURI variants check this before the disk-copy flags, Migrate and
+     * Migrate2 after them, and Migrate3 refuses either flag set earlier
+     * (tunnelled without or peer-to-peer with a destination connection).
+     */
+    if (strstr(api, "ToURI"))
+        ENTRY_EXCLUSIVE_FLAGS(flags, VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL, error);
     ENTRY_EXCLUSIVE_FLAGS(flags, VIR_MIGRATE_NON_SHARED_DISK,
                           VIR_MIGRATE_NON_SHARED_INC, error);
+    if (!strstr(api, "ToURI") && !streq(api, "virDomainMigrate3"))
+        ENTRY_EXCLUSIVE_FLAGS(flags, VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL, error);
     if ((flags & VIR_MIGRATE_OFFLINE) &&
         !migrateSupports(conn, DRV_FEATURE_MIGRATION_OFFLINE)) {
         reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",

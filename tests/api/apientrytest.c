@@ -546,6 +546,31 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
                               VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
                               NULL, 0), \
         EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    /* parallel connections cannot be tunnelled: where each variant checks it */ \
+    PTR(virDomainMigrate(c->dom, c->conn, VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL, \
+                         NULL, NULL, 0), \
+        EXCL(VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL)) \
+    PTR(virDomainMigrate(c->dom, c->conn, VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL | \
+                         VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
+                         NULL, NULL, 0), \
+        EXCL(VIR_MIGRATE_NON_SHARED_DISK, VIR_MIGRATE_NON_SHARED_INC)) \
+    PTR(virDomainMigrate2(c->dom, c->conn, NULL, VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL | \
+                          VIR_MIGRATE_PEER2PEER, NULL, NULL, 0), \
+        EXCL(VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL)) \
+    PTR(virDomainMigrate3(c->dom, c->conn, NULL, 0, \
+                          VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL), \
+        VIR_ERR_INVALID_ARG, VIR_FROM_DOMAIN, ON_CONN, \
+        "cannot perform tunnelled migration without using peer2peer flag") \
+    INT(virDomainMigrateToURI(c->dom, "x", VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL | \
+                              VIR_MIGRATE_NON_SHARED_DISK | VIR_MIGRATE_NON_SHARED_INC, \
+                              NULL, 0), \
+        EXCL(VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL)) \
+    INT(virDomainMigrateToURI2(c->dom, "x", NULL, NULL, VIR_MIGRATE_TUNNELLED | \
+                               VIR_MIGRATE_PARALLEL | VIR_MIGRATE_PEER2PEER, NULL, 0), \
+        EXCL(VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL)) \
+    INT(virDomainMigrateToURI3(c->dom, "x", NULL, 0, \
+                               VIR_MIGRATE_TUNNELLED | VIR_MIGRATE_PARALLEL), \
+        EXCL(VIR_MIGRATE_TUNNELLED, VIR_MIGRATE_PARALLEL)) \
     INT(virDomainMigrateToURI2(NULL, "x", NULL, NULL, 0, NULL, 0), \
         INVDOM(virDomainMigrateToURI2)) \
     INT(virDomainMigrateToURI2(c->rodom, "x", NULL, NULL, 0, NULL, 0), \
