@@ -238,6 +238,7 @@ def main():
                     c.close()
                 except Exception:
                     pass
+    t.check_eq(pair.b.exit_status, 0, "B exits cleanly on SIGTERM (sanitizer builds: no report)")
 
 
 if __name__ == "__main__":
