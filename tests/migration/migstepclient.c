@@ -49,6 +49,19 @@ closeConn(virConnectPtr *conn)
     *conn = NULL;
 }
 
+/* Prepare3's parameters: Begin3's XML and the migration URI, if any. */
+static int
+addParams(virTypedParameterPtr *params, int *nparams, const char *xml, const char *uri)
+{
+    int maxparams = 0;
+
+    if (virTypedParamsAddString(params, nparams, &maxparams, VIR_MIGRATE_PARAM_DEST_XML, xml) < 0)
+        return -1;
+    if (uri && virTypedParamsAddString(params, nparams, &maxparams, VIR_MIGRATE_PARAM_URI, uri) < 0)
+        return -1;
+    return 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -59,7 +72,6 @@ main(int argc, char **argv)
     virDomainPtr dom = NULL;
     virTypedParameterPtr params = NULL;
     int nparams = 0;
-    int maxparams = 0;
     g_autofree char *xml = NULL;
     g_autofree char *cookieA = NULL;
     g_autofree char *cookieB = NULL;
@@ -80,18 +92,14 @@ main(int argc, char **argv)
         return failed("open");
     if (!(dom = virDomainLookupByName(src, argv[3])))
         return failed("lookup");
-    if (!(xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &cookieA, &lenA,
-                                                 VIR_MIGRATE_LIVE)))
+    if (!(xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &cookieA, &lenA, VIR_MIGRATE_LIVE)))
         return failed("Begin3");
     /* the step handle holds the connection: only the connection itself counts */
     virDomainFree(dom);
-    if (prepare &&
-        (virTypedParamsAddString(&params, &nparams, &maxparams, VIR_MIGRATE_PARAM_DEST_XML,
-                                 xml) < 0 ||
-         (argc > 5 && virTypedParamsAddString(&params, &nparams, &maxparams,
-                                              VIR_MIGRATE_PARAM_URI, argv[5]) < 0) ||
-         virtkitDomainMigratePrepare3Params(dst, params, nparams, cookieA, lenA, &cookieB,
-                                            &lenB, &uriOut, VIR_MIGRATE_LIVE) < 0))
+    if (prepare && addParams(&params, &nparams, xml, argc > 5 ? argv[5] : NULL) < 0)
+        return failed("parameters");
+    if (prepare && virtkitDomainMigratePrepare3Params(dst, params, nparams, cookieA, lenA, &cookieB,
+                                                      &lenB, &uriOut, VIR_MIGRATE_LIVE) < 0)
         return failed("Prepare3");
     virTypedParamsFree(params, nparams);
     printf("ready\n");
