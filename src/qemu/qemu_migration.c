@@ -1176,8 +1176,8 @@ qemuMigTimeoutLocked(DomainObj *vm)
         LOG_INFO("domain '%s': migration timed out in phase %s (no step call within %u ms)",
                  vm->def->name, migrationPhaseName(phase), migrationPhaseTimeout(phase));
     mig->deadline = 0;
-    if (migrationPhaseHandle(&mig->ctx, mig->connClosed ? MIG_EVENT_PEER_ERROR :
-                                        MIG_EVENT_TIMEOUT, NULL, NULL) < 0)
+    if (migrationPhaseHandle(&mig->ctx, mig->connClosed ? MIG_EVENT_PEER_ERROR : MIG_EVENT_TIMEOUT,
+                             NULL, NULL) < 0)
         LOG_WARN("domain '%s': handling the migration timeout failed: %s, ignoring",
                  vm->def->name, errorGetSlot()->message ? errorGetSlot()->message : "");
     errorReset();
@@ -1249,7 +1249,7 @@ qemuMigConnClosedOne(DomainObj *vm, void *opaque)
         return;
     mig->conn = NULL;
     if (migrationPhaseIsTerminal(mig->ctx.phase) || migrationPhaseTimeout(mig->ctx.phase) == 0)
-        return;     /* a step or the transfer runs: its own end decides */
+        return; /* a step or the transfer runs: its own end decides */
     LOG_DEBUG("domain '%s': the client of its migration closed its connection in phase %s",
               vm->def->name, migrationPhaseName(mig->ctx.phase));
     mig->connClosed = true;
