@@ -520,6 +520,7 @@ qemuConnectClose(virConnectPtr conn)
 
     if (!driver)
         return 0;
+    qemuMigrationConnectClosed(driver, conn);
     domainEventStateDeregisterConn(driver->events, conn);
     conn->privateData = NULL;
     qemuDriverRelease(driver);

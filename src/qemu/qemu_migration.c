@@ -109,6 +109,16 @@ struct _QemuMigration {
     MigPhase watchPhase;              /* phase the deadline was armed for */
     gint64 deadline;                  /* monotonic ms: TIMEOUT unless a step came; 0 none */
     gint64 timeoutQueued;             /* monotonic ms a worker was asked to handle it, 0 */
+
+    /*
+     * The client of the last step (under the domain lock): the connection
+     * it came on, not referenced (a step holds its own reference while it
+     * runs; qemuMigrationConnectClosed clears this before the handle
+     * goes), NULL once it closed.  @connClosed: it closed while this side
+     * waits for its next step, so the watchdog feeds PEER_ERROR at once.
+     */
+    virConnectPtr conn;
+    bool connClosed;
 };
 
 static void
@@ -1080,7 +1090,8 @@ qemuMigWatch(QemuMigration *mig)
         mig->timeoutQueued = 0;
         return;
     }
-    qemuMigWatchRestart(mig, ms);
+    /* the client is gone already (it closed in the phase before): due now */
+    qemuMigWatchRestart(mig, mig->connClosed ? 0 : ms);
 }
 
 /* End the job of a migration step (or of a worker, abort, recovery): arm the wait. */
@@ -1142,7 +1153,12 @@ qemuMigTimeoutLocked(DomainObj *vm)
         st = qemuMigRefresh(mig);
         if (priv->mig != mig)
             return;
-        if (migrationTimeoutWaitsOn(phase, qemuMigTransferEvent(st))) {
+        /*
+         * The client's connection closed: no waiting on (libvirt kills an
+         * incoming guest whose Prepare connection closed, transfer or
+         * not), but a switch to post-copy QEMU made is handled first.
+         */
+        if (!mig->connClosed && migrationTimeoutWaitsOn(phase, qemuMigTransferEvent(st))) {
             LOG_DEBUG("domain '%s': incoming migration still runs (%s), waiting on",
                       vm->def->name, qemuMonitorJSONMigrationStatusToString(st));
             qemuMigWatchRestart(mig, migrationPhaseTimeout(phase));
@@ -1153,10 +1169,15 @@ qemuMigTimeoutLocked(DomainObj *vm)
         if (priv->mig != mig || mig->ctx.phase != phase)
             return;
     }
-    LOG_INFO("domain '%s': migration timed out in phase %s (no step call within %u ms)",
-             vm->def->name, migrationPhaseName(phase), migrationPhaseTimeout(phase));
+    if (mig->connClosed)
+        LOG_WARN("domain '%s': the connection which controls the migration closed in phase %s",
+                 vm->def->name, migrationPhaseName(phase));
+    else
+        LOG_INFO("domain '%s': migration timed out in phase %s (no step call within %u ms)",
+                 vm->def->name, migrationPhaseName(phase), migrationPhaseTimeout(phase));
     mig->deadline = 0;
-    if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_TIMEOUT, NULL, NULL) < 0)
+    if (migrationPhaseHandle(&mig->ctx, mig->connClosed ? MIG_EVENT_PEER_ERROR : MIG_EVENT_TIMEOUT,
+                             NULL, NULL) < 0)
         LOG_WARN("domain '%s': handling the migration timeout failed: %s, ignoring",
                  vm->def->name, errorGetSlot()->message ? errorGetSlot()->message : "");
     errorReset();
@@ -1214,6 +1235,45 @@ qemuMigWatchdog(void *opaque)
     errorReset();
     if (scan.next)
         migrationTimerSchedule(driver->migTimer, scan.next);
+}
+
+/* One domain (locked) when @opaque's connection closes. */
+static void
+qemuMigConnClosedOne(DomainObj *vm, void *opaque)
+{
+    virConnectPtr conn = opaque;
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuMigration *mig = priv ? priv->mig : NULL;
+
+    if (!mig || mig->conn != conn)
+        return;
+    mig->conn = NULL;
+    if (migrationPhaseIsTerminal(mig->ctx.phase) || migrationPhaseTimeout(mig->ctx.phase) == 0)
+        return; /* a step or the transfer runs: its own end decides */
+    LOG_DEBUG("domain '%s': the client of its migration closed its connection in phase %s",
+              vm->def->name, migrationPhaseName(mig->ctx.phase));
+    mig->connClosed = true;
+    if (mig->watchPhase == mig->ctx.phase)
+        qemuMigWatchRestart(mig, 0);
+    /* otherwise the job in progress arms the new phase when it ends (due at once) */
+}
+
+/**
+ * qemuMigrationConnectClosed:
+ * @driver: the instance @conn belongs to
+ * @conn: a connection being closed (its last reference went)
+ *
+ * As libvirt's connection close callbacks: every migration whose last
+ * step came on @conn and that now only waits for that client's next step
+ * (migrationPhaseTimeout) gets the table's PEER_ERROR at once instead of
+ * its TIMEOUT: the watchdog hands it to a worker, which feeds it under the
+ * domain's job after QEMU's queued events.  A migration whose last step
+ * came on another connection is not touched.
+ */
+void
+qemuMigrationConnectClosed(QemuDriver *driver, virConnectPtr conn)
+{
+    domainObjListForEach(driver->domains, qemuMigConnClosedOne, conn);
 }
 
 /**
@@ -1683,9 +1743,30 @@ qemuMigrationSupportsFeature(virConnectPtr conn, int feature)
     return 0;
 }
 
-static int
-qemuMigJobBegin(DomainObj *vm, const char *api)
+/*
+ * A step call came on @conn: it is the client of the migration from now
+ * on (the close of another connection no longer concerns it), bound when
+ * the call arrives, before it waits for the job.  @vm locked.
+ */
+static void
+qemuMigBindConn(DomainObj *vm, virConnectPtr conn)
 {
+    QemuMigration *mig = qemuDomainPrivate(vm)->mig;
+
+    if (!mig || !conn)
+        return;
+    mig->conn = conn;
+    if (mig->connClosed && mig->watchPhase == mig->ctx.phase &&
+        migrationPhaseTimeout(mig->ctx.phase) != 0)
+        qemuMigWatchRestart(mig, migrationPhaseTimeout(mig->ctx.phase));
+    mig->connClosed = false;
+}
+
+/* The job of a step called on @conn (NULL: not a step, e.g. an abort). */
+static int
+qemuMigJobBegin(DomainObj *vm, virConnectPtr conn, const char *api)
+{
+    qemuMigBindConn(vm, conn);
     return qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, api);
 }
 
@@ -1731,7 +1812,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
                     _("another migration job is already running for domain"));
         goto cleanup;
     }
-    if (qemuMigJobBegin(vm, "virDomainMigrateBegin3Params") < 0)
+    if (qemuMigJobBegin(vm, dom->conn, "virDomainMigrateBegin3Params") < 0)
         goto cleanup;
     if (domainObjCheckActive(vm) < 0 ||
         (priv->mig && !migrationPhaseIsTerminal(priv->mig->ctx.phase))) {
@@ -1759,6 +1840,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
 
     mig = qemuMigNew(driver, vm, MIG_SIDE_SOURCE, flags);
     priv->mig = mig;
+    qemuMigBindConn(vm, dom->conn);
     if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_BEGIN, NULL, NULL) <= 0 ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_BEGIN) {
         if (!errorIsSet())
@@ -2040,7 +2122,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
                                 DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
         return -1;
     priv = qemuDriverPrivateOf(driver, vm);
-    if (qemuMigJobBegin(vm, "virDomainMigratePrepare3Params") < 0)
+    if (qemuMigJobBegin(vm, dconn, "virDomainMigratePrepare3Params") < 0)
         goto cleanup;
     if (domainObjIsActive(vm)) {
         reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
@@ -2064,6 +2146,7 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     mig->comp = comp;
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
     priv->mig = mig;
+    qemuMigBindConn(vm, dconn);
     if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_PREPARE, NULL, NULL) <= 0 ||
         migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PREPARE) {
         if (!errorIsSet())
@@ -2259,7 +2342,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     }
     if (!tunnelURI)
         hostHP = qemuMigHostPort(host, port);
-    if (qemuMigJobBegin(vm, "virDomainMigratePerform3Params") < 0)
+    if (qemuMigJobBegin(vm, dom->conn, "virDomainMigratePerform3Params") < 0)
         goto cleanup;
     if (!(mig = priv->mig) || mig->ctx.side != MIG_SIDE_SOURCE) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is not being migrated"));
@@ -2441,7 +2524,7 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
         reportError(VIR_ERR_NO_DOMAIN, _("domain '%1$s' is not being migrated"), name);
         goto cleanup;
     }
-    if (qemuMigJobBegin(vm, "virDomainMigrateFinish3Params") < 0)
+    if (qemuMigJobBegin(vm, dconn, "virDomainMigrateFinish3Params") < 0)
         goto cleanup;
     if (!(mig = priv->mig)) {
         reportError(VIR_ERR_NO_DOMAIN, _("domain '%1$s' is not being migrated"), name);
@@ -2574,7 +2657,7 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);
-    if (qemuMigJobBegin(vm, "virDomainMigrateConfirm3Params") < 0)
+    if (qemuMigJobBegin(vm, dom->conn, "virDomainMigrateConfirm3Params") < 0)
         goto cleanup;
     if (flags & VIR_MIGRATE_OFFLINE) {
         ret = 0;
@@ -3085,7 +3168,7 @@ qemuMigrationAbortJob(virDomainPtr dom)
     }
     if (priv->job == QEMU_JOB_NONE) {
         /* between two steps: apply it now */
-        if (qemuMigJobBegin(vm, "virDomainAbortJob") < 0)
+        if (qemuMigJobBegin(vm, NULL, "virDomainAbortJob") < 0)
             goto cleanup;
         if ((mig = priv->mig) && migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
             mig->aborted = true;

@@ -21,6 +21,7 @@ void qemuMigrationPrivateFree(QemuDomainPrivate *priv);
 int qemuMigrationHostUUIDInit(QemuDriver *driver);
 void qemuMigrationWatchdogInit(QemuDriver *driver);
 void qemuMigrationWatchdogFree(QemuDriver *driver);
+void qemuMigrationConnectClosed(QemuDriver *driver, virConnectPtr conn);
 
 /* Event-loop thread, @vm locked. */
 bool qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm,

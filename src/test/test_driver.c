@@ -63,6 +63,7 @@ typedef struct {
 #define TEST_DEFAULT_HOST_UUID "9aa8a4b4-5b3f-4d2c-8f1e-7a6b5c4d3e2f"
 
 static void testMigFreeVoid(gpointer mig);
+static void testMigConnClosed(TestDriver *driver, virConnectPtr conn);
 
 /*
  * The shared test:///default instance.  A process-wide mutable global on
@@ -291,6 +292,7 @@ testConnectClose(virConnectPtr conn)
 
     if (!driver)
         return 0;
+    testMigConnClosed(driver, conn);
     domainEventStateDeregisterConn(driver->events, conn);
     conn->privateData = NULL;
     testDriverRelease(driver);
@@ -1561,6 +1563,12 @@ typedef struct {
     bool postcopyNow;          /* virDomainMigrateStartPostCopy: stop pre-copy */
     struct _TestMigTunnelIn *tunnelIn; /* destination of a tunnelled migration */
     gint64 deadline;           /* monotonic ms of the TIMEOUT event, 0 none */
+    /*
+     * The connection the last step call came on (not referenced: a step
+     * holds its own reference while it runs, and testConnectClose clears
+     * this before the handle goes), NULL once it closed.
+     */
+    virConnectPtr conn;
 } TestMig;
 
 static void
@@ -2517,6 +2525,56 @@ testMigWatchdog(void *opaque)
         migrationTimerSchedule(driver->migTimer, next);
 }
 
+/*
+ * @conn closes (testConnectClose): as libvirt's connection close
+ * callbacks, every migration whose last step came on it and that now only
+ * waits for that client's next step (migrationPhaseTimeout) gets the
+ * table's PEER_ERROR at once -- the controlling client is gone -- instead
+ * of its TIMEOUT minutes later: the destination kills its incoming guest,
+ * a source after Begin keeps running, a source after Perform stays paused
+ * (S_UNKNOWN), post-copy fails.  A migration whose last step came on
+ * another connection is not touched; one in another phase (a step or the
+ * transfer still runs) only forgets the connection.
+ */
+static void
+testMigConnClosed(TestDriver *driver, virConnectPtr conn)
+{
+    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
+    GHashTableIter iter;
+    gpointer key;
+    guint i;
+
+    g_mutex_lock(&driver->migLock);
+    g_hash_table_iter_init(&iter, driver->migrations);
+    while (g_hash_table_iter_next(&iter, &key, NULL))
+        g_ptr_array_add(keys, g_strdup(key));
+    g_mutex_unlock(&driver->migLock);
+
+    for (i = 0; i < keys->len; i++) {
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        DomainObj *vm;
+        TestMig *mig;
+
+        if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
+            !(vm = domainObjListFindByUUID(driver->domains, uuid)))
+            continue;
+        if ((mig = testMigFind(driver, vm)) && mig->conn == conn) {
+            mig->conn = NULL;
+            testMigDrain(mig);
+            if (!migrationPhaseIsTerminal(mig->ctx.phase) &&
+                migrationPhaseTimeout(mig->ctx.phase) != 0) {
+                LOG_WARN("migration of '%s': its client's connection closed in phase %s",
+                         vm->def->name, migrationPhaseName(mig->ctx.phase));
+                testMigHandle(mig, MIG_EVENT_PEER_ERROR);
+            }
+            if (migrationPhaseIsTerminal(mig->ctx.phase))
+                testMigForget(driver, uuid);
+        }
+        domainObjEndAPI(&vm);
+    }
+    errorReset();
+}
+
 /* ---- host identity and cookies ---- */
 
 /*
@@ -2771,6 +2829,7 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
     mig->flags = flags;
     mig->startMs = g_get_monotonic_time() / 1000;
     mig->faults = testMigFaultsLoad(MIG_SIDE_SOURCE);
+    mig->conn = dom->conn;
     migrationCtxInit(&mig->ctx, MIG_SIDE_SOURCE, &testMigHooks, mig);
 
     if (flags & VIR_MIGRATE_OFFLINE) {
@@ -2935,6 +2994,7 @@ testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ?
                       g_steal_pointer(&persist) : NULL;
     mig->stream = testMigStreamNew();
+    mig->conn = dconn;
     migrationCtxInit(&mig->ctx, MIG_SIDE_DEST, &testMigHooks, mig);
     {
         g_autofree char *key = testMigKey(vm->def->uuid);
@@ -3130,6 +3190,7 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
                     _("domain is not being migrated"));
         goto cleanup;
     }
+    mig->conn = dom->conn;
     if (testMigCookieParse(driver, cookiein, cookieinlen, &streamID, NULL) < 0)
         goto cleanup;
     if (!mig->stream && streamID.pid != (long long)getpid()) {
@@ -3291,6 +3352,7 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
                     _("domain '%1$s' is not being migrated"), name);
         goto cleanup;
     }
+    mig->conn = dconn;
     mig->callLost = false;
     testMigDrain(mig);
     if (!cancelled && mig->tunnelIn && testMigTunnelInCheck(mig->tunnelIn, 10000) < 0) {
@@ -3369,6 +3431,7 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
                     _("domain is not being migrated"));
         goto cleanup;
     }
+    mig->conn = dom->conn;
     mig->callLost = false;
     if (cancelled && migrationPhaseIsTerminal(mig->ctx.phase)) {
         /* already over on this side (aborted, failed, lost): nothing to undo */

@@ -741,6 +741,89 @@ runClientLost(const char *name, const char *lastStep, unsigned int flags,
 }
 
 /*
+ * In-process, one process as the client: the destination is
+ * test:///default (shared by its connections), the step connection @step
+ * runs Prepare and closes; @watch, another connection to the same host,
+ * sees the incoming guest gone at once (the timeout is 60 s: it was the
+ * close).  Closing a connection that ran no step changes nothing.
+ */
+static void
+runInProcessClose(void)
+{
+    const char *name = "close-in-process";
+    virConnectPtr src = NULL;
+    virConnectPtr step = NULL;
+    virConnectPtr watch = NULL;
+    virConnectPtr idle = NULL;
+    virDomainPtr dom = NULL;
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int maxparams = 0;
+    char *xml = NULL;
+    char *cookieA = NULL;
+    char *cookieB = NULL;
+    int lenA = 0;
+    int lenB = 0;
+    char *uriOut = NULL;
+    g_autofree char *before = NULL;
+    g_autofree char *mid = NULL;
+    g_autofree char *after = NULL;
+    gint64 t0;
+    int failuresBefore = failures;
+
+    g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "60000", TRUE);
+    if (!(src = virConnectOpen(srcURI)) || !(step = virConnectOpen("test:///default")) ||
+        !(watch = virConnectOpen("test:///default")) ||
+        !(idle = virConnectOpen("test:///default")) ||
+        !(dom = virDomainLookupByName(src, "guest"))) {
+        fail(name, "cannot open the hosts");
+        goto cleanup;
+    }
+    if (!(xml = virtkitDomainMigrateBegin3Params(dom, NULL, 0, &cookieA, &lenA,
+                                                 VIR_MIGRATE_LIVE)) ||
+        virTypedParamsAddString(&params, &nparams, &maxparams,
+                                VIR_MIGRATE_PARAM_DEST_XML, xml) < 0 ||
+        virtkitDomainMigratePrepare3Params(step, params, nparams, cookieA, lenA,
+                                           &cookieB, &lenB, &uriOut, VIR_MIGRATE_LIVE) < 0) {
+        fail(name, "Begin/Prepare failed: %s", virGetLastErrorMessage());
+        goto cleanup;
+    }
+    before = guestState(watch);
+    virConnectClose(g_steal_pointer(&idle));
+    mid = guestState(watch);
+    t0 = g_get_monotonic_time();
+    virConnectClose(g_steal_pointer(&step));
+    after = guestState(watch);
+    if (!streq0(before, "3/2") || !streq0(mid, "3/2"))
+        fail(name, "destination %s after Prepare, %s after an idle connection closed "
+             "(want 3/2 both)", before, mid);
+    if (!streq0(after, "none"))
+        fail(name, "destination %s after the step connection closed, expected none", after);
+    if (failures == failuresBefore)
+        printf("ok - %s (destination gone %lld ms after the close)\n", name,
+               (long long)((g_get_monotonic_time() - t0) / 1000));
+
+ cleanup:
+    g_unsetenv("VIRTKIT_MIGRATION_TIMEOUT_MS");
+    virTypedParamsFree(params, nparams);
+    g_free(xml);
+    g_free(cookieA);
+    g_free(cookieB);
+    g_free(uriOut);
+    if (dom)
+        virDomainFree(dom);
+    pumpEvents();
+    if (idle)
+        virConnectClose(idle);
+    if (step)
+        virConnectClose(step);
+    if (watch)
+        virConnectClose(watch);
+    if (src)
+        virConnectClose(src);
+}
+
+/*
  * The source's statistics travel in the Perform cookie: the destination's
  * completed job (MIGRATION_IN) reports the source's elapsed time, which
  * here includes a pause between Begin and Prepare the destination never
@@ -925,6 +1008,7 @@ main(int argc, char **argv)
                   "1/0", "3/2", "dst 2/1, dst 5/5");
     runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,
                   "3/2", "3/2", "src 3/1, dst 2/1, dst 5/5");
+    runInProcessClose();
     runRestartEveryPhase();
     runSlowTransfer();
     runCookieStatistics();

@@ -40,6 +40,7 @@ static char *rootA;
 static char *rootB;
 static virConnectPtr connA;
 static virConnectPtr connB;
+static virConnectPtr connExtra[3];  /* a case's own connections, closed after it */
 static int failures;
 static int ntests;
 
@@ -1957,12 +1958,113 @@ caseTimeoutNotDuringTransfer(void)
     return 0;
 }
 
+/* ---- a client whose connection closes (run with --disconnect: timeout 60 s) ---- */
+
+/*
+ * The client drives Begin3 on its own connection to A and Prepare3 on its
+ * own connection to B, then closes them (as a vanishing virsh: its
+ * daemon-side connections close).  With VIRTKIT_MIGRATION_TIMEOUT_MS at
+ * 60 s, what happens within seconds is the close: B kills its incoming
+ * QEMU and drops the transient domain (STARTED_MIGRATED, STOPPED_FAILED),
+ * A's job ends with the guest running on.  Closing a connection that ran
+ * no step (to B) changes nothing; the suite's own connections stay open
+ * throughout.
+ */
+static int
+caseDisconnectAfterPrepare(void)
+{
+    Steps st = { 0 };
+    g_autofree char *uriA = g_strdup_printf("qemu:///embed?root=%s", rootA);
+    g_autofree char *uriB = g_strdup_printf("qemu:///embed?root=%s", rootB);
+    virDomainPtr dom;
+    virDomainPtr mine;
+    virDomainPtr ddom;
+    pid_t dstPid;
+    gint64 t0;
+    gint64 took;
+    long hb;
+    int state = -1;
+    int reason = -1;
+    g_autofree char *evB = NULL;
+    g_autofree char *next = NULL;
+
+    CHECK(connExtra[0] = virConnectOpen(uriA), "the client's connection to A");
+    CHECK(connExtra[1] = virConnectOpen(uriB), "the client's connection to B");
+    CHECK(connExtra[2] = virConnectOpen(uriB), "an idle connection to B");
+    CHECK((dom = startGuest("dc", 64, "heartbeat_ms=50 dirty_mib_s=1 wss_mib=4", false)),
+          "start");
+    CHECK(waitSerial(rootA, "dc", "CHECK OK"), "guest running on A");
+    CHECK((mine = virDomainLookupByName(connExtra[0], "dc")), "the client's handle");
+    CHECK(stepBegin(&st, mine) == 0, "Begin on the client's connection");
+    virDomainFree(mine);    /* the handle holds its connection */
+    CHECK(virTypedParamsAddString(&st.params, &st.nparams, &st.maxparams,
+                                  VIR_MIGRATE_PARAM_LISTEN_ADDRESS, "127.0.0.1") == 0 &&
+              virTypedParamsAddString(&st.params, &st.nparams, &st.maxparams,
+                                      VIR_MIGRATE_PARAM_URI, "tcp://127.0.0.1") == 0,
+          "parameters");
+    CHECK(virtkitDomainMigratePrepare3Params(connExtra[1], st.params, st.nparams, st.cookieA,
+                                             st.lenA, &st.cookieB, &st.lenB, &st.uriOut,
+                                             VIR_MIGRATE_LIVE) == 0,
+          "Prepare on the client's connection");
+    CHECK((dstPid = qemuPid(rootB, "dc")) > 0, "destination QEMU started");
+
+    /* an unrelated close: nothing happens */
+    virConnectClose(connExtra[2]);
+    connExtra[2] = NULL;
+    g_usleep(1000 * 1000);
+    CHECK(kill(dstPid, 0) == 0, "destination QEMU alive after an idle connection closed");
+    CHECK((ddom = virDomainLookupByName(connB, "dc")), "incoming domain on B");
+    CHECK(virDomainGetState(ddom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_PAUSED &&
+              reason == VIR_DOMAIN_PAUSED_MIGRATION,
+          "B paused/migration (%d/%d)", state, reason);
+    CHECK(jobActive(ddom), "incoming job on B");
+    virDomainFree(ddom);
+
+    /* the client's connection to B closes */
+    t0 = nowMs();
+    virConnectClose(connExtra[1]);
+    connExtra[1] = NULL;
+    CHECK(pidGone(dstPid), "destination QEMU %d killed", (int)dstPid);
+    forgetPid(dstPid);
+    took = nowMs() - t0;
+    CHECK(took < 10000, "B's QEMU gone %lld ms after the close (timeout 60 s)", (long long)took);
+    CHECK(waitEvents("B", "dc", "5 5"), "STOPPED_FAILED on B");
+    evB = eventsOf("B", "dc");
+    CHECK(streq0(evB, "2 1, 5 5"), "events on B '%s'", evB);
+    CHECK(!(ddom = virDomainLookupByName(connB, "dc")) && lastCode() == VIR_ERR_NO_DOMAIN,
+          "the transient domain is gone from B");
+    CHECK(jobActive(dom), "A still waits for Perform on the client's open connection");
+
+    /* the client's connection to A closes */
+    t0 = nowMs();
+    virConnectClose(connExtra[0]);
+    connExtra[0] = NULL;
+    CHECK((took = waitNoJob(dom)) >= 0 && took < 10000, "A's job ends at once (%lld ms)",
+          (long long)took);
+    CHECK(virDomainGetState(dom, &state, &reason, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "A still running (%d/%d)", state, reason);
+    hb = lastHeartbeat(rootA, "dc");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 5);
+    CHECK(waitSerial(rootA, "dc", next), "heartbeat goes on on A");
+    CHECK(!statusNamesMigration(rootA, "dc"), "no migration in A's status XML");
+    printf("# B's QEMU gone and A's job ended within seconds of the closes\n");
+    stepsClear(&st);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* ---- runner ---- */
+
+typedef enum {
+    MODE_PLAIN,
+    MODE_TIMEOUTS,      /* --timeouts (VIRTKIT_MIGRATION_TIMEOUT_MS short) */
+    MODE_DISCONNECT,    /* --disconnect (VIRTKIT_MIGRATION_TIMEOUT_MS 60 s) */
+} CaseMode;
 
 typedef struct {
     const char *name;
     int (*func)(void);
-    bool timeout;       /* runs only with --timeouts (VIRTKIT_MIGRATION_TIMEOUT_MS set) */
+    CaseMode mode;      /* runs only in that mode */
 } Case;
 
 static const char *selfPath;
@@ -2070,14 +2172,15 @@ static const Case cases[] = {
     { "host-uuid", caseHostUUID },
     { "restart", caseRestartSelf },
     { "restart-postcopy", caseRestartPostcopySelf },
-    { "timeout-after-begin", caseTimeoutAfterBegin, true },
-    { "timeout-after-prepare", caseTimeoutAfterPrepare, true },
-    { "timeout-after-perform", caseTimeoutAfterPerform, true },
-    { "timeout-after-perform-postcopy", caseTimeoutAfterPerformPostcopy, true },
-    { "timeout-not-during-transfer", caseTimeoutNotDuringTransfer, true },
+    { "timeout-after-begin", caseTimeoutAfterBegin, MODE_TIMEOUTS },
+    { "timeout-after-prepare", caseTimeoutAfterPrepare, MODE_TIMEOUTS },
+    { "timeout-after-perform", caseTimeoutAfterPerform, MODE_TIMEOUTS },
+    { "timeout-after-perform-postcopy", caseTimeoutAfterPerformPostcopy, MODE_TIMEOUTS },
+    { "timeout-not-during-transfer", caseTimeoutNotDuringTransfer, MODE_TIMEOUTS },
+    { "disconnect-after-prepare", caseDisconnectAfterPrepare, MODE_DISCONNECT },
 };
 
-static bool timeoutsRun;        /* --timeouts: only the timeout cases */
+static CaseMode runMode;         /* --timeouts / --disconnect: only those cases */
 
 static void
 removeTree(const char *path)
@@ -2103,10 +2206,11 @@ runCase(const Case *c)
     g_autofree char *tmplB = g_build_filename(g_get_tmp_dir(), "vkmigB-XXXXXX", NULL);
     const char *only = getenv("TEST_CASE");
     int rc = -1;
+    size_t i;
 
     if (only && !streq0(only, c->name))
         return;
-    if (c->timeout != timeoutsRun)
+    if (c->mode != runMode)
         return;
     ntests++;
     rootA = g_mkdtemp(tmplA);
@@ -2121,6 +2225,11 @@ runCase(const Case *c)
         rc = c->func();
     else
         printf("# cannot open the connections: %s\n", virGetLastErrorMessage());
+    for (i = 0; i < G_N_ELEMENTS(connExtra); i++) {
+        if (connExtra[i])
+            virConnectClose(connExtra[i]);
+        connExtra[i] = NULL;
+    }
     closeConn(&connA, 0);
     closeConn(&connB, 1);
     killAll();
@@ -2152,9 +2261,14 @@ main(int argc, char **argv)
     }
     if (argc == 2 && streq0(argv[1], "--timeouts")) {
         /* before any thread starts: the drivers read it on theirs */
-        timeoutsRun = true;
+        runMode = MODE_TIMEOUTS;
         if (!getenv("VIRTKIT_MIGRATION_TIMEOUT_MS"))
             g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "1500", TRUE);
+    }
+    if (argc == 2 && streq0(argv[1], "--disconnect")) {
+        runMode = MODE_DISCONNECT;
+        if (!getenv("VIRTKIT_MIGRATION_TIMEOUT_MS"))
+            g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "60000", TRUE);
     }
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
