@@ -3,7 +3,9 @@
 
 Two daemons, each in its own network namespace (tests/hosts/hostpair.py):
 the migration data and peer-to-peer connections cross the veth link.
-python3-libvirt listens for events on both daemons all along.
+python3-libvirt listens for events on both daemons all along; Debian's
+`virsh event --all --loop` and our `virtkit event --all --loop` listen on
+both daemons through the first six cases and must print the same events.
 
 - Debian's virsh `migrate --live` (managed direct: virsh drives the five
   steps over both connections) and `migrate --live --p2p` (the source
@@ -21,6 +23,7 @@ both daemons run on 127.0.0.1 and the network cut is left out; skipped (77) with
 """
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -88,6 +91,39 @@ class Listener:
             except Exception:
                 pass
         self.conn.close()
+
+
+class EventPrinters:
+    """Debian's `virsh event --all --loop` and our `virtkit event --all --loop`
+    on one daemon: two client libraries listening to the same events.
+    Stopped with SIGINT (both print what they got and exit)."""
+
+    def __init__(self, uri, cli):
+        self.procs = []
+        cmds = [("virsh", ["virsh", "-c", uri, "event", "--all", "--loop"], t.client_env())]
+        if cli:
+            cmds.append(("virtkit", [cli, "-c", uri, "event", "--all", "--loop"],
+                         dict(os.environ, LC_ALL="C")))
+        for label, argv, env in cmds:
+            p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 text=True, env=env)
+            self.procs.append((label, p))
+        time.sleep(1.0)    # both registered before the first migration
+
+    def stop(self):
+        """SIGINT to each (by PID); returns {label: [event lines]}."""
+        out = {}
+        for label, p in self.procs:
+            if p.poll() is None:
+                p.send_signal(signal.SIGINT)
+            try:
+                o, e = p.communicate(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+                o, e = p.communicate()
+            out[label] = [line for line in o.splitlines() if line.startswith("event ")]
+        self.procs = []
+        return out
 
 
 def start_event_loop(libvirt):
@@ -383,6 +419,8 @@ def main():
         cb = libvirt.open(pair.b.uri())
         la = Listener(libvirt, pair.a.uri())
         lb = Listener(libvirt, pair.b.uri())
+        cli = os.environ.get("VIRTKIT")
+        printers = [EventPrinters(pair.a.uri(), cli), EventPrinters(pair.b.uri(), cli)]
         try:
             test_virsh_managed(pair, libvirt, la, lb, ca, cb)
             test_virsh_p2p(pair, libvirt, la, lb, ca, cb)
@@ -390,9 +428,20 @@ def main():
             test_our_cli(pair, libvirt, la, lb, ca, cb)
             test_postcopy(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
+            for host, pr in zip("AB", printers):
+                got = pr.stop()
+                t.check(any("Migrated" in line for line in got["virsh"]),
+                        "%s: virsh event --all saw the migrations' events" % host,
+                        "\n".join(got["virsh"]))
+                if cli:
+                    t.check_eq(got["virtkit"], got["virsh"],
+                               "%s: our library gets the events Debian's libvirt gets "
+                               "(virtkit event --all --loop = virsh event --all --loop)" % host)
             test_network_cut(pair, libvirt, la, lb, ca, cb)
             test_kill_destination(pair, libvirt, la, lb, ca, cb)
         finally:
+            for pr in printers:
+                pr.stop()
             for c in (la, lb):
                 try:
                     c.close()
