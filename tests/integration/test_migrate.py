@@ -208,6 +208,22 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check_eq(la.take("g1"), [], "p2p refused: no events on A")
     other.destroy()
     lb.take("g1", settle=0.1)
+    # p2p with the destination daemon reached over its unix socket (the
+    # socket is a path: it crosses the namespaces), then back over TCP
+    rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--p2p", "g1",
+                           pair.b.uri(), "tcp://%s" % pair.b.addr)
+    t.check(rc == 0 and "g1" in names(cb) and "g1" not in names(ca),
+            "virsh migrate --live --p2p A -> B, the daemons over B's unix socket", out + err)
+    t.check_eq(lb.take("g1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+               "B (destination over unix): STARTED_MIGRATED, RESUMED_MIGRATED")
+    t.check_eq(la.take("g1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+               "A (source, p2p over unix): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+    rc, out, err = t.virsh(pair.b.uri(), "migrate", "--live", "--p2p", "g1",
+                           pair.a.tcp_uri(), "tcp://%s" % pair.a.addr)
+    t.check(rc == 0 and "g1" in names(ca) and "g1" not in names(cb),
+            "virsh migrate --live --p2p B -> A over TCP again", out + err)
+    la.take("g1")
+    lb.take("g1")
 
 
 def test_python_migrate(pair, libvirt, la, lb, ca, cb):
