@@ -9,6 +9,8 @@
 - a server certificate for another host name is refused by the client
   (VIR_ERR_AUTH_FAILED, as libvirt) unless ?no_verify=1;
 - key_file/cert_file/ca_file in the configuration;
+- peer-to-peer migration (virsh --p2p) whose source daemon reaches the
+  destination daemon over TLS with ?pkipath=; a foreign certificate refused;
 - plain TCP with listen_tcp = 1 and auth_tcp = "none"; listen_tcp without
   auth_tcp = "none" is refused at start.
 Ports: high random free ports on 127.0.0.1.
@@ -86,6 +88,49 @@ except libvirt.libvirtError as e:
     p = subprocess.run(["/usr/bin/python3", "-c", code, uri], capture_output=True, text=True,
                        timeout=30, env=t.client_env())
     return p.stdout.strip().splitlines() or [p.stderr]
+
+
+P2P_GUEST = """<domain type='test'>
+  <name>tlsguest</name>
+  <memory unit='MiB'>8</memory>
+  <vcpu>1</vcpu>
+  <os><type>hvm</type></os>
+</domain>
+"""
+
+
+def p2p_over_tls(pki, client, rogue, work):
+    """Peer-to-peer migration whose source daemon reaches the destination
+    daemon over TLS with the client certificate named by ?pkipath=; a
+    source daemon holding a certificate of another CA is refused."""
+    port = free_port()
+    b = net_daemon(pki, 'listen_tls = 1\nlisten_addr = "127.0.0.1"\ntls_port = "%d"\n'
+                   'host_uuid = "6f1b0c5e-2d1a-4b7e-9c38-0000000000b2"\n' % port, port)
+    a = t.Daemon(start=False)
+    a.write_config('host_uuid = "6f1b0c5e-2d1a-4b7e-9c38-0000000000a1"\n')
+    a.start()
+    xml = os.path.join(work, "p2p-guest.xml")
+    with open(xml, "w") as f:
+        f.write(P2P_GUEST)
+    rc, out, err = t.virsh(a.uri(), "create", xml)
+    t.check(rc == 0, "p2p over TLS: guest created on A", out + err)
+    rogue_uri = "test+tls://127.0.0.1:%d/default?pkipath=%s" % (port, rogue)
+    rc, out, err = t.virsh(a.uri(), "migrate", "--live", "--p2p", "tlsguest", rogue_uri,
+                           "tcp://127.0.0.1")
+    rc2, state, _ = t.virsh(a.uri(), "domstate", "tlsguest")
+    t.check(rc != 0 and "TLS confirmation" in err and rc2 == 0 and state.strip() == "running",
+            "p2p over TLS with a foreign certificate: refused, the guest runs on A",
+            out + err + state)
+    tls_uri = "test+tls://127.0.0.1:%d/default?pkipath=%s" % (port, client)
+    rc, out, err = t.virsh(a.uri(), "migrate", "--live", "--p2p", "tlsguest", tls_uri,
+                           "tcp://127.0.0.1")
+    t.check(rc == 0, "virsh migrate --live --p2p, the daemons over TLS", out + err)
+    rc_a, out_a, _ = t.virsh(a.uri(), "list", "--all", "--name")
+    rc_b, out_b, _ = t.virsh(tls_uri, "domstate", "--reason", "tlsguest")
+    t.check("tlsguest" not in out_a.split() and out_b.strip() == "running (migrated)",
+            "p2p over TLS: the guest left A and runs on B (migrated)", out_a + out_b)
+    a.kill()
+    b.kill()
 
 
 def main():
@@ -266,6 +311,8 @@ def run_all(work):
     t.check(rc != 0 and "TLS confirmation" in err, "tls_allowed_dn_list: other names refused",
             out + err)
     d.kill()
+
+    p2p_over_tls(pki, client, rogue, work)
 
     # Refusals at start: TCP without auth_tcp = "none"; TLS without certificates.
     for conf, want in (
