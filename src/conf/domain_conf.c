@@ -1273,6 +1273,8 @@ domainDefParseNode(xmlDocPtr doc G_GNUC_UNUSED, xmlNodePtr root, unsigned int fl
         }
     } else if (uuidGenerate(def->uuid) < 0) {
         return NULL;
+    } else {
+        def->uuidGenerated = true;
     }
 
     def->title = xmlUtilChildContent(root, "title");
@@ -1827,6 +1829,35 @@ domainDefCopy(const DomainDef *def, unsigned int flags)
 
 /* ------------------------------------------------------------------ */
 /* ABI stability and lookups                                           */
+
+/**
+ * domainDefCheckPersistXML:
+ * @guest: the running definition of a guest about to migrate
+ * @xml: the persistent definition asked for on the destination
+ *   (VIR_MIGRATE_PARAM_PERSIST_XML)
+ *
+ * The persistent definition describes the same guest: @xml must parse and
+ * name @guest's uuid, or none (the destination then gives it @guest's).
+ *
+ * Returns: 0, or -1 with the parse error or VIR_ERR_CONFIG_UNSUPPORTED.
+ */
+int
+domainDefCheckPersistXML(const DomainDef *guest, const char *xml)
+{
+    g_autoptr(DomainDef) def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE);
+    char want[VIR_UUID_STRING_BUFLEN];
+    char got[VIR_UUID_STRING_BUFLEN];
+
+    if (!def)
+        return -1;
+    if (def->uuidGenerated || memcmp(def->uuid, guest->uuid, VIR_UUID_BUFLEN) == 0)
+        return 0;
+    uuidFormat(def->uuid, got);
+    uuidFormat(guest->uuid, want);
+    reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                _("Target domain uuid %1$s does not match source %2$s"), got, want);
+    return -1;
+}
 
 /**
  * domainDefCheckABIStability:

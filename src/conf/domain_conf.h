@@ -1136,6 +1136,7 @@ struct _DomainDef {
     int id;                     /* -1 when inactive */
     char *name;
     unsigned char uuid[VIR_UUID_BUFLEN];
+    bool uuidGenerated;         /* the XML named no uuid: made up when parsed */
     char *title;
     char *description;
     char *metadata;             /* the <metadata> element, serialised by libxml2
@@ -1226,6 +1227,7 @@ DomainDef *domainDefCopy(const DomainDef *def, unsigned int flags);
 
 bool domainDefIsABIStable(const DomainDef *a, const DomainDef *b);
 int domainDefCheckABIStability(const DomainDef *src, const DomainDef *dst);
+int domainDefCheckPersistXML(const DomainDef *guest, const char *xml);
 
 /* Helpers for drivers. */
 int domainDefValidateName(const char *name);

@@ -830,6 +830,7 @@ qemuMigActionResume(QemuMigration *mig)
             return -1;
         g_free(def->name);
         def->name = g_strdup(vm->def->name);
+        memcpy(def->uuid, vm->def->uuid, VIR_UUID_BUFLEN);   /* checked in Begin */
         g_clear_pointer(&vm->newDef, domainDefFree);
         vm->newDef = g_steal_pointer(&def);
         vm->persistent = true;
@@ -1831,6 +1832,11 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
             goto endjob;
         xml = g_strdup(xmlin);
     } else if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE))) {
+        goto endjob;
+    }
+    if ((flags & VIR_MIGRATE_PERSIST_DEST) && persistIn &&
+        domainDefCheckPersistXML(vm->def, persistIn) < 0) {
+        g_clear_pointer(&xml, g_free);
         goto endjob;
     }
     if (flags & VIR_MIGRATE_PERSIST_DEST)

@@ -2213,6 +2213,10 @@ testMigAction(void *opaque, MigAction action, MigEvent *retEvent)
             if (!def)
                 return -1;
             testNodeFillDefaults(def);
+            /* the guest's own name and uuid (checked in Begin) */
+            g_free(def->name);
+            def->name = g_strdup(mig->vm->def->name);
+            memcpy(def->uuid, mig->vm->def->uuid, VIR_UUID_BUFLEN);
             g_clear_pointer(&mig->vm->newDef, domainDefFree);
             mig->vm->newDef = g_steal_pointer(&def);
             mig->vm->persistent = true;
@@ -2821,6 +2825,14 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
         reportError(VIR_ERR_OPERATION_INVALID, "%s",
                     _("another migration job is already running for domain"));
         goto cleanup;
+    }
+    if (flags & VIR_MIGRATE_PERSIST_DEST) {
+        const char *persistIn = NULL;
+
+        if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML,
+                                    &persistIn) < 0 ||
+            (persistIn && domainDefCheckPersistXML(vm->def, persistIn) < 0))
+            goto cleanup;
     }
 
     mig = g_new0(TestMig, 1);

@@ -302,6 +302,79 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
     lb.take("g2", settle=0.1)
 
 
+def test_params(pair, libvirt, la, lb, ca, cb):
+    """Parameters and the older entry points: --dname, --persistent-xml,
+    Migrate2 with a new name, ToURI2 peer-to-peer."""
+    create_guest(ca, "gp")
+    la.take("gp")
+    pxml = GUEST_XML.format(name="gp-moved", mib=8).replace(
+        "<vcpu>", "<description>persistent copy</description>\n  <vcpu>")
+    path = os.path.join(pair.a.root, "gp-persist.xml")
+    with open(path, "w") as f:
+        f.write(pxml)
+    # a persistent XML naming another uuid is refused before anything moves
+    bad = os.path.join(pair.a.root, "gp-persist-bad.xml")
+    with open(bad, "w") as f:
+        f.write(pxml.replace("<vcpu>", "<uuid>6f1b0c5e-2d1a-4b7e-9c38-00000000dead</uuid>\n"
+                             "  <vcpu>"))
+    rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--persistent",
+                           "--persistent-xml", bad, "gp", pair.b.uri(),
+                           "--migrateuri", "tcp://%s" % pair.b.addr)
+    t.check(rc != 0 and "Target domain uuid 6f1b0c5e-2d1a-4b7e-9c38-00000000dead does not "
+            "match source" in err and ca.lookupByName("gp").state()[0] == 1 and
+            "gp" not in names(cb), "--persistent-xml with another uuid: refused, runs on A", err)
+    t.check_eq(la.take("gp") + lb.take("gp"), [], "refused: no events")
+    rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--persistent", "--dname",
+                           "gp-moved", "--persistent-xml", path, "gp", pair.b.uri(),
+                           "--migrateuri", "tcp://%s" % pair.b.addr)
+    t.check(rc == 0 and "gp" not in names(ca) and "gp-moved" in names(cb),
+            "virsh migrate --dname: the guest runs on B under its new name",
+            out + err + repr((names(ca), names(cb))))
+    dom = cb.lookupByName("gp-moved")
+    t.check(dom.isPersistent() == 1 and "persistent copy" in
+            dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE) and
+            "persistent copy" not in dom.XMLDesc(0),
+            "--persistent-xml: B's definition is that XML, the live one is the guest's",
+            dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
+    t.check_eq(lb.take("gp-moved"), [STARTED_MIGRATED, (0, 0), RESUMED_MIGRATED],
+               "B: STARTED_MIGRATED, DEFINED_ADDED (Finish persists), RESUMED_MIGRATED")
+    la.take("gp")
+    # Migrate2 (python's migrate2) back to A under the old name
+    ddom = dom.migrate2(ca, None, libvirt.VIR_MIGRATE_LIVE, "gp", "tcp://%s" % pair.a.addr, 0)
+    t.check(ddom is not None and ddom.name() == "gp" and "gp" in names(ca) and
+            ca.lookupByName("gp").state()[0] == 1,
+            "virDomainMigrate2 with a new name: runs on A as gp")
+    la.take("gp")
+    lb.take("gp-moved")
+    # B keeps gp-moved's definition (no --undefinesource), with gp's UUID:
+    # a guest of that UUID under another name is refused there, as libvirt
+    try:
+        ca.lookupByName("gp").migrateToURI2(pair.b.tcp_uri(), "tcp://%s" % pair.b.addr, None,
+                                            libvirt.VIR_MIGRATE_LIVE |
+                                            libvirt.VIR_MIGRATE_PEER2PEER, None, 0)
+        t.check(False, "a guest whose UUID B defines under another name is refused")
+    except libvirt.libvirtError as e:
+        t.check("already defined with uuid" in str(e) and
+                ca.lookupByName("gp").state()[0] == 1,
+                "a guest whose UUID B defines under another name is refused, runs on A", str(e))
+    gm = cb.lookupByName("gp-moved")
+    t.check_eq(cb.lookupByUUIDString(gm.UUIDString()).name(), "gp-moved",
+               "B: the definition kept from --persistent-xml (no uuid in it) has the guest's uuid")
+    gm.undefine()
+    lb.take("gp-moved", settle=0.1)
+    # ToURI2, peer-to-peer: A's daemon drives B
+    ca.lookupByName("gp").migrateToURI2(pair.b.tcp_uri(), "tcp://%s" % pair.b.addr, None,
+                                        libvirt.VIR_MIGRATE_LIVE | libvirt.VIR_MIGRATE_PEER2PEER,
+                                        None, 0)
+    t.check("gp" in names(cb) and "gp" not in names(ca) and
+            cb.lookupByName("gp").state() == [1, 2],
+            "virDomainMigrateToURI2 peer-to-peer: running/migrated on B")
+    la.take("gp")
+    lb.take("gp")
+    cb.lookupByName("gp").destroy()
+    lb.take("gp", settle=0.1)
+
+
 def test_postcopy(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "g5", mib=16)
     la.take("g5")
@@ -442,6 +515,7 @@ def main():
             test_virsh_p2p(pair, libvirt, la, lb, ca, cb)
             test_python_migrate(pair, libvirt, la, lb, ca, cb)
             test_our_cli(pair, libvirt, la, lb, ca, cb)
+            test_params(pair, libvirt, la, lb, ca, cb)
             test_postcopy(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
             for host, pr in zip("AB", printers):
