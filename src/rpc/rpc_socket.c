@@ -692,6 +692,54 @@ rpcSocketFlush(RpcSocket *sock)
 }
 
 /**
+ * rpcSocketWriteDirect:
+ * @sock: a connected plain socket (not TLS) with nothing queued
+ * @iov: bytes to write, in order
+ * @iovcnt: their number
+ *
+ * Writes what the socket takes now, bypassing the queue, so that bulk
+ * data (stream packets) goes from the caller's buffer to the kernel
+ * without being copied into a packet first.  The caller queues whatever
+ * was not written (rpcSocketQueue) before anything else is written.
+ *
+ * Returns: the bytes written (0 when the socket is full), or -1 with an
+ * error reported (the connection is unusable).
+ */
+ssize_t
+rpcSocketWriteDirect(RpcSocket *sock, const struct iovec *iov, int iovcnt)
+{
+    ssize_t done;
+
+    if (sock->listener || sock->tls || rpcSocketHasOutput(sock)) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("cannot write around the socket's queue"));
+        return -1;
+    }
+    do {
+        done = sock->writeFunc(sock->ioOpaque, iov, iovcnt);
+    } while (done < 0 && errno == EINTR);
+    if (done < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        reportSystemError(errno, "%s", _("cannot write to the connection"));
+        return -1;
+    }
+    return done;
+}
+
+/**
+ * rpcSocketCanWriteDirect:
+ * @sock: a socket
+ *
+ * Returns: true when rpcSocketWriteDirect may be used now: a plain
+ * connection whose queue is empty.
+ */
+bool
+rpcSocketCanWriteDirect(const RpcSocket *sock)
+{
+    return !sock->listener && !sock->tls && !rpcSocketHasOutput(sock);
+}
+
+/**
  * rpcSocketHasOutput:
  * @sock: a socket
  *
