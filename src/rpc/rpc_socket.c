@@ -624,7 +624,10 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
 
     /*
      * TLS may hold decrypted bytes the socket will never signal again:
-     * keep filling until a packet is complete or nothing is held.
+     * keep filling until a packet is complete or nothing is held.  A
+     * plain socket that filled all that was asked (a packet's header
+     * after a large packet, see rpcReaderFill) likely has more: read on
+     * rather than going back to the loop for it.
      */
     do {
         st = rpcReaderFill(sock->reader, sock->readFunc, sock->ioOpaque);
@@ -636,7 +639,8 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
         rc = rpcReaderNext(sock->reader, retMsg);
         if (rc != 0)
             return rc > 0 ? RPC_READER_OK : RPC_READER_ERROR;
-    } while (sock->tls && rpcTLSSessionPending(sock->tls) > 0);
+    } while ((sock->tls && rpcTLSSessionPending(sock->tls) > 0) ||
+             (!sock->tls && !rpcReaderDrained(sock->reader)));
     return RPC_READER_AGAIN;
 }
 
