@@ -1371,16 +1371,25 @@ rpcClientWaitDrainLocked(RpcClient *client)
         RpcClientCall wait = {0};
 
         if (!client->haveOwner && client->watch >= 0) {
-            struct pollfd pfd = { .fd = client->fd, .events = POLLOUT };
+            struct pollfd pfd = { .fd = client->fd, .events = POLLOUT | POLLIN };
+            int rc;
 
             if (rpcClientFlushLocked(client) != 0)
                 continue;
             client->selfFlushers++;
             mutexUnlock(&client->lock);
-            if (poll(&pfd, 1, 1000) < 0 && errno != EINTR)
+            if ((rc = poll(&pfd, 1, 1000)) < 0 && errno != EINTR)
                 LOG_DEBUG("poll for room on the socket failed: %s", g_strerror(errno));
             mutexLock(&client->lock);
             client->selfFlushers--;
+            /*
+             * Input is the loop's, but a loop that is not running (the
+             * application's thread is this one) must not leave PINGs
+             * and the daemon's packets unread while we wait.
+             */
+            if (rc > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) && !client->closed &&
+                !client->haveOwner)
+                rpcClientReadLocked(client);
             continue;
         }
 
