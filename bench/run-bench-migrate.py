@@ -117,6 +117,8 @@ def parse_args():
     for w in args.workloads:
         if w not in WORKLOADS:
             ap.error("unknown workload %r" % w)
+    if args.daemon_stats and not shutil.which("perf"):
+        ap.error("--daemon-stats needs perf (Debian: linux-perf)")
     if any(c.startswith("raw") for c in args.only) and \
             not any(c in args.only for c in ("direct", "p2p", "tunnel")):
         ap.error("raw takes its command line from a virtkit guest: add direct, p2p or tunnel")
