@@ -1371,7 +1371,7 @@ rpcClientWaitDrainLocked(RpcClient *client)
         RpcClientCall wait = {0};
 
         if (!client->haveOwner && client->watch >= 0) {
-            struct pollfd pfd = { .fd = client->fd, .events = POLLOUT | POLLIN };
+            struct pollfd pfd = {.fd = client->fd, .events = POLLOUT | POLLIN};
             int rc;
 
             if (rpcClientFlushLocked(client) != 0)
@@ -1445,8 +1445,7 @@ rpcClientWaitDrainLocked(RpcClient *client)
  * Returns: 0, or -1 with an error reported (the connection is closed).
  */
 int
-rpcClientSendData(RpcClient *client, RpcMessage *msg, const char *data, size_t len,
-                  bool nonblock)
+rpcClientSendData(RpcClient *client, RpcMessage *msg, const char *data, size_t len, bool nonblock)
 {
     int ret = -1;
 

@@ -192,7 +192,7 @@ typedef struct {
     bool failed;
     int calls;
     gint freed;
-    gint go;   /* the test checked the second registration: read now */
+    gint go; /* the test checked the second registration: read now */
 } EventState;
 
 static void

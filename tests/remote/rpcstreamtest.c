@@ -538,8 +538,8 @@ bulkCallThread(gpointer opaque)
     BulkCall *c = opaque;
     int arg = 7;
 
-    c->rc = rpcClientCall(c->client, TEST_PROG, TEST_VERS, TEST_PROC_CALL, (xdrproc_t)xdr_int,
-                          &arg, (xdrproc_t)xdr_int, &c->value);
+    c->rc = rpcClientCall(c->client, TEST_PROG, TEST_VERS, TEST_PROC_CALL, (xdrproc_t)xdr_int, &arg,
+                          (xdrproc_t)xdr_int, &c->value);
     errorReset();
     return NULL;
 }
@@ -550,7 +550,7 @@ testBulk(const void *opaque G_GNUC_UNUSED)
     g_autofree char *buf = g_malloc(BULK_CHUNK);
     GThread *loop = NULL;
     GThread *caller = NULL;
-    BulkCall call = { .rc = -1 };
+    BulkCall call = {.rc = -1};
     RpcClientStream *st = NULL;
     RpcClient *client = NULL;
     Peer peer;
@@ -620,8 +620,8 @@ mymain(void)
                 NULL) < 0)
         ret = -1;
     /* last: it registers the event loop for the rest of the process */
-    if (testRun("bulk data through a full socket, a call beside it, with an event loop",
-                testBulk, NULL) < 0)
+    if (testRun("bulk data through a full socket, a call beside it, with an event loop", testBulk,
+                NULL) < 0)
         ret = -1;
     return ret;
 }
