@@ -43,7 +43,9 @@ started here is killed and reaped by PID on every path.  Needs root.
 
 Usage: bench/run-bench-migrate.py [--build-dir DIR] [--runs N] [--rounds K]
            [--workloads idle,random,dirty] [--only CONFIGS] [--markdown]
-           [--check]
+           [--check] [--daemon-stats]
+--daemon-stats wraps each virtkitd migration in `perf stat -p` on both
+daemons (CPU time, context switches; needs perf).
 """
 
 import argparse
@@ -100,6 +102,9 @@ def parse_args():
     ap.add_argument("--keep-tmp", action="store_true")
     ap.add_argument("--vk-log-filters", default=None,
                     help="log_filters for both virtkitd (their logs stay with --keep-tmp)")
+    ap.add_argument("--daemon-stats", action="store_true",
+                    help="CPU time and context switches of both virtkitd per migration "
+                         "(perf stat; per MiB in a second table)")
     ap.add_argument("--markdown", action="store_true")
     ap.add_argument("--check", action="store_true",
                     help="exit with status 3 when a target is missed")
@@ -112,6 +117,8 @@ def parse_args():
     for w in args.workloads:
         if w not in WORKLOADS:
             ap.error("unknown workload %r" % w)
+    if args.daemon_stats and not shutil.which("perf"):
+        ap.error("--daemon-stats needs perf (Debian: linux-perf)")
     if any(c.startswith("raw") for c in args.only) and \
             not any(c in args.only for c in ("direct", "p2p", "tunnel")):
         ap.error("raw takes its command line from a virtkit guest: add direct, p2p or tunnel")
@@ -128,6 +135,62 @@ def kill_pid(pid):
         os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
+
+
+def task_stats(pid):
+    """(CPU ms, context switches) of the live threads of @pid (schedstat,
+    ns precision; voluntary + involuntary switches)."""
+    cpu = cs = 0
+    for task in glob.glob("/proc/%d/task/*" % pid):
+        try:
+            with open(task + "/schedstat") as fh:
+                cpu += int(fh.read().split()[0])
+            with open(task + "/status") as fh:
+                for line in fh:
+                    if line.startswith(("voluntary_ctxt_switches:",
+                                        "nonvoluntary_ctxt_switches:")):
+                        cs += int(line.split(":", 1)[1])
+        except (OSError, ValueError, IndexError):
+            pass
+    return cpu / 1e6, cs
+
+
+class DaemonStat:
+    """perf stat (task-clock, context-switches) on one process for the time of
+    one migration.  Threads it starts meanwhile (the tunnel's pump) are
+    counted too: perf's counters are inherited."""
+
+    def __init__(self, pid, path):
+        self.path = path
+        self.proc = subprocess.Popen(
+            ["perf", "stat", "-x", ",", "-e", "task-clock,context-switches",
+             "-p", str(pid), "-o", path],
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+    def stop(self):
+        """Returns (CPU ms, context switches), or (None, None)."""
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            kill_pid(self.proc.pid)
+            self.proc.wait()
+            return None, None
+        cpu = cs = None
+        try:
+            with open(self.path) as f:
+                for line in f:
+                    parts = line.strip().split(",")
+                    if len(parts) < 3 or not parts[0][:1].isdigit():
+                        continue
+                    if parts[2] == "task-clock":
+                        cpu = float(parts[0])
+                    elif parts[2] == "context-switches":
+                        cs = int(parts[0])
+        except OSError:
+            pass
+        return cpu, cs
 
 
 def guest_append(workload, args):
@@ -343,6 +406,7 @@ class Bench:
         self.load = []
         self.warm = set()
         self.no_heartbeat = {}  # (workload, config) -> migrations without a heartbeat after
+        self.last_stats = {}    # --daemon-stats of the last migration
 
     def next_id(self):
         self._id += 1
@@ -539,7 +603,31 @@ class Bench:
             if config.startswith("lv-"):
                 params[libvirt.VIR_MIGRATE_PARAM_LISTEN_ADDRESS] = daddr
         flags = libvirt.VIR_MIGRATE_LIVE
+        stats = None
+        if self.args.daemon_stats and not config.startswith("lv-"):
+            hosts = {"vkA": self.pair.a, "vkB": self.pair.b}
+            stats = {role: DaemonStat(hosts[h].pid, os.path.join(self.tmp, "perf-%s.txt" % role))
+                     for role, h in (("src", src), ("dst", dst))}
+            qemus = set(self.qemu_pids())
+            time.sleep(0.3)     # perf attaches (its start-up is not in the figures)
         t0 = time.monotonic()
+        try:
+            self._api_migrate_call(way, dom, dst, params, flags, config)
+        finally:
+            ms = (time.monotonic() - t0) * 1000.0
+            if stats:
+                # the destination's QEMU started meanwhile as the daemon's
+                # child, so perf counted it too: take its own time out
+                spawned = [task_stats(p) for p in set(self.qemu_pids()) - qemus]
+                for role, st in stats.items():
+                    cpu, cs = st.stop()
+                    if role == "dst" and cpu is not None:
+                        cpu -= sum(q[0] for q in spawned)
+                        cs -= sum(q[1] for q in spawned)
+                    self.last_stats["%s_cpu_ms" % role], self.last_stats["%s_cs" % role] = cpu, cs
+        return ms
+
+    def _api_migrate_call(self, way, dom, dst, params, flags, config):
         if way == "direct":
             ddom = dom.migrate3(self.conns[dst], params, flags)
             if ddom is None:
@@ -549,7 +637,6 @@ class Bench:
             if way == "tunnel":
                 flags |= libvirt.VIR_MIGRATE_TUNNELLED
             dom.migrateToURI3(self.dest_uri(config, dst), params, flags)
-        return (time.monotonic() - t0) * 1000.0
 
     def run_api(self, workload, config, rnd):
         (ha, hb), (aa, ab) = self.api_hosts(config)
@@ -565,6 +652,7 @@ class Bench:
             for i in range(self.args.runs):
                 idx = hub.count() - 1
                 load = loadavg()
+                self.last_stats = {}
                 try:
                     ms = self.api_migrate(config, dom, src, dst, daddr)
                 except libvirt.libvirtError as e:
@@ -585,7 +673,7 @@ class Bench:
                     "qemu_downtime_ms": stats.get("downtime"),
                     "bytes": transferred,
                     "bps": transferred / (ms / 1000.0) if transferred else None,
-                    "load": load})
+                    "load": load, **self.last_stats})
                 dom = self.conns[dst].lookupByName(name)
                 src, dst = dst, src
                 daddr = aa if daddr == ab else ab
@@ -785,6 +873,42 @@ class Bench:
         vals = [s[key] for s in self.samples.get((workload, config), []) if s[key] is not None]
         return (min(vals), max(vals)) if vals else None
 
+    def report_daemon_stats(self, md):
+        """--daemon-stats: both virtkitd's CPU time and context switches,
+        per migration (median) and per MiB QEMU moved (sums over the
+        samples, less sensitive to the load than MiB/s)."""
+        hdr = ("workload", "config", "n", "src CPU ms", "dst CPU ms", "src CPU ms/MiB",
+               "dst CPU ms/MiB", "src cs/MiB", "dst cs/MiB")
+        rows = []
+        for w in self.args.workloads:
+            for c in ("direct", "p2p", "tunnel"):
+                ss = [s for s in self.samples.get((w, c), [])
+                      if s.get("src_cpu_ms") is not None and s.get("dst_cpu_ms") is not None
+                      and s.get("bytes")]
+                if not ss:
+                    continue
+                mib = sum(s["bytes"] for s in ss) / 1048576.0
+                row = [w, c, str(len(ss)),
+                       "%.1f" % statistics.median(s["src_cpu_ms"] for s in ss),
+                       "%.1f" % statistics.median(s["dst_cpu_ms"] for s in ss)]
+                for key, fmt in (("src_cpu_ms", "%.3f"), ("dst_cpu_ms", "%.3f"),
+                                 ("src_cs", "%.1f"), ("dst_cs", "%.1f")):
+                    row.append(fmt % (sum(s[key] or 0 for s in ss) / mib))
+                rows.append(tuple(row))
+        out = ["virtkitd CPU time (perf task-clock, all threads) and context switches "
+               "during each migration:", ""]
+        if md:
+            out.append("| " + " | ".join(hdr) + " |")
+            out.append("|" + "|".join("---" for _ in hdr) + "|")
+            out.extend("| " + " | ".join(r) + " |" for r in rows)
+        else:
+            widths = [max(len(hdr[i]), *(len(r[i]) for r in rows)) if rows else len(hdr[i])
+                      for i in range(len(hdr))]
+            out.append("  ".join(h.ljust(wd) for h, wd in zip(hdr, widths)))
+            out.extend("  ".join(v.ljust(wd) for v, wd in zip(r, widths)) for r in rows)
+        out.append("")
+        return out
+
     def report(self):
         md = self.args.markdown
         out = []
@@ -841,6 +965,8 @@ class Bench:
             for r in rows:
                 out.append("  ".join(v.ljust(wd) for v, wd in zip(r, widths)))
         out.append("")
+        if self.args.daemon_stats:
+            out.extend(self.report_daemon_stats(md))
         for (w, c), msg in sorted(self.errors.items()):
             out.append("%s %s: %s" % (w, c, msg))
         for (w, c), n in sorted(self.no_heartbeat.items()):

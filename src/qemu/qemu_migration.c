@@ -1982,6 +1982,28 @@ qemuMigTunnelSockaddr(const char *path, struct sockaddr_un *addr)
     return 0;
 }
 
+/*
+ * Room for several stream packets in our socket to the incoming QEMU:
+ * with the default (about 200 KiB, less than one 256 KiB packet) nearly
+ * every packet is written in two parts with a wait for room between,
+ * each wait a re-arm of the event loop's watch and a wake-up.  A unix
+ * socket reports room again when three quarters of its buffer are
+ * free, so a large buffer also means fewer waits.  A privileged daemon
+ * may exceed net.core.wmem_max (SO_SNDBUFFORCE); otherwise the kernel
+ * caps the size, which is harmless.
+ */
+#define QEMU_MIG_TUNNEL_SNDBUF (4 * 1024 * 1024)
+
+static void
+qemuMigTunnelGrowSendBuffer(int fd)
+{
+    int size = QEMU_MIG_TUNNEL_SNDBUF;
+
+    if (setsockopt(fd, SOL_SOCKET, SO_SNDBUFFORCE, &size, sizeof(size)) < 0 &&
+        setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, sizeof(size)) < 0)
+        LOG_DEBUG("cannot grow the tunnel's send buffer: %s", g_strerror(errno));
+}
+
 /* Destination: our connection to the incoming QEMU's socket, bound to @st. */
 static int
 qemuMigTunnelConnect(virStreamPtr st, const char *path)
@@ -2001,6 +2023,7 @@ qemuMigTunnelConnect(virStreamPtr st, const char *path)
         close(fd);
         return -1;
     }
+    qemuMigTunnelGrowSendBuffer(fd);
     if (fdStreamOpen(st, fd, NULL, NULL) < 0) {
         close(fd);
         return -1;

@@ -101,6 +101,7 @@ struct _RpcClient {
     GPtrArray *streams;             /* RpcClientStream *; protected by lock (rpc_stream.c) */
     unsigned int streamWaiters;     /* protected by lock: stream waits in @calls */
     unsigned int drainWaiters;      /* protected by lock: those of them for RPC_CLIENT_WAIT_DRAIN */
+    unsigned int selfFlushers;      /* protected by lock: senders writing the queue themselves */
 };
 
 static void rpcClientWatchCallback(int watch, int fd, int events, void *opaque);
@@ -818,7 +819,8 @@ rpcClientUpdateWatchLocked(RpcClient *client)
         return;
     if (!client->closed && !client->haveOwner) {
         events = VIR_EVENT_HANDLE_READABLE;
-        if (rpcSocketHasOutput(client->sock))
+        /* A sender waiting for room writes the queue itself. */
+        if (rpcSocketHasOutput(client->sock) && !client->selfFlushers)
             events |= VIR_EVENT_HANDLE_WRITABLE;
     }
     if (events != client->watchEvents) {
@@ -1282,21 +1284,168 @@ rpcClientFindStreamLocked(RpcClient *client, const rpc_header *hdr)
     return NULL;
 }
 
-/**
- * rpcClientSendPacket:
- * @client: a client
- * @msg: an encoded packet (ownership taken)
- * @nonblock: only queue it
+/*
+ * Sends @msg followed by @len bytes at @data (the payload of @msg when
+ * @len > 0, see rpcMessageEncodeRawHeader; ownership of @msg taken).
+ * With an empty queue on a plain socket, both go to the kernel straight
+ * from their buffers (one writev, no copy of the payload into a packet);
+ * only what the socket did not take is copied and queued, ahead of
+ * anything queued later.  Otherwise the payload is appended to @msg and
+ * the whole packet queued and flushed.  Called with client->lock held on
+ * an open client.
  *
- * Sends a packet that has no reply (stream data).  Unless @nonblock,
- * waits (doing the I/O when no other thread does) until the output
- * queue is written out, so that a fast sender cannot make the client
- * buffer without bound.
+ * Returns: 0, or -1 with the error (the client is closed).
+ */
+static int
+rpcClientWriteDataLocked(RpcClient *client, RpcMessage *msg, const char *data, size_t len)
+{
+    struct iovec iov[2];
+    size_t head = msg->bufferLength;
+    size_t total = head + len;
+    size_t rest;
+    size_t headRest;
+    uint8_t *buf = NULL;
+    ssize_t done;
+
+    if (!rpcSocketCanWriteDirect(client->sock)) {
+        if (len > 0 && rpcMessageEncodePayloadRaw(msg, data, len) < 0) {
+            rpcMessageFree(msg);
+            return -1;
+        }
+        rpcSocketQueue(client->sock, msg);
+        if (client->haveOwner) {
+            if (rpcClientFlushLocked(client) == 0)
+                rpcClientWakeOwner(client);
+            return client->closed ? -1 : 0;
+        }
+        return rpcClientFlushLocked(client) < 0 ? -1 : 0;
+    }
+
+    iov[0].iov_base = msg->buffer;
+    iov[0].iov_len = head;
+    iov[1].iov_base = (void *)data;
+    iov[1].iov_len = len;
+    if ((done = rpcSocketWriteDirect(client->sock, iov, len > 0 ? 2 : 1)) < 0) {
+        rpcMessageFree(msg);
+        rpcClientRewordIOError(_("Cannot write data"));
+        rpcClientFailLocked(client, VIR_CONNECT_CLOSE_REASON_EOF);
+        return -1;
+    }
+    if ((size_t)done == total) {
+        rpcMessageFree(msg);
+        return 0;
+    }
+
+    /* The socket is full: the rest of the packet waits in the queue. */
+    rest = total - (size_t)done;
+    headRest = (size_t)done < head ? head - (size_t)done : 0;
+    buf = g_malloc(rest);
+    memcpy(buf, msg->buffer + head - headRest, headRest);
+    if (rest > headRest)
+        memcpy(buf + headRest, data + len - (rest - headRest), rest - headRest);
+    g_free(msg->buffer);
+    msg->buffer = buf;
+    msg->bufferLength = rest;
+    msg->bufferCapacity = rest;
+    msg->bufferOffset = 0;
+    rpcSocketQueue(client->sock, msg);
+    if (client->haveOwner)
+        rpcClientWakeOwner(client);
+    return 0;
+}
+
+/*
+ * Waits until the output queue is written out.  Without an I/O owner,
+ * on a client the event loop watches for input, the caller writes the
+ * queue itself, polling the socket for room without the lock: the loop
+ * keeps reading (keepalive, stream errors) and is neither woken nor
+ * re-armed for each packet.  Otherwise it waits as a stream waiter (and
+ * does the I/O when nobody does).  Called with client->lock held.
+ *
+ * Returns: 0, or -1 with the error (the client closed).
+ */
+static int
+rpcClientWaitDrainLocked(RpcClient *client)
+{
+    while (!client->closed && rpcSocketHasOutput(client->sock)) {
+        RpcClientCall wait = {0};
+
+        if (!client->haveOwner && client->watch >= 0) {
+            struct pollfd pfd = {.fd = client->fd, .events = POLLOUT | POLLIN};
+            int rc;
+
+            if (rpcClientFlushLocked(client) != 0)
+                continue;
+            client->selfFlushers++;
+            mutexUnlock(&client->lock);
+            if ((rc = poll(&pfd, 1, 1000)) < 0 && errno != EINTR)
+                LOG_DEBUG("poll for room on the socket failed: %s", g_strerror(errno));
+            mutexLock(&client->lock);
+            client->selfFlushers--;
+            /*
+             * Input is the loop's, but a loop that is not running (the
+             * application's thread is this one) must not leave PINGs
+             * and the daemon's packets unread while we wait.
+             */
+            if (rc > 0 && (pfd.revents & (POLLIN | POLLHUP | POLLERR)) && !client->closed &&
+                !client->haveOwner)
+                rpcClientReadLocked(client);
+            continue;
+        }
+
+        wait.streamWaiter = RPC_CLIENT_WAIT_DRAIN;
+        condInit(&wait.cond);
+        g_queue_push_tail(&client->calls, &wait);
+        client->streamWaiters++;
+        client->drainWaiters++;
+        while (!wait.done) {
+            if (!client->haveOwner) {
+                rpcClientIOLoopLocked(client, &wait);
+                continue;
+            }
+            condWaitUntil(&wait.cond, &client->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
+        }
+        if (wait.error.code != VIR_ERR_OK)
+            errorSetFromCopy(&wait.error);
+        errorClear(&wait.error);
+        condClear(&wait.cond);
+    }
+    if (client->closed) {
+        if (!errorIsSet()) {
+            if (client->closeError.code != VIR_ERR_OK)
+                errorSetFromCopy(&client->closeError);
+            else
+                reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
+        }
+        return -1;
+    }
+    /* Other blocked senders waited for this too. */
+    if (client->drainWaiters)
+        rpcClientWakeStreamWaitersLocked(client, RPC_CLIENT_WAIT_DRAIN);
+    return 0;
+}
+
+/**
+ * rpcClientSendData:
+ * @client: a client
+ * @msg: an encoded packet, or the length word and header of one whose
+ *       @len payload bytes are at @data (rpcMessageEncodeRawHeader);
+ *       ownership taken
+ * @data: the payload not in @msg, or NULL
+ * @len: its size (0 when @msg is whole)
+ * @nonblock: do not wait until the packet is written
+ *
+ * Sends a packet that has no reply (stream data, finish, abort).  The
+ * payload at @data is written from there when the socket takes it at
+ * once, else copied: the caller may reuse @data on return.  Unless
+ * @nonblock, waits (writing itself, or doing the I/O when no other
+ * thread does) until the output queue is written out, so that a fast
+ * sender cannot make the client buffer without bound.
  *
  * Returns: 0, or -1 with an error reported (the connection is closed).
  */
 int
-rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
+rpcClientSendData(RpcClient *client, RpcMessage *msg, const char *data, size_t len, bool nonblock)
 {
     int ret = -1;
 
@@ -1310,38 +1459,11 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
             reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("client socket is closed"));
         goto cleanup;
     }
-    rpcSocketQueue(client->sock, msg);
-    if (client->haveOwner) {
-        if (rpcClientFlushLocked(client) == 0)
-            rpcClientWakeOwner(client);
-    } else if (rpcClientFlushLocked(client) < 0) {
+    if (rpcClientWriteDataLocked(client, msg, data, len) < 0)
         goto cleanup;
-    }
+    if (!nonblock && rpcClientWaitDrainLocked(client) < 0)
+        goto cleanup;
     rpcClientUpdateWatchLocked(client);
-    if (!nonblock) {
-        while (!client->closed && rpcSocketHasOutput(client->sock)) {
-            RpcClientCall wait = {0};
-
-            wait.streamWaiter = RPC_CLIENT_WAIT_DRAIN;
-            condInit(&wait.cond);
-            g_queue_push_tail(&client->calls, &wait);
-            client->streamWaiters++;
-            client->drainWaiters++;
-            while (!wait.done) {
-                if (!client->haveOwner) {
-                    rpcClientIOLoopLocked(client, &wait);
-                    continue;
-                }
-                condWaitUntil(&wait.cond, &client->lock, g_get_monotonic_time() + G_USEC_PER_SEC);
-            }
-            if (wait.error.code != VIR_ERR_OK)
-                errorSetFromCopy(&wait.error);
-            errorClear(&wait.error);
-            condClear(&wait.cond);
-        }
-        if (client->closed)
-            goto cleanup;
-    }
     ret = 0;
 
  cleanup:
@@ -1349,6 +1471,22 @@ rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
     rpcClientFireClose(client);
     rpcClientUnref(client);
     return ret;
+}
+
+/**
+ * rpcClientSendPacket:
+ * @client: a client
+ * @msg: an encoded packet (ownership taken)
+ * @nonblock: only queue it
+ *
+ * rpcClientSendData for a whole packet.
+ *
+ * Returns: 0, or -1 with an error reported (the connection is closed).
+ */
+int
+rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock)
+{
+    return rpcClientSendData(client, msg, NULL, 0, nonblock);
 }
 
 /**

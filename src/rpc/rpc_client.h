@@ -65,6 +65,8 @@ RpcClientStream *rpcClientFindStreamLocked(RpcClient *client, const rpc_header *
 void rpcClientWakeStreamWaitersLocked(RpcClient *client, int kinds);
 #define RPC_CLIENT_WAKE_ALL_STREAM_WAITERS 3
 int rpcClientSendPacket(RpcClient *client, RpcMessage *msg, bool nonblock);
+int rpcClientSendData(RpcClient *client, RpcMessage *msg, const char *data, size_t len,
+                      bool nonblock);
 size_t rpcClientQueuedBytes(RpcClient *client);
 int rpcClientWaitStream(RpcClient *client, bool (*ready)(void *opaque), void *opaque);
 void rpcClientPoke(RpcClient *client);

@@ -510,6 +510,37 @@ rpcMessageEncodeRaw(RpcMessage *msg, const void *data, size_t len)
 }
 
 /**
+ * rpcMessageEncodeRawHeader:
+ * @msg: a packet whose header is filled in
+ * @len: the number of raw payload bytes that will follow
+ *
+ * Encodes the length word and header of a stream-data packet whose
+ * payload is sent from elsewhere (the caller's buffer): the length word
+ * counts @len more bytes than @msg holds.  @msg alone is not a whole
+ * packet; its @len payload bytes must be written right after it.
+ *
+ * Returns: 0 on success, -1 with VIR_ERR_RPC reported when the packet
+ * would exceed RPC_MESSAGE_MAX.
+ */
+int
+rpcMessageEncodeRawHeader(RpcMessage *msg, size_t len)
+{
+    uint32_t be;
+
+    if (rpcMessageEncodeHeader(msg) < 0)
+        return -1;
+    if (len > RPC_MESSAGE_PACKET_MAX - msg->bufferLength) {
+        reportError(VIR_ERR_RPC,
+                    _("packet too large: %1$zu payload bytes for procedure %2$d, limit %3$d"), len,
+                    msg->header.proc, RPC_MESSAGE_PAYLOAD_MAX);
+        return -1;
+    }
+    be = GUINT32_TO_BE((uint32_t)(msg->bufferLength + len));
+    memcpy(msg->buffer, &be, sizeof(be));
+    return 0;
+}
+
+/**
  * rpcMessageEncodeError:
  * @msg: a packet whose header is filled in (a reply or stream packet)
  * @err: the error to send, or NULL for the calling thread's error

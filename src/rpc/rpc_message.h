@@ -78,6 +78,7 @@ int rpcMessageEncodePayload(RpcMessage *msg, xdrproc_t filter, const void *data)
 int rpcMessageEncodePayloadRaw(RpcMessage *msg, const void *data, size_t len);
 int rpcMessageEncode(RpcMessage *msg, xdrproc_t filter, const void *data);
 int rpcMessageEncodeRaw(RpcMessage *msg, const void *data, size_t len);
+int rpcMessageEncodeRawHeader(RpcMessage *msg, size_t len);
 int rpcMessageEncodeError(RpcMessage *msg, const virError *err);
 
 /* Decoding. */

@@ -17,6 +17,9 @@ LOG_INIT("rpc.reader");
  */
 #define RPC_READER_STAGE_SIZE RPC_MESSAGE_INITIAL
 
+/* The length word and the header of a packet. */
+#define RPC_READER_PREFIX_LEN (RPC_MESSAGE_LEN_MAX + RPC_MESSAGE_HEADER_MAX)
+
 struct _RpcReader {
     RpcMessage *msg; /* packet being assembled, NULL between packets */
     bool haveLength; /* the length word of @msg was decoded */
@@ -26,6 +29,7 @@ struct _RpcReader {
     size_t stageEnd;
     size_t stageSize;
 
+    bool bulk;      /* the last packet was larger than the stage (stream data) */
     bool failed;    /* a bad packet was seen: the stream is lost */
     bool lastShort; /* the last fill got less than it asked for (or nothing) */
 };
@@ -155,6 +159,7 @@ rpcReaderNext(RpcReader *reader, RpcMessage **retMsg)
         if (rpcMessageDecodeHeader(msg) < 0)
             goto error;
         reader->haveLength = false;
+        reader->bulk = msg->bufferLength > RPC_READER_STAGE_SIZE;
         *retMsg = g_steal_pointer(&reader->msg);
         return 1;
     }
@@ -204,6 +209,14 @@ rpcReaderFill(RpcReader *reader, RpcReaderReadFunc func, void *opaque)
         rpcReaderMakeRoom(reader, RPC_READER_STAGE_SIZE / 2);
         dst = reader->stage + reader->stageEnd;
         want = reader->stageSize - reader->stageEnd;
+        /*
+         * After a large packet (stream data) another one likely follows:
+         * read only its length word and header here, so that its payload
+         * is read straight into its own buffer instead of being copied
+         * from the stage.
+         */
+        if (reader->bulk && !msg && reader->stageStart == reader->stageEnd)
+            want = MIN(want, RPC_READER_PREFIX_LEN);
     }
 
     do {

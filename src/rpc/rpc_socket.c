@@ -624,7 +624,10 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
 
     /*
      * TLS may hold decrypted bytes the socket will never signal again:
-     * keep filling until a packet is complete or nothing is held.
+     * keep filling until a packet is complete or nothing is held.  A
+     * plain socket that filled all that was asked (a packet's header
+     * after a large packet, see rpcReaderFill) likely has more: read on
+     * rather than going back to the loop for it.
      */
     do {
         st = rpcReaderFill(sock->reader, sock->readFunc, sock->ioOpaque);
@@ -636,7 +639,8 @@ rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg)
         rc = rpcReaderNext(sock->reader, retMsg);
         if (rc != 0)
             return rc > 0 ? RPC_READER_OK : RPC_READER_ERROR;
-    } while (sock->tls && rpcTLSSessionPending(sock->tls) > 0);
+    } while ((sock->tls && rpcTLSSessionPending(sock->tls) > 0) ||
+             (!sock->tls && !rpcReaderDrained(sock->reader)));
     return RPC_READER_AGAIN;
 }
 
@@ -689,6 +693,54 @@ rpcSocketFlush(RpcSocket *sock)
         return -1;
     }
     return rpcWriterFlush(sock->writer, sock->writeFunc, sock->ioOpaque);
+}
+
+/**
+ * rpcSocketWriteDirect:
+ * @sock: a connected plain socket (not TLS) with nothing queued
+ * @iov: bytes to write, in order
+ * @iovcnt: their number
+ *
+ * Writes what the socket takes now, bypassing the queue, so that bulk
+ * data (stream packets) goes from the caller's buffer to the kernel
+ * without being copied into a packet first.  The caller queues whatever
+ * was not written (rpcSocketQueue) before anything else is written.
+ *
+ * Returns: the bytes written (0 when the socket is full), or -1 with an
+ * error reported (the connection is unusable).
+ */
+ssize_t
+rpcSocketWriteDirect(RpcSocket *sock, const struct iovec *iov, int iovcnt)
+{
+    ssize_t done;
+
+    if (sock->listener || sock->tls || rpcSocketHasOutput(sock)) {
+        reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("cannot write around the socket's queue"));
+        return -1;
+    }
+    do {
+        done = sock->writeFunc(sock->ioOpaque, iov, iovcnt);
+    } while (done < 0 && errno == EINTR);
+    if (done < 0) {
+        if (errno == EAGAIN || errno == EWOULDBLOCK)
+            return 0;
+        reportSystemError(errno, "%s", _("cannot write to the connection"));
+        return -1;
+    }
+    return done;
+}
+
+/**
+ * rpcSocketCanWriteDirect:
+ * @sock: a socket
+ *
+ * Returns: true when rpcSocketWriteDirect may be used now: a plain
+ * connection whose queue is empty.
+ */
+bool
+rpcSocketCanWriteDirect(const RpcSocket *sock)
+{
+    return !sock->listener && !sock->tls && !rpcSocketHasOutput(sock);
 }
 
 /**

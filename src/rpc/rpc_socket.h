@@ -35,6 +35,8 @@ RpcReaderStatus rpcSocketReceive(RpcSocket *sock, RpcMessage **retMsg);
 bool rpcSocketInputDrained(const RpcSocket *sock);
 void rpcSocketQueue(RpcSocket *sock, RpcMessage *msg);
 int rpcSocketFlush(RpcSocket *sock);
+bool rpcSocketCanWriteDirect(const RpcSocket *sock);
+ssize_t rpcSocketWriteDirect(RpcSocket *sock, const struct iovec *iov, int iovcnt);
 bool rpcSocketHasOutput(const RpcSocket *sock);
 size_t rpcSocketQueuedBytes(const RpcSocket *sock);
 int rpcSocketWait(const RpcSocket *sock, bool forWrite, int timeoutMs);

@@ -421,9 +421,13 @@ rpcClientStreamSend(RpcClientStream *st, const char *data, size_t nbytes, bool n
             return -2;
     }
     nbytes = MIN(nbytes, RPC_MESSAGE_LEGACY_PAYLOAD_MAX);
-    if (!(msg = rpcClientStreamPacket(st, RPC_STATUS_CONTINUE, data, nbytes)))
+    /* The payload goes from @data to the socket, not through a packet copy. */
+    if (!(msg = rpcClientStreamPacket(st, RPC_STATUS_CONTINUE, NULL, 0)) ||
+        rpcMessageEncodeRawHeader(msg, nbytes) < 0) {
+        rpcMessageFree(msg);
         return -1;
-    if (rpcClientSendPacket(st->client, msg, nonblock) < 0)
+    }
+    if (rpcClientSendData(st->client, msg, data, nbytes, nonblock) < 0)
         return -1;
     return (int)nbytes;
 }

@@ -1,5 +1,6 @@
 /* Tests of the client end of RPC streams (src/rpc/rpc_stream.c) against a scripted peer. */
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define ERR_DOMAIN VIR_FROM_RPC
@@ -7,6 +8,7 @@
 #include "rpc/rpc_client.h"
 #include "rpc/rpc_stream.h"
 #include "util/error.h"
+#include "util/event_glib.h"
 #include "util/str.h"
 #include "testutils.h"
 
@@ -426,6 +428,183 @@ testHoleAndHangUp(const void *opaque G_GNUC_UNUSED)
     return rc;
 }
 
+/* --- bulk data through a full socket ------------------------------------------- */
+
+/*
+ * A blocking sender of whole 256 KiB packets (the tunnelled migration's
+ * pump) on a client an event loop watches, while another thread makes a
+ * call: the socket fills at every packet, so the packets leave partly
+ * from the sender's buffer and partly from the queue.  The peer reads
+ * slowly and checks every byte, that each packet is whole, and that the
+ * call arrives between two packets, never inside one.
+ */
+#define BULK_PACKETS 8
+#define BULK_CHUNK 262120
+#define TEST_PROC_CALL 5
+
+static guchar
+bulkByte(size_t off)
+{
+    return (guchar)((off * 7 + off / 251) % 253);
+}
+
+static int scriptBulkRun(RpcSocket *sock);
+
+/* A failing peer hangs up, so that the blocked sender fails instead of waiting for ever. */
+static int
+scriptBulk(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    if (scriptBulkRun(sock) < 0) {
+        shutdown(rpcSocketGetFD(sock), SHUT_RDWR);
+        return -1;
+    }
+    return 0;
+}
+
+static int
+scriptBulkRun(RpcSocket *sock)
+{
+    long serial = peerAcceptOpen(sock);
+    size_t off = 0;
+    bool gotCall = false;
+
+    if (serial < 0)
+        return -1;
+    while (off < (size_t)BULK_PACKETS * BULK_CHUNK || !gotCall) {
+        g_autoptr(RpcMessage) msg = peerRecv(sock);
+        const uint8_t *payload;
+        size_t len = 0;
+        size_t i;
+
+        if (!msg) {
+            fprintf(stderr, "# peer: no packet after %zu bytes\n", off);
+            return -1;
+        }
+        if (msg->header.type == RPC_TYPE_CALL && msg->header.proc == TEST_PROC_CALL) {
+            RpcMessage *reply = rpcMessageNew();
+            int value = 0;
+
+            if (rpcMessageDecodePayload(msg, (xdrproc_t)xdr_int, &value) < 0 || value != 7)
+                return -1;
+            value = 8;
+            rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_OK);
+            if (rpcMessageEncode(reply, (xdrproc_t)xdr_int, &value) < 0 ||
+                peerSend(sock, reply) < 0)
+                return -1;
+            gotCall = true;
+            continue;
+        }
+        payload = rpcMessageGetPayload(msg, &len);
+        if (msg->header.type != RPC_TYPE_STREAM || msg->header.serial != serial ||
+            msg->header.status != RPC_STATUS_CONTINUE || len != BULK_CHUNK) {
+            fprintf(stderr, "# peer: packet type %d status %d len %zu after %zu bytes\n",
+                    msg->header.type, msg->header.status, len, off);
+            return -1;
+        }
+        for (i = 0; i < len; i++) {
+            if (payload[i] != bulkByte(off + i)) {
+                fprintf(stderr, "# peer: wrong byte at %zu\n", off + i);
+                return -1;
+            }
+        }
+        off += len;
+        g_usleep(2000); /* a slow reader: the client's socket fills */
+    }
+    if (peerExpect(sock, serial, RPC_STATUS_OK, "") < 0 ||
+        peerStream(sock, serial, RPC_STATUS_OK, NULL) < 0)
+        return -1;
+    return 0;
+}
+
+static gint bulkLoopQuit;
+
+static gpointer
+bulkLoop(gpointer opaque G_GNUC_UNUSED)
+{
+    while (!g_atomic_int_get(&bulkLoopQuit))
+        eventGlibRunOnce();
+    return NULL;
+}
+
+typedef struct {
+    RpcClient *client;
+    int rc;
+    int value;
+} BulkCall;
+
+static gpointer
+bulkCallThread(gpointer opaque)
+{
+    BulkCall *c = opaque;
+    int arg = 7;
+
+    c->rc = rpcClientCall(c->client, TEST_PROG, TEST_VERS, TEST_PROC_CALL, (xdrproc_t)xdr_int, &arg,
+                          (xdrproc_t)xdr_int, &c->value);
+    errorReset();
+    return NULL;
+}
+
+static int
+testBulk(const void *opaque G_GNUC_UNUSED)
+{
+    g_autofree char *buf = g_malloc(BULK_CHUNK);
+    GThread *loop = NULL;
+    GThread *caller = NULL;
+    BulkCall call = {.rc = -1};
+    RpcClientStream *st = NULL;
+    RpcClient *client = NULL;
+    Peer peer;
+    size_t off = 0;
+    int rc = -1;
+    int i;
+
+    /* The daemon's setting: an event loop watches the client between calls. */
+    eventGlibRegister();
+    loop = g_thread_new("loop", bulkLoop, NULL);
+    client = peerStart(&peer, scriptBulk, NULL);
+    call.client = client;
+    if (!(st = openStream(client)))
+        goto cleanup;
+    for (i = 0; i < BULK_PACKETS; i++) {
+        size_t j;
+
+        for (j = 0; j < BULK_CHUNK; j++)
+            buf[j] = (char)bulkByte(off + j);
+        if (rpcClientStreamSend(st, buf, BULK_CHUNK, false) != BULK_CHUNK) {
+            testFail("send %d: %s", i, errorGetSlot()->message);
+            goto cleanup;
+        }
+        /* @buf is ours again: scribble over it before the next packet */
+        memset(buf, 0xee, BULK_CHUNK);
+        off += BULK_CHUNK;
+        if (i == 1)
+            caller = g_thread_new("call", bulkCallThread, &call);
+    }
+    if (rpcClientStreamFinish(st) < 0) {
+        testFail("finish: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    g_thread_join(g_steal_pointer(&caller));
+    if (call.rc < 0 || call.value != 8) {
+        testFail("the call beside the stream: rc %d value %d", call.rc, call.value);
+        goto cleanup;
+    }
+    rc = 0;
+
+ cleanup:
+    if (caller)
+        g_thread_join(caller);
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+    rpcClientStreamUnref(st);
+    rpcClientClose(client);
+    rpcClientUnref(client);
+    g_atomic_int_set(&bulkLoopQuit, 1);
+    g_main_context_wakeup(NULL);
+    g_thread_join(loop);
+    return rc;
+}
+
 static int
 mymain(void)
 {
@@ -438,6 +617,10 @@ mymain(void)
     if (testRun("send, non-blocking recv, abort", testSendAbort, NULL) < 0)
         ret = -1;
     if (testRun("a hole is refused; the connection closes under a stream", testHoleAndHangUp,
+                NULL) < 0)
+        ret = -1;
+    /* last: it registers the event loop for the rest of the process */
+    if (testRun("bulk data through a full socket, a call beside it, with an event loop", testBulk,
                 NULL) < 0)
         ret = -1;
     return ret;
