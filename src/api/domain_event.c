@@ -636,7 +636,8 @@ domainEventInvoke(const DomainEventCallback *cb, const DomainEvent *event)
  * @state: an event state
  *
  * Delivers every queued event to every matching callback, on the calling
- * thread, in queue order and, per event, in registration order.  The
+ * thread, in queue order and, per event, in registration order, to the
+ * callbacks registered when that event's delivery starts.  The
  * loop timer calls it; tests and the daemon may too.
  */
 void
@@ -654,10 +655,15 @@ domainEventStateFlush(DomainEventState *state)
     state->dispatching++;
 
     while ((event = g_queue_pop_head(&events))) {
+        /*
+         * The list may grow while unlocked (entries stay until the purge):
+         * a callback registered while this event is delivered does not get
+         * it, or it would depend on how far the delivery had come.
+         */
+        guint n = state->callbacks->len;
         guint i;
 
-        /* The list may grow while unlocked; entries stay until the purge. */
-        for (i = 0; i < state->callbacks->len; i++) {
+        for (i = 0; i < n; i++) {
             DomainEventCallback *cb = g_ptr_array_index(state->callbacks, i);
 
             if (!domainEventCallbackMatches(cb, event))

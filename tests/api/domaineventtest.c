@@ -508,6 +508,48 @@ testDeregisterInCallback(void)
     }
 }
 
+static int registeredInCb = -1;
+
+/* Registers a "late" callback from inside the dispatch of the first event. */
+static int
+registeringCb(virConnectPtr conn, virDomainPtr dom, int event, int detail,
+              void *opaque)
+{
+    record(conn, dom, opaque, event, detail, 0);
+    if (registeredInCb < 0)
+        registeredInCb = virConnectDomainEventRegisterAny(conn, NULL, 0, GENERIC(lifecycleCb),
+                                                          (void *)"late", NULL);
+    return 0;
+}
+
+static void
+testRegisterInCallback(void)
+{
+    virConnectPtr conn = virConnectOpen("mock:///");
+    int id;
+
+    seenReset();
+    registeredInCb = -1;
+    id = virConnectDomainEventRegisterAny(conn, NULL, 0, GENERIC(registeringCb),
+                                          (void *)"early", NULL);
+    g_assert_cmpint(id, >=, 0);
+    queueLifecycle(VIR_DOMAIN_EVENT_STARTED, 0);
+    queueLifecycle(VIR_DOMAIN_EVENT_STOPPED, 0);
+    runUntilSeen(3);
+    /* "late" came during STARTED's delivery: not for it, for STOPPED only. */
+    g_assert_cmpint(registeredInCb, >=, 0);
+    g_assert_cmpuint(seenCount(), ==, 3);
+    g_assert_cmpstr(seenAt(0)->tag, ==, "early");
+    g_assert_cmpint(seenAt(0)->a, ==, VIR_DOMAIN_EVENT_STARTED);
+    g_assert_cmpstr(seenAt(1)->tag, ==, "early");
+    g_assert_cmpint(seenAt(1)->a, ==, VIR_DOMAIN_EVENT_STOPPED);
+    g_assert_cmpstr(seenAt(2)->tag, ==, "late");
+    g_assert_cmpint(seenAt(2)->a, ==, VIR_DOMAIN_EVENT_STOPPED);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, registeredInCb), ==, 0);
+    g_assert_cmpint(virConnectDomainEventDeregisterAny(conn, id), ==, 0);
+    virConnectClose(conn);
+}
+
 static gpointer
 queueMany(gpointer data)
 {
@@ -574,6 +616,7 @@ main(int argc, char **argv)
     g_test_add_func("/events/other-types", testOtherEventTypes);
     g_test_add_func("/events/fields-types", testFieldsEvents);
     g_test_add_func("/events/deregister-in-callback", testDeregisterInCallback);
+    g_test_add_func("/events/register-in-callback", testRegisterInCallback);
     g_test_add_func("/events/stress", testStress);
     return g_test_run();
 }
