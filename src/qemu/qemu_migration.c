@@ -1,5 +1,6 @@
 /* Live migration of QEMU guests: the QEMU side of the table of src/migration. */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -84,6 +85,8 @@ struct _QemuMigration {
     char *uri;                        /* source: QEMU's target; destination: listen URI */
     char *persistXML;                 /* PERSIST_DEST: the definition to keep */
     unsigned long bandwidth;          /* MiB/s from the parameters, 0 = the domain's */
+    bool pcBandwidthSet;              /* bandwidth.postcopy was given */
+    unsigned long long pcBandwidth;   /* bandwidth.postcopy, MiB/s */
     int parallel;                     /* multifd channels, 0 = none */
     int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
     int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
@@ -688,6 +691,32 @@ qemuMigCompressionApply(const QemuMigCompression *comp, bool source,
                                               comp->xbzrleCache);
 }
 
+/*
+ * VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY (MiB/s) of @params into @mig, as
+ * libvirt 9.0: QEMU's max-postcopy-bandwidth (bytes/s) on both sides.
+ * Returns: 0, or -1 with VIR_ERR_OVERFLOW when bytes/s do not fit.
+ */
+static int
+qemuMigPostcopyBandwidthParse(virTypedParameterPtr params, int nparams, bool *retSet,
+                              unsigned long long *ret)
+{
+    const unsigned long long max = ULLONG_MAX / (1024 * 1024);
+    unsigned long long value = 0;
+    int rc;
+
+    if ((rc = virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY,
+                                      &value)) < 0)
+        return -1;
+    if (value > max) {
+        reportError(VIR_ERR_OVERFLOW, _("migration parameter '%1$s' must be less than %2$llu"),
+                    VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, max + 1);
+        return -1;
+    }
+    *retSet = rc == 1;
+    *ret = value;
+    return 0;
+}
+
 static int
 qemuMigActionStartIncoming(QemuMigration *mig)
 {
@@ -711,6 +740,10 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
+    if (mig->pcBandwidthSet)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
+                                              (uint64_t)mig->pcBandwidth * 1024 * 1024);
     qemuMigCompressionApply(&mig->comp, false, &caps, params);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         goto error;
@@ -769,7 +802,9 @@ qemuMigActionStartTransfer(QemuMigration *mig)
                                           priv->migDowntime);
     qemuMonitorJSONMigrationParamsSetUInt(params,
                                           QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
-                                          (uint64_t)priv->migPostcopyBandwidth * 1024 * 1024);
+                                          (uint64_t)(mig->pcBandwidthSet ? mig->pcBandwidth :
+                                                     priv->migPostcopyBandwidth) *
+                                              1024 * 1024);
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
@@ -1784,6 +1819,8 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
     char *xml = NULL;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xmlin) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML, &persistIn) < 0)
         return NULL;
@@ -2070,9 +2107,15 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     QemuMigration *mig = NULL;
     DomainObj *vm = NULL;
     QemuMigCompression comp;
+    bool pcBandwidthSet = false;
+    unsigned long long pcBandwidth = 0;
     int port = 0;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
+    if (qemuMigPostcopyBandwidthParse(params, nparams, &pcBandwidthSet, &pcBandwidth) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uriIn) < 0 ||
@@ -2144,6 +2187,8 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     }
     mig->parallel = parallel;
     mig->comp = comp;
+    mig->pcBandwidthSet = pcBandwidthSet;
+    mig->pcBandwidth = pcBandwidth;
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
     priv->mig = mig;
     qemuMigBindConn(vm, dconn);
@@ -2287,12 +2332,18 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     DomainObj *vm;
     gint64 nextRefresh = 0;
     QemuMigCompression comp;
+    bool pcBandwidthSet = false;
+    unsigned long long pcBandwidth = 0;
     int port = 0;
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (flags & VIR_MIGRATE_PEER2PEER)
         return qemuMigrationP2P(dom, dconnuri, params, nparams, flags);
+    if (qemuMigPostcopyBandwidthParse(params, nparams, &pcBandwidthSet, &pcBandwidth) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_GRAPHICS_URI,
                                 &graphicsURI) < 0 ||
@@ -2357,6 +2408,8 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     mig->comp = comp;
     mig->acInitial = acInitial;
     mig->acIncrement = acIncrement;
+    mig->pcBandwidthSet = pcBandwidthSet;
+    mig->pcBandwidth = pcBandwidth;
     if (bandwidth) {
         mig->bandwidth = bandwidth;
         priv->migBandwidth = bandwidth;
@@ -2469,6 +2522,8 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_FINISH_WAIT_MS * 1000;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0)
         return NULL;
@@ -2654,6 +2709,8 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);

@@ -2799,6 +2799,8 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
     g_autofree char *persist = NULL;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &xmlin) < 0)
         return NULL;
@@ -2945,6 +2947,8 @@ testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &xml) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
@@ -3176,6 +3180,8 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (flags & VIR_MIGRATE_PEER2PEER)
         return testDomainMigrateP2P(dom, dconnuri, params, nparams, flags);
 
@@ -3304,6 +3310,8 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     g_autofree char *name = NULL;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
                                 &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
@@ -3414,6 +3422,8 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (!(vm = testDomObjFromDomain(dom)))
         return -1;
 

@@ -405,6 +405,8 @@ typedef struct {
     int acInitial;                  /* auto_converge.initial, 0 = none */
     const char *const *compression; /* compression methods, NULL-terminated, or NULL */
     bool compressTune;              /* compression.mt.* and compression.xbzrle.cache */
+    unsigned long long pcBandwidth; /* bandwidth.postcopy, MiB/s, 0 = none */
+    const char *unknownParam;       /* a parameter libvirt does not know, or NULL */
     char *dxml;
     virDomainPtr ddom;              /* result */
     int code;                       /* error code on failure */
@@ -435,6 +437,12 @@ migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
                           virTypedParamsAddInt(params, nparams, &max,
                                                VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
                                                20) < 0)))
+        return -1;
+    if ((m->pcBandwidth && virTypedParamsAddULLong(params, nparams, &max,
+                                                   VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY,
+                                                   m->pcBandwidth) < 0) ||
+        (m->unknownParam && virTypedParamsAddString(params, nparams, &max, m->unknownParam,
+                                                    "1") < 0))
         return -1;
     for (i = 0; m->compression && m->compression[i]; i++) {
         if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION,
@@ -2155,6 +2163,55 @@ caseCompressed(void)
     return 0;
 }
 
+/*
+ * bandwidth.postcopy becomes QEMU's max-postcopy-bandwidth in bytes/s on
+ * both sides (as libvirt 9.0); a parameter libvirt's QEMU driver does not
+ * know is refused before anything starts.
+ */
+static int
+caseParams(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    g_autofree char *log = NULL;
+    g_auto(GStrv) parts = NULL;
+    int state = -1;
+    long hb;
+
+    CHECK((dom = startGuest("pm", 64, "heartbeat_ms=50", false)), "start");
+    CHECK(waitSerial(rootA, "pm", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.unknownParam = "x-no-such-param";
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_ARGUMENT_UNSUPPORTED && m.message &&
+          strstr(m.message, "parameter 'x-no-such-param' not supported"),
+          "unknown parameter refused (got %d %s)", m.code, m.message ? m.message : "success");
+    migClear(&m);
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusal");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.pcBandwidth = 7;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration with bandwidth.postcopy: %s", m.message);
+    hb = lastHeartbeat(rootA, "pm");
+    qemuPid(rootB, "pm");
+    CHECK(checkGuestOnB("pm", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    parts = g_strsplit(log, "\"max-postcopy-bandwidth\":7340032", -1);
+    CHECK(g_strv_length(parts) == 3, "max-postcopy-bandwidth 7 MiB/s sent to both QEMUs (%u)",
+          g_strv_length(parts) - 1);
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -2167,6 +2224,7 @@ static const Case cases[] = {
     { "downtime", caseDowntime },
     { "auto-converge", caseAutoConverge },
     { "compressed", caseCompressed },
+    { "params", caseParams },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
