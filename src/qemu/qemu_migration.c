@@ -104,6 +104,8 @@ struct _QemuMigration {
     bool pcSwitched;                  /* QEMU reached postcopy-active */
     bool abortRequested;              /* virDomainAbortJob: the Perform loop applies it */
     bool aborted;
+    bool stopped;                     /* source: QEMU stopped the CPUs (STOP) */
+    bool ioError;                     /* source: ABORT_ON_ERROR aborted on a disk I/O error */
     bool gone;                        /* the monitor closed or QEMU exited */
     QemuMigTunnel *tunnel;            /* source, tunnelled: the pump, during Perform */
     QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
@@ -389,6 +391,9 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
     case QEMU_MONITOR_EVENT_STOP:
         if (!mig)
             return false;
+        /* with ABORT_ON_ERROR, Perform asks QEMU why (a disk I/O error?) */
+        mig->stopped = true;
+        condBroadcast(&mig->cond);
         state = domainObjGetState(vm, NULL);
         if (state == VIR_DOMAIN_RUNNING) {
             /* the switch-over: QEMU stopped the CPUs for the last pass */
@@ -447,6 +452,43 @@ qemuMigRefresh(QemuMigration *mig)
     qemuMonitorJSONMigrationInfoFree(mig->stats);
     mig->stats = info;
     return info->status;
+}
+
+/*
+ * Source, VIR_MIGRATE_ABORT_ON_ERROR: QEMU stopped the CPUs; when its run
+ * state says a disk I/O error did it (werror/rerror=stop), the guest shows
+ * PAUSED/IOERROR and the migration is to be aborted, as libvirt 9.0 does.
+ * Caller holds the job; @vm's lock is dropped while QEMU answers.
+ *
+ * Returns: true when the guest is paused on an I/O error.
+ */
+static bool
+qemuMigPausedOnIOError(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    g_autoptr(QemuMonitorStatus) status = NULL;
+    QemuMonitor *mon;
+    int reason = -1;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto error;
+    status = qemuMonitorGetStatus(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || !status)
+        goto error;
+    if (status->running || status->state != QEMU_MONITOR_RUN_STATE_IO_ERROR)
+        return false;
+    if (domainObjGetState(vm, &reason) != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR);
+        qemuDomainEventQueueLocked(mig->driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                   VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
+    }
+    return true;
+
+ error:
+    /* QEMU gone or not answering: the loop's other checks handle it */
+    errorReset();
+    return false;
 }
 
 static bool
@@ -900,6 +942,7 @@ qemuMigActionCancelResume(QemuMigration *mig)
     DomainObj *vm = mig->vm;
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_CANCEL_WAIT_MS * 1000;
     QemuMonitorMigrationStatus st = mig->qemuStatus;
+    int reason = -1;
 
     /* the tunnel's sockets close first: QEMU must not wait on a full socket */
     if (mig->tunnel)
@@ -931,7 +974,9 @@ qemuMigActionCancelResume(QemuMigration *mig)
     if (!domainObjIsActive(vm))
         return 0;
     qemuDomainPrivate(vm)->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
-    if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED && mig->wasRunning) {
+    /* as libvirt: a guest paused on a disk I/O error stays paused */
+    if (domainObjGetState(vm, &reason) == VIR_DOMAIN_PAUSED && mig->wasRunning &&
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
         if (qemuMigStartCPUs(mig) < 0)
             return -1;
         qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
@@ -2253,6 +2298,13 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
 static void
 qemuMigPerformError(QemuMigration *mig)
 {
+    if (mig->ioError) {
+        /* libvirt 9.0's message for VIR_MIGRATE_ABORT_ON_ERROR */
+        errorReset();
+        reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                    _("job 'migration out' failed due to I/O error"));
+        return;
+    }
     if (mig->aborted) {
         errorReset();
         reportError(VIR_ERR_OPERATION_ABORTED, "%s",
@@ -2449,6 +2501,17 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
                 qemuMigPush(mig, sev);
                 continue;
             }
+        }
+        if (mig->stopped && (mig->flags & VIR_MIGRATE_ABORT_ON_ERROR) &&
+            migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+            mig->stopped = false;
+            if (qemuMigPausedOnIOError(mig) && priv->mig == mig) {
+                /* the table's abort: cancel, the guest stays paused */
+                mig->ioError = true;
+                if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_ABORT, NULL, NULL) == 0)
+                    mig->ioError = false;
+            }
+            continue;
         }
         if (mig->abortRequested) {
             mig->abortRequested = false;

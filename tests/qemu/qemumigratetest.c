@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -43,6 +46,7 @@ static virConnectPtr connB;
 static virConnectPtr connExtra[3];  /* a case's own connections, closed after it */
 static int failures;
 static int ntests;
+static bool privateMounts;      /* this process has its own mount namespace (root) */
 
 static GMutex evLock;
 static GPtrArray *events;       /* "HOST NAME type detail", protected by evLock */
@@ -2212,6 +2216,136 @@ caseParams(void)
     return 0;
 }
 
+/* Fill the file system holding @dir until it has no room left. */
+static bool
+fillFs(const char *dir)
+{
+    g_autofree char *path = g_build_filename(dir, "filler", NULL);
+    char buf[4096] = { 0 };
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool full = false;
+
+    if (fd < 0)
+        return false;
+    for (;;) {
+        if (write(fd, buf, sizeof(buf)) < 0) {
+            full = errno == ENOSPC;
+            break;
+        }
+    }
+    close(fd);
+    return full;
+}
+
+/*
+ * VIR_MIGRATE_ABORT_ON_ERROR: the guest's disk (error_policy='stop') lives
+ * on a small tmpfs of this process's own mount namespace; once the
+ * transfer runs the file system is filled, the guest's next write fails
+ * with ENOSPC and QEMU pauses it (run state io-error).  The migration is
+ * aborted with libvirt's error, the guest stays paused (IOERROR) on A and
+ * nothing is left on B.  Needs root (mount namespace); skipped otherwise.
+ */
+static int
+caseAbortOnError(void)
+{
+    g_autofree char *dir = g_build_filename(rootA, "disk", NULL);
+    g_autofree char *dirB = g_build_filename(rootB, "disk", NULL);
+    g_autofree char *img = g_build_filename(dir, "disk.img", NULL);
+    g_autofree char *imgB = g_build_filename(dirB, "disk.img", NULL);
+    g_autofree char *xml = NULL;
+    Mig m = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr other;
+    int state = -1;
+    int reason = -1;
+    int fd;
+
+    if (!privateMounts) {
+        printf("# SKIP abort-on-error: needs root for a private tmpfs\n");
+        return 0;
+    }
+    CHECK(g_mkdir_with_parents(dir, 0700) == 0 && g_mkdir_with_parents(dirB, 0700) == 0,
+          "disk dirs");
+    CHECK(mount("vkmigdisk", dir, "tmpfs", 0, "size=1m") == 0, "mount tmpfs: %s",
+          g_strerror(errno));
+    /* sparse 64 MiB disks: every guest write takes a new page of the tmpfs */
+    CHECK((fd = open(img, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0 &&
+          ftruncate(fd, 64 << 20) == 0 && close(fd) == 0, "disk image A");
+    CHECK((fd = open(imgB, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0 &&
+          ftruncate(fd, 64 << 20) == 0 && close(fd) == 0, "disk image B");
+    xml = g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>ioerr</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50 dirty_mib_s=8 wss_mib=16 disk_write_ms=100</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <disk type='file' device='disk'>\n"
+        "      <driver name='qemu' type='raw' error_policy='stop' rerror_policy='report'/>\n"
+        "      <source file='%s'/><target dev='hda' bus='ide'/>\n"
+        "    </disk>\n"
+        "    <serial type='file'><source path='%s/ioerr.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        vkguest, img, rootA);
+    if (!(dom = virDomainCreateXML(connA, xml, 0)))
+        goto fail;
+    qemuPid(rootA, "ioerr");
+    if (!waitSerial(rootA, "ioerr", "DISKWRITE 3 ok")) {
+        printf("# the guest's disk writes do not work\n");
+        goto fail;
+    }
+    m.dom = dom;
+    /* the local disk: UNSAFE, as libvirt would want */
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_UNSAFE;
+    m.bandwidth = 2;            /* below the guest's dirty rate: never converges */
+    m.dxml = destXML(dom);
+    migStart(&m);
+    if (!waitTransferring(dom, 1)) {
+        printf("# the transfer did not start\n");
+        goto fail;
+    }
+    if (!fillFs(dir)) {
+        printf("# cannot fill the tmpfs\n");
+        goto fail;
+    }
+    migJoin(&m);
+    if (m.ddom || m.code != VIR_ERR_OPERATION_FAILED || !m.message ||
+        !strstr(m.message, "job 'migration out' failed due to I/O error")) {
+        printf("# migration: %d %s\n", m.code, m.message ? m.message : "succeeded");
+        goto fail;
+    }
+    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        printf("# state on A %d/%d, wanted paused/ioerror\n", state, reason);
+        goto fail;
+    }
+    if ((other = virDomainLookupByName(connB, "ioerr"))) {
+        virDomainFree(other);
+        printf("# the guest is left on B\n");
+        goto fail;
+    }
+    virResetLastError();
+    migClear(&m);
+    virDomainDestroy(dom);
+    virDomainFree(dom);
+    killAll();
+    umount2(dir, MNT_DETACH);
+    return 0;
+
+ fail:
+    migClear(&m);
+    if (dom) {
+        virDomainDestroy(dom);
+        virDomainFree(dom);
+    }
+    killAll();
+    umount2(dir, MNT_DETACH);
+    return -1;
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -2225,6 +2359,7 @@ static const Case cases[] = {
     { "auto-converge", caseAutoConverge },
     { "compressed", caseCompressed },
     { "params", caseParams },
+    { "abort-on-error", caseAbortOnError },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
@@ -2328,6 +2463,14 @@ main(int argc, char **argv)
         if (!getenv("VIRTKIT_MIGRATION_TIMEOUT_MS"))
             g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "60000", TRUE);
     }
+    /*
+     * Before any thread starts, so that every thread and QEMU shares it:
+     * a mount namespace of our own for caseAbortOnError's tmpfs (root only;
+     * its mounts vanish with this process).
+     */
+    if (runMode == MODE_PLAIN && geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+        mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+        privateMounts = true;
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
     /* QMP traffic of this process to a file: caseSpice reads it */
