@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <string.h>
 #include <unistd.h>
@@ -1842,6 +1843,87 @@ qemuMigBindConn(DomainObj *vm, virConnectPtr conn)
     mig->connClosed = false;
 }
 
+/*
+ * Whether @path (or, when it does not exist, its nearest existing parent)
+ * is on a file system libvirt 9.0 counts as shared between hosts (NFS,
+ * GFS2, OCFS2, AFS, SMB/CIFS, CephFS, GPFS, Quobyte, ACFS, BeeGFS).
+ * GlusterFS over FUSE is not recognised (libvirt checks the FUSE subtype).
+ *
+ * Returns: 1 shared, 0 local, -1 with the error.
+ */
+static int
+qemuMigIsSharedFS(const char *path)
+{
+    static const unsigned long sharedMagic[] = {
+        0x6969,         /* NFS */
+        0x01161970,     /* GFS2 */
+        0x7461636f,     /* OCFS2 */
+        0x5346414F,     /* AFS */
+        0x517B,         /* SMB */
+        0xFF534D42,     /* CIFS */
+        0xFE534D42,     /* SMB2 */
+        0x00c36400,     /* CephFS */
+        0x47504653,     /* GPFS */
+        0x51425346,     /* Quobyte */
+        0x61636673,     /* ACFS */
+        0x19830326,     /* BeeGFS */
+    };
+    g_autofree char *dir = g_strdup(path);
+    struct statfs sb;
+    size_t i;
+
+    while (statfs(dir, &sb) < 0) {
+        char *slash;
+
+        if (errno != ENOENT || !(slash = strrchr(dir, '/')) || slash == dir) {
+            reportSystemError(errno, _("cannot determine the file system of '%1$s'"), path);
+            return -1;
+        }
+        *slash = '\0';
+    }
+    for (i = 0; i < G_N_ELEMENTS(sharedMagic); i++) {
+        if ((unsigned long)(unsigned int)sb.f_type == sharedMagic[i])
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * libvirt 9.0's safety rule for a migration without VIR_MIGRATE_UNSAFE
+ * (storage is never copied here: NON_SHARED_* are not supported).  Disks
+ * without a source and read-only ones (CD-ROMs are) are safe; a file disk
+ * that is not on a shared file system is not.  Block and other disks are:
+ * libvirt refuses cache modes other than none/directsync only for QEMU
+ * without file-posix 'drop-cache' (older than 4.0), and every QEMU we run
+ * (6.2+) has it.
+ *
+ * Returns: 0, or -1 with VIR_ERR_MIGRATE_UNSAFE.
+ */
+static int
+qemuMigCheckSafe(const DomainDef *def)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < def->ndisks; i++) {
+        const DomainDiskDef *disk = def->disks[i];
+
+        if (!disk->src || !*disk->src || disk->readonly ||
+            disk->device == DOMAIN_DISK_DEVICE_CDROM)
+            continue;
+        if (disk->type != DOMAIN_DISK_TYPE_FILE)
+            continue;
+        if ((rc = qemuMigIsSharedFS(disk->src)) < 0)
+            return -1;
+        if (rc == 0) {
+            reportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
+                        _("Migration without shared storage is unsafe"));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The job of a step called on @conn (NULL: not a step, e.g. an abort). */
 static int
 qemuMigJobBegin(DomainObj *vm, virConnectPtr conn, const char *api)
@@ -1904,6 +1986,8 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
         goto endjob;
     }
     g_clear_pointer(&priv->mig, qemuMigFree);
+    if (!(flags & VIR_MIGRATE_UNSAFE) && qemuMigCheckSafe(vm->def) < 0)
+        goto endjob;
 
     if (xmlin) {
         /* the caller's destination XML must describe the same guest ABI */

@@ -2216,6 +2216,117 @@ caseParams(void)
     return 0;
 }
 
+/* A sparse 64 MiB disk image at @path. */
+static bool
+makeImage(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    bool ok;
+
+    if (fd < 0)
+        return false;
+    ok = ftruncate(fd, 64 << 20) == 0;
+    return close(fd) == 0 && ok;
+}
+
+/* A guest with IDE disks: @rwImg writable (or NULL), @roImg read-only virtio (or NULL). */
+static char *
+diskGuestXML(const char *name, const char *rwImg, const char *roImg)
+{
+    g_autofree char *rw = rwImg ? g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>\n", rwImg) : g_strdup("");
+    g_autofree char *ro = roImg ? g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vdb' bus='virtio'/><readonly/></disk>\n", roImg) :
+        g_strdup("");
+
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n%s%s"
+        "    <serial type='file'><source path='%s/%s.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, vkguest, rw, ro, rootA, name);
+}
+
+/*
+ * Without VIR_MIGRATE_UNSAFE a guest with a writable disk on a local file
+ * system is refused as libvirt 9.0 refuses it (VIR_ERR_MIGRATE_UNSAFE);
+ * with the flag it migrates; read-only disks do not count.
+ */
+static int
+caseUnsafe(void)
+{
+    g_autofree char *rwA = g_build_filename(rootA, "rw.img", NULL);
+    g_autofree char *rwB = g_build_filename(rootB, "rw.img", NULL);
+    g_autofree char *roA = g_build_filename(rootA, "ro.img", NULL);
+    g_autofree char *roB = g_build_filename(rootB, "ro.img", NULL);
+    g_autofree char *xml = NULL;
+    g_autofree char *next = NULL;
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr other;
+    int state = -1;
+    long hb;
+
+    CHECK(makeImage(rwA) && makeImage(rwB) && makeImage(roA) && makeImage(roB), "images");
+    xml = diskGuestXML("us", rwA, roA);
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with a local disk");
+    qemuPid(rootA, "us");
+    CHECK(waitSerial(rootA, "us", "HEARTBEAT 2 "), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_MIGRATE_UNSAFE && m.message &&
+          streq0(m.message, "Unsafe migration: Migration without shared storage is unsafe"),
+          "local disk refused (got %d %s)", m.code, m.message ? m.message : "success");
+    migClear(&m);
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusal");
+    CHECK(!(other = virDomainLookupByName(connB, "us")), "nothing on B");
+    virResetLastError();
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_UNSAFE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration with VIR_MIGRATE_UNSAFE: %s", m.message);
+    hb = lastHeartbeat(rootA, "us");
+    qemuPid(rootB, "us");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 3);
+    CHECK(waitSerial(rootB, "us", next), "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+
+    /* read-only disks only: safe */
+    g_free(xml);
+    xml = diskGuestXML("ro", NULL, roA);
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with a read-only disk");
+    qemuPid(rootA, "ro");
+    CHECK(waitSerial(rootA, "ro", "HEARTBEAT 2 "), "read-only guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "read-only disks migrate without VIR_MIGRATE_UNSAFE: %s", m.message);
+    qemuPid(rootB, "ro");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* Fill the file system holding @dir until it has no room left. */
 static bool
 fillFs(const char *dir)
@@ -2258,7 +2369,6 @@ caseAbortOnError(void)
     virDomainPtr other;
     int state = -1;
     int reason = -1;
-    int fd;
 
     if (!privateMounts) {
         printf("# SKIP abort-on-error: needs root for a private tmpfs\n");
@@ -2269,10 +2379,7 @@ caseAbortOnError(void)
     CHECK(mount("vkmigdisk", dir, "tmpfs", 0, "size=1m") == 0, "mount tmpfs: %s",
           g_strerror(errno));
     /* sparse 64 MiB disks: every guest write takes a new page of the tmpfs */
-    CHECK((fd = open(img, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0 &&
-          ftruncate(fd, 64 << 20) == 0 && close(fd) == 0, "disk image A");
-    CHECK((fd = open(imgB, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0 &&
-          ftruncate(fd, 64 << 20) == 0 && close(fd) == 0, "disk image B");
+    CHECK(makeImage(img) && makeImage(imgB), "disk images");
     xml = g_strdup_printf(
         "<domain type='qemu'>\n"
         "  <name>ioerr</name>\n"
@@ -2360,6 +2467,7 @@ static const Case cases[] = {
     { "compressed", caseCompressed },
     { "params", caseParams },
     { "abort-on-error", caseAbortOnError },
+    { "unsafe", caseUnsafe },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
