@@ -1,4 +1,5 @@
 /* Public API: domain migration (virDomainMigrate*, speed, downtime, post-copy). */
+#include <stdlib.h>
 #include <string.h>
 
 #define ERR_DOMAIN VIR_FROM_DOMAIN
@@ -837,4 +838,114 @@ int
 virDomainMigrateStartPostCopy(virDomainPtr domain, unsigned int flags)
 {
     MIGRATE_CALL(domain, true, domainMigrateStartPostCopy, domain, flags);
+}
+
+/*
+ * The typed parameters libvirt 9.0's QEMU driver accepts in its migration
+ * steps, with their types; @multiple: may be given more than once.
+ */
+static const struct {
+    const char *name;
+    int type;
+    bool multiple;
+} migrateParamsKnown[] = {
+    { VIR_MIGRATE_PARAM_URI, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_DEST_NAME, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_DEST_XML, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_BANDWIDTH, VIR_TYPED_PARAM_ULLONG, false },
+    { VIR_MIGRATE_PARAM_GRAPHICS_URI, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_LISTEN_ADDRESS, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_MIGRATE_DISKS, VIR_TYPED_PARAM_STRING, true },
+    { VIR_MIGRATE_PARAM_DISKS_PORT, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_COMPRESSION, VIR_TYPED_PARAM_STRING, true },
+    { VIR_MIGRATE_PARAM_COMPRESSION_MT_LEVEL, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_COMPRESSION_MT_THREADS, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_COMPRESSION_MT_DTHREADS, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_COMPRESSION_XBZRLE_CACHE, VIR_TYPED_PARAM_ULLONG, false },
+    { VIR_MIGRATE_PARAM_PERSIST_XML, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_AUTO_CONVERGE_INITIAL, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, VIR_TYPED_PARAM_ULLONG, false },
+    { VIR_MIGRATE_PARAM_PARALLEL_CONNECTIONS, VIR_TYPED_PARAM_INT, false },
+    { VIR_MIGRATE_PARAM_TLS_DESTINATION, VIR_TYPED_PARAM_STRING, false },
+    { VIR_MIGRATE_PARAM_DISKS_URI, VIR_TYPED_PARAM_STRING, false },
+};
+
+static const char *const migrateParamTypeNames[] = {
+    "unknown", "int", "uint", "llong", "ullong", "double", "boolean", "string",
+};
+
+static int
+migrateParamCompare(const void *a, const void *b)
+{
+    const virTypedParameter *const *pa = a;
+    const virTypedParameter *const *pb = b;
+
+    return strcmp((*pa)->field, (*pb)->field);
+}
+
+static const char *
+migrateParamTypeName(int type)
+{
+    if (type <= 0 || type >= (int)G_N_ELEMENTS(migrateParamTypeNames))
+        return migrateParamTypeNames[0];
+    return migrateParamTypeNames[type];
+}
+
+/**
+ * migrateParamsValidate:
+ * @params: the typed parameters of a migration step
+ * @nparams: their number
+ *
+ * Checks @params as libvirt 9.0's QEMU driver does in every migration step
+ * (our QEMU and test drivers share it): taken in the order of their names,
+ * the first parameter that is unknown, repeated without being repeatable,
+ * or of the wrong type is refused.  Known parameters a driver does not
+ * act on are accepted, as libvirt accepts them without their flags.
+ *
+ * Returns: 0, or -1 with VIR_ERR_ARGUMENT_UNSUPPORTED "parameter 'X' not
+ * supported" or VIR_ERR_INVALID_ARG (libvirt's messages, error domain
+ * VIR_FROM_NONE as libvirt's).
+ */
+int
+migrateParamsValidate(virTypedParameterPtr params, int nparams)
+{
+    g_autofree virTypedParameterPtr *sorted = NULL;
+    const char *last = NULL;
+    int i;
+
+    if (nparams <= 0 || !params)
+        return 0;
+    sorted = g_new0(virTypedParameterPtr, nparams);
+    for (i = 0; i < nparams; i++)
+        sorted[i] = &params[i];
+    qsort(sorted, nparams, sizeof(*sorted), migrateParamCompare);
+    for (i = 0; i < nparams; i++) {
+        const virTypedParameter *p = sorted[i];
+        size_t k;
+
+        for (k = 0; k < G_N_ELEMENTS(migrateParamsKnown); k++) {
+            if (streq(p->field, migrateParamsKnown[k].name))
+                break;
+        }
+        if (k == G_N_ELEMENTS(migrateParamsKnown)) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_ARGUMENT_UNSUPPORTED, __FILE__, __func__,
+                        __LINE__, _("parameter '%1$s' not supported"), p->field);
+            return -1;
+        }
+        if (last && streq(last, p->field) && !migrateParamsKnown[k].multiple) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_INVALID_ARG, __FILE__, __func__, __LINE__,
+                        _("parameter '%1$s' occurs multiple times"), p->field);
+            return -1;
+        }
+        if (p->type != migrateParamsKnown[k].type) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_INVALID_ARG, __FILE__, __func__, __LINE__,
+                        _("invalid type '%1$s' for parameter '%2$s', expected '%3$s'"),
+                        migrateParamTypeName(p->type), p->field,
+                        migrateParamTypeName(migrateParamsKnown[k].type));
+            return -1;
+        }
+        last = p->field;
+    }
+    return 0;
 }

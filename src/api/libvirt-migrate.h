@@ -21,3 +21,5 @@ typedef int (*MigrateTunnelPerformFunc)(virDomainPtr domain, virStreamPtr st,
 virDomainPtr migrateRunTunnelSteps(virDomainPtr domain, virConnectPtr dconn,
                                    virTypedParameterPtr params, int nparams,
                                    unsigned int flags, MigrateTunnelPerformFunc perform);
+
+int migrateParamsValidate(virTypedParameterPtr params, int nparams);

@@ -1,9 +1,11 @@
 /* Live migration of QEMU guests: the QEMU side of the table of src/migration. */
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <sys/statfs.h>
 #include <sys/un.h>
 #include <string.h>
 #include <unistd.h>
@@ -84,6 +86,8 @@ struct _QemuMigration {
     char *uri;                        /* source: QEMU's target; destination: listen URI */
     char *persistXML;                 /* PERSIST_DEST: the definition to keep */
     unsigned long bandwidth;          /* MiB/s from the parameters, 0 = the domain's */
+    bool pcBandwidthSet;              /* bandwidth.postcopy was given */
+    unsigned long long pcBandwidth;   /* bandwidth.postcopy, MiB/s */
     int parallel;                     /* multifd channels, 0 = none */
     int acInitial;                    /* auto_converge.initial, -1 = QEMU's */
     int acIncrement;                  /* auto_converge.increment, -1 = QEMU's */
@@ -101,6 +105,8 @@ struct _QemuMigration {
     bool pcSwitched;                  /* QEMU reached postcopy-active */
     bool abortRequested;              /* virDomainAbortJob: the Perform loop applies it */
     bool aborted;
+    bool stopped;                     /* source: QEMU stopped the CPUs (STOP) */
+    bool ioError;                     /* source: ABORT_ON_ERROR aborted on a disk I/O error */
     bool gone;                        /* the monitor closed or QEMU exited */
     QemuMigTunnel *tunnel;            /* source, tunnelled: the pump, during Perform */
     QemuMonitorMigrationInfo *stats;  /* cache of the last query-migrate */
@@ -386,6 +392,9 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
     case QEMU_MONITOR_EVENT_STOP:
         if (!mig)
             return false;
+        /* with ABORT_ON_ERROR, Perform asks QEMU why (a disk I/O error?) */
+        mig->stopped = true;
+        condBroadcast(&mig->cond);
         state = domainObjGetState(vm, NULL);
         if (state == VIR_DOMAIN_RUNNING) {
             /* the switch-over: QEMU stopped the CPUs for the last pass */
@@ -444,6 +453,43 @@ qemuMigRefresh(QemuMigration *mig)
     qemuMonitorJSONMigrationInfoFree(mig->stats);
     mig->stats = info;
     return info->status;
+}
+
+/*
+ * Source, VIR_MIGRATE_ABORT_ON_ERROR: QEMU stopped the CPUs; when its run
+ * state says a disk I/O error did it (werror/rerror=stop), the guest shows
+ * PAUSED/IOERROR and the migration is to be aborted, as libvirt 9.0 does.
+ * Caller holds the job; @vm's lock is dropped while QEMU answers.
+ *
+ * Returns: true when the guest is paused on an I/O error.
+ */
+static bool
+qemuMigPausedOnIOError(QemuMigration *mig)
+{
+    DomainObj *vm = mig->vm;
+    g_autoptr(QemuMonitorStatus) status = NULL;
+    QemuMonitor *mon;
+    int reason = -1;
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto error;
+    status = qemuMonitorGetStatus(mon);
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || !status)
+        goto error;
+    if (status->running || status->state != QEMU_MONITOR_RUN_STATE_IO_ERROR)
+        return false;
+    if (domainObjGetState(vm, &reason) != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR);
+        qemuDomainEventQueueLocked(mig->driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                   VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
+    }
+    return true;
+
+ error:
+    /* QEMU gone or not answering: the loop's other checks handle it */
+    errorReset();
+    return false;
 }
 
 static bool
@@ -688,6 +734,32 @@ qemuMigCompressionApply(const QemuMigCompression *comp, bool source,
                                               comp->xbzrleCache);
 }
 
+/*
+ * VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY (MiB/s) of @params into @mig, as
+ * libvirt 9.0: QEMU's max-postcopy-bandwidth (bytes/s) on both sides.
+ * Returns: 0, or -1 with VIR_ERR_OVERFLOW when bytes/s do not fit.
+ */
+static int
+qemuMigPostcopyBandwidthParse(virTypedParameterPtr params, int nparams, bool *retSet,
+                              unsigned long long *ret)
+{
+    const unsigned long long max = ULLONG_MAX / (1024 * 1024);
+    unsigned long long value = 0;
+    int rc;
+
+    if ((rc = virTypedParamsGetULLong(params, nparams, VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY,
+                                      &value)) < 0)
+        return -1;
+    if (value > max) {
+        reportError(VIR_ERR_OVERFLOW, _("migration parameter '%1$s' must be less than %2$llu"),
+                    VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, max + 1);
+        return -1;
+    }
+    *retSet = rc == 1;
+    *ret = value;
+    return 0;
+}
+
 static int
 qemuMigActionStartIncoming(QemuMigration *mig)
 {
@@ -711,6 +783,10 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
+    if (mig->pcBandwidthSet)
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
+                                              (uint64_t)mig->pcBandwidth * 1024 * 1024);
     qemuMigCompressionApply(&mig->comp, false, &caps, params);
     if (qemuMigSetCaps(vm, &caps, params) < 0)
         goto error;
@@ -769,7 +845,9 @@ qemuMigActionStartTransfer(QemuMigration *mig)
                                           priv->migDowntime);
     qemuMonitorJSONMigrationParamsSetUInt(params,
                                           QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
-                                          (uint64_t)priv->migPostcopyBandwidth * 1024 * 1024);
+                                          (uint64_t)(mig->pcBandwidthSet ? mig->pcBandwidth :
+                                                     priv->migPostcopyBandwidth) *
+                                              1024 * 1024);
     if (mig->flags & VIR_MIGRATE_PARALLEL)
         qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_MULTIFD_CHANNELS,
                                               mig->parallel > 0 ? mig->parallel : 2);
@@ -866,6 +944,7 @@ qemuMigActionCancelResume(QemuMigration *mig)
     DomainObj *vm = mig->vm;
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_CANCEL_WAIT_MS * 1000;
     QemuMonitorMigrationStatus st = mig->qemuStatus;
+    int reason = -1;
 
     /* the tunnel's sockets close first: QEMU must not wait on a full socket */
     if (mig->tunnel)
@@ -897,7 +976,9 @@ qemuMigActionCancelResume(QemuMigration *mig)
     if (!domainObjIsActive(vm))
         return 0;
     qemuDomainPrivate(vm)->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
-    if (domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED && mig->wasRunning) {
+    /* as libvirt: a guest paused on a disk I/O error stays paused */
+    if (domainObjGetState(vm, &reason) == VIR_DOMAIN_PAUSED && mig->wasRunning &&
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
         if (qemuMigStartCPUs(mig) < 0)
             return -1;
         qemuMigShowState(mig, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_MIGRATION_CANCELED,
@@ -1763,6 +1844,87 @@ qemuMigBindConn(DomainObj *vm, virConnectPtr conn)
     mig->connClosed = false;
 }
 
+/*
+ * Whether @path (or, when it does not exist, its nearest existing parent)
+ * is on a file system libvirt 9.0 counts as shared between hosts (NFS,
+ * GFS2, OCFS2, AFS, SMB/CIFS, CephFS, GPFS, Quobyte, ACFS, BeeGFS).
+ * GlusterFS over FUSE is not recognised (libvirt checks the FUSE subtype).
+ *
+ * Returns: 1 shared, 0 local, -1 with the error.
+ */
+static int
+qemuMigIsSharedFS(const char *path)
+{
+    static const unsigned long sharedMagic[] = {
+        0x6969,         /* NFS */
+        0x01161970,     /* GFS2 */
+        0x7461636f,     /* OCFS2 */
+        0x5346414F,     /* AFS */
+        0x517B,         /* SMB */
+        0xFF534D42,     /* CIFS */
+        0xFE534D42,     /* SMB2 */
+        0x00c36400,     /* CephFS */
+        0x47504653,     /* GPFS */
+        0x51425346,     /* Quobyte */
+        0x61636673,     /* ACFS */
+        0x19830326,     /* BeeGFS */
+    };
+    g_autofree char *dir = g_strdup(path);
+    struct statfs sb;
+    size_t i;
+
+    while (statfs(dir, &sb) < 0) {
+        char *slash;
+
+        if (errno != ENOENT || !(slash = strrchr(dir, '/')) || slash == dir) {
+            reportSystemError(errno, _("cannot determine the file system of '%1$s'"), path);
+            return -1;
+        }
+        *slash = '\0';
+    }
+    for (i = 0; i < G_N_ELEMENTS(sharedMagic); i++) {
+        if ((unsigned long)(unsigned int)sb.f_type == sharedMagic[i])
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * libvirt 9.0's safety rule for a migration without VIR_MIGRATE_UNSAFE
+ * (storage is never copied here: NON_SHARED_* are not supported).  Disks
+ * without a source and read-only ones (CD-ROMs are) are safe; a file disk
+ * that is not on a shared file system is not.  Block and other disks are:
+ * libvirt refuses cache modes other than none/directsync only for QEMU
+ * without file-posix 'drop-cache' (older than 4.0), and every QEMU we run
+ * (6.2+) has it.
+ *
+ * Returns: 0, or -1 with VIR_ERR_MIGRATE_UNSAFE.
+ */
+static int
+qemuMigCheckSafe(const DomainDef *def)
+{
+    size_t i;
+    int rc;
+
+    for (i = 0; i < def->ndisks; i++) {
+        const DomainDiskDef *disk = def->disks[i];
+
+        if (!disk->src || !*disk->src || disk->readonly ||
+            disk->device == DOMAIN_DISK_DEVICE_CDROM)
+            continue;
+        if (disk->type != DOMAIN_DISK_TYPE_FILE)
+            continue;
+        if ((rc = qemuMigIsSharedFS(disk->src)) < 0)
+            return -1;
+        if (rc == 0) {
+            reportError(VIR_ERR_MIGRATE_UNSAFE, "%s",
+                        _("Migration without shared storage is unsafe"));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 /* The job of a step called on @conn (NULL: not a step, e.g. an abort). */
 static int
 qemuMigJobBegin(DomainObj *vm, virConnectPtr conn, const char *api)
@@ -1785,6 +1947,8 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
     char *xml = NULL;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xmlin) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_PERSIST_XML, &persistIn) < 0)
         return NULL;
@@ -1823,6 +1987,8 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
         goto endjob;
     }
     g_clear_pointer(&priv->mig, qemuMigFree);
+    if (!(flags & VIR_MIGRATE_UNSAFE) && qemuMigCheckSafe(vm->def) < 0)
+        goto endjob;
 
     if (xmlin) {
         /* the caller's destination XML must describe the same guest ABI */
@@ -2099,9 +2265,15 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     QemuMigration *mig = NULL;
     DomainObj *vm = NULL;
     QemuMigCompression comp;
+    bool pcBandwidthSet = false;
+    unsigned long long pcBandwidth = 0;
     int port = 0;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
+    if (qemuMigPostcopyBandwidthParse(params, nparams, &pcBandwidthSet, &pcBandwidth) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uriIn) < 0 ||
@@ -2173,6 +2345,8 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
     }
     mig->parallel = parallel;
     mig->comp = comp;
+    mig->pcBandwidthSet = pcBandwidthSet;
+    mig->pcBandwidth = pcBandwidth;
     mig->persistXML = (flags & VIR_MIGRATE_PERSIST_DEST) ? g_steal_pointer(&persist) : NULL;
     priv->mig = mig;
     qemuMigBindConn(vm, dconn);
@@ -2237,6 +2411,13 @@ qemuMigrationPrepareAny(virConnectPtr dconn, virStreamPtr st,
 static void
 qemuMigPerformError(QemuMigration *mig)
 {
+    if (mig->ioError) {
+        /* libvirt 9.0's message for VIR_MIGRATE_ABORT_ON_ERROR */
+        errorReset();
+        reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                    _("job 'migration out' failed due to I/O error"));
+        return;
+    }
     if (mig->aborted) {
         errorReset();
         reportError(VIR_ERR_OPERATION_ABORTED, "%s",
@@ -2316,12 +2497,18 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     DomainObj *vm;
     gint64 nextRefresh = 0;
     QemuMigCompression comp;
+    bool pcBandwidthSet = false;
+    unsigned long long pcBandwidth = 0;
     int port = 0;
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (flags & VIR_MIGRATE_PEER2PEER)
         return qemuMigrationP2P(dom, dconnuri, params, nparams, flags);
+    if (qemuMigPostcopyBandwidthParse(params, nparams, &pcBandwidthSet, &pcBandwidth) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_URI, &uri) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_GRAPHICS_URI,
                                 &graphicsURI) < 0 ||
@@ -2386,6 +2573,8 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     mig->comp = comp;
     mig->acInitial = acInitial;
     mig->acIncrement = acIncrement;
+    mig->pcBandwidthSet = pcBandwidthSet;
+    mig->pcBandwidth = pcBandwidth;
     if (bandwidth) {
         mig->bandwidth = bandwidth;
         priv->migBandwidth = bandwidth;
@@ -2425,6 +2614,17 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
                 qemuMigPush(mig, sev);
                 continue;
             }
+        }
+        if (mig->stopped && (mig->flags & VIR_MIGRATE_ABORT_ON_ERROR) &&
+            migrationTransitionFind(mig->ctx.phase, MIG_EVENT_ABORT)) {
+            mig->stopped = false;
+            if (qemuMigPausedOnIOError(mig) && priv->mig == mig) {
+                /* the table's abort: cancel, the guest stays paused */
+                mig->ioError = true;
+                if (migrationPhaseHandle(&mig->ctx, MIG_EVENT_ABORT, NULL, NULL) == 0)
+                    mig->ioError = false;
+            }
+            continue;
         }
         if (mig->abortRequested) {
             mig->abortRequested = false;
@@ -2498,6 +2698,8 @@ qemuMigrationFinish3Params(virConnectPtr dconn, virTypedParameterPtr params, int
     gint64 deadline = g_get_monotonic_time() + QEMU_MIG_FINISH_WAIT_MS * 1000;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME, &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML, &xml) < 0)
         return NULL;
@@ -2683,6 +2885,8 @@ qemuMigrationConfirm3Params(virDomainPtr dom, virTypedParameterPtr params, int n
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (!(vm = qemuDriverDomObjFromDomain(dom)))
         return -1;
     priv = qemuDomainPrivate(vm);

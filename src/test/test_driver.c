@@ -2803,6 +2803,8 @@ testDomainMigrateBegin3Params(virDomainPtr dom, virTypedParameterPtr params,
     g_autofree char *persist = NULL;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &xmlin) < 0)
         return NULL;
@@ -2957,6 +2959,8 @@ testDomainMigratePrepareAny(virConnectPtr dconn, virStreamPtr st,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
                                 &xml) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
@@ -3188,6 +3192,8 @@ testDomainMigratePerform3Params(virDomainPtr dom, const char *dconnuri,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (flags & VIR_MIGRATE_PEER2PEER)
         return testDomainMigrateP2P(dom, dconnuri, params, nparams, flags);
 
@@ -3316,6 +3322,8 @@ testDomainMigrateFinish3Params(virConnectPtr dconn,
     g_autofree char *name = NULL;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, NULL);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return NULL;
     if (virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_NAME,
                                 &dname) < 0 ||
         virTypedParamsGetString(params, nparams, VIR_MIGRATE_PARAM_DEST_XML,
@@ -3426,6 +3434,8 @@ testDomainMigrateConfirm3Params(virDomainPtr dom, virTypedParameterPtr params,
     int ret = -1;
 
     checkFlags(flags, TEST_MIGRATION_FLAGS, -1);
+    if (migrateParamsValidate(params, nparams) < 0)
+        return -1;
     if (!(vm = testDomObjFromDomain(dom)))
         return -1;
 

@@ -22,9 +22,67 @@
 #define GUEST_WSS_ALIGN (2u * GUEST_MIB)
 #define GUEST_DIRTY_CHUNK 16            /* pages dirtied between two looks at the clock */
 #define GUEST_PVPANIC_PORT 0x505
+#define GUEST_ATA_BASE 0x1F0            /* primary IDE channel, legacy ports */
+#define GUEST_ATA_SPIN 10000000u        /* status polls before giving up */
 #define GUEST_PVPANIC_PANICKED 0x01
 
 void guestMain(uint32_t magic, const MultibootInfo *mbi) __attribute__((noreturn));
+
+/* Polls the primary channel's status until (status & @mask) == @want. */
+static int
+guestAtaWait(uint8_t mask, uint8_t want, uint8_t *retStatus)
+{
+    uint32_t i;
+    uint8_t st = 0xFF;
+
+    for (i = 0; i < GUEST_ATA_SPIN; i++) {
+        st = ioInb(GUEST_ATA_BASE + 7);
+        if (st == 0xFF)
+            break;                      /* floating bus: no drive */
+        if (!(st & 0x80) && (st & 0x01))
+            break;                      /* ERR */
+        if ((st & mask) == want) {
+            *retStatus = st;
+            return 0;
+        }
+    }
+    *retStatus = st;
+    return -1;
+}
+
+/*
+ * disk_write_ms: writes sector 8 * @n (a new 4 KiB block each time) of the
+ * primary master with ATA PIO (WRITE SECTORS, LBA28) and reports it as
+ * "DISKWRITE n ok" or "DISKWRITE n error status=0xSS".  A host error policy
+ * of 'stop' pauses the guest inside this call; it completes once resumed.
+ */
+static void
+guestDiskWrite(uint32_t n, uint32_t nowMs)
+{
+    uint32_t lba = (n * 8u) & 0x0FFFFFFFu;
+    uint8_t st;
+    uint32_t i;
+
+    if (guestAtaWait(0x80, 0x00, &st) < 0)
+        goto error;
+    ioOutb(GUEST_ATA_BASE + 6, (uint8_t)(0xE0 | ((lba >> 24) & 0x0F)));
+    ioOutb(GUEST_ATA_BASE + 2, 1);
+    ioOutb(GUEST_ATA_BASE + 3, (uint8_t)lba);
+    ioOutb(GUEST_ATA_BASE + 4, (uint8_t)(lba >> 8));
+    ioOutb(GUEST_ATA_BASE + 5, (uint8_t)(lba >> 16));
+    ioOutb(GUEST_ATA_BASE + 7, 0x30);
+    if (guestAtaWait(0x88, 0x08, &st) < 0)
+        goto error;
+    for (i = 0; i < 256; i++)
+        ioOutw(GUEST_ATA_BASE, (uint16_t)(n + i));
+    if (guestAtaWait(0x88, 0x00, &st) < 0)
+        goto error;
+    serialPrintf("DISKWRITE %u ok ms=%u\n", n, nowMs);
+    return;
+
+ error:
+    serialPrintf("DISKWRITE %u error status=0x%02x ms=%u\n", n, st, nowMs);
+}
 
 extern char vkguestEnd[];               /* linker script: end of .bss */
 
@@ -144,6 +202,8 @@ guestMain(uint32_t magic, const MultibootInfo *mbi)
     uint32_t dirtyCredit = 0;
     uint32_t dirtyPending = 0;
     uint32_t selftestDone = 0;
+    uint32_t nextDiskMs = 0;
+    uint32_t diskWrites = 0;
     bool filled;
 
     serialInit();
@@ -240,6 +300,11 @@ guestMain(uint32_t magic, const MultibootInfo *mbi)
                 memcheckVerifyStart();
                 nextCheckMs = nowMs + opts.checkMs;
             }
+        }
+
+        if (opts.diskWriteMs && nowMs >= nextDiskMs) {
+            guestDiskWrite(diskWrites++, nowMs);
+            nextDiskMs = nowMs + opts.diskWriteMs;
         }
 
         if (opts.heartbeatMs && nowMs >= nextHeartbeatMs) {

@@ -22,6 +22,7 @@ static const OptsField optsFields[] = {
     { "panic_after_s", offsetof(Opts, panicAfterS), 0, 86400 },
     { "selftest_corrupt", offsetof(Opts, selftestCorrupt), 0, 1 },
     { "random_mib", offsetof(Opts, randomMib), 0, 3072 },
+    { "disk_write_ms", offsetof(Opts, diskWriteMs), 0, 3600000 },
 };
 
 #define OPTS_NFIELDS (sizeof(optsFields) / sizeof(optsFields[0]))
@@ -57,6 +58,7 @@ optsDefaults(Opts *opts)
     opts->panicAfterS = 0;
     opts->selftestCorrupt = 0;
     opts->randomMib = 0;
+    opts->diskWriteMs = 0;
 }
 
 static void

@@ -12,6 +12,7 @@ typedef struct {
     uint32_t panicAfterS;       /* panic_after_s: panic this long after boot, 0 = never */
     uint32_t selftestCorrupt;   /* selftest_corrupt: 1 = corrupt own memory once */
     uint32_t randomMib;         /* random_mib: MiB after the working set filled with random data */
+    uint32_t diskWriteMs;       /* disk_write_ms: period of one sector written to the IDE disk */
 } Opts;
 
 void optsDefaults(Opts *opts);

@@ -495,6 +495,87 @@ runCookieFeature(const char *name, const char *feature, int code)
     hostsClose(&h);
 }
 
+/*
+ * Typed parameters are checked as libvirt 9.0's QEMU driver checks them
+ * (the first offending one in name order): unknown ones are refused with
+ * ARGUMENT_UNSUPPORTED, a wrong type or a repeated one with INVALID_ARG;
+ * nothing changes on either host.  Known ones the driver ignores pass.
+ */
+static void
+runParams(void)
+{
+    static const struct {
+        const char *what;
+        const char *field;
+        int type;
+        bool twice;
+        int code;
+        const char *message;
+    } refused[] = {
+        { "unknown", "no.such.param", VIR_TYPED_PARAM_STRING, false,
+          VIR_ERR_ARGUMENT_UNSUPPORTED, "parameter 'no.such.param' not supported" },
+        { "wrong type", VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY, VIR_TYPED_PARAM_UINT, false,
+          VIR_ERR_INVALID_ARG,
+          "invalid type 'uint' for parameter 'bandwidth.postcopy', expected 'ullong'" },
+        { "repeated", VIR_MIGRATE_PARAM_DEST_NAME, VIR_TYPED_PARAM_STRING, true,
+          VIR_ERR_INVALID_ARG, "parameter 'destination_name' occurs multiple times" },
+    };
+    Hosts h = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr ddom = NULL;
+    size_t i;
+
+    if (hostsOpen(&h) < 0 || !(dom = virDomainLookupByName(h.src, "guest"))) {
+        fail("params", "cannot open the hosts");
+        goto cleanup;
+    }
+    for (i = 0; i < G_N_ELEMENTS(refused); i++) {
+        virTypedParameterPtr params = NULL;
+        int nparams = 0;
+        int max = 0;
+        virErrorPtr err;
+        g_autofree char *s = NULL;
+        g_autofree char *d = NULL;
+        g_autofree char *msg = NULL;
+        int code;
+        int rc = 0;
+        int n;
+
+        for (n = 0; n < (refused[i].twice ? 2 : 1) && rc == 0; n++) {
+            if (refused[i].type == VIR_TYPED_PARAM_UINT)
+                rc = virTypedParamsAddUInt(&params, &nparams, &max, refused[i].field, 5);
+            else
+                rc = virTypedParamsAddString(&params, &nparams, &max, refused[i].field, "x");
+        }
+        /* a known parameter this driver does not act on, sorted first */
+        if (rc == 0)
+            rc = virTypedParamsAddString(&params, &nparams, &max,
+                                         VIR_MIGRATE_PARAM_DISKS_URI, "tcp://127.0.0.1");
+        ddom = rc == 0 ? virDomainMigrate3(dom, h.dst, params, nparams, VIR_MIGRATE_LIVE) :
+                         NULL;
+        err = virGetLastError();
+        code = err ? err->code : 0;
+        msg = g_strdup(err ? err->message : "success");
+        s = guestState(h.src);
+        d = guestState(h.dst);
+        if (ddom || code != refused[i].code || !strstr(msg, refused[i].message) ||
+            !g_str_has_prefix(s, "1/") || !streq0(d, "none"))
+            fail("params", "%s: got %d '%s' (src %s, dst %s)", refused[i].what, code, msg, s,
+                 d);
+        else
+            printf("ok - params: %s refused (%s)\n", refused[i].what, msg);
+        if (ddom)
+            virDomainFree(ddom);
+        ddom = NULL;
+        virTypedParamsFree(params, nparams);
+    }
+
+ cleanup:
+    if (dom)
+        virDomainFree(dom);
+    hostsClose(&h);
+}
+
 /* Deliver events for @ms milliseconds (the migration watchdog runs too). */
 static void
 pumpFor(int ms)
@@ -1004,6 +1085,7 @@ main(int argc, char **argv)
     runP2P();
     runTunnel();
     runSpeed();
+    runParams();
     runClientLost("timeout-after-prepare", "prepare", VIR_MIGRATE_LIVE,
                   "1/0", "3/2", "dst 2/1, dst 5/5");
     runClientLost("timeout-after-perform", "perform", VIR_MIGRATE_LIVE,

@@ -9,6 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 
@@ -43,6 +46,7 @@ static virConnectPtr connB;
 static virConnectPtr connExtra[3];  /* a case's own connections, closed after it */
 static int failures;
 static int ntests;
+static bool privateMounts;      /* this process has its own mount namespace (root) */
 
 static GMutex evLock;
 static GPtrArray *events;       /* "HOST NAME type detail", protected by evLock */
@@ -405,6 +409,8 @@ typedef struct {
     int acInitial;                  /* auto_converge.initial, 0 = none */
     const char *const *compression; /* compression methods, NULL-terminated, or NULL */
     bool compressTune;              /* compression.mt.* and compression.xbzrle.cache */
+    unsigned long long pcBandwidth; /* bandwidth.postcopy, MiB/s, 0 = none */
+    const char *unknownParam;       /* a parameter libvirt does not know, or NULL */
     char *dxml;
     virDomainPtr ddom;              /* result */
     int code;                       /* error code on failure */
@@ -435,6 +441,12 @@ migParams(Mig *m, virTypedParameterPtr *params, int *nparams)
                           virTypedParamsAddInt(params, nparams, &max,
                                                VIR_MIGRATE_PARAM_AUTO_CONVERGE_INCREMENT,
                                                20) < 0)))
+        return -1;
+    if ((m->pcBandwidth && virTypedParamsAddULLong(params, nparams, &max,
+                                                   VIR_MIGRATE_PARAM_BANDWIDTH_POSTCOPY,
+                                                   m->pcBandwidth) < 0) ||
+        (m->unknownParam && virTypedParamsAddString(params, nparams, &max, m->unknownParam,
+                                                    "1") < 0))
         return -1;
     for (i = 0; m->compression && m->compression[i]; i++) {
         if (virTypedParamsAddString(params, nparams, &max, VIR_MIGRATE_PARAM_COMPRESSION,
@@ -2155,6 +2167,292 @@ caseCompressed(void)
     return 0;
 }
 
+/*
+ * bandwidth.postcopy becomes QEMU's max-postcopy-bandwidth in bytes/s on
+ * both sides (as libvirt 9.0); a parameter libvirt's QEMU driver does not
+ * know is refused before anything starts.
+ */
+static int
+caseParams(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    g_autofree char *log = NULL;
+    g_auto(GStrv) parts = NULL;
+    int state = -1;
+    long hb;
+
+    CHECK((dom = startGuest("pm", 64, "heartbeat_ms=50", false)), "start");
+    CHECK(waitSerial(rootA, "pm", "CHECK OK"), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.unknownParam = "x-no-such-param";
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_ARGUMENT_UNSUPPORTED && m.message &&
+          strstr(m.message, "parameter 'x-no-such-param' not supported"),
+          "unknown parameter refused (got %d %s)", m.code, m.message ? m.message : "success");
+    migClear(&m);
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusal");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.pcBandwidth = 7;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration with bandwidth.postcopy: %s", m.message);
+    hb = lastHeartbeat(rootA, "pm");
+    qemuPid(rootB, "pm");
+    CHECK(checkGuestOnB("pm", hb) == 0, "guest on B");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    parts = g_strsplit(log, "\"max-postcopy-bandwidth\":7340032", -1);
+    CHECK(g_strv_length(parts) == 3, "max-postcopy-bandwidth 7 MiB/s sent to both QEMUs (%u)",
+          g_strv_length(parts) - 1);
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* A sparse 64 MiB disk image at @path. */
+static bool
+makeImage(const char *path)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+    bool ok;
+
+    if (fd < 0)
+        return false;
+    ok = ftruncate(fd, 64 << 20) == 0;
+    return close(fd) == 0 && ok;
+}
+
+/* A guest with IDE disks: @rwImg writable (or NULL), @roImg read-only virtio (or NULL). */
+static char *
+diskGuestXML(const char *name, const char *rwImg, const char *roImg)
+{
+    g_autofree char *rw = rwImg ? g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='hda' bus='ide'/></disk>\n", rwImg) : g_strdup("");
+    g_autofree char *ro = roImg ? g_strdup_printf(
+        "    <disk type='file' device='disk'><driver name='qemu' type='raw'/>"
+        "<source file='%s'/><target dev='vdb' bus='virtio'/><readonly/></disk>\n", roImg) :
+        g_strdup("");
+
+    return g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>%s</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n%s%s"
+        "    <serial type='file'><source path='%s/%s.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        name, vkguest, rw, ro, rootA, name);
+}
+
+/*
+ * Without VIR_MIGRATE_UNSAFE a guest with a writable disk on a local file
+ * system is refused as libvirt 9.0 refuses it (VIR_ERR_MIGRATE_UNSAFE);
+ * with the flag it migrates; read-only disks do not count.
+ */
+static int
+caseUnsafe(void)
+{
+    g_autofree char *rwA = g_build_filename(rootA, "rw.img", NULL);
+    g_autofree char *rwB = g_build_filename(rootB, "rw.img", NULL);
+    g_autofree char *roA = g_build_filename(rootA, "ro.img", NULL);
+    g_autofree char *roB = g_build_filename(rootB, "ro.img", NULL);
+    g_autofree char *xml = NULL;
+    g_autofree char *next = NULL;
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr other;
+    int state = -1;
+    long hb;
+
+    CHECK(makeImage(rwA) && makeImage(rwB) && makeImage(roA) && makeImage(roB), "images");
+    xml = diskGuestXML("us", rwA, roA);
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with a local disk");
+    qemuPid(rootA, "us");
+    CHECK(waitSerial(rootA, "us", "HEARTBEAT 2 "), "guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_MIGRATE_UNSAFE && m.message &&
+          streq0(m.message, "Unsafe migration: Migration without shared storage is unsafe"),
+          "local disk refused (got %d %s)", m.code, m.message ? m.message : "success");
+    migClear(&m);
+    CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
+          "still running on A after the refusal");
+    CHECK(!(other = virDomainLookupByName(connB, "us")), "nothing on B");
+    virResetLastError();
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_UNSAFE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "migration with VIR_MIGRATE_UNSAFE: %s", m.message);
+    hb = lastHeartbeat(rootA, "us");
+    qemuPid(rootB, "us");
+    next = g_strdup_printf("HEARTBEAT %ld ", hb + 3);
+    CHECK(waitSerial(rootB, "us", next), "guest on B");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+
+    /* read-only disks only: safe */
+    g_free(xml);
+    xml = diskGuestXML("ro", NULL, roA);
+    CHECK((dom = virDomainCreateXML(connA, xml, 0)), "start with a read-only disk");
+    qemuPid(rootA, "ro");
+    CHECK(waitSerial(rootA, "ro", "HEARTBEAT 2 "), "read-only guest running on A");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(m.ddom, "read-only disks migrate without VIR_MIGRATE_UNSAFE: %s", m.message);
+    qemuPid(rootB, "ro");
+    CHECK(virDomainDestroy(m.ddom) == 0, "destroy on B");
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
+/* Fill the file system holding @dir until it has no room left. */
+static bool
+fillFs(const char *dir)
+{
+    g_autofree char *path = g_build_filename(dir, "filler", NULL);
+    char buf[4096] = { 0 };
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    bool full = false;
+
+    if (fd < 0)
+        return false;
+    for (;;) {
+        if (write(fd, buf, sizeof(buf)) < 0) {
+            full = errno == ENOSPC;
+            break;
+        }
+    }
+    close(fd);
+    return full;
+}
+
+/*
+ * VIR_MIGRATE_ABORT_ON_ERROR: the guest's disk (error_policy='stop') lives
+ * on a small tmpfs of this process's own mount namespace; once the
+ * transfer runs the file system is filled, the guest's next write fails
+ * with ENOSPC and QEMU pauses it (run state io-error).  The migration is
+ * aborted with libvirt's error, the guest stays paused (IOERROR) on A and
+ * nothing is left on B.  Needs root (mount namespace); skipped otherwise.
+ */
+static int
+caseAbortOnError(void)
+{
+    g_autofree char *dir = g_build_filename(rootA, "disk", NULL);
+    g_autofree char *dirB = g_build_filename(rootB, "disk", NULL);
+    g_autofree char *img = g_build_filename(dir, "disk.img", NULL);
+    g_autofree char *imgB = g_build_filename(dirB, "disk.img", NULL);
+    g_autofree char *xml = NULL;
+    Mig m = { 0 };
+    virDomainPtr dom = NULL;
+    virDomainPtr other;
+    int state = -1;
+    int reason = -1;
+
+    if (!privateMounts) {
+        printf("# SKIP abort-on-error: needs root for a private tmpfs\n");
+        return 0;
+    }
+    CHECK(g_mkdir_with_parents(dir, 0700) == 0 && g_mkdir_with_parents(dirB, 0700) == 0,
+          "disk dirs");
+    CHECK(mount("vkmigdisk", dir, "tmpfs", 0, "size=1m") == 0, "mount tmpfs: %s",
+          g_strerror(errno));
+    /* sparse 64 MiB disks: every guest write takes a new page of the tmpfs */
+    CHECK(makeImage(img) && makeImage(imgB), "disk images");
+    xml = g_strdup_printf(
+        "<domain type='qemu'>\n"
+        "  <name>ioerr</name>\n"
+        "  <memory unit='MiB'>64</memory>\n"
+        "  <vcpu>1</vcpu>\n"
+        "  <os><type arch='x86_64' machine='pc'>hvm</type><kernel>%s</kernel>"
+        "<cmdline>heartbeat_ms=50 dirty_mib_s=8 wss_mib=16 disk_write_ms=100</cmdline></os>\n"
+        "  <features><acpi/></features>\n"
+        "  <devices>\n"
+        "    <disk type='file' device='disk'>\n"
+        "      <driver name='qemu' type='raw' error_policy='stop' rerror_policy='report'/>\n"
+        "      <source file='%s'/><target dev='hda' bus='ide'/>\n"
+        "    </disk>\n"
+        "    <serial type='file'><source path='%s/ioerr.serial'/><target port='0'/></serial>\n"
+        "  </devices>\n"
+        "</domain>\n",
+        vkguest, img, rootA);
+    if (!(dom = virDomainCreateXML(connA, xml, 0)))
+        goto fail;
+    qemuPid(rootA, "ioerr");
+    if (!waitSerial(rootA, "ioerr", "DISKWRITE 3 ok")) {
+        printf("# the guest's disk writes do not work\n");
+        goto fail;
+    }
+    m.dom = dom;
+    /* the local disk: UNSAFE, as libvirt would want */
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_UNSAFE;
+    m.bandwidth = 2;            /* below the guest's dirty rate: never converges */
+    m.dxml = destXML(dom);
+    migStart(&m);
+    if (!waitTransferring(dom, 1)) {
+        printf("# the transfer did not start\n");
+        goto fail;
+    }
+    if (!fillFs(dir)) {
+        printf("# cannot fill the tmpfs\n");
+        goto fail;
+    }
+    migJoin(&m);
+    if (m.ddom || m.code != VIR_ERR_OPERATION_FAILED || !m.message ||
+        !strstr(m.message, "job 'migration out' failed due to I/O error")) {
+        printf("# migration: %d %s\n", m.code, m.message ? m.message : "succeeded");
+        goto fail;
+    }
+    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        printf("# state on A %d/%d, wanted paused/ioerror\n", state, reason);
+        goto fail;
+    }
+    if ((other = virDomainLookupByName(connB, "ioerr"))) {
+        virDomainFree(other);
+        printf("# the guest is left on B\n");
+        goto fail;
+    }
+    virResetLastError();
+    migClear(&m);
+    virDomainDestroy(dom);
+    virDomainFree(dom);
+    killAll();
+    umount2(dir, MNT_DETACH);
+    return 0;
+
+ fail:
+    migClear(&m);
+    if (dom) {
+        virDomainDestroy(dom);
+        virDomainFree(dom);
+    }
+    killAll();
+    umount2(dir, MNT_DETACH);
+    return -1;
+}
+
 static const Case cases[] = {
     { "live", caseLive },
     { "job-control", caseJobControl },
@@ -2167,6 +2465,9 @@ static const Case cases[] = {
     { "downtime", caseDowntime },
     { "auto-converge", caseAutoConverge },
     { "compressed", caseCompressed },
+    { "params", caseParams },
+    { "abort-on-error", caseAbortOnError },
+    { "unsafe", caseUnsafe },
     { "spice", caseSpice },
     { "nonlive-paused", caseNonLivePaused },
     { "host-uuid", caseHostUUID },
@@ -2270,6 +2571,14 @@ main(int argc, char **argv)
         if (!getenv("VIRTKIT_MIGRATION_TIMEOUT_MS"))
             g_setenv("VIRTKIT_MIGRATION_TIMEOUT_MS", "60000", TRUE);
     }
+    /*
+     * Before any thread starts, so that every thread and QEMU shares it:
+     * a mount namespace of our own for caseAbortOnError's tmpfs (root only;
+     * its mounts vanish with this process).
+     */
+    if (runMode == MODE_PLAIN && geteuid() == 0 && unshare(CLONE_NEWNS) == 0 &&
+        mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) == 0)
+        privateMounts = true;
     signal(SIGALRM, watchdog);
     alarm(HARD_TIMEOUT_S);
     /* QMP traffic of this process to a file: caseSpice reads it */
