@@ -222,8 +222,12 @@ daemonMainNoCalls(RpcServer *srv)
 # define DAEMON_LOOP_SPIN_US 50
 #endif
 
-/* When the loop last found something to do.  Event-loop thread only. */
+/*
+ * When the loop last finished some work, and whether the previous poll
+ * found some (which GLib dispatched since).  Event-loop thread only.
+ */
 static gint64 daemonMainLastWork;
+static bool daemonMainWorked;
 
 /*
  * The loop's poll function (g_main_context_set_poll_func): after work,
@@ -239,27 +243,25 @@ static gint64 daemonMainLastWork;
 static gint
 daemonMainPoll(GPollFD *fds, guint nfds, gint timeout)
 {
-    gint64 now;
-    gint64 spinUntil;
+    gint64 now = g_get_monotonic_time();
     gint64 deadline;
     gint ready;
 
-    ready = g_poll(fds, nfds, 0);
-    if (ready != 0 || timeout == 0) {
-        /* Work: ready descriptors, or (a zero timeout) a source that was
-         * ready before the poll. */
-        daemonMainLastWork = g_get_monotonic_time();
-        return ready;
-    }
+    /* The dispatch of what the previous poll found has just ended. */
+    if (daemonMainWorked)
+        daemonMainLastWork = now;
 
-    now = g_get_monotonic_time();
-    spinUntil = daemonMainLastWork + DAEMON_LOOP_SPIN_US;
+    /* A zero timeout: a source was ready before the poll (work too). */
+    ready = g_poll(fds, nfds, 0);
+    daemonMainWorked = ready != 0 || timeout == 0;
+    if (daemonMainWorked)
+        return ready;
+
     deadline = timeout > 0 ? now + (gint64)timeout * 1000 : G_MAXINT64;
-    while (now < spinUntil && now < deadline) {
+    while (now < daemonMainLastWork + DAEMON_LOOP_SPIN_US && now < deadline) {
         sched_yield();
-        ready = g_poll(fds, nfds, 0);
-        if (ready != 0) {
-            daemonMainLastWork = g_get_monotonic_time();
+        if ((ready = g_poll(fds, nfds, 0)) != 0) {
+            daemonMainWorked = true;
             return ready;
         }
         now = g_get_monotonic_time();
@@ -268,7 +270,8 @@ daemonMainPoll(GPollFD *fds, guint nfds, gint timeout)
     if (timeout > 0)
         timeout = now >= deadline ? 0 : (gint)((deadline - now + 999) / 1000);
     ready = g_poll(fds, nfds, timeout);
-    daemonMainLastWork = g_get_monotonic_time();
+    /* Woken up: spin after handling this, as after any work. */
+    daemonMainWorked = true;
     return ready;
 }
 
