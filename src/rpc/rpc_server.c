@@ -483,16 +483,18 @@ rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client
             g_clear_pointer(&reply, rpcMessageFree);
         }
     }
+    errorReset();
+    if (measure)
+        rpcServerProcAddCost(prog, proc, g_get_monotonic_time() - start);
+
+    /* The reply goes out first; the caller waits for it, not for this. */
+    rpcServerClientEndCall(client, g_steal_pointer(&reply));
+
     if (decoded && proc->argsFilter)
         xdr_free(proc->argsFilter, args);
     /* Also after a failure: a handler may fail after filling part of @ret. */
     if (proc->retFilter)
         xdr_free(proc->retFilter, ret);
-    errorReset();
-    if (measure)
-        rpcServerProcAddCost(prog, proc, g_get_monotonic_time() - start);
-
-    rpcServerClientEndCall(client, g_steal_pointer(&reply));
 }
 
 /* Runs one call on a worker thread. */
