@@ -219,7 +219,7 @@ daemonMainNoCalls(RpcServer *srv)
  * per call without the polling).
  */
 #ifndef DAEMON_LOOP_SPIN_US
-# define DAEMON_LOOP_SPIN_US 50
+#define DAEMON_LOOP_SPIN_US 50
 #endif
 
 /*

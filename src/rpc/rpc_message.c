@@ -16,7 +16,6 @@ LOG_INIT("rpc.message");
 /* Length word + header. */
 #define RPC_MESSAGE_PREFIX_LEN (RPC_MESSAGE_LEN_MAX + RPC_MESSAGE_HEADER_MAX)
 
-
 G_STATIC_ASSERT(RPC_MESSAGE_PAYLOAD_MAX == RPC_MESSAGE_MAX - RPC_MESSAGE_HEADER_MAX);
 
 static const char *const rpcMessageTypeNames[] = {
