@@ -214,8 +214,67 @@ daemonMainNoCalls(RpcServer *srv)
     return rpcServerCountCalls(srv) == 0;
 }
 
-/* How long the loop keeps polling without sleeping after it did some work. */
+/*
+ * How long the loop keeps polling without sleeping after it did some work
+ * (a build may set it, e.g. -DDAEMON_LOOP_SPIN_US=0 to measure the work
+ * per call without the polling).
+ */
+#ifndef DAEMON_LOOP_SPIN_US
 #define DAEMON_LOOP_SPIN_US 50
+#endif
+
+/*
+ * When the loop last finished some work, and whether the previous poll
+ * found some (which GLib dispatched since).  Event-loop thread only.
+ */
+static gint64 daemonMainLastWork;
+static bool daemonMainWorked;
+
+/*
+ * The loop's poll function (g_main_context_set_poll_func): after work,
+ * it checks the descriptors without sleeping for DAEMON_LOOP_SPIN_US
+ * before it blocks, so that a client's next small call finds the loop
+ * awake instead of paying a wake-up (tens of microseconds on an idle
+ * virtual CPU).  Each check is one poll() with a zero timeout and a
+ * sched_yield() (a runnable client gets the CPU first), not a whole turn
+ * of the GLib loop, which would prepare, query and check every source
+ * each time.  GLib's own timeout is kept: polling stops at it.  An idle
+ * daemon sleeps.
+ */
+static gint
+daemonMainPoll(GPollFD *fds, guint nfds, gint timeout)
+{
+    gint64 now = g_get_monotonic_time();
+    gint64 deadline;
+    gint ready;
+
+    /* The dispatch of what the previous poll found has just ended. */
+    if (daemonMainWorked)
+        daemonMainLastWork = now;
+
+    /* A zero timeout: a source was ready before the poll (work too). */
+    ready = g_poll(fds, nfds, 0);
+    daemonMainWorked = ready != 0 || timeout == 0;
+    if (daemonMainWorked)
+        return ready;
+
+    deadline = timeout > 0 ? now + (gint64)timeout * 1000 : G_MAXINT64;
+    while (now < daemonMainLastWork + DAEMON_LOOP_SPIN_US && now < deadline) {
+        sched_yield();
+        if ((ready = g_poll(fds, nfds, 0)) != 0) {
+            daemonMainWorked = true;
+            return ready;
+        }
+        now = g_get_monotonic_time();
+    }
+
+    if (timeout > 0)
+        timeout = now >= deadline ? 0 : (gint)((deadline - now + 999) / 1000);
+    ready = g_poll(fds, nfds, timeout);
+    /* Woken up: spin after handling this, as after any work. */
+    daemonMainWorked = true;
+    return ready;
+}
 
 /* Runs the loop until asked to stop, then shuts the server down cleanly. */
 static void
@@ -224,26 +283,9 @@ daemonMainRun(RpcServer *srv, DaemonMainState *state)
     GMainContext *ctx = rpcServerGetContext(srv);
     GSource *tick = NULL;
 
-    /*
-     * After work, the loop checks for more without sleeping for
-     * DAEMON_LOOP_SPIN_US before it blocks: a client's next small call
-     * then finds the loop awake instead of paying a wake-up (tens of
-     * microseconds on an idle virtual CPU).  An idle daemon sleeps.
-     */
-    gint64 lastWork = 0;
-
-    while (!state->quit) {
-        if (g_main_context_iteration(ctx, FALSE)) {
-            lastWork = g_get_monotonic_time();
-            continue;
-        }
-        if (g_get_monotonic_time() - lastWork < DAEMON_LOOP_SPIN_US) {
-            sched_yield();  /* a runnable client gets the CPU first */
-            continue;
-        }
+    g_main_context_set_poll_func(ctx, daemonMainPoll);
+    while (!state->quit)
         g_main_context_iteration(ctx, TRUE);
-        lastWork = g_get_monotonic_time();
-    }
 
     LOG_INFO("shutting down (%s)", state->reason);
     rpcServerStop(srv);

@@ -3,6 +3,7 @@
 #include <limits.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -836,6 +837,8 @@ rpcClientUpdateWatchLocked(RpcClient *client)
  */
 /* How long a caller polls without sleeping for a reply (see rpcClientPoll). */
 #define RPC_CLIENT_SPIN_US 50
+/* After this much of it, the caller yields the CPU between polls. */
+#define RPC_CLIENT_SPIN_YIELD_US 10
 
 /* Threads of this process waiting in rpcClientPoll() now. */
 static gint rpcClientPollers;
@@ -847,7 +850,11 @@ static gint rpcClientPollers;
  * virtual CPU) on top of the round trip.  Only a thread that is the
  * process's only waiter spins: with several calls in flight the CPUs are
  * busy anyway, and spinning would take the CPU the daemon or another
- * caller needs.
+ * caller needs.  A reply that is not there after RPC_CLIENT_SPIN_YIELD_US
+ * is probably late because the daemon waits for this very CPU (the
+ * scheduler likes to put a woken thread next to its waker): from then on
+ * the caller yields between polls.  Not from the start: on a busy machine
+ * each yield may hand the CPU to an unrelated process for a while.
  */
 static int
 rpcClientPoll(struct pollfd *fds, nfds_t nfds, int timeout)
@@ -856,12 +863,15 @@ rpcClientPoll(struct pollfd *fds, nfds_t nfds, int timeout)
     int rc = 0;
 
     if (timeout != 0 && alone && g_get_num_processors() > 1) {
-        gint64 until = g_get_monotonic_time() + RPC_CLIENT_SPIN_US;
+        gint64 start = g_get_monotonic_time();
+        gint64 now = start;
 
-        do {
-            rc = poll(fds, nfds, 0);
-        } while (rc == 0 && g_get_monotonic_time() < until &&
-                 g_atomic_int_get(&rpcClientPollers) == 1);
+        while ((rc = poll(fds, nfds, 0)) == 0 && now - start < RPC_CLIENT_SPIN_US &&
+               g_atomic_int_get(&rpcClientPollers) == 1) {
+            if (now - start >= RPC_CLIENT_SPIN_YIELD_US)
+                sched_yield();
+            now = g_get_monotonic_time();
+        }
     }
     if (rc == 0)
         rc = poll(fds, nfds, timeout);

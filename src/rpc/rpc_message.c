@@ -16,12 +16,6 @@ LOG_INIT("rpc.message");
 /* Length word + header. */
 #define RPC_MESSAGE_PREFIX_LEN (RPC_MESSAGE_LEN_MAX + RPC_MESSAGE_HEADER_MAX)
 
-/*
- * First buffer for an outgoing packet.  Most calls and replies are a few
- * hundred bytes; bigger payloads are measured and the buffer grown once.
- */
-#define RPC_MESSAGE_ENCODE_INITIAL 4096
-
 G_STATIC_ASSERT(RPC_MESSAGE_PAYLOAD_MAX == RPC_MESSAGE_MAX - RPC_MESSAGE_HEADER_MAX);
 
 static const char *const rpcMessageTypeNames[] = {
@@ -46,7 +40,11 @@ G_STATIC_ASSERT(G_N_ELEMENTS(rpcMessageStatusNames) == RPC_STATUS_LAST);
 RpcMessage *
 rpcMessageNew(void)
 {
-    return g_new0(RpcMessage, 1);
+    /* Not g_new0: glibc's calloc bypasses the per-thread cache. */
+    RpcMessage *msg = g_new(RpcMessage, 1);
+
+    memset(msg, 0, sizeof(*msg));
+    return msg;
 }
 
 /**
@@ -322,7 +320,7 @@ rpcMessageEncodeHeader(RpcMessage *msg)
 {
     XDR xdr;
 
-    rpcMessageReserve(msg, RPC_MESSAGE_ENCODE_INITIAL);
+    rpcMessageReserve(msg, RPC_MESSAGE_BUFFER_INITIAL);
     xdrmem_create(&xdr, (char *)msg->buffer + RPC_MESSAGE_LEN_MAX, RPC_MESSAGE_HEADER_MAX,
                   XDR_ENCODE);
     if (!xdr_rpc_header(&xdr, &msg->header)) {
@@ -401,7 +399,7 @@ rpcMessageEncodePayload(RpcMessage *msg, xdrproc_t filter, const void *data)
     if (!filter)
         return 0;
 
-    rpcMessageReserve(msg, MAX(start, RPC_MESSAGE_ENCODE_INITIAL));
+    rpcMessageReserve(msg, MAX(start, RPC_MESSAGE_BUFFER_INITIAL));
     used = rpcMessageTryEncode(msg, start, msg->bufferCapacity - start, filter, data);
     if (used < 0) {
         /* Out of room, or not encodable at all: measuring tells which. */

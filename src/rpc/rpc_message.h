@@ -20,6 +20,16 @@
 #define RPC_KEEPALIVE_SERIAL 0
 
 /*
+ * First buffer of a packet: of an outgoing one (most calls and replies are
+ * a few hundred bytes; a bigger payload is measured and the buffer grown
+ * once) and of one being received (a small call then needs no second
+ * allocation).  Up to this size glibc's malloc serves and takes back
+ * blocks from its per-thread cache; a 4 KiB buffer cost each small call a
+ * trip through the arena and a consolidation of its free lists.
+ */
+#define RPC_MESSAGE_BUFFER_INITIAL 1024
+
+/*
  * One packet.  For an outgoing packet, fill @header then call an
  * rpcMessageEncode* function; @buffer then holds the bytes to send.  For
  * an incoming one, the reader fills @buffer and the rpcMessageDecode*

@@ -133,8 +133,9 @@ rpcReaderNext(RpcReader *reader, RpcMessage **retMsg)
             if (avail == 0)
                 return 0;
             msg = reader->msg = rpcMessageNew();
-            msg->buffer = g_malloc(RPC_MESSAGE_LEN_MAX);
-            msg->bufferCapacity = RPC_MESSAGE_LEN_MAX;
+            /* Room for a small packet: no reallocation once its length is known. */
+            msg->buffer = g_malloc(RPC_MESSAGE_BUFFER_INITIAL);
+            msg->bufferCapacity = RPC_MESSAGE_BUFFER_INITIAL;
             msg->bufferLength = RPC_MESSAGE_LEN_MAX;
             msg->bufferOffset = 0;
             reader->haveLength = false;

@@ -440,6 +440,7 @@ rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client
 {
     bool measure = (proc->flags & RPC_SERVER_PROC_INLINE_CHEAP) != 0;
     gint64 start = measure ? g_get_monotonic_time() : 0;
+    gint64 spent = 0;
     g_autoptr(RpcMessage) reply = rpcMessageNew();
     RpcServerPayloadBuf argsBuf;
     RpcServerPayloadBuf retBuf;
@@ -483,16 +484,25 @@ rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client
             g_clear_pointer(&reply, rpcMessageFree);
         }
     }
+    errorReset();
+    if (measure)
+        spent = g_get_monotonic_time() - start;
+
+    /*
+     * The reply goes out first, the caller waits for it, not for the
+     * freeing (which still counts in the cost, the writing does not).
+     */
+    rpcServerClientEndCall(client, g_steal_pointer(&reply));
+
+    if (measure)
+        start = g_get_monotonic_time();
     if (decoded && proc->argsFilter)
         xdr_free(proc->argsFilter, args);
     /* Also after a failure: a handler may fail after filling part of @ret. */
     if (proc->retFilter)
         xdr_free(proc->retFilter, ret);
-    errorReset();
     if (measure)
-        rpcServerProcAddCost(prog, proc, g_get_monotonic_time() - start);
-
-    rpcServerClientEndCall(client, g_steal_pointer(&reply));
+        rpcServerProcAddCost(prog, proc, spent + g_get_monotonic_time() - start);
 }
 
 /* Runs one call on a worker thread. */

@@ -6,6 +6,8 @@
   sockets and pid file removed, exit status 0;
 - --timeout: exit once idle; --pid-file; --config;
 - a second daemon on the same root is refused;
+- after a burst of calls the daemon polls only briefly, then sleeps: an
+  idle daemon uses no CPU, and still answers at once when woken;
 - configuration errors are reported with file and line, and settings
   for features not built yet (listen_tcp, listen_tls) are refused.
 """
@@ -86,6 +88,33 @@ def test_layout_and_sigterm():
         t.check_eq(d.terminate(signal.SIGINT), 0, "SIGINT: exit status 0")
         t.check(not os.path.exists(d.sock) and not os.path.exists(d.pidfile),
                 "SIGINT: sockets and pid file removed")
+
+
+def daemon_cpu_seconds(pid):
+    """User + system CPU time of all the process's threads (/proc/PID/stat)."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_idle_sleeps():
+    with t.Daemon() as d:
+        c = t.RawClient(d.sock)
+        c.open()
+        ok = 0
+        for _ in range(2000):
+            r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+            ok += r is not None and r.status == t.OK
+        t.check_eq(ok, 2000, "a burst of small calls is answered")
+        # The polling window after work is 50 us; then the loop blocks.
+        time.sleep(0.3)
+        before = daemon_cpu_seconds(d.proc.pid)
+        time.sleep(2)
+        used = daemon_cpu_seconds(d.proc.pid) - before
+        t.check(used < 0.2, "an idle daemon sleeps (%.2f s of CPU in 2 s)" % used)
+        r = c.call(t.PROC_CONNECT_GET_LIB_VERSION)
+        t.check(r is not None and r.status == t.OK, "a sleeping daemon answers when woken")
+        c.close()
 
 
 def test_timeout():
@@ -250,6 +279,7 @@ def test_pidfile_and_second_daemon():
 
 def main():
     test_layout_and_sigterm()
+    test_idle_sleeps()
     test_timeout()
     test_config()
     test_pidfile_and_second_daemon()
