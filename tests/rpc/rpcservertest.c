@@ -14,9 +14,9 @@
 /*
  * A server of our own on a unix socket in a temporary directory, its
  * event loop on a thread of this process, and clients from
- * src/rpc/rpc_client.c.  One normal worker and no priority worker, so
- * that one slow call is enough to occupy every worker.  The program
- * (int in, int + 1 out):
+ * src/rpc/rpc_client.c.  One normal worker, so that one slow call is
+ * enough to occupy every worker, and no priority worker (then one, for
+ * the last test).  The program (int in, int + 1 out):
  *
  *   QUICK        flagged inline: runs on the loop thread
  *   QUICK_NO     flagged inline, but the program's check refuses it
@@ -24,12 +24,14 @@
  *   SLOW         waits until the test releases it: a worker
  *   CHEAPISH     flagged inline-while-cheap; busy for as many
  *                microseconds as its argument says
+ *   PRIO         a high-priority query (RPC_SERVER_PROC_HIGH_PRIORITY,
+ *                as the remote program marks job info or abort job)
  *
  * Each handler records whether it ran on the loop thread.
  */
 #define TEST_PROG 0x7e570002
 #define TEST_VERS 1
-enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_LAST };
+enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_PRIO, PROC_LAST };
 
 /* Longest a test waits for anything before it is declared stuck. */
 #define WAIT_US (20 * G_USEC_PER_SEC)
@@ -112,6 +114,7 @@ static const RpcServerProc testProcs[] = {
     TEST_PROC(PROC_SLOW, handleSlow, 0),
     TEST_PROC(PROC_CHEAPISH, handleCheapish,
               RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE_CHEAP),
+    TEST_PROC(PROC_PRIO, handleQuick, RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_HIGH_PRIORITY),
 };
 
 static gpointer
@@ -124,15 +127,16 @@ loopMain(gpointer opaque)
     return NULL;
 }
 
+/* The server, with one normal worker and @prioWorkers priority workers. */
 static int
-serverStart(void)
+serverStart(unsigned int prioWorkers)
 {
     RpcServerConfig cfg;
     RpcServerProgram *prog;
 
     rpcServerConfigInitDefaults(&cfg);
     cfg.maxWorkers = 1;
-    cfg.prioWorkers = 0;
+    cfg.prioWorkers = prioWorkers;
     cfg.maxClientRequests = 10;
     cfg.keepaliveInterval = 0;
 
@@ -151,6 +155,7 @@ serverStart(void)
         testFail("cannot start the server: %s", errorGetSlot()->message);
         return -1;
     }
+    g_atomic_int_set(&loopQuit, 0);
     loopThread = g_thread_new("rpcservertest-loop", loopMain, NULL);
     return 0;
 }
@@ -161,22 +166,22 @@ serverStop(void)
     if (loopThread) {
         g_atomic_int_set(&loopQuit, 1);
         g_main_context_wakeup(loopCtx);
-        g_thread_join(loopThread);
+        g_thread_join(g_steal_pointer(&loopThread));
     }
     /* Also releases a SLOW call a failed test left behind. */
     mutexLock(&slowLock);
     slowRelease = true;
     condBroadcast(&slowCond);
     mutexUnlock(&slowLock);
-    rpcServerFree(server);
+    rpcServerFree(g_steal_pointer(&server));
     if (loopCtx)
-        g_main_context_unref(loopCtx);
+        g_main_context_unref(g_steal_pointer(&loopCtx));
     if (sockPath)
         unlink(sockPath);
     if (sockDir)
         rmdir(sockDir);
-    g_free(sockPath);
-    g_free(sockDir);
+    g_clear_pointer(&sockPath, g_free);
+    g_clear_pointer(&sockDir, g_free);
 }
 
 static void
@@ -373,6 +378,95 @@ cleanup:
     return rc;
 }
 
+/* Waits up to @us for an asynchronous call to end; true when it did. */
+static bool
+asyncCallWait(AsyncCall *ac, gint64 us)
+{
+    gint64 deadline = g_get_monotonic_time() + us;
+
+    while (!g_atomic_int_get(&ac->done)) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(1000);
+    }
+    return true;
+}
+
+/*
+ * While client A's slow call holds the only normal worker, client B's
+ * high-priority query: with a priority worker (*@data true) it is
+ * answered on that worker while B's normal query waits for the normal
+ * worker; without one (*@data false) it waits like any worker call
+ * (docs/daemon.md, src/rpc/README.md: priority workers are what lets
+ * queries pass a slow call).  Everything completes once the slow call is
+ * released.
+ */
+static int
+testPriorityQuery(const void *data)
+{
+    bool prio = *(const bool *)data;
+    g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
+    AsyncCall slow = {0};
+    AsyncCall query = {0};
+    AsyncCall normal = {0};
+    int rc = -1;
+
+    resetState();
+    if (!a || !b) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    asyncCallStart(&slow, a, PROC_SLOW, 10);
+    if (!waitFor(&slowStarted)) {
+        testFail("the slow call did not start");
+        goto cleanup;
+    }
+
+    asyncCallStart(&query, b, PROC_PRIO, 20);
+    if (prio) {
+        /* Generous: a loaded machine; a query stuck behind the slow call never ends. */
+        if (!asyncCallWait(&query, 10 * G_USEC_PER_SEC)) {
+            testFail("the high-priority query waited behind the slow call");
+            goto cleanup;
+        }
+        if (g_atomic_int_get(&query.done) != 1 || g_atomic_int_get(&ranOnLoop[PROC_PRIO]) != 2) {
+            testFail("the high-priority query failed or ran on the event loop (%d)",
+                     g_atomic_int_get(&ranOnLoop[PROC_PRIO]));
+            goto cleanup;
+        }
+        asyncCallStart(&normal, b, PROC_QUERY, 30);
+        if (asyncCallWait(&normal, 300 * 1000)) {
+            testFail("a normal query ran while the only normal worker was busy");
+            goto cleanup;
+        }
+    } else if (asyncCallWait(&query, 300 * 1000)) {
+        testFail("without priority workers a high-priority query ran while the only "
+                 "worker was busy");
+        goto cleanup;
+    }
+    if (g_atomic_int_get(&slow.done) != 0) {
+        testFail("the slow call finished before it was released");
+        goto cleanup;
+    }
+    releaseSlow();
+    if (asyncCallJoin(&slow) < 0 || asyncCallJoin(&query) < 0 ||
+        (prio && asyncCallJoin(&normal) < 0))
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    releaseSlow();
+    asyncCallJoin(&slow);
+    asyncCallJoin(&query);
+    asyncCallJoin(&normal);
+    if (a)
+        rpcClientClose(a);
+    if (b)
+        rpcClientClose(b);
+    return rc;
+}
+
 /*
  * An inline-while-cheap procedure runs on the loop while cheap, on a
  * worker right after an expensive call, and back on the loop after some
@@ -506,11 +600,13 @@ cleanup:
 static int
 mymain(void)
 {
+    static const bool noPrio = false;
+    static const bool withPrio = true;
     int ret = 0;
 
     mutexInit(&slowLock);
     condInit(&slowCond);
-    if (serverStart() < 0) {
+    if (serverStart(0) < 0) {
         serverStop();
         return -1;
     }
@@ -525,6 +621,18 @@ mymain(void)
         ret = -1;
     if (testRun("a flood of quick calls does not starve another client", testFloodDoesNotStarve,
                 NULL) < 0)
+        ret = -1;
+    if (testRun("prio_workers = 0: a high-priority query waits for the busy worker",
+                testPriorityQuery, &noPrio) < 0)
+        ret = -1;
+    serverStop();
+
+    if (serverStart(1) < 0) {
+        serverStop();
+        return -1;
+    }
+    if (testRun("prio_workers = 1: a high-priority query passes a slow call, a normal one waits",
+                testPriorityQuery, &withPrio) < 0)
         ret = -1;
     serverStop();
     condClear(&slowCond);
