@@ -31,9 +31,12 @@ P = t.REMOTE_PROGRAM
 # Descriptors the daemon may hold beyond its baseline after clients left
 # (none expected: one or two of slack for the library's lazy opens).
 FD_SLACK = 2
-# RSS after 500 idle clients left, over RSS before they came (about 2 MiB
-# is the first-time growth of the allocator's arenas here).
-RSS_BOUND_KIB = 16 * 1024
+# RSS after 500 idle clients left, over RSS before they came: the
+# allocator keeps the heap the 500 connections needed for reuse (about
+# 2 MiB here, 18 MiB, some 36 KiB per connection, under meson test, whose
+# MALLOC_PERTURB_ touches every allocation); that it is reused, not
+# leaked, is what the rounds below check.
+RSS_BOUND_KIB = 48 * 1024
 # Growth over rounds 3 to 5 of 500 idle clients (about 20 KiB here).
 RSS_ROUNDS_KIB = 1024
 
