@@ -124,12 +124,12 @@ def test_timeout():
         t.check(not os.path.exists(d.sock), "--timeout: sockets removed")
 
 
-def socket_group():
+def socket_group(candidates=("adm", "daemon", "users", "nogroup")):
     """A group that is not the daemon's own (root's primary group is 0).
 
     An existing system group when there is one, else one made for the
     test; returns (grp entry, whether the test created it)."""
-    for name in ("adm", "daemon", "users", "nogroup"):
+    for name in candidates:
         try:
             g = grp.getgrnam(name)
         except KeyError:
@@ -220,6 +220,8 @@ some_unknown_setting = 1
     finally:
         if created:
             subprocess.run(["groupdel", group.gr_name], capture_output=True)
+        if os.environ.get("VKD_KEEP_ROOT") is None:
+            t.shutil.rmtree(root, ignore_errors=True)
 
     bad = [
         # plain TCP needs auth_tcp = "none" spelled out (libvirtd's default is sasl)
