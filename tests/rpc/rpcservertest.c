@@ -14,9 +14,9 @@
 /*
  * A server of our own on a unix socket in a temporary directory, its
  * event loop on a thread of this process, and clients from
- * src/rpc/rpc_client.c.  One normal worker and no priority worker, so
- * that one slow call is enough to occupy every worker.  The program
- * (int in, int + 1 out):
+ * src/rpc/rpc_client.c.  One normal worker, so that one slow call is
+ * enough to occupy every worker, and no priority worker (a second server
+ * has one, for the last test).  The program (int in, int + 1 out):
  *
  *   QUICK        flagged inline: runs on the loop thread
  *   QUICK_NO     flagged inline, but the program's check refuses it
@@ -24,22 +24,36 @@
  *   SLOW         waits until the test releases it: a worker
  *   CHEAPISH     flagged inline-while-cheap; busy for as many
  *                microseconds as its argument says
+ *   PRIO         a high-priority query (RPC_SERVER_PROC_HIGH_PRIORITY,
+ *                as the remote program marks job info or abort job)
  *
  * Each handler records whether it ran on the loop thread.
  */
 #define TEST_PROG 0x7e570002
 #define TEST_VERS 1
-enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_LAST };
+enum { PROC_QUICK = 1, PROC_QUICK_NO, PROC_QUERY, PROC_SLOW, PROC_CHEAPISH, PROC_PRIO, PROC_LAST };
 
 /* Longest a test waits for anything before it is declared stuck. */
 #define WAIT_US (20 * G_USEC_PER_SEC)
 
-static GMainContext *loopCtx;
-static GThread *loopThread;
-static gint loopQuit;
-static RpcServer *server;
-static char *sockDir;
-static char *sockPath;
+/*
+ * A server and its loop.  Both servers run from start to end: GLib hands
+ * the threads of a freed pool to the next pool, through bookkeeping that
+ * ThreadSanitizer cannot follow.
+ */
+typedef struct {
+    GMainContext *ctx;
+    GThread *thread;
+    gint quit; /* atomic */
+    RpcServer *srv;
+    char *dir;
+    char *path;
+} TestServer;
+
+static TestServer noPrioServer; /* no priority worker */
+static TestServer prioServer;   /* one priority worker */
+/* The server the running test talks to; set between tests only. */
+static TestServer *cur = &noPrioServer;
 
 /* What the handlers saw; atomics, reset by each test. */
 static gint ranOnLoop[PROC_LAST]; /* 1 on the loop thread, 2 elsewhere */
@@ -55,7 +69,7 @@ handleQuick(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, voi
 {
     int proc = call->header.proc;
 
-    g_atomic_int_set(&ranOnLoop[proc], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    g_atomic_int_set(&ranOnLoop[proc], g_main_context_is_owner(cur->ctx) ? 1 : 2);
     *(int *)ret = *(int *)args + 1;
     return 0;
 }
@@ -66,7 +80,7 @@ handleSlow(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, void
     gint64 deadline = g_get_monotonic_time() + WAIT_US;
     bool released;
 
-    g_atomic_int_set(&ranOnLoop[PROC_SLOW], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    g_atomic_int_set(&ranOnLoop[PROC_SLOW], g_main_context_is_owner(cur->ctx) ? 1 : 2);
     g_atomic_int_inc(&slowStarted);
     mutexLock(&slowLock);
     while (!slowRelease && condWaitUntil(&slowCond, &slowLock, deadline))
@@ -87,7 +101,7 @@ handleCheapish(RpcServer *srv, RpcServerClient *client, const RpcMessage *call, 
 {
     gint64 until = g_get_monotonic_time() + *(int *)args;
 
-    g_atomic_int_set(&ranOnLoop[PROC_CHEAPISH], g_main_context_is_owner(loopCtx) ? 1 : 2);
+    g_atomic_int_set(&ranOnLoop[PROC_CHEAPISH], g_main_context_is_owner(cur->ctx) ? 1 : 2);
     while (g_get_monotonic_time() < until)
         ;
     *(int *)ret = *(int *)args + 1;
@@ -112,71 +126,85 @@ static const RpcServerProc testProcs[] = {
     TEST_PROC(PROC_SLOW, handleSlow, 0),
     TEST_PROC(PROC_CHEAPISH, handleCheapish,
               RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_INLINE_CHEAP),
+    TEST_PROC(PROC_PRIO, handleQuick, RPC_SERVER_PROC_READONLY | RPC_SERVER_PROC_HIGH_PRIORITY),
 };
 
 static gpointer
 loopMain(gpointer opaque)
 {
-    g_main_context_push_thread_default(loopCtx);
-    while (!g_atomic_int_get(&loopQuit))
-        g_main_context_iteration(loopCtx, TRUE);
-    g_main_context_pop_thread_default(loopCtx);
+    TestServer *ts = opaque;
+
+    g_main_context_push_thread_default(ts->ctx);
+    while (!g_atomic_int_get(&ts->quit))
+        g_main_context_iteration(ts->ctx, TRUE);
+    g_main_context_pop_thread_default(ts->ctx);
     return NULL;
 }
 
+/* Starts @ts with one normal worker and @prioWorkers priority workers. */
 static int
-serverStart(void)
+serverStart(TestServer *ts, unsigned int prioWorkers)
 {
     RpcServerConfig cfg;
     RpcServerProgram *prog;
 
     rpcServerConfigInitDefaults(&cfg);
     cfg.maxWorkers = 1;
-    cfg.prioWorkers = 0;
+    cfg.prioWorkers = prioWorkers;
     cfg.maxClientRequests = 10;
     cfg.keepaliveInterval = 0;
 
-    sockDir = g_dir_make_tmp("rpcservertest-XXXXXX", NULL);
-    if (!sockDir)
+    ts->dir = g_dir_make_tmp("rpcservertest-XXXXXX", NULL);
+    if (!ts->dir)
         return -1;
-    sockPath = g_build_filename(sockDir, "sock", NULL);
-    loopCtx = g_main_context_new();
-    server = rpcServerNew(&cfg, loopCtx);
+    ts->path = g_build_filename(ts->dir, "sock", NULL);
+    ts->ctx = g_main_context_new();
+    ts->srv = rpcServerNew(&cfg, ts->ctx);
     prog = rpcServerProgramNew(TEST_PROG, TEST_VERS, PROC_LAST);
     rpcServerProgramAddProcs(prog, testProcs, G_N_ELEMENTS(testProcs));
     rpcServerProgramSetInlineCheck(prog, inlineCheck);
-    rpcServerAddProgram(server, prog);
-    if (rpcServerAddUnixService(server, sockPath, 0600, (gid_t)-1, false) < 0 ||
-        rpcServerStart(server) < 0) {
+    rpcServerAddProgram(ts->srv, prog);
+    if (rpcServerAddUnixService(ts->srv, ts->path, 0600, (gid_t)-1, false) < 0 ||
+        rpcServerStart(ts->srv) < 0) {
         testFail("cannot start the server: %s", errorGetSlot()->message);
         return -1;
     }
-    loopThread = g_thread_new("rpcservertest-loop", loopMain, NULL);
+    ts->thread = g_thread_new("rpcservertest-loop", loopMain, ts);
     return 0;
 }
 
 static void
-serverStop(void)
+serverStop(TestServer *ts)
 {
-    if (loopThread) {
-        g_atomic_int_set(&loopQuit, 1);
-        g_main_context_wakeup(loopCtx);
-        g_thread_join(loopThread);
+    gint64 deadline;
+
+    if (ts->thread) {
+        g_atomic_int_set(&ts->quit, 1);
+        g_main_context_wakeup(ts->ctx);
+        g_thread_join(g_steal_pointer(&ts->thread));
     }
     /* Also releases a SLOW call a failed test left behind. */
     mutexLock(&slowLock);
     slowRelease = true;
     condBroadcast(&slowCond);
     mutexUnlock(&slowLock);
-    rpcServerFree(server);
-    if (loopCtx)
-        g_main_context_unref(loopCtx);
-    if (sockPath)
-        unlink(sockPath);
-    if (sockDir)
-        rmdir(sockDir);
-    g_free(sockPath);
-    g_free(sockDir);
+    /*
+     * A worker's last touch of the server comes after its reply went out:
+     * wait for it, as the daemon does before it frees its server (the
+     * atomic count is also what orders that touch before the free).
+     */
+    deadline = g_get_monotonic_time() + WAIT_US;
+    while (ts->srv && rpcServerCountCalls(ts->srv) > 0 && g_get_monotonic_time() < deadline)
+        g_usleep(1000);
+    rpcServerFree(g_steal_pointer(&ts->srv));
+    if (ts->ctx)
+        g_main_context_unref(g_steal_pointer(&ts->ctx));
+    if (ts->path)
+        unlink(ts->path);
+    if (ts->dir)
+        rmdir(ts->dir);
+    g_clear_pointer(&ts->path, g_free);
+    g_clear_pointer(&ts->dir, g_free);
 }
 
 static void
@@ -273,7 +301,7 @@ waitFor(gint *flag)
 static int
 testWhereCallsRun(const void *data)
 {
-    g_autoptr(RpcClient) client = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) client = rpcClientNewUnix(cur->path);
     int rc = -1;
 
     resetState();
@@ -312,8 +340,8 @@ cleanup:
 static int
 testSlowCallDoesNotBlockQuick(const void *data)
 {
-    g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
-    g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) a = rpcClientNewUnix(cur->path);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(cur->path);
     AsyncCall slow = {0};
     AsyncCall query = {0};
     gint64 t0;
@@ -373,6 +401,95 @@ cleanup:
     return rc;
 }
 
+/* Waits up to @us for an asynchronous call to end; true when it did. */
+static bool
+asyncCallWait(AsyncCall *ac, gint64 us)
+{
+    gint64 deadline = g_get_monotonic_time() + us;
+
+    while (!g_atomic_int_get(&ac->done)) {
+        if (g_get_monotonic_time() > deadline)
+            return false;
+        g_usleep(1000);
+    }
+    return true;
+}
+
+/*
+ * While client A's slow call holds the only normal worker, client B's
+ * high-priority query: with a priority worker (*@data true) it is
+ * answered on that worker while B's normal query waits for the normal
+ * worker; without one (*@data false) it waits like any worker call
+ * (docs/daemon.md, src/rpc/README.md: priority workers are what lets
+ * queries pass a slow call).  Everything completes once the slow call is
+ * released.
+ */
+static int
+testPriorityQuery(const void *data)
+{
+    bool prio = *(const bool *)data;
+    g_autoptr(RpcClient) a = rpcClientNewUnix(cur->path);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(cur->path);
+    AsyncCall slow = {0};
+    AsyncCall query = {0};
+    AsyncCall normal = {0};
+    int rc = -1;
+
+    resetState();
+    if (!a || !b) {
+        testFail("cannot connect: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    asyncCallStart(&slow, a, PROC_SLOW, 10);
+    if (!waitFor(&slowStarted)) {
+        testFail("the slow call did not start");
+        goto cleanup;
+    }
+
+    asyncCallStart(&query, b, PROC_PRIO, 20);
+    if (prio) {
+        /* Generous: a loaded machine; a query stuck behind the slow call never ends. */
+        if (!asyncCallWait(&query, 10 * G_USEC_PER_SEC)) {
+            testFail("the high-priority query waited behind the slow call");
+            goto cleanup;
+        }
+        if (g_atomic_int_get(&query.done) != 1 || g_atomic_int_get(&ranOnLoop[PROC_PRIO]) != 2) {
+            testFail("the high-priority query failed or ran on the event loop (%d)",
+                     g_atomic_int_get(&ranOnLoop[PROC_PRIO]));
+            goto cleanup;
+        }
+        asyncCallStart(&normal, b, PROC_QUERY, 30);
+        if (asyncCallWait(&normal, 300 * 1000)) {
+            testFail("a normal query ran while the only normal worker was busy");
+            goto cleanup;
+        }
+    } else if (asyncCallWait(&query, 300 * 1000)) {
+        testFail("without priority workers a high-priority query ran while the only "
+                 "worker was busy");
+        goto cleanup;
+    }
+    if (g_atomic_int_get(&slow.done) != 0) {
+        testFail("the slow call finished before it was released");
+        goto cleanup;
+    }
+    releaseSlow();
+    if (asyncCallJoin(&slow) < 0 || asyncCallJoin(&query) < 0 ||
+        (prio && asyncCallJoin(&normal) < 0))
+        goto cleanup;
+    rc = 0;
+
+cleanup:
+    releaseSlow();
+    asyncCallJoin(&slow);
+    asyncCallJoin(&query);
+    asyncCallJoin(&normal);
+    if (a)
+        rpcClientClose(a);
+    if (b)
+        rpcClientClose(b);
+    return rc;
+}
+
 /*
  * An inline-while-cheap procedure runs on the loop while cheap, on a
  * worker right after an expensive call, and back on the loop after some
@@ -381,7 +498,7 @@ cleanup:
 static int
 testCheapWhileCheap(const void *data)
 {
-    g_autoptr(RpcClient) client = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) client = rpcClientNewUnix(cur->path);
     int i;
     int rc = -1;
 
@@ -450,8 +567,8 @@ floodMain(gpointer opaque)
 static int
 testFloodDoesNotStarve(const void *data)
 {
-    g_autoptr(RpcClient) a = rpcClientNewUnix(sockPath);
-    g_autoptr(RpcClient) b = rpcClientNewUnix(sockPath);
+    g_autoptr(RpcClient) a = rpcClientNewUnix(cur->path);
+    g_autoptr(RpcClient) b = rpcClientNewUnix(cur->path);
     Flood flood = {0};
     GThread *threads[4] = {NULL};
     gint64 worst = 0;
@@ -506,12 +623,15 @@ cleanup:
 static int
 mymain(void)
 {
+    static const bool noPrio = false;
+    static const bool withPrio = true;
     int ret = 0;
 
     mutexInit(&slowLock);
     condInit(&slowCond);
-    if (serverStart() < 0) {
-        serverStop();
+    if (serverStart(&noPrioServer, 0) < 0 || serverStart(&prioServer, 1) < 0) {
+        serverStop(&prioServer);
+        serverStop(&noPrioServer);
         return -1;
     }
     if (testRun("where calls run: inline on the loop, others on workers", testWhereCallsRun, NULL) <
@@ -526,7 +646,16 @@ mymain(void)
     if (testRun("a flood of quick calls does not starve another client", testFloodDoesNotStarve,
                 NULL) < 0)
         ret = -1;
-    serverStop();
+    if (testRun("prio_workers = 0: a high-priority query waits for the busy worker",
+                testPriorityQuery, &noPrio) < 0)
+        ret = -1;
+
+    cur = &prioServer;
+    if (testRun("prio_workers = 1: a high-priority query passes a slow call, a normal one waits",
+                testPriorityQuery, &withPrio) < 0)
+        ret = -1;
+    serverStop(&prioServer);
+    serverStop(&noPrioServer);
     condClear(&slowCond);
     mutexClear(&slowLock);
     return ret;
