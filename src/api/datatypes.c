@@ -163,12 +163,20 @@ virDomainPtr
 domainHandleNew(virConnectPtr conn, const char *name,
                 const unsigned char *uuid, int id)
 {
-    virDomainPtr dom = g_new0(virDomain, 1);
+    size_t len = strlen(name);
+    virDomainPtr dom;
 
+    /*
+     * One allocation holds the handle and its name (which never changes):
+     * a listing creates and frees a handle per domain, on both sides of
+     * the daemon's socket.
+     */
+    dom = g_malloc(sizeof(*dom) + len + 1);
     dom->magic = DOMAIN_MAGIC;
     dom->refs = 1;
     dom->conn = connectRef(conn);
-    dom->name = g_strdup(name);
+    dom->name = (char *)(dom + 1);
+    memcpy(dom->name, name, len + 1);
     memcpy(dom->uuid, uuid, VIR_UUID_BUFLEN);
     dom->id = id;
     return dom;
@@ -203,7 +211,6 @@ domainHandleUnref(virDomainPtr dom)
         return;
     conn = dom->conn;
     dom->magic = 0;
-    g_free(dom->name);
     g_free(dom);
     connectUnref(conn);
 }

@@ -41,7 +41,7 @@ struct _virDomain {
     unsigned int magic;           /* DOMAIN_MAGIC while alive */
     gint refs;                    /* atomic */
     virConnectPtr conn;
-    char *name;
+    char *name;                   /* in the handle's own allocation */
     unsigned char uuid[VIR_UUID_BUFLEN];
     int id;                       /* -1 when the domain is not running */
 };
