@@ -5,6 +5,7 @@
 #define ERR_DOMAIN VIR_FROM_REMOTE
 
 #include "remote/remote_dispatch_domain.h"
+#include "remote/remote_dispatch_domain_priv.h"
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
@@ -100,11 +101,60 @@ remoteDispatchConnectListDefinedDomains(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+/**
+ * remoteDispatchDomainListingXdr:
+ * @xdrs: an XDR stream
+ * @listing: the reply
+ *
+ * The XDR routine of the daemon's CONNECT_LIST_ALL_DOMAINS reply.
+ * Encoding writes what xdr_remote_connect_list_all_domains_ret writes
+ * (the same primitives with the same limits, in the same order: the
+ * count, then name, uuid and id of each domain, then @listing->ret) but
+ * takes each record from its handle: no copy of the names, no
+ * allocation per domain.  XDR_FREE releases the handles and the array.
+ * Decoding is not supported (the daemon only sends this reply).
+ *
+ * Returns: TRUE on success, FALSE when a record cannot be encoded.
+ */
+bool_t
+remoteDispatchDomainListingXdr(XDR *xdrs, RemoteDispatchDomainListing *listing)
+{
+    u_int i;
+
+    if (xdrs->x_op == XDR_FREE) {
+        for (i = 0; i < listing->ndoms; i++)
+            virDomainFree(listing->doms[i]);
+        free(listing->doms);
+        listing->doms = NULL;
+        listing->ndoms = 0;
+        return TRUE;
+    }
+    if (xdrs->x_op != XDR_ENCODE)
+        return FALSE;
+
+    if (listing->ndoms > REMOTE_DOMAIN_LIST_MAX || !xdr_u_int(xdrs, &listing->ndoms))
+        return FALSE;
+    for (i = 0; i < listing->ndoms; i++) {
+        virDomainPtr dom = listing->doms[i];
+        char *name = (char *)virDomainGetName(dom);
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        int id;
+
+        if (!name || virDomainGetUUID(dom, uuid) < 0)
+            return FALSE;
+        id = (int)virDomainGetID(dom);
+        if (!xdr_string(xdrs, &name, REMOTE_STRING_MAX) ||
+            !xdr_opaque(xdrs, (char *)uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &id))
+            return FALSE;
+    }
+    return xdr_u_int(xdrs, &listing->ret);
+}
+
 static int
 remoteDispatchConnectListAllDomains(REMOTE_DISPATCH_PARAMS)
 {
     remote_connect_list_all_domains_args *args = argsp;
-    remote_connect_list_all_domains_ret *ret = retp;
+    RemoteDispatchDomainListing *ret = retp;
     g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
     virDomainPtr *doms = NULL;
     int n;
@@ -123,15 +173,9 @@ remoteDispatchConnectListAllDomains(REMOTE_DISPATCH_PARAMS)
         free(doms);
         return -1;
     }
-    if (doms) {
-        ret->domains.domains_val = g_new0(remote_nonnull_domain, MAX(n, 1));
-        ret->domains.domains_len = n;
-        for (i = 0; i < n; i++) {
-            remoteDispatchMakeDomain(doms[i], &ret->domains.domains_val[i]);
-            virDomainFree(doms[i]);
-        }
-        free(doms);
-    }
+    /* The handles go out with the reply: the server frees them after encoding it. */
+    ret->doms = doms;
+    ret->ndoms = doms ? (u_int)n : 0;
     ret->ret = n;
     return 0;
 }
@@ -776,8 +820,14 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     REMOTE_PROC_AR(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains,
                    "virConnectListDefinedDomains", remoteDispatchConnectListDefinedDomains,
                    REMOTE_PROC_LISTING),
-    REMOTE_PROC_AR(CONNECT_LIST_ALL_DOMAINS, connect_list_all_domains, "virConnectListAllDomains",
-                   remoteDispatchConnectListAllDomains, REMOTE_PROC_LISTING),
+    /* Its reply is encoded from the handles (remoteDispatchDomainListingXdr). */
+    {
+        REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, "CONNECT_LIST_ALL_DOMAINS",
+        "virConnectListAllDomains", remoteDispatchConnectListAllDomains,
+        (xdrproc_t)xdr_remote_connect_list_all_domains_args,
+        sizeof(remote_connect_list_all_domains_args), (xdrproc_t)remoteDispatchDomainListingXdr,
+        sizeof(RemoteDispatchDomainListing), REMOTE_PROC_LISTING,
+    },
     REMOTE_PROC_AR(DOMAIN_LOOKUP_BY_ID, domain_lookup_by_id, "virDomainLookupByID",
                    remoteDispatchDomainLookupByID, REMOTE_PROC_QUICK),
     REMOTE_PROC_AR(DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name, "virDomainLookupByName",
