@@ -62,3 +62,39 @@ domainObjListExport(DomainObjList *list, virConnectPtr conn,
     }
     return data.count;
 }
+
+typedef struct {
+    unsigned int flags;
+    DomainRecordsBuilder *builder;
+} DomainExportRecordsData;
+
+static void
+domainExportRecord(DomainObj *vm, void *opaque)
+{
+    DomainExportRecordsData *data = opaque;
+
+    if (domainObjMatchesListFlags(vm, data->flags))
+        domainRecordsBuilderAdd(data->builder, vm->def->name, vm->def->uuid, vm->def->id);
+}
+
+/**
+ * domainObjListExportRecords:
+ * @list: a driver's domain list
+ * @flags: virConnectListAllDomains filter flags (checked by the caller)
+ * @records: set to the matching domains' records
+ *
+ * The common body of every driver's connectListAllDomainRecords: the
+ * domains domainObjListExport would return, as records.
+ *
+ * Returns: the number of records (caller owns *@records:
+ * virtkitDomainRecordsFree).
+ */
+int
+domainObjListExportRecords(DomainObjList *list, unsigned int flags, DomainRecords **records)
+{
+    DomainExportRecordsData data = { flags, domainRecordsBuilderNew(domainObjListCount(list)) };
+
+    domainObjListForEach(list, domainExportRecord, &data);
+    *records = domainRecordsBuilderFinish(data.builder);
+    return (int)(*records)->n;
+}

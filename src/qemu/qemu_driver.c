@@ -711,6 +711,17 @@ qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned i
 }
 
 static int
+qemuConnectListAllDomainRecords(virConnectPtr conn, unsigned int flags, DomainRecords **records)
+{
+    QemuDriver *driver = conn->privateData;
+
+    /* Unknown flags: the very error of qemuConnectListAllDomains. */
+    if (flags & ~(unsigned int)QEMU_LIST_FLAGS)
+        return qemuConnectListAllDomains(conn, NULL, flags);
+    return domainObjListExportRecords(driver->domains, flags, records);
+}
+
+static int
 qemuConnectNumOfDomains(virConnectPtr conn)
 {
     QemuDriver *driver = conn->privateData;
@@ -1712,6 +1723,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .nodeGetSecurityModel = qemuNodeGetSecurityModel,
     .nodeGetFreeMemory = qemuNodeGetFreeMemory,
     .connectListAllDomains = qemuConnectListAllDomains,
+    .connectListAllDomainRecords = qemuConnectListAllDomainRecords,
     .connectNumOfDomains = qemuConnectNumOfDomains,
     .connectListDomains = qemuConnectListDomains,
     .connectNumOfDefinedDomains = qemuConnectNumOfDefinedDomains,

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mockdriver.h"
+#include "api/domain_records.h"
 #include "api/migrate_steps.h"
 
 /*
@@ -158,6 +159,10 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virNodeGetSecurityModel(NULL, &sm), INVCONN(virNodeGetSecurityModel)) \
     ZERO(virNodeGetFreeMemory(NULL), INVCONN(virNodeGetFreeMemory)) \
     INT(virConnectListAllDomains(NULL, &doms, 0), INVCONN(virConnectListAllDomains)) \
+    INT(virtkitConnectListAllDomainRecords(NULL, 0, &drecs), \
+        INVCONN(virtkitConnectListAllDomainRecords)) \
+    INT(virtkitConnectListAllDomainRecords(c->conn, 0, NULL), \
+        NULLARG(ON_CONN, records, virtkitConnectListAllDomainRecords)) \
     INT(virConnectNumOfDomains(NULL), INVCONN(virConnectNumOfDomains)) \
     INT(virConnectListDomains(NULL, ids, 4), INVCONN(virConnectListDomains)) \
     INT(virConnectNumOfDefinedDomains(NULL), INVCONN(virConnectNumOfDefinedDomains)) \
@@ -388,6 +393,8 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virNodeGetSecurityModel(c->econn, &sm), NOSUP(virNodeGetSecurityModel)) \
     ZERO(virNodeGetFreeMemory(c->econn), NOSUP(virNodeGetFreeMemory)) \
     INT(virConnectListAllDomains(c->econn, &doms, 0), NOSUP(virConnectListAllDomains)) \
+    INT(virtkitConnectListAllDomainRecords(c->econn, 0, &drecs), \
+        NOSUP(virConnectListAllDomains)) \
     INT(virConnectNumOfDomains(c->econn), NOSUP(virConnectNumOfDomains)) \
     INT(virConnectListDomains(c->econn, ids, 4), NOSUP(virConnectListDomains)) \
     INT(virConnectNumOfDefinedDomains(c->econn), NOSUP(virConnectNumOfDefinedDomains)) \
@@ -644,6 +651,7 @@ entryRun(size_t idx, Ctx *c)
     virNodeInfo ni;
     virSecurityModel sm;
     virDomainPtr *doms = NULL;
+    DomainRecords *drecs = NULL;
     int ids[4];
     char *names[4];
     unsigned char uuid[VIR_UUID_BUFLEN] = { 0 };
