@@ -110,72 +110,68 @@ remoteDispatchConnectListDefinedDomains(REMOTE_DISPATCH_PARAMS)
  * Encoding writes what xdr_remote_connect_list_all_domains_ret writes
  * (the same primitives with the same limits, in the same order: the
  * count, then name, uuid and id of each domain, then @listing->ret) but
- * takes each record from its handle: no copy of the names, no
- * allocation per domain.  XDR_FREE releases the handles and the array.
- * Decoding is not supported (the daemon only sends this reply).
+ * takes each domain from its record: no handle, no copy of a name, no
+ * allocation per domain.  XDR_FREE releases the records.  Decoding is
+ * not supported (the daemon only sends this reply).
  *
  * Returns: TRUE on success, FALSE when a record cannot be encoded.
  */
 bool_t
 remoteDispatchDomainListingXdr(XDR *xdrs, RemoteDispatchDomainListing *listing)
 {
+    DomainRecords *records = listing->records;
+    u_int count = records ? (u_int)MIN(records->n, (size_t)G_MAXUINT) : 0;
     u_int i;
 
     if (xdrs->x_op == XDR_FREE) {
-        for (i = 0; i < listing->ndoms; i++)
-            virDomainFree(listing->doms[i]);
-        free(listing->doms);
-        listing->doms = NULL;
-        listing->ndoms = 0;
+        g_clear_pointer(&listing->records, virtkitDomainRecordsFree);
         return TRUE;
     }
     if (xdrs->x_op != XDR_ENCODE)
         return FALSE;
 
-    if (listing->ndoms > REMOTE_DOMAIN_LIST_MAX || !xdr_u_int(xdrs, &listing->ndoms))
+    if (count > REMOTE_DOMAIN_LIST_MAX || !xdr_u_int(xdrs, &count))
         return FALSE;
-    for (i = 0; i < listing->ndoms; i++) {
-        virDomainPtr dom = listing->doms[i];
-        char *name = (char *)virDomainGetName(dom);
-        unsigned char uuid[VIR_UUID_BUFLEN];
-        int id;
+    for (i = 0; i < count; i++) {
+        DomainRecord *rec = &records->records[i];
+        char *name = (char *)rec->name;
 
-        if (!name || virDomainGetUUID(dom, uuid) < 0)
-            return FALSE;
-        id = (int)virDomainGetID(dom);
         if (!xdr_string(xdrs, &name, REMOTE_STRING_MAX) ||
-            !xdr_opaque(xdrs, (char *)uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &id))
+            !xdr_opaque(xdrs, (char *)rec->uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &rec->id))
             return FALSE;
     }
     return xdr_u_int(xdrs, &listing->ret);
 }
 
+/*
+ * The listing itself comes as records (name, UUID, id in one array)
+ * rather than as handles that would only be read and freed again:
+ * virtkitConnectListAllDomainRecords goes through the same driver
+ * function, filters and errors as virConnectListAllDomains
+ * (docs/internals/rpc.md, "Listings").
+ */
 static int
 remoteDispatchConnectListAllDomains(REMOTE_DISPATCH_PARAMS)
 {
     remote_connect_list_all_domains_args *args = argsp;
     RemoteDispatchDomainListing *ret = retp;
     g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
-    virDomainPtr *doms = NULL;
     int n;
-    int i;
 
     if (!conn)
         return -1;
-    if ((n = virConnectListAllDomains(conn, args->need_results ? &doms : NULL, args->flags)) < 0)
-        return remoteDispatchAPIError();
-
-    if (doms && n > REMOTE_DOMAIN_LIST_MAX) {
-        reportError(VIR_ERR_RPC, _("Too many domains '%1$d' for limit '%2$d'"), n,
-                    REMOTE_DOMAIN_LIST_MAX);
-        for (i = 0; i < n; i++)
-            virDomainFree(doms[i]);
-        free(doms);
-        return -1;
+    if (!args->need_results) {
+        if ((n = virConnectListAllDomains(conn, NULL, args->flags)) < 0)
+            return remoteDispatchAPIError();
+    } else {
+        if ((n = virtkitConnectListAllDomainRecords(conn, args->flags, &ret->records)) < 0)
+            return remoteDispatchAPIError();
+        if (n > REMOTE_DOMAIN_LIST_MAX) {
+            reportError(VIR_ERR_RPC, _("Too many domains '%1$d' for limit '%2$d'"), n,
+                        REMOTE_DOMAIN_LIST_MAX);
+            return -1;
+        }
     }
-    /* The handles go out with the reply: the server frees them after encoding it. */
-    ret->doms = doms;
-    ret->ndoms = doms ? (u_int)n : 0;
     ret->ret = n;
     return 0;
 }
@@ -820,7 +816,7 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     REMOTE_PROC_AR(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains,
                    "virConnectListDefinedDomains", remoteDispatchConnectListDefinedDomains,
                    REMOTE_PROC_LISTING),
-    /* Its reply is encoded from the handles (remoteDispatchDomainListingXdr). */
+    /* Its reply is encoded from records (remoteDispatchDomainListingXdr). */
     {
         REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, "CONNECT_LIST_ALL_DOMAINS",
         "virConnectListAllDomains", remoteDispatchConnectListAllDomains,

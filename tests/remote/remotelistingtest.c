@@ -1,4 +1,4 @@
-/* The daemon's CONNECT_LIST_ALL_DOMAINS reply, encoded from handles, against the generated encoder. */
+/* The daemon's CONNECT_LIST_ALL_DOMAINS reply, encoded from records, against the generated encoder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +11,12 @@
 #include "testutils.h"
 
 /*
- * remoteDispatchDomainListingXdr must write exactly the bytes of
- * xdr_remote_connect_list_all_domains_ret for the same listing (Debian's
- * libvirt decodes them), for every filter and size, and refuse what the
- * generated routine refuses.  The handles come from the in-process test
- * driver, as the daemon gets them from the public API.
+ * remoteDispatchDomainListingXdr, fed by virtkitConnectListAllDomainRecords,
+ * must write exactly the bytes of xdr_remote_connect_list_all_domains_ret
+ * filled from virConnectListAllDomains's handles (what the daemon sent
+ * before, and what Debian's libvirt decodes), for every filter and size,
+ * and refuse what the generated routine refuses.  Both listings come from
+ * the in-process test driver, as the daemon gets them.
  */
 
 #define NDOMAINS 1000
@@ -56,6 +57,7 @@ compareListing(unsigned int flags, bool withList, int expectMin)
     u_long sizeOurs;
     int ret = -1;
     int n;
+    int m;
     int i;
 
     if ((n = virConnectListAllDomains(conn, withList ? &doms : NULL, flags)) < expectMin) {
@@ -72,8 +74,13 @@ compareListing(unsigned int flags, bool withList, int expectMin)
             gen.domains.domains_val[i].id = (int)virDomainGetID(doms[i]);
         }
     }
-    listing.doms = doms;
-    listing.ndoms = doms ? (u_int)n : 0;
+    if (withList) {
+        m = virtkitConnectListAllDomainRecords(conn, flags, &listing.records);
+        if (m != n || !listing.records || listing.records->n != (size_t)n) {
+            testFail("flags 0x%x: %d records, %d handles", flags, m, n);
+            goto cleanup;
+        }
+    }
     listing.ret = n;
 
     lenGen = encodeWith((xdrproc_t)xdr_remote_connect_list_all_domains_ret, &gen, bufGen,
@@ -110,12 +117,13 @@ compareListing(unsigned int flags, bool withList, int expectMin)
 
  cleanup:
     xdr_free((xdrproc_t)xdr_remote_connect_list_all_domains_ret, (char *)&gen);
-    if (listing.doms || !doms) {
-        /* Frees the handles and the array, as the server does after sending. */
-        xdr_free((xdrproc_t)remoteDispatchDomainListingXdr, (char *)&listing);
-    }
-    if (listing.doms || listing.ndoms) {
-        testFail("XDR_FREE left %u handles", listing.ndoms);
+    for (i = 0; doms && i < n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    /* Frees the records, as the server does after sending. */
+    xdr_free((xdrproc_t)remoteDispatchDomainListingXdr, (char *)&listing);
+    if (listing.records) {
+        testFail("XDR_FREE left the records");
         ret = -1;
     }
     return ret;
@@ -152,15 +160,45 @@ testCountOnly(const void *data G_GNUC_UNUSED)
     return compareListing(0, false, NDOMAINS + 1);
 }
 
+/* Unknown flags: the records fail with the error of the public listing. */
+static int
+testBadFlags(const void *data G_GNUC_UNUSED)
+{
+    DomainRecords *records = NULL;
+    g_autofree char *msg = NULL;
+    int code;
+
+    if (virConnectListAllDomains(conn, NULL, 1U << 30) != -1 || !virGetLastError()) {
+        testFail("public listing accepted flag 1<<30");
+        return -1;
+    }
+    code = virGetLastError()->code;
+    msg = g_strdup(virGetLastErrorMessage());
+    if (virtkitConnectListAllDomainRecords(conn, 1U << 30, &records) != -1 || records) {
+        testFail("records accepted flag 1<<30");
+        virtkitDomainRecordsFree(records);
+        return -1;
+    }
+    if (!virGetLastError() || virGetLastError()->code != code ||
+        g_strcmp0(virGetLastErrorMessage(), msg) != 0) {
+        testFail("records: error %d '%s', public listing %d '%s'",
+                 virGetLastError() ? virGetLastError()->code : 0, virGetLastErrorMessage(),
+                 code, msg);
+        return -1;
+    }
+    return 0;
+}
+
 /* More records than the protocol allows: refused before anything is read. */
 static int
 testTooMany(const void *data G_GNUC_UNUSED)
 {
-    RemoteDispatchDomainListing listing = { NULL, REMOTE_DOMAIN_LIST_MAX + 1, 0 };
+    DomainRecords records = { REMOTE_DOMAIN_LIST_MAX + 1, NULL, NULL };
+    RemoteDispatchDomainListing listing = { &records, 0 };
     char buf[64];
 
     if (encodeWith((xdrproc_t)remoteDispatchDomainListingXdr, &listing, buf, sizeof(buf)) >= 0) {
-        testFail("%u records encoded", listing.ndoms);
+        testFail("%zu records encoded", records.n);
         return -1;
     }
     return 0;
@@ -178,7 +216,7 @@ testNoDecode(const void *data G_GNUC_UNUSED)
     xdrmem_create(&xdr, buf, sizeof(buf), XDR_DECODE);
     ok = remoteDispatchDomainListingXdr(&xdr, &listing);
     xdr_destroy(&xdr);
-    if (ok || listing.doms) {
+    if (ok || listing.records) {
         testFail("decoding succeeded");
         return -1;
     }
@@ -242,6 +280,8 @@ mymain(void)
     if (testRun("no match", testEmpty, NULL) < 0)
         ret = -1;
     if (testRun("count only", testCountOnly, NULL) < 0)
+        ret = -1;
+    if (testRun("unknown flags", testBadFlags, NULL) < 0)
         ret = -1;
     if (testRun("over REMOTE_DOMAIN_LIST_MAX", testTooMany, NULL) < 0)
         ret = -1;
