@@ -43,12 +43,14 @@ void
 domainRecordsBuilderAdd(DomainRecordsBuilder *builder, const char *name,
                         const unsigned char *uuid, int id)
 {
+    size_t len = strlen(name);
     DomainRecord rec;
 
     rec.name = (const char *)(gintptr)builder->names->len;
+    rec.nameLen = (unsigned int)MIN(len, (size_t)G_MAXUINT);
     memcpy(rec.uuid, uuid, VIR_UUID_BUFLEN);
     rec.id = id;
-    g_string_append_len(builder->names, name, (gssize)strlen(name) + 1);
+    g_string_append_len(builder->names, name, (gssize)len + 1);
     g_array_append_val(builder->records, rec);
 }
 

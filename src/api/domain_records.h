@@ -12,6 +12,7 @@
  */
 typedef struct {
     const char *name;                    /* in DomainRecords' name buffer */
+    unsigned int nameLen;                /* strlen(name) */
     unsigned char uuid[VIR_UUID_BUFLEN];
     int id;                              /* -1 when the domain is not running */
 } DomainRecord;

@@ -134,9 +134,11 @@ remoteDispatchDomainListingXdr(XDR *xdrs, RemoteDispatchDomainListing *listing)
         return FALSE;
     for (i = 0; i < count; i++) {
         DomainRecord *rec = &records->records[i];
-        char *name = (char *)rec->name;
+        u_int len = rec->nameLen;
 
-        if (!xdr_string(xdrs, &name, REMOTE_STRING_MAX) ||
+        /* xdr_string's encoding (length, bytes, padding) with the length known. */
+        if (len > REMOTE_STRING_MAX || !xdr_u_int(xdrs, &len) ||
+            !xdr_opaque(xdrs, (char *)rec->name, len) ||
             !xdr_opaque(xdrs, (char *)rec->uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &rec->id))
             return FALSE;
     }
