@@ -77,6 +77,22 @@ domainExportRecord(DomainObj *vm, void *opaque)
         domainRecordsBuilderAdd(data->builder, vm->def->name, vm->def->uuid, vm->def->id);
 }
 
+/* The same filter as domainObjMatchesListFlags for ACTIVE and INACTIVE alone. */
+static void
+domainExportListedRecord(const char *name, const unsigned char *uuid, int id, void *opaque)
+{
+    DomainExportRecordsData *data = opaque;
+    bool active = id != -1;
+
+    if ((data->flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE) && !active &&
+        !(data->flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE))
+        return;
+    if ((data->flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE) && active &&
+        !(data->flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE))
+        return;
+    domainRecordsBuilderAdd(data->builder, name, uuid, id);
+}
+
 /**
  * domainObjListExportRecords:
  * @list: a driver's domain list
@@ -84,7 +100,10 @@ domainExportRecord(DomainObj *vm, void *opaque)
  * @records: set to the matching domains' records
  *
  * The common body of every driver's connectListAllDomainRecords: the
- * domains domainObjListExport would return, as records.
+ * domains domainObjListExport would return, as records.  Without flags,
+ * or with only ACTIVE and INACTIVE, the records come from the list's own
+ * copies of name, UUID and id (domainObjListForEachListed) without
+ * referencing and locking every object; other filters need the objects.
  *
  * Returns: the number of records (caller owns *@records:
  * virtkitDomainRecordsFree).
@@ -94,7 +113,13 @@ domainObjListExportRecords(DomainObjList *list, unsigned int flags, DomainRecord
 {
     DomainExportRecordsData data = { flags, domainRecordsBuilderNew(domainObjListCount(list)) };
 
-    domainObjListForEach(list, domainExportRecord, &data);
+    const unsigned int activity = VIR_CONNECT_LIST_DOMAINS_ACTIVE |
+                                  VIR_CONNECT_LIST_DOMAINS_INACTIVE;
+
+    if ((flags & ~activity) == 0)
+        domainObjListForEachListed(list, domainExportListedRecord, &data);
+    else
+        domainObjListForEach(list, domainExportRecord, &data);
     *records = domainRecordsBuilderFinish(data.builder);
     return (int)(*records)->n;
 }

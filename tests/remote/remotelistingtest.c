@@ -142,6 +142,20 @@ testActive(const void *data G_GNUC_UNUSED)
 }
 
 static int
+testInactive(const void *data G_GNUC_UNUSED)
+{
+    return compareListing(VIR_CONNECT_LIST_DOMAINS_INACTIVE, true, NDOMAINS / 2);
+}
+
+static int
+testBothActivities(const void *data G_GNUC_UNUSED)
+{
+    return compareListing(VIR_CONNECT_LIST_DOMAINS_ACTIVE | VIR_CONNECT_LIST_DOMAINS_INACTIVE,
+                          true, NDOMAINS + 1);
+}
+
+/* A filter the list's own copies cannot answer: the objects are read. */
+static int
 testInactivePersistent(const void *data G_GNUC_UNUSED)
 {
     return compareListing(VIR_CONNECT_LIST_DOMAINS_INACTIVE |
@@ -274,6 +288,10 @@ mymain(void)
     if (testRun("all domains", testAll, NULL) < 0)
         ret = -1;
     if (testRun("active only", testActive, NULL) < 0)
+        ret = -1;
+    if (testRun("inactive only", testInactive, NULL) < 0)
+        ret = -1;
+    if (testRun("active and inactive", testBothActivities, NULL) < 0)
         ret = -1;
     if (testRun("inactive persistent", testInactivePersistent, NULL) < 0)
         ret = -1;
