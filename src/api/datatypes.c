@@ -163,7 +163,26 @@ virDomainPtr
 domainHandleNew(virConnectPtr conn, const char *name,
                 const unsigned char *uuid, int id)
 {
-    size_t len = strlen(name);
+    return domainHandleNewLen(conn, name, strlen(name), uuid, id);
+}
+
+/**
+ * domainHandleNewLen:
+ * @conn: the connection the handle belongs to (referenced by the handle)
+ * @name: domain name, @len bytes (copied; need not be NUL-terminated)
+ * @len: length of @name
+ * @uuid: VIR_UUID_BUFLEN bytes (copied)
+ * @id: domain id, -1 when not running
+ *
+ * domainHandleNew for a name whose length is known, e.g. still in a
+ * received packet.
+ *
+ * Returns: a new domain handle with one reference (never NULL).
+ */
+virDomainPtr
+domainHandleNewLen(virConnectPtr conn, const char *name, size_t len,
+                   const unsigned char *uuid, int id)
+{
     virDomainPtr dom;
 
     /*
@@ -176,7 +195,8 @@ domainHandleNew(virConnectPtr conn, const char *name,
     dom->refs = 1;
     dom->conn = connectRef(conn);
     dom->name = (char *)(dom + 1);
-    memcpy(dom->name, name, len + 1);
+    memcpy(dom->name, name, len);
+    dom->name[len] = '\0';
     memcpy(dom->uuid, uuid, VIR_UUID_BUFLEN);
     dom->id = id;
     return dom;

@@ -77,6 +77,8 @@ void connectCloseCallbackFire(virConnectPtr conn, int reason);
 
 virDomainPtr domainHandleNew(virConnectPtr conn, const char *name,
                              const unsigned char *uuid, int id);
+virDomainPtr domainHandleNewLen(virConnectPtr conn, const char *name, size_t len,
+                                const unsigned char *uuid, int id);
 virDomainPtr domainHandleRef(virDomainPtr dom);
 void domainHandleUnref(virDomainPtr dom);
 bool domainHandleIsValid(virDomainPtr dom);

@@ -1385,18 +1385,35 @@ remoteDomainListingXdr(XDR *xdrs, RemoteDomainListing *listing)
         return FALSE;
     listing->doms = g_new0(virDomainPtr, count + 1);
     for (i = 0; i < count; i++) {
-        char small[256];
-        g_autofree char *heap = NULL;
-        char *name = small;
+        g_autofree char *name = NULL;
         unsigned char uuid[VIR_UUID_BUFLEN];
+        const char *rec;
         u_int len;
-        int id;
+        u_int padded;
+        int32_t id;
 
         /* A remote_nonnull_string: length (at most REMOTE_STRING_MAX), bytes, padding. */
         if (!xdr_u_int(xdrs, &len) || len > REMOTE_STRING_MAX)
             return FALSE;
-        if (len >= sizeof(small))
-            name = heap = g_malloc(len + 1);
+        /*
+         * The rest of the record (name, padding, uuid, id) in one piece
+         * when the stream is a buffer holding all of it (our packets);
+         * xdr_opaque would read the same bytes, padding unchecked.
+         */
+        padded = (len + BYTES_PER_XDR_UNIT - 1) & ~(u_int)(BYTES_PER_XDR_UNIT - 1);
+        if (len < G_MAXINT - 64 &&
+            (rec = (const char *)xdr_inline(xdrs, (int)(padded + VIR_UUID_BUFLEN + 4)))) {
+            uint32_t be;
+
+            memcpy(&be, rec + padded + VIR_UUID_BUFLEN, sizeof(be));
+            id = (int32_t)GUINT32_FROM_BE(be);
+            listing->doms[i] = domainHandleNewLen(listing->conn, rec, len,
+                                                  (const unsigned char *)rec + padded, id);
+            listing->ndoms = i + 1;
+            continue;
+        }
+        /* Another stream, or a packet cut short (then xdr_opaque fails). */
+        name = g_malloc(len + 1);
         if (!xdr_opaque(xdrs, name, len))
             return FALSE;
         name[len] = '\0';
