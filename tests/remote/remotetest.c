@@ -373,10 +373,10 @@ checkListing(virConnectPtr conn, unsigned int flags, virDomainPtr *made, int nma
 #define BIG_LISTING 300
 
 /*
- * A listing of a few hundred domains (one reply), names of every length:
- * our client decodes a name under 256 bytes on the stack, a longer one on
- * the heap.  Every third domain runs.  The same checks pass against
- * libvirtd.
+ * A listing of a few hundred domains (one reply), names of every length
+ * (every padding of the XDR string, 30 to 330 bytes) decoded by our
+ * client straight from the reply.  Every third domain runs.  The same
+ * checks pass against libvirtd.
  */
 static int
 testBigListing(const void *data G_GNUC_UNUSED)
