@@ -30,7 +30,7 @@ struct _RpcServerProgram {
     int nnames;                       /* immutable */
     RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
     gint *costUs; /* [procLast], atomic: moving average of INLINE_CHEAP procedures' cost */
-    gint *replyBytes; /* [procLast], atomic: size of the last reply (bounded), see rpcServerRunCall */
+    gint *replyBytes; /* [procLast], atomic: size of the last reply (bounded) */
 };
 
 typedef struct {

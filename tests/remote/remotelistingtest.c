@@ -1,4 +1,4 @@
-/* The daemon's CONNECT_LIST_ALL_DOMAINS reply, encoded from records, against the generated encoder. */
+/* The daemon's listing reply, encoded from records, against the generated encoder. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
