@@ -1359,9 +1359,10 @@ typedef struct {
 } RemoteDomainListing;
 
 /*
- * XDR routine for a RemoteDomainListing: reads what
- * xdr_remote_connect_list_all_domains_ret reads (the same primitives
- * with the same limits, in the same order).  XDR_FREE releases the
+ * XDR routine for a RemoteDomainListing: reads the bytes
+ * xdr_remote_connect_list_all_domains_ret reads, with the same limits
+ * (count, then name, uuid and id of each domain, then the number of
+ * matching domains).  XDR_FREE releases the
  * handles and the array; encoding is not supported (a client only
  * receives this reply).
  */
@@ -1401,8 +1402,8 @@ remoteDomainListingXdr(XDR *xdrs, RemoteDomainListing *listing)
          * xdr_opaque would read the same bytes, padding unchecked.
          */
         padded = (len + BYTES_PER_XDR_UNIT - 1) & ~(u_int)(BYTES_PER_XDR_UNIT - 1);
-        if (len < G_MAXINT - 64 &&
-            (rec = (const char *)xdr_inline(xdrs, (int)(padded + VIR_UUID_BUFLEN + 4)))) {
+        /* (len <= REMOTE_STRING_MAX: the size fits in an int.) */
+        if ((rec = (const char *)xdr_inline(xdrs, (int)(padded + VIR_UUID_BUFLEN + 4)))) {
             uint32_t be;
 
             memcpy(&be, rec + padded + VIR_UUID_BUFLEN, sizeof(be));
