@@ -761,6 +761,33 @@ entryTestCase(gconstpointer data)
                 virConnGetLastError(on)->code, tc->code);
 }
 
+/*
+ * virtkitd's listing for a driver without connectListAllDomainRecords
+ * (the mock): its connectListAllDomains, flags passed on, handles read
+ * into records.
+ */
+static void
+recordsFromHandles(void)
+{
+    virConnectPtr conn = NULL;
+    DomainRecords *records = NULL;
+
+    mockDriverRegister();
+    conn = virConnectOpen("mock:///");
+    g_assert_nonnull(conn);
+    g_assert_cmpint(virtkitConnectListAllDomainRecords(conn, VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+                                                       &records), ==, 1);
+    g_assert_cmpuint(mockDriverLastFlags(), ==, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    g_assert_nonnull(records);
+    g_assert_cmpuint(records->n, ==, 1);
+    g_assert_cmpstr(records->records[0].name, ==, "mock");
+    g_assert_cmpuint(records->records[0].nameLen, ==, 4);
+    g_assert_cmpmem(records->records[0].uuid, VIR_UUID_BUFLEN, mockDriverUUID(), VIR_UUID_BUFLEN);
+    g_assert_cmpint(records->records[0].id, ==, 1);
+    virtkitDomainRecordsFree(records);
+    virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -772,5 +799,6 @@ main(int argc, char **argv)
 
         g_test_add_data_func(path, &entryCases[i], entryTestCase);
     }
+    g_test_add_func("/api/entry/records-from-handles", recordsFromHandles);
     return g_test_run();
 }
