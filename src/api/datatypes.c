@@ -163,12 +163,40 @@ virDomainPtr
 domainHandleNew(virConnectPtr conn, const char *name,
                 const unsigned char *uuid, int id)
 {
-    virDomainPtr dom = g_new0(virDomain, 1);
+    return domainHandleNewLen(conn, name, strlen(name), uuid, id);
+}
 
+/**
+ * domainHandleNewLen:
+ * @conn: the connection the handle belongs to (referenced by the handle)
+ * @name: domain name, @len bytes (copied; need not be NUL-terminated)
+ * @len: length of @name
+ * @uuid: VIR_UUID_BUFLEN bytes (copied)
+ * @id: domain id, -1 when not running
+ *
+ * domainHandleNew for a name whose length is known, e.g. still in a
+ * received packet.
+ *
+ * Returns: a new domain handle with one reference (never NULL).
+ */
+virDomainPtr
+domainHandleNewLen(virConnectPtr conn, const char *name, size_t len,
+                   const unsigned char *uuid, int id)
+{
+    virDomainPtr dom;
+
+    /*
+     * One allocation holds the handle and its name (which never changes):
+     * a listing creates and frees a handle per domain, on both sides of
+     * the daemon's socket.
+     */
+    dom = g_malloc(sizeof(*dom) + len + 1);
     dom->magic = DOMAIN_MAGIC;
     dom->refs = 1;
     dom->conn = connectRef(conn);
-    dom->name = g_strdup(name);
+    dom->name = (char *)(dom + 1);
+    memcpy(dom->name, name, len);
+    dom->name[len] = '\0';
     memcpy(dom->uuid, uuid, VIR_UUID_BUFLEN);
     dom->id = id;
     return dom;
@@ -203,7 +231,6 @@ domainHandleUnref(virDomainPtr dom)
         return;
     conn = dom->conn;
     dom->magic = 0;
-    g_free(dom->name);
     g_free(dom);
     connectUnref(conn);
 }

@@ -41,7 +41,7 @@ struct _virDomain {
     unsigned int magic;           /* DOMAIN_MAGIC while alive */
     gint refs;                    /* atomic */
     virConnectPtr conn;
-    char *name;
+    char *name;                   /* in the handle's own allocation */
     unsigned char uuid[VIR_UUID_BUFLEN];
     int id;                       /* -1 when the domain is not running */
 };
@@ -77,6 +77,8 @@ void connectCloseCallbackFire(virConnectPtr conn, int reason);
 
 virDomainPtr domainHandleNew(virConnectPtr conn, const char *name,
                              const unsigned char *uuid, int id);
+virDomainPtr domainHandleNewLen(virConnectPtr conn, const char *name, size_t len,
+                                const unsigned char *uuid, int id);
 virDomainPtr domainHandleRef(virDomainPtr dom);
 void domainHandleUnref(virDomainPtr dom);
 bool domainHandleIsValid(virDomainPtr dom);

@@ -62,3 +62,64 @@ domainObjListExport(DomainObjList *list, virConnectPtr conn,
     }
     return data.count;
 }
+
+typedef struct {
+    unsigned int flags;
+    DomainRecordsBuilder *builder;
+} DomainExportRecordsData;
+
+static void
+domainExportRecord(DomainObj *vm, void *opaque)
+{
+    DomainExportRecordsData *data = opaque;
+
+    if (domainObjMatchesListFlags(vm, data->flags))
+        domainRecordsBuilderAdd(data->builder, vm->def->name, vm->def->uuid, vm->def->id);
+}
+
+/* The same filter as domainObjMatchesListFlags for ACTIVE and INACTIVE alone. */
+static void
+domainExportListedRecord(const char *name, const unsigned char *uuid, int id, void *opaque)
+{
+    DomainExportRecordsData *data = opaque;
+    bool active = id != -1;
+
+    if ((data->flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE) && !active &&
+        !(data->flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE))
+        return;
+    if ((data->flags & VIR_CONNECT_LIST_DOMAINS_INACTIVE) && active &&
+        !(data->flags & VIR_CONNECT_LIST_DOMAINS_ACTIVE))
+        return;
+    domainRecordsBuilderAdd(data->builder, name, uuid, id);
+}
+
+/**
+ * domainObjListExportRecords:
+ * @list: a driver's domain list
+ * @flags: virConnectListAllDomains filter flags (checked by the caller)
+ * @records: set to the matching domains' records
+ *
+ * The common body of every driver's connectListAllDomainRecords: the
+ * domains domainObjListExport would return, as records.  Without flags,
+ * or with only ACTIVE and INACTIVE, the records come from the list's own
+ * copies of name, UUID and id (domainObjListForEachListed) without
+ * referencing and locking every object; other filters need the objects.
+ *
+ * Returns: the number of records (caller owns *@records:
+ * virtkitDomainRecordsFree).
+ */
+int
+domainObjListExportRecords(DomainObjList *list, unsigned int flags, DomainRecords **records)
+{
+    DomainExportRecordsData data = { flags, domainRecordsBuilderNew(domainObjListCount(list)) };
+
+    const unsigned int activity = VIR_CONNECT_LIST_DOMAINS_ACTIVE |
+                                  VIR_CONNECT_LIST_DOMAINS_INACTIVE;
+
+    if ((flags & ~activity) == 0)
+        domainObjListForEachListed(list, domainExportListedRecord, &data);
+    else
+        domainObjListForEach(list, domainExportRecord, &data);
+    *records = domainRecordsBuilderFinish(data.builder);
+    return (int)(*records)->n;
+}

@@ -3,8 +3,11 @@
 
 #include <libvirt/libvirt.h>
 
+#include "api/domain_records.h"
 #include "conf/domain_obj.h"
 
 virDomainPtr domainObjHandleNew(virConnectPtr conn, DomainObj *vm);
 int domainObjListExport(DomainObjList *list, virConnectPtr conn,
                         virDomainPtr **domains, unsigned int flags);
+int domainObjListExportRecords(DomainObjList *list, unsigned int flags,
+                               DomainRecords **records);

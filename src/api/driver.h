@@ -4,6 +4,7 @@
 #include <libvirt/libvirt.h>
 
 #include "api/datatypes.h"
+#include "api/domain_records.h"
 #include "util/uri.h"
 
 /*
@@ -84,6 +85,13 @@ struct _HypervisorDriver {
 
     int (*connectListAllDomains)(virConnectPtr conn, virDomainPtr **domains,
                                  unsigned int flags);
+    /*
+     * Optional, for virtkitd's listing replies: what connectListAllDomains
+     * returns (same filters, same errors), as records instead of handles
+     * (src/api/domain_records.h).
+     */
+    int (*connectListAllDomainRecords)(virConnectPtr conn, unsigned int flags,
+                                       DomainRecords **records);
     int (*connectNumOfDomains)(virConnectPtr conn);
     int (*connectListDomains)(virConnectPtr conn, int *ids, int maxids);
     int (*connectNumOfDefinedDomains)(virConnectPtr conn);

@@ -705,6 +705,31 @@ domainObjListGetInactiveNames(DomainObjList *list, char **const names,
 }
 
 /**
+ * domainObjListForEachListed:
+ * @list: the list
+ * @cb: called for each listed object, in list order
+ * @opaque: passed to @cb
+ *
+ * Walks the list under its read lock and gives @cb the name, UUID and id
+ * the list keeps for each object (the keys it finds them by, updated with
+ * the object's own under the list's write lock), as
+ * domainObjListGetInactiveNames does: no object is referenced or locked,
+ * so a listing of many domains touches each object once.  Only for what
+ * these three tell (activity included: an object has an id exactly while
+ * it is active); anything else needs domainObjListForEach.
+ */
+void
+domainObjListForEachListed(DomainObjList *list, DomainObjListedIterator cb, void *opaque)
+{
+    DomainObj *vm;
+
+    rwLockReaderLock(&list->lock);
+    for (vm = list->head; vm; vm = vm->listNext)
+        cb(vm->listName, vm->listUUID, vm->listID, opaque);
+    rwLockReaderUnlock(&list->lock);
+}
+
+/**
  * domainObjListGetActiveIDs:
  * @list: the list
  * @ids: array of at least @maxids slots

@@ -135,6 +135,15 @@ int domainObjListGetInactiveNames(DomainObjList *list, char **const names,
 /* Ids of the active domains (up to @maxids), as virConnectListDomains. */
 int domainObjListGetActiveIDs(DomainObjList *list, int *ids, int maxids);
 
+/*
+ * Called under the list lock with the list's own copies of a listed
+ * object's name, UUID and id (-1 when inactive); must not lock anything.
+ */
+typedef void (*DomainObjListedIterator)(const char *name, const unsigned char *uuid, int id,
+                                        void *opaque);
+void domainObjListForEachListed(DomainObjList *list, DomainObjListedIterator cb,
+                                void *opaque);
+
 /* Fails with VIR_ERR_OPERATION_INVALID "domain is not running" if @vm is inactive. */
 int domainObjCheckActive(DomainObj *vm);
 

@@ -715,6 +715,17 @@ qemuConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains, unsigned i
 }
 
 static int
+qemuConnectListAllDomainRecords(virConnectPtr conn, unsigned int flags, DomainRecords **records)
+{
+    QemuDriver *driver = conn->privateData;
+
+    /* Unknown flags: the very error of qemuConnectListAllDomains. */
+    if (flags & ~(unsigned int)QEMU_LIST_FLAGS)
+        return qemuConnectListAllDomains(conn, NULL, flags);
+    return domainObjListExportRecords(driver->domains, flags, records);
+}
+
+static int
 qemuConnectNumOfDomains(virConnectPtr conn)
 {
     QemuDriver *driver = conn->privateData;
@@ -1716,6 +1727,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .nodeGetSecurityModel = qemuNodeGetSecurityModel,
     .nodeGetFreeMemory = qemuNodeGetFreeMemory,
     .connectListAllDomains = qemuConnectListAllDomains,
+    .connectListAllDomainRecords = qemuConnectListAllDomainRecords,
     .connectNumOfDomains = qemuConnectNumOfDomains,
     .connectListDomains = qemuConnectListDomains,
     .connectNumOfDefinedDomains = qemuConnectNumOfDefinedDomains,

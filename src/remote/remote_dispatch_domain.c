@@ -5,6 +5,7 @@
 #define ERR_DOMAIN VIR_FROM_REMOTE
 
 #include "remote/remote_dispatch_domain.h"
+#include "remote/remote_dispatch_domain_priv.h"
 #include "remote/remote_dispatch_client.h"
 #include "remote/remote_protocol.h"
 #include "rpc/rpc_server_client.h"
@@ -100,37 +101,78 @@ remoteDispatchConnectListDefinedDomains(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+/**
+ * remoteDispatchDomainListingXdr:
+ * @xdrs: an XDR stream
+ * @listing: the reply
+ *
+ * The XDR routine of the daemon's CONNECT_LIST_ALL_DOMAINS reply.
+ * Encoding writes what xdr_remote_connect_list_all_domains_ret writes
+ * (the same primitives with the same limits, in the same order: the
+ * count, then name, uuid and id of each domain, then @listing->ret) but
+ * takes each domain from its record: no handle, no copy of a name, no
+ * allocation per domain.  XDR_FREE releases the records.  Decoding is
+ * not supported (the daemon only sends this reply).
+ *
+ * Returns: TRUE on success, FALSE when a record cannot be encoded.
+ */
+bool_t
+remoteDispatchDomainListingXdr(XDR *xdrs, RemoteDispatchDomainListing *listing)
+{
+    DomainRecords *records = listing->records;
+    u_int count = records ? (u_int)MIN(records->n, (size_t)G_MAXUINT) : 0;
+    u_int i;
+
+    if (xdrs->x_op == XDR_FREE) {
+        g_clear_pointer(&listing->records, virtkitDomainRecordsFree);
+        return TRUE;
+    }
+    if (xdrs->x_op != XDR_ENCODE)
+        return FALSE;
+
+    if (count > REMOTE_DOMAIN_LIST_MAX || !xdr_u_int(xdrs, &count))
+        return FALSE;
+    for (i = 0; i < count; i++) {
+        DomainRecord *rec = &records->records[i];
+        u_int len = rec->nameLen;
+
+        /* xdr_string's encoding (length, bytes, padding) with the length known. */
+        if (len > REMOTE_STRING_MAX || !xdr_u_int(xdrs, &len) ||
+            !xdr_opaque(xdrs, (char *)rec->name, len) ||
+            !xdr_opaque(xdrs, (char *)rec->uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &rec->id))
+            return FALSE;
+    }
+    return xdr_u_int(xdrs, &listing->ret);
+}
+
+/*
+ * The listing itself comes as records (name, UUID, id in one array)
+ * rather than as handles that would only be read and freed again:
+ * virtkitConnectListAllDomainRecords goes through the same driver
+ * function, filters and errors as virConnectListAllDomains
+ * (docs/internals/rpc.md, "Listings").
+ */
 static int
 remoteDispatchConnectListAllDomains(REMOTE_DISPATCH_PARAMS)
 {
     remote_connect_list_all_domains_args *args = argsp;
-    remote_connect_list_all_domains_ret *ret = retp;
+    RemoteDispatchDomainListing *ret = retp;
     g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
-    virDomainPtr *doms = NULL;
     int n;
-    int i;
 
     if (!conn)
         return -1;
-    if ((n = virConnectListAllDomains(conn, args->need_results ? &doms : NULL, args->flags)) < 0)
-        return remoteDispatchAPIError();
-
-    if (doms && n > REMOTE_DOMAIN_LIST_MAX) {
-        reportError(VIR_ERR_RPC, _("Too many domains '%1$d' for limit '%2$d'"), n,
-                    REMOTE_DOMAIN_LIST_MAX);
-        for (i = 0; i < n; i++)
-            virDomainFree(doms[i]);
-        free(doms);
-        return -1;
-    }
-    if (doms) {
-        ret->domains.domains_val = g_new0(remote_nonnull_domain, MAX(n, 1));
-        ret->domains.domains_len = n;
-        for (i = 0; i < n; i++) {
-            remoteDispatchMakeDomain(doms[i], &ret->domains.domains_val[i]);
-            virDomainFree(doms[i]);
+    if (!args->need_results) {
+        if ((n = virConnectListAllDomains(conn, NULL, args->flags)) < 0)
+            return remoteDispatchAPIError();
+    } else {
+        if ((n = virtkitConnectListAllDomainRecords(conn, args->flags, &ret->records)) < 0)
+            return remoteDispatchAPIError();
+        if (n > REMOTE_DOMAIN_LIST_MAX) {
+            reportError(VIR_ERR_RPC, _("Too many domains '%1$d' for limit '%2$d'"), n,
+                        REMOTE_DOMAIN_LIST_MAX);
+            return -1;
         }
-        free(doms);
     }
     ret->ret = n;
     return 0;
@@ -776,8 +818,14 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     REMOTE_PROC_AR(CONNECT_LIST_DEFINED_DOMAINS, connect_list_defined_domains,
                    "virConnectListDefinedDomains", remoteDispatchConnectListDefinedDomains,
                    REMOTE_PROC_LISTING),
-    REMOTE_PROC_AR(CONNECT_LIST_ALL_DOMAINS, connect_list_all_domains, "virConnectListAllDomains",
-                   remoteDispatchConnectListAllDomains, REMOTE_PROC_LISTING),
+    /* Its reply is encoded from records (remoteDispatchDomainListingXdr). */
+    {
+        REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS, "CONNECT_LIST_ALL_DOMAINS",
+        "virConnectListAllDomains", remoteDispatchConnectListAllDomains,
+        (xdrproc_t)xdr_remote_connect_list_all_domains_args,
+        sizeof(remote_connect_list_all_domains_args), (xdrproc_t)remoteDispatchDomainListingXdr,
+        sizeof(RemoteDispatchDomainListing), REMOTE_PROC_LISTING,
+    },
     REMOTE_PROC_AR(DOMAIN_LOOKUP_BY_ID, domain_lookup_by_id, "virDomainLookupByID",
                    remoteDispatchDomainLookupByID, REMOTE_PROC_QUICK),
     REMOTE_PROC_AR(DOMAIN_LOOKUP_BY_NAME, domain_lookup_by_name, "virDomainLookupByName",

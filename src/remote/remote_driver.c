@@ -1345,6 +1345,87 @@ remoteNodeGetFreeMemory(virConnectPtr conn)
 
 /* --- listing ------------------------------------------------------------ */
 
+/*
+ * The reply of CONNECT_LIST_ALL_DOMAINS, decoded straight into handles
+ * by remoteDomainListingXdr instead of into a
+ * remote_connect_list_all_domains_ret whose names would be copied into
+ * the handles and freed again.
+ */
+typedef struct {
+    virConnectPtr conn;  /* the handles' connection (not referenced) */
+    virDomainPtr *doms;  /* NULL-terminated, owned with each handle */
+    u_int ndoms;
+    u_int ret;
+} RemoteDomainListing;
+
+/*
+ * XDR routine for a RemoteDomainListing: reads the bytes
+ * xdr_remote_connect_list_all_domains_ret reads, with the same limits
+ * (count, then name, uuid and id of each domain, then the number of
+ * matching domains).  XDR_FREE releases the
+ * handles and the array; encoding is not supported (a client only
+ * receives this reply).
+ */
+static bool_t
+remoteDomainListingXdr(XDR *xdrs, RemoteDomainListing *listing)
+{
+    u_int count;
+    u_int i;
+
+    if (xdrs->x_op == XDR_FREE) {
+        for (i = 0; i < listing->ndoms; i++)
+            domainHandleUnref(listing->doms[i]);
+        g_clear_pointer(&listing->doms, g_free);
+        listing->ndoms = 0;
+        return TRUE;
+    }
+    if (xdrs->x_op != XDR_DECODE)
+        return FALSE;
+
+    if (!xdr_u_int(xdrs, &count) || count > REMOTE_DOMAIN_LIST_MAX)
+        return FALSE;
+    listing->doms = g_new0(virDomainPtr, count + 1);
+    for (i = 0; i < count; i++) {
+        g_autofree char *name = NULL;
+        unsigned char uuid[VIR_UUID_BUFLEN];
+        const char *rec;
+        u_int len;
+        u_int padded;
+        int32_t id;
+
+        /* A remote_nonnull_string: length (at most REMOTE_STRING_MAX), bytes, padding. */
+        if (!xdr_u_int(xdrs, &len) || len > REMOTE_STRING_MAX)
+            return FALSE;
+        /*
+         * The rest of the record (name, padding, uuid, id) in one piece
+         * when the stream is a buffer holding all of it (our packets);
+         * xdr_opaque would read the same bytes, padding unchecked.
+         */
+        padded = (len + BYTES_PER_XDR_UNIT - 1) & ~(u_int)(BYTES_PER_XDR_UNIT - 1);
+        /* (len <= REMOTE_STRING_MAX: the size fits in an int.) */
+        if ((rec = (const char *)xdr_inline(xdrs, (int)(padded + VIR_UUID_BUFLEN + 4)))) {
+            uint32_t be;
+
+            memcpy(&be, rec + padded + VIR_UUID_BUFLEN, sizeof(be));
+            id = (int32_t)GUINT32_FROM_BE(be);
+            listing->doms[i] = domainHandleNewLen(listing->conn, rec, len,
+                                                  (const unsigned char *)rec + padded, id);
+            listing->ndoms = i + 1;
+            continue;
+        }
+        /* Another stream, or a packet cut short (then xdr_opaque fails). */
+        name = g_malloc(len + 1);
+        if (!xdr_opaque(xdrs, name, len))
+            return FALSE;
+        name[len] = '\0';
+        if (!xdr_opaque(xdrs, (char *)uuid, VIR_UUID_BUFLEN) || !xdr_int(xdrs, &id))
+            return FALSE;
+        listing->doms[i] = domainHandleNew(listing->conn, name, uuid, id);
+        listing->ndoms = i + 1;
+    }
+    return xdr_u_int(xdrs, &listing->ret);
+}
+
 static int
 remoteConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
                             unsigned int flags)
@@ -1353,30 +1434,28 @@ remoteConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
         .need_results = domains != NULL,
         .flags = flags,
     };
-    remote_connect_list_all_domains_ret ret = {0};
+    RemoteDomainListing ret = { .conn = conn };
     int n;
-    u_int i;
 
-    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
-                    remote_connect_list_all_domains_args, &args,
-                    remote_connect_list_all_domains_ret, &ret) < 0)
+    if (remoteCall(CONN_PRIV(conn), REMOTE_PROC_CONNECT_LIST_ALL_DOMAINS,
+                   (xdrproc_t)xdr_remote_connect_list_all_domains_args, &args,
+                   (xdrproc_t)remoteDomainListingXdr, &ret) < 0)
         return -1;
     if (ret.ret > REMOTE_DOMAIN_LIST_MAX) {
         reportError(VIR_ERR_RPC, _("too many domains '%1$u' for limit '%2$d'"),
                     ret.ret, REMOTE_DOMAIN_LIST_MAX);
-        REMOTE_FREE(remote_connect_list_all_domains_ret, &ret);
+        xdr_free((xdrproc_t)remoteDomainListingXdr, (char *)&ret);
         return -1;
     }
     n = (int)ret.ret;
     if (domains) {
-        virDomainPtr *list = g_new0(virDomainPtr, ret.domains.domains_len + 1);
-
-        for (i = 0; i < ret.domains.domains_len; i++)
-            list[i] = remoteDomainFromWire(conn, &ret.domains.domains_val[i]);
-        *domains = list;
-        n = (int)ret.domains.domains_len;
+        if (!ret.doms)
+            ret.doms = g_new0(virDomainPtr, 1);
+        n = (int)ret.ndoms;
+        *domains = g_steal_pointer(&ret.doms);
+        ret.ndoms = 0;
     }
-    REMOTE_FREE(remote_connect_list_all_domains_ret, &ret);
+    xdr_free((xdrproc_t)remoteDomainListingXdr, (char *)&ret);
     return n;
 }
 

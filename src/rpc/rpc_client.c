@@ -856,13 +856,28 @@ static gint rpcClientPollers;
  * the caller yields between polls.  Not from the start: on a busy machine
  * each yield may hand the CPU to an unrelated process for a while.
  */
+/*
+ * Whether the machine has more than one CPU.  Asked once: GLib answers
+ * g_get_num_processors() by reading sysfs, a few microseconds that a
+ * small call would otherwise pay on every reply it waits for.
+ */
+static bool
+rpcClientMultiCPU(void)
+{
+    static gsize once;
+
+    if (g_once_init_enter(&once))
+        g_once_init_leave(&once, g_get_num_processors() > 1 ? 2 : 1);
+    return once == 2;
+}
+
 static int
 rpcClientPoll(struct pollfd *fds, nfds_t nfds, int timeout)
 {
     bool alone = g_atomic_int_add(&rpcClientPollers, 1) == 0;
     int rc = 0;
 
-    if (timeout != 0 && alone && g_get_num_processors() > 1) {
+    if (timeout != 0 && alone && rpcClientMultiCPU()) {
         gint64 start = g_get_monotonic_time();
         gint64 now = start;
 

@@ -88,12 +88,22 @@ rpcMessageFree(RpcMessage *msg)
     g_free(msg);
 }
 
-/* Makes room for @size bytes in the buffer, keeping its contents. */
-static void
+/**
+ * rpcMessageReserve:
+ * @msg: a packet
+ * @size: bytes the buffer must hold (length word included)
+ *
+ * Makes room for @size bytes in the buffer, keeping its contents.  A
+ * sender that knows roughly how big a packet will be reserves that much
+ * before encoding it, so that a big payload is encoded once instead of
+ * measured (xdr_sizeof) and encoded again.
+ */
+void
 rpcMessageReserve(RpcMessage *msg, size_t size)
 {
     if (msg->bufferCapacity >= size)
         return;
+    size = MAX(size, RPC_MESSAGE_BUFFER_INITIAL);
     msg->buffer = g_realloc(msg->buffer, size);
     msg->bufferCapacity = size;
 }

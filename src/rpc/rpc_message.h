@@ -82,6 +82,7 @@ const char *rpcMessageStatusToString(int status);
 char *rpcMessageFormatHeader(const RpcMessage *msg);
 
 /* Encoding. */
+void rpcMessageReserve(RpcMessage *msg, size_t size);
 int rpcMessageEncodeHeader(RpcMessage *msg);
 int rpcMessageEncodeNumFDs(RpcMessage *msg);
 int rpcMessageEncodePayload(RpcMessage *msg, xdrproc_t filter, const void *data);

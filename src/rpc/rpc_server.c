@@ -30,6 +30,7 @@ struct _RpcServerProgram {
     int nnames;                       /* immutable */
     RpcServerInlineCheck inlineCheck; /* immutable: NULL = every INLINE procedure may */
     gint *costUs; /* [procLast], atomic: moving average of INLINE_CHEAP procedures' cost */
+    gint *replyBytes; /* [procLast], atomic: size of the last reply (bounded) */
 };
 
 typedef struct {
@@ -112,6 +113,7 @@ rpcServerProgramNew(unsigned int prog, unsigned int vers, int procLast)
     p->procLast = MAX(procLast, 1);
     p->index = g_new0(const RpcServerProc *, p->procLast);
     p->costUs = g_new0(gint, p->procLast);
+    p->replyBytes = g_new0(gint, p->procLast);
     return p;
 }
 
@@ -182,6 +184,7 @@ rpcServerProgramFree(RpcServerProgram *prog)
         return;
     g_free(prog->index);
     g_free(prog->costUs);
+    g_free(prog->replyBytes);
     g_free(prog);
 }
 
@@ -396,6 +399,9 @@ rpcServerFindProgram(RpcServer *srv, unsigned int prog, unsigned int vers)
  */
 #define RPC_SERVER_STACK_PAYLOAD 256
 
+/* Reply buffers are pre-sized from the procedure's last reply up to this. */
+#define RPC_SERVER_REPLY_HINT_MAX (1024 * 1024)
+
 typedef union {
     char bytes[RPC_SERVER_STACK_PAYLOAD];
     long double alignLD;
@@ -473,8 +479,19 @@ rpcServerRunCall(RpcServer *srv, RpcServerProgram *prog, RpcServerClient *client
     }
 
     rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_OK);
-    if (rc == 0 && rpcMessageEncode(reply, proc->retFilter, ret) < 0)
-        rc = -1;
+    if (rc == 0) {
+        /*
+         * Replies of one procedure tend to be alike in size: a buffer the
+         * size of the last one lets a big reply (a listing of many
+         * domains) be encoded in one pass, without measuring it first.
+         */
+        rpcMessageReserve(reply, (size_t)g_atomic_int_get(&prog->replyBytes[proc->proc]));
+        if (rpcMessageEncode(reply, proc->retFilter, ret) < 0)
+            rc = -1;
+        else
+            g_atomic_int_set(&prog->replyBytes[proc->proc],
+                             (gint)MIN(reply->bufferLength, RPC_SERVER_REPLY_HINT_MAX));
+    }
     if (rc < 0) {
         rpcMessageClear(reply);
         rpcMessageSetReplyHeader(reply, &msg->header, RPC_STATUS_ERROR);

@@ -415,6 +415,18 @@ testConnectListAllDomains(virConnectPtr conn, virDomainPtr **domains,
 }
 
 static int
+testConnectListAllDomainRecords(virConnectPtr conn, unsigned int flags,
+                                DomainRecords **records)
+{
+    TestDriver *driver = conn->privateData;
+
+    /* Unknown flags: the very error of testConnectListAllDomains. */
+    if (flags & ~(unsigned int)TEST_LIST_FLAGS)
+        return testConnectListAllDomains(conn, NULL, flags);
+    return domainObjListExportRecords(driver->domains, flags, records);
+}
+
+static int
 testConnectNumOfDomains(virConnectPtr conn)
 {
     TestDriver *driver = conn->privateData;
@@ -3958,6 +3970,7 @@ static HypervisorDriver testHypervisorDriver = {
     .nodeGetSecurityModel = testNodeGetSecurityModel,
     .nodeGetFreeMemory = testNodeGetFreeMemory,
     .connectListAllDomains = testConnectListAllDomains,
+    .connectListAllDomainRecords = testConnectListAllDomainRecords,
     .connectNumOfDomains = testConnectNumOfDomains,
     .connectListDomains = testConnectListDomains,
     .connectNumOfDefinedDomains = testConnectNumOfDefinedDomains,

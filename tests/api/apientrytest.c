@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "mockdriver.h"
+#include "api/domain_records.h"
 #include "api/migrate_steps.h"
 
 /*
@@ -158,6 +159,10 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virNodeGetSecurityModel(NULL, &sm), INVCONN(virNodeGetSecurityModel)) \
     ZERO(virNodeGetFreeMemory(NULL), INVCONN(virNodeGetFreeMemory)) \
     INT(virConnectListAllDomains(NULL, &doms, 0), INVCONN(virConnectListAllDomains)) \
+    INT(virtkitConnectListAllDomainRecords(NULL, 0, &drecs), \
+        INVCONN(virtkitConnectListAllDomainRecords)) \
+    INT(virtkitConnectListAllDomainRecords(c->conn, 0, NULL), \
+        NULLARG(ON_CONN, records, virtkitConnectListAllDomainRecords)) \
     INT(virConnectNumOfDomains(NULL), INVCONN(virConnectNumOfDomains)) \
     INT(virConnectListDomains(NULL, ids, 4), INVCONN(virConnectListDomains)) \
     INT(virConnectNumOfDefinedDomains(NULL), INVCONN(virConnectNumOfDefinedDomains)) \
@@ -388,6 +393,8 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virNodeGetSecurityModel(c->econn, &sm), NOSUP(virNodeGetSecurityModel)) \
     ZERO(virNodeGetFreeMemory(c->econn), NOSUP(virNodeGetFreeMemory)) \
     INT(virConnectListAllDomains(c->econn, &doms, 0), NOSUP(virConnectListAllDomains)) \
+    INT(virtkitConnectListAllDomainRecords(c->econn, 0, &drecs), \
+        NOSUP(virConnectListAllDomains)) \
     INT(virConnectNumOfDomains(c->econn), NOSUP(virConnectNumOfDomains)) \
     INT(virConnectListDomains(c->econn, ids, 4), NOSUP(virConnectListDomains)) \
     INT(virConnectNumOfDefinedDomains(c->econn), NOSUP(virConnectNumOfDefinedDomains)) \
@@ -669,6 +676,7 @@ entryRun(size_t idx, Ctx *c)
     virNodeInfo ni;
     virSecurityModel sm;
     virDomainPtr *doms = NULL;
+    DomainRecords *drecs = NULL;
     int ids[4];
     char *names[4];
     unsigned char uuid[VIR_UUID_BUFLEN] = { 0 };
@@ -778,6 +786,33 @@ entryTestCase(gconstpointer data)
                 virConnGetLastError(on)->code, tc->code);
 }
 
+/*
+ * virtkitd's listing for a driver without connectListAllDomainRecords
+ * (the mock): its connectListAllDomains, flags passed on, handles read
+ * into records.
+ */
+static void
+recordsFromHandles(void)
+{
+    virConnectPtr conn = NULL;
+    DomainRecords *records = NULL;
+
+    mockDriverRegister();
+    conn = virConnectOpen("mock:///");
+    g_assert_nonnull(conn);
+    g_assert_cmpint(virtkitConnectListAllDomainRecords(conn, VIR_CONNECT_LIST_DOMAINS_ACTIVE,
+                                                       &records), ==, 1);
+    g_assert_cmpuint(mockDriverLastFlags(), ==, VIR_CONNECT_LIST_DOMAINS_ACTIVE);
+    g_assert_nonnull(records);
+    g_assert_cmpuint(records->n, ==, 1);
+    g_assert_cmpstr(records->records[0].name, ==, "mock");
+    g_assert_cmpuint(records->records[0].nameLen, ==, 4);
+    g_assert_cmpmem(records->records[0].uuid, VIR_UUID_BUFLEN, mockDriverUUID(), VIR_UUID_BUFLEN);
+    g_assert_cmpint(records->records[0].id, ==, 1);
+    virtkitDomainRecordsFree(records);
+    virConnectClose(conn);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -789,5 +824,6 @@ main(int argc, char **argv)
 
         g_test_add_data_func(path, &entryCases[i], entryTestCase);
     }
+    g_test_add_func("/api/entry/records-from-handles", recordsFromHandles);
     return g_test_run();
 }

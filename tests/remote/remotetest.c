@@ -296,6 +296,146 @@ testLists(const void *data G_GNUC_UNUSED)
     return rc;
 }
 
+/*
+ * Lists ours among all domains with @flags: each of @made listed at most
+ * once, with its UUID and id (> 0 when running, -1 otherwise).  Returns
+ * how many of @made were listed and sets *@total to the listing's size,
+ * or -1 on a mismatch.
+ */
+static int
+checkListing(virConnectPtr conn, unsigned int flags, virDomainPtr *made, int nmade, int *total)
+{
+    g_autoptr(GHashTable) byName = g_hash_table_new(g_str_hash, g_str_equal);
+    g_autofree int *seen = g_new0(int, nmade);
+    virDomainPtr *doms = NULL;
+    int ours = 0;
+    int rc = -1;
+    int n;
+    int i;
+
+    for (i = 0; i < nmade; i++)
+        g_hash_table_insert(byName, (char *)virDomainGetName(made[i]), GINT_TO_POINTER(i + 1));
+    if ((n = virConnectListAllDomains(conn, &doms, flags)) < 0) {
+        testFail("list 0x%x: %s", flags, virGetLastErrorMessage());
+        return -1;
+    }
+    for (i = 0; i < n; i++) {
+        int k = GPOINTER_TO_INT(g_hash_table_lookup(byName, virDomainGetName(doms[i]))) - 1;
+        unsigned char want[VIR_UUID_BUFLEN];
+        unsigned char got[VIR_UUID_BUFLEN];
+        int id = (int)virDomainGetID(doms[i]);
+
+        if (k < 0)
+            continue;
+        ours++;
+        if (seen[k]++) {
+            testFail("list 0x%x: '%s' listed twice", flags, virDomainGetName(doms[i]));
+            goto cleanup;
+        }
+        if (virDomainGetUUID(made[k], want) < 0 || virDomainGetUUID(doms[i], got) < 0 ||
+            memcmp(want, got, VIR_UUID_BUFLEN) != 0) {
+            testFail("list 0x%x: '%s' has another UUID", flags, virDomainGetName(doms[i]));
+            goto cleanup;
+        }
+        if (id != (int)virDomainGetID(made[k]) || (k % 3 == 0 ? id <= 0 : id != -1)) {
+            testFail("list 0x%x: '%s' has id %d, expected %d", flags, virDomainGetName(doms[i]),
+                     id, (int)virDomainGetID(made[k]));
+            goto cleanup;
+        }
+    }
+    *total = n;
+    rc = ours;
+
+ cleanup:
+    for (i = 0; i < n; i++)
+        virDomainFree(doms[i]);
+    free(doms);
+    return rc;
+}
+
+#define BIG_LISTING 300
+
+/*
+ * A listing of a few hundred domains (one reply), names of every length
+ * (every padding of the XDR string, 30 to 330 bytes) decoded by our
+ * client straight from the reply.  Every third domain runs.  The same
+ * checks pass against libvirtd.
+ */
+static int
+testBigListing(const void *data G_GNUC_UNUSED)
+{
+    virConnectPtr conn = openURI(NULL);
+    virDomainPtr made[BIG_LISTING] = {0};
+    int nactive = 0;
+    int total = 0;
+    int rc = -1;
+    int got;
+    int i;
+
+    if (!conn)
+        return -1;
+    for (i = 0; i < BIG_LISTING; i++) {
+        g_autofree char *base = uniqueName("list");
+        g_autofree char *pad = g_strnfill(i == 0 ? 300 : i % 260, 'n');
+        g_autofree char *name = g_strdup_printf("%s-%s", base, pad);
+        g_autofree char *xml = domainXML(name);
+
+        if (!(made[i] = virDomainDefineXML(conn, xml))) {
+            testFail("define '%s': %s", name, virGetLastErrorMessage());
+            goto cleanup;
+        }
+        if (i % 3 == 0) {
+            if (virDomainCreate(made[i]) < 0) {
+                testFail("start '%s': %s", name, virGetLastErrorMessage());
+                goto cleanup;
+            }
+            nactive++;
+        }
+    }
+    if ((got = checkListing(conn, 0, made, BIG_LISTING, &total)) != BIG_LISTING) {
+        if (got >= 0)
+            testFail("all: %d of our %d domains listed", got, BIG_LISTING);
+        goto cleanup;
+    }
+    if (virConnectListAllDomains(conn, NULL, 0) != total) {
+        testFail("count only: not %d", total);
+        goto cleanup;
+    }
+    if ((got = checkListing(conn, VIR_CONNECT_LIST_DOMAINS_ACTIVE, made, BIG_LISTING,
+                            &total)) != nactive) {
+        if (got >= 0)
+            testFail("active: %d of our %d running domains listed", got, nactive);
+        goto cleanup;
+    }
+    if (total != virConnectNumOfDomains(conn)) {
+        testFail("active: %d listed, %d counted", total, virConnectNumOfDomains(conn));
+        goto cleanup;
+    }
+    if ((got = checkListing(conn, VIR_CONNECT_LIST_DOMAINS_INACTIVE |
+                            VIR_CONNECT_LIST_DOMAINS_PERSISTENT, made, BIG_LISTING,
+                            &total)) != BIG_LISTING - nactive) {
+        if (got >= 0)
+            testFail("inactive: %d of our %d stopped domains listed", got,
+                     BIG_LISTING - nactive);
+        goto cleanup;
+    }
+    if (total != virConnectNumOfDefinedDomains(conn)) {
+        testFail("inactive: %d listed, %d counted", total, virConnectNumOfDefinedDomains(conn));
+        goto cleanup;
+    }
+    rc = 0;
+
+ cleanup:
+    for (i = 0; i < BIG_LISTING && made[i]; i++) {
+        if (i % 3 == 0)
+            virDomainDestroy(made[i]);
+        virDomainUndefine(made[i]);
+        virDomainFree(made[i]);
+    }
+    virConnectClose(conn);
+    return rc;
+}
+
 static int
 testLookups(const void *data G_GNUC_UNUSED)
 {
@@ -1249,6 +1389,8 @@ mymain(void)
     if (testRun("open errors", testOpenErrors, NULL) < 0)
         ret = -1;
     if (testRun("domain lists", testLists, NULL) < 0)
+        ret = -1;
+    if (testRun("listing of 300 domains", testBigListing, NULL) < 0)
         ret = -1;
     if (testRun("lookups and missing domains", testLookups, NULL) < 0)
         ret = -1;
