@@ -171,9 +171,9 @@ virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file,
 
     errorReset();
     ENTRY_CHECK_CONN(conn, NULL);
+    ENTRY_CHECK_NON_NULL(file, error);
     /* libvirt 9.0 refuses it on a read-only connection whatever the flags */
     ENTRY_CHECK_READ_ONLY(conn, error);
-    ENTRY_CHECK_NON_NULL(file, error);
     ENTRY_DRIVER_FUNC(conn, domainSaveImageGetXMLDesc, error);
     abs = saveAbsPath(file);
     if (!(ret = conn->driver->domainSaveImageGetXMLDesc(conn, abs, flags)))
