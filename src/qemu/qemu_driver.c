@@ -21,6 +21,7 @@
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_save.h"
 #include "qemu/qemu_stats.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
@@ -1591,6 +1592,106 @@ qemuDomainSetAutostart(virDomainPtr dom, int autostart)
     return ret;
 }
 
+/* ---- saving to a file (issue #6; the work is in qemu_save.c) ---- */
+
+static int
+qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    /* BYPASS_CACHE, RUNNING, PAUSED and an XML replacement are not done yet */
+    checkFlags(flags, 0, -1);
+    if (dxml) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("replacing the XML of a save image is not supported"));
+        return -1;
+    }
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainSave") < 0)
+        goto cleanup;
+    if ((ret = qemuSaveDomainLocked(driver, vm, to)) == 0)
+        dom->id = -1;
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                       unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+    DomainObj *vm;
+    bool running;
+    int fd = -1;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (dxml) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("replacing the XML of a save image is not supported"));
+        return -1;
+    }
+    if (qemuSaveImageOpen(from, &xml, &running, &fd) < 0)
+        return -1;
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        running = true;
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        running = false;
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0) {
+        close(fd);
+        return -1;
+    }
+    def->id = -1;
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL))) {
+        close(fd);
+        return -1;
+    }
+    qemuDriverEnsurePrivate(driver, vm);
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainRestore") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm))
+        reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
+                    vm->def->name);
+    else
+        ret = qemuSaveRestoreLocked(driver, vm, fd, running);
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    close(fd);
+    if (ret < 0 && !vm->persistent && !domainObjIsActive(vm))
+        domainObjListRemove(driver->domains, vm);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static char *
+qemuDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+    unsigned int formatFlags = DOMAIN_DEF_FORMAT_INACTIVE;
+    bool running;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+    if (qemuSaveImageOpen(file, &xml, &running, NULL) < 0)
+        return NULL;
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+    if (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
+        formatFlags |= DOMAIN_DEF_FORMAT_SECURE;
+    return domainDefFormat(def, formatFlags);
+}
+
 static int
 qemuDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
 {
@@ -1756,6 +1857,9 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetAutostart = qemuDomainGetAutostart,
     .domainSetAutostart = qemuDomainSetAutostart,
     .domainHasManagedSaveImage = qemuDomainHasManagedSaveImage,
+    .domainSaveFlags = qemuDomainSaveFlags,
+    .domainRestoreFlags = qemuDomainRestoreFlags,
+    .domainSaveImageGetXMLDesc = qemuDomainSaveImageGetXMLDesc,
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,
