@@ -32,6 +32,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
     g_autofree char *run = NULL;
     g_autofree char *log = NULL;
     g_autofree char *cache = NULL;
+    g_autofree char *lib = NULL;
 
     cfg->mode = mode;
     switch (mode) {
@@ -42,6 +43,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(root, "run", NULL);
         log = g_build_filename(root, "log", NULL);
         cache = g_build_filename(root, "cache", NULL);
+        lib = g_build_filename(root, "lib", NULL);
         break;
     case QEMU_CONFIG_SYSTEM:
     default:
@@ -51,6 +53,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(root ? root : "/", "run", "virtkit", NULL);
         log = g_build_filename(root ? root : "/", "var", "log", "virtkit", NULL);
         cache = g_build_filename(root ? root : "/", "var", "cache", "virtkit", NULL);
+        lib = g_build_filename(root ? root : "/", "var", "lib", "virtkit", NULL);
         break;
     case QEMU_CONFIG_SESSION:
         cfg->uri = g_strdup("qemu:///session");
@@ -58,6 +61,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(g_get_user_runtime_dir(), "virtkit", NULL);
         log = g_build_filename(g_get_user_cache_dir(), "virtkit", "log", NULL);
         cache = g_build_filename(g_get_user_cache_dir(), "virtkit", NULL);
+        lib = g_build_filename(g_get_user_data_dir(), "virtkit", NULL);
         break;
     }
 
@@ -67,6 +71,8 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
     cfg->stateDir = g_build_filename(run, "qemu", NULL);
     cfg->logDir = g_build_filename(log, "qemu", NULL);
     cfg->cacheDir = g_build_filename(cache, "qemu", NULL);
+    /* libvirt: /var/lib/libvirt/qemu/save (it must survive a reboot) */
+    cfg->saveDir = g_build_filename(lib, "qemu", "save", NULL);
 
     cfg->monitorTimeoutMs = QEMU_CONFIG_DEFAULT_MONITOR_TIMEOUT_MS;
     cfg->jobWaitTimeoutMs = QEMU_CONFIG_DEFAULT_JOB_WAIT_TIMEOUT_MS;
@@ -95,6 +101,7 @@ qemuConfigFree(QemuConfig *cfg)
     g_free(cfg->stateDir);
     g_free(cfg->logDir);
     g_free(cfg->cacheDir);
+    g_free(cfg->saveDir);
     g_free(cfg->emulator);
     g_free(cfg->hostUUID);
     g_free(cfg);
@@ -269,7 +276,7 @@ int
 qemuConfigMakeDirs(const QemuConfig *cfg)
 {
     const char *dirs[] = { cfg->configDir, cfg->autostartDir, cfg->stateDir,
-                           cfg->logDir, cfg->cacheDir };
+                           cfg->logDir, cfg->cacheDir, cfg->saveDir };
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(dirs); i++) {

@@ -48,6 +48,7 @@ typedef struct {
     char *stateDir;         /* status XML, monitor sockets, pidfiles */
     char *logDir;           /* NAME.log: QEMU's stdout and stderr */
     char *cacheDir;         /* capabilities cache */
+    char *saveDir;          /* managed save images NAME.save */
 
     /* qemu.conf settings */
     int monitorTimeoutMs;   /* monitor_timeout (seconds in the file) */

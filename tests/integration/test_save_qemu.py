@@ -92,6 +92,45 @@ def test_save_restore(d, libvirt):
         t.check(wait_for(lambda: len(resumed()) >= 2, timeout=30),
                 "after resume the heartbeat continues", heartbeats(d, "sv")[1][-500:])
 
+        # managed save: the image under the driver's directory, start resumes from it
+        uri = d.uri(driver="qemu", path="/system")
+        image = os.path.join(d.root, "var", "lib", "virtkit", "qemu", "save", "sv.save")
+        last = max(heartbeats(d, "sv")[0] or [0])
+        rc, out, err = t.virsh(uri, "managedsave", "sv")
+        t.check_eq((rc, out.strip()), (0, "Domain 'sv' state saved by libvirt"),
+                   "virsh managedsave: %s" % err)
+        t.check(os.path.exists(image), "the managed image is %s" % image)
+        t.check_eq((dom.state(), dom.hasManagedSaveImage(0)), ([SHUTOFF, SHUTOFF_SAVED], 1),
+                   "managed save: shut off (saved), image present")
+        rc, out, err = t.virsh(uri, "undefine", "sv")
+        t.check(rc == 1 and "managed save image exists" in err,
+                "undefine refuses while the image exists", err)
+        rc, out, err = t.virsh(uri, "start", "sv")
+        t.check(rc == 0, "virsh start from the managed image", err)
+        qemu_pid(d, "sv")
+        t.check_eq(dom.state(), [RUNNING, RUNNING_RESTORED], "started: running (restored)")
+        t.check(not os.path.exists(image) and dom.hasManagedSaveImage(0) == 0,
+                "the image is gone after the start")
+        t.check(wait_for(lambda: len(resumed()) >= 2, timeout=30) and
+                heartbeats(d, "sv")[0][0] == last + 1,
+                "the heartbeat continues from the managed image", heartbeats(d, "sv")[1][-300:])
+
+        dom.managedSave(0)
+        rc, out, err = t.virsh(uri, "start", "sv", "--force-boot")
+        t.check(rc == 0, "virsh start --force-boot", err)
+        qemu_pid(d, "sv")
+        t.check(not os.path.exists(image), "--force-boot discarded the image")
+        t.check(wait_for(lambda: 0 in heartbeats(d, "sv")[0], timeout=30),
+                "--force-boot booted afresh (heartbeat 0)", heartbeats(d, "sv")[1][-300:])
+        t.check_eq(dom.state()[1], 1, "force-booted: running (booted)")
+        dom.managedSave(0)
+        rc, out, err = t.virsh(uri, "managedsave-remove", "sv")
+        t.check_eq((rc, out.strip()), (0, "Removed managedsave image for domain 'sv'"),
+                   "virsh managedsave-remove: %s" % err)
+        t.check(not os.path.exists(image), "managedsave-remove deleted the image")
+        dom.create()
+        qemu_pid(d, "sv")
+
         def code_of(f):
             try:
                 f()
