@@ -105,11 +105,16 @@ static int
 qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming)
 {
     const char *uri = "fd:" QEMU_SAVE_FDNAME;
+    int rc;
 
     if (qemuMonitorSendFileHandle(mon, QEMU_SAVE_FDNAME, fd) < 0)
         return -1;
     /* QEMU takes the named fd out of its table when the migration starts */
-    if ((incoming ? qemuMonitorMigrateIncoming(mon, uri) : qemuMonitorMigrate(mon, uri, false)) < 0) {
+    if (incoming)
+        rc = qemuMonitorMigrateIncoming(mon, uri);
+    else
+        rc = qemuMonitorMigrate(mon, uri, false);
+    if (rc < 0) {
         g_autoptr(SavedError) saved = errorSave();
 
         qemuMonitorCloseFileHandle(mon, QEMU_SAVE_FDNAME);
