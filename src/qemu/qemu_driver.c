@@ -1696,8 +1696,8 @@ qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned
     DomainObj *vm;
     int ret = -1;
 
-    /* BYPASS_CACHE, RUNNING, PAUSED and an XML replacement are not done yet */
-    checkFlags(flags, 0, -1);
+    /* BYPASS_CACHE and an XML replacement are not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
     if (dxml) {
         reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
                     _("replacing the XML of a save image is not supported"));
@@ -1707,7 +1707,7 @@ qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned
         return -1;
     if (qemuDomainBeginActiveJob(vm, "virDomainSave") < 0)
         goto cleanup;
-    if ((ret = qemuSaveDomainLocked(driver, vm, to)) == 0)
+    if ((ret = qemuSaveDomainLocked(driver, vm, to, flags)) == 0)
         dom->id = -1;
     qemuDomainJobEndLocked(vm);
 
@@ -1776,8 +1776,8 @@ qemuDomainManagedSave(virDomainPtr dom, unsigned int flags)
     DomainObj *vm;
     int ret = -1;
 
-    /* BYPASS_CACHE, RUNNING and PAUSED are not done yet */
-    checkFlags(flags, 0, -1);
+    /* BYPASS_CACHE is not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
     if (qemuDomainBeginActiveJob(vm, "virDomainManagedSave") < 0)
@@ -1787,7 +1787,7 @@ qemuDomainManagedSave(virDomainPtr dom, unsigned int flags)
                     _("cannot do managed save for transient domain"));
     } else {
         image = qemuDriverManagedSavePath(driver, vm->def->name);
-        if ((ret = qemuSaveDomainLocked(driver, vm, image)) == 0) {
+        if ((ret = qemuSaveDomainLocked(driver, vm, image, flags)) == 0) {
             vm->hasManagedSave = true;
             dom->id = -1;
         }

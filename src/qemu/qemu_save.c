@@ -148,6 +148,8 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming)
  * @driver: the driver
  * @vm: an active domain, locked, under a modifying job held by the caller
  * @path: the file to write (created or truncated, mode 0600)
+ * @flags: VIR_DOMAIN_SAVE_RUNNING or _PAUSED: the state the image restores
+ *         to (default: the state the guest had)
  *
  * Pauses the guest (shown as paused/save, SUSPENDED_PAUSED), writes the
  * image header and XML, lets QEMU stream its state into the file, then
@@ -157,7 +159,7 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming)
  * Returns: 0, or -1 with an error reported.
  */
 int
-qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path)
+qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags)
 {
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     unsigned char header[QEMU_SAVE_HEADER_LEN] = { 0 };
@@ -176,7 +178,12 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path)
     memcpy(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN);
     qemuSavePutU32(header + 16, QEMU_SAVE_VERSION);
     qemuSavePutU32(header + 20, xmlLen);
-    qemuSavePutU32(header + 24, wasRunning ? 1 : 0);
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        qemuSavePutU32(header + 24, 1);
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        qemuSavePutU32(header + 24, 0);
+    else
+        qemuSavePutU32(header + 24, wasRunning ? 1 : 0);
     qemuSavePutU32(header + 28, 0);
 
     if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {

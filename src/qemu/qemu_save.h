@@ -5,6 +5,6 @@
 
 #include "qemu/qemu_domain.h"
 
-int qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path);
+int qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags);
 int qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd);
 int qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, bool running);

@@ -131,6 +131,15 @@ def test_save_restore(d, libvirt):
         dom.create()
         qemu_pid(d, "sv")
 
+        # save --paused: the image restores paused without a flag at restore
+        rc, out, err = t.virsh(uri, "save", "sv", path, "--paused")
+        t.check(rc == 0, "virsh save --paused", err)
+        rc, out, err = t.virsh(uri, "restore", path)
+        t.check(rc == 0, "virsh restore of a --paused image", err)
+        qemu_pid(d, "sv")
+        t.check_eq(dom.state()[0], PAUSED, "an image saved --paused restores paused")
+        dom.resume()
+
         def code_of(f):
             try:
                 f()
