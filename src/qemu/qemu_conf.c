@@ -104,6 +104,7 @@ qemuConfigFree(QemuConfig *cfg)
     g_free(cfg->saveDir);
     g_free(cfg->emulator);
     g_free(cfg->hostUUID);
+    g_free(cfg->saveImageFormat);
     g_free(cfg);
 }
 
@@ -138,6 +139,8 @@ static const QemuConfigKey qemuConfigKeys[] = {
       G_STRUCT_OFFSET(QemuConfig, emulator), 0, 0 },
     { "host_uuid", QEMU_CONFIG_STRING,
       G_STRUCT_OFFSET(QemuConfig, hostUUID), 0, 0 },
+    { "save_image_format", QEMU_CONFIG_STRING,
+      G_STRUCT_OFFSET(QemuConfig, saveImageFormat), 0, 0 },
 };
 
 static const QemuConfigKey *
@@ -232,6 +235,15 @@ qemuConfigParseString(QemuConfig *cfg, const char *text, const char *origin)
         }
         if (qemuConfigSetValue(cfg, k, value, origin, i + 1) < 0)
             return -1;
+    }
+    if (cfg->saveImageFormat &&
+        !g_strv_contains((const char *const[]){ "raw", "gzip", "bzip2", "xz", "lzop", "zstd",
+                                                NULL },
+                         cfg->saveImageFormat)) {
+        reportError(VIR_ERR_CONF_SYNTAX,
+                    _("%1$s: save_image_format '%2$s' is none of raw, gzip, bzip2, xz, lzop, zstd"),
+                    origin, cfg->saveImageFormat);
+        return -1;
     }
     if (cfg->vncPortMin > cfg->vncPortMax) {
         reportError(VIR_ERR_CONF_SYNTAX,

@@ -59,6 +59,7 @@ typedef struct {
     int vncPortMax;         /* remote_display_port_max */
     char *emulator;         /* emulator: default binary */
     char *hostUUID;         /* host_uuid: this host's UUID in migration cookies, or NULL */
+    char *saveImageFormat;  /* save_image_format: compressor of save images, NULL = raw */
 } QemuConfig;
 
 QemuConfig *qemuConfigNew(QemuConfigMode mode, const char *root);

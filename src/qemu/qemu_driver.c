@@ -962,10 +962,11 @@ qemuDomainStartManagedSaveLocked(QemuDriver *driver, DomainObj *vm, unsigned int
     g_autofree char *xml = NULL;
     g_autoptr(DomainDef) def = NULL;
     bool running;
+    unsigned int format = 0;
     int fd = -1;
     int rc;
 
-    if (qemuSaveImageOpen(image, &xml, &running, &fd) < 0)
+    if (qemuSaveImageOpen(image, &xml, &running, &fd, &format) < 0)
         return -1;
     if (flags & VIR_DOMAIN_START_PAUSED)
         running = false;
@@ -987,7 +988,7 @@ qemuDomainStartManagedSaveLocked(QemuDriver *driver, DomainObj *vm, unsigned int
     }
     domainDefFree(vm->def);
     vm->def = g_steal_pointer(&def);
-    rc = qemuSaveRestoreLocked(driver, vm, fd, running);
+    rc = qemuSaveRestoreLocked(driver, vm, fd, format, running);
     close(fd);
     if (rc < 0) {
         /* the persistent definition is the current one again */
@@ -1725,6 +1726,7 @@ qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
     g_autofree char *xml = NULL;
     DomainObj *vm;
     bool running;
+    unsigned int format = 0;
     int fd = -1;
     int ret = -1;
 
@@ -1734,7 +1736,7 @@ qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
                     _("replacing the XML of a save image is not supported"));
         return -1;
     }
-    if (qemuSaveImageOpen(from, &xml, &running, &fd) < 0)
+    if (qemuSaveImageOpen(from, &xml, &running, &fd, &format) < 0)
         return -1;
     if (flags & VIR_DOMAIN_SAVE_RUNNING)
         running = true;
@@ -1757,7 +1759,7 @@ qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
         reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
                     vm->def->name);
     else
-        ret = qemuSaveRestoreLocked(driver, vm, fd, running);
+        ret = qemuSaveRestoreLocked(driver, vm, fd, format, running);
     qemuDomainJobEndLocked(vm);
 
  cleanup:
@@ -1831,7 +1833,7 @@ qemuDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int
     bool running;
 
     checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
-    if (qemuSaveImageOpen(file, &xml, &running, NULL) < 0)
+    if (qemuSaveImageOpen(file, &xml, &running, NULL, NULL) < 0)
         return NULL;
     if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0)
         return NULL;

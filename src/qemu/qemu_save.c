@@ -2,18 +2,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #define ERR_DOMAIN VIR_FROM_QEMU
 
 #include "api/domain_event.h"
+#include "qemu/qemu_conf.h"
 #include "qemu/qemu_monitor.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_save.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
 #include "util/log.h"
+#include "util/str.h"
 
 LOG_INIT("qemu.save");
 
@@ -24,7 +28,8 @@ LOG_INIT("qemu.save");
  *  16  u32 LE    format version (1)
  *  20  u32 LE    length of the domain XML in bytes
  *  24  u32 LE    1 if the guest ran when saved, 0 if it was paused
- *  28  u32 LE    compression of the stream (0: none; nothing else yet)
+ *  28  u32 LE    compression of the stream: an index in qemuSaveFormats
+ *                (0 raw, 1 gzip, 2 bzip2, 3 xz, 4 lzop, 5 zstd)
  *  32  u32[8]    reserved (0)
  *  64  the domain XML, then QEMU's migration stream to the end of the file
  *
@@ -41,6 +46,85 @@ LOG_INIT("qemu.save");
 #define QEMU_SAVE_POLL_US (50 * 1000)
 
 G_STATIC_ASSERT(sizeof(QEMU_SAVE_MAGIC) - 1 == QEMU_SAVE_MAGIC_LEN);
+
+/*
+ * qemu.conf save_image_format: a compressor the driver runs itself (no
+ * shell) between QEMU's end of a pipe and the file; the index is stored in
+ * the image.  Each program takes -c (compress stdin to stdout) and -dc.
+ */
+static const char *const qemuSaveFormats[] = { "raw", "gzip", "bzip2", "xz", "lzop", "zstd" };
+/* How long a compressor may take to finish once QEMU's stream ended. */
+#define QEMU_SAVE_FILTER_WAIT_MS 120000
+
+/* A running compressor or decompressor; pid 0 when none. */
+typedef struct {
+    GPid pid;
+    const char *prog;
+} QemuSaveFilter;
+
+/*
+ * Starts @prog (-c, or -dc with @decompress) reading @inFd and writing
+ * @outFd, its stderr to /dev/null.  Returns 0, or -1 with an error.
+ */
+static int
+qemuSaveFilterStart(QemuSaveFilter *filter, const char *prog, bool decompress, int inFd, int outFd)
+{
+    const char *argv[] = { prog, decompress ? "-dc" : "-c", NULL };
+    g_autoptr(GError) gerr = NULL;
+
+    if (!g_spawn_async_with_fds(NULL, (char **)argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &filter->pid, inFd, outFd, -1, &gerr)) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("cannot run '%1$s' for the save image: %2$s"),
+                    prog, gerr->message);
+        filter->pid = 0;
+        return -1;
+    }
+    filter->prog = prog;
+    return 0;
+}
+
+/*
+ * Waits (without any lock) for the filter to exit; with @kill first kills
+ * it.  Returns 0 when it exited with status 0, else -1 with an error
+ * (unless @kill: then nothing is reported).
+ */
+static int
+qemuSaveFilterFinish(QemuSaveFilter *filter, bool kill_)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)QEMU_SAVE_FILTER_WAIT_MS * 1000;
+    int status = 0;
+    pid_t rc;
+
+    if (filter->pid <= 0)
+        return 0;
+    if (kill_)
+        kill(filter->pid, SIGKILL);
+    while ((rc = waitpid(filter->pid, &status, WNOHANG)) == 0) {
+        if (g_get_monotonic_time() > deadline) {
+            kill(filter->pid, SIGKILL);
+            waitpid(filter->pid, &status, 0);
+            filter->pid = 0;
+            if (!kill_)
+                reportError(VIR_ERR_OPERATION_TIMEOUT,
+                            _("'%1$s' did not finish the save image within %2$d s"),
+                            filter->prog, QEMU_SAVE_FILTER_WAIT_MS / 1000);
+            return -1;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_spawn_close_pid(filter->pid);
+    filter->pid = 0;
+    if (kill_)
+        return -1;
+    if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("'%1$s' failed on the save image (status %2$d)"),
+                    filter->prog, status);
+        return -1;
+    }
+    return 0;
+}
 
 static void
 qemuSavePutU32(unsigned char *p, uint32_t v)
@@ -99,10 +183,13 @@ qemuSaveReadAll(int fd, void *buf, size_t len)
 /*
  * Hands QEMU @fd and runs a migration through it (@incoming: into QEMU),
  * then waits until QEMU reports it completed or failed.  @mon is entered
- * (the domain unlocked).  Returns 0, or -1 with an error reported.
+ * (the domain unlocked).  On completion @fd (a pipe end of @filter's, or
+ * the file) is closed and @filter waited for.  Returns 0, or -1 with an
+ * error reported (@fd is then the caller's to close).
  */
 static int
-qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming)
+qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
+               QemuSaveFilter *filter)
 {
     const char *uri = "fd:" QEMU_SAVE_FDNAME;
     int rc;
@@ -128,7 +215,9 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming)
             return -1;
         switch (info->status) {
         case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
-            return 0;
+            /* QEMU closed its end: the filter sees EOF and finishes */
+            close(fd);
+            return qemuSaveFilterFinish(filter, false);
         case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
         case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
             reportError(VIR_ERR_OPERATION_FAILED,
@@ -165,12 +254,22 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
     unsigned char header[QEMU_SAVE_HEADER_LEN] = { 0 };
     g_autofree char *xml = NULL;
     g_autofree char *name = g_strdup(vm->def->name);
+    g_autofree char *prog = NULL;
     bool wasRunning = domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
     bool paused = false;
+    QemuSaveFilter filter = { 0 };
+    const char *fmt = driver->config->saveImageFormat;
+    unsigned int format = 0;
     QemuMonitor *mon;
     size_t xmlLen;
     int fd = -1;
+    int qemuFd = -1;
     int rc;
+
+    while (fmt && format < G_N_ELEMENTS(qemuSaveFormats) && !streq(qemuSaveFormats[format], fmt))
+        format++;
+    if (format == G_N_ELEMENTS(qemuSaveFormats))
+        format = 0;     /* qemu.conf parsing admits only known names */
 
     if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE)))
         return -1;
@@ -184,7 +283,13 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
         qemuSavePutU32(header + 24, 0);
     else
         qemuSavePutU32(header + 24, wasRunning ? 1 : 0);
-    qemuSavePutU32(header + 28, 0);
+    if (format > 0 && !(prog = g_find_program_in_path(qemuSaveFormats[format]))) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("save_image_format '%1$s' needs the program '%2$s', which is not installed"),
+                    qemuSaveFormats[format], qemuSaveFormats[format]);
+        return -1;
+    }
+    qemuSavePutU32(header + 28, format);
 
     if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
         reportSystemError(errno, _("cannot create save image '%1$s'"), path);
@@ -212,9 +317,28 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
         priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     }
 
+    if (prog) {
+        int pipefd[2];
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+            reportSystemError(errno, "%s", _("cannot create a pipe for the compressor"));
+            goto error;
+        }
+        rc = qemuSaveFilterStart(&filter, prog, false, pipefd[0], fd);
+        close(pipefd[0]);
+        qemuFd = pipefd[1];
+        if (rc < 0)
+            goto error;
+    } else if ((qemuFd = dup(fd)) < 0) {
+        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+        goto error;
+    }
+
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
-    rc = qemuSaveStream(mon, name, fd, false);
+    rc = qemuSaveStream(mon, name, qemuFd, false, &filter);
+    if (rc == 0)
+        qemuFd = -1;    /* closed by qemuSaveStream */
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
         goto error;
     if (fdatasync(fd) < 0 || close(fd) < 0) {
@@ -230,6 +354,13 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
     {
         g_autoptr(SavedError) saved = errorSave();
 
+        if (qemuFd >= 0)
+            close(qemuFd);
+        if (filter.pid > 0) {
+            domainObjUnlock(vm);
+            qemuSaveFilterFinish(&filter, true);
+            domainObjLock(vm);
+        }
         if (fd >= 0)
             close(fd);
         unlink(path);
@@ -257,6 +388,8 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
  * @retRunning: set to whether the guest ran when saved
  * @retFd: if not NULL, set to the open file (caller closes), positioned at
  *         QEMU's stream; if NULL the file is closed
+ * @retFormat: if not NULL, set to the stream's compression (pass it to
+ *             qemuSaveRestoreLocked)
  *
  * Returns: 0, or -1 with an error reported: VIR_ERR_SYSTEM_ERROR when the
  * file cannot be read, VIR_ERR_INVALID_ARG when it is no image of ours
@@ -264,7 +397,8 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
  * for a format version or compression this build cannot read.
  */
 int
-qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd)
+qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
+                  unsigned int *retFormat)
 {
     unsigned char header[QEMU_SAVE_HEADER_LEN];
     g_autofree char *xml = NULL;
@@ -297,7 +431,7 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd)
                     _("save image '%1$s' has unsupported format version %2$u"), path, version);
         goto error;
     }
-    if (compression != 0) {
+    if (compression >= G_N_ELEMENTS(qemuSaveFormats)) {
         reportError(VIR_ERR_OPERATION_UNSUPPORTED,
                     _("save image '%1$s' uses compression %2$u, which this build cannot read"),
                     path, compression);
@@ -319,6 +453,8 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd)
     xml[xmlLen] = '\0';
     *retXml = g_steal_pointer(&xml);
     *retRunning = running == 1;
+    if (retFormat)
+        *retFormat = compression;
     if (retFd)
         *retFd = fd;
     else
@@ -336,6 +472,7 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd)
  * @vm: an inactive domain, locked, under a modifying job held by the caller,
  *      its definition the image's
  * @fd: the image, positioned at QEMU's stream (the caller keeps it)
+ * @format: the stream's compression, from qemuSaveImageOpen
  * @running: resume the guest (true) or leave it paused
  *
  * Starts QEMU waiting for an incoming stream, feeds it the file, then
@@ -346,17 +483,45 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd)
  * Returns: 0, or -1 with an error reported.
  */
 int
-qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, bool running)
+qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int format,
+                      bool running)
 {
     g_autofree char *name = g_strdup(vm->def->name);
+    g_autofree char *prog = NULL;
+    QemuSaveFilter filter = { 0 };
     QemuMonitor *mon;
+    int qemuFd = -1;
     int rc;
 
+    if (format > 0 && !(prog = g_find_program_in_path(qemuSaveFormats[format]))) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("the save image is compressed with '%1$s', which is not installed"),
+                    qemuSaveFormats[format]);
+        return -1;
+    }
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
+    if (prog) {
+        int pipefd[2];
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+            reportSystemError(errno, "%s", _("cannot create a pipe for the decompressor"));
+            goto error;
+        }
+        rc = qemuSaveFilterStart(&filter, prog, true, fd, pipefd[1]);
+        close(pipefd[1]);
+        qemuFd = pipefd[0];
+        if (rc < 0)
+            goto error;
+    } else if ((qemuFd = dup(fd)) < 0) {
+        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+        goto error;
+    }
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
-    rc = qemuSaveStream(mon, name, fd, true);
+    rc = qemuSaveStream(mon, name, qemuFd, true, &filter);
+    if (rc == 0)
+        qemuFd = -1;
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
         goto error;
 
@@ -386,6 +551,13 @@ qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, bool running)
     {
         g_autoptr(SavedError) saved = errorSave();
 
+        if (qemuFd >= 0)
+            close(qemuFd);
+        if (filter.pid > 0) {
+            domainObjUnlock(vm);
+            qemuSaveFilterFinish(&filter, true);
+            domainObjLock(vm);
+        }
         if (domainObjIsActive(vm))
             qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
         errorRestore(&saved);

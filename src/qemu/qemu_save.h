@@ -6,5 +6,7 @@
 #include "qemu/qemu_domain.h"
 
 int qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags);
-int qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd);
-int qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, bool running);
+int qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
+                      unsigned int *retFormat);
+int qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int format,
+                          bool running);

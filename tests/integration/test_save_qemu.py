@@ -7,8 +7,10 @@ file and hands QEMU the fd); the domain is shut off (saved), its QEMU gone,
 the file starts with our header.  Debian's virsh restores it: running
 (restored), and the guest's heartbeat continues from where it stopped with
 its memory check clean.  A listener sees SUSPENDED, STOPPED_SAVED and
-STARTED_RESTORED.  Also: restore --paused, a garbage file, saving an
-inactive domain.  Every QEMU pid is recorded and killed on the way out.
+STARTED_RESTORED.  Also: restore --paused, save --paused, managed save
+(start from the image, --force-boot, managedsave-remove, undefine refused),
+a garbage file, saving an inactive domain, and qemu.conf save_image_format
+gzip and zstd (the stream in the file is compressed, the restore works).  Every QEMU pid is recorded and killed on the way out.
 """
 
 import os
@@ -161,6 +163,55 @@ def test_save_restore(d, libvirt):
         conn.close()
 
 
+def test_compressed(libvirt, fmt, magic):
+    """qemu.conf save_image_format: the stream goes through the compressor."""
+    import shutil
+    import struct
+    if not shutil.which(fmt):
+        t.log("%s is not installed, not tested" % fmt)
+        return
+    d = t.Daemon(start=False)
+    try:
+        os.makedirs(os.path.join(d.root, "etc", "virtkit"), exist_ok=True)
+        with open(os.path.join(d.root, "etc", "virtkit", "qemu.conf"), "w") as f:
+            f.write('save_image_format = "%s"\n' % fmt)
+        d.start()
+        uri = d.uri(driver="qemu", path="/system")
+        conn = libvirt.open(uri)
+        name = "cz" + fmt
+        dom = conn.defineXML(guest_xml(d.root, name))
+        dom.create()
+        qemu_pid(d, name)
+        t.check(wait_for(lambda: len(heartbeats(d, name)[0]) >= 2, timeout=30),
+                "%s: the guest beats" % fmt)
+        path = os.path.join(d.root, name + ".save")
+        dom.save(path)
+        with open(path, "rb") as f:
+            head = f.read(64)
+            xml_len, running, compression = struct.unpack("<III", head[20:32])
+            f.seek(64 + xml_len)
+            stream = f.read(len(magic))
+        t.check_eq((running, compression, stream), (1, {"gzip": 1, "zstd": 5}[fmt], magic),
+                   "%s: the header names the compressor and the stream is %s" % (fmt, fmt))
+        last = max(heartbeats(d, name)[0])
+        conn.restore(path)
+        qemu_pid(d, name)
+        t.check_eq(dom.state(), [RUNNING, RUNNING_RESTORED], "%s: restored" % fmt)
+        t.check(wait_for(lambda: [b for b in heartbeats(d, name)[0] if b > last][:1] ==
+                         [last + 1], timeout=30),
+                "%s: the heartbeat continues after the restore" % fmt,
+                heartbeats(d, name)[1][-300:])
+        dom.destroy()
+        conn.close()
+        t.check_eq(d.terminate(), 0, "%s: daemon stops cleanly" % fmt)
+    except BaseException:
+        t.log("daemon log:\n" + d.log()[-4000:])
+        raise
+    finally:
+        kill_qemus()
+        d.kill()
+
+
 def main():
     t.need_virsh()
     t.need_libvirt_python()
@@ -182,6 +233,8 @@ def main():
     finally:
         kill_qemus()
         d.kill()
+    test_compressed(libvirt, "gzip", b"\x1f\x8b")
+    test_compressed(libvirt, "zstd", b"\x28\xb5\x2f\xfd")
 
 
 if __name__ == "__main__":
