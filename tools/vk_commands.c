@@ -19,6 +19,7 @@
 #include "vk_migrate.h"
 #include "vk_monitor.h"
 #include "vk_qemu.h"
+#include "vk_save.h"
 #include "vk_stats.h"
 #include "vk_util.h"
 
@@ -334,6 +335,44 @@ static const VkOptDef vkOptsActiveDomain[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsSave[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_ACTIVE),
+    { .name = "file", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "where to save the data", .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("bypass-cache", "avoid file system cache when saving"),
+    { .name = "xml", .type = VK_OPT_STRING, .help = "filename containing updated XML for the target",
+      .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("running", "set domain to be running on restore"),
+    VK_OPT_FLAG("paused", "set domain to be paused on restore"),
+    VK_OPT_FLAG("verbose", "display the progress of save"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsRestore[] = {
+    VK_OPT_FILE("the state to restore"),
+    VK_OPT_FLAG("bypass-cache", "avoid file system cache when restoring"),
+    { .name = "xml", .type = VK_OPT_STRING, .help = "filename containing updated XML for the target",
+      .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("running", "restore domain into running state"),
+    VK_OPT_FLAG("paused", "restore domain into paused state"),
+    VK_OPT_FLAG("reset-nvram", "re-initialize NVRAM from its pristine template"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsManagedsave[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_ACTIVE),
+    VK_OPT_FLAG("bypass-cache", "avoid file system cache when saving"),
+    VK_OPT_FLAG("running", "set domain to be running on next start"),
+    VK_OPT_FLAG("paused", "set domain to be paused on next start"),
+    VK_OPT_FLAG("verbose", "display the progress of save"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsManagedsaveRemove[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE),
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsSuspend[] = {
     VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_RUNNING),
     VK_OPT_END,
@@ -532,6 +571,13 @@ const VkCmdDef vkCommands[] = {
       "print the XML description of a domain",
       "Print the XML description of a domain: the live one for a running "
       "domain unless --inactive is given.", 0 },
+    { "managedsave", "domain", vkSaveCmdManagedsave, vkOptsManagedsave,
+      "save a domain state to a file the hypervisor driver manages",
+      "Save the state of a running domain and stop it; the next start of the "
+      "domain resumes from that state.", 0 },
+    { "managedsave-remove", "domain", vkSaveCmdManagedsaveRemove, vkOptsManagedsaveRemove,
+      "remove the managed save image of a domain",
+      "Delete a domain's managed save image, so that its next start boots afresh.", 0 },
     { "migrate", "domain", vkMigrateCmdMigrate, vkOptsMigrate,
       "migrate domain to another host",
       "Migrate domain to another host.  Add --live for live migration.", 0 },
@@ -568,6 +614,13 @@ const VkCmdDef vkCommands[] = {
     { "resume", "domain", vkDomainCmdResume, vkOptsResume,
       "let a paused domain run again",
       "Resume the virtual CPUs of a paused domain.", 0 },
+    { "restore", "domain", vkSaveCmdRestore, vkOptsRestore,
+      "restore a domain from a saved state in a file",
+      "Start a domain again from the state save wrote to a file.", 0 },
+    { "save", "domain", vkSaveCmdSave, vkOptsSave,
+      "save a domain state to a file",
+      "Save the memory and device state of a running domain to a file and stop it; "
+      "restore starts it again from there.", 0 },
     { "screenshot", "domain", vkConsoleCmdScreenshot, vkOptsScreenshot,
       "take a screenshot of a current domain console and store it into a file",
       "Save an image of the domain's display to a file; without one the name is "

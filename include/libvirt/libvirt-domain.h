@@ -1840,6 +1840,31 @@ int virDomainIsPersistent(virDomainPtr dom);
 int virDomainIsUpdated(virDomainPtr dom);
 int virDomainHasManagedSaveImage(virDomainPtr dom,
                                  unsigned int flags);
+
+/* Saving a domain's state to a file, restoring it */
+int virDomainSave(virDomainPtr domain,
+                  const char *to);
+int virDomainSaveFlags(virDomainPtr domain,
+                       const char *to,
+                       const char *dxml,
+                       unsigned int flags);
+int virDomainRestore(virConnectPtr conn,
+                     const char *from);
+int virDomainRestoreFlags(virConnectPtr conn,
+                          const char *from,
+                          const char *dxml,
+                          unsigned int flags);
+char *virDomainSaveImageGetXMLDesc(virConnectPtr conn,
+                                   const char *file,
+                                   unsigned int flags);
+int virDomainSaveImageDefineXML(virConnectPtr conn,
+                                const char *file,
+                                const char *dxml,
+                                unsigned int flags);
+int virDomainManagedSave(virDomainPtr dom,
+                         unsigned int flags);
+int virDomainManagedSaveRemove(virDomainPtr dom,
+                               unsigned int flags);
 int virDomainGetSecurityLabel(virDomainPtr domain,
                               virSecurityLabelPtr seclabel);
 

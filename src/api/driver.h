@@ -160,6 +160,17 @@ struct _HypervisorDriver {
     int (*domainGetAutostart)(virDomainPtr dom, int *autostart);
     int (*domainSetAutostart)(virDomainPtr dom, int autostart);
     int (*domainHasManagedSaveImage)(virDomainPtr dom, unsigned int flags);
+    /* save/restore: paths arrive absolute (the entry points make them so) */
+    int (*domainSaveFlags)(virDomainPtr dom, const char *to, const char *dxml,
+                           unsigned int flags);
+    int (*domainRestoreFlags)(virConnectPtr conn, const char *from,
+                              const char *dxml, unsigned int flags);
+    char *(*domainSaveImageGetXMLDesc)(virConnectPtr conn, const char *file,
+                                       unsigned int flags);
+    int (*domainSaveImageDefineXML)(virConnectPtr conn, const char *file,
+                                    const char *dxml, unsigned int flags);
+    int (*domainManagedSave)(virDomainPtr dom, unsigned int flags);
+    int (*domainManagedSaveRemove)(virDomainPtr dom, unsigned int flags);
     int (*domainGetSecurityLabel)(virDomainPtr dom, virSecurityLabelPtr seclabel);
     char *(*domainGetMetadata)(virDomainPtr dom, int type, const char *uri,
                                unsigned int flags);

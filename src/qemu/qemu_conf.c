@@ -32,6 +32,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
     g_autofree char *run = NULL;
     g_autofree char *log = NULL;
     g_autofree char *cache = NULL;
+    g_autofree char *lib = NULL;
 
     cfg->mode = mode;
     switch (mode) {
@@ -42,6 +43,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(root, "run", NULL);
         log = g_build_filename(root, "log", NULL);
         cache = g_build_filename(root, "cache", NULL);
+        lib = g_build_filename(root, "lib", NULL);
         break;
     case QEMU_CONFIG_SYSTEM:
     default:
@@ -51,6 +53,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(root ? root : "/", "run", "virtkit", NULL);
         log = g_build_filename(root ? root : "/", "var", "log", "virtkit", NULL);
         cache = g_build_filename(root ? root : "/", "var", "cache", "virtkit", NULL);
+        lib = g_build_filename(root ? root : "/", "var", "lib", "virtkit", NULL);
         break;
     case QEMU_CONFIG_SESSION:
         cfg->uri = g_strdup("qemu:///session");
@@ -58,6 +61,7 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
         run = g_build_filename(g_get_user_runtime_dir(), "virtkit", NULL);
         log = g_build_filename(g_get_user_cache_dir(), "virtkit", "log", NULL);
         cache = g_build_filename(g_get_user_cache_dir(), "virtkit", NULL);
+        lib = g_build_filename(g_get_user_data_dir(), "virtkit", NULL);
         break;
     }
 
@@ -67,6 +71,8 @@ qemuConfigNew(QemuConfigMode mode, const char *root)
     cfg->stateDir = g_build_filename(run, "qemu", NULL);
     cfg->logDir = g_build_filename(log, "qemu", NULL);
     cfg->cacheDir = g_build_filename(cache, "qemu", NULL);
+    /* libvirt: /var/lib/libvirt/qemu/save (it must survive a reboot) */
+    cfg->saveDir = g_build_filename(lib, "qemu", "save", NULL);
 
     cfg->monitorTimeoutMs = QEMU_CONFIG_DEFAULT_MONITOR_TIMEOUT_MS;
     cfg->jobWaitTimeoutMs = QEMU_CONFIG_DEFAULT_JOB_WAIT_TIMEOUT_MS;
@@ -95,8 +101,10 @@ qemuConfigFree(QemuConfig *cfg)
     g_free(cfg->stateDir);
     g_free(cfg->logDir);
     g_free(cfg->cacheDir);
+    g_free(cfg->saveDir);
     g_free(cfg->emulator);
     g_free(cfg->hostUUID);
+    g_free(cfg->saveImageFormat);
     g_free(cfg);
 }
 
@@ -131,6 +139,8 @@ static const QemuConfigKey qemuConfigKeys[] = {
       G_STRUCT_OFFSET(QemuConfig, emulator), 0, 0 },
     { "host_uuid", QEMU_CONFIG_STRING,
       G_STRUCT_OFFSET(QemuConfig, hostUUID), 0, 0 },
+    { "save_image_format", QEMU_CONFIG_STRING,
+      G_STRUCT_OFFSET(QemuConfig, saveImageFormat), 0, 0 },
 };
 
 static const QemuConfigKey *
@@ -226,6 +236,15 @@ qemuConfigParseString(QemuConfig *cfg, const char *text, const char *origin)
         if (qemuConfigSetValue(cfg, k, value, origin, i + 1) < 0)
             return -1;
     }
+    if (cfg->saveImageFormat &&
+        !g_strv_contains((const char *const[]){ "raw", "gzip", "bzip2", "xz", "lzop", "zstd",
+                                                NULL },
+                         cfg->saveImageFormat)) {
+        reportError(VIR_ERR_CONF_SYNTAX,
+                    _("%1$s: save_image_format '%2$s' is none of raw, gzip, bzip2, xz, lzop, zstd"),
+                    origin, cfg->saveImageFormat);
+        return -1;
+    }
     if (cfg->vncPortMin > cfg->vncPortMax) {
         reportError(VIR_ERR_CONF_SYNTAX,
                     _("%1$s: remote_display_port_min must not be above remote_display_port_max"),
@@ -269,7 +288,7 @@ int
 qemuConfigMakeDirs(const QemuConfig *cfg)
 {
     const char *dirs[] = { cfg->configDir, cfg->autostartDir, cfg->stateDir,
-                           cfg->logDir, cfg->cacheDir };
+                           cfg->logDir, cfg->cacheDir, cfg->saveDir };
     size_t i;
 
     for (i = 0; i < G_N_ELEMENTS(dirs); i++) {

@@ -48,6 +48,7 @@ typedef struct {
     char *stateDir;         /* status XML, monitor sockets, pidfiles */
     char *logDir;           /* NAME.log: QEMU's stdout and stderr */
     char *cacheDir;         /* capabilities cache */
+    char *saveDir;          /* managed save images NAME.save */
 
     /* qemu.conf settings */
     int monitorTimeoutMs;   /* monitor_timeout (seconds in the file) */
@@ -58,6 +59,7 @@ typedef struct {
     int vncPortMax;         /* remote_display_port_max */
     char *emulator;         /* emulator: default binary */
     char *hostUUID;         /* host_uuid: this host's UUID in migration cookies, or NULL */
+    char *saveImageFormat;  /* save_image_format: compressor of save images, NULL = raw */
 } QemuConfig;
 
 QemuConfig *qemuConfigNew(QemuConfigMode mode, const char *root);

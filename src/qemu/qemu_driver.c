@@ -21,6 +21,7 @@
 #include "qemu/qemu_driver.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
+#include "qemu/qemu_save.h"
 #include "qemu/qemu_stats.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
@@ -75,6 +76,15 @@ qemuDriverLoopThread(gpointer opaque)
     g_main_loop_run(driver->loop);
     g_main_context_pop_thread_default(driver->ctx);
     return NULL;
+}
+
+/* The managed save image of domain @name (caller frees). */
+static char *
+qemuDriverManagedSavePath(QemuDriver *driver, const char *name)
+{
+    g_autofree char *file = g_strdup_printf("%s.save", name);
+
+    return g_build_filename(driver->config->saveDir, file, NULL);
 }
 
 /* Gives @vm (locked) its private data if it has none yet. */
@@ -175,6 +185,11 @@ qemuDriverLoadConfigs(QemuDriver *driver, bool reload)
         qemuDriverEnsurePrivate(driver, vm);
         link = qemuDomainAutostartPath(driver, vm->def->name);
         vm->autostart = g_file_test(link, G_FILE_TEST_EXISTS);
+        {
+            g_autofree char *image = qemuDriverManagedSavePath(driver, vm->def->name);
+
+            vm->hasManagedSave = g_file_test(image, G_FILE_TEST_EXISTS);
+        }
         if (reload && !known) {
             LOG_INFO("reload: domain '%s' defined from '%s'", vm->def->name, path);
             qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_DEFINED,
@@ -906,6 +921,20 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("cannot undefine transient domain"));
         goto cleanup;
     }
+    if (vm->hasManagedSave) {
+        g_autofree char *image = qemuDriverManagedSavePath(driver, vm->def->name);
+
+        if (!(flags & VIR_DOMAIN_UNDEFINE_MANAGED_SAVE)) {
+            reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                        _("Refusing to undefine while domain managed save image exists"));
+            goto cleanup;
+        }
+        if (unlink(image) < 0 && errno != ENOENT) {
+            reportSystemError(errno, _("cannot remove managed save image '%1$s'"), image);
+            goto cleanup;
+        }
+        vm->hasManagedSave = false;
+    }
     path = qemuDomainConfigPath(driver, vm->def->name);
     link = qemuDomainAutostartPath(driver, vm->def->name);
     if (unlink(path) < 0 && errno != ENOENT) {
@@ -931,6 +960,59 @@ qemuDomainUndefineFlags(virDomainPtr dom, unsigned int flags)
 
 /* ---- lifecycle ---- */
 
+/*
+ * Starts @vm (locked, inactive, job held) from its managed save image: the
+ * image's definition becomes the live one (the persistent one stays), the
+ * image is deleted once the guest runs from it.  A start that fails
+ * keeps the image, as libvirt does.
+ */
+static int
+qemuDomainStartManagedSaveLocked(QemuDriver *driver, DomainObj *vm, unsigned int flags)
+{
+    g_autofree char *image = qemuDriverManagedSavePath(driver, vm->def->name);
+    g_autofree char *xml = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    bool running;
+    unsigned int format = 0;
+    int fd = -1;
+    int rc;
+
+    if (qemuSaveImageOpen(image, &xml, &running, &fd, &format) < 0)
+        return -1;
+    if (flags & VIR_DOMAIN_START_PAUSED)
+        running = false;
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0) {
+        close(fd);
+        return -1;
+    }
+    if (memcmp(def->uuid, vm->def->uuid, sizeof(def->uuid)) != 0 ||
+        !streq(def->name, vm->def->name)) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("managed save image '%1$s' is not of domain '%2$s'"), image, vm->def->name);
+        close(fd);
+        return -1;
+    }
+    def->id = -1;
+    if (domainObjSetDefTransient(vm) < 0) {
+        close(fd);
+        return -1;
+    }
+    domainDefFree(vm->def);
+    vm->def = g_steal_pointer(&def);
+    rc = qemuSaveRestoreLocked(driver, vm, fd, format, running);
+    close(fd);
+    if (rc < 0) {
+        /* the persistent definition is the current one again */
+        if (!domainObjIsActive(vm))
+            domainObjRemoveTransientDef(vm);
+        return -1;
+    }
+    if (unlink(image) < 0 && errno != ENOENT)
+        LOG_WARN("cannot remove managed save image '%s': %s, ignoring", image, g_strerror(errno));
+    vm->hasManagedSave = false;
+    return 0;
+}
+
 static int
 qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
 {
@@ -938,17 +1020,32 @@ qemuDomainCreateWithFlags(virDomainPtr dom, unsigned int flags)
     DomainObj *vm;
     int ret = -1;
 
-    checkFlags(flags, VIR_DOMAIN_START_PAUSED, -1);
+    checkFlags(flags, VIR_DOMAIN_START_PAUSED | VIR_DOMAIN_START_FORCE_BOOT, -1);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
     if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainCreate") < 0)
         goto cleanup;
     if (domainObjIsActive(vm)) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("domain is already running"));
-    } else if (qemuProcessStart(driver, vm, (flags & VIR_DOMAIN_START_PAUSED) ?
-                                               QEMU_PROCESS_START_PAUSED : 0) == 0) {
-        dom->id = vm->def->id;
-        ret = 0;
+    } else if (vm->hasManagedSave && !(flags & VIR_DOMAIN_START_FORCE_BOOT)) {
+        /* as libvirt: resume from the managed save image, which then goes */
+        if (qemuDomainStartManagedSaveLocked(driver, vm, flags) == 0) {
+            dom->id = vm->def->id;
+            ret = 0;
+        }
+    } else {
+        g_autofree char *image = qemuDriverManagedSavePath(driver, vm->def->name);
+
+        if (vm->hasManagedSave && unlink(image) < 0 && errno != ENOENT) {
+            reportSystemError(errno, _("cannot remove managed save image '%1$s'"), image);
+        } else {
+            vm->hasManagedSave = false;
+            if (qemuProcessStart(driver, vm, (flags & VIR_DOMAIN_START_PAUSED) ?
+                                                 QEMU_PROCESS_START_PAUSED : 0) == 0) {
+                dom->id = vm->def->id;
+                ret = 0;
+            }
+        }
     }
     qemuDomainJobEndLocked(vm);
 
@@ -1602,16 +1699,173 @@ qemuDomainSetAutostart(virDomainPtr dom, int autostart)
     return ret;
 }
 
+/* ---- saving to a file (issue #6; the work is in qemu_save.c) ---- */
+
+static int
+qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    /* BYPASS_CACHE and an XML replacement are not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (dxml) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("replacing the XML of a save image is not supported"));
+        return -1;
+    }
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainSave") < 0)
+        goto cleanup;
+    if ((ret = qemuSaveDomainLocked(driver, vm, to, flags)) == 0)
+        dom->id = -1;
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                       unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+    DomainObj *vm;
+    bool running;
+    unsigned int format = 0;
+    int fd = -1;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (dxml) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("replacing the XML of a save image is not supported"));
+        return -1;
+    }
+    if (qemuSaveImageOpen(from, &xml, &running, &fd, &format) < 0)
+        return -1;
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        running = true;
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        running = false;
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0) {
+        close(fd);
+        return -1;
+    }
+    def->id = -1;
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE | DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL))) {
+        close(fd);
+        return -1;
+    }
+    qemuDriverEnsurePrivate(driver, vm);
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainRestore") < 0)
+        goto cleanup;
+    if (domainObjIsActive(vm))
+        reportError(VIR_ERR_OPERATION_INVALID, _("domain '%1$s' is already active"),
+                    vm->def->name);
+    else
+        ret = qemuSaveRestoreLocked(driver, vm, fd, format, running);
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    close(fd);
+    if (ret < 0 && !vm->persistent && !domainObjIsActive(vm))
+        domainObjListRemove(driver->domains, vm);
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainManagedSave(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *image = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    /* BYPASS_CACHE is not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainManagedSave") < 0)
+        goto cleanup;
+    if (!vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot do managed save for transient domain"));
+    } else {
+        image = qemuDriverManagedSavePath(driver, vm->def->name);
+        if ((ret = qemuSaveDomainLocked(driver, vm, image, flags)) == 0) {
+            vm->hasManagedSave = true;
+            dom->id = -1;
+        }
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *image = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    image = qemuDriverManagedSavePath(driver, vm->def->name);
+    if (unlink(image) < 0 && errno != ENOENT) {
+        reportSystemError(errno, _("cannot remove managed save image '%1$s'"), image);
+    } else {
+        vm->hasManagedSave = false;
+        ret = 0;
+    }
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static char *
+qemuDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
+{
+    QemuDriver *driver = conn->privateData;
+    g_autoptr(DomainDef) def = NULL;
+    g_autofree char *xml = NULL;
+    unsigned int formatFlags = DOMAIN_DEF_FORMAT_INACTIVE;
+    bool running;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+    if (qemuSaveImageOpen(file, &xml, &running, NULL, NULL) < 0)
+        return NULL;
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+    if (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
+        formatFlags |= DOMAIN_DEF_FORMAT_SECURE;
+    return domainDefFormat(def, formatFlags);
+}
+
 static int
 qemuDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
 {
     DomainObj *vm;
 
+    int ret;
+
     checkFlags(flags, 0, -1);
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
+    ret = vm->hasManagedSave ? 1 : 0;
     domainObjEndAPI(&vm);
-    return 0;
+    return ret;
 }
 
 static int
@@ -1768,6 +2022,11 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetAutostart = qemuDomainGetAutostart,
     .domainSetAutostart = qemuDomainSetAutostart,
     .domainHasManagedSaveImage = qemuDomainHasManagedSaveImage,
+    .domainSaveFlags = qemuDomainSaveFlags,
+    .domainRestoreFlags = qemuDomainRestoreFlags,
+    .domainSaveImageGetXMLDesc = qemuDomainSaveImageGetXMLDesc,
+    .domainManagedSave = qemuDomainManagedSave,
+    .domainManagedSaveRemove = qemuDomainManagedSaveRemove,
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,

@@ -49,6 +49,7 @@ struct _QemuMonitorCmd {
     QemuMonitorReplyFunc cb;    /* immutable: NULL for a synchronous command */
     void *cbOpaque;             /* immutable */
     GDestroyNotify cbOpaqueFree; /* immutable */
+    int fd;                     /* immutable: an fd (ours) sent with the first byte, or -1 */
     size_t written;             /* protected by mon->lock */
     bool done;                  /* protected by mon->lock: reply or error recorded */
     bool abandoned;             /* protected by mon->lock: caller got a timeout */
@@ -109,6 +110,8 @@ qemuMonitorCmdUnrefLocked(QemuMonitorCmd *cmd)
         return;
     if (cmd->cbOpaqueFree)
         cmd->cbOpaqueFree(cmd->cbOpaque);
+    if (cmd->fd >= 0)
+        close(cmd->fd);
     json_object_put(cmd->cmd);
     json_object_put(cmd->reply);
     g_free(cmd->idStr);
@@ -133,6 +136,7 @@ qemuMonitorCmdNewLocked(QemuMonitor *mon, json_object *json, uint64_t id, unsign
     const char *name = qemuMonitorJSONCommandName(json);
 
     cmd->refs = 1;
+    cmd->fd = -1;
     cmd->id = id ? id : ++mon->nextId;
     cmd->idStr = g_strdup_printf("vk-%" G_GUINT64_FORMAT, (guint64)cmd->id);
     cmd->name = g_strdup(name ? name : "?");
@@ -348,6 +352,34 @@ qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const c
 /* ---------------------------------------------------------------- */
 /* Event-loop side                                                  */
 
+/*
+ * send() of @buf with @passFd attached as SCM_RIGHTS: QEMU keeps the fd
+ * received with a command's bytes for that command (getfd, add-fd).
+ */
+static ssize_t
+qemuMonitorSendWithFd(int sock, const char *buf, size_t len, int passFd)
+{
+    struct msghdr msg = { 0 };
+    struct iovec iov = { .iov_base = (void *)buf, .iov_len = len };
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } control;
+    struct cmsghdr *cmsg;
+
+    memset(&control, 0, sizeof(control));
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.buf;
+    msg.msg_controllen = sizeof(control.buf);
+    cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+    memcpy(CMSG_DATA(cmsg), &passFd, sizeof(int));
+    return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
+}
+
 /* Writes as much of the in-flight command as the socket takes. */
 static int
 qemuMonitorWriteLocked(QemuMonitor *mon, int fd, char **retReason)
@@ -355,8 +387,13 @@ qemuMonitorWriteLocked(QemuMonitor *mon, int fd, char **retReason)
     QemuMonitorCmd *cmd = mon->inflight;
 
     while (cmd && cmd->written < cmd->wireLen) {
-        ssize_t n = send(fd, cmd->wire + cmd->written, cmd->wireLen - cmd->written,
-                         MSG_NOSIGNAL | MSG_DONTWAIT);
+        ssize_t n;
+
+        if (cmd->fd >= 0 && cmd->written == 0)
+            n = qemuMonitorSendWithFd(fd, cmd->wire, cmd->wireLen, cmd->fd);
+        else
+            n = send(fd, cmd->wire + cmd->written, cmd->wireLen - cmd->written,
+                     MSG_NOSIGNAL | MSG_DONTWAIT);
 
         if (n < 0) {
             if (errno == EINTR)
@@ -1208,8 +1245,9 @@ qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
  * stopped.  The returned command has a reference for the caller and one
  * for the queue. */
 static QemuMonitorCmd *
-qemuMonitorSubmit(QemuMonitor *mon, json_object *json, unsigned int flags, int timeoutMs,
-                  QemuMonitorReplyFunc cb, void *opaque, GDestroyNotify opaqueFree)
+qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int flags,
+                  int timeoutMs, QemuMonitorReplyFunc cb, void *opaque,
+                  GDestroyNotify opaqueFree)
 {
     QemuMonitorCmd *cmd = NULL;
 
@@ -1226,6 +1264,14 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, unsigned int flags, int t
         return NULL;
     }
     cmd = qemuMonitorCmdNewLocked(mon, json, 0, flags, timeoutMs);
+    if (passFd >= 0 && (cmd->fd = fcntl(passFd, F_DUPFD_CLOEXEC, 3)) < 0) {
+        reportSystemError(errno, "%s", _("cannot duplicate the file descriptor for QEMU"));
+        qemuMonitorCmdUnrefLocked(cmd);
+        mutexUnlock(&mon->lock);
+        if (opaqueFree)
+            opaqueFree(opaque);
+        return NULL;
+    }
     cmd->cb = cb;
     cmd->cbOpaque = opaque;
     cmd->cbOpaqueFree = opaqueFree;
@@ -1268,6 +1314,28 @@ int
 qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int timeoutMs,
                    json_object **retReply)
 {
+    return qemuMonitorCommandWithFd(mon, cmd, -1, flags, timeoutMs, retReply);
+}
+
+/**
+ * qemuMonitorCommandWithFd:
+ * @mon: a monitor
+ * @cmd: the command (ownership taken)
+ * @passFd: a file descriptor to pass to QEMU with the command (SCM_RIGHTS),
+ *          or -1; the caller keeps its own: the monitor sends a duplicate
+ * @flags: QemuMonitorCommandFlags
+ * @timeoutMs: as for qemuMonitorCommand()
+ * @retReply: set to the reply (caller owns it) on success
+ *
+ * qemuMonitorCommand() with an fd attached to the command's first byte,
+ * for "getfd" and "add-fd".  Same locking rules.
+ *
+ * Returns: as qemuMonitorCommand().
+ */
+int
+qemuMonitorCommandWithFd(QemuMonitor *mon, json_object *cmd, int passFd, unsigned int flags,
+                         int timeoutMs, json_object **retReply)
+{
     QemuMonitorCmd *c = NULL;
     g_autofree char *secs = NULL;
     g_autofree char *busy = NULL;
@@ -1281,7 +1349,7 @@ qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int t
     }
     /* Keep @mon alive while waiting, even if its owner closes it. */
     qemuMonitorRef(mon);
-    if (!(c = qemuMonitorSubmit(mon, cmd, flags, timeoutMs, NULL, NULL, NULL))) {
+    if (!(c = qemuMonitorSubmit(mon, cmd, passFd, flags, timeoutMs, NULL, NULL, NULL))) {
         qemuMonitorUnref(mon);
         return -1;
     }
@@ -1357,7 +1425,7 @@ qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int flags, 
 {
     QemuMonitorCmd *c = NULL;
 
-    if (!(c = qemuMonitorSubmit(mon, cmd, flags, timeoutMs, cb, opaque, opaqueFree)))
+    if (!(c = qemuMonitorSubmit(mon, cmd, -1, flags, timeoutMs, cb, opaque, opaqueFree)))
         return -1;
     if (retId)
         *retId = c->id;
@@ -1481,6 +1549,50 @@ int
 qemuMonitorCont(QemuMonitor *mon)
 {
     return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("cont", NULL));
+}
+
+/**
+ * qemuMonitorSendFileHandle:
+ * @mon: a monitor
+ * @name: the name QEMU will know the fd by ("fd:NAME" in migrate URIs)
+ * @fd: the descriptor (the caller keeps it; QEMU gets a duplicate)
+ *
+ * Hands QEMU a file descriptor ("getfd" over SCM_RIGHTS).  A name in use
+ * is replaced, as QEMU does.
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorSendFileHandle(QemuMonitor *mon, const char *name, int fd)
+{
+    json_object *args = json_object_new_object();
+    json_object *cmd = NULL;
+    g_autoptr(json_object) reply = NULL;
+
+    json_object_object_add(args, "fdname", json_object_new_string(name));
+    cmd = qemuMonitorJSONMakeCommand("getfd", args);
+    if (qemuMonitorCommandWithFd(mon, cmd, fd, 0, QEMU_MONITOR_TIMEOUT_DEFAULT, &reply) < 0)
+        return -1;
+    return qemuMonitorJSONCheckReply(reply, "getfd", json_type_null, NULL);
+}
+
+/**
+ * qemuMonitorCloseFileHandle:
+ * @mon: a monitor
+ * @name: a name given to qemuMonitorSendFileHandle()
+ *
+ * Makes QEMU close the descriptor ("closefd").
+ *
+ * Returns: 0 on success, -1 with an error reported (also when QEMU has no
+ * fd of that name).
+ */
+int
+qemuMonitorCloseFileHandle(QemuMonitor *mon, const char *name)
+{
+    json_object *args = json_object_new_object();
+
+    json_object_object_add(args, "fdname", json_object_new_string(name));
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("closefd", args));
 }
 
 /**

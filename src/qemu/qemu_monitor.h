@@ -88,6 +88,8 @@ int qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs);
 /* Raw commands. */
 int qemuMonitorCommand(QemuMonitor *mon, json_object *cmd, unsigned int flags, int timeoutMs,
                        json_object **retReply);
+int qemuMonitorCommandWithFd(QemuMonitor *mon, json_object *cmd, int passFd, unsigned int flags,
+                             int timeoutMs, json_object **retReply);
 int qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int flags,
                             int timeoutMs, QemuMonitorReplyFunc cb, void *opaque,
                             GDestroyNotify opaqueFree, uint64_t *retId);
@@ -104,6 +106,8 @@ char *qemuMonitorGetPending(QemuMonitor *mon, int minAgeMs, bool abandonedOnly,
 QemuMonitorStatus *qemuMonitorGetStatus(QemuMonitor *mon);
 int qemuMonitorStop(QemuMonitor *mon);
 int qemuMonitorCont(QemuMonitor *mon);
+int qemuMonitorSendFileHandle(QemuMonitor *mon, const char *name, int fd);
+int qemuMonitorCloseFileHandle(QemuMonitor *mon, const char *name);
 int qemuMonitorSystemPowerdown(QemuMonitor *mon);
 int qemuMonitorSystemReset(QemuMonitor *mon);
 int qemuMonitorQuit(QemuMonitor *mon);

@@ -692,6 +692,114 @@ remoteDispatchDomainHasManagedSaveImage(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+/* --- save / restore (issue #6) --- */
+
+static int
+remoteDispatchDomainSave(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_save_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainSave(dom, args->to) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainSaveFlags(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_save_flags_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainSaveFlags(dom, args->to, args->dxml ? *args->dxml : NULL, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainRestore(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_restore_args *args = argsp;
+    g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
+
+    if (!conn)
+        return -1;
+    if (virDomainRestore(conn, args->from) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainRestoreFlags(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_restore_flags_args *args = argsp;
+    g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
+
+    if (!conn)
+        return -1;
+    if (virDomainRestoreFlags(conn, args->from, args->dxml ? *args->dxml : NULL,
+                              args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainSaveImageGetXMLDesc(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_save_image_get_xml_desc_args *args = argsp;
+    remote_domain_save_image_get_xml_desc_ret *ret = retp;
+    g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
+
+    if (!conn)
+        return -1;
+    if (!(ret->xml = virDomainSaveImageGetXMLDesc(conn, args->file, args->flags)))
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainSaveImageDefineXML(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_save_image_define_xml_args *args = argsp;
+    g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
+
+    if (!conn)
+        return -1;
+    if (virDomainSaveImageDefineXML(conn, args->file, args->dxml, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainManagedSave(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_managed_save_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainManagedSave(dom, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainManagedSaveRemove(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_managed_save_remove_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainManagedSaveRemove(dom, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
 static int
 remoteDispatchDomainGetSecurityLabel(REMOTE_DISPATCH_PARAMS)
 {
@@ -899,6 +1007,25 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     REMOTE_PROC_AR(DOMAIN_HAS_MANAGED_SAVE_IMAGE, domain_has_managed_save_image,
                    "virDomainHasManagedSaveImage", remoteDispatchDomainHasManagedSaveImage,
                    REMOTE_PROC_QUICK),
+    REMOTE_PROC_A(DOMAIN_SAVE, domain_save, "virDomainSave", remoteDispatchDomainSave,
+                  REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_SAVE_FLAGS, domain_save_flags, "virDomainSaveFlags",
+                  remoteDispatchDomainSaveFlags, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_RESTORE, domain_restore, "virDomainRestore",
+                  remoteDispatchDomainRestore, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_RESTORE_FLAGS, domain_restore_flags, "virDomainRestoreFlags",
+                  remoteDispatchDomainRestoreFlags, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_SAVE_IMAGE_GET_XML_DESC, domain_save_image_get_xml_desc,
+                   "virDomainSaveImageGetXMLDesc", remoteDispatchDomainSaveImageGetXMLDesc,
+                   REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_SAVE_IMAGE_DEFINE_XML, domain_save_image_define_xml,
+                  "virDomainSaveImageDefineXML", remoteDispatchDomainSaveImageDefineXML,
+                  REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_MANAGED_SAVE, domain_managed_save, "virDomainManagedSave",
+                  remoteDispatchDomainManagedSave, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_MANAGED_SAVE_REMOVE, domain_managed_save_remove,
+                  "virDomainManagedSaveRemove", remoteDispatchDomainManagedSaveRemove,
+                  REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_GET_SECURITY_LABEL, domain_get_security_label,
                    "virDomainGetSecurityLabel", remoteDispatchDomainGetSecurityLabel,
                    REMOTE_PROC_QUICK),

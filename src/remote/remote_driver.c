@@ -2008,6 +2008,104 @@ remoteDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
     return ret.result;
 }
 
+/* --- save / restore (issue #6) -------------------------------------------- */
+
+/* Without XML and flags the old procedures, as libvirt's client uses them. */
+static int
+remoteDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml,
+                      unsigned int flags)
+{
+    if (!dxml && flags == 0) {
+        remote_domain_save_args args = { .to = (char *)to };
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SAVE,
+                                 remote_domain_save_args, &args);
+    } else {
+        remote_domain_save_flags_args args = {
+            .to = (char *)to,
+            .dxml = REMOTE_STRING(dxml),
+            .flags = flags,
+        };
+
+        remoteDomainToWire(dom, &args.dom);
+        return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SAVE_FLAGS,
+                                 remote_domain_save_flags_args, &args);
+    }
+}
+
+static int
+remoteDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                         unsigned int flags)
+{
+    if (!dxml && flags == 0) {
+        remote_domain_restore_args args = { .from = (char *)from };
+
+        return REMOTE_CALL_NORET(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_RESTORE,
+                                 remote_domain_restore_args, &args);
+    } else {
+        remote_domain_restore_flags_args args = {
+            .from = (char *)from,
+            .dxml = REMOTE_STRING(dxml),
+            .flags = flags,
+        };
+
+        return REMOTE_CALL_NORET(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_RESTORE_FLAGS,
+                                 remote_domain_restore_flags_args, &args);
+    }
+}
+
+static char *
+remoteDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file,
+                                unsigned int flags)
+{
+    remote_domain_save_image_get_xml_desc_args args = {
+        .file = (char *)file,
+        .flags = flags,
+    };
+    remote_domain_save_image_get_xml_desc_ret ret = {0};
+
+    if (REMOTE_CALL(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_SAVE_IMAGE_GET_XML_DESC,
+                    remote_domain_save_image_get_xml_desc_args, &args,
+                    remote_domain_save_image_get_xml_desc_ret, &ret) < 0)
+        return NULL;
+    return ret.xml;
+}
+
+static int
+remoteDomainSaveImageDefineXML(virConnectPtr conn, const char *file,
+                               const char *dxml, unsigned int flags)
+{
+    remote_domain_save_image_define_xml_args args = {
+        .file = (char *)file,
+        .dxml = (char *)dxml,
+        .flags = flags,
+    };
+
+    return REMOTE_CALL_NORET(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_SAVE_IMAGE_DEFINE_XML,
+                             remote_domain_save_image_define_xml_args, &args);
+}
+
+static int
+remoteDomainManagedSave(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_managed_save_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MANAGED_SAVE,
+                             remote_domain_managed_save_args, &args);
+}
+
+static int
+remoteDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_managed_save_remove_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MANAGED_SAVE_REMOVE,
+                             remote_domain_managed_save_remove_args, &args);
+}
+
 static int
 remoteDomainGetSecurityLabel(virDomainPtr dom, virSecurityLabelPtr seclabel)
 {
@@ -2977,6 +3075,12 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainGetAutostart = remoteDomainGetAutostart,
     .domainSetAutostart = remoteDomainSetAutostart,
     .domainHasManagedSaveImage = remoteDomainHasManagedSaveImage,
+    .domainSaveFlags = remoteDomainSaveFlags,
+    .domainRestoreFlags = remoteDomainRestoreFlags,
+    .domainSaveImageGetXMLDesc = remoteDomainSaveImageGetXMLDesc,
+    .domainSaveImageDefineXML = remoteDomainSaveImageDefineXML,
+    .domainManagedSave = remoteDomainManagedSave,
+    .domainManagedSaveRemove = remoteDomainManagedSaveRemove,
     .domainGetSecurityLabel = remoteDomainGetSecurityLabel,
     .domainGetMetadata = remoteDomainGetMetadata,
     .domainSetMetadata = remoteDomainSetMetadata,

@@ -21,6 +21,7 @@
 #include "test/test_driver.h"
 #include "test/test_miglink.h"
 #include "test/test_node.h"
+#include "test/test_save.h"
 #include "test/test_screenshot.h"
 #include "util/error.h"
 #include "util/log.h"
@@ -1392,6 +1393,198 @@ testDomainHasManagedSaveImage(virDomainPtr dom, unsigned int flags)
     ret = vm->hasManagedSave;
     domainObjEndAPI(&vm);
     return ret;
+}
+
+/* ---- save / restore (issue #6) ---- */
+
+/*
+ * As libvirt's test driver: the state goes to a file (our own layout,
+ * test/test_save.c), the domain stops (shutoff/saved, STOPPED_SAVED) and
+ * a restore starts it again (running/restored, STARTED_RESTORED).  The
+ * flags and XML replacement are refused as libvirt's test driver refuses
+ * them; a restore always leaves the domain running, as libvirt's does.
+ */
+
+static int
+testSaveCheckDxml(const char *dxml)
+{
+    if (dxml) {
+        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
+                    _("xml modification unsupported"));
+        return -1;
+    }
+    return 0;
+}
+
+static int
+testDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml,
+                    unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    g_autofree char *xml = NULL;
+    DomainObj *vm;
+    bool running;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (testSaveCheckDxml(dxml) < 0)
+        return -1;
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+
+    running = domainObjGetState(vm, NULL) != VIR_DOMAIN_PAUSED;
+    if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE)))
+        goto cleanup;
+    if (testSaveImageWrite(to, xml, running) < 0) {
+        errorPrefix(_("saving domain '%1$s' to '%2$s'"), vm->def->name, to);
+        goto cleanup;
+    }
+    testDomainStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED,
+                   VIR_DOMAIN_EVENT_STOPPED_SAVED);
+    dom->id = -1;
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+testDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                       unsigned int flags)
+{
+    TestDriver *driver = conn->privateData;
+    g_autofree char *xml = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    DomainObj *vm;
+    bool running;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (testSaveCheckDxml(dxml) < 0)
+        return -1;
+    if (testSaveImageRead(from, &xml, &running) < 0)
+        return -1;
+    if (!(def = domainDefParseString(xml, 0)))
+        return -1;
+    testNodeFillDefaults(def);
+    def->id = -1;
+
+    if (!(vm = domainObjListAdd(driver->domains, &def,
+                                DOMAIN_OBJ_LIST_ADD_LIVE |
+                                DOMAIN_OBJ_LIST_ADD_CHECK_LIVE, NULL)))
+        return -1;
+    if (testDomainStartState(driver, vm, VIR_DOMAIN_RUNNING_RESTORED) < 0) {
+        if (!vm->persistent)
+            domainObjListRemove(driver->domains, vm);
+        goto cleanup;
+    }
+    testEventQueue(driver, vm, VIR_DOMAIN_EVENT_STARTED,
+                   VIR_DOMAIN_EVENT_STARTED_RESTORED);
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static char *
+testDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file,
+                              unsigned int flags)
+{
+    g_autofree char *xml = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    unsigned int formatFlags = DOMAIN_DEF_FORMAT_INACTIVE;
+    bool running;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+    if (testSaveImageRead(file, &xml, &running) < 0)
+        return NULL;
+    if (!(def = domainDefParseString(xml, 0)))
+        return NULL;
+    if (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
+        formatFlags |= DOMAIN_DEF_FORMAT_SECURE;
+    return domainDefFormat(def, formatFlags);
+}
+
+/* Replaces the image's XML (and, with RUNNING/PAUSED, its run state). */
+static int
+testDomainSaveImageDefineXML(virConnectPtr conn, const char *file,
+                             const char *dxml, unsigned int flags)
+{
+    g_autofree char *oldXml = NULL;
+    g_autofree char *xml = NULL;
+    g_autofree char *tmp = NULL;
+    g_autoptr(DomainDef) def = NULL;
+    bool running;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (testSaveImageRead(file, &oldXml, &running) < 0)
+        return -1;
+    if (!(def = domainDefParseString(dxml, 0)))
+        return -1;
+    testNodeFillDefaults(def);
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        running = true;
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        running = false;
+    if (!(xml = domainDefFormat(def, DOMAIN_DEF_FORMAT_SECURE)))
+        return -1;
+    /* a failed write must not destroy the image: write aside, then rename */
+    tmp = g_strdup_printf("%s.new", file);
+    if (testSaveImageWrite(tmp, xml, running) < 0)
+        return -1;
+    if (rename(tmp, file) < 0) {
+        reportSystemError(errno, _("cannot replace save image '%1$s'"), file);
+        unlink(tmp);
+        return -1;
+    }
+    return 0;
+}
+
+/* The image is the flag hasManagedSave (in memory), as in libvirt's test driver. */
+static int
+testDomainManagedSave(virDomainPtr dom, unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_BYPASS_CACHE | VIR_DOMAIN_SAVE_RUNNING |
+                      VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (!vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot do managed save for transient domain"));
+        goto cleanup;
+    }
+    testDomainStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED,
+                   VIR_DOMAIN_EVENT_STOPPED_SAVED);
+    vm->hasManagedSave = true;
+    dom->id = -1;
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+testDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    vm->hasManagedSave = false;
+    domainObjEndAPI(&vm);
+    return 0;
 }
 
 static int
@@ -4004,6 +4197,12 @@ static HypervisorDriver testHypervisorDriver = {
     .domainGetAutostart = testDomainGetAutostart,
     .domainSetAutostart = testDomainSetAutostart,
     .domainHasManagedSaveImage = testDomainHasManagedSaveImage,
+    .domainSaveFlags = testDomainSaveFlags,
+    .domainRestoreFlags = testDomainRestoreFlags,
+    .domainSaveImageGetXMLDesc = testDomainSaveImageGetXMLDesc,
+    .domainSaveImageDefineXML = testDomainSaveImageDefineXML,
+    .domainManagedSave = testDomainManagedSave,
+    .domainManagedSaveRemove = testDomainManagedSaveRemove,
     .domainGetSecurityLabel = testDomainGetSecurityLabel,
     .domainGetMetadata = testDomainGetMetadata,
     .domainSetMetadata = testDomainSetMetadata,

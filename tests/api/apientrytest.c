@@ -226,6 +226,15 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
         INVDOM(virDomainGetJobStats)) \
     INT(virDomainAbortJob(NULL), INVDOM(virDomainAbortJob)) \
     INT(virDomainHasManagedSaveImage(NULL, 0), INVDOM(virDomainHasManagedSaveImage)) \
+    INT(virDomainSave(NULL, "/x"), INVDOM(virDomainSave)) \
+    INT(virDomainSaveFlags(NULL, "/x", NULL, 0), INVDOM(virDomainSaveFlags)) \
+    INT(virDomainManagedSave(NULL, 0), INVDOM(virDomainManagedSave)) \
+    INT(virDomainManagedSaveRemove(NULL, 0), INVDOM(virDomainManagedSaveRemove)) \
+    INT(virDomainRestore(NULL, "/x"), INVCONN(virDomainRestore)) \
+    INT(virDomainRestoreFlags(NULL, "/x", NULL, 0), INVCONN(virDomainRestoreFlags)) \
+    PTR(virDomainSaveImageGetXMLDesc(NULL, "/x", 0), INVCONN(virDomainSaveImageGetXMLDesc)) \
+    INT(virDomainSaveImageDefineXML(NULL, "/x", "<a/>", 0), \
+        INVCONN(virDomainSaveImageDefineXML)) \
     INT(virDomainGetSecurityLabel(NULL, &sl), INVDOM(virDomainGetSecurityLabel)) \
     PTR(virDomainGetMetadata(NULL, 0, NULL, 0), INVDOM(virDomainGetMetadata)) \
     INT(virDomainSetMetadata(NULL, 0, "x", NULL, NULL, 0), INVDOM(virDomainSetMetadata)) \
@@ -262,6 +271,24 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
         NULLARG(ON_CONN, xml, virDomainDefineXMLFlags)) \
     PTR(virDomainCreateXML(c->conn, NULL, 0), \
         NULLARG(ON_CONN, xmlDesc, virDomainCreateXML)) \
+    INT(virDomainSave(c->dom, NULL), NULLARG(ON_CONN, to, virDomainSave)) \
+    INT(virDomainSaveFlags(c->dom, NULL, NULL, 6), NULLARG(ON_CONN, to, virDomainSaveFlags)) \
+    INT(virDomainSaveFlags(c->dom, "/x", NULL, 6), \
+        EXCL(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED)) \
+    INT(virDomainRestore(c->conn, NULL), NULLARG(ON_CONN, from, virDomainRestore)) \
+    INT(virDomainRestoreFlags(c->conn, NULL, NULL, 6), \
+        NULLARG(ON_CONN, from, virDomainRestoreFlags)) \
+    INT(virDomainRestoreFlags(c->conn, "/x", NULL, 6), \
+        EXCL(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED)) \
+    PTR(virDomainSaveImageGetXMLDesc(c->conn, NULL, 0), \
+        NULLARG(ON_CONN, file, virDomainSaveImageGetXMLDesc)) \
+    INT(virDomainSaveImageDefineXML(c->conn, NULL, "<a/>", 0), \
+        NULLARG(ON_CONN, file, virDomainSaveImageDefineXML)) \
+    INT(virDomainSaveImageDefineXML(c->conn, "/x", NULL, 0), \
+        NULLARG(ON_CONN, dxml, virDomainSaveImageDefineXML)) \
+    INT(virDomainSaveImageDefineXML(c->conn, "/x", "<a/>", 6), \
+        EXCL(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED)) \
+    INT(virDomainManagedSave(c->dom, 6), EXCL(VIR_DOMAIN_SAVE_RUNNING, VIR_DOMAIN_SAVE_PAUSED)) \
     INT(virDomainGetInfo(c->dom, NULL), NULLARG(ON_CONN, info, virDomainGetInfo)) \
     INT(virDomainGetState(c->dom, NULL, NULL, 0), \
         NULLARG(ON_CONN, state, virDomainGetState)) \
@@ -351,6 +378,15 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     PTR(virDomainDefineXMLFlags(c->ro, xml, 0), RO(virDomainDefineXMLFlags)) \
     PTR(virDomainCreateXML(c->ro, xml, 0), RO(virDomainCreateXML)) \
     INT(virDomainUndefine(c->rodom), RO(virDomainUndefine)) \
+    INT(virDomainSave(c->rodom, "/x"), RO(virDomainSave)) \
+    INT(virDomainSaveFlags(c->rodom, NULL, NULL, 6), RO(virDomainSaveFlags)) \
+    INT(virDomainRestore(c->ro, NULL), RO(virDomainRestore)) \
+    INT(virDomainRestoreFlags(c->ro, "/x", NULL, 0), RO(virDomainRestoreFlags)) \
+    PTR(virDomainSaveImageGetXMLDesc(c->ro, "/x", 0), RO(virDomainSaveImageGetXMLDesc)) \
+    INT(virDomainSaveImageDefineXML(c->ro, "/x", "<a/>", 0), \
+        RO(virDomainSaveImageDefineXML)) \
+    INT(virDomainManagedSave(c->rodom, 6), RO(virDomainManagedSave)) \
+    INT(virDomainManagedSaveRemove(c->rodom, 0), RO(virDomainManagedSaveRemove)) \
     INT(virDomainUndefineFlags(c->rodom, 0), RO(virDomainUndefineFlags)) \
     INT(virDomainCreate(c->rodom), RO(virDomainCreate)) \
     INT(virDomainCreateWithFlags(c->rodom, 0), RO(virDomainCreateWithFlags)) \
@@ -446,6 +482,15 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
     INT(virDomainGetAutostart(c->edom, &st), NOSUP(virDomainGetAutostart)) \
     INT(virDomainSetAutostart(c->edom, 1), NOSUP(virDomainSetAutostart)) \
     INT(virDomainHasManagedSaveImage(c->edom, 0), NOSUP(virDomainHasManagedSaveImage)) \
+    INT(virDomainSave(c->edom, "/x"), NOSUP(virDomainSave)) \
+    INT(virDomainSaveFlags(c->edom, "/x", NULL, 0), NOSUP(virDomainSaveFlags)) \
+    INT(virDomainRestore(c->econn, "/x"), NOSUP(virDomainRestore)) \
+    INT(virDomainRestoreFlags(c->econn, "/x", NULL, 0), NOSUP(virDomainRestoreFlags)) \
+    PTR(virDomainSaveImageGetXMLDesc(c->econn, "/x", 0), NOSUP(virDomainSaveImageGetXMLDesc)) \
+    INT(virDomainSaveImageDefineXML(c->econn, "/x", "<a/>", 0), \
+        NOSUP(virDomainSaveImageDefineXML)) \
+    INT(virDomainManagedSave(c->edom, 0), NOSUP(virDomainManagedSave)) \
+    INT(virDomainManagedSaveRemove(c->edom, 0), NOSUP(virDomainManagedSaveRemove)) \
     INT(virDomainGetSecurityLabel(c->edom, &sl), NOSUP(virDomainGetSecurityLabel)) \
     PTR(virDomainGetMetadata(c->edom, 0, NULL, 0), NOSUP(virDomainGetMetadata)) \
     INT(virDomainSetMetadata(c->edom, 0, "x", NULL, NULL, 0), NOSUP(virDomainSetMetadata)) \

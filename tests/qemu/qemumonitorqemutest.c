@@ -10,6 +10,7 @@
 
 #include "qemutestutils.h"
 #include "qemu/qemu_monitor.h"
+#include "qemu/qemu_monitor_json.h"
 #include "util/error.h"
 #include "util/str.h"
 #include "util/thread.h"
@@ -300,6 +301,43 @@ testStatus(const void *opaque)
     return checkStatus(&procs[0], false, QEMU_MONITOR_RUN_STATE_PRELAUNCH);
 }
 
+/* getfd passes a descriptor (SCM_RIGHTS); closefd finds it by name once. */
+static int
+testFileHandle(const void *opaque)
+{
+    QemuProc *p = &procs[0];
+    g_autoptr(json_object) reply = NULL;
+    json_object *args = json_object_new_object();
+    int pipefd[2];
+    int rc;
+
+    TEST_CHECK(pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) == 0, "# pipe: %s", g_strerror(errno));
+    /* without an fd QEMU refuses getfd: the passing below is what counts */
+    json_object_object_add(args, "fdname", json_object_new_string("vk-none"));
+    rc = qemuMonitorCommand(p->mon, qemuMonitorJSONMakeCommand("getfd", args), 0,
+                            QEMU_MONITOR_TIMEOUT_DEFAULT, &reply);
+    TEST_CHECK(rc == 0 && json_object_object_get_ex(reply, "error", NULL),
+               "# getfd without an fd did not fail");
+    errorReset();
+
+    rc = qemuMonitorSendFileHandle(p->mon, "vk-test", pipefd[1]);
+    close(pipefd[1]);
+    TEST_CHECK(rc == 0, "# getfd: %s", errorGetSlot()->message);
+    TEST_CHECK(qemuMonitorCloseFileHandle(p->mon, "vk-test") == 0, "# closefd: %s",
+               errorGetSlot()->message);
+    /* QEMU and the monitor closed their copies: the pipe has no writer (EOF, not EAGAIN) */
+    {
+        char c;
+
+        TEST_CHECK(read(pipefd[0], &c, 1) == 0, "# the pipe still has a writer");
+    }
+    close(pipefd[0]);
+    TEST_CHECK(qemuMonitorCloseFileHandle(p->mon, "vk-test") < 0,
+               "# closefd of a closed name succeeded");
+    errorReset();
+    return 0;
+}
+
 static int
 testStopCont(const void *opaque)
 {
@@ -516,6 +554,7 @@ main(int argc, char **argv)
         testRun("query-version", testVersion, NULL);
         testRun("query-status", testStatus, NULL);
         testRun("stop-cont", testStopCont, NULL);
+        testRun("getfd-closefd", testFileHandle, NULL);
         testRun("stuck-qemu-timeout", testStuck, NULL);
         testRun("late-reply", testLateReply, NULL);
         testRun("quit-eof", testQuit, NULL);

@@ -7,10 +7,12 @@
  * the few places where virtkit knowingly differs are marked.
  */
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include <glib.h>
+#include <glib/gstdio.h>
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
@@ -24,6 +26,7 @@
 #define ANY (-1)        /* do not check */
 
 static const char *dataDir;
+static char *saveDir;               /* temporary directory for save images */
 static GPtrArray *events;           /* "name:type/detail" or "name:reboot" */
 
 /* ---- helpers ---- */
@@ -298,6 +301,14 @@ stepRun(virConnectPtr conn, const Step *s)
         stepRemember(s->name, dom);
         return dom ? 0 : -1;
     }
+    if (g_str_equal(s->op, "restore")) {
+        /* arg: another file in saveDir ("garbage" holds random bytes) */
+        g_autofree char *file = g_strdup_printf("%s/%s.save", saveDir,
+                                                s->arg ? s->arg : s->name);
+
+        return s->flags ? virDomainRestoreFlags(conn, file, NULL, s->flags)
+                        : virDomainRestore(conn, file);
+    }
     if (g_str_equal(s->op, "forget")) {
         g_hash_table_remove(handles, s->name);
         return 0;
@@ -327,6 +338,24 @@ stepRun(virConnectPtr conn, const Step *s)
         return s->flags ? virDomainUndefineFlags(dom, s->flags) : virDomainUndefine(dom);
     if (g_str_equal(s->op, "autostart"))
         return virDomainSetAutostart(dom, (int) s->flags);
+    if (g_str_equal(s->op, "save")) {
+        g_autofree char *file = g_strdup_printf("%s/%s.save", saveDir, s->name);
+
+        return s->flags ? virDomainSaveFlags(dom, file, NULL, s->flags)
+                        : virDomainSave(dom, file);
+    }
+    if (g_str_equal(s->op, "managedsave"))
+        return virDomainManagedSave(dom, s->flags);
+    if (g_str_equal(s->op, "managedsave-remove"))
+        return virDomainManagedSaveRemove(dom, s->flags);
+    if (g_str_equal(s->op, "has-managedsave")) {
+        /* arg "1" or "0": the answer virDomainHasManagedSaveImage must give */
+        int has = virDomainHasManagedSaveImage(dom, s->flags);
+
+        if (has >= 0 && has != atoi(s->arg))
+            g_error("%s: HasManagedSaveImage %d, expected %s", s->name, has, s->arg);
+        return has < 0 ? -1 : 0;
+    }
     g_error("unknown op %s", s->op);
     return -1;
 }
@@ -491,7 +520,60 @@ static const Step scenarioNodeFile[] = {
     { NULL },
 };
 
+#define SAVED VIR_DOMAIN_SHUTOFF_SAVED
+#define RESTORED VIR_DOMAIN_RUNNING_RESTORED
+#define E_SYSTEM VIR_ERR_SYSTEM_ERROR
+
+/* save / restore / managed save (issue #6): STOPPED_SAVED 5/4, STARTED_RESTORED 2/2 */
+static const Step scenarioSave[] = {
+    { "define", "s", NULL, 0, OK, SHUTOFF, 0, "0/0", 1 },
+    { "save", "s", NULL, 0, E_INVALID, SHUTOFF, 0, "", 1 },
+    { "start", "s", NULL, 0, OK, RUNNING, BOOTED, "2/0", 1 },
+    { "save", "s", NULL, VIR_DOMAIN_SAVE_BYPASS_CACHE, E_ARG, RUNNING, BOOTED, "", 1 },
+    { "save", "s", NULL, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, E_ARG,
+      RUNNING, BOOTED, "", 1 },
+    { "save", "s", NULL, 0, OK, SHUTOFF, SAVED, "5/4", 1 },
+    { "has-managedsave", "s", "0", 0, OK, SHUTOFF, SAVED, "", 1 },
+    { "restore", "s", NULL, VIR_DOMAIN_SAVE_PAUSED, E_ARG, SHUTOFF, SAVED, "", 1 },
+    { "restore", "s", NULL, 0, OK, RUNNING, RESTORED, "2/2", 1 },
+    { "restore", "s", NULL, 0, E_INVALID, RUNNING, RESTORED, "", 1 },
+    { "restore", "s", "garbage", 0, E_INTERNAL, RUNNING, RESTORED, "", 1 },
+    { "restore", "s", "missing", 0, E_SYSTEM, RUNNING, RESTORED, "", 1 },
+    /* a paused domain is saved too; the test driver restores it running */
+    { "suspend", "s", NULL, 0, OK, PAUSED, USER, "3/0", 1 },
+    { "save", "s", NULL, 0, OK, SHUTOFF, SAVED, "5/4", 1 },
+    { "restore", "s", NULL, 0, OK, RUNNING, RESTORED, "2/2", 1 },
+    { "managedsave", "s", NULL, (1 << 10), E_ARG, RUNNING, RESTORED, "", 1 },
+    { "managedsave", "s", NULL, 0, OK, SHUTOFF, SAVED, "5/4", 1 },
+    { "has-managedsave", "s", "1", 0, OK, SHUTOFF, SAVED, "", 1 },
+    { "managedsave", "s", NULL, 0, E_INVALID, SHUTOFF, SAVED, "", 1 },
+    { "undefine", "s", NULL, 0, E_INVALID, SHUTOFF, SAVED, "", 1 },
+    /* libvirt's test driver boots (not restores) from the managed image */
+    { "start", "s", NULL, 0, OK, RUNNING, BOOTED, "2/0", 1 },
+    { "has-managedsave", "s", "0", 0, OK, RUNNING, BOOTED, "", 1 },
+    { "managedsave", "s", NULL, VIR_DOMAIN_SAVE_PAUSED, OK, SHUTOFF, SAVED, "5/4", 1 },
+    { "managedsave-remove", "s", NULL, 1, E_ARG, SHUTOFF, SAVED, "", 1 },
+    { "managedsave-remove", "s", NULL, 0, OK, SHUTOFF, SAVED, "", 1 },
+    { "has-managedsave", "s", "0", 0, OK, SHUTOFF, SAVED, "", 1 },
+    { "managedsave-remove", "s", NULL, 0, OK, SHUTOFF, SAVED, "", 1 },
+    { "start", "s", NULL, 0, OK, RUNNING, BOOTED, "2/0", 1 },
+    { "managedsave", "s", NULL, 0, OK, SHUTOFF, SAVED, "5/4", 1 },
+    { "undefine", "s", NULL, VIR_DOMAIN_UNDEFINE_MANAGED_SAVE, OK, GONE, 0, "1/0", ANY },
+    { NULL },
+};
+
+static const Step scenarioSaveTransient[] = {
+    { "create-xml", "st", NULL, 0, OK, RUNNING, BOOTED, "2/0", 0 },
+    { "managedsave", "st", NULL, 0, E_INVALID, RUNNING, BOOTED, "", 0 },
+    { "save", "st", NULL, 0, OK, GONE, 0, "5/4", ANY },
+    { "restore", "st", NULL, 0, OK, RUNNING, RESTORED, "2/2", 0 },
+    { "destroy", "st", NULL, 0, OK, GONE, 0, "5/1", ANY },
+    { NULL },
+};
+
 static const Scenario scenarios[] = {
+    { "save", scenarioSave, NULL },
+    { "save-transient", scenarioSaveTransient, NULL },
     { "node-file", scenarioNodeFile, "node.xml" },
     { "persistent", scenarioPersistent, NULL },
     { "transient", scenarioTransient, NULL },
@@ -1683,6 +1765,63 @@ testEvents(void)
     virConnectClose(conn);
 }
 
+/* virDomainSaveImageGetXMLDesc / DefineXML on an image of "test". */
+static void
+testSaveImage(void)
+{
+    virConnectPtr conn = openConn("test:///default");
+    virDomainPtr dom = virDomainLookupByName(conn, "test");
+    g_autofree char *file = g_strdup_printf("%s/image.save", saveDir);
+    g_autofree char *xml = NULL;
+    g_autofree char *changed = NULL;
+    char *p;
+
+    g_assert_nonnull(dom);
+    noError(virDomainSave(dom, file), "Save test");
+    xml = virDomainSaveImageGetXMLDesc(conn, file, 0);
+    g_assert_nonnull(xml);
+    g_assert_nonnull(strstr(xml, "<name>test</name>"));
+    g_assert_null(strstr(xml, " id="));
+    g_assert_null(virDomainSaveImageGetXMLDesc(conn, saveDir, 0));
+    virResetLastError();
+
+    /* change the maximum memory stored in the image */
+    g_assert_nonnull((p = strstr(xml, "<memory unit='KiB'>8388608</memory>")));
+    changed = g_strdup(xml);
+    memcpy(changed + (p - xml) + strlen("<memory unit='KiB'>"), "8388600", 7);
+    g_assert_cmpint(virDomainSaveImageDefineXML(conn, file, "<domain", 0), ==, -1);
+    checkError(VIR_ERR_XML_DETAIL, NULL, "define bad XML");
+    noError(virDomainSaveImageDefineXML(conn, file, changed, VIR_DOMAIN_SAVE_PAUSED),
+            "SaveImageDefineXML");
+    noError(virDomainRestore(conn, file), "Restore test");
+    g_assert_cmpuint(virDomainGetMaxMemory(dom), ==, 8388600);
+
+    /* put "test" back as it was */
+    noError(virDomainSave(dom, file), "Save test again");
+    noError(virDomainSaveImageDefineXML(conn, file, xml, 0), "SaveImageDefineXML back");
+    noError(virDomainRestore(conn, file), "Restore test again");
+    g_assert_cmpuint(virDomainGetMaxMemory(dom), ==, 8388608);
+    pumpEvents(8);
+    g_ptr_array_set_size(events, 0);
+    virDomainFree(dom);
+    virConnectClose(conn);
+}
+
+static void
+removeSaveDir(void)
+{
+    g_autoptr(GDir) dir = g_dir_open(saveDir, 0, NULL);
+    const char *name;
+
+    while (dir && (name = g_dir_read_name(dir))) {
+        g_autofree char *path = g_build_filename(saveDir, name, NULL);
+
+        g_unlink(path);
+    }
+    g_rmdir(saveDir);
+    g_free(saveDir);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -1693,6 +1832,18 @@ main(int argc, char **argv)
     if (!(dataDir = g_getenv("TEST_DATA_DIR")))
         dataDir = SRCDATADIR;
     events = g_ptr_array_new_with_free_func(g_free);
+    if (!(saveDir = g_dir_make_tmp("testdriver-save-XXXXXX", NULL)))
+        g_error("cannot create a temporary directory");
+    {
+        g_autofree char *garbage = g_strdup_printf("%s/garbage.save", saveDir);
+        char junk[4096];
+        size_t j;
+
+        for (j = 0; j < sizeof(junk); j++)
+            junk[j] = (char) g_random_int();
+        if (!g_file_set_contents(garbage, junk, sizeof(junk), NULL))
+            g_error("cannot write %s", garbage);
+    }
     virSetErrorFunc(NULL, ignoreErrors);
     if (virEventRegisterDefaultImpl() < 0)
         g_error("cannot register the default event loop");
@@ -1724,7 +1875,10 @@ main(int argc, char **argv)
         g_test_add_data_func(path, &badNodeCases[i], testNodeFileErrors);
     }
 
+    g_test_add_func("/testdriver/save-image", testSaveImage);
+
     ret = g_test_run();
     g_ptr_array_unref(events);
+    removeSaveDir();
     return ret;
 }

@@ -1,0 +1,279 @@
+/* Public API: saving a domain's state to a file, restoring it, managed save. */
+#include <glib.h>
+
+#define ERR_DOMAIN VIR_FROM_DOMAIN
+#include "api/entry.h"
+
+/*
+ * Argument checks follow libvirt 9.0 as observed through its public API.
+ * Like libvirt, the entry points turn a relative file name into an
+ * absolute one against the caller's working directory before the driver
+ * (or a remote daemon, whose directory differs) sees it.
+ */
+
+/* @path made absolute against the current directory; caller frees. */
+static char *
+saveAbsPath(const char *path)
+{
+    g_autofree char *cwd = NULL;
+
+    if (g_path_is_absolute(path))
+        return g_strdup(path);
+    cwd = g_get_current_dir();
+    return g_build_filename(cwd, path, NULL);
+}
+
+/**
+ * virDomainSaveFlags:
+ * @domain: a running or paused domain
+ * @to: the file to write (a relative name is taken from the caller's
+ *      working directory)
+ * @dxml: optional replacement XML for the saved definition (NULL)
+ * @flags: virDomainSaveRestoreFlags
+ *
+ * Saves the domain's state to @to and stops it (shutoff/saved).
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainSaveFlags(virDomainPtr domain, const char *to, const char *dxml,
+                   unsigned int flags)
+{
+    virConnectPtr conn;
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(to, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_DRIVER_FUNC(conn, domainSaveFlags, error);
+    abs = saveAbsPath(to);
+    if (conn->driver->domainSaveFlags(domain, abs, dxml, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainSave:
+ * @domain: a running or paused domain
+ * @to: the file to write
+ *
+ * virDomainSaveFlags() without XML and flags.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainSave(virDomainPtr domain, const char *to)
+{
+    virConnectPtr conn;
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(to, error);
+    ENTRY_DRIVER_FUNC(conn, domainSaveFlags, error);
+    abs = saveAbsPath(to);
+    if (conn->driver->domainSaveFlags(domain, abs, NULL, 0) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainRestoreFlags:
+ * @conn: a connection
+ * @from: a file written by virDomainSave*
+ * @dxml: optional replacement XML (NULL)
+ * @flags: virDomainSaveRestoreFlags
+ *
+ * Starts the domain saved in @from where it left off.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                      unsigned int flags)
+{
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(from, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_DRIVER_FUNC(conn, domainRestoreFlags, error);
+    abs = saveAbsPath(from);
+    if (conn->driver->domainRestoreFlags(conn, abs, dxml, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainRestore:
+ * @conn: a connection
+ * @from: a file written by virDomainSave*
+ *
+ * virDomainRestoreFlags() without XML and flags.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainRestore(virConnectPtr conn, const char *from)
+{
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(from, error);
+    ENTRY_DRIVER_FUNC(conn, domainRestoreFlags, error);
+    abs = saveAbsPath(from);
+    if (conn->driver->domainRestoreFlags(conn, abs, NULL, 0) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainSaveImageGetXMLDesc:
+ * @conn: a connection
+ * @file: a file written by virDomainSave*
+ * @flags: virDomainSaveImageXMLFlags
+ *
+ * Returns: the domain XML stored in @file (caller frees), or NULL on error.
+ */
+char *
+virDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file,
+                             unsigned int flags)
+{
+    g_autofree char *abs = NULL;
+    char *ret = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, NULL);
+    ENTRY_CHECK_NON_NULL(file, error);
+    /* libvirt 9.0 refuses it on a read-only connection whatever the flags */
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_DRIVER_FUNC(conn, domainSaveImageGetXMLDesc, error);
+    abs = saveAbsPath(file);
+    if (!(ret = conn->driver->domainSaveImageGetXMLDesc(conn, abs, flags)))
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return NULL;
+}
+
+/**
+ * virDomainSaveImageDefineXML:
+ * @conn: a connection
+ * @file: a file written by virDomainSave*
+ * @dxml: the replacement domain XML
+ * @flags: virDomainSaveRestoreFlags (RUNNING or PAUSED changes the state
+ *         the image restores to)
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainSaveImageDefineXML(virConnectPtr conn, const char *file,
+                            const char *dxml, unsigned int flags)
+{
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(file, error);
+    ENTRY_CHECK_NON_NULL(dxml, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_DRIVER_FUNC(conn, domainSaveImageDefineXML, error);
+    abs = saveAbsPath(file);
+    if (conn->driver->domainSaveImageDefineXML(conn, abs, dxml, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainManagedSave:
+ * @dom: a running or paused persistent domain
+ * @flags: virDomainSaveRestoreFlags
+ *
+ * Saves the domain's state to a file the driver owns; the next
+ * virDomainCreate restores it.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainManagedSave(virDomainPtr dom, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(dom, -1);
+    conn = dom->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_DRIVER_FUNC(conn, domainManagedSave, error);
+    if (conn->driver->domainManagedSave(dom, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainManagedSaveRemove:
+ * @dom: a domain
+ * @flags: none defined (0)
+ *
+ * Deletes the domain's managed save image, if any.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(dom, -1);
+    conn = dom->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_DRIVER_FUNC(conn, domainManagedSaveRemove, error);
+    if (conn->driver->domainManagedSaveRemove(dom, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}

@@ -1,0 +1,566 @@
+/* QEMU driver: saving a domain's state to a file and restoring it (issue #6). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define ERR_DOMAIN VIR_FROM_QEMU
+
+#include "api/domain_event.h"
+#include "qemu/qemu_conf.h"
+#include "qemu/qemu_monitor.h"
+#include "qemu/qemu_process.h"
+#include "qemu/qemu_save.h"
+#include "qemu/qemu_status.h"
+#include "util/error.h"
+#include "util/log.h"
+#include "util/str.h"
+
+LOG_INIT("qemu.save");
+
+/*
+ * The image (our own layout; reference/migration.md "Saving to a file"):
+ *
+ *   0  char[16]  magic "VirtkitQemuSave\n"
+ *  16  u32 LE    format version (1)
+ *  20  u32 LE    length of the domain XML in bytes
+ *  24  u32 LE    1 if the guest ran when saved, 0 if it was paused
+ *  28  u32 LE    compression of the stream: an index in qemuSaveFormats
+ *                (0 raw, 1 gzip, 2 bzip2, 3 xz, 4 lzop, 5 zstd)
+ *  32  u32[8]    reserved (0)
+ *  64  the domain XML, then QEMU's migration stream to the end of the file
+ *
+ * The driver opens the file itself and hands QEMU the descriptor (getfd),
+ * so QEMU never needs access to the path.
+ */
+#define QEMU_SAVE_MAGIC "VirtkitQemuSave\n"
+#define QEMU_SAVE_MAGIC_LEN 16
+#define QEMU_SAVE_VERSION 1
+#define QEMU_SAVE_HEADER_LEN 64
+#define QEMU_SAVE_XML_MAX (16 * 1024 * 1024)
+#define QEMU_SAVE_FDNAME "vk-save"
+/* How often the job's progress is asked while QEMU streams. */
+#define QEMU_SAVE_POLL_US (50 * 1000)
+
+G_STATIC_ASSERT(sizeof(QEMU_SAVE_MAGIC) - 1 == QEMU_SAVE_MAGIC_LEN);
+
+/*
+ * qemu.conf save_image_format: a compressor the driver runs itself (no
+ * shell) between QEMU's end of a pipe and the file; the index is stored in
+ * the image.  Each program takes -c (compress stdin to stdout) and -dc.
+ */
+static const char *const qemuSaveFormats[] = { "raw", "gzip", "bzip2", "xz", "lzop", "zstd" };
+/* How long a compressor may take to finish once QEMU's stream ended. */
+#define QEMU_SAVE_FILTER_WAIT_MS 120000
+
+/* A running compressor or decompressor; pid 0 when none. */
+typedef struct {
+    GPid pid;
+    const char *prog;
+} QemuSaveFilter;
+
+/*
+ * Starts @prog (-c, or -dc with @decompress) reading @inFd and writing
+ * @outFd, its stderr to /dev/null.  Returns 0, or -1 with an error.
+ */
+static int
+qemuSaveFilterStart(QemuSaveFilter *filter, const char *prog, bool decompress, int inFd, int outFd)
+{
+    const char *argv[] = { prog, decompress ? "-dc" : "-c", NULL };
+    g_autoptr(GError) gerr = NULL;
+
+    if (!g_spawn_async_with_fds(NULL, (char **)argv, NULL,
+                                G_SPAWN_SEARCH_PATH | G_SPAWN_DO_NOT_REAP_CHILD |
+                                    G_SPAWN_STDERR_TO_DEV_NULL,
+                                NULL, NULL, &filter->pid, inFd, outFd, -1, &gerr)) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("cannot run '%1$s' for the save image: %2$s"),
+                    prog, gerr->message);
+        filter->pid = 0;
+        return -1;
+    }
+    filter->prog = prog;
+    return 0;
+}
+
+/*
+ * Waits (without any lock) for the filter to exit; with @kill first kills
+ * it.  Returns 0 when it exited with status 0, else -1 with an error
+ * (unless @kill: then nothing is reported).
+ */
+static int
+qemuSaveFilterFinish(QemuSaveFilter *filter, bool kill_)
+{
+    gint64 deadline = g_get_monotonic_time() + (gint64)QEMU_SAVE_FILTER_WAIT_MS * 1000;
+    int status = 0;
+    pid_t rc;
+
+    if (filter->pid <= 0)
+        return 0;
+    if (kill_)
+        kill(filter->pid, SIGKILL);
+    while ((rc = waitpid(filter->pid, &status, WNOHANG)) == 0) {
+        if (g_get_monotonic_time() > deadline) {
+            kill(filter->pid, SIGKILL);
+            waitpid(filter->pid, &status, 0);
+            filter->pid = 0;
+            if (!kill_)
+                reportError(VIR_ERR_OPERATION_TIMEOUT,
+                            _("'%1$s' did not finish the save image within %2$d s"),
+                            filter->prog, QEMU_SAVE_FILTER_WAIT_MS / 1000);
+            return -1;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_spawn_close_pid(filter->pid);
+    filter->pid = 0;
+    if (kill_)
+        return -1;
+    if (rc < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("'%1$s' failed on the save image (status %2$d)"),
+                    filter->prog, status);
+        return -1;
+    }
+    return 0;
+}
+
+static void
+qemuSavePutU32(unsigned char *p, uint32_t v)
+{
+    v = GUINT32_TO_LE(v);
+    memcpy(p, &v, sizeof(v));
+}
+
+static uint32_t
+qemuSaveGetU32(const unsigned char *p)
+{
+    uint32_t v;
+
+    memcpy(&v, p, sizeof(v));
+    return GUINT32_FROM_LE(v);
+}
+
+static int
+qemuSaveWriteAll(int fd, const void *buf, size_t len)
+{
+    const char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        p += n;
+        len -= n;
+    }
+    return 0;
+}
+
+static ssize_t
+qemuSaveReadAll(int fd, void *buf, size_t len)
+{
+    char *p = buf;
+    size_t got = 0;
+
+    while (got < len) {
+        ssize_t n = read(fd, p + got, len - got);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (n == 0)
+            break;
+        got += n;
+    }
+    return got;
+}
+
+/*
+ * Hands QEMU @fd and runs a migration through it (@incoming: into QEMU),
+ * then waits until QEMU reports it completed or failed.  @mon is entered
+ * (the domain unlocked).  On completion @fd (a pipe end of @filter's, or
+ * the file) is closed and @filter waited for.  Returns 0, or -1 with an
+ * error reported (@fd is then the caller's to close).
+ */
+static int
+qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
+               QemuSaveFilter *filter)
+{
+    const char *uri = "fd:" QEMU_SAVE_FDNAME;
+    int rc;
+
+    if (qemuMonitorSendFileHandle(mon, QEMU_SAVE_FDNAME, fd) < 0)
+        return -1;
+    /* QEMU takes the named fd out of its table when the migration starts */
+    if (incoming)
+        rc = qemuMonitorMigrateIncoming(mon, uri);
+    else
+        rc = qemuMonitorMigrate(mon, uri, false);
+    if (rc < 0) {
+        g_autoptr(SavedError) saved = errorSave();
+
+        qemuMonitorCloseFileHandle(mon, QEMU_SAVE_FDNAME);
+        errorRestore(&saved);
+        return -1;
+    }
+    for (;;) {
+        g_autoptr(QemuMonitorMigrationInfo) info = qemuMonitorGetMigrationInfo(mon);
+
+        if (!info)
+            return -1;
+        switch (info->status) {
+        case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+            /* QEMU closed its end: the filter sees EOF and finishes */
+            close(fd);
+            return qemuSaveFilterFinish(filter, false);
+        case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+            reportError(VIR_ERR_OPERATION_FAILED,
+                        incoming ? _("restoring domain '%1$s' failed in QEMU: %2$s")
+                                 : _("saving domain '%1$s' failed in QEMU: %2$s"),
+                        name, info->errorDesc ? info->errorDesc : _("no reason given"));
+            return -1;
+        default:
+            break;
+        }
+        g_usleep(QEMU_SAVE_POLL_US);
+    }
+}
+
+/**
+ * qemuSaveDomainLocked:
+ * @driver: the driver
+ * @vm: an active domain, locked, under a modifying job held by the caller
+ * @path: the file to write (created or truncated, mode 0600)
+ * @flags: VIR_DOMAIN_SAVE_RUNNING or _PAUSED: the state the image restores
+ *         to (default: the state the guest had)
+ *
+ * Pauses the guest (shown as paused/save, SUSPENDED_PAUSED), writes the
+ * image header and XML, lets QEMU stream its state into the file, then
+ * stops the domain: shutoff/saved with STOPPED_SAVED.  On failure the
+ * file is removed and a guest that ran runs again.
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    unsigned char header[QEMU_SAVE_HEADER_LEN] = { 0 };
+    g_autofree char *xml = NULL;
+    g_autofree char *name = g_strdup(vm->def->name);
+    g_autofree char *prog = NULL;
+    bool wasRunning = domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
+    bool paused = false;
+    QemuSaveFilter filter = { 0 };
+    const char *fmt = driver->config->saveImageFormat;
+    unsigned int format = 0;
+    QemuMonitor *mon;
+    size_t xmlLen;
+    int fd = -1;
+    int qemuFd = -1;
+    int rc;
+
+    while (fmt && format < G_N_ELEMENTS(qemuSaveFormats) && !streq(qemuSaveFormats[format], fmt))
+        format++;
+    if (format == G_N_ELEMENTS(qemuSaveFormats))
+        format = 0;     /* qemu.conf parsing admits only known names */
+
+    if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE)))
+        return -1;
+    xmlLen = strlen(xml);
+    memcpy(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN);
+    qemuSavePutU32(header + 16, QEMU_SAVE_VERSION);
+    qemuSavePutU32(header + 20, xmlLen);
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        qemuSavePutU32(header + 24, 1);
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        qemuSavePutU32(header + 24, 0);
+    else
+        qemuSavePutU32(header + 24, wasRunning ? 1 : 0);
+    if (format > 0 && !(prog = g_find_program_in_path(qemuSaveFormats[format]))) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("save_image_format '%1$s' needs the program '%2$s', which is not installed"),
+                    qemuSaveFormats[format], qemuSaveFormats[format]);
+        return -1;
+    }
+    qemuSavePutU32(header + 28, format);
+
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+        reportSystemError(errno, _("cannot create save image '%1$s'"), path);
+        return -1;
+    }
+    if (qemuSaveWriteAll(fd, header, sizeof(header)) < 0 || qemuSaveWriteAll(fd, xml, xmlLen) < 0) {
+        reportSystemError(errno, _("cannot write save image '%1$s'"), path);
+        goto error;
+    }
+
+    /* as libvirt: the guest is paused first, so the image is consistent */
+    if (wasRunning) {
+        priv->pausedReason = VIR_DOMAIN_PAUSED_SAVE;
+        if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+            goto error;
+        rc = qemuMonitorStop(mon);
+        if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+            goto error;
+        paused = true;
+        if (domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+            domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_SAVE);
+            qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                       VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+        }
+        priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+    }
+
+    if (prog) {
+        int pipefd[2];
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+            reportSystemError(errno, "%s", _("cannot create a pipe for the compressor"));
+            goto error;
+        }
+        rc = qemuSaveFilterStart(&filter, prog, false, pipefd[0], fd);
+        close(pipefd[0]);
+        qemuFd = pipefd[1];
+        if (rc < 0)
+            goto error;
+    } else if ((qemuFd = dup(fd)) < 0) {
+        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+        goto error;
+    }
+
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto error;
+    rc = qemuSaveStream(mon, name, qemuFd, false, &filter);
+    if (rc == 0)
+        qemuFd = -1;    /* closed by qemuSaveStream */
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+        goto error;
+    if (fdatasync(fd) < 0 || close(fd) < 0) {
+        fd = -1;
+        reportSystemError(errno, _("cannot write save image '%1$s'"), path);
+        goto error;
+    }
+    LOG_INFO("domain '%s' saved to '%s'", name, path);
+    qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
+    return 0;
+
+ error:
+    {
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (qemuFd >= 0)
+            close(qemuFd);
+        if (filter.pid > 0) {
+            domainObjUnlock(vm);
+            qemuSaveFilterFinish(&filter, true);
+            domainObjLock(vm);
+        }
+        if (fd >= 0)
+            close(fd);
+        unlink(path);
+        priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
+        if (paused && domainObjIsActive(vm) && (mon = qemuDomainEnterMonitorLocked(vm))) {
+            rc = qemuMonitorCont(mon);
+            if (qemuDomainExitMonitorLocked(vm, mon) == 0 && rc == 0 &&
+                domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED) {
+                domainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_SAVE_CANCELED);
+                qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
+                                           VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
+            }
+        }
+        if (domainObjIsActive(vm))
+            qemuStatusWriteLocked(driver, vm);
+        errorRestore(&saved);
+    }
+    return -1;
+}
+
+/**
+ * qemuSaveImageOpen:
+ * @path: an image written by qemuSaveDomainLocked
+ * @retXml: set to the stored domain XML (caller frees)
+ * @retRunning: set to whether the guest ran when saved
+ * @retFd: if not NULL, set to the open file (caller closes), positioned at
+ *         QEMU's stream; if NULL the file is closed
+ * @retFormat: if not NULL, set to the stream's compression (pass it to
+ *             qemuSaveRestoreLocked)
+ *
+ * Returns: 0, or -1 with an error reported: VIR_ERR_SYSTEM_ERROR when the
+ * file cannot be read, VIR_ERR_INVALID_ARG when it is no image of ours
+ * (as libvirt's QEMU driver for a bad magic), VIR_ERR_OPERATION_UNSUPPORTED
+ * for a format version or compression this build cannot read.
+ */
+int
+qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
+                  unsigned int *retFormat)
+{
+    unsigned char header[QEMU_SAVE_HEADER_LEN];
+    g_autofree char *xml = NULL;
+    uint32_t version;
+    uint32_t xmlLen;
+    uint32_t running;
+    uint32_t compression;
+    ssize_t n;
+    int fd;
+
+    if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
+        return -1;
+    }
+    if ((n = qemuSaveReadAll(fd, header, sizeof(header))) < 0) {
+        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
+        goto error;
+    }
+    if (n < (ssize_t)sizeof(header) || memcmp(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN) != 0) {
+        reportError(VIR_ERR_INVALID_ARG,
+                    _("'%1$s' is not a saved domain image (header magic mismatch)"), path);
+        goto error;
+    }
+    version = qemuSaveGetU32(header + 16);
+    xmlLen = qemuSaveGetU32(header + 20);
+    running = qemuSaveGetU32(header + 24);
+    compression = qemuSaveGetU32(header + 28);
+    if (version != QEMU_SAVE_VERSION) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    _("save image '%1$s' has unsupported format version %2$u"), path, version);
+        goto error;
+    }
+    if (compression >= G_N_ELEMENTS(qemuSaveFormats)) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    _("save image '%1$s' uses compression %2$u, which this build cannot read"),
+                    path, compression);
+        goto error;
+    }
+    if (xmlLen == 0 || xmlLen > QEMU_SAVE_XML_MAX || running > 1) {
+        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' has a corrupt header"), path);
+        goto error;
+    }
+    xml = g_malloc(xmlLen + 1);
+    if ((n = qemuSaveReadAll(fd, xml, xmlLen)) < 0) {
+        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
+        goto error;
+    }
+    if (n != (ssize_t)xmlLen) {
+        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' is truncated"), path);
+        goto error;
+    }
+    xml[xmlLen] = '\0';
+    *retXml = g_steal_pointer(&xml);
+    *retRunning = running == 1;
+    if (retFormat)
+        *retFormat = compression;
+    if (retFd)
+        *retFd = fd;
+    else
+        close(fd);
+    return 0;
+
+ error:
+    close(fd);
+    return -1;
+}
+
+/**
+ * qemuSaveRestoreLocked:
+ * @driver: the driver
+ * @vm: an inactive domain, locked, under a modifying job held by the caller,
+ *      its definition the image's
+ * @fd: the image, positioned at QEMU's stream (the caller keeps it)
+ * @format: the stream's compression, from qemuSaveImageOpen
+ * @running: resume the guest (true) or leave it paused
+ *
+ * Starts QEMU waiting for an incoming stream, feeds it the file, then
+ * shows running/restored (STARTED_RESTORED) and resumes the guest, or
+ * with @running false paused/user (STARTED_RESTORED, SUSPENDED_PAUSED).
+ * On failure the process is stopped again (shutoff/failed).
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int format,
+                      bool running)
+{
+    g_autofree char *name = g_strdup(vm->def->name);
+    g_autofree char *prog = NULL;
+    QemuSaveFilter filter = { 0 };
+    QemuMonitor *mon;
+    int qemuFd = -1;
+    int rc;
+
+    if (format > 0 && !(prog = g_find_program_in_path(qemuSaveFormats[format]))) {
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("the save image is compressed with '%1$s', which is not installed"),
+                    qemuSaveFormats[format]);
+        return -1;
+    }
+    if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
+        return -1;
+    if (prog) {
+        int pipefd[2];
+
+        if (pipe2(pipefd, O_CLOEXEC) < 0) {
+            reportSystemError(errno, "%s", _("cannot create a pipe for the decompressor"));
+            goto error;
+        }
+        rc = qemuSaveFilterStart(&filter, prog, true, fd, pipefd[1]);
+        close(pipefd[1]);
+        qemuFd = pipefd[0];
+        if (rc < 0)
+            goto error;
+    } else if ((qemuFd = dup(fd)) < 0) {
+        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+        goto error;
+    }
+    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+        goto error;
+    rc = qemuSaveStream(mon, name, qemuFd, true, &filter);
+    if (rc == 0)
+        qemuFd = -1;
+    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+        goto error;
+
+    if (running) {
+        /* the state first: the RESUME event then has nothing to report */
+        domainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_RESTORED);
+        if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+            goto error;
+        rc = qemuMonitorCont(mon);
+        if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
+            goto error;
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_STARTED,
+                                   VIR_DOMAIN_EVENT_STARTED_RESTORED);
+    } else {
+        domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_USER);
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_STARTED,
+                                   VIR_DOMAIN_EVENT_STARTED_RESTORED);
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                   VIR_DOMAIN_EVENT_SUSPENDED_PAUSED);
+    }
+    if (qemuStatusWriteLocked(driver, vm) < 0)
+        LOG_WARN("domain '%s': cannot write its status, ignoring", name);
+    LOG_INFO("domain '%s' restored", name);
+    return 0;
+
+ error:
+    {
+        g_autoptr(SavedError) saved = errorSave();
+
+        if (qemuFd >= 0)
+            close(qemuFd);
+        if (filter.pid > 0) {
+            domainObjUnlock(vm);
+            qemuSaveFilterFinish(&filter, true);
+            domainObjLock(vm);
+        }
+        if (domainObjIsActive(vm))
+            qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, VIR_DOMAIN_EVENT_STOPPED_FAILED);
+        errorRestore(&saved);
+    }
+    return -1;
+}

@@ -1,0 +1,12 @@
+/* QEMU driver: saving a domain's state to a file and restoring it (issue #6). */
+#pragma once
+
+#include <stdbool.h>
+
+#include "qemu/qemu_domain.h"
+
+int qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags);
+int qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
+                      unsigned int *retFormat);
+int qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int format,
+                          bool running);

@@ -1,0 +1,176 @@
+#!/usr/bin/python3
+"""Save, restore and managed save through virtkitd (issue #6).
+
+- Debian's virsh: save / restore / managedsave / managedsave-remove and the
+  states they leave (dominfo, domstate --reason), each command its own
+  virsh process against the daemon, compared with one virsh process on
+  libvirt's own test:///default.
+- Debian's python3-libvirt: a listener on a second connection sees
+  STOPPED_SAVED and STARTED_RESTORED; error codes for a save of an inactive
+  domain, a restore of a garbage file and of a missing file.
+"""
+
+import os
+import re
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import vkdtest as t  # noqa: E402
+
+COMMANDS = [
+    "save test {f}",
+    "dominfo test",
+    "domstate --reason test",
+    "restore {f}",
+    "domstate --reason test",
+    "managedsave test",
+    "dominfo test",
+    "domstate --reason test",
+    "list --all --managed-save",
+    "start test",
+    "domstate --reason test",
+    "managedsave test",
+    "managedsave-remove test",
+    "managedsave-remove test",
+    "dominfo test",
+    "start test",
+    "save test {f} --verbose",
+    "restore {f}",
+]
+
+MARK = "@@@VKT@@@"
+
+
+def mask(text):
+    return re.sub(r"CPU time:\s+\S+", "CPU time: <masked>", text)
+
+
+def test_virsh(d):
+    ref_file = os.path.join(d.root, "ref.save")
+    our_file = os.path.join(d.root, "our.save")
+    script = ("; echo %s; " % MARK).join(c.format(f=ref_file) for c in COMMANDS)
+    rc, ref_out, ref_err = t.virsh("test:///default", script)
+    t.check_eq(rc, 0, "reference run on Debian's test:///default")
+    ref = [mask(x).replace(ref_file, "FILE") for x in ref_out.split(MARK + "\n")]
+    t.check_eq(len(ref), len(COMMANDS), "reference has one output per command")
+
+    for i, c in enumerate(COMMANDS):
+        cmd = c.format(f=our_file)
+        rc, out, err = t.virsh(d.uri(), *cmd.split())
+        t.check(rc == 0, "virsh %s: exit status 0" % c, err)
+        if i < len(ref):
+            t.check_eq(mask(out).replace(our_file, "FILE"), ref[i],
+                       "virsh %s: same output as libvirt" % c)
+    t.check(os.path.exists(our_file), "the daemon wrote the image")
+
+    # Errors: the first line (virsh's own text) as libvirt's.
+    for cmd in ["save test /nonexistent/dir/x.save", "restore /nonexistent/x.save"]:
+        rc, out, err = t.virsh(d.uri(), *cmd.split())
+        rc2, out2, err2 = t.virsh("test:///default", *cmd.split())
+        t.check_eq((rc, err.splitlines()[:1]), (rc2, err2.splitlines()[:1]),
+                   "virsh %s: fails as with libvirt" % cmd)
+
+
+def test_python(d):
+    import libvirt
+
+    libvirt.registerErrorHandler(lambda ctx, err: None, None)
+    libvirt.virEventRegisterDefaultImpl()
+    stop = threading.Event()
+
+    def loop():
+        while not stop.is_set():
+            libvirt.virEventRunDefaultImpl()
+
+    timer = libvirt.virEventAddTimeout(100, lambda timer, opaque: None, None)
+    th = threading.Thread(target=loop, daemon=True)
+    th.start()
+    got = []
+    lock = threading.Lock()
+
+    def cb(conn, dom, event, detail, opaque):
+        with lock:
+            got.append((dom.name(), event, detail))
+
+    listener = libvirt.open(d.uri())
+    actor = libvirt.open(d.uri())
+    try:
+        cbid = listener.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                               cb, None)
+        dom = actor.lookupByName("test")
+        path = os.path.join(d.root, "py.save")
+        dom.save(path)
+        t.check_eq(dom.state(), [libvirt.VIR_DOMAIN_SHUTOFF, libvirt.VIR_DOMAIN_SHUTOFF_SAVED],
+                   "python: saved domain is shut off (saved)")
+        actor.restore(path)
+        t.check_eq(dom.state(),
+                   [libvirt.VIR_DOMAIN_RUNNING, libvirt.VIR_DOMAIN_RUNNING_RESTORED],
+                   "python: restored domain is running (restored)")
+        dom.managedSave(0)
+        t.check_eq(dom.hasManagedSaveImage(0), 1, "python: managed save image exists")
+        dom.create()
+        t.check_eq(dom.hasManagedSaveImage(0), 0, "python: start consumed the image")
+
+        expected = [("test", libvirt.VIR_DOMAIN_EVENT_STOPPED,
+                     libvirt.VIR_DOMAIN_EVENT_STOPPED_SAVED),
+                    ("test", libvirt.VIR_DOMAIN_EVENT_STARTED,
+                     libvirt.VIR_DOMAIN_EVENT_STARTED_RESTORED),
+                    ("test", libvirt.VIR_DOMAIN_EVENT_STOPPED,
+                     libvirt.VIR_DOMAIN_EVENT_STOPPED_SAVED),
+                    ("test", libvirt.VIR_DOMAIN_EVENT_STARTED,
+                     libvirt.VIR_DOMAIN_EVENT_STARTED_BOOTED)]
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            with lock:
+                if len(got) >= len(expected):
+                    break
+            time.sleep(0.05)
+        time.sleep(0.2)
+        with lock:
+            t.check_eq(got, expected, "listener saw STOPPED_SAVED, STARTED_RESTORED, ...")
+
+        def err_of(f):
+            try:
+                f()
+            except libvirt.libvirtError as e:
+                return e.get_error_code()
+            return 0
+
+        garbage = os.path.join(d.root, "garbage.save")
+        with open(garbage, "wb") as f:
+            f.write(os.urandom(4096))
+        dom.destroy()
+        t.check_eq(err_of(lambda: dom.save(path)), libvirt.VIR_ERR_OPERATION_INVALID,
+                   "python: saving an inactive domain is VIR_ERR_OPERATION_INVALID")
+        t.check_eq(err_of(lambda: actor.restore(garbage)), libvirt.VIR_ERR_INTERNAL_ERROR,
+                   "python: restoring a garbage file is VIR_ERR_INTERNAL_ERROR")
+        t.check_eq(err_of(lambda: actor.restore(os.path.join(d.root, "none"))),
+                   libvirt.VIR_ERR_SYSTEM_ERROR,
+                   "python: restoring a missing file is VIR_ERR_SYSTEM_ERROR")
+        ro = libvirt.openReadOnly(d.uri(ro=True))
+        t.check_eq(err_of(lambda: ro.restore(path)), libvirt.VIR_ERR_OPERATION_DENIED,
+                   "python: restore on a read-only connection is denied")
+        ro.close()
+        dom.create()
+        listener.domainEventDeregisterAny(cbid)
+    finally:
+        stop.set()
+        libvirt.virEventRemoveTimeout(timer)
+        th.join(5)
+        actor.close()
+        listener.close()
+
+
+def main():
+    t.need_virsh()
+    t.need_libvirt_python()
+    with t.Daemon() as d:
+        test_virsh(d)
+        test_python(d)
+        t.check(d.alive(), "daemon still running")
+        t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
+
+
+t.run(main)

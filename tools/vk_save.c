@@ -1,0 +1,204 @@
+/* vk_save.c: save, restore, managedsave and managedsave-remove (virsh's texts) */
+#include <errno.h>
+#include <stdio.h>
+
+#include <glib.h>
+#include <libvirt/libvirt.h>
+
+#include "vk_cmd.h"
+#include "vk_ctl.h"
+#include "vk_domain.h"
+#include "vk_save.h"
+
+/*
+ * The calls are synchronous: --verbose prints virsh's final progress line
+ * ("\rSave: [100 %]") once the save has completed, not a running figure
+ * (issue #6).
+ */
+
+/* The flags shared by the four commands' options. */
+static bool
+vkSaveFlags(const VkCmd *cmd, unsigned int *retFlags)
+{
+    bool running = vkCmdOptBool(cmd, "running");
+    bool paused = vkCmdOptBool(cmd, "paused");
+    unsigned int flags = 0;
+
+    /* both may be given: the API refuses the pair, as with virsh */
+    if (vkCmdOptBool(cmd, "bypass-cache"))
+        flags |= VIR_DOMAIN_SAVE_BYPASS_CACHE;
+    if (running)
+        flags |= VIR_DOMAIN_SAVE_RUNNING;
+    if (paused)
+        flags |= VIR_DOMAIN_SAVE_PAUSED;
+    if (vkCmdOptBool(cmd, "reset-nvram"))
+        flags |= VIR_DOMAIN_SAVE_RESET_NVRAM;
+    *retFlags = flags;
+    return true;
+}
+
+/* The XML given by --xml FILE, or NULL in *retXml when absent. */
+static bool
+vkSaveReadXml(VkCtl *ctl, const VkCmd *cmd, char **retXml)
+{
+    const char *path = NULL;
+    g_autoptr(GError) err = NULL;
+    char *xml = NULL;
+
+    *retXml = NULL;
+    if (vkCmdOptString(ctl, cmd, "xml", &path) < 0)
+        return false;
+    if (!path)
+        return true;
+    if (!g_file_get_contents(path, &xml, NULL, &err)) {
+        vkError(ctl, "Failed to open file '%s': %s", path, err->message);
+        return false;
+    }
+    *retXml = xml;
+    return true;
+}
+
+/*
+ * virsh ends the progress line of save and managedsave with a newline on
+ * stdout, --verbose or not; with --verbose the final figure goes to stderr.
+ */
+static void
+vkSaveProgressDone(VkCtl *ctl, const VkCmd *cmd, const char *what)
+{
+    if (vkCmdOptBool(cmd, "verbose")) {
+        fprintf(stderr, "\r%s: [100 %%]", what);
+        fflush(stderr);
+    }
+    vkPrintExtra(ctl, "\n");
+}
+
+/**
+ * vkSaveCmdSave:
+ * @ctl: run state
+ * @cmd: parsed "save" command
+ *
+ * Saves a running domain's state to a file; the domain stops.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdSave(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    const char *name = NULL;
+    const char *to = NULL;
+    unsigned int flags = 0;
+    int rc;
+
+    if (vkCmdOptString(ctl, cmd, "file", &to) < 0 || !vkSaveFlags(cmd, &flags) ||
+        !vkSaveReadXml(ctl, cmd, &xml))
+        return false;
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, &name)))
+        return false;
+
+    rc = (flags || xml) ? virDomainSaveFlags(dom, to, xml, flags) : virDomainSave(dom, to);
+    if (rc < 0) {
+        vkError(ctl, "Failed to save domain '%s' to %s", name, to);
+        return false;
+    }
+    vkSaveProgressDone(ctl, cmd, "Save");
+    vkPrintExtra(ctl, "Domain '%s' saved to %s\n", name, to);
+    return true;
+}
+
+/**
+ * vkSaveCmdRestore:
+ * @ctl: run state
+ * @cmd: parsed "restore" command
+ *
+ * Starts a domain from a file written by save.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdRestore(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autofree char *xml = NULL;
+    const char *from = NULL;
+    unsigned int flags = 0;
+    int rc;
+
+    if (vkCmdOptString(ctl, cmd, "file", &from) < 0 || !vkSaveFlags(cmd, &flags) ||
+        !vkSaveReadXml(ctl, cmd, &xml))
+        return false;
+
+    rc = (flags || xml) ? virDomainRestoreFlags(ctl->conn, from, xml, flags)
+                        : virDomainRestore(ctl->conn, from);
+    if (rc < 0) {
+        vkError(ctl, "Failed to restore domain from %s", from);
+        return false;
+    }
+    vkPrintExtra(ctl, "Domain restored from %s\n", from);
+    return true;
+}
+
+/**
+ * vkSaveCmdManagedsave:
+ * @ctl: run state
+ * @cmd: parsed "managedsave" command
+ *
+ * Saves a domain's state to the driver's own file; the next start
+ * resumes from it.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdManagedsave(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    const char *name = NULL;
+    unsigned int flags = 0;
+
+    if (!vkSaveFlags(cmd, &flags))
+        return false;
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, &name)))
+        return false;
+    if (virDomainManagedSave(dom, flags) < 0) {
+        vkError(ctl, "Failed to save domain '%s' state", name);
+        return false;
+    }
+    vkSaveProgressDone(ctl, cmd, "Managedsave");
+    vkPrintExtra(ctl, "Domain '%s' state saved by libvirt\n", name);
+    return true;
+}
+
+/**
+ * vkSaveCmdManagedsaveRemove:
+ * @ctl: run state
+ * @cmd: parsed "managedsave-remove" command
+ *
+ * Deletes a domain's managed save image, saying so when there is none.
+ *
+ * Returns: true on success (also when there was no image).
+ */
+bool
+vkSaveCmdManagedsaveRemove(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    const char *name = NULL;
+    int has;
+
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, &name)))
+        return false;
+    if ((has = virDomainHasManagedSaveImage(dom, 0)) < 0) {
+        vkError(ctl, "Failed to check for domain managed save image");
+        return false;
+    }
+    if (has == 0) {
+        /* no newline of its own: the empty line after every command ends it, as in virsh */
+        vkPrintExtra(ctl, "Domain '%s' has no manage save image; removal skipped", name);
+        return true;
+    }
+    if (virDomainManagedSaveRemove(dom, 0) < 0) {
+        vkError(ctl, "Failed to remove managed save image for domain '%s'", name);
+        return false;
+    }
+    vkPrintExtra(ctl, "Removed managedsave image for domain '%s'", name);
+    return true;
+}

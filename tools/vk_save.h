@@ -1,0 +1,9 @@
+/* vk_save.h: save, restore, managedsave and managedsave-remove */
+#pragma once
+
+#include "vk_ctl.h"
+
+bool vkSaveCmdSave(VkCtl *ctl, const VkCmd *cmd);
+bool vkSaveCmdRestore(VkCtl *ctl, const VkCmd *cmd);
+bool vkSaveCmdManagedsave(VkCtl *ctl, const VkCmd *cmd);
+bool vkSaveCmdManagedsaveRemove(VkCtl *ctl, const VkCmd *cmd);
