@@ -16,6 +16,7 @@
 #include "qemu/qemu_save.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -126,60 +127,6 @@ qemuSaveFilterFinish(QemuSaveFilter *filter, bool kill_)
     return 0;
 }
 
-static void
-qemuSavePutU32(unsigned char *p, uint32_t v)
-{
-    v = GUINT32_TO_LE(v);
-    memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t
-qemuSaveGetU32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT32_FROM_LE(v);
-}
-
-static int
-qemuSaveWriteAll(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= n;
-    }
-    return 0;
-}
-
-static ssize_t
-qemuSaveReadAll(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = read(fd, p + got, len - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += n;
-    }
-    return got;
-}
-
 /*
  * Hands QEMU @fd and runs a migration through it (@incoming: into QEMU),
  * then waits until QEMU reports it completed or failed.  @mon is entered
@@ -275,27 +222,27 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
         return -1;
     xmlLen = strlen(xml);
     memcpy(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN);
-    qemuSavePutU32(header + 16, QEMU_SAVE_VERSION);
-    qemuSavePutU32(header + 20, xmlLen);
+    filePutU32LE(header + 16, QEMU_SAVE_VERSION);
+    filePutU32LE(header + 20, xmlLen);
     if (flags & VIR_DOMAIN_SAVE_RUNNING)
-        qemuSavePutU32(header + 24, 1);
+        filePutU32LE(header + 24, 1);
     else if (flags & VIR_DOMAIN_SAVE_PAUSED)
-        qemuSavePutU32(header + 24, 0);
+        filePutU32LE(header + 24, 0);
     else
-        qemuSavePutU32(header + 24, wasRunning ? 1 : 0);
+        filePutU32LE(header + 24, wasRunning ? 1 : 0);
     if (format > 0 && !(prog = g_find_program_in_path(qemuSaveFormats[format]))) {
         reportError(VIR_ERR_OPERATION_FAILED,
                     _("save_image_format '%1$s' needs the program '%2$s', which is not installed"),
                     qemuSaveFormats[format], qemuSaveFormats[format]);
         return -1;
     }
-    qemuSavePutU32(header + 28, format);
+    filePutU32LE(header + 28, format);
 
     if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
         reportSystemError(errno, _("cannot create save image '%1$s'"), path);
         return -1;
     }
-    if (qemuSaveWriteAll(fd, header, sizeof(header)) < 0 || qemuSaveWriteAll(fd, xml, xmlLen) < 0) {
+    if (fdWriteAll(fd, header, sizeof(header)) < 0 || fdWriteAll(fd, xml, xmlLen) < 0) {
         reportSystemError(errno, _("cannot write save image '%1$s'"), path);
         goto error;
     }
@@ -413,7 +360,7 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         return -1;
     }
-    if ((n = qemuSaveReadAll(fd, header, sizeof(header))) < 0) {
+    if ((n = fdReadAll(fd, header, sizeof(header))) < 0) {
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         goto error;
     }
@@ -422,10 +369,10 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
                     _("'%1$s' is not a saved domain image (header magic mismatch)"), path);
         goto error;
     }
-    version = qemuSaveGetU32(header + 16);
-    xmlLen = qemuSaveGetU32(header + 20);
-    running = qemuSaveGetU32(header + 24);
-    compression = qemuSaveGetU32(header + 28);
+    version = fileGetU32LE(header + 16);
+    xmlLen = fileGetU32LE(header + 20);
+    running = fileGetU32LE(header + 24);
+    compression = fileGetU32LE(header + 28);
     if (version != QEMU_SAVE_VERSION) {
         reportError(VIR_ERR_OPERATION_UNSUPPORTED,
                     _("save image '%1$s' has unsupported format version %2$u"), path, version);
@@ -442,7 +389,7 @@ qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
         goto error;
     }
     xml = g_malloc(xmlLen + 1);
-    if ((n = qemuSaveReadAll(fd, xml, xmlLen)) < 0) {
+    if ((n = fdReadAll(fd, xml, xmlLen)) < 0) {
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         goto error;
     }

@@ -10,6 +10,7 @@
 
 #include "test/test_save.h"
 #include "util/error.h"
+#include "util/fileio.h"
 
 /*
  * Layout (our own; libvirt's test driver has a different one, and images
@@ -30,62 +31,6 @@
 #define TEST_SAVE_XML_MAX (16 * 1024 * 1024)
 
 G_STATIC_ASSERT(sizeof(TEST_SAVE_MAGIC) - 1 == TEST_SAVE_MAGIC_LEN);
-
-static void
-testSavePutU32(unsigned char *p, uint32_t v)
-{
-    v = GUINT32_TO_LE(v);
-    memcpy(p, &v, sizeof(v));
-}
-
-static uint32_t
-testSaveGetU32(const unsigned char *p)
-{
-    uint32_t v;
-
-    memcpy(&v, p, sizeof(v));
-    return GUINT32_FROM_LE(v);
-}
-
-/* Write all of @buf to @fd; -1 with errno set on failure. */
-static int
-testSaveWriteAll(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        p += n;
-        len -= n;
-    }
-    return 0;
-}
-
-/* Read up to @len bytes; returns the count read (short at EOF), -1 + errno. */
-static ssize_t
-testSaveReadAll(int fd, void *buf, size_t len)
-{
-    char *p = buf;
-    size_t got = 0;
-
-    while (got < len) {
-        ssize_t n = read(fd, p + got, len - got);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            return -1;
-        if (n == 0)
-            break;
-        got += n;
-    }
-    return got;
-}
 
 /**
  * testSaveImageWrite:
@@ -109,16 +54,16 @@ testSaveImageWrite(const char *path, const char *xml, bool running)
         return -1;
     }
     memcpy(header, TEST_SAVE_MAGIC, TEST_SAVE_MAGIC_LEN);
-    testSavePutU32(header + 16, TEST_SAVE_VERSION);
-    testSavePutU32(header + 20, xmlLen);
-    testSavePutU32(header + 24, running ? 1 : 0);
+    filePutU32LE(header + 16, TEST_SAVE_VERSION);
+    filePutU32LE(header + 20, xmlLen);
+    filePutU32LE(header + 24, running ? 1 : 0);
 
     if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
         reportSystemError(errno, _("cannot create save image '%1$s'"), path);
         return -1;
     }
-    if (testSaveWriteAll(fd, header, sizeof(header)) < 0 ||
-        testSaveWriteAll(fd, xml, xmlLen) < 0) {
+    if (fdWriteAll(fd, header, sizeof(header)) < 0 ||
+        fdWriteAll(fd, xml, xmlLen) < 0) {
         reportSystemError(errno, _("cannot write save image '%1$s'"), path);
         close(fd);
         unlink(path);
@@ -158,7 +103,7 @@ testSaveImageRead(const char *path, char **retXml, bool *retRunning)
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         return -1;
     }
-    if ((n = testSaveReadAll(fd, header, sizeof(header))) < 0) {
+    if ((n = fdReadAll(fd, header, sizeof(header))) < 0) {
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         goto cleanup;
     }
@@ -168,9 +113,9 @@ testSaveImageRead(const char *path, char **retXml, bool *retRunning)
                     _("'%1$s' is not a saved domain image (header magic mismatch)"), path);
         goto cleanup;
     }
-    version = testSaveGetU32(header + 16);
-    xmlLen = testSaveGetU32(header + 20);
-    running = testSaveGetU32(header + 24);
+    version = fileGetU32LE(header + 16);
+    xmlLen = fileGetU32LE(header + 20);
+    running = fileGetU32LE(header + 24);
     if (version != TEST_SAVE_VERSION) {
         reportError(VIR_ERR_INTERNAL_ERROR,
                     _("save image '%1$s' has unsupported format version %2$u"), path, version);
@@ -181,7 +126,7 @@ testSaveImageRead(const char *path, char **retXml, bool *retRunning)
         goto cleanup;
     }
     xml = g_malloc(xmlLen + 1);
-    if ((n = testSaveReadAll(fd, xml, xmlLen)) < 0) {
+    if ((n = fdReadAll(fd, xml, xmlLen)) < 0) {
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         goto cleanup;
     }
