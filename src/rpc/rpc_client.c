@@ -1397,16 +1397,25 @@ rpcClientWaitDrainLocked(RpcClient *client)
 
         if (!client->haveOwner && client->watch >= 0) {
             struct pollfd pfd = {.fd = client->fd, .events = POLLOUT | POLLIN};
+            int timeout = 1000;
             int rc;
 
             if (rpcClientFlushLocked(client) != 0)
                 continue;
+            /* keepalive is ours too while we wait: the loop may be this thread */
+            if (client->ka)
+                timeout = MIN(timeout, MAX(rpcClientKeepAliveTimeoutLocked(client), 0));
             client->selfFlushers++;
             mutexUnlock(&client->lock);
-            if ((rc = poll(&pfd, 1, 1000)) < 0 && errno != EINTR)
+            if ((rc = poll(&pfd, 1, timeout)) < 0 && errno != EINTR)
                 LOG_DEBUG("poll for room on the socket failed: %s", g_strerror(errno));
             mutexLock(&client->lock);
             client->selfFlushers--;
+            if (client->ka && !client->closed && g_get_monotonic_time() >= client->kaNext) {
+                rpcClientKeepAliveCheckLocked(client);
+                if (client->closed)
+                    continue;
+            }
             /*
              * Input is the loop's, but a loop that is not running (the
              * application's thread is this one) must not leave PINGs

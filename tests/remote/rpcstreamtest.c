@@ -605,6 +605,99 @@ testBulk(const void *opaque G_GNUC_UNUSED)
     return rc;
 }
 
+static gint stallRelease;
+
+/* Accepts the stream, then reads nothing more (nor answers PINGs) until released. */
+static int
+scriptStall(RpcSocket *sock, void *data G_GNUC_UNUSED)
+{
+    if (peerAcceptOpen(sock) < 0)
+        return -1;
+    while (!g_atomic_int_get(&stallRelease))
+        g_usleep(10000);
+    return 0;
+}
+
+typedef struct {
+    RpcClientStream *st;
+    gint done;
+    int rc;
+    char message[256];
+} StallSend;
+
+static gpointer
+stallSendThread(gpointer opaque)
+{
+    StallSend *s = opaque;
+    g_autofree char *buf = g_malloc0(BULK_CHUNK);
+    int i;
+
+    s->rc = 0;
+    for (i = 0; i < 1000 && s->rc >= 0; i++)
+        s->rc = rpcClientStreamSend(s->st, buf, BULK_CHUNK, false) < 0 ? -1 : 0;
+    if (s->rc < 0)
+        g_strlcpy(s->message, errorGetSlot()->message ? errorGetSlot()->message : "",
+                  sizeof(s->message));
+    errorReset();
+    g_atomic_int_set(&s->done, 1);
+    return NULL;
+}
+
+/*
+ * An event loop is registered but nobody runs it (the application's
+ * thread is the sender): a sender blocked on a full socket to a peer that
+ * went silent still runs keepalive, and fails after interval x (count+1).
+ */
+static int
+testStallKeepalive(const void *opaque G_GNUC_UNUSED)
+{
+    StallSend send = {0};
+    RpcClient *client = NULL;
+    GThread *sender = NULL;
+    Peer peer;
+    gint64 start;
+    gint64 deadline;
+    int rc = -1;
+
+    g_atomic_int_set(&stallRelease, 0);
+    client = peerStart(&peer, scriptStall, NULL);
+    if (!(send.st = openStream(client)))
+        goto cleanup;
+    if (rpcClientKeepAliveStart(client, 1, 1) < 0) {
+        testFail("keepalive: %s", errorGetSlot()->message);
+        goto cleanup;
+    }
+    start = g_get_monotonic_time();
+    sender = g_thread_new("sender", stallSendThread, &send);
+    deadline = start + 15 * G_USEC_PER_SEC;
+    while (!g_atomic_int_get(&send.done) && g_get_monotonic_time() < deadline)
+        g_usleep(10000);
+    if (!g_atomic_int_get(&send.done)) {
+        testFail("the blocked sender still waits after 15 s (keepalive 1 s x 1)");
+        goto cleanup;
+    }
+    if (send.rc >= 0 || !strstr(send.message, "keepalive")) {
+        testFail("the blocked sender: rc %d, '%s' (want the keepalive timeout)", send.rc,
+                 send.message);
+        goto cleanup;
+    }
+    testNote("the sender failed after %.1f s: %s",
+             (g_get_monotonic_time() - start) / (double)G_USEC_PER_SEC, send.message);
+    rc = 0;
+
+ cleanup:
+    g_atomic_int_set(&stallRelease, 1);
+    if (client)
+        rpcClientClose(client);
+    if (sender)
+        g_thread_join(sender);
+    if (peerJoin(&peer) < 0)
+        rc = -1;
+    rpcClientStreamUnref(send.st);
+    rpcClientUnref(client);
+    return rc;
+}
+
 static int
 mymain(void)
 {
@@ -621,6 +714,10 @@ mymain(void)
         ret = -1;
     /* last: it registers the event loop for the rest of the process */
     if (testRun("bulk data through a full socket, a call beside it, with an event loop", testBulk,
+                NULL) < 0)
+        ret = -1;
+    /* after testBulk: a loop is registered, and now nobody runs it */
+    if (testRun("a sender blocked on a silent peer: keepalive still runs", testStallKeepalive,
                 NULL) < 0)
         ret = -1;
     return ret;
