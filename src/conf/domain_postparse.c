@@ -148,15 +148,72 @@ domainDefHasController(const DomainDef *def, int type, int idx)
     return false;
 }
 
+/*
+ * Adds the missing controllers of @type with indexes 0..@maxIdx where
+ * domainDefInsertController would put them (after the ones of their type
+ * with lower indexes), in one merge: a disk name such as "sdzzzzzz" asks
+ * for tens of thousands of them, which one insertion each made quadratic.
+ */
 static void
 domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
 {
-    int i;
+    g_autofree guint8 *have = NULL;
+    DomainControllerDef **out;
+    size_t nout = 0;
+    size_t nmissing = 0;
+    size_t lastOfType = 0;      /* in out: just after the last of @type */
+    bool seenType = false;
+    int next = 0;               /* the next index that may be missing */
+    size_t i;
+    int idx;
 
-    for (i = 0; i <= maxIdx; i++) {
-        if (!domainDefHasController(def, type, i))
-            domainDefInsertController(def, domainControllerDefNew(type, i));
+    if (maxIdx < 0)
+        return;
+    have = g_new0(guint8, (size_t)maxIdx + 1);
+    for (i = 0; i < def->ncontrollers; i++) {
+        const DomainControllerDef *c = def->controllers[i];
+
+        if (c->type == type && c->idx >= 0 && c->idx <= maxIdx)
+            have[c->idx] = 1;
     }
+    for (idx = 0; idx <= maxIdx; idx++)
+        nmissing += !have[idx];
+    if (nmissing == 0)
+        return;
+
+    out = g_new(DomainControllerDef *, def->ncontrollers + nmissing);
+    for (i = 0; i < def->ncontrollers; i++) {
+        DomainControllerDef *c = def->controllers[i];
+
+        if (c->type == type) {
+            for (; next <= maxIdx && next < c->idx; next++) {
+                if (!have[next])
+                    out[nout++] = domainControllerDefNew(type, next);
+            }
+            seenType = true;
+        }
+        out[nout++] = c;
+        if (c->type == type)
+            lastOfType = nout;
+    }
+    if (next <= maxIdx) {
+        /* the rest go after the last of their type, or at the end */
+        size_t at = seenType ? lastOfType : nout;
+        size_t tail = nout - at;
+        size_t nrest = 0;
+
+        for (idx = next; idx <= maxIdx; idx++)
+            nrest += !have[idx];
+        memmove(out + at + nrest, out + at, tail * sizeof(*out));
+        for (idx = next; idx <= maxIdx; idx++) {
+            if (!have[idx])
+                out[at++] = domainControllerDefNew(type, idx);
+        }
+        nout += nrest;
+    }
+    g_free(def->controllers);
+    def->controllers = out;
+    def->ncontrollers = nout;
 }
 
 static void

@@ -456,6 +456,64 @@ testParseNode(const void *opaque G_GNUC_UNUSED)
     return 0;
 }
 
+/*
+ * A SCSI disk named "sdaacsi" sits on a controller with a very high
+ * index, so parsing adds every SCSI controller below it, as libvirt 9.0
+ * does (its dumpxml of this document lists 68,155 SCSI and 4 IDE
+ * controllers).  Found by the fuzzer when adding them one by one was
+ * quadratic (seconds).
+ */
+static int
+testManyImplicitControllers(const void *opaque G_GNUC_UNUSED)
+{
+    const char *xml =
+        "<domain type='kvm'><name>many</name><memory>1048576</memory>"
+        "<os><type arch='x86_64' machine='pc'>hvm</type></os><devices>"
+        "<disk type='file' device='disk'><source file='/a'/><target dev='sdaacsi'/></disk>"
+        "<disk type='file' device='disk'><source file='/d'/><target dev='hde' bus='ide'/>"
+        "<address type='drive' controller='3' bus='0' target='0' unit='1'/></disk>"
+        "<controller type='scsi' index='0' model='virtio-scsi'/>"
+        "</devices></domain>";
+    gint64 start = g_get_monotonic_time();
+    g_autoptr(DomainDef) def = domainDefParseString(xml, DOMAIN_DEF_PARSE_INACTIVE);
+    gint64 ms = (g_get_monotonic_time() - start) / 1000;
+    size_t nscsi = 0;
+    size_t i;
+    int expect = 0;
+
+    if (!def) {
+        printError("parse failed");
+        return -1;
+    }
+    for (i = 0; i < def->ncontrollers; i++) {
+        const DomainControllerDef *c = def->controllers[i];
+
+        if (c->type != DOMAIN_CONTROLLER_TYPE_SCSI)
+            continue;
+        if (c->idx != expect++) {
+            testFail("SCSI controller %zu has index %d, want %d", nscsi, c->idx, expect - 1);
+            return -1;
+        }
+        nscsi++;
+    }
+    if (nscsi != 68155 || def->ncontrollers != 68155 + 4) {
+        testFail("%zu SCSI controllers of %zu, libvirt makes 68155 of 68159", nscsi,
+                 def->ncontrollers);
+        return -1;
+    }
+    if (def->controllers[0]->type != DOMAIN_CONTROLLER_TYPE_SCSI ||
+        !def->controllers[0]->model || !streq(def->controllers[0]->model, "virtio-scsi")) {
+        testFail("the given SCSI controller 0 must stay first with its model");
+        return -1;
+    }
+    /* linear: tens of milliseconds; quadratic took seconds (tens under sanitizers) */
+    if (ms > 3000) {
+        testFail("parsing took %lld ms", (long long)ms);
+        return -1;
+    }
+    return 0;
+}
+
 static int
 testFlagsChecked(const void *opaque G_GNUC_UNUSED)
 {
@@ -526,6 +584,8 @@ mainBody(void)
     if (testRun("parse-node", testParseNode, NULL) < 0)
         ret = -1;
     if (testRun("unknown-flags", testFlagsChecked, NULL) < 0)
+        ret = -1;
+    if (testRun("many-implicit-controllers", testManyImplicitControllers, NULL) < 0)
         ret = -1;
     return ret;
 }

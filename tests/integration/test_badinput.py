@@ -12,8 +12,9 @@ floods did not grow), after the hang-ups, memory comes back: RSS at most
 RSS_BOUND_KIB above what it was before the 500 idle clients came, and,
 after a second round, three more rounds of 500 add less than
 RSS_ROUNDS_KIB (a leak of 1 KiB per connection would add 1.5 MiB).  The
-RSS bounds are not checked in a sanitizer build, whose allocator keeps
-freed memory in quarantine (its leak checker at exit covers that build).
+RSS bounds are not checked in an ASan or TSan build, whose allocator keeps
+freed memory in quarantine or grows its own shadow memory (ASan's leak
+checker at exit covers that build).
 """
 
 import os
@@ -65,9 +66,11 @@ def daemon_rss_kib(d):
 
 
 def sanitized(d):
-    """Is the daemon built with ASan (freed memory stays in quarantine)?"""
+    """Is the daemon built with ASan or TSan (their allocators keep freed
+    memory in quarantine, or grow shadow and history memory as it runs)?"""
     with open("/proc/%d/maps" % d.proc.pid) as f:
-        return "libasan" in f.read()
+        maps = f.read()
+    return "libasan" in maps or "libtsan" in maps
 
 
 def healthy(d, what):
