@@ -2689,18 +2689,18 @@ testMigTimeout(TestMig *mig, gint64 now)
     return migrationPhaseIsTerminal(mig->ctx.phase) ? 0 : mig->deadline;
 }
 
+typedef void (*TestMigVisitFunc)(TestDriver *driver, DomainObj *vm, TestMig *mig,
+                                 const unsigned char *uuid, void *opaque);
+
 /*
- * The driver's TIMEOUT watchdog (event-loop thread, no lock held): every
- * migration of the host whose deadline passed gets its TIMEOUT; a
- * migration that ends here is forgotten (nobody calls the next step).
+ * Calls @fn for every migration of the host, with its domain locked (no
+ * other lock held): the keys are taken first, so that @fn may end and
+ * forget migrations.
  */
 static void
-testMigWatchdog(void *opaque)
+testMigForEach(TestDriver *driver, TestMigVisitFunc fn, void *opaque)
 {
-    TestDriver *driver = opaque;
     g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-    gint64 now = g_get_monotonic_time() / 1000;
-    gint64 next = 0;
     GHashTableIter iter;
     gpointer key;
     guint i;
@@ -2715,23 +2715,67 @@ testMigWatchdog(void *opaque)
         unsigned char uuid[VIR_UUID_BUFLEN];
         DomainObj *vm;
         TestMig *mig;
-        gint64 due;
 
         if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
             !(vm = domainObjListFindByUUID(driver->domains, uuid)))
             continue;
-        if ((mig = testMigFind(driver, vm))) {
-            due = testMigTimeout(mig, now);
-            if (migrationPhaseIsTerminal(mig->ctx.phase))
-                testMigForget(driver, uuid);
-            else if (due && (next == 0 || due < next))
-                next = due;
-        }
+        if ((mig = testMigFind(driver, vm)))
+            fn(driver, vm, mig, uuid, opaque);
         domainObjEndAPI(&vm);
     }
     errorReset();
-    if (next)
-        migrationTimerSchedule(driver->migTimer, next);
+}
+
+typedef struct {
+    gint64 now;
+    gint64 next;     /* the earliest deadline still to come, 0 none */
+} TestMigWatchdogRound;
+
+static void
+testMigWatchdogVisit(TestDriver *driver, DomainObj *vm G_GNUC_UNUSED, TestMig *mig,
+                     const unsigned char *uuid, void *opaque)
+{
+    TestMigWatchdogRound *round = opaque;
+    gint64 due = testMigTimeout(mig, round->now);
+
+    if (migrationPhaseIsTerminal(mig->ctx.phase))
+        testMigForget(driver, uuid);
+    else if (due && (round->next == 0 || due < round->next))
+        round->next = due;
+}
+
+/*
+ * The driver's TIMEOUT watchdog (event-loop thread, no lock held): every
+ * migration of the host whose deadline passed gets its TIMEOUT; a
+ * migration that ends here is forgotten (nobody calls the next step).
+ */
+static void
+testMigWatchdog(void *opaque)
+{
+    TestDriver *driver = opaque;
+    TestMigWatchdogRound round = { .now = g_get_monotonic_time() / 1000 };
+
+    testMigForEach(driver, testMigWatchdogVisit, &round);
+    if (round.next)
+        migrationTimerSchedule(driver->migTimer, round.next);
+}
+
+static void
+testMigConnClosedVisit(TestDriver *driver, DomainObj *vm, TestMig *mig,
+                       const unsigned char *uuid, void *opaque)
+{
+    if (mig->conn != opaque)
+        return;
+    mig->conn = NULL;
+    testMigDrain(mig);
+    if (!migrationPhaseIsTerminal(mig->ctx.phase) &&
+        migrationPhaseTimeout(mig->ctx.phase) != 0) {
+        LOG_WARN("migration of '%s': its client's connection closed in phase %s",
+                 vm->def->name, migrationPhaseName(mig->ctx.phase));
+        testMigHandle(mig, MIG_EVENT_PEER_ERROR);
+    }
+    if (migrationPhaseIsTerminal(mig->ctx.phase))
+        testMigForget(driver, uuid);
 }
 
 /*
@@ -2748,40 +2792,7 @@ testMigWatchdog(void *opaque)
 static void
 testMigConnClosed(TestDriver *driver, virConnectPtr conn)
 {
-    g_autoptr(GPtrArray) keys = g_ptr_array_new_with_free_func(g_free);
-    GHashTableIter iter;
-    gpointer key;
-    guint i;
-
-    g_mutex_lock(&driver->migLock);
-    g_hash_table_iter_init(&iter, driver->migrations);
-    while (g_hash_table_iter_next(&iter, &key, NULL))
-        g_ptr_array_add(keys, g_strdup(key));
-    g_mutex_unlock(&driver->migLock);
-
-    for (i = 0; i < keys->len; i++) {
-        unsigned char uuid[VIR_UUID_BUFLEN];
-        DomainObj *vm;
-        TestMig *mig;
-
-        if (uuidParse(g_ptr_array_index(keys, i), uuid) < 0 ||
-            !(vm = domainObjListFindByUUID(driver->domains, uuid)))
-            continue;
-        if ((mig = testMigFind(driver, vm)) && mig->conn == conn) {
-            mig->conn = NULL;
-            testMigDrain(mig);
-            if (!migrationPhaseIsTerminal(mig->ctx.phase) &&
-                migrationPhaseTimeout(mig->ctx.phase) != 0) {
-                LOG_WARN("migration of '%s': its client's connection closed in phase %s",
-                         vm->def->name, migrationPhaseName(mig->ctx.phase));
-                testMigHandle(mig, MIG_EVENT_PEER_ERROR);
-            }
-            if (migrationPhaseIsTerminal(mig->ctx.phase))
-                testMigForget(driver, uuid);
-        }
-        domainObjEndAPI(&vm);
-    }
-    errorReset();
+    testMigForEach(driver, testMigConnClosedVisit, conn);
 }
 
 /* ---- host identity and cookies ---- */
