@@ -87,6 +87,45 @@ qemuSaveFilterStart(QemuSaveFilter *filter, const char *prog, bool decompress, i
 }
 
 /*
+ * The descriptor QEMU writes its stream to (@decompress: reads it from,
+ * restoring): a pipe to @prog, the compressor (decompressor) whose other
+ * end is @fileFd, or a copy of @fileFd when @prog is NULL.  Returns it, or
+ * -1 with an error.
+ */
+static int
+qemuSaveQemuFd(QemuSaveFilter *filter, const char *prog, bool decompress, int fileFd)
+{
+    int pipefd[2];
+    int qemuFd;
+    int rc;
+
+    if (!prog) {
+        if ((qemuFd = dup(fileFd)) < 0)
+            reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+        return qemuFd;
+    }
+    if (pipe2(pipefd, O_CLOEXEC) < 0) {
+        reportSystemError(errno, "%s", decompress ? _("cannot create a pipe for the decompressor")
+                                                  : _("cannot create a pipe for the compressor"));
+        return -1;
+    }
+    if (decompress) {
+        rc = qemuSaveFilterStart(filter, prog, true, fileFd, pipefd[1]);
+        close(pipefd[1]);
+        qemuFd = pipefd[0];
+    } else {
+        rc = qemuSaveFilterStart(filter, prog, false, pipefd[0], fileFd);
+        close(pipefd[0]);
+        qemuFd = pipefd[1];
+    }
+    if (rc < 0) {
+        close(qemuFd);
+        return -1;
+    }
+    return qemuFd;
+}
+
+/*
  * Waits (without any lock) for the filter to exit; with @kill first kills
  * it.  Returns 0 when it exited with status 0, else -1 with an error
  * (unless @kill: then nothing is reported).
@@ -264,22 +303,8 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
         priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
     }
 
-    if (prog) {
-        int pipefd[2];
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-            reportSystemError(errno, "%s", _("cannot create a pipe for the compressor"));
-            goto error;
-        }
-        rc = qemuSaveFilterStart(&filter, prog, false, pipefd[0], fd);
-        close(pipefd[0]);
-        qemuFd = pipefd[1];
-        if (rc < 0)
-            goto error;
-    } else if ((qemuFd = dup(fd)) < 0) {
-        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+    if ((qemuFd = qemuSaveQemuFd(&filter, prog, false, fd)) < 0)
         goto error;
-    }
 
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
@@ -448,22 +473,8 @@ qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int fo
     }
     if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_INCOMING) < 0)
         return -1;
-    if (prog) {
-        int pipefd[2];
-
-        if (pipe2(pipefd, O_CLOEXEC) < 0) {
-            reportSystemError(errno, "%s", _("cannot create a pipe for the decompressor"));
-            goto error;
-        }
-        rc = qemuSaveFilterStart(&filter, prog, true, fd, pipefd[1]);
-        close(pipefd[1]);
-        qemuFd = pipefd[0];
-        if (rc < 0)
-            goto error;
-    } else if ((qemuFd = dup(fd)) < 0) {
-        reportSystemError(errno, "%s", _("cannot duplicate the save image descriptor"));
+    if ((qemuFd = qemuSaveQemuFd(&filter, prog, true, fd)) < 0)
         goto error;
-    }
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
     rc = qemuSaveStream(mon, name, qemuFd, true, &filter);
