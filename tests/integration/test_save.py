@@ -86,11 +86,16 @@ def test_virsh(d):
                        "virsh %s: same output as libvirt" % c)
     t.check(os.path.exists(our_file), "the daemon wrote the image")
 
-    # Errors: the first line (virsh's own text) as libvirt's.
-    for cmd in ["save test /nonexistent/dir/x.save", "restore /nonexistent/x.save"]:
+    # Errors: the first line (virsh's own text) as Debian's virsh prints it
+    # on its own test:///default (recorded: run there, it too sometimes
+    # never returned).
+    for cmd, first in (
+            ("save test /nonexistent/dir/x.save",
+             "error: Failed to save domain 'test' to /nonexistent/dir/x.save"),
+            ("restore /nonexistent/x.save",
+             "error: Failed to restore domain from /nonexistent/x.save")):
         rc, out, err = t.virsh(d.uri(), *cmd.split())
-        rc2, out2, err2 = t.virsh("test:///default", *cmd.split())
-        t.check_eq((rc, err.splitlines()[:1]), (rc2, err2.splitlines()[:1]),
+        t.check_eq((rc, err.splitlines()[:1]), (1, [first]),
                    "virsh %s: fails as with libvirt" % cmd)
 
 
