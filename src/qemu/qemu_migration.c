@@ -2500,6 +2500,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     bool pcBandwidthSet = false;
     unsigned long long pcBandwidth = 0;
     int port = 0;
+    int reason = -1;
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
@@ -2584,6 +2585,15 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
         qemuMigPerformError(mig);
         goto endjob;
     }
+    /*
+     * ABORT_ON_ERROR and a guest already paused on a disk I/O error: no STOP
+     * event will come, yet libvirt 9.0 fails such a migration as well (it
+     * checks the paused reason while it waits).  The loop asks QEMU first.
+     */
+    if ((mig->flags & VIR_MIGRATE_ABORT_ON_ERROR) &&
+        domainObjGetState(vm, &reason) == VIR_DOMAIN_PAUSED &&
+        reason == VIR_DOMAIN_PAUSED_IOERROR)
+        mig->stopped = true;
     /* Until the transfer is over either way: QEMU's events through the table. */
     while ((mig = priv->mig) && !migrationPhaseIsTerminal(mig->ctx.phase) &&
            migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {

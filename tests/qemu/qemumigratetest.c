@@ -2348,6 +2348,27 @@ fillFs(const char *dir)
     return full;
 }
 
+static GPtrArray *ioErrors;      /* "srcPath devAlias action reason", under evLock */
+static int ioErrorCount;
+
+static void
+onIOErrorReason(virConnectPtr c, virDomainPtr dom, const char *srcPath, const char *devAlias,
+                int action, const char *reason, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    g_ptr_array_add(ioErrors, g_strdup_printf("%s %s %d %s", srcPath, devAlias, action, reason));
+    g_mutex_unlock(&evLock);
+}
+
+static void
+onIOError(virConnectPtr c, virDomainPtr dom, const char *srcPath, const char *devAlias,
+          int action, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    ioErrorCount++;
+    g_mutex_unlock(&evLock);
+}
+
 /*
  * VIR_MIGRATE_ABORT_ON_ERROR: the guest's disk (error_policy='stop') lives
  * on a small tmpfs of this process's own mount namespace; once the
@@ -2364,11 +2385,16 @@ caseAbortOnError(void)
     g_autofree char *img = g_build_filename(dir, "disk.img", NULL);
     g_autofree char *imgB = g_build_filename(dirB, "disk.img", NULL);
     g_autofree char *xml = NULL;
+    g_autofree char *ioWant = NULL;
+    g_autofree char *lifecycle = NULL;
     Mig m = { 0 };
     virDomainPtr dom = NULL;
     virDomainPtr other;
     int state = -1;
     int reason = -1;
+    int cbReason;
+    int cbPlain;
+    bool ioSeen = false;
 
     if (!privateMounts) {
         printf("# SKIP abort-on-error: needs root for a private tmpfs\n");
@@ -2380,6 +2406,14 @@ caseAbortOnError(void)
           g_strerror(errno));
     /* sparse 64 MiB disks: every guest write takes a new page of the tmpfs */
     CHECK(makeImage(img) && makeImage(imgB), "disk images");
+    ioErrors = g_ptr_array_new_with_free_func(g_free);
+    ioErrorCount = 0;
+    cbReason = virConnectDomainEventRegisterAny(connA, NULL, VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
+                                                VIR_DOMAIN_EVENT_CALLBACK(onIOErrorReason),
+                                                NULL, NULL);
+    cbPlain = virConnectDomainEventRegisterAny(connA, NULL, VIR_DOMAIN_EVENT_ID_IO_ERROR,
+                                               VIR_DOMAIN_EVENT_CALLBACK(onIOError), NULL, NULL);
+    CHECK(cbReason >= 0 && cbPlain >= 0, "I/O error callbacks");
     xml = g_strdup_printf(
         "<domain type='qemu'>\n"
         "  <name>ioerr</name>\n"
@@ -2429,9 +2463,60 @@ caseAbortOnError(void)
         printf("# state on A %d/%d, wanted paused/ioerror\n", state, reason);
         goto fail;
     }
+    /* BLOCK_IO_ERROR as libvirt reports it: the disk's path and alias,
+     * action pause, reason enospc; SUSPENDED_IOERROR once */
+    ioWant = g_strdup_printf("%s ide0-0-0 %d enospc", img, VIR_DOMAIN_EVENT_IO_ERROR_PAUSE);
+    g_mutex_lock(&evLock);
+    ioSeen = ioErrors->len > 0 && streq0(g_ptr_array_index(ioErrors, 0), ioWant) &&
+             ioErrorCount == (int)ioErrors->len;
+    if (!ioSeen)
+        printf("# I/O error events: %u with reason (first '%s'), %d without; wanted '%s'\n",
+               ioErrors->len,
+               ioErrors->len ? (const char *)g_ptr_array_index(ioErrors, 0) : "",
+               ioErrorCount, ioWant);
+    g_mutex_unlock(&evLock);
+    if (!ioSeen)
+        goto fail;
+    lifecycle = eventsOf("A", "ioerr");
+    if (!strstr(lifecycle, "3 2") || strstr(strstr(lifecycle, "3 2") + 3, "3 2")) {
+        printf("# lifecycle on A: %s (wanted one SUSPENDED_IOERROR: 3 2)\n", lifecycle);
+        goto fail;
+    }
     if ((other = virDomainLookupByName(connB, "ioerr"))) {
         virDomainFree(other);
         printf("# the guest is left on B\n");
+        goto fail;
+    }
+    virResetLastError();
+    migClear(&m);
+
+    /*
+     * Again, with the guest already paused on the I/O error before the
+     * migration starts: no STOP event comes, and libvirt 9.0 fails this one
+     * the same way (it checks the paused reason while it waits).
+     */
+    memset(&m, 0, sizeof(m));
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_UNSAFE;
+    m.bandwidth = 2;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    if (m.ddom || m.code != VIR_ERR_OPERATION_FAILED || !m.message ||
+        !strstr(m.message, "job 'migration out' failed due to I/O error")) {
+        printf("# migration of the paused guest: %d %s\n", m.code,
+               m.message ? m.message : "succeeded");
+        goto fail;
+    }
+    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        printf("# state on A after the second try %d/%d, wanted paused/ioerror\n",
+               state, reason);
+        goto fail;
+    }
+    if ((other = virDomainLookupByName(connB, "ioerr"))) {
+        virDomainFree(other);
+        printf("# the guest is left on B after the second try\n");
         goto fail;
     }
     virResetLastError();
@@ -2440,9 +2525,15 @@ caseAbortOnError(void)
     virDomainFree(dom);
     killAll();
     umount2(dir, MNT_DETACH);
+    virConnectDomainEventDeregisterAny(connA, cbReason);
+    virConnectDomainEventDeregisterAny(connA, cbPlain);
+    g_clear_pointer(&ioErrors, g_ptr_array_unref);
     return 0;
 
  fail:
+    virConnectDomainEventDeregisterAny(connA, cbReason);
+    virConnectDomainEventDeregisterAny(connA, cbPlain);
+    g_clear_pointer(&ioErrors, g_ptr_array_unref);
     migClear(&m);
     if (dom) {
         virDomainDestroy(dom);
