@@ -144,14 +144,23 @@ def create_guest(conn, name, mib=8):
     return conn.createXML(GUEST_XML.format(name=name, mib=mib), 0)
 
 
-def wait_transfer(dom, timeout=20):
-    """Waits until the migration job of @dom has moved some data."""
+def wait_transfer(dom, timeout=20, proc=None):
+    """Waits until the migration job of @dom has moved some data.  With
+    @proc (the migrating virsh), stops early when it has exited and logs
+    what it printed, so that a failure says why."""
     deadline = time.monotonic() + timeout
+    info = None
     while time.monotonic() < deadline:
         info = dom.jobInfo()
         if info[0] != 0 and info[4] > 0:   # type, ..., dataProcessed
             return True
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            t.log("virsh migrate exited (%d) before the transfer was seen: %s%s"
+                  % (proc.returncode, out, err))
+            return False
         time.sleep(0.02)
+    t.log("no transfer seen within %d s; last job info %s" % (timeout, info))
     return False
 
 
@@ -420,7 +429,7 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
     dom, proc = slow_migration(pair, "g3", ca)
     try:
         la.take("g3", settle=0)
-        t.check(wait_transfer(dom), "the migration job runs and reports progress")
+        t.check(wait_transfer(dom, proc=proc), "the migration job runs and reports progress")
         stats = dom.jobStats()
         t.check(stats.get("type") == 2 and stats.get("operation") == libvirt.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT
                 and stats.get("data_total") == 16 << 20,
@@ -454,7 +463,7 @@ def test_network_cut(pair, libvirt, la, lb, ca, cb):
         return
     dom, proc = slow_migration(pair, "g6", ca)
     try:
-        t.check(wait_transfer(dom), "the migration to B is under way")
+        t.check(wait_transfer(dom, proc=proc), "the migration to B is under way")
         pair.link(False)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -477,7 +486,7 @@ def test_kill_destination(pair, libvirt, la, lb, ca, cb):
     # stopped cleanly at the end, so that a sanitizer build checks it
     dom, proc = slow_migration(pair, "g4", cb, src=pair.b, dst=pair.a)
     try:
-        t.check(wait_transfer(dom), "the migration to A is under way")
+        t.check(wait_transfer(dom, proc=proc), "the migration to A is under way")
         pair.a.kill()
         out, err = proc.communicate(timeout=30)
     finally:
