@@ -50,6 +50,7 @@ RESUMED_POSTCOPY = (4, 3)
 SUSPENDED_POSTCOPY = (3, 7)
 STOPPED_MIGRATED = (5, 3)
 STOPPED_FAILED = (5, 5)
+SUSPENDED_POSTCOPY_FAILED = (3, 8)
 VIR_ERR_OPERATION_ABORTED = 78
 
 
@@ -411,6 +412,50 @@ def test_postcopy(pair, libvirt, la, lb, ca, cb):
     lb.take("g5", settle=0.1)
 
 
+def test_postcopy_abort(pair, libvirt, la, lb, ca, cb):
+    """virsh domjobabort --postcopy (virDomainAbortJobFlags over RPC) breaks
+    a migration in post-copy mode: the guest stays paused with
+    POSTCOPY_FAILED on both hosts."""
+    dom = create_guest(ca, "g7", mib=16)
+    la.take("g7")
+    rc, out, err = t.virsh(pair.a.uri(), "domjobabort", "g7", "--postcopy")
+    t.check(rc != 0 and "current job is not outgoing migration in post-copy mode" in err,
+            "domjobabort --postcopy without a migration is refused", out + err)
+    dom.migrateSetMaxSpeed(4)
+    dom.migrateSetMaxSpeed(1, libvirt.VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
+    proc = subprocess.Popen(["virsh", "-c", pair.a.uri(), "migrate", "--live", "--postcopy",
+                             "g7", "--desturi", pair.b.uri(), "--migrateuri",
+                             "tcp://%s" % pair.b.addr],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=t.client_env())
+    try:
+        t.check(wait_transfer(dom, proc=proc), "the post-copy migration is under way")
+        dom.migrateStartPostCopy()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and dom.state() != [3, 12]:
+            time.sleep(0.02)
+        t.check_eq(dom.state(), [3, 12], "A: paused/postcopy after the switch")
+        rc, out, err = t.virsh(pair.a.uri(), "domjobabort", "g7", "--postcopy")
+        t.check(rc == 0, "virsh domjobabort --postcopy", out + err)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    t.check(proc.returncode != 0, "virsh migrate fails", err)
+    t.check_eq(dom.state(), [3, 13], "A: paused/postcopy-failed, never resumed")
+    dd = cb.lookupByName("g7")
+    t.check_eq(dd.state(), [3, 13], "B: paused/postcopy-failed")
+    t.check_eq(la.take("g7"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+    t.check_eq(lb.take("g7"), [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+    dd.destroy()
+    dom.destroy()
+    la.take("g7", settle=0.1)
+    lb.take("g7", settle=0.1)
+
+
 def slow_migration(pair, name, ca, src=None, dst=None):
     """Starts virsh migrate of a 16 MiB guest at 4 MiB/s (about 4 s) in the background."""
     src = src or pair.a
@@ -526,6 +571,7 @@ def main():
             test_our_cli(pair, libvirt, la, lb, ca, cb)
             test_params(pair, libvirt, la, lb, ca, cb)
             test_postcopy(pair, libvirt, la, lb, ca, cb)
+            test_postcopy_abort(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
             for host, pr in zip("AB", printers):
                 got = pr.stop()

@@ -1094,6 +1094,68 @@ casePostcopyFail(void)
     return 0;
 }
 
+/*
+ * virDomainAbortJobFlags(VIR_DOMAIN_ABORT_JOB_POSTCOPY): refused before the
+ * switch to post-copy (and without a job), then QEMU's migrate-pause breaks
+ * the post-copy migration: the guest stays paused (POSTCOPY_FAILED) on both
+ * hosts, never resumed, as libvirt 9.0 leaves it for a recovery.
+ */
+static int
+casePostcopyAbort(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr ddom = NULL;
+    g_autofree char *log = NULL;
+    long hb;
+
+    CHECK((dom = startGuest("pca", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pca", "CHECK OK"), "guest running on A");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID &&
+              strstr(virGetLastError()->message,
+                     "current job is not outgoing migration in post-copy mode"),
+          "no job: refused");
+    CHECK(virDomainAbortJobFlags(dom, 2) < 0 && virGetLastError()->code == VIR_ERR_INVALID_ARG,
+          "unknown flag refused");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "pre-copy: refused");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK((ddom = virDomainLookupByName(connB, "pca")), "on B");
+    qemuPid(rootB, "pca");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY), "B running/postcopy");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) == 0,
+          "post-copy interrupted");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed");
+    hb = lastHeartbeat(rootA, "pca");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootA, "pca") == hb, "never resumed on A");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "\"execute\":\"migrate-pause\""), "migrate-pause sent to QEMU");
+    virDomainDestroy(ddom);
+    virDomainFree(ddom);
+    virDomainDestroy(dom);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* The source's QEMU dies during post-copy: the destination keeps the guest
  * paused with POSTCOPY_FAILED (never killed, never resumed by itself). */
 static int
@@ -2120,6 +2182,7 @@ caseCompressed(void)
     Mig m = { 0 };
     virDomainPtr dom;
     g_autofree char *log = NULL;
+    unsigned long long cache = 0;
     int state = -1;
     long hb;
     size_t i;
@@ -2127,6 +2190,18 @@ caseCompressed(void)
     CHECK((dom = startGuest("cz", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
           "start");
     CHECK(waitSerial(rootA, "cz", "CHECK OK"), "guest running on A");
+    /* the XBZRLE cache: QEMU's default, then set and read back from QEMU */
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 0) == 0 && cache == 64 << 20,
+          "compression cache: QEMU's default 64 MiB (got %llu)", cache);
+    CHECK(virDomainMigrateSetCompressionCache(dom, 16 << 20, 0) == 0, "set compression cache");
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 0) == 0 && cache == 16 << 20,
+          "compression cache read back from QEMU (got %llu)", cache);
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 1) < 0 &&
+              virGetLastError()->code == VIR_ERR_INVALID_ARG,
+          "compression cache: unknown flag refused");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "\"xbzrle-cache-size\":16777216"), "xbzrle-cache-size sent to QEMU");
+    g_clear_pointer(&log, g_free);
     for (i = 0; i < G_N_ELEMENTS(refused); i++) {
         m.dom = dom;
         m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
@@ -2551,6 +2626,7 @@ static const Case cases[] = {
     { "kill-destination", caseKillDest },
     { "postcopy-failure", casePostcopyFail },
     { "postcopy-source-killed", casePostcopySourceKilled },
+    { "postcopy-abort", casePostcopyAbort },
     { "p2p-offline-abi", caseP2POffline },
     { "tunnelled", caseTunnel },
     { "downtime", caseDowntime },
