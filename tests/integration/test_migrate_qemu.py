@@ -18,6 +18,9 @@ job left):
 - python3-libvirt migrate3 with POSTCOPY, switched by migrateStartPostCopy
   (abortJob after the switch is refused if it still catches post-copy), and
   virsh --postcopy --postcopy-after-precopy of a dirtying guest;
+- faults after the switch-over: abortJobFlags(POSTCOPY) (paused with
+  POSTCOPY_FAILED on both hosts), the destination QEMU killed during
+  post-copy (paused on A, never resumed);
 - issue #7: a guest dirtying memory under 4 MiB/s: dominfo, domjobinfo,
   domstats answer < 100 ms in one session of virsh and of our CLI;
   migrate-setspeed / migrate-setmaxdowntime reach QEMU
@@ -58,6 +61,7 @@ RESUMED_MIGRATED = (4, 1)
 RESUMED_POSTCOPY = (4, 3)
 STOPPED_MIGRATED = (5, 3)
 STOPPED_FAILED = (5, 5)
+SUSPENDED_POSTCOPY_FAILED = (3, 8)
 JOB_OUT = ("job", 5)
 
 HEARTBEAT_RE = re.compile(r"^HEARTBEAT (\d+) ms=", re.M)
@@ -370,7 +374,7 @@ def test_postcopy(pair, lv, ctx):
     # complete before a client gets a look: abortJob is tried only while
     # the guest still shows paused/post-copy on A
     try:
-        if wait_for(lambda: dom.state() == [3, 7], 5):
+        if wait_for(lambda: dom.state() == [3, 12], 5):
             try:
                 dom.abortJob()
                 t.check(False, "abortJob after the switch to post-copy is refused")
@@ -418,6 +422,106 @@ def test_postcopy(pair, lv, ctx):
     check_invariants(pair, ctx, "g2b", "post-copy after pre-copy", "A")
     ca.lookupByName("g2b").destroy()
     la.take("g2b", settle=0.1)
+
+
+def postcopy_running(pair, lv, ctx, name):
+    """Starts migrate3(POSTCOPY) of a new guest @name from A to B in a thread
+    and switches it to post-copy; the rest of the memory goes at 1 MiB/s, so
+    the post-copy phase lasts.  Returns (thread, result) once A shows
+    paused/post-copy and B running/post-copy."""
+    ca, cb, la, lb = ctx["ca"], ctx["cb"], ctx["la"], ctx["lb"]
+    dom = create(pair, ca, name, wss=24, check=4000)
+    la.take(name)
+    dom.migrateSetMaxSpeed(4)
+    dom.migrateSetMaxSpeed(1, lv.VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
+    result = {}
+
+    def run():
+        src = lv.open(uri(pair.a))
+        dst = lv.open(uri(pair.b))
+        try:
+            result["dom"] = src.lookupByName(name).migrate3(
+                dst, {lv.VIR_MIGRATE_PARAM_URI: "tcp://%s" % pair.b.addr},
+                lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_POSTCOPY)
+        except lv.libvirtError as e:
+            result["error"] = e
+        finally:
+            src.close()
+            dst.close()
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    t.check(wait_transfer(dom), "%s: the pre-copy transfer runs" % name)
+    dom.migrateStartPostCopy()
+    t.check(wait_for(lambda: dom.state() == [3, 12], 10), "%s: A paused/post-copy" % name,
+            str(dom.state()))
+    t.check(wait_for(lambda: name in names(cb) and cb.lookupByName(name).state() == [1, 10], 10),
+            "%s: B running/post-copy" % name)
+    return th, result
+
+
+def test_postcopy_faults(pair, lv, ctx):
+    """Faults after the switch-over, between two daemons: the guest is never
+    resumed on the source; it is paused (POSTCOPY_FAILED) wherever its
+    QEMU is left."""
+    la, lb = ctx["la"], ctx["lb"]
+
+    # virDomainAbortJobFlags(POSTCOPY) over RPC: QEMU's migrate-pause
+    th, result = postcopy_running(pair, lv, ctx, "g6")
+    dom = ctx["ca"].lookupByName("g6")
+    dom.abortJobFlags(lv.VIR_DOMAIN_ABORT_JOB_POSTCOPY)
+    th.join(60)
+    t.check("error" in result, "post-copy interrupted: migrate3 fails", str(result))
+    t.check(wait_for(lambda: dom.state() == [3, 13], 10),
+            "post-copy interrupted: A paused/postcopy-failed", str(dom.state()))
+    dd = ctx["cb"].lookupByName("g6")
+    t.check(wait_for(lambda: dd.state() == [3, 13], 10),
+            "post-copy interrupted: B paused/postcopy-failed", str(dd.state()))
+    before, _ = heartbeats(pair, "g6")
+    time.sleep(1)
+    after, text = heartbeats(pair, "g6")
+    t.check(before == after and "CORRUPT" not in text,
+            "post-copy interrupted: the guest runs nowhere, no CORRUPT")
+    t.check_eq(la.take("g6"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY,
+                               SUSPENDED_POSTCOPY_FAILED],
+               "post-copy interrupted: A SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, "
+               "SUSPENDED_POSTCOPY_FAILED")
+    t.check_eq(lb.take("g6"), [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+               "post-copy interrupted: B STARTED_MIGRATED, RESUMED_POSTCOPY, "
+               "SUSPENDED_POSTCOPY_FAILED")
+    dom.destroy()
+    dd.destroy()
+    la.take("g6", settle=0.1)
+    lb.take("g6", settle=0.1)
+
+    # the destination's QEMU killed after the switch: paused on A, never resumed
+    th, result = postcopy_running(pair, lv, ctx, "g7")
+    dom = ctx["ca"].lookupByName("g7")
+    pid = qemu_pid(pair.b, "g7")
+    t.check(pid is not None, "B has g7's QEMU")
+    os.kill(pid, signal.SIGKILL)
+    th.join(60)
+    t.check("error" in result, "destination QEMU killed after the switch: migrate3 fails",
+            str(result))
+    t.check(wait_for(lambda: dom.state() == [3, 13], 10),
+            "destination QEMU killed after the switch: A paused/postcopy-failed",
+            str(dom.state()))
+    before, _ = heartbeats(pair, "g7")
+    time.sleep(1)
+    t.check(heartbeats(pair, "g7")[0] == before,
+            "destination QEMU killed after the switch: never resumed on A")
+    t.check(wait_for(lambda: "g7" not in names(ctx["cb"]), 10),
+            "destination QEMU killed after the switch: B keeps nothing")
+    t.check_eq(lb.take("g7"), [STARTED_MIGRATED, RESUMED_POSTCOPY, STOPPED_FAILED],
+               "destination QEMU killed after the switch: B STARTED_MIGRATED, "
+               "RESUMED_POSTCOPY, STOPPED_FAILED")
+    t.check_eq(la.take("g7")[-1:], [SUSPENDED_POSTCOPY_FAILED],
+               "destination QEMU killed after the switch: A ends with "
+               "SUSPENDED_POSTCOPY_FAILED")
+    t.check(wait_for(lambda: len(pair_qemus(pair)) == 1, 10),
+            "destination QEMU killed after the switch: only A's QEMU is left",
+            str(pair_qemus(pair)))
+    dom.destroy()
+    la.take("g7", settle=0.1)
 
 
 def session_times(out):
@@ -683,8 +787,8 @@ def main():
             ctx["cb"] = lv.open(uri(pair.b))
             ctx["la"] = Listener(lv, uri(pair.a))
             ctx["lb"] = Listener(lv, uri(pair.b))
-            cases = (test_managed, test_p2p_persist, test_postcopy, test_responsive,
-                     test_faults, test_crash_points)
+            cases = (test_managed, test_p2p_persist, test_postcopy, test_postcopy_faults,
+                     test_responsive, test_faults, test_crash_points)
             only = os.environ.get("VKD_MIG_CASES")     # e.g. "managed,faults" (debugging)
             if only:
                 cases = [c for c in cases if c.__name__[5:] in only.split(",")]
