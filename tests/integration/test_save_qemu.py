@@ -105,10 +105,11 @@ def test_save_restore(d, libvirt):
         # managed save: the image under the driver's directory, start resumes from it
         uri = d.uri(driver="qemu", path="/system")
         image = os.path.join(d.root, "var", "lib", "virtkit", "qemu", "save", "sv.save")
-        last = max(heartbeats(d, "sv")[0] or [0])
         rc, out, err = t.virsh(uri, "managedsave", "sv")
         t.check_eq((rc, out.strip()), (0, "Domain 'sv' state saved by libvirt"),
                    "virsh managedsave: %s" % err)
+        # read once QEMU is gone: beats written while virsh was still on its way count
+        last = max(heartbeats(d, "sv")[0] or [0])
         t.check(os.path.exists(image), "the managed image is %s" % image)
         t.check_eq((dom.state(), dom.hasManagedSaveImage(0)), ([SHUTOFF, SHUTOFF_SAVED], 1),
                    "managed save: shut off (saved), image present")
@@ -381,6 +382,15 @@ def test_image_xml(d, libvirt):
         conn.restore(path)
         qemu_pid(d, name)
         t.check_eq(dom.state(), [RUNNING, RUNNING_RESTORED], "a version 1 image restores")
+        # a version 2 image whose XML area has no NUL is corrupt, not read past
+        bad = os.path.join(d.root, "nonul.save")
+        with open(bad, "wb") as f:
+            f.write(data[:16] + struct.pack("<IIII", 2, 4096, 1, 0) + data[32:64] +
+                    b"<" * 4096 + b"\0" * 64)
+        code, msg = error_of(libvirt, lambda: conn.saveImageGetXMLDesc(bad, 0))
+        t.check_eq((code, msg), (libvirt.VIR_ERR_INVALID_ARG,
+                                 "invalid argument: save image '%s' has a corrupt header" % bad),
+                   "a version 2 image without a NUL in its XML area is refused")
         dom.destroy()
         dom.undefine()
     finally:
