@@ -373,6 +373,36 @@ static const VkOptDef vkOptsManagedsaveRemove[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsManagedsaveDumpxml[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE),
+    VK_OPT_FLAG("security-info", "include security sensitive information in XML dump"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsManagedsaveDefine[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE),
+    { .name = "xml", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "filename containing updated XML for the target", .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("running", "set domain to be running on start"),
+    VK_OPT_FLAG("paused", "set domain to be paused on start"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSaveImageDumpxml[] = {
+    VK_OPT_FILE("saved state file to read"),
+    VK_OPT_FLAG("security-info", "include security sensitive information in XML dump"),
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsSaveImageDefine[] = {
+    VK_OPT_FILE("saved state file to modify"),
+    { .name = "xml", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "filename containing updated XML for the target", .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("running", "set domain to be running on restore"),
+    VK_OPT_FLAG("paused", "set domain to be paused on restore"),
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsSuspend[] = {
     VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_RUNNING),
     VK_OPT_END,
@@ -588,6 +618,12 @@ const VkCmdDef vkCommands[] = {
       "save a domain state to a file the hypervisor driver manages",
       "Save the state of a running domain and stop it; the next start of the "
       "domain resumes from that state.", 0 },
+    { "managedsave-define", "domain", vkSaveCmdManagedsaveDefine, vkOptsManagedsaveDefine,
+      "redefine the XML for a domain's managed save state file",
+      "Replace the domain XML associated with a managed save state file.", 0 },
+    { "managedsave-dumpxml", "domain", vkSaveCmdManagedsaveDumpxml, vkOptsManagedsaveDumpxml,
+      "Domain information of managed save state file in XML",
+      "Dump XML of domain information for a managed save state file to stdout.", 0 },
     { "managedsave-remove", "domain", vkSaveCmdManagedsaveRemove, vkOptsManagedsaveRemove,
       "remove the managed save image of a domain",
       "Delete a domain's managed save image, so that its next start boots afresh.", 0 },
@@ -638,6 +674,12 @@ const VkCmdDef vkCommands[] = {
       "save a domain state to a file",
       "Save the memory and device state of a running domain to a file and stop it; "
       "restore starts it again from there.", 0 },
+    { "save-image-define", "domain", vkSaveCmdSaveImageDefine, vkOptsSaveImageDefine,
+      "redefine the XML for a domain's saved state file",
+      "Replace the domain XML associated with a saved state file.", 0 },
+    { "save-image-dumpxml", "domain", vkSaveCmdSaveImageDumpxml, vkOptsSaveImageDumpxml,
+      "saved state domain information in XML",
+      "Dump XML of domain information for a saved state file to stdout.", 0 },
     { "screenshot", "domain", vkConsoleCmdScreenshot, vkOptsScreenshot,
       "take a screenshot of a current domain console and store it into a file",
       "Save an image of the domain's display to a file; without one the name is "

@@ -1,4 +1,4 @@
-/* vk_save.c: save, restore, managedsave and managedsave-remove (virsh's texts) */
+/* vk_save.c: save, restore, managed save and the XML of save images (virsh's texts) */
 #include <errno.h>
 #include <stdio.h>
 
@@ -200,5 +200,145 @@ vkSaveCmdManagedsaveRemove(VkCtl *ctl, const VkCmd *cmd)
         return false;
     }
     vkPrintExtra(ctl, "Removed managedsave image for domain '%s'", name);
+    return true;
+}
+
+/* The file named by the required option @opt, read whole (caller frees). */
+static char *
+vkSaveReadXmlFile(VkCtl *ctl, const VkCmd *cmd, const char *opt)
+{
+    const char *path = NULL;
+    g_autoptr(GError) err = NULL;
+    char *xml = NULL;
+
+    if (vkCmdOptString(ctl, cmd, opt, &path) < 0 || !path)
+        return NULL;
+    if (!g_file_get_contents(path, &xml, NULL, &err)) {
+        vkError(ctl, "Failed to open file '%s': %s", path, err->message);
+        return NULL;
+    }
+    return xml;
+}
+
+/**
+ * vkSaveCmdManagedsaveDumpxml:
+ * @ctl: run state
+ * @cmd: parsed "managedsave-dumpxml" command
+ *
+ * Prints the domain XML stored in a domain's managed save image.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdManagedsaveDumpxml(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    unsigned int flags = 0;
+    char *xml;
+
+    if (vkCmdOptBool(cmd, "security-info"))
+        flags |= VIR_DOMAIN_SAVE_IMAGE_XML_SECURE;
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, NULL)))
+        return false;
+    if (!(xml = virDomainManagedSaveGetXMLDesc(dom, flags)))
+        return false;
+    vkPrint(ctl, "%s", xml);
+    free(xml);
+    return true;
+}
+
+/**
+ * vkSaveCmdManagedsaveDefine:
+ * @ctl: run state
+ * @cmd: parsed "managedsave-define" command
+ *
+ * Replaces the domain XML stored in a domain's managed save image;
+ * --running / --paused (exclusive, checked here as virsh does) change the
+ * state the next start leaves the domain in.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdManagedsaveDefine(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    g_autofree char *xml = NULL;
+    const char *name = NULL;
+    bool running = vkCmdOptBool(cmd, "running");
+    bool paused = vkCmdOptBool(cmd, "paused");
+    unsigned int flags = 0;
+
+    if (!vkCmdCheckExclusive(ctl, running, "running", paused, "paused"))
+        return false;
+    if (running)
+        flags |= VIR_DOMAIN_SAVE_RUNNING;
+    if (paused)
+        flags |= VIR_DOMAIN_SAVE_PAUSED;
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, &name)))
+        return false;
+    if (!(xml = vkSaveReadXmlFile(ctl, cmd, "xml")))
+        return false;
+    if (virDomainManagedSaveDefineXML(dom, xml, flags) < 0) {
+        vkError(ctl, "Failed to update %s XML configuration", name);
+        return false;
+    }
+    vkPrintExtra(ctl, "Managed save state file of domain '%s' updated.\n", name);
+    return true;
+}
+
+/**
+ * vkSaveCmdSaveImageDumpxml:
+ * @ctl: run state
+ * @cmd: parsed "save-image-dumpxml" command
+ *
+ * Prints the domain XML stored in a save image.
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdSaveImageDumpxml(VkCtl *ctl, const VkCmd *cmd)
+{
+    const char *file = NULL;
+    unsigned int flags = 0;
+    char *xml;
+
+    if (vkCmdOptString(ctl, cmd, "file", &file) < 0)
+        return false;
+    if (vkCmdOptBool(cmd, "security-info"))
+        flags |= VIR_DOMAIN_SAVE_IMAGE_XML_SECURE;
+    if (!(xml = virDomainSaveImageGetXMLDesc(ctl->conn, file, flags)))
+        return false;
+    vkPrint(ctl, "%s", xml);
+    free(xml);
+    return true;
+}
+
+/**
+ * vkSaveCmdSaveImageDefine:
+ * @ctl: run state
+ * @cmd: parsed "save-image-define" command
+ *
+ * Replaces the domain XML stored in a save image; --running / --paused
+ * change the state a restore leaves the domain in (both together are
+ * refused by the API, as with virsh).
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdSaveImageDefine(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autofree char *xml = NULL;
+    const char *file = NULL;
+    unsigned int flags = 0;
+
+    if (vkCmdOptString(ctl, cmd, "file", &file) < 0 || !vkSaveFlags(cmd, &flags))
+        return false;
+    if (!(xml = vkSaveReadXmlFile(ctl, cmd, "xml")))
+        return false;
+    if (virDomainSaveImageDefineXML(ctl->conn, file, xml, flags) < 0) {
+        vkError(ctl, "Failed to update %s", file);
+        return false;
+    }
+    vkPrintExtra(ctl, "State file %s updated.\n", file);
     return true;
 }

@@ -1869,6 +1869,19 @@ int virDomainManagedSave(virDomainPtr dom,
                          unsigned int flags);
 int virDomainManagedSaveRemove(virDomainPtr dom,
                                unsigned int flags);
+char *virDomainManagedSaveGetXMLDesc(virDomainPtr domain,
+                                     unsigned int flags);
+int virDomainManagedSaveDefineXML(virDomainPtr domain,
+                                  const char *dxml,
+                                  unsigned int flags);
+int virDomainSaveParams(virDomainPtr domain,
+                        virTypedParameterPtr params,
+                        int nparams,
+                        unsigned int flags);
+int virDomainRestoreParams(virConnectPtr conn,
+                           virTypedParameterPtr params,
+                           int nparams,
+                           unsigned int flags);
 int virDomainGetSecurityLabel(virDomainPtr domain,
                               virSecurityLabelPtr seclabel);
 

@@ -171,6 +171,14 @@ struct _HypervisorDriver {
                                     const char *dxml, unsigned int flags);
     int (*domainManagedSave)(virDomainPtr dom, unsigned int flags);
     int (*domainManagedSaveRemove)(virDomainPtr dom, unsigned int flags);
+    char *(*domainManagedSaveGetXMLDesc)(virDomainPtr dom, unsigned int flags);
+    int (*domainManagedSaveDefineXML)(virDomainPtr dom, const char *dxml,
+                                      unsigned int flags);
+    /* VIR_DOMAIN_SAVE_PARAM_FILE arrives absolute when given */
+    int (*domainSaveParams)(virDomainPtr dom, virTypedParameterPtr params,
+                            int nparams, unsigned int flags);
+    int (*domainRestoreParams)(virConnectPtr conn, virTypedParameterPtr params,
+                               int nparams, unsigned int flags);
     int (*domainGetSecurityLabel)(virDomainPtr dom, virSecurityLabelPtr seclabel);
     char *(*domainGetMetadata)(virDomainPtr dom, int type, const char *uri,
                                unsigned int flags);

@@ -3,6 +3,7 @@
 
 #define ERR_DOMAIN VIR_FROM_DOMAIN
 #include "api/entry.h"
+#include "util/str.h"
 
 /*
  * Argument checks follow libvirt 9.0 as observed through its public API.
@@ -270,6 +271,175 @@ virDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
     ENTRY_CHECK_READ_ONLY(conn, error);
     ENTRY_DRIVER_FUNC(conn, domainManagedSaveRemove, error);
     if (conn->driver->domainManagedSaveRemove(dom, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainManagedSaveGetXMLDesc:
+ * @domain: a domain
+ * @flags: virDomainSaveImageXMLFlags
+ *
+ * Allowed on a read-only connection unless @flags asks for secure data,
+ * as libvirt 9.0.
+ *
+ * Returns: the domain XML stored in @domain's managed save image (caller
+ * frees), or NULL on error.
+ */
+char *
+virDomainManagedSaveGetXMLDesc(virDomainPtr domain, unsigned int flags)
+{
+    virConnectPtr conn;
+    char *ret = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, NULL);
+    conn = domain->conn;
+    if (connectIsReadOnly(conn) && (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)) {
+        reportError(VIR_ERR_OPERATION_DENIED, "%s",
+                    _("virDomainManagedSaveGetXMLDesc with secure flag"));
+        goto error;
+    }
+    ENTRY_DRIVER_FUNC(conn, domainManagedSaveGetXMLDesc, error);
+    if (!(ret = conn->driver->domainManagedSaveGetXMLDesc(domain, flags)))
+        goto error;
+    return ret;
+
+ error:
+    entryDispatchError(conn);
+    return NULL;
+}
+
+/**
+ * virDomainManagedSaveDefineXML:
+ * @domain: a domain with a managed save image
+ * @dxml: the replacement domain XML
+ * @flags: virDomainSaveRestoreFlags (RUNNING or PAUSED changes the state
+ *         the image restores to)
+ *
+ * As libvirt 9.0's, the entry point leaves @dxml to the driver.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainManagedSaveDefineXML(virDomainPtr domain, const char *dxml, unsigned int flags)
+{
+    virConnectPtr conn;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_DRIVER_FUNC(conn, domainManagedSaveDefineXML, error);
+    if (conn->driver->domainManagedSaveDefineXML(domain, dxml, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/*
+ * A shallow copy of @params whose VIR_DOMAIN_SAVE_PARAM_FILE strings are
+ * absolute (those made so are added to @owned).  Caller frees the array
+ * with g_free, never the strings it borrows.
+ */
+static virTypedParameterPtr
+saveParamsAbsolute(virTypedParameterPtr params, int nparams, GPtrArray *owned)
+{
+    virTypedParameterPtr copy = g_new0(virTypedParameter, MAX(nparams, 1));
+    int i;
+
+    for (i = 0; i < nparams; i++) {
+        copy[i] = params[i];
+        if (params[i].type == VIR_TYPED_PARAM_STRING && params[i].value.s &&
+            streq(params[i].field, VIR_DOMAIN_SAVE_PARAM_FILE) &&
+            !g_path_is_absolute(params[i].value.s)) {
+            copy[i].value.s = saveAbsPath(params[i].value.s);
+            g_ptr_array_add(owned, copy[i].value.s);
+        }
+    }
+    return copy;
+}
+
+/**
+ * virDomainSaveParams:
+ * @domain: a running or paused domain
+ * @params: VIR_DOMAIN_SAVE_PARAM_FILE (without it: a managed save) and
+ *          VIR_DOMAIN_SAVE_PARAM_DXML, both strings
+ * @nparams: the number of @params
+ * @flags: virDomainSaveRestoreFlags
+ *
+ * virDomainSaveFlags() with typed parameters.  A relative file name is
+ * taken from the caller's working directory.  As libvirt 9.0's, the entry
+ * point leaves the parameters to the driver.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainSaveParams(virDomainPtr domain, virTypedParameterPtr params, int nparams,
+                    unsigned int flags)
+{
+    virConnectPtr conn;
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autofree virTypedParameterPtr abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
+    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
+    ENTRY_DRIVER_FUNC(conn, domainSaveParams, error);
+    abs = saveParamsAbsolute(params, nparams, owned);
+    if (conn->driver->domainSaveParams(domain, abs, nparams, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainRestoreParams:
+ * @conn: a connection
+ * @params: VIR_DOMAIN_SAVE_PARAM_FILE (required by the drivers) and
+ *          VIR_DOMAIN_SAVE_PARAM_DXML, both strings
+ * @nparams: the number of @params
+ * @flags: virDomainSaveRestoreFlags
+ *
+ * virDomainRestoreFlags() with typed parameters; a relative file name is
+ * taken from the caller's working directory.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainRestoreParams(virConnectPtr conn, virTypedParameterPtr params, int nparams,
+                       unsigned int flags)
+{
+    g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func(g_free);
+    g_autofree virTypedParameterPtr abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_CONN(conn, -1);
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DOMAIN_SAVE_RUNNING,
+                          VIR_DOMAIN_SAVE_PAUSED, error);
+    ENTRY_CHECK_NON_NEGATIVE(nparams, error);
+    ENTRY_CHECK_NON_NULL_ARRAY(params, nparams, error);
+    ENTRY_DRIVER_FUNC(conn, domainRestoreParams, error);
+    abs = saveParamsAbsolute(params, nparams, owned);
+    if (conn->driver->domainRestoreParams(conn, abs, nparams, flags) < 0)
         goto error;
     return 0;
 

@@ -1701,36 +1701,104 @@ qemuDomainSetAutostart(virDomainPtr dom, int autostart)
 
 /* ---- saving to a file (issue #6; the work is in qemu_save.c) ---- */
 
+/*
+ * The definition @dxml proposes for the guest defined by @orig (a save
+ * image's definition, or a running domain's): parsed and made ready for
+ * this driver, with @orig's name and the same guest ABI (the check
+ * migration applies to a caller's destination XML), as libvirt requires
+ * of a save image's replacement XML.  Returns it (caller frees), or NULL
+ * with an error: VIR_ERR_CONFIG_UNSUPPORTED naming the first difference.
+ */
+static DomainDef *
+qemuDriverSaveXMLCheck(QemuDriver *driver, const DomainDef *orig, const char *dxml)
+{
+    g_autoptr(DomainDef) def = NULL;
+
+    if (!(def = domainDefParseString(dxml, DOMAIN_DEF_PARSE_INACTIVE)) ||
+        qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+    if (!streq(def->name, orig->name)) {
+        reportError(VIR_ERR_CONFIG_UNSUPPORTED,
+                    _("Target domain name '%1$s' does not match source '%2$s'"), def->name,
+                    orig->name);
+        return NULL;
+    }
+    if (domainDefCheckABIStability(orig, def) < 0)
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+/* The definition stored in the image @xml, ready for this driver (caller frees). */
+static DomainDef *
+qemuDriverSaveImageDef(QemuDriver *driver, const char *xml)
+{
+    g_autoptr(DomainDef) def = NULL;
+
+    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0)
+        return NULL;
+    return g_steal_pointer(&def);
+}
+
+/*
+ * Saves the domain of @dom to @path, or to its managed save image when
+ * @path is NULL, storing @dxml (checked against the running definition)
+ * instead of the domain's own definition when given.
+ */
 static int
-qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags)
+qemuDomainSaveHelper(virDomainPtr dom, const char *path, const char *dxml, unsigned int flags)
 {
     QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *image = NULL;
+    g_autofree char *xml = NULL;
     DomainObj *vm;
     int ret = -1;
 
-    /* BYPASS_CACHE and an XML replacement are not done yet */
-    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
-    if (dxml) {
-        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("replacing the XML of a save image is not supported"));
-        return -1;
-    }
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    if (qemuDomainBeginActiveJob(vm, "virDomainSave") < 0)
+    if (qemuDomainBeginActiveJob(vm, path ? "virDomainSave" : "virDomainManagedSave") < 0)
         goto cleanup;
-    if ((ret = qemuSaveDomainLocked(driver, vm, to, flags)) == 0)
-        dom->id = -1;
-    qemuDomainJobEndLocked(vm);
+    if (!path && !vm->persistent) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("cannot do managed save for transient domain"));
+        goto endjob;
+    }
+    if (dxml) {
+        g_autoptr(DomainDef) def = qemuDriverSaveXMLCheck(driver, vm->def, dxml);
 
+        if (!def ||
+            !(xml = domainDefFormat(def, DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE)))
+            goto endjob;
+    }
+    if (!path)
+        image = qemuDriverManagedSavePath(driver, vm->def->name);
+    if ((ret = qemuSaveDomainXMLLocked(driver, vm, path ? path : image, xml, flags)) == 0) {
+        if (!path)
+            vm->hasManagedSave = true;
+        dom->id = -1;
+    }
+
+ endjob:
+    qemuDomainJobEndLocked(vm);
  cleanup:
     domainObjEndAPI(&vm);
     return ret;
 }
 
 static int
-qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
-                       unsigned int flags)
+qemuDomainSaveFlags(virDomainPtr dom, const char *to, const char *dxml, unsigned int flags)
+{
+    /* BYPASS_CACHE is not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    return qemuDomainSaveHelper(dom, to, dxml, flags);
+}
+
+/*
+ * Starts the guest saved in @from, defined by @dxml (checked against the
+ * image's definition) when given.
+ */
+static int
+qemuDomainRestoreHelper(virConnectPtr conn, const char *from, const char *dxml,
+                        unsigned int flags)
 {
     QemuDriver *driver = conn->privateData;
     g_autoptr(DomainDef) def = NULL;
@@ -1741,21 +1809,25 @@ qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
     int fd = -1;
     int ret = -1;
 
-    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
-    if (dxml) {
-        reportError(VIR_ERR_ARGUMENT_UNSUPPORTED, "%s",
-                    _("replacing the XML of a save image is not supported"));
-        return -1;
-    }
     if (qemuSaveImageOpen(from, &xml, &running, &fd, &format) < 0)
         return -1;
     if (flags & VIR_DOMAIN_SAVE_RUNNING)
         running = true;
     else if (flags & VIR_DOMAIN_SAVE_PAUSED)
         running = false;
-    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0) {
+    if (!(def = qemuDriverSaveImageDef(driver, xml))) {
         close(fd);
         return -1;
+    }
+    if (dxml) {
+        DomainDef *newDef = qemuDriverSaveXMLCheck(driver, def, dxml);
+
+        if (!newDef) {
+            close(fd);
+            return -1;
+        }
+        domainDefFree(def);
+        def = newDef;
     }
     def->id = -1;
     if (!(vm = domainObjListAdd(driver->domains, &def,
@@ -1782,34 +1854,19 @@ qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
 }
 
 static int
+qemuDomainRestoreFlags(virConnectPtr conn, const char *from, const char *dxml,
+                       unsigned int flags)
+{
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    return qemuDomainRestoreHelper(conn, from, dxml, flags);
+}
+
+static int
 qemuDomainManagedSave(virDomainPtr dom, unsigned int flags)
 {
-    QemuDriver *driver = dom->conn->privateData;
-    g_autofree char *image = NULL;
-    DomainObj *vm;
-    int ret = -1;
-
     /* BYPASS_CACHE is not done yet */
     checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
-    if (!(vm = qemuDomObjFromDomain(dom)))
-        return -1;
-    if (qemuDomainBeginActiveJob(vm, "virDomainManagedSave") < 0)
-        goto cleanup;
-    if (!vm->persistent) {
-        reportError(VIR_ERR_OPERATION_INVALID, "%s",
-                    _("cannot do managed save for transient domain"));
-    } else {
-        image = qemuDriverManagedSavePath(driver, vm->def->name);
-        if ((ret = qemuSaveDomainLocked(driver, vm, image, flags)) == 0) {
-            vm->hasManagedSave = true;
-            dom->id = -1;
-        }
-    }
-    qemuDomainJobEndLocked(vm);
-
- cleanup:
-    domainObjEndAPI(&vm);
-    return ret;
+    return qemuDomainSaveHelper(dom, NULL, NULL, flags);
 }
 
 static int
@@ -1834,23 +1891,224 @@ qemuDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
     return ret;
 }
 
+/* The definition stored in the image @file, formatted for a caller. */
 static char *
-qemuDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
+qemuDriverSaveImageXML(QemuDriver *driver, const char *file, unsigned int flags)
 {
-    QemuDriver *driver = conn->privateData;
     g_autoptr(DomainDef) def = NULL;
     g_autofree char *xml = NULL;
     unsigned int formatFlags = DOMAIN_DEF_FORMAT_INACTIVE;
     bool running;
 
-    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
     if (qemuSaveImageOpen(file, &xml, &running, NULL, NULL) < 0)
         return NULL;
-    if (!(def = domainDefParseString(xml, 0)) || qemuDriverPrepareNewDef(driver, def) < 0)
+    if (!(def = qemuDriverSaveImageDef(driver, xml)))
         return NULL;
     if (flags & VIR_DOMAIN_SAVE_IMAGE_XML_SECURE)
         formatFlags |= DOMAIN_DEF_FORMAT_SECURE;
     return domainDefFormat(def, formatFlags);
+}
+
+static char *
+qemuDomainSaveImageGetXMLDesc(virConnectPtr conn, const char *file, unsigned int flags)
+{
+    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+    return qemuDriverSaveImageXML(conn->privateData, file, flags);
+}
+
+/*
+ * Stores @dxml (checked against the image's definition) in the image
+ * @file; VIR_DOMAIN_SAVE_RUNNING (which wins, as in libvirt) or _PAUSED
+ * in @flags changes the state the image restores to.
+ */
+static int
+qemuDriverSaveImageDefine(QemuDriver *driver, const char *file, const char *dxml,
+                          unsigned int flags)
+{
+    g_autoptr(DomainDef) def = NULL;
+    g_autoptr(DomainDef) newDef = NULL;
+    g_autofree char *oldXml = NULL;
+    g_autofree char *xml = NULL;
+    bool running;
+    int state = -1;
+
+    if (!dxml) {
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("a replacement domain XML is required"));
+        return -1;
+    }
+    if (qemuSaveImageOpen(file, &oldXml, &running, NULL, NULL) < 0)
+        return -1;
+    if (!(def = qemuDriverSaveImageDef(driver, oldXml)) ||
+        !(newDef = qemuDriverSaveXMLCheck(driver, def, dxml)) ||
+        !(xml = domainDefFormat(newDef, DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE)))
+        return -1;
+    if (flags & VIR_DOMAIN_SAVE_RUNNING)
+        state = 1;
+    else if (flags & VIR_DOMAIN_SAVE_PAUSED)
+        state = 0;
+    return qemuSaveImageRewrite(file, xml, state);
+}
+
+static int
+qemuDomainSaveImageDefineXML(virConnectPtr conn, const char *file, const char *dxml,
+                             unsigned int flags)
+{
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    return qemuDriverSaveImageDefine(conn->privateData, file, dxml, flags);
+}
+
+static char *
+qemuDomainManagedSaveGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *image = NULL;
+    DomainObj *vm;
+    char *ret = NULL;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_IMAGE_XML_SECURE, NULL);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return NULL;
+    if (!vm->hasManagedSave) {
+        /* as libvirt 9.0 */
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("domain does not have managed save image"));
+    } else {
+        image = qemuDriverManagedSavePath(driver, vm->def->name);
+        ret = qemuDriverSaveImageXML(driver, image, flags);
+    }
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainManagedSaveDefineXML(virDomainPtr dom, const char *dxml, unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    g_autofree char *image = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    /* the job keeps a start from consuming the image meanwhile */
+    if (qemuDomainJobBeginLocked(vm, QEMU_JOB_MODIFY, "virDomainManagedSaveDefineXML") < 0)
+        goto cleanup;
+    if (!vm->hasManagedSave) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("domain does not have managed save image"));
+    } else {
+        image = qemuDriverManagedSavePath(driver, vm->def->name);
+        ret = qemuDriverSaveImageDefine(driver, image, dxml, flags);
+    }
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* libvirt's typed-parameter type names, for messages. */
+static const char *
+qemuDriverParamTypeName(int type)
+{
+    static const char *const names[] = {
+        "", "int", "uint", "llong", "ullong", "double", "boolean", "string",
+    };
+
+    return type > 0 && type < (int)G_N_ELEMENTS(names) ? names[type] : "unknown";
+}
+
+static int
+qemuDriverParamCompare(const void *a, const void *b)
+{
+    const virTypedParameter *const *pa = a;
+    const virTypedParameter *const *pb = b;
+
+    return strcmp((*pa)->field, (*pb)->field);
+}
+
+/*
+ * Checks the parameters of virDomainSaveParams / virDomainRestoreParams
+ * as libvirt 9.0 does (virTypedParamsValidate): taken in the order of
+ * their names, the first one that is unknown (VIR_ERR_ARGUMENT_UNSUPPORTED),
+ * repeated or not a string (VIR_ERR_INVALID_ARG) is refused, with
+ * libvirt's messages and error domain (VIR_FROM_NONE).
+ */
+static int
+qemuDriverSaveParamsValidate(virTypedParameterPtr params, int nparams)
+{
+    g_autofree virTypedParameterPtr *sorted = NULL;
+    const char *last = NULL;
+    int i;
+
+    if (nparams <= 0)
+        return 0;
+    sorted = g_new0(virTypedParameterPtr, nparams);
+    for (i = 0; i < nparams; i++)
+        sorted[i] = &params[i];
+    qsort(sorted, nparams, sizeof(*sorted), qemuDriverParamCompare);
+    for (i = 0; i < nparams; i++) {
+        const virTypedParameter *p = sorted[i];
+
+        if (!streq(p->field, VIR_DOMAIN_SAVE_PARAM_FILE) &&
+            !streq(p->field, VIR_DOMAIN_SAVE_PARAM_DXML)) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_ARGUMENT_UNSUPPORTED, __FILE__, __func__,
+                        __LINE__, _("parameter '%1$s' not supported"), p->field);
+            return -1;
+        }
+        if (last && streq(last, p->field)) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_INVALID_ARG, __FILE__, __func__, __LINE__,
+                        _("parameter '%1$s' occurs multiple times"), p->field);
+            return -1;
+        }
+        if (p->type != VIR_TYPED_PARAM_STRING) {
+            errorReport(VIR_FROM_NONE, VIR_ERR_INVALID_ARG, __FILE__, __func__, __LINE__,
+                        _("invalid type '%1$s' for parameter '%2$s', expected '%3$s'"),
+                        qemuDriverParamTypeName(p->type), p->field,
+                        qemuDriverParamTypeName(VIR_TYPED_PARAM_STRING));
+            return -1;
+        }
+        last = p->field;
+    }
+    return 0;
+}
+
+/* Without VIR_DOMAIN_SAVE_PARAM_FILE a managed save, as libvirt's. */
+static int
+qemuDomainSaveParams(virDomainPtr dom, virTypedParameterPtr params, int nparams,
+                     unsigned int flags)
+{
+    const char *to = NULL;
+    const char *dxml = NULL;
+
+    /* BYPASS_CACHE is not done yet */
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (qemuDriverSaveParamsValidate(params, nparams) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_FILE, &to) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_DXML, &dxml) < 0)
+        return -1;
+    return qemuDomainSaveHelper(dom, to, dxml, flags);
+}
+
+static int
+qemuDomainRestoreParams(virConnectPtr conn, virTypedParameterPtr params, int nparams,
+                        unsigned int flags)
+{
+    const char *from = NULL;
+    const char *dxml = NULL;
+
+    checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
+    if (qemuDriverSaveParamsValidate(params, nparams) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_FILE, &from) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_DXML, &dxml) < 0)
+        return -1;
+    if (!from) {
+        /* as libvirt 9.0 */
+        reportError(VIR_ERR_INVALID_ARG, "%s", _("missing path to restore from"));
+        return -1;
+    }
+    return qemuDomainRestoreHelper(conn, from, dxml, flags);
 }
 
 static int
@@ -2027,6 +2285,11 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainSaveImageGetXMLDesc = qemuDomainSaveImageGetXMLDesc,
     .domainManagedSave = qemuDomainManagedSave,
     .domainManagedSaveRemove = qemuDomainManagedSaveRemove,
+    .domainSaveImageDefineXML = qemuDomainSaveImageDefineXML,
+    .domainManagedSaveGetXMLDesc = qemuDomainManagedSaveGetXMLDesc,
+    .domainManagedSaveDefineXML = qemuDomainManagedSaveDefineXML,
+    .domainSaveParams = qemuDomainSaveParams,
+    .domainRestoreParams = qemuDomainRestoreParams,
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,

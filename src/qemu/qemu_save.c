@@ -26,20 +26,28 @@ LOG_INIT("qemu.save");
  * The image (our own layout; reference/migration.md "Saving to a file"):
  *
  *   0  char[16]  magic "VirtkitQemuSave\n"
- *  16  u32 LE    format version (1)
- *  20  u32 LE    length of the domain XML in bytes
+ *  16  u32 LE    format version (2; version 1 images are still read)
+ *  20  u32 LE    version 2: size of the XML area in bytes, which holds the
+ *                domain XML, a NUL and zeros up to its end (64 KiB spare
+ *                when written, so that virDomainSaveImageDefineXML can
+ *                store a longer XML in place, as libvirt leaves room);
+ *                version 1: the exact length of the XML (no NUL)
  *  24  u32 LE    1 if the guest ran when saved, 0 if it was paused
  *  28  u32 LE    compression of the stream: an index in qemuSaveFormats
  *                (0 raw, 1 gzip, 2 bzip2, 3 xz, 4 lzop, 5 zstd)
  *  32  u32[8]    reserved (0)
- *  64  the domain XML, then QEMU's migration stream to the end of the file
+ *  64  the XML area, then QEMU's migration stream to the end of the file
  *
  * The driver opens the file itself and hands QEMU the descriptor (getfd),
  * so QEMU never needs access to the path.
  */
 #define QEMU_SAVE_MAGIC "VirtkitQemuSave\n"
 #define QEMU_SAVE_MAGIC_LEN 16
-#define QEMU_SAVE_VERSION 1
+#define QEMU_SAVE_VERSION 2
+/* The first layout: an XML area exactly as long as the XML. */
+#define QEMU_SAVE_VERSION_EXACT 1
+/* Spare room after the XML (and its NUL) in a new image. */
+#define QEMU_SAVE_XML_PAD (64 * 1024)
 #define QEMU_SAVE_HEADER_LEN 64
 #define QEMU_SAVE_XML_MAX (16 * 1024 * 1024)
 #define QEMU_SAVE_FDNAME "vk-save"
@@ -236,9 +244,29 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
 int
 qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsigned int flags)
 {
+    return qemuSaveDomainXMLLocked(driver, vm, path, NULL, flags);
+}
+
+/**
+ * qemuSaveDomainXMLLocked:
+ * @driver: the driver
+ * @vm: as for qemuSaveDomainLocked
+ * @path: the file to write
+ * @xml: the definition to store in the image (the caller checked that it
+ *       describes @vm's guest), or NULL for @vm's own
+ * @flags: as for qemuSaveDomainLocked
+ *
+ * qemuSaveDomainLocked storing @xml.
+ *
+ * Returns: 0, or -1 with an error reported.
+ */
+int
+qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, const char *xml,
+                        unsigned int flags)
+{
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     unsigned char header[QEMU_SAVE_HEADER_LEN] = { 0 };
-    g_autofree char *xml = NULL;
+    g_autofree char *area = NULL;
     g_autofree char *name = g_strdup(vm->def->name);
     g_autofree char *prog = NULL;
     bool wasRunning = domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
@@ -248,6 +276,7 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
     unsigned int format = 0;
     QemuMonitor *mon;
     size_t xmlLen;
+    size_t areaLen;
     int fd = -1;
     int qemuFd = -1;
     int rc;
@@ -257,12 +286,24 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
     if (format == G_N_ELEMENTS(qemuSaveFormats))
         format = 0;     /* qemu.conf parsing admits only known names */
 
-    if (!(xml = domainDefFormat(vm->def, DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE)))
+    if (xml) {
+        area = g_strdup(xml);
+    } else if (!(area = domainDefFormat(vm->def,
+                                        DOMAIN_DEF_FORMAT_SECURE | DOMAIN_DEF_FORMAT_INACTIVE))) {
         return -1;
-    xmlLen = strlen(xml);
+    }
+    xmlLen = strlen(area);
+    if (xmlLen > QEMU_SAVE_XML_MAX - QEMU_SAVE_XML_PAD - 1) {
+        reportError(VIR_ERR_OPERATION_FAILED, _("domain XML too large to save (%1$zu bytes)"),
+                    xmlLen);
+        return -1;
+    }
+    areaLen = xmlLen + 1 + QEMU_SAVE_XML_PAD;
+    area = g_realloc(area, areaLen);
+    memset(area + xmlLen, 0, areaLen - xmlLen);
     memcpy(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN);
     filePutU32LE(header + 16, QEMU_SAVE_VERSION);
-    filePutU32LE(header + 20, xmlLen);
+    filePutU32LE(header + 20, areaLen);
     if (flags & VIR_DOMAIN_SAVE_RUNNING)
         filePutU32LE(header + 24, 1);
     else if (flags & VIR_DOMAIN_SAVE_PAUSED)
@@ -281,7 +322,7 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
         reportSystemError(errno, _("cannot create save image '%1$s'"), path);
         return -1;
     }
-    if (fdWriteAll(fd, header, sizeof(header)) < 0 || fdWriteAll(fd, xml, xmlLen) < 0) {
+    if (fdWriteAll(fd, header, sizeof(header)) < 0 || fdWriteAll(fd, area, areaLen) < 0) {
         reportSystemError(errno, _("cannot write save image '%1$s'"), path);
         goto error;
     }
@@ -353,6 +394,75 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
     return -1;
 }
 
+/* What the header of an image says. */
+typedef struct {
+    uint32_t version;
+    uint32_t areaLen;       /* bytes between the header and QEMU's stream */
+    uint32_t running;
+    uint32_t compression;
+} QemuSaveHeader;
+
+/*
+ * Reads the header and the XML area of the image open as @fd (at its
+ * start) into @hdr and @retXml (caller frees); @fd is left at QEMU's
+ * stream.  Returns 0, or -1 with an error (see qemuSaveImageOpen).
+ */
+static int
+qemuSaveImageReadHeader(int fd, const char *path, QemuSaveHeader *hdr, char **retXml)
+{
+    unsigned char header[QEMU_SAVE_HEADER_LEN];
+    g_autofree char *area = NULL;
+    ssize_t n;
+
+    if ((n = fdReadAll(fd, header, sizeof(header))) < 0) {
+        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
+        return -1;
+    }
+    if (n < (ssize_t)sizeof(header) || memcmp(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN) != 0) {
+        reportError(VIR_ERR_INVALID_ARG,
+                    _("'%1$s' is not a saved domain image (header magic mismatch)"), path);
+        return -1;
+    }
+    hdr->version = fileGetU32LE(header + 16);
+    hdr->areaLen = fileGetU32LE(header + 20);
+    hdr->running = fileGetU32LE(header + 24);
+    hdr->compression = fileGetU32LE(header + 28);
+    if (hdr->version != QEMU_SAVE_VERSION && hdr->version != QEMU_SAVE_VERSION_EXACT) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    _("save image '%1$s' has unsupported format version %2$u"), path,
+                    hdr->version);
+        return -1;
+    }
+    if (hdr->compression >= G_N_ELEMENTS(qemuSaveFormats)) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
+                    _("save image '%1$s' uses compression %2$u, which this build cannot read"),
+                    path, hdr->compression);
+        return -1;
+    }
+    if (hdr->areaLen == 0 || hdr->areaLen > QEMU_SAVE_XML_MAX || hdr->running > 1) {
+        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' has a corrupt header"), path);
+        return -1;
+    }
+    area = g_malloc(hdr->areaLen + 1);
+    if ((n = fdReadAll(fd, area, hdr->areaLen)) < 0) {
+        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
+        return -1;
+    }
+    if (n != (ssize_t)hdr->areaLen) {
+        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' is truncated"), path);
+        return -1;
+    }
+    area[hdr->areaLen] = '\0';
+    /* version 2: the XML ends at its NUL, inside the area */
+    if (hdr->version == QEMU_SAVE_VERSION &&
+        (strlen(area) == hdr->areaLen || strlen(area) == 0)) {
+        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' has a corrupt header"), path);
+        return -1;
+    }
+    *retXml = g_steal_pointer(&area);
+    return 0;
+}
+
 /**
  * qemuSaveImageOpen:
  * @path: an image written by qemuSaveDomainLocked
@@ -363,6 +473,8 @@ qemuSaveDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path, unsign
  * @retFormat: if not NULL, set to the stream's compression (pass it to
  *             qemuSaveRestoreLocked)
  *
+ * Reads images of both format versions.
+ *
  * Returns: 0, or -1 with an error reported: VIR_ERR_SYSTEM_ERROR when the
  * file cannot be read, VIR_ERR_INVALID_ARG when it is no image of ours
  * (as libvirt's QEMU driver for a bad magic), VIR_ERR_OPERATION_UNSUPPORTED
@@ -372,65 +484,83 @@ int
 qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *retFd,
                   unsigned int *retFormat)
 {
-    unsigned char header[QEMU_SAVE_HEADER_LEN];
+    QemuSaveHeader hdr;
     g_autofree char *xml = NULL;
-    uint32_t version;
-    uint32_t xmlLen;
-    uint32_t running;
-    uint32_t compression;
-    ssize_t n;
     int fd;
 
     if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
         reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
         return -1;
     }
-    if ((n = fdReadAll(fd, header, sizeof(header))) < 0) {
-        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
-        goto error;
+    if (qemuSaveImageReadHeader(fd, path, &hdr, &xml) < 0) {
+        close(fd);
+        return -1;
     }
-    if (n < (ssize_t)sizeof(header) || memcmp(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN) != 0) {
-        reportError(VIR_ERR_INVALID_ARG,
-                    _("'%1$s' is not a saved domain image (header magic mismatch)"), path);
-        goto error;
-    }
-    version = fileGetU32LE(header + 16);
-    xmlLen = fileGetU32LE(header + 20);
-    running = fileGetU32LE(header + 24);
-    compression = fileGetU32LE(header + 28);
-    if (version != QEMU_SAVE_VERSION) {
-        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                    _("save image '%1$s' has unsupported format version %2$u"), path, version);
-        goto error;
-    }
-    if (compression >= G_N_ELEMENTS(qemuSaveFormats)) {
-        reportError(VIR_ERR_OPERATION_UNSUPPORTED,
-                    _("save image '%1$s' uses compression %2$u, which this build cannot read"),
-                    path, compression);
-        goto error;
-    }
-    if (xmlLen == 0 || xmlLen > QEMU_SAVE_XML_MAX || running > 1) {
-        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' has a corrupt header"), path);
-        goto error;
-    }
-    xml = g_malloc(xmlLen + 1);
-    if ((n = fdReadAll(fd, xml, xmlLen)) < 0) {
-        reportSystemError(errno, _("cannot read domain image '%1$s'"), path);
-        goto error;
-    }
-    if (n != (ssize_t)xmlLen) {
-        reportError(VIR_ERR_INVALID_ARG, _("save image '%1$s' is truncated"), path);
-        goto error;
-    }
-    xml[xmlLen] = '\0';
     *retXml = g_steal_pointer(&xml);
-    *retRunning = running == 1;
+    *retRunning = hdr.running == 1;
     if (retFormat)
-        *retFormat = compression;
+        *retFormat = hdr.compression;
     if (retFd)
         *retFd = fd;
     else
         close(fd);
+    return 0;
+}
+
+/**
+ * qemuSaveImageRewrite:
+ * @path: an image written by qemuSaveDomainLocked
+ * @xml: the definition to store instead (the caller checked it)
+ * @running: 1 or 0: the state the image restores to from now on; -1 keeps
+ *           the stored one
+ *
+ * Replaces the XML (and the state) in place; QEMU's stream stays as it is.
+ * The XML must fit the image's XML area with its NUL; a version 1 image
+ * (whose area is exactly as long as its XML) becomes a version 2 one with
+ * the same area.
+ *
+ * Returns: 0, or -1 with an error reported: VIR_ERR_OPERATION_FAILED
+ * "new xml too large to fit in file" as libvirt's when it does not fit,
+ * or as qemuSaveImageOpen.
+ */
+int
+qemuSaveImageRewrite(const char *path, const char *xml, int running)
+{
+    unsigned char header[QEMU_SAVE_HEADER_LEN] = { 0 };
+    g_autofree char *oldXml = NULL;
+    g_autofree char *area = NULL;
+    QemuSaveHeader hdr;
+    size_t xmlLen = strlen(xml);
+    int fd;
+
+    if ((fd = open(path, O_RDWR | O_CLOEXEC)) < 0) {
+        reportSystemError(errno, _("cannot open domain image '%1$s'"), path);
+        return -1;
+    }
+    if (qemuSaveImageReadHeader(fd, path, &hdr, &oldXml) < 0)
+        goto error;
+    if (xmlLen + 1 > hdr.areaLen) {
+        reportError(VIR_ERR_OPERATION_FAILED, "%s", _("new xml too large to fit in file"));
+        goto error;
+    }
+    area = g_malloc0(hdr.areaLen);
+    memcpy(area, xml, xmlLen);
+    memcpy(header, QEMU_SAVE_MAGIC, QEMU_SAVE_MAGIC_LEN);
+    filePutU32LE(header + 16, QEMU_SAVE_VERSION);
+    filePutU32LE(header + 20, hdr.areaLen);
+    filePutU32LE(header + 24, running < 0 ? hdr.running : (running ? 1 : 0));
+    filePutU32LE(header + 28, hdr.compression);
+    /* the area first: a crash in between leaves a readable image */
+    if (lseek(fd, QEMU_SAVE_HEADER_LEN, SEEK_SET) < 0 || fdWriteAll(fd, area, hdr.areaLen) < 0 ||
+        lseek(fd, 0, SEEK_SET) < 0 || fdWriteAll(fd, header, sizeof(header)) < 0 ||
+        fdatasync(fd) < 0) {
+        reportSystemError(errno, _("cannot write domain image '%1$s'"), path);
+        goto error;
+    }
+    if (close(fd) < 0) {
+        reportSystemError(errno, _("cannot write domain image '%1$s'"), path);
+        return -1;
+    }
     return 0;
 
  error:

@@ -10,3 +10,6 @@ int qemuSaveImageOpen(const char *path, char **retXml, bool *retRunning, int *re
                       unsigned int *retFormat);
 int qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int format,
                           bool running);
+int qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, const char *xml,
+                            unsigned int flags);
+int qemuSaveImageRewrite(const char *path, const char *xml, int running);

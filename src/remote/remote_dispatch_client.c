@@ -280,3 +280,64 @@ remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsigned
     *retVal = g_steal_pointer(&val);
     return 0;
 }
+
+/**
+ * remoteDispatchDeserializeParams:
+ * @wire: typed parameters as decoded from a call
+ * @n: their number (the XDR decoder already held it to the procedure's limit)
+ * @retParams: set to a new array (virTypedParamsFree releases it)
+ * @retN: set to its length
+ *
+ * Returns: 0, or -1 with VIR_ERR_RPC reported for an unknown type or a
+ * field name too long for a virTypedParameter.
+ */
+int
+remoteDispatchDeserializeParams(const remote_typed_param *wire, u_int n,
+                                virTypedParameterPtr *retParams, int *retN)
+{
+    virTypedParameterPtr params = g_new0(virTypedParameter, MAX(n, 1));
+    u_int i;
+
+    for (i = 0; i < n; i++) {
+        const remote_typed_param_value *v = &wire[i].value;
+        virTypedParameterPtr p = &params[i];
+
+        if (g_strlcpy(p->field, wire[i].field, VIR_TYPED_PARAM_FIELD_LENGTH) >=
+            VIR_TYPED_PARAM_FIELD_LENGTH) {
+            reportError(VIR_ERR_RPC, _("parameter name '%1$s' too long"), wire[i].field);
+            virTypedParamsFree(params, (int)i);
+            return -1;
+        }
+        p->type = v->type;
+        switch (v->type) {
+        case VIR_TYPED_PARAM_INT:
+            p->value.i = v->remote_typed_param_value_u.i;
+            break;
+        case VIR_TYPED_PARAM_UINT:
+            p->value.ui = v->remote_typed_param_value_u.ui;
+            break;
+        case VIR_TYPED_PARAM_LLONG:
+            p->value.l = v->remote_typed_param_value_u.l;
+            break;
+        case VIR_TYPED_PARAM_ULLONG:
+            p->value.ul = v->remote_typed_param_value_u.ul;
+            break;
+        case VIR_TYPED_PARAM_DOUBLE:
+            p->value.d = v->remote_typed_param_value_u.d;
+            break;
+        case VIR_TYPED_PARAM_BOOLEAN:
+            p->value.b = v->remote_typed_param_value_u.b != 0;
+            break;
+        case VIR_TYPED_PARAM_STRING:
+            p->value.s = g_strdup(v->remote_typed_param_value_u.s);
+            break;
+        default:
+            reportError(VIR_ERR_RPC, _("unknown parameter type: %1$d"), v->type);
+            virTypedParamsFree(params, (int)i);
+            return -1;
+        }
+    }
+    *retParams = params;
+    *retN = (int)n;
+    return 0;
+}

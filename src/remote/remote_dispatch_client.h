@@ -50,6 +50,8 @@ int remoteDispatchAPIError(void);
 void remoteDispatchMakeDomain(virDomainPtr dom, remote_nonnull_domain *ret);
 int remoteDispatchSerializeParams(virTypedParameterPtr params, int nparams, unsigned int max,
                                   remote_typed_param **retVal, u_int *retLen);
+int remoteDispatchDeserializeParams(const remote_typed_param *wire, u_int n,
+                                    virTypedParameterPtr *retParams, int *retN);
 
 /* The parameters of every handler (an RpcServerDispatchFunc). */
 #define REMOTE_DISPATCH_PARAMS                                                                     \

@@ -788,6 +788,75 @@ remoteDispatchDomainManagedSave(REMOTE_DISPATCH_PARAMS)
 }
 
 static int
+remoteDispatchDomainManagedSaveGetXMLDesc(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_managed_save_get_xml_desc_args *args = argsp;
+    remote_domain_managed_save_get_xml_desc_ret *ret = retp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (!(ret->xml = virDomainManagedSaveGetXMLDesc(dom, args->flags)))
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainManagedSaveDefineXML(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_managed_save_define_xml_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainManagedSaveDefineXML(dom, args->dxml ? *args->dxml : NULL, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainSaveParams(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_save_params_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int rc;
+
+    if (!dom)
+        return -1;
+    if (remoteDispatchDeserializeParams(args->params.params_val, args->params.params_len,
+                                        &params, &nparams) < 0)
+        return -1;
+    rc = virDomainSaveParams(dom, params, nparams, args->flags);
+    virTypedParamsFree(params, nparams);
+    if (rc < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainRestoreParams(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_restore_params_args *args = argsp;
+    g_autoptr(virConnect) conn = remoteDispatchDomainConn(client);
+    virTypedParameterPtr params = NULL;
+    int nparams = 0;
+    int rc;
+
+    if (!conn)
+        return -1;
+    if (remoteDispatchDeserializeParams(args->params.params_val, args->params.params_len,
+                                        &params, &nparams) < 0)
+        return -1;
+    rc = virDomainRestoreParams(conn, params, nparams, args->flags);
+    virTypedParamsFree(params, nparams);
+    if (rc < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
 remoteDispatchDomainManagedSaveRemove(REMOTE_DISPATCH_PARAMS)
 {
     remote_domain_managed_save_remove_args *args = argsp;
@@ -1039,6 +1108,16 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     REMOTE_PROC_A(DOMAIN_MANAGED_SAVE_REMOVE, domain_managed_save_remove,
                   "virDomainManagedSaveRemove", remoteDispatchDomainManagedSaveRemove,
                   REMOTE_PROC_CHANGE),
+    REMOTE_PROC_AR(DOMAIN_MANAGED_SAVE_GET_XML_DESC, domain_managed_save_get_xml_desc,
+                   "virDomainManagedSaveGetXMLDesc", remoteDispatchDomainManagedSaveGetXMLDesc,
+                   RPC_SERVER_PROC_READONLY),
+    REMOTE_PROC_A(DOMAIN_MANAGED_SAVE_DEFINE_XML, domain_managed_save_define_xml,
+                  "virDomainManagedSaveDefineXML", remoteDispatchDomainManagedSaveDefineXML,
+                  REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_SAVE_PARAMS, domain_save_params, "virDomainSaveParams",
+                  remoteDispatchDomainSaveParams, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_RESTORE_PARAMS, domain_restore_params, "virDomainRestoreParams",
+                  remoteDispatchDomainRestoreParams, REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_GET_SECURITY_LABEL, domain_get_security_label,
                    "virDomainGetSecurityLabel", remoteDispatchDomainGetSecurityLabel,
                    REMOTE_PROC_QUICK),

@@ -3049,6 +3049,66 @@ remoteConnectGetAllDomainStats(virConnectPtr conn, virDomainPtr *doms, unsigned 
     return rc;
 }
 
+/* --- managed save XML, save/restore with typed parameters (issue #6) ------ */
+
+static char *
+remoteDomainManagedSaveGetXMLDesc(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_managed_save_get_xml_desc_args args = { .flags = flags };
+    remote_domain_managed_save_get_xml_desc_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MANAGED_SAVE_GET_XML_DESC,
+                    remote_domain_managed_save_get_xml_desc_args, &args,
+                    remote_domain_managed_save_get_xml_desc_ret, &ret) < 0)
+        return NULL;
+    return ret.xml;
+}
+
+static int
+remoteDomainManagedSaveDefineXML(virDomainPtr dom, const char *dxml, unsigned int flags)
+{
+    remote_domain_managed_save_define_xml_args args = {
+        .dxml = REMOTE_STRING(dxml),
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MANAGED_SAVE_DEFINE_XML,
+                             remote_domain_managed_save_define_xml_args, &args);
+}
+
+static int
+remoteDomainSaveParams(virDomainPtr dom, virTypedParameterPtr params, int nparams,
+                       unsigned int flags)
+{
+    remote_domain_save_params_args args = { .flags = flags };
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_SAVE_PARAMS_MAX, &wire,
+                                &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_SAVE_PARAMS,
+                             remote_domain_save_params_args, &args);
+}
+
+static int
+remoteDomainRestoreParams(virConnectPtr conn, virTypedParameterPtr params, int nparams,
+                          unsigned int flags)
+{
+    remote_domain_restore_params_args args = { .flags = flags };
+    g_autofree remote_typed_param *wire = NULL;
+
+    if (remoteTypedParamsToWire(params, nparams, REMOTE_DOMAIN_SAVE_PARAMS_MAX, &wire,
+                                &args.params.params_len) < 0)
+        return -1;
+    args.params.params_val = wire;
+    return REMOTE_CALL_NORET(CONN_PRIV(conn), REMOTE_PROC_DOMAIN_RESTORE_PARAMS,
+                             remote_domain_restore_params_args, &args);
+}
+
 static HypervisorDriver remoteHypervisorDriver = {
     .name = "remote",
     .connectOpen = remoteConnectOpen,
@@ -3121,6 +3181,10 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainSaveImageDefineXML = remoteDomainSaveImageDefineXML,
     .domainManagedSave = remoteDomainManagedSave,
     .domainManagedSaveRemove = remoteDomainManagedSaveRemove,
+    .domainManagedSaveGetXMLDesc = remoteDomainManagedSaveGetXMLDesc,
+    .domainManagedSaveDefineXML = remoteDomainManagedSaveDefineXML,
+    .domainSaveParams = remoteDomainSaveParams,
+    .domainRestoreParams = remoteDomainRestoreParams,
     .domainGetSecurityLabel = remoteDomainGetSecurityLabel,
     .domainGetMetadata = remoteDomainGetMetadata,
     .domainSetMetadata = remoteDomainSetMetadata,

@@ -5,6 +5,10 @@
   states they leave (dominfo, domstate --reason), each command its own
   virsh process against the daemon, compared with one virsh process on
   libvirt's own test:///default.
+- save-image-dumpxml / save-image-define, managedsave-dumpxml /
+  managedsave-define (no such calls in the test driver, as libvirt's) and
+  python3-libvirt's managed save XML and Params calls, with the texts and
+  codes Debian's clients give on their own test:///default.
 - Debian's python3-libvirt: a listener on a second connection sees
   STOPPED_SAVED and STARTED_RESTORED; error codes for a save of an inactive
   domain, a restore of a garbage file and of a missing file.
@@ -97,6 +101,114 @@ def test_virsh(d):
         rc, out, err = t.virsh(d.uri(), *cmd.split())
         t.check_eq((rc, err.splitlines()[:1]), (1, [first]),
                    "virsh %s: fails as with libvirt" % cmd)
+
+
+def test_image_xml(d):
+    """save-image-dumpxml / save-image-define and the managed save XML
+    commands: outputs and errors as Debian's virsh prints them on its own
+    test:///default (recorded by hand: virsh 9.0, same commands), whose
+    test driver has no managed save XML calls (NO_SUPPORT)."""
+    uri = d.uri()
+    img = os.path.join(d.root, "xml.save")
+    xmlfile = os.path.join(d.root, "edited.xml")
+    rc, out, err = t.virsh(uri, "save", "test", img)
+    t.check(rc == 0, "virsh save", err)
+    rc, xml, err = t.virsh(uri, "save-image-dumpxml", img)
+    t.check(rc == 0 and "<name>test</name>" in xml, "virsh save-image-dumpxml", err)
+    with open(xmlfile, "w") as f:
+        f.write(xml.replace("<name>test</name>",
+                            "<name>test</name>\n  <description>edited</description>", 1))
+    rc, out, err = t.virsh(uri, "save-image-define", img, xmlfile, "--running")
+    t.check_eq((rc, out.strip()), (0, "State file %s updated." % img),
+               "virsh save-image-define: %s" % err)
+    rc, out, err = t.virsh(uri, "save-image-dumpxml", img)
+    t.check("<description>edited</description>" in out, "the image holds the new XML", out)
+    rc, out, err = t.virsh(uri, "save-image-define", img, xmlfile, "--running", "--paused")
+    t.check_eq((rc, err.splitlines()[:2]),
+               (1, ["error: Failed to update %s" % img,
+                    "error: Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' "
+                    "are mutually exclusive"]),
+               "virsh save-image-define --running --paused fails as with libvirt")
+    for cmd, lines in (
+            (["managedsave-dumpxml", "test"],
+             ["error: this function is not supported by the connection driver: "
+              "virDomainManagedSaveGetXMLDesc"]),
+            (["managedsave-define", "test", xmlfile],
+             ["error: Failed to update test XML configuration",
+              "error: this function is not supported by the connection driver: "
+              "virDomainManagedSaveDefineXML"]),
+            (["managedsave-define", "test", xmlfile, "--running", "--paused"],
+             ["error: Options --running and --paused are mutually exclusive"])):
+        rc, out, err = t.virsh(uri, *cmd)
+        t.check_eq((rc, [x for x in err.splitlines() if x]), (1, lines),
+                   "virsh %s fails as with libvirt" % " ".join(cmd))
+    rc, out, err = t.virsh(uri, "restore", img)
+    t.check(rc == 0, "virsh restore of the redefined image", err)
+    rc, out, err = t.virsh(uri, "dumpxml", "test")
+    t.check("<description>edited</description>" in out, "the restored domain has the new XML",
+            out[:400])
+
+
+def test_python_params(d):
+    """python3-libvirt: the managed save XML and Params calls answer
+    NO_SUPPORT on the test driver, as on Debian's test:///default; the
+    entry-point checks come first (read-only, RUNNING with PAUSED)."""
+    import libvirt
+
+    def err_of(f):
+        try:
+            f()
+        except libvirt.libvirtError as e:
+            return (e.get_error_code(), e.get_error_message())
+        return (0, None)
+
+    conn = libvirt.open(d.uri())
+    ro = libvirt.openReadOnly(d.uri(ro=True))
+    try:
+        dom = conn.lookupByName("test")
+        rdom = ro.lookupByName("test")
+        path = os.path.join(d.root, "params.save")
+        nosup = "this function is not supported by the connection driver: %s"
+        excl = ("Flags 'VIR_DOMAIN_SAVE_RUNNING' and 'VIR_DOMAIN_SAVE_PAUSED' are mutually "
+                "exclusive")
+        both = libvirt.VIR_DOMAIN_SAVE_RUNNING | libvirt.VIR_DOMAIN_SAVE_PAUSED
+        for label, f, want in (
+                ("managedSaveGetXMLDesc", lambda: dom.managedSaveGetXMLDesc(0),
+                 (libvirt.VIR_ERR_NO_SUPPORT, nosup % "virDomainManagedSaveGetXMLDesc")),
+                ("managedSaveGetXMLDesc read-only", lambda: rdom.managedSaveGetXMLDesc(0),
+                 (libvirt.VIR_ERR_NO_SUPPORT, nosup % "virDomainManagedSaveGetXMLDesc")),
+                ("managedSaveGetXMLDesc secure read-only",
+                 lambda: rdom.managedSaveGetXMLDesc(libvirt.VIR_DOMAIN_SAVE_IMAGE_XML_SECURE),
+                 (libvirt.VIR_ERR_OPERATION_DENIED,
+                  "operation forbidden: virDomainManagedSaveGetXMLDesc with secure flag")),
+                ("managedSaveDefineXML", lambda: dom.managedSaveDefineXML("<domain/>", 0),
+                 (libvirt.VIR_ERR_NO_SUPPORT, nosup % "virDomainManagedSaveDefineXML")),
+                ("managedSaveDefineXML both flags",
+                 lambda: dom.managedSaveDefineXML("<domain/>", both),
+                 (libvirt.VIR_ERR_INVALID_ARG, excl)),
+                ("managedSaveDefineXML read-only",
+                 lambda: rdom.managedSaveDefineXML("<domain/>", 0),
+                 (libvirt.VIR_ERR_OPERATION_DENIED,
+                  "operation forbidden: read only access prevents "
+                  "virDomainManagedSaveDefineXML")),
+                ("saveParams", lambda: dom.saveParams({"file": path}, 0),
+                 (libvirt.VIR_ERR_NO_SUPPORT, nosup % "virDomainSaveParams")),
+                ("saveParams both flags", lambda: dom.saveParams({"file": path}, both),
+                 (libvirt.VIR_ERR_INVALID_ARG, excl)),
+                ("saveParams read-only", lambda: rdom.saveParams({"file": path}, 0),
+                 (libvirt.VIR_ERR_OPERATION_DENIED,
+                  "operation forbidden: read only access prevents virDomainSaveParams")),
+                ("restoreParams", lambda: conn.restoreParams({"file": path}, 0),
+                 (libvirt.VIR_ERR_NO_SUPPORT, nosup % "virDomainRestoreParams")),
+                ("restoreParams both flags", lambda: conn.restoreParams({"file": path}, both),
+                 (libvirt.VIR_ERR_INVALID_ARG, excl)),
+                ("restoreParams read-only", lambda: ro.restoreParams({"file": path}, 0),
+                 (libvirt.VIR_ERR_OPERATION_DENIED,
+                  "operation forbidden: read only access prevents virDomainRestoreParams"))):
+            t.check_eq(err_of(f), want, "python %s as on Debian's test:///default" % label)
+    finally:
+        ro.close()
+        conn.close()
 
 
 def test_python(d):
@@ -194,6 +306,8 @@ def main():
     t.need_libvirt_python()
     with t.Daemon() as d:
         test_virsh(d)
+        test_image_xml(d)
+        test_python_params(d)
         test_python(d)
         t.check(d.alive(), "daemon still running")
         t.check_eq(d.terminate(), 0, "daemon exits 0 on SIGTERM")
