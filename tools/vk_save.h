@@ -1,4 +1,4 @@
-/* vk_save.h: save, restore, managedsave and managedsave-remove */
+/* vk_save.h: save, restore, managedsave, managedsave-remove and dump */
 #pragma once
 
 #include "vk_ctl.h"
@@ -7,3 +7,4 @@ bool vkSaveCmdSave(VkCtl *ctl, const VkCmd *cmd);
 bool vkSaveCmdRestore(VkCtl *ctl, const VkCmd *cmd);
 bool vkSaveCmdManagedsave(VkCtl *ctl, const VkCmd *cmd);
 bool vkSaveCmdManagedsaveRemove(VkCtl *ctl, const VkCmd *cmd);
+bool vkSaveCmdDump(VkCtl *ctl, const VkCmd *cmd);
