@@ -1991,7 +1991,7 @@ qemuDomainCoreDump(virDomainPtr dom, const char *to, unsigned int flags)
     return qemuDomainCoreDumpWithFormat(dom, to, VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, flags);
 }
 
-/* The job queries: a running dump first, else the migration's (qemu_migration.c). */
+/* The job queries: a running dump or save first, else the migration (qemu_migration.c). */
 static int
 qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
 {
@@ -2000,7 +2000,7 @@ qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
 
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    rc = qemuDumpJobInfoLocked(vm, info);
+    rc = qemuFileJobInfoLocked(vm, info);
     domainObjEndAPI(&vm);
     return rc ? 0 : qemuMigrationGetJobInfo(dom, info);
 }
@@ -2016,7 +2016,7 @@ qemuDomainGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params,
     if (!(flags & VIR_DOMAIN_JOB_STATS_COMPLETED)) {
         if (!(vm = qemuDomObjFromDomain(dom)))
             return -1;
-        rc = qemuDumpJobStatsLocked(vm, type, params, nparams);
+        rc = qemuFileJobStatsLocked(vm, type, params, nparams);
         domainObjEndAPI(&vm);
         if (rc != 0)
             return rc < 0 ? -1 : 0;
@@ -2032,7 +2032,7 @@ qemuDomainAbortJob(virDomainPtr dom)
 
     if (!(vm = qemuDomObjFromDomain(dom)))
         return -1;
-    rc = qemuDumpAbortLocked(vm);
+    rc = qemuFileJobAbortLocked(vm);
     domainObjEndAPI(&vm);
     if (rc != 0)
         return rc < 0 ? -1 : 0;

@@ -47,16 +47,104 @@ static const char *const qemuDumpFormats[] = {
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(qemuDumpFormats) == VIR_DOMAIN_CORE_DUMP_FORMAT_LAST);
 
-/* The dump in progress; every field is protected by the domain's lock. */
-struct _QemuDump {
-    bool memoryOnly;
-    bool abortRequested;        /* virDomainAbortJob asked; the worker cancels */
+/*
+ * A job that streams guest state to a file (a dump, or a save:
+ * qemu_save.c), as GetJobInfo, GetJobStats and AbortJob see it; every
+ * field is protected by the domain's lock.
+ */
+struct _QemuFileJob {
+    int operation;              /* VIR_DOMAIN_JOB_OPERATION_DUMP or _SAVE */
+    bool abortable;             /* false: AbortJob refuses (memory-only dump) */
+    bool abortRequested;        /* AbortJob asked; the worker cancels */
     gint64 startMs;             /* real time at the start, ms */
     bool hasStats;
     uint64_t total;             /* bytes */
     uint64_t processed;
     uint64_t remaining;
 };
+
+/**
+ * qemuFileJobBeginLocked:
+ * @vm: an active domain, locked, under the modifying job of the caller
+ * @operation: VIR_DOMAIN_JOB_OPERATION_DUMP or VIR_DOMAIN_JOB_OPERATION_SAVE
+ * @abortable: whether virDomainAbortJob may stop it
+ *
+ * Publishes the file job of @vm (QemuDomainPrivate.fileJob) for the job
+ * queries; end it with qemuFileJobEndLocked() before ending the job.
+ *
+ * Returns: the job (owned by @vm's private data).
+ */
+QemuFileJob *
+qemuFileJobBeginLocked(DomainObj *vm, int operation, bool abortable)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    QemuFileJob *job = g_new0(QemuFileJob, 1);
+
+    job->operation = operation;
+    job->abortable = abortable;
+    job->startMs = g_get_real_time() / 1000;
+    g_free(priv->fileJob);
+    priv->fileJob = job;
+    return job;
+}
+
+/**
+ * qemuFileJobEndLocked:
+ * @vm: the domain, locked
+ *
+ * Withdraws and frees the file job of @vm, if any.
+ */
+void
+qemuFileJobEndLocked(DomainObj *vm)
+{
+    g_clear_pointer(&qemuDomainPrivate(vm)->fileJob, g_free);
+}
+
+/**
+ * qemuFileJobUpdateLocked:
+ * @vm: the domain, locked
+ * @info: QEMU's last query-migrate answer
+ *
+ * Records the ram figures of @info for the job queries.
+ *
+ * Returns: whether virDomainAbortJob asked the job to stop.
+ */
+bool
+qemuFileJobUpdateLocked(DomainObj *vm, const QemuMonitorMigrationInfo *info)
+{
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
+
+    if (!job)
+        return false;
+    if (info->hasRam) {
+        job->hasStats = true;
+        job->total = info->ram.total;
+        job->processed = info->ram.transferred;
+        job->remaining = info->ram.remaining;
+    }
+    return job->abortRequested;
+}
+
+/* The name libvirt gives the job in "job 'NAME' canceled by client". */
+static const char *
+qemuFileJobName(int operation)
+{
+    return operation == VIR_DOMAIN_JOB_OPERATION_SAVE ? "domain save" : "domain core dump";
+}
+
+/**
+ * qemuFileJobReportAborted:
+ * @operation: the job's operation
+ *
+ * Reports VIR_ERR_OPERATION_ABORTED in libvirt's words for a job that
+ * virDomainAbortJob stopped.
+ */
+void
+qemuFileJobReportAborted(int operation)
+{
+    reportError(VIR_ERR_OPERATION_ABORTED, _("job '%1$s' canceled by client"),
+                qemuFileJobName(operation));
+}
 
 /* Runs @cmd (ownership taken) and checks its reply; *retReply (if not
  * NULL) gets it.  Returns 0, or -1 with an error. */
@@ -160,7 +248,7 @@ qemuDumpSleepLocked(DomainObj *vm)
  * -1 with an error (VIR_ERR_OPERATION_ABORTED after virDomainAbortJob).
  */
 static int
-qemuDumpStreamLocked(DomainObj *vm, QemuDump *dump, int fd, const char *format)
+qemuDumpStreamLocked(DomainObj *vm, bool memoryOnly, int fd, const char *format)
 {
     g_autofree char *name = g_strdup(vm->def->name);
     bool cancelSent = false;
@@ -172,7 +260,7 @@ qemuDumpStreamLocked(DomainObj *vm, QemuDump *dump, int fd, const char *format)
     rc = qemuMonitorSendFileHandle(mon, QEMU_DUMP_FDNAME, fd);
     if (rc == 0) {
         /* QEMU takes the named fd out of its table when the dump starts */
-        if (dump->memoryOnly)
+        if (memoryOnly)
             rc = qemuDumpStartMemory(mon, format);
         else
             rc = qemuMonitorMigrate(mon, "fd:" QEMU_DUMP_FDNAME, false);
@@ -188,28 +276,32 @@ qemuDumpStreamLocked(DomainObj *vm, QemuDump *dump, int fd, const char *format)
 
     for (;;) {
         g_autoptr(QemuMonitorMigrationInfo) info = NULL;
+        QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
         QemuDumpState state = QEMU_DUMP_STATE_ACTIVE;
         uint64_t completed = 0;
         uint64_t total = 0;
-        bool cancel = dump->abortRequested && !cancelSent;
+        bool cancel = job && job->abortRequested && !cancelSent;
 
         rc = 0;
         if (!(mon = qemuDomainEnterMonitorLocked(vm)))
             return -1;
         if (cancel && (rc = qemuMonitorMigrateCancel(mon)) == 0)
             cancelSent = true;
-        if (rc == 0 && dump->memoryOnly)
+        if (rc == 0 && memoryOnly)
             rc = qemuDumpQueryMemory(mon, &state, &completed, &total);
         else if (rc == 0 && !(info = qemuMonitorGetMigrationInfo(mon)))
             rc = -1;
         if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
             return -1;
+        job = qemuDomainPrivate(vm)->fileJob;
 
-        if (dump->memoryOnly) {
-            dump->hasStats = true;
-            dump->total = total;
-            dump->processed = completed;
-            dump->remaining = total > completed ? total - completed : 0;
+        if (memoryOnly) {
+            if (job) {
+                job->hasStats = true;
+                job->total = total;
+                job->processed = completed;
+                job->remaining = total > completed ? total - completed : 0;
+            }
             if (state == QEMU_DUMP_STATE_COMPLETED)
                 return 0;
             if (state == QEMU_DUMP_STATE_FAILED) {
@@ -219,20 +311,14 @@ qemuDumpStreamLocked(DomainObj *vm, QemuDump *dump, int fd, const char *format)
                 return -1;
             }
         } else {
-            if (info->hasRam) {
-                dump->hasStats = true;
-                dump->total = info->ram.total;
-                dump->processed = info->ram.transferred;
-                dump->remaining = info->ram.remaining;
-            }
+            qemuFileJobUpdateLocked(vm, info);
             switch (info->status) {
             case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
                 return 0;
             case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
             case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
                 if (cancelSent) {
-                    reportError(VIR_ERR_OPERATION_ABORTED, _("job '%1$s' canceled by client"),
-                                "domain core dump");
+                    qemuFileJobReportAborted(VIR_DOMAIN_JOB_OPERATION_DUMP);
                 } else {
                     reportError(VIR_ERR_OPERATION_FAILED,
                                 _("dumping domain '%1$s' failed in QEMU: %2$s"), name,
@@ -328,7 +414,6 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
 {
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     g_autofree char *name = g_strdup(vm->def->name);
-    g_autofree QemuDump *dump = NULL;
     const char *format = NULL;
     bool memoryOnly = flags & VIR_DUMP_MEMORY_ONLY;
     bool wasRunning = domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING;
@@ -368,10 +453,7 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
         return -1;
     }
 
-    dump = g_new0(QemuDump, 1);
-    dump->memoryOnly = memoryOnly;
-    dump->startMs = g_get_real_time() / 1000;
-    priv->dump = dump;
+    qemuFileJobBeginLocked(vm, VIR_DOMAIN_JOB_OPERATION_DUMP, !memoryOnly);
 
     if (!(flags & VIR_DUMP_LIVE) && wasRunning) {
         if (qemuDumpPauseLocked(driver, vm) < 0)
@@ -380,7 +462,7 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
     }
     /* a live stream ends with QEMU stopping the guest: that STOP is the dump's */
     priv->pausedReason = VIR_DOMAIN_PAUSED_DUMP;
-    if (qemuDumpStreamLocked(vm, dump, fd, format) < 0)
+    if (qemuDumpStreamLocked(vm, memoryOnly, fd, format) < 0)
         goto done;
     /* the migration stream always ends with the guest stopped */
     if (!memoryOnly)
@@ -401,7 +483,7 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
 
  done:
     priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
-    priv->dump = NULL;
+    qemuFileJobEndLocked(vm);
     if (ret < 0) {
         g_autoptr(SavedError) saved = errorSave();
 
@@ -423,71 +505,71 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
 }
 
 /**
- * qemuDumpJobInfoLocked:
+ * qemuFileJobInfoLocked:
  * @vm: a domain, locked
- * @info: filled when a dump runs
+ * @info: filled when a file job runs
  *
- * Returns: 1 when a dump runs on @vm (@info describes it: UNBOUNDED, time
- * elapsed, memory figures of QEMU's last answer), else 0 (@info untouched).
+ * Returns: 1 when a dump or save runs on @vm (@info describes it:
+ * UNBOUNDED, time elapsed, memory figures of QEMU's last answer), else 0
+ * (@info untouched).
  */
 int
-qemuDumpJobInfoLocked(DomainObj *vm, virDomainJobInfoPtr info)
+qemuFileJobInfoLocked(DomainObj *vm, virDomainJobInfoPtr info)
 {
-    QemuDump *dump = qemuDomainPrivate(vm)->dump;
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
 
-    if (!dump)
+    if (!job)
         return 0;
     memset(info, 0, sizeof(*info));
     info->type = VIR_DOMAIN_JOB_UNBOUNDED;
-    info->timeElapsed = g_get_real_time() / 1000 - dump->startMs;
-    if (dump->hasStats) {
-        info->dataTotal = info->memTotal = dump->total;
-        info->dataProcessed = info->memProcessed = dump->processed;
-        info->dataRemaining = info->memRemaining = dump->remaining;
+    info->timeElapsed = g_get_real_time() / 1000 - job->startMs;
+    if (job->hasStats) {
+        info->dataTotal = info->memTotal = job->total;
+        info->dataProcessed = info->memProcessed = job->processed;
+        info->dataRemaining = info->memRemaining = job->remaining;
     }
     return 1;
 }
 
 /**
- * qemuDumpJobStatsLocked:
+ * qemuFileJobStatsLocked:
  * @vm: a domain, locked
- * @type: set to VIR_DOMAIN_JOB_UNBOUNDED when a dump runs
+ * @type: set to VIR_DOMAIN_JOB_UNBOUNDED when a file job runs
  * @params: set to the statistics (caller frees with virTypedParamsFree)
  * @nparams: set to their number
  *
- * The running dump as virDomainGetJobStats shows it: operation DUMP, time
- * elapsed and the memory figures.
+ * The running dump or save as virDomainGetJobStats shows it: its
+ * operation, time elapsed and the memory figures.
  *
- * Returns: 1 when a dump runs (outputs set), 0 when none (outputs
+ * Returns: 1 when one runs (outputs set), 0 when none (outputs
  * untouched), -1 with an error.
  */
 int
-qemuDumpJobStatsLocked(DomainObj *vm, int *type, virTypedParameterPtr *params, int *nparams)
+qemuFileJobStatsLocked(DomainObj *vm, int *type, virTypedParameterPtr *params, int *nparams)
 {
-    QemuDump *dump = qemuDomainPrivate(vm)->dump;
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
     virTypedParameterPtr par = NULL;
     int npar = 0;
     int max = 0;
     int rc = 0;
 
-    if (!dump)
+    if (!job)
         return 0;
-    rc |= virTypedParamsAddInt(&par, &npar, &max, VIR_DOMAIN_JOB_OPERATION,
-                               VIR_DOMAIN_JOB_OPERATION_DUMP);
+    rc |= virTypedParamsAddInt(&par, &npar, &max, VIR_DOMAIN_JOB_OPERATION, job->operation);
     rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_TIME_ELAPSED,
-                                  g_get_real_time() / 1000 - dump->startMs);
-    if (dump->hasStats) {
-        rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_DATA_TOTAL, dump->total);
+                                  g_get_real_time() / 1000 - job->startMs);
+    if (job->hasStats) {
+        rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_DATA_TOTAL, job->total);
         rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_DATA_PROCESSED,
-                                      dump->processed);
+                                      job->processed);
         rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_DATA_REMAINING,
-                                      dump->remaining);
+                                      job->remaining);
         rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_MEMORY_TOTAL,
-                                      dump->total);
+                                      job->total);
         rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
-                                      dump->processed);
+                                      job->processed);
         rc |= virTypedParamsAddULLong(&par, &npar, &max, VIR_DOMAIN_JOB_MEMORY_REMAINING,
-                                      dump->remaining);
+                                      job->remaining);
     }
     if (rc < 0) {
         virTypedParamsFree(par, npar);
@@ -500,27 +582,28 @@ qemuDumpJobStatsLocked(DomainObj *vm, int *type, virTypedParameterPtr *params, i
 }
 
 /**
- * qemuDumpAbortLocked:
+ * qemuFileJobAbortLocked:
  * @vm: a domain, locked
  *
- * Asks the running dump to stop: the worker running it cancels QEMU's
- * stream and its call fails with VIR_ERR_OPERATION_ABORTED.  A memory-only
- * dump cannot be aborted (VIR_ERR_OPERATION_INVALID, as libvirt).
+ * Asks the running dump or save to stop: the worker running it cancels
+ * QEMU's stream and its call fails with VIR_ERR_OPERATION_ABORTED.  A
+ * memory-only dump cannot be aborted (VIR_ERR_OPERATION_INVALID, as
+ * libvirt).
  *
- * Returns: 1 when a dump runs and was asked to stop, 0 when none runs,
- * -1 with an error.
+ * Returns: 1 when a file job runs and was asked to stop, 0 when none
+ * runs, -1 with an error.
  */
 int
-qemuDumpAbortLocked(DomainObj *vm)
+qemuFileJobAbortLocked(DomainObj *vm)
 {
-    QemuDump *dump = qemuDomainPrivate(vm)->dump;
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
 
-    if (!dump)
+    if (!job)
         return 0;
-    if (dump->memoryOnly) {
+    if (!job->abortable) {
         reportError(VIR_ERR_OPERATION_INVALID, "%s", _("cannot abort memory-only dump"));
         return -1;
     }
-    dump->abortRequested = true;
+    job->abortRequested = true;
     return 1;
 }

@@ -11,7 +11,8 @@
 - a slow dump (the file is a FIFO read slowly): virDomainGetJobInfo and
   GetJobStats show it (operation DUMP), virDomainAbortJob aborts it
   (VIR_ERR_OPERATION_ABORTED) and the guest runs again; a memory-only dump
-  refuses the abort (VIR_ERR_OPERATION_INVALID) and completes.
+  refuses the abort (VIR_ERR_OPERATION_INVALID) and completes.  The same
+  for a slow virDomainSave (operation SAVE, virsh domjobabort).
 - --reset: the guest boots again (heartbeat 0); --crash: shut off
   (crashed), STOPPED_CRASHED, its QEMU gone.
 - errors: kdump format without memory-only, bypass-cache, a missing
@@ -32,7 +33,7 @@ from test_qemu import (QEMU, EventListener, guest_xml, kill_qemus, process_gone,
                        qemu_pid, vk, wait_for)
 
 RUNNING, PAUSED, SHUTOFF = 1, 3, 5
-RUNNING_UNPAUSED, PAUSED_DUMP, SHUTOFF_CRASHED = 5, 4, 3
+RUNNING_UNPAUSED, RUNNING_SAVE_CANCELED, PAUSED_DUMP, SHUTOFF_CRASHED = 5, 7, 4, 3
 SUSPENDED, RESUMED, STOPPED = 3, 4, 5
 GUEST_RAM = 32 * 1024 * 1024
 
@@ -239,6 +240,32 @@ def test_dumps(d, libvirt):
             t.check_eq(res, [(0, "")], "the memory-only dump completes")
         finally:
             fifo.close()
+
+        # the same for a save (virDomainSave is a job too)
+        fifo = SlowFifo(os.path.join(d.root, "dp.fifo"))
+        try:
+            th, res = in_thread(lambda: dom.save(fifo.path))
+            t.check(wait_for(lambda: fifo.got > 256 * 1024, timeout=30),
+                    "the slow save streams", str(fifo.got))
+            info = dom.jobInfo()
+            t.check(info[0] == libvirt.VIR_DOMAIN_JOB_UNBOUNDED and info[3] > 0,
+                    "job info during the save: unbounded, data total", str(info))
+            stats = dom.jobStats()
+            t.check_eq((stats.get("type"), stats.get("operation")),
+                       (libvirt.VIR_DOMAIN_JOB_UNBOUNDED, libvirt.VIR_DOMAIN_JOB_OPERATION_SAVE),
+                       "job stats during the save: operation SAVE")
+            rc, out, err = t.virsh(uri, "domjobabort", "dp")
+            t.check(rc == 0, "virsh domjobabort during the save", err)
+            th.join(60)
+            t.check_eq(res, [(libvirt.VIR_ERR_OPERATION_ABORTED,
+                              "operation aborted: job 'domain save' canceled by client")],
+                       "the save fails as aborted")
+            t.check_eq(dom.state(), [RUNNING, RUNNING_SAVE_CANCELED],
+                       "after the aborted save: running (save canceled)")
+            t.check(not os.path.exists(fifo.path), "the aborted save removed its file")
+        finally:
+            fifo.close()
+        beats_on(d, "dp", "aborted save")
 
         # --reset: the guest boots again
         rc, out, err = t.virsh(uri, "dump", "dp", path, "--reset")
