@@ -442,8 +442,8 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
         if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
             return -1;
         if (rc == 0) {
-            reportError(VIR_ERR_INVALID_ARG, _("unsupported dumpformat '%1$s' for this QEMU binary"),
-                        format);
+            reportError(VIR_ERR_INVALID_ARG,
+                        _("unsupported dumpformat '%1$s' for this QEMU binary"), format);
             return -1;
         }
     }
