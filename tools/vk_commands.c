@@ -511,6 +511,19 @@ static const VkOptDef vkOptsMigrateSetspeed[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsMigrateCompcache[] = {
+    VK_OPT_DOMAIN_ANY(0),
+    { .name = "size", .type = VK_OPT_INT,
+      .help = "requested size of the cache (in bytes) used for compression" },
+    VK_OPT_END,
+};
+
+static const VkOptDef vkOptsDomjobabort[] = {
+    VK_OPT_DOMAIN_ANY(VK_ACTIVE),
+    VK_OPT_FLAG("postcopy", "interrupt post-copy migration"),
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsMigrateGetspeed[] = {
     VK_OPT_DOMAIN_ANY(0),
     VK_OPT_FLAG("postcopy", "get post-copy migration bandwidth"),
@@ -570,7 +583,7 @@ const VkCmdDef vkCommands[] = {
       "print the id of a domain",
       "Print the numeric id of a running domain given its name or UUID, or "
       "'-' if it is not running.", 0 },
-    { "domjobabort", "domain", vkDomainCmdDomjobabort, vkOptsActiveDomain,
+    { "domjobabort", "domain", vkDomainCmdDomjobabort, vkOptsDomjobabort,
       "abort the job running on a domain",
       "Cancel the background job (migration, save, dump...) of a domain.", 0 },
     { "domjobinfo", "domain", vkDomainCmdDomjobinfo, vkOptsDomjobinfo,
@@ -600,6 +613,10 @@ const VkCmdDef vkCommands[] = {
     { "migrate", "domain", vkMigrateCmdMigrate, vkOptsMigrate,
       "migrate domain to another host",
       "Migrate domain to another host.  Add --live for live migration.", 0 },
+    { "migrate-compcache", "domain", vkMigrateCmdCompcache, vkOptsMigrateCompcache,
+      "get/set compression cache size",
+      "Get/set size of the cache (in bytes) used for compressing repeatedly transferred "
+      "memory pages during live migration.", 0 },
     { "migrate-getmaxdowntime", "domain", vkMigrateCmdGetmaxdowntime, vkOptsDomainOnly,
       "get maximum tolerable downtime",
       "Get maximum tolerable downtime of a domain which is being live-migrated to "

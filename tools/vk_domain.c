@@ -1223,7 +1223,9 @@ vkDomainCmdDomjobinfo(VkCtl *ctl, const VkCmd *cmd)
  * @ctl: run state
  * @cmd: parsed "domjobabort" command
  *
- * Aborts the background job of a domain.
+ * Aborts the background job of a domain; --postcopy interrupts an
+ * outgoing migration in post-copy mode (virDomainAbortJobFlags, which virsh
+ * calls only when a flag is given).
  *
  * Returns: true on success.
  */
@@ -1231,8 +1233,13 @@ bool
 vkDomainCmdDomjobabort(VkCtl *ctl, const VkCmd *cmd)
 {
     g_autoptr(virDomain) dom = NULL;
+    unsigned int flags = 0;
 
     if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, NULL)))
         return false;
+    if (vkCmdOptBool(cmd, "postcopy"))
+        flags |= VIR_DOMAIN_ABORT_JOB_POSTCOPY;
+    if (flags)
+        return virDomainAbortJobFlags(dom, flags) == 0;
     return virDomainAbortJob(dom) == 0;
 }

@@ -497,6 +497,38 @@ vkMigrateCmdGetspeed(VkCtl *ctl, const VkCmd *cmd)
 }
 
 /**
+ * vkMigrateCmdCompcache:
+ * @ctl: run state
+ * @cmd: parsed "migrate-compcache" command
+ *
+ * Sets the XBZRLE compression cache (--size, bytes) when given, then prints
+ * its size as virsh does ("Compression cache: 64.000 MiB").
+ *
+ * Returns: true on success.
+ */
+bool
+vkMigrateCmdCompcache(VkCtl *ctl, const VkCmd *cmd)
+{
+    g_autoptr(virDomain) dom = NULL;
+    unsigned long long size = 0;
+    const char *unit = NULL;
+    double value;
+    int rc;
+
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, NULL)))
+        return false;
+    if ((rc = vkMigrateOptULL(ctl, cmd, "size", &size)) < 0)
+        return false;
+    if (rc > 0 && virDomainMigrateSetCompressionCache(dom, size, 0) < 0)
+        return false;
+    if (virDomainMigrateGetCompressionCache(dom, &size, 0) < 0)
+        return false;
+    value = vkPrettyCapacity(size, &unit);
+    vkPrint(ctl, "Compression cache: %.3f %s\n", value, unit);
+    return true;
+}
+
+/**
  * vkMigrateCmdSetmaxdowntime:
  * @ctl: run state
  * @cmd: parsed "migrate-setmaxdowntime" command

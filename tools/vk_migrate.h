@@ -7,6 +7,7 @@
 bool vkMigrateCmdMigrate(VkCtl *ctl, const VkCmd *cmd);
 bool vkMigrateCmdSetspeed(VkCtl *ctl, const VkCmd *cmd);
 bool vkMigrateCmdGetspeed(VkCtl *ctl, const VkCmd *cmd);
+bool vkMigrateCmdCompcache(VkCtl *ctl, const VkCmd *cmd);
 bool vkMigrateCmdSetmaxdowntime(VkCtl *ctl, const VkCmd *cmd);
 bool vkMigrateCmdGetmaxdowntime(VkCtl *ctl, const VkCmd *cmd);
 bool vkMigrateCmdPostcopy(VkCtl *ctl, const VkCmd *cmd);

@@ -999,6 +999,10 @@ int virDomainMigrateSetMaxSpeed(virDomainPtr domain, unsigned long bandwidth,
 int virDomainMigrateGetMaxSpeed(virDomainPtr domain, unsigned long *bandwidth,
                                 unsigned int flags);
 int virDomainMigrateStartPostCopy(virDomainPtr domain, unsigned int flags);
+int virDomainMigrateGetCompressionCache(virDomainPtr domain, unsigned long long *cacheSize,
+                                        unsigned int flags);
+int virDomainMigrateSetCompressionCache(virDomainPtr domain, unsigned long long cacheSize,
+                                        unsigned int flags);
 
 /* Live / persistent selection for modifying APIs */
 typedef enum {
@@ -1961,6 +1965,7 @@ int virDomainGetJobStats(virDomainPtr domain,
                          int *nparams,
                          unsigned int flags);
 int virDomainAbortJob(virDomainPtr domain);
+int virDomainAbortJobFlags(virDomainPtr domain, unsigned int flags);
 
 /* Events */
 int virConnectDomainEventRegister(virConnectPtr conn,

@@ -188,6 +188,7 @@ struct _HypervisorDriver {
                              virTypedParameterPtr *params, int *nparams,
                              unsigned int flags);
     int (*domainAbortJob)(virDomainPtr dom);
+    int (*domainAbortJobFlags)(virDomainPtr dom, unsigned int flags);
 
     /*
      * Migration (src/api/libvirt-migrate.c drives the steps; cookies are
@@ -261,6 +262,10 @@ struct _HypervisorDriver {
                                     unsigned int flags);
     int (*domainMigrateGetMaxSpeed)(virDomainPtr dom, unsigned long *bandwidth,
                                     unsigned int flags);
+    int (*domainMigrateGetCompressionCache)(virDomainPtr dom, unsigned long long *cacheSize,
+                                            unsigned int flags);
+    int (*domainMigrateSetCompressionCache)(virDomainPtr dom, unsigned long long cacheSize,
+                                            unsigned int flags);
     int (*domainMigrateSetMaxDowntime)(virDomainPtr dom,
                                        unsigned long long downtime,
                                        unsigned int flags);

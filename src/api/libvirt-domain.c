@@ -539,6 +539,20 @@ virDomainAbortJob(virDomainPtr domain)
     DOMAIN_MODIFY(domain, domainAbortJob, domain);
 }
 
+/**
+ * virDomainAbortJobFlags:
+ * @domain: a domain
+ * @flags: virDomainAbortJobFlagsValues (VIR_DOMAIN_ABORT_JOB_POSTCOPY:
+ *         interrupt an outgoing migration in post-copy mode)
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainAbortJobFlags(virDomainPtr domain, unsigned int flags)
+{
+    DOMAIN_MODIFY(domain, domainAbortJobFlags, domain, flags);
+}
+
 /* --- state and properties ----------------------------------------------- */
 
 /**

@@ -781,6 +781,51 @@ virDomainMigrateGetMaxSpeed(virDomainPtr domain, unsigned long *bandwidth,
 }
 
 /**
+ * virDomainMigrateGetCompressionCache:
+ * @domain: a domain
+ * @cacheSize: where to store the size of the XBZRLE cache in bytes
+ * @flags: none defined (0)
+ *
+ * Allowed on a read-only connection, as in libvirt.
+ *
+ * Returns: 0, or -1.
+ */
+int
+virDomainMigrateGetCompressionCache(virDomainPtr domain, unsigned long long *cacheSize,
+                                    unsigned int flags)
+{
+    virConnectPtr conn;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_NON_NULL(cacheSize, error);
+    ENTRY_DRIVER_FUNC(conn, domainMigrateGetCompressionCache, error);
+    if (conn->driver->domainMigrateGetCompressionCache(domain, cacheSize, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainMigrateSetCompressionCache:
+ * @domain: a domain
+ * @cacheSize: the size of the XBZRLE cache in bytes
+ * @flags: none defined (0)
+ *
+ * Returns: 0, or -1.
+ */
+int
+virDomainMigrateSetCompressionCache(virDomainPtr domain, unsigned long long cacheSize,
+                                    unsigned int flags)
+{
+    MIGRATE_CALL(domain, true, domainMigrateSetCompressionCache, domain, cacheSize, flags);
+}
+
+/**
  * virDomainMigrateSetMaxDowntime:
  * @domain: a domain
  * @downtime: milliseconds

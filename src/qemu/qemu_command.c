@@ -1973,6 +1973,39 @@ qemuCommandBuildDisk(QemuCommandBuilder *b, const DomainDiskDef *disk, unsigned 
     return 0;
 }
 
+/**
+ * qemuCommandDiskByNodeName:
+ * @def: a running domain's definition
+ * @nodeName: a block node name QEMU reported ("libvirt-N-format" or
+ *            "libvirt-N-storage", as qemuCommandBuildDisks names them)
+ *
+ * Returns: the disk whose nodes carry that name (borrowed), or NULL.
+ */
+const DomainDiskDef *
+qemuCommandDiskByNodeName(const DomainDef *def, const char *nodeName)
+{
+    unsigned int nodes = 0;
+    unsigned int want;
+    char kind[16];
+    size_t i;
+
+    if (!nodeName || sscanf(nodeName, "libvirt-%u-%15s", &want, kind) != 2 ||
+        (!streq(kind, "format") && !streq(kind, "storage")))
+        return NULL;
+    for (i = 0; i < def->ndisks; i++) {
+        if (def->disks[i]->src)
+            nodes++;
+    }
+    /* the same count-down as qemuCommandBuildDisks */
+    for (i = 0; i < def->ndisks; i++) {
+        if (!def->disks[i]->src)
+            continue;
+        if (nodes-- == want)
+            return def->disks[i];
+    }
+    return NULL;
+}
+
 static int
 qemuCommandBuildDisks(QemuCommandBuilder *b)
 {

@@ -74,3 +74,4 @@ int qemuCommandApplyDefaults(DomainDef *def, const QemuCaps *caps);
 int qemuCommandPrepareDef(DomainDef *def, const QemuCaps *caps);
 
 char *qemuCommandEscapeKeyval(const char *value);
+const DomainDiskDef *qemuCommandDiskByNodeName(const DomainDef *def, const char *nodeName);

@@ -2039,6 +2039,16 @@ qemuDomainAbortJob(virDomainPtr dom)
     return qemuMigrationAbortJob(dom);
 }
 
+/* VIR_DOMAIN_ABORT_JOB_POSTCOPY concerns migrations only: it goes there. */
+static int
+qemuDomainAbortJobFlags(virDomainPtr dom, unsigned int flags)
+{
+    checkFlags(flags, VIR_DOMAIN_ABORT_JOB_POSTCOPY, -1);
+    if (flags == 0)
+        return qemuDomainAbortJob(dom);
+    return qemuMigrationAbortJobFlags(dom, flags);
+}
+
 /* ---- registration ---- */
 
 static HypervisorDriver qemuHypervisorDriver = {
@@ -2116,6 +2126,7 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetJobInfo = qemuDomainGetJobInfo,
     .domainGetJobStats = qemuDomainGetJobStats,
     .domainAbortJob = qemuDomainAbortJob,
+    .domainAbortJobFlags = qemuDomainAbortJobFlags,
     .connectSupportsFeature = qemuMigrationSupportsFeature,
     .domainMigrateBegin3 = qemuMigrationBegin3,
     .domainMigratePrepare3 = qemuMigrationPrepare3,
@@ -2130,6 +2141,8 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainMigrateConfirm3Params = qemuMigrationConfirm3Params,
     .domainMigrateSetMaxSpeed = qemuMigrationSetMaxSpeed,
     .domainMigrateGetMaxSpeed = qemuMigrationGetMaxSpeed,
+    .domainMigrateGetCompressionCache = qemuMigrationGetCompressionCache,
+    .domainMigrateSetCompressionCache = qemuMigrationSetCompressionCache,
     .domainMigrateSetMaxDowntime = qemuMigrationSetMaxDowntime,
     .domainMigrateGetMaxDowntime = qemuMigrationGetMaxDowntime,
     .domainMigrateStartPostCopy = qemuMigrationStartPostCopy,

@@ -2500,6 +2500,7 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
     bool pcBandwidthSet = false;
     unsigned long long pcBandwidth = 0;
     int port = 0;
+    int reason = -1;
     int ret = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, -1);
@@ -2584,6 +2585,15 @@ qemuMigrationPerformAny(virDomainPtr dom, const char *dconnuri,
         qemuMigPerformError(mig);
         goto endjob;
     }
+    /*
+     * ABORT_ON_ERROR and a guest already paused on a disk I/O error: no STOP
+     * event will come, yet libvirt 9.0 fails such a migration as well (it
+     * checks the paused reason while it waits).  The loop asks QEMU first.
+     */
+    if ((mig->flags & VIR_MIGRATE_ABORT_ON_ERROR) &&
+        domainObjGetState(vm, &reason) == VIR_DOMAIN_PAUSED &&
+        reason == VIR_DOMAIN_PAUSED_IOERROR)
+        mig->stopped = true;
     /* Until the transfer is over either way: QEMU's events through the table. */
     while ((mig = priv->mig) && !migrationPhaseIsTerminal(mig->ctx.phase) &&
            migrationPhaseInfo(mig->ctx.phase)->step != MIG_STEP_PERFORM) {
@@ -3419,6 +3429,103 @@ qemuMigrationAbortJob(virDomainPtr dom)
     ret = 0;
 
  cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int qemuMigSetParam(DomainObj *vm, QemuMonitorMigrationParam param, uint64_t value);
+
+static int
+qemuMigPauseMon(QemuMonitor *mon, const void *arg)
+{
+    return qemuMonitorMigratePause(mon);
+}
+
+/*
+ * virDomainAbortJobFlags.  Without flags, virDomainAbortJob.  With
+ * VIR_DOMAIN_ABORT_JOB_POSTCOPY, as libvirt 9.0: only an outgoing migration
+ * in post-copy mode, which QEMU's migrate-pause breaks; QEMU then reports
+ * postcopy-paused and the table's post-copy failure leaves the guest paused
+ * (POSTCOPY_FAILED) on both hosts, never resumed.
+ */
+int
+qemuMigrationAbortJobFlags(virDomainPtr dom, unsigned int flags)
+{
+    DomainObj *vm;
+    QemuMigration *mig;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_ABORT_JOB_POSTCOPY, -1);
+    if (!(flags & VIR_DOMAIN_ABORT_JOB_POSTCOPY))
+        return qemuMigrationAbortJob(dom);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    mig = qemuDomainPrivate(vm)->mig;
+    if (!mig || mig->ctx.side != MIG_SIDE_SOURCE ||
+        (mig->ctx.phase != MIG_PHASE_S_POSTCOPY && mig->ctx.phase != MIG_PHASE_S_DONE_POSTCOPY)) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("current job is not outgoing migration in post-copy mode"));
+        goto cleanup;
+    }
+    ret = qemuMigRunNoJob(vm, qemuMigPauseMon, NULL);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuMigGetParamsMon(QemuMonitor *mon, const void *arg)
+{
+    QemuMonitorMigrationParams **out = (QemuMonitorMigrationParams **)arg;
+
+    return (*out = qemuMonitorGetMigrationParams(mon)) ? 0 : -1;
+}
+
+/* virDomainMigrateGetCompressionCache: QEMU's xbzrle-cache-size (bytes). */
+int
+qemuMigrationGetCompressionCache(virDomainPtr dom, unsigned long long *cacheSize,
+                                 unsigned int flags)
+{
+    g_autoptr(QemuMonitorMigrationParams) params = NULL;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (qemuMigRunNoJob(vm, qemuMigGetParamsMon, &params) < 0)
+        goto cleanup;
+    if (!params->set[QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE]) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("Compressed migration is not supported by QEMU binary"));
+        goto cleanup;
+    }
+    *cacheSize = params->num[QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE];
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+/* virDomainMigrateSetCompressionCache: sets QEMU's xbzrle-cache-size. */
+int
+qemuMigrationSetCompressionCache(virDomainPtr dom, unsigned long long cacheSize,
+                                 unsigned int flags)
+{
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, 0, -1);
+    if (!(vm = qemuDriverDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) == 0)
+        ret = qemuMigSetParam(vm, QEMU_MONITOR_MIGRATION_PARAM_XBZRLE_CACHE_SIZE, cacheSize);
     domainObjEndAPI(&vm);
     return ret;
 }

@@ -78,6 +78,11 @@ int qemuMigrationGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info);
 int qemuMigrationGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params,
                              int *nparams, unsigned int flags);
 int qemuMigrationAbortJob(virDomainPtr dom);
+int qemuMigrationAbortJobFlags(virDomainPtr dom, unsigned int flags);
+int qemuMigrationGetCompressionCache(virDomainPtr dom, unsigned long long *cacheSize,
+                                     unsigned int flags);
+int qemuMigrationSetCompressionCache(virDomainPtr dom, unsigned long long cacheSize,
+                                     unsigned int flags);
 int qemuMigrationSetMaxSpeed(virDomainPtr dom, unsigned long bandwidth, unsigned int flags);
 int qemuMigrationGetMaxSpeed(virDomainPtr dom, unsigned long *bandwidth, unsigned int flags);
 int qemuMigrationSetMaxDowntime(virDomainPtr dom, unsigned long long downtime,

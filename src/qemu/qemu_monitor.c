@@ -1951,6 +1951,21 @@ qemuMonitorMigrateStartPostcopy(QemuMonitor *mon)
 }
 
 /**
+ * qemuMonitorMigratePause:
+ * @mon: a monitor
+ *
+ * migrate-pause: breaks the connection of a post-copy migration, which
+ * then waits in postcopy-paused for a recovery.
+ *
+ * Returns: 0 on success, -1 with an error reported.
+ */
+int
+qemuMonitorMigratePause(QemuMonitor *mon)
+{
+    return qemuMonitorRunCheck(mon, qemuMonitorJSONMakeCommand("migrate-pause", NULL));
+}
+
+/**
  * qemuMonitorSetMigrationParams:
  * @mon: a monitor
  * @params: the parameters to change

@@ -135,6 +135,7 @@ int qemuMonitorMigrateIncoming(QemuMonitor *mon, const char *uri);
 int qemuMonitorMigrateCancel(QemuMonitor *mon);
 int qemuMonitorMigrateContinue(QemuMonitor *mon, QemuMonitorMigrationStatus status);
 int qemuMonitorMigrateStartPostcopy(QemuMonitor *mon);
+int qemuMonitorMigratePause(QemuMonitor *mon);
 int qemuMonitorSetMigrationParams(QemuMonitor *mon, const QemuMonitorMigrationParams *params);
 QemuMonitorMigrationParams *qemuMonitorGetMigrationParams(QemuMonitor *mon);
 int qemuMonitorSetMigrationCaps(QemuMonitor *mon, const QemuMonitorMigrationCaps *caps);

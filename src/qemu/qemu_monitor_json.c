@@ -149,6 +149,7 @@ static const char *const eventNames[] = {
     [QEMU_MONITOR_EVENT_MIGRATION_PASS] = "MIGRATION_PASS",
     [QEMU_MONITOR_EVENT_DEVICE_DELETED] = "DEVICE_DELETED",
     [QEMU_MONITOR_EVENT_BALLOON_CHANGE] = "BALLOON_CHANGE",
+    [QEMU_MONITOR_EVENT_BLOCK_IO_ERROR] = "BLOCK_IO_ERROR",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(eventNames) == QEMU_MONITOR_EVENT_LAST);
 
@@ -668,6 +669,11 @@ qemuMonitorJSONEventFree(QemuMonitorEvent *event)
         g_free(event->u.deviceDeleted.device);
         g_free(event->u.deviceDeleted.path);
         break;
+    case QEMU_MONITOR_EVENT_BLOCK_IO_ERROR:
+        g_free(event->u.ioError.device);
+        g_free(event->u.ioError.nodeName);
+        g_free(event->u.ioError.action);
+        break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:
     case QEMU_MONITOR_EVENT_RESUME:
@@ -856,6 +862,18 @@ qemuMonitorJSONParseEvent(json_object *msg)
             qemuMonitorJSONReportBadEvent(name, "actual");
             return NULL;
         }
+        break;
+    case QEMU_MONITOR_EVENT_BLOCK_IO_ERROR:
+        /* QEMU always sends the action; "nospace" only with werror=enospc
+         * handling, absent meaning false */
+        if (!(str = jsonGetString(data, "action"))) {
+            qemuMonitorJSONReportBadEvent(name, "action");
+            return NULL;
+        }
+        ev->u.ioError.action = g_strdup(str);
+        ev->u.ioError.device = g_strdup(jsonGetString(data, "device"));
+        ev->u.ioError.nodeName = g_strdup(jsonGetString(data, "node-name"));
+        (void)jsonGetBool(data, "nospace", &ev->u.ioError.nospace);
         break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:

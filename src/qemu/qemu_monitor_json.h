@@ -143,6 +143,7 @@ typedef enum {
     QEMU_MONITOR_EVENT_MIGRATION_PASS,
     QEMU_MONITOR_EVENT_DEVICE_DELETED,
     QEMU_MONITOR_EVENT_BALLOON_CHANGE,
+    QEMU_MONITOR_EVENT_BLOCK_IO_ERROR,
 
     QEMU_MONITOR_EVENT_LAST
 } QemuMonitorEventType;
@@ -405,6 +406,12 @@ typedef struct {
         struct {
             uint64_t actual;    /* bytes */
         } balloon;
+        struct {
+            char *device;       /* the block backend's name, NULL or "" with -blockdev */
+            char *nodeName;     /* the node's name, NULL when absent */
+            char *action;       /* "ignore", "report", "stop" */
+            bool nospace;       /* the error was ENOSPC */
+        } ioError;
     } u;
 } QemuMonitorEvent;
 void qemuMonitorJSONEventFree(QemuMonitorEvent *event);

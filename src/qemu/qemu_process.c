@@ -369,6 +369,58 @@ qemuProcessMonCtxFree(void *opaque)
     g_free(ctx);
 }
 
+/*
+ * BLOCK_IO_ERROR, as libvirt 9.0 reports it: IO_ERROR and IO_ERROR_REASON
+ * (the disk's source and alias, the action, reason "enospc" or ""), and with
+ * the action "stop" a running guest shows PAUSED/IOERROR
+ * (SUSPENDED_IOERROR) at once; the STOP that follows changes nothing then.
+ * @vm is locked.
+ */
+static void
+qemuProcessHandleIOError(QemuDriver *driver, DomainObj *vm, const QemuMonitorEvent *ev)
+{
+    QemuDomainPrivate *priv = qemuDomainPrivate(vm);
+    const DomainDiskDef *disk = qemuCommandDiskByNodeName(vm->def, ev->u.ioError.nodeName);
+    const char *action = ev->u.ioError.action;
+    DomainEventFields fields = {0};
+    size_t i;
+
+    /* a -drive backend is named "drive-" + the device's alias */
+    for (i = 0; !disk && ev->u.ioError.device && *ev->u.ioError.device &&
+                i < vm->def->ndisks; i++) {
+        const char *alias = vm->def->disks[i]->info.alias;
+
+        if (alias && g_str_has_prefix(ev->u.ioError.device, "drive-") &&
+            streq(ev->u.ioError.device + strlen("drive-"), alias))
+            disk = vm->def->disks[i];
+    }
+    fields.s1 = disk && disk->src ? disk->src : "";
+    fields.s2 = disk && disk->info.alias ? disk->info.alias : "";
+    if (streq(action, "stop"))
+        fields.i1 = VIR_DOMAIN_EVENT_IO_ERROR_PAUSE;
+    else if (streq(action, "report"))
+        fields.i1 = VIR_DOMAIN_EVENT_IO_ERROR_REPORT;
+    else
+        fields.i1 = VIR_DOMAIN_EVENT_IO_ERROR_NONE;
+    fields.s3 = ev->u.ioError.nospace ? "enospc" : "";
+    LOG_WARN("domain '%s': I/O error on disk '%s' (%s), action %s", vm->def->name, fields.s2,
+             fields.s1, action);
+    domainEventStateQueue(driver->events,
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_IO_ERROR, vm->def->name,
+                                               vm->def->uuid, vm->def->id, &fields, NULL, 0));
+    domainEventStateQueue(driver->events,
+                          domainEventFieldsNew(VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
+                                               vm->def->name, vm->def->uuid, vm->def->id,
+                                               &fields, NULL, 0));
+    if (fields.i1 == VIR_DOMAIN_EVENT_IO_ERROR_PAUSE &&
+        domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING) {
+        domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_IOERROR);
+        qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_SUSPENDED,
+                                   VIR_DOMAIN_EVENT_SUSPENDED_IOERROR);
+        qemuProcessQueueWork(driver, vm, QEMU_PROCESS_WORK_SAVE_STATUS, priv->pid);
+    }
+}
+
 static void
 qemuProcessHandleEvent(QemuMonitor *mon, const QemuMonitorEvent *ev, void *opaque)
 {
@@ -448,6 +500,10 @@ qemuProcessHandleEvent(QemuMonitor *mon, const QemuMonitorEvent *ev, void *opaqu
 
     case QEMU_MONITOR_EVENT_BALLOON_CHANGE:
         vm->def->mem.current = ev->u.balloon.actual / 1024;
+        break;
+
+    case QEMU_MONITOR_EVENT_BLOCK_IO_ERROR:
+        qemuProcessHandleIOError(driver, vm, ev);
         break;
 
     case QEMU_MONITOR_EVENT_POWERDOWN:

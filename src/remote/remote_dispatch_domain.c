@@ -939,6 +939,19 @@ remoteDispatchDomainAbortJob(REMOTE_DISPATCH_PARAMS)
     return 0;
 }
 
+static int
+remoteDispatchDomainAbortJobFlags(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_abort_job_flags_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainAbortJobFlags(dom, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
 /* --- the table --------------------------------------------------------------------- */
 
 const RpcServerProc remoteDispatchDomainProcs[] = {
@@ -1071,6 +1084,8 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
     /* Must get through while a slow job holds the normal workers. */
     REMOTE_PROC_A(DOMAIN_ABORT_JOB, domain_abort_job, "virDomainAbortJob",
                   remoteDispatchDomainAbortJob, RPC_SERVER_PROC_HIGH_PRIORITY),
+    REMOTE_PROC_A(DOMAIN_ABORT_JOB_FLAGS, domain_abort_job_flags, "virDomainAbortJobFlags",
+                  remoteDispatchDomainAbortJobFlags, RPC_SERVER_PROC_HIGH_PRIORITY),
 };
 
 const size_t remoteDispatchDomainProcsCount = G_N_ELEMENTS(remoteDispatchDomainProcs);

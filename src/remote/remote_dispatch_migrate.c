@@ -435,6 +435,35 @@ remoteDispatchDomainMigrateGetMaxSpeed(REMOTE_DISPATCH_PARAMS)
 }
 
 static int
+remoteDispatchDomainMigrateGetCompressionCache(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_migrate_get_compression_cache_args *args = argsp;
+    remote_domain_migrate_get_compression_cache_ret *ret = retp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+    unsigned long long cacheSize = 0;
+
+    if (!dom)
+        return -1;
+    if (virDomainMigrateGetCompressionCache(dom, &cacheSize, args->flags) < 0)
+        return remoteDispatchAPIError();
+    ret->cacheSize = cacheSize;
+    return 0;
+}
+
+static int
+remoteDispatchDomainMigrateSetCompressionCache(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_migrate_set_compression_cache_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainMigrateSetCompressionCache(dom, args->cacheSize, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
 remoteDispatchDomainMigrateSetMaxDowntime(REMOTE_DISPATCH_PARAMS)
 {
     remote_domain_migrate_set_max_downtime_args *args = argsp;
@@ -516,6 +545,12 @@ const RpcServerProc remoteDispatchMigrateProcs[] = {
     REMOTE_PROC_AR(DOMAIN_MIGRATE_GET_MAX_SPEED, domain_migrate_get_max_speed,
                    "virDomainMigrateGetMaxSpeed", remoteDispatchDomainMigrateGetMaxSpeed,
                    REMOTE_PROC_QUERY),
+    REMOTE_PROC_AR(DOMAIN_MIGRATE_GET_COMPRESSION_CACHE, domain_migrate_get_compression_cache,
+                   "virDomainMigrateGetCompressionCache",
+                   remoteDispatchDomainMigrateGetCompressionCache, REMOTE_PROC_QUERY),
+    REMOTE_PROC_A(DOMAIN_MIGRATE_SET_COMPRESSION_CACHE, domain_migrate_set_compression_cache,
+                  "virDomainMigrateSetCompressionCache",
+                  remoteDispatchDomainMigrateSetCompressionCache, REMOTE_PROC_MIGRATE_TUNE),
     REMOTE_PROC_A(DOMAIN_MIGRATE_SET_MAX_DOWNTIME, domain_migrate_set_max_downtime,
                   "virDomainMigrateSetMaxDowntime", remoteDispatchDomainMigrateSetMaxDowntime,
                   REMOTE_PROC_MIGRATE_TUNE),

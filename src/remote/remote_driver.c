@@ -2255,6 +2255,16 @@ remoteDomainAbortJob(virDomainPtr dom)
                              remote_domain_abort_job_args, &args);
 }
 
+static int
+remoteDomainAbortJobFlags(virDomainPtr dom, unsigned int flags)
+{
+    remote_domain_abort_job_flags_args args = { .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_ABORT_JOB_FLAGS,
+                             remote_domain_abort_job_flags_args, &args);
+}
+
 /* --- migration (the v3 steps with typed parameters, tunables) ------------ */
 
 /* libvirt's feature numbers for our DrvFeature values (0: none). */
@@ -2549,6 +2559,36 @@ remoteDomainMigrateGetMaxSpeed(virDomainPtr dom, unsigned long *bandwidth,
     }
     *bandwidth = ret.bandwidth;
     return 0;
+}
+
+static int
+remoteDomainMigrateGetCompressionCache(virDomainPtr dom, unsigned long long *cacheSize,
+                                       unsigned int flags)
+{
+    remote_domain_migrate_get_compression_cache_args args = { .flags = flags };
+    remote_domain_migrate_get_compression_cache_ret ret = {0};
+
+    remoteDomainToWire(dom, &args.dom);
+    if (REMOTE_CALL(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_GET_COMPRESSION_CACHE,
+                    remote_domain_migrate_get_compression_cache_args, &args,
+                    remote_domain_migrate_get_compression_cache_ret, &ret) < 0)
+        return -1;
+    *cacheSize = ret.cacheSize;
+    return 0;
+}
+
+static int
+remoteDomainMigrateSetCompressionCache(virDomainPtr dom, unsigned long long cacheSize,
+                                       unsigned int flags)
+{
+    remote_domain_migrate_set_compression_cache_args args = {
+        .cacheSize = cacheSize,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_MIGRATE_SET_COMPRESSION_CACHE,
+                             remote_domain_migrate_set_compression_cache_args, &args);
 }
 
 static int
@@ -3115,6 +3155,7 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainGetJobInfo = remoteDomainGetJobInfo,
     .domainGetJobStats = remoteDomainGetJobStats,
     .domainAbortJob = remoteDomainAbortJob,
+    .domainAbortJobFlags = remoteDomainAbortJobFlags,
     .connectSupportsFeature = remoteConnectSupportsFeature,
     .domainMigrateBegin3Params = remoteDomainMigrateBegin3Params,
     .domainMigratePrepare3Params = remoteDomainMigratePrepare3Params,
@@ -3124,6 +3165,8 @@ static HypervisorDriver remoteHypervisorDriver = {
     .domainMigrateConfirm3Params = remoteDomainMigrateConfirm3Params,
     .domainMigrateSetMaxSpeed = remoteDomainMigrateSetMaxSpeed,
     .domainMigrateGetMaxSpeed = remoteDomainMigrateGetMaxSpeed,
+    .domainMigrateGetCompressionCache = remoteDomainMigrateGetCompressionCache,
+    .domainMigrateSetCompressionCache = remoteDomainMigrateSetCompressionCache,
     .domainMigrateSetMaxDowntime = remoteDomainMigrateSetMaxDowntime,
     .domainMigrateGetMaxDowntime = remoteDomainMigrateGetMaxDowntime,
     .domainMigrateStartPostCopy = remoteDomainMigrateStartPostCopy,

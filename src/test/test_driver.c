@@ -2606,6 +2606,21 @@ testMigWatch(TestMig *mig)
     migrationTimerSchedule(timer, mig->deadline);
 }
 
+/*
+ * The transfer itself breaks (Q_FAILED, or Q_PC_FAILED after the switch to
+ * post-copy): both QEMUs see it, this side at once.
+ */
+static void
+testMigBreak(TestMig *mig, MigEvent ev)
+{
+    g_mutex_lock(&mig->stream->lock);
+    mig->stream->xfer = ev;
+    g_mutex_unlock(&mig->stream->lock);
+    testMigStreamPush(mig->stream,
+                      mig->ctx.side == MIG_SIDE_SOURCE ? MIG_SIDE_DEST : MIG_SIDE_SOURCE, ev);
+    testMigHandle(mig, ev);
+}
+
 /* Apply the faults injected for the current phase (each once). */
 static void
 testMigApplyFaults(TestMig *mig)
@@ -2657,16 +2672,10 @@ testMigApplyFaults(TestMig *mig)
                 }
                 mig->aborted = true;
             }
-            if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED) {
-                /* the transfer itself breaks: both QEMUs see it */
-                g_mutex_lock(&mig->stream->lock);
-                mig->stream->xfer = ev;
-                g_mutex_unlock(&mig->stream->lock);
-                testMigStreamPush(mig->stream,
-                                  mig->ctx.side == MIG_SIDE_SOURCE ?
-                                  MIG_SIDE_DEST : MIG_SIDE_SOURCE, ev);
-            }
-            testMigHandle(mig, ev);
+            if (ev == MIG_EVENT_Q_FAILED || ev == MIG_EVENT_Q_PC_FAILED)
+                testMigBreak(mig, ev);
+            else
+                testMigHandle(mig, ev);
         }
         i = 0;    /* the phase may have changed: look again */
     }
@@ -3383,16 +3392,21 @@ testMigTransferWait(TestMig *mig, DomainObj *vm)
     g_mutex_lock(&mig->stream->lock);
     xfer = mig->stream->xfer;
     g_mutex_unlock(&mig->stream->lock);
-    if (xfer != MIG_EVENT_Q_ACTIVE)
+    if (xfer != MIG_EVENT_Q_ACTIVE && xfer != MIG_EVENT_Q_POSTCOPY)
         return false;
     if (mig->dataTotal == 0) {
         mig->dataTotal = MAX(vm->def->mem.total, 1) * 1024ULL;
         mig->lastXferUs = now;
     }
-    bw = testMigSettingsGet(mig->driver, vm)->bandwidth;
-    if (mig->postcopyNow) {
-        /* the rest of the memory comes in post-copy */
-        return false;
+    if (xfer == MIG_EVENT_Q_POSTCOPY) {
+        /* the rest of the memory, at QEMU's max-postcopy-bandwidth */
+        bw = testMigSettingsGet(mig->driver, vm)->postcopyBandwidth;
+    } else {
+        bw = testMigSettingsGet(mig->driver, vm)->bandwidth;
+        if (mig->postcopyNow) {
+            /* the rest of the memory comes in post-copy */
+            return false;
+        }
     }
     if (bw >= TEST_MIG_BANDWIDTH_MAX) {
         mig->dataProcessed = mig->dataTotal;
@@ -4118,6 +4132,45 @@ testDomainAbortJob(virDomainPtr dom)
     return ret;
 }
 
+/*
+ * virDomainAbortJobFlags.  VIR_DOMAIN_ABORT_JOB_POSTCOPY breaks an outgoing
+ * migration in post-copy mode as QEMU's migrate-pause would: both sides see
+ * the transfer fail after the switch (the table's post-copy failure).
+ */
+static int
+testDomainAbortJobFlags(virDomainPtr dom, unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    TestMig *mig;
+    bool pc = false;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DOMAIN_ABORT_JOB_POSTCOPY, -1);
+    if (!(flags & VIR_DOMAIN_ABORT_JOB_POSTCOPY))
+        return testDomainAbortJob(dom);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if ((mig = testMigActive(driver, vm)) && mig->ctx.side == MIG_SIDE_SOURCE && mig->stream) {
+        g_mutex_lock(&mig->stream->lock);
+        pc = mig->stream->pcSwitched && mig->stream->xfer == MIG_EVENT_Q_POSTCOPY;
+        g_mutex_unlock(&mig->stream->lock);
+    }
+    if (!pc) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s",
+                    _("current job is not outgoing migration in post-copy mode"));
+        goto cleanup;
+    }
+    testMigBreak(mig, MIG_EVENT_Q_PC_FAILED);
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
 static int
 testDomainMigrateSetMaxSpeed(virDomainPtr dom, unsigned long bandwidth,
                              unsigned int flags)
@@ -4272,6 +4325,7 @@ static HypervisorDriver testHypervisorDriver = {
     .domainGetBlockInfo = testDomainGetBlockInfo,
     .connectGetAllDomainStats = testConnectGetAllDomainStats,
     .domainAbortJob = testDomainAbortJob,
+    .domainAbortJobFlags = testDomainAbortJobFlags,
     .domainScreenshot = testDomainScreenshot,
     .connectSupportsFeature = testConnectSupportsFeature,
     .domainMigrateBegin3Params = testDomainMigrateBegin3Params,

@@ -646,6 +646,21 @@ static int sink(virStreamPtr s, const char *data, size_t n, void *o) { return (i
         NULLARG(ON_CONN, downtime, virDomainMigrateGetMaxDowntime)) \
     INT(virDomainMigrateGetMaxDowntime(c->edom, &ull, 0), \
         NOSUP(virDomainMigrateGetMaxDowntime)) \
+    INT(virDomainMigrateGetCompressionCache(NULL, &ull, 0), \
+        INVDOM(virDomainMigrateGetCompressionCache)) \
+    INT(virDomainMigrateGetCompressionCache(c->dom, NULL, 0), \
+        NULLARG(ON_CONN, cacheSize, virDomainMigrateGetCompressionCache)) \
+    INT(virDomainMigrateGetCompressionCache(c->edom, &ull, 0), \
+        NOSUP(virDomainMigrateGetCompressionCache)) \
+    INT(virDomainMigrateSetCompressionCache(NULL, 1, 0), \
+        INVDOM(virDomainMigrateSetCompressionCache)) \
+    INT(virDomainMigrateSetCompressionCache(c->rodom, 1, 0), \
+        RO(virDomainMigrateSetCompressionCache)) \
+    INT(virDomainMigrateSetCompressionCache(c->edom, 1, 0), \
+        NOSUP(virDomainMigrateSetCompressionCache)) \
+    INT(virDomainAbortJobFlags(NULL, 0), INVDOM(virDomainAbortJobFlags)) \
+    INT(virDomainAbortJobFlags(c->rodom, 0), RO(virDomainAbortJobFlags)) \
+    INT(virDomainAbortJobFlags(c->edom, 0), NOSUP(virDomainAbortJobFlags)) \
     INT(virDomainMigrateStartPostCopy(NULL, 0), INVDOM(virDomainMigrateStartPostCopy)) \
     INT(virDomainMigrateStartPostCopy(c->rodom, 0), RO(virDomainMigrateStartPostCopy)) \
     INT(virDomainMigrateStartPostCopy(c->edom, 0), NOSUP(virDomainMigrateStartPostCopy)) \

@@ -50,6 +50,7 @@ RESUMED_POSTCOPY = (4, 3)
 SUSPENDED_POSTCOPY = (3, 7)
 STOPPED_MIGRATED = (5, 3)
 STOPPED_FAILED = (5, 5)
+SUSPENDED_POSTCOPY_FAILED = (3, 8)
 VIR_ERR_OPERATION_ABORTED = 78
 
 
@@ -144,14 +145,23 @@ def create_guest(conn, name, mib=8):
     return conn.createXML(GUEST_XML.format(name=name, mib=mib), 0)
 
 
-def wait_transfer(dom, timeout=20):
-    """Waits until the migration job of @dom has moved some data."""
+def wait_transfer(dom, timeout=20, proc=None):
+    """Waits until the migration job of @dom has moved some data.  With
+    @proc (the migrating virsh), stops early when it has exited and logs
+    what it printed, so that a failure says why."""
     deadline = time.monotonic() + timeout
+    info = None
     while time.monotonic() < deadline:
         info = dom.jobInfo()
         if info[0] != 0 and info[4] > 0:   # type, ..., dataProcessed
             return True
+        if proc is not None and proc.poll() is not None:
+            out, err = proc.communicate()
+            t.log("virsh migrate exited (%d) before the transfer was seen: %s%s"
+                  % (proc.returncode, out, err))
+            return False
         time.sleep(0.02)
+    t.log("no transfer seen within %d s; last job info %s" % (timeout, info))
     return False
 
 
@@ -402,6 +412,50 @@ def test_postcopy(pair, libvirt, la, lb, ca, cb):
     lb.take("g5", settle=0.1)
 
 
+def test_postcopy_abort(pair, libvirt, la, lb, ca, cb):
+    """virsh domjobabort --postcopy (virDomainAbortJobFlags over RPC) breaks
+    a migration in post-copy mode: the guest stays paused with
+    POSTCOPY_FAILED on both hosts."""
+    dom = create_guest(ca, "g7", mib=16)
+    la.take("g7")
+    rc, out, err = t.virsh(pair.a.uri(), "domjobabort", "g7", "--postcopy")
+    t.check(rc != 0 and "current job is not outgoing migration in post-copy mode" in err,
+            "domjobabort --postcopy without a migration is refused", out + err)
+    dom.migrateSetMaxSpeed(4)
+    dom.migrateSetMaxSpeed(1, libvirt.VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
+    proc = subprocess.Popen(["virsh", "-c", pair.a.uri(), "migrate", "--live", "--postcopy",
+                             "g7", "--desturi", pair.b.uri(), "--migrateuri",
+                             "tcp://%s" % pair.b.addr],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=t.client_env())
+    try:
+        t.check(wait_transfer(dom, proc=proc), "the post-copy migration is under way")
+        dom.migrateStartPostCopy()
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline and dom.state() != [3, 12]:
+            time.sleep(0.02)
+        t.check_eq(dom.state(), [3, 12], "A: paused/postcopy after the switch")
+        rc, out, err = t.virsh(pair.a.uri(), "domjobabort", "g7", "--postcopy")
+        t.check(rc == 0, "virsh domjobabort --postcopy", out + err)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    t.check(proc.returncode != 0, "virsh migrate fails", err)
+    t.check_eq(dom.state(), [3, 13], "A: paused/postcopy-failed, never resumed")
+    dd = cb.lookupByName("g7")
+    t.check_eq(dd.state(), [3, 13], "B: paused/postcopy-failed")
+    t.check_eq(la.take("g7"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+    t.check_eq(lb.take("g7"), [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+    dd.destroy()
+    dom.destroy()
+    la.take("g7", settle=0.1)
+    lb.take("g7", settle=0.1)
+
+
 def slow_migration(pair, name, ca, src=None, dst=None):
     """Starts virsh migrate of a 16 MiB guest at 4 MiB/s (about 4 s) in the background."""
     src = src or pair.a
@@ -420,7 +474,7 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
     dom, proc = slow_migration(pair, "g3", ca)
     try:
         la.take("g3", settle=0)
-        t.check(wait_transfer(dom), "the migration job runs and reports progress")
+        t.check(wait_transfer(dom, proc=proc), "the migration job runs and reports progress")
         stats = dom.jobStats()
         t.check(stats.get("type") == 2 and stats.get("operation") == libvirt.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT
                 and stats.get("data_total") == 16 << 20,
@@ -454,7 +508,7 @@ def test_network_cut(pair, libvirt, la, lb, ca, cb):
         return
     dom, proc = slow_migration(pair, "g6", ca)
     try:
-        t.check(wait_transfer(dom), "the migration to B is under way")
+        t.check(wait_transfer(dom, proc=proc), "the migration to B is under way")
         pair.link(False)
         out, err = proc.communicate(timeout=60)
     finally:
@@ -477,7 +531,7 @@ def test_kill_destination(pair, libvirt, la, lb, ca, cb):
     # stopped cleanly at the end, so that a sanitizer build checks it
     dom, proc = slow_migration(pair, "g4", cb, src=pair.b, dst=pair.a)
     try:
-        t.check(wait_transfer(dom), "the migration to A is under way")
+        t.check(wait_transfer(dom, proc=proc), "the migration to A is under way")
         pair.a.kill()
         out, err = proc.communicate(timeout=30)
     finally:
@@ -517,6 +571,7 @@ def main():
             test_our_cli(pair, libvirt, la, lb, ca, cb)
             test_params(pair, libvirt, la, lb, ca, cb)
             test_postcopy(pair, libvirt, la, lb, ca, cb)
+            test_postcopy_abort(pair, libvirt, la, lb, ca, cb)
             test_abort(pair, libvirt, la, lb, ca, cb)
             for host, pr in zip("AB", printers):
                 got = pr.stop()

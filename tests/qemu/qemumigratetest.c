@@ -1094,6 +1094,68 @@ casePostcopyFail(void)
     return 0;
 }
 
+/*
+ * virDomainAbortJobFlags(VIR_DOMAIN_ABORT_JOB_POSTCOPY): refused before the
+ * switch to post-copy (and without a job), then QEMU's migrate-pause breaks
+ * the post-copy migration: the guest stays paused (POSTCOPY_FAILED) on both
+ * hosts, never resumed, as libvirt 9.0 leaves it for a recovery.
+ */
+static int
+casePostcopyAbort(void)
+{
+    Mig m = { 0 };
+    virDomainPtr dom;
+    virDomainPtr ddom = NULL;
+    g_autofree char *log = NULL;
+    long hb;
+
+    CHECK((dom = startGuest("pca", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
+          "start");
+    CHECK(waitSerial(rootA, "pca", "CHECK OK"), "guest running on A");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID &&
+              strstr(virGetLastError()->message,
+                     "current job is not outgoing migration in post-copy mode"),
+          "no job: refused");
+    CHECK(virDomainAbortJobFlags(dom, 2) < 0 && virGetLastError()->code == VIR_ERR_INVALID_ARG,
+          "unknown flag refused");
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m.bandwidth = 1;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) < 0 &&
+              virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
+          "pre-copy: refused");
+    CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
+    CHECK((ddom = virDomainLookupByName(connB, "pca")), "on B");
+    qemuPid(rootB, "pca");
+    CHECK(waitState(ddom, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_POSTCOPY), "B running/postcopy");
+    CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) == 0,
+          "post-copy interrupted");
+    migJoin(&m);
+    CHECK(!m.ddom, "migration failed");
+    CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "A paused/postcopy-failed");
+    CHECK(waitState(ddom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY_FAILED),
+          "B paused/postcopy-failed");
+    hb = lastHeartbeat(rootA, "pca");
+    g_usleep(500 * 1000);
+    CHECK(lastHeartbeat(rootA, "pca") == hb, "never resumed on A");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "\"execute\":\"migrate-pause\""), "migrate-pause sent to QEMU");
+    virDomainDestroy(ddom);
+    virDomainFree(ddom);
+    virDomainDestroy(dom);
+    migClear(&m);
+    virDomainFree(dom);
+    return 0;
+}
+
 /* The source's QEMU dies during post-copy: the destination keeps the guest
  * paused with POSTCOPY_FAILED (never killed, never resumed by itself). */
 static int
@@ -2120,6 +2182,7 @@ caseCompressed(void)
     Mig m = { 0 };
     virDomainPtr dom;
     g_autofree char *log = NULL;
+    unsigned long long cache = 0;
     int state = -1;
     long hb;
     size_t i;
@@ -2127,6 +2190,18 @@ caseCompressed(void)
     CHECK((dom = startGuest("cz", 64, "heartbeat_ms=50 dirty_mib_s=4 wss_mib=8", false)),
           "start");
     CHECK(waitSerial(rootA, "cz", "CHECK OK"), "guest running on A");
+    /* the XBZRLE cache: QEMU's default, then set and read back from QEMU */
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 0) == 0 && cache == 64 << 20,
+          "compression cache: QEMU's default 64 MiB (got %llu)", cache);
+    CHECK(virDomainMigrateSetCompressionCache(dom, 16 << 20, 0) == 0, "set compression cache");
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 0) == 0 && cache == 16 << 20,
+          "compression cache read back from QEMU (got %llu)", cache);
+    CHECK(virDomainMigrateGetCompressionCache(dom, &cache, 1) < 0 &&
+              virGetLastError()->code == VIR_ERR_INVALID_ARG,
+          "compression cache: unknown flag refused");
+    CHECK(g_file_get_contents(logPath, &log, NULL, NULL), "QMP log %s", logPath);
+    CHECK(strstr(log, "\"xbzrle-cache-size\":16777216"), "xbzrle-cache-size sent to QEMU");
+    g_clear_pointer(&log, g_free);
     for (i = 0; i < G_N_ELEMENTS(refused); i++) {
         m.dom = dom;
         m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED;
@@ -2348,6 +2423,27 @@ fillFs(const char *dir)
     return full;
 }
 
+static GPtrArray *ioErrors;      /* "srcPath devAlias action reason", under evLock */
+static int ioErrorCount;
+
+static void
+onIOErrorReason(virConnectPtr c, virDomainPtr dom, const char *srcPath, const char *devAlias,
+                int action, const char *reason, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    g_ptr_array_add(ioErrors, g_strdup_printf("%s %s %d %s", srcPath, devAlias, action, reason));
+    g_mutex_unlock(&evLock);
+}
+
+static void
+onIOError(virConnectPtr c, virDomainPtr dom, const char *srcPath, const char *devAlias,
+          int action, void *opaque)
+{
+    g_mutex_lock(&evLock);
+    ioErrorCount++;
+    g_mutex_unlock(&evLock);
+}
+
 /*
  * VIR_MIGRATE_ABORT_ON_ERROR: the guest's disk (error_policy='stop') lives
  * on a small tmpfs of this process's own mount namespace; once the
@@ -2364,11 +2460,16 @@ caseAbortOnError(void)
     g_autofree char *img = g_build_filename(dir, "disk.img", NULL);
     g_autofree char *imgB = g_build_filename(dirB, "disk.img", NULL);
     g_autofree char *xml = NULL;
+    g_autofree char *ioWant = NULL;
+    g_autofree char *lifecycle = NULL;
     Mig m = { 0 };
     virDomainPtr dom = NULL;
     virDomainPtr other;
     int state = -1;
     int reason = -1;
+    int cbReason;
+    int cbPlain;
+    bool ioSeen = false;
 
     if (!privateMounts) {
         printf("# SKIP abort-on-error: needs root for a private tmpfs\n");
@@ -2380,6 +2481,14 @@ caseAbortOnError(void)
           g_strerror(errno));
     /* sparse 64 MiB disks: every guest write takes a new page of the tmpfs */
     CHECK(makeImage(img) && makeImage(imgB), "disk images");
+    ioErrors = g_ptr_array_new_with_free_func(g_free);
+    ioErrorCount = 0;
+    cbReason = virConnectDomainEventRegisterAny(connA, NULL, VIR_DOMAIN_EVENT_ID_IO_ERROR_REASON,
+                                                VIR_DOMAIN_EVENT_CALLBACK(onIOErrorReason),
+                                                NULL, NULL);
+    cbPlain = virConnectDomainEventRegisterAny(connA, NULL, VIR_DOMAIN_EVENT_ID_IO_ERROR,
+                                               VIR_DOMAIN_EVENT_CALLBACK(onIOError), NULL, NULL);
+    CHECK(cbReason >= 0 && cbPlain >= 0, "I/O error callbacks");
     xml = g_strdup_printf(
         "<domain type='qemu'>\n"
         "  <name>ioerr</name>\n"
@@ -2429,9 +2538,60 @@ caseAbortOnError(void)
         printf("# state on A %d/%d, wanted paused/ioerror\n", state, reason);
         goto fail;
     }
+    /* BLOCK_IO_ERROR as libvirt reports it: the disk's path and alias,
+     * action pause, reason enospc; SUSPENDED_IOERROR once */
+    ioWant = g_strdup_printf("%s ide0-0-0 %d enospc", img, VIR_DOMAIN_EVENT_IO_ERROR_PAUSE);
+    g_mutex_lock(&evLock);
+    ioSeen = ioErrors->len > 0 && streq0(g_ptr_array_index(ioErrors, 0), ioWant) &&
+             ioErrorCount == (int)ioErrors->len;
+    if (!ioSeen)
+        printf("# I/O error events: %u with reason (first '%s'), %d without; wanted '%s'\n",
+               ioErrors->len,
+               ioErrors->len ? (const char *)g_ptr_array_index(ioErrors, 0) : "",
+               ioErrorCount, ioWant);
+    g_mutex_unlock(&evLock);
+    if (!ioSeen)
+        goto fail;
+    lifecycle = eventsOf("A", "ioerr");
+    if (!strstr(lifecycle, "3 2") || strstr(strstr(lifecycle, "3 2") + 3, "3 2")) {
+        printf("# lifecycle on A: %s (wanted one SUSPENDED_IOERROR: 3 2)\n", lifecycle);
+        goto fail;
+    }
     if ((other = virDomainLookupByName(connB, "ioerr"))) {
         virDomainFree(other);
         printf("# the guest is left on B\n");
+        goto fail;
+    }
+    virResetLastError();
+    migClear(&m);
+
+    /*
+     * Again, with the guest already paused on the I/O error before the
+     * migration starts: no STOP event comes, and libvirt 9.0 fails this one
+     * the same way (it checks the paused reason while it waits).
+     */
+    memset(&m, 0, sizeof(m));
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_ABORT_ON_ERROR | VIR_MIGRATE_UNSAFE;
+    m.bandwidth = 2;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    if (m.ddom || m.code != VIR_ERR_OPERATION_FAILED || !m.message ||
+        !strstr(m.message, "job 'migration out' failed due to I/O error")) {
+        printf("# migration of the paused guest: %d %s\n", m.code,
+               m.message ? m.message : "succeeded");
+        goto fail;
+    }
+    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        printf("# state on A after the second try %d/%d, wanted paused/ioerror\n",
+               state, reason);
+        goto fail;
+    }
+    if ((other = virDomainLookupByName(connB, "ioerr"))) {
+        virDomainFree(other);
+        printf("# the guest is left on B after the second try\n");
         goto fail;
     }
     virResetLastError();
@@ -2440,9 +2600,15 @@ caseAbortOnError(void)
     virDomainFree(dom);
     killAll();
     umount2(dir, MNT_DETACH);
+    virConnectDomainEventDeregisterAny(connA, cbReason);
+    virConnectDomainEventDeregisterAny(connA, cbPlain);
+    g_clear_pointer(&ioErrors, g_ptr_array_unref);
     return 0;
 
  fail:
+    virConnectDomainEventDeregisterAny(connA, cbReason);
+    virConnectDomainEventDeregisterAny(connA, cbPlain);
+    g_clear_pointer(&ioErrors, g_ptr_array_unref);
     migClear(&m);
     if (dom) {
         virDomainDestroy(dom);
@@ -2460,6 +2626,7 @@ static const Case cases[] = {
     { "kill-destination", caseKillDest },
     { "postcopy-failure", casePostcopyFail },
     { "postcopy-source-killed", casePostcopySourceKilled },
+    { "postcopy-abort", casePostcopyAbort },
     { "p2p-offline-abi", caseP2POffline },
     { "tunnelled", caseTunnel },
     { "downtime", caseDowntime },

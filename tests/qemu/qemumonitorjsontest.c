@@ -155,6 +155,12 @@ dumpEvent(GString *out, QemuMonitorEvent *ev)
         g_string_append_printf(out, "actual=%" G_GUINT64_FORMAT "\n",
                                (guint64)ev->u.balloon.actual);
         break;
+    case QEMU_MONITOR_EVENT_BLOCK_IO_ERROR:
+        g_string_append_printf(out, "device=%s node-name=%s action=%s nospace=%s\n",
+                               NULLSTR_TEST(ev->u.ioError.device),
+                               NULLSTR_TEST(ev->u.ioError.nodeName), ev->u.ioError.action,
+                               boolStr(ev->u.ioError.nospace));
+        break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:
     case QEMU_MONITOR_EVENT_RESUME:
@@ -866,6 +872,9 @@ static const ParseCase parseCases[] = {
     { "event-migration", KIND_EVENT },
     { "event-migration-pass", KIND_EVENT },
     { "event-device-deleted", KIND_EVENT },
+    { "event-block-io-error", KIND_EVENT },
+    { "event-block-io-error-drive", KIND_EVENT },
+    { "event-block-io-error-malformed", KIND_EVENT },
     { "event-balloon-change", KIND_EVENT },
     { "event-other", KIND_EVENT },
 };
