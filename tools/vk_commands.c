@@ -348,6 +348,21 @@ static const VkOptDef vkOptsSave[] = {
     VK_OPT_END,
 };
 
+static const VkOptDef vkOptsDump[] = {
+    VK_OPT_DOMAIN_ANY(VIR_CONNECT_LIST_DOMAINS_ACTIVE),
+    { .name = "file", .type = VK_OPT_DATA, .flags = VK_OFLAG_REQUIRED,
+      .help = "where to dump the core", .complete = VK_COMPLETE_FILE },
+    VK_OPT_FLAG("live", "perform a live core dump if supported"),
+    VK_OPT_FLAG("crash", "crash the domain after core dump"),
+    VK_OPT_FLAG("bypass-cache", "avoid file system cache when dumping"),
+    VK_OPT_FLAG("reset", "reset the domain after core dump"),
+    VK_OPT_FLAG("verbose", "display the progress of dump"),
+    VK_OPT_FLAG("memory-only", "dump domain's memory only"),
+    { .name = "format", .type = VK_OPT_STRING, .flags = VK_OFLAG_EMPTY_OK,
+      .help = "specify the format of memory-only dump" },
+    VK_OPT_END,
+};
+
 static const VkOptDef vkOptsRestore[] = {
     VK_OPT_FILE("the state to restore"),
     VK_OPT_FLAG("bypass-cache", "avoid file system cache when restoring"),
@@ -610,6 +625,10 @@ const VkCmdDef vkCommands[] = {
     { "domuuid", "domain", vkMonitorCmdDomuuid, vkOptsDomuuid,
       "print the UUID of a domain",
       "Print the UUID of a domain given its name or id.", 0 },
+    { "dump", "domain", vkSaveCmdDump, vkOptsDump,
+      "dump the core of a domain to a file for analysis",
+      "Write the guest's state (or with --memory-only its memory, in the chosen "
+      "format) to a file; --crash stops the domain afterwards, --reset resets it.", 0 },
     { "dumpxml", "domain", vkDomainCmdDumpxml, vkOptsDumpxml,
       "print the XML description of a domain",
       "Print the XML description of a domain: the live one for a running "

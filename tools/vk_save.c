@@ -1,4 +1,4 @@
-/* vk_save.c: save, restore, managed save and the XML of save images (virsh's texts) */
+/* vk_save.c: save, restore, managed save, the XML of save images and dump (virsh's texts) */
 #include <errno.h>
 #include <stdio.h>
 
@@ -59,7 +59,7 @@ vkSaveReadXml(VkCtl *ctl, const VkCmd *cmd, char **retXml)
 }
 
 /*
- * virsh ends the progress line of save and managedsave with a newline on
+ * virsh ends the progress line of save, managedsave and dump with a newline on
  * stdout, --verbose or not; with --verbose the final figure goes to stderr.
  */
 static void
@@ -340,5 +340,99 @@ vkSaveCmdSaveImageDefine(VkCtl *ctl, const VkCmd *cmd)
         return false;
     }
     vkPrintExtra(ctl, "State file %s updated.\n", file);
+    return true;
+}
+
+/* virsh's --format names of the memory-only formats, in its message's order */
+static const struct {
+    const char *name;
+    unsigned int format;
+} vkDumpFormats[] = {
+    { "kdump-zlib", VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_ZLIB },
+    { "kdump-lzo", VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_LZO },
+    { "kdump-snappy", VIR_DOMAIN_CORE_DUMP_FORMAT_KDUMP_SNAPPY },
+    { "win-dmp", VIR_DOMAIN_CORE_DUMP_FORMAT_WIN_DMP },
+    { "elf", VIR_DOMAIN_CORE_DUMP_FORMAT_RAW },
+};
+
+/* The dump itself; false after printing an error. */
+static bool
+vkSaveDoDump(VkCtl *ctl, const VkCmd *cmd, const char *to, const char **retName)
+{
+    g_autoptr(virDomain) dom = NULL;
+    const char *name = NULL;
+    const char *format = NULL;
+    unsigned int dumpformat = VIR_DOMAIN_CORE_DUMP_FORMAT_RAW;
+    unsigned int flags = 0;
+    size_t i;
+    int rc;
+
+    if (!(dom = vkDomainLookup(ctl, cmd, "domain", VK_DOMAIN_BY_ANY, &name)))
+        return false;
+    if (vkCmdOptBool(cmd, "live"))
+        flags |= VIR_DUMP_LIVE;
+    if (vkCmdOptBool(cmd, "crash"))
+        flags |= VIR_DUMP_CRASH;
+    if (vkCmdOptBool(cmd, "bypass-cache"))
+        flags |= VIR_DUMP_BYPASS_CACHE;
+    if (vkCmdOptBool(cmd, "reset"))
+        flags |= VIR_DUMP_RESET;
+    if (vkCmdOptBool(cmd, "memory-only"))
+        flags |= VIR_DUMP_MEMORY_ONLY;
+    /* as virsh: an empty --format is no format */
+    if (vkCmdOptString(ctl, cmd, "format", &format) < 0)
+        return false;
+    if (format && *format) {
+        if (!(flags & VIR_DUMP_MEMORY_ONLY)) {
+            vkError(ctl, "--format only works with --memory-only");
+            return false;
+        }
+        for (i = 0; i < G_N_ELEMENTS(vkDumpFormats); i++) {
+            if (g_str_equal(vkDumpFormats[i].name, format))
+                break;
+        }
+        if (i == G_N_ELEMENTS(vkDumpFormats)) {
+            vkError(ctl, "format '%s' is not supported, expecting 'kdump-zlib', "
+                    "'kdump-lzo', 'kdump-snappy', 'win-dmp' or 'elf'", format);
+            return false;
+        }
+        dumpformat = vkDumpFormats[i].format;
+    }
+
+    /* as virsh: the old entry point unless a format other than elf was asked */
+    if (dumpformat != VIR_DOMAIN_CORE_DUMP_FORMAT_RAW)
+        rc = virDomainCoreDumpWithFormat(dom, to, dumpformat, flags);
+    else
+        rc = virDomainCoreDump(dom, to, flags);
+    if (rc < 0) {
+        vkError(ctl, "Failed to core dump domain '%s' to %s", name, to);
+        return false;
+    }
+    *retName = name;
+    return true;
+}
+
+/**
+ * vkSaveCmdDump:
+ * @ctl: run state
+ * @cmd: parsed "dump" command
+ *
+ * Dumps a domain's core (or memory) to a file, printing what virsh
+ * prints (the progress line's end, then the confirmation).
+ *
+ * Returns: true on success.
+ */
+bool
+vkSaveCmdDump(VkCtl *ctl, const VkCmd *cmd)
+{
+    const char *to = NULL;
+    const char *name = NULL;
+
+    if (vkCmdOptString(ctl, cmd, "file", &to) < 0)
+        return false;
+    if (!vkSaveDoDump(ctl, cmd, to, &name))
+        return false;
+    vkSaveProgressDone(ctl, cmd, "Dump");
+    vkPrintExtra(ctl, "Domain '%s' dumped to %s\n", name, to);
     return true;
 }

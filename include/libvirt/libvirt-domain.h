@@ -1869,6 +1869,15 @@ int virDomainManagedSave(virDomainPtr dom,
                          unsigned int flags);
 int virDomainManagedSaveRemove(virDomainPtr dom,
                                unsigned int flags);
+
+/* Core dumps */
+int virDomainCoreDump(virDomainPtr domain,
+                      const char *to,
+                      unsigned int flags);
+int virDomainCoreDumpWithFormat(virDomainPtr domain,
+                                const char *to,
+                                unsigned int dumpformat,
+                                unsigned int flags);
 char *virDomainManagedSaveGetXMLDesc(virDomainPtr domain,
                                      unsigned int flags);
 int virDomainManagedSaveDefineXML(virDomainPtr domain,

@@ -171,6 +171,11 @@ struct _HypervisorDriver {
                                     const char *dxml, unsigned int flags);
     int (*domainManagedSave)(virDomainPtr dom, unsigned int flags);
     int (*domainManagedSaveRemove)(virDomainPtr dom, unsigned int flags);
+    /* core dumps: @to arrives absolute; domainCoreDump is the format-less
+     * call (its own RPC procedure), drivers implement it as the raw format */
+    int (*domainCoreDump)(virDomainPtr dom, const char *to, unsigned int flags);
+    int (*domainCoreDumpWithFormat)(virDomainPtr dom, const char *to,
+                                    unsigned int dumpformat, unsigned int flags);
     char *(*domainManagedSaveGetXMLDesc)(virDomainPtr dom, unsigned int flags);
     int (*domainManagedSaveDefineXML)(virDomainPtr dom, const char *dxml,
                                       unsigned int flags);

@@ -447,3 +447,94 @@ virDomainRestoreParams(virConnectPtr conn, virTypedParameterPtr params, int npar
     entryDispatchError(conn);
     return -1;
 }
+
+/*
+ * The checks both core dump entry points share, in libvirt 9.0's order
+ * after the format check: CRASH, LIVE and RESET exclude each other.
+ */
+#define SAVE_DUMP_CHECK_FLAGS(flags, label) \
+    do { \
+        ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DUMP_CRASH, VIR_DUMP_LIVE, label); \
+        ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DUMP_CRASH, VIR_DUMP_RESET, label); \
+        ENTRY_EXCLUSIVE_FLAGS(flags, VIR_DUMP_LIVE, VIR_DUMP_RESET, label); \
+    } while (0)
+
+/**
+ * virDomainCoreDump:
+ * @domain: a running or paused domain
+ * @to: the file to write (a relative name is taken from the caller's
+ *      working directory)
+ * @flags: virDomainCoreDumpFlags
+ *
+ * Writes the guest's state to @to for analysis (for QEMU its migration
+ * stream, or with VIR_DUMP_MEMORY_ONLY an ELF core of its memory).  The
+ * guest is paused meanwhile unless VIR_DUMP_LIVE; VIR_DUMP_CRASH stops it
+ * afterwards (shutoff/crashed), VIR_DUMP_RESET resets it.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainCoreDump(virDomainPtr domain, const char *to, unsigned int flags)
+{
+    virConnectPtr conn;
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(to, error);
+    SAVE_DUMP_CHECK_FLAGS(flags, error);
+    ENTRY_DRIVER_FUNC(conn, domainCoreDump, error);
+    abs = saveAbsPath(to);
+    if (conn->driver->domainCoreDump(domain, abs, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}
+
+/**
+ * virDomainCoreDumpWithFormat:
+ * @domain: a running or paused domain
+ * @to: the file to write (a relative name is taken from the caller's
+ *      working directory)
+ * @dumpformat: virDomainCoreDumpFormat; other than RAW only with
+ *              VIR_DUMP_MEMORY_ONLY (the driver refuses it otherwise)
+ * @flags: virDomainCoreDumpFlags
+ *
+ * virDomainCoreDump() choosing the format of a memory-only dump.
+ *
+ * Returns: 0, or -1 on error.
+ */
+int
+virDomainCoreDumpWithFormat(virDomainPtr domain, const char *to, unsigned int dumpformat,
+                            unsigned int flags)
+{
+    virConnectPtr conn;
+    g_autofree char *abs = NULL;
+
+    errorReset();
+    ENTRY_CHECK_DOMAIN(domain, -1);
+    conn = domain->conn;
+    ENTRY_CHECK_READ_ONLY(conn, error);
+    ENTRY_CHECK_NON_NULL(to, error);
+    if (dumpformat >= VIR_DOMAIN_CORE_DUMP_FORMAT_LAST) {
+        /* libvirt prints it signed: 0xffffffff shows as '-1' */
+        reportInvalidArg("dumpformat", _("dumpformat '%1$d' is not supported"),
+                         (int)dumpformat);
+        goto error;
+    }
+    SAVE_DUMP_CHECK_FLAGS(flags, error);
+    ENTRY_DRIVER_FUNC(conn, domainCoreDumpWithFormat, error);
+    abs = saveAbsPath(to);
+    if (conn->driver->domainCoreDumpWithFormat(domain, abs, dumpformat, flags) < 0)
+        goto error;
+    return 0;
+
+ error:
+    entryDispatchError(conn);
+    return -1;
+}

@@ -112,6 +112,7 @@ typedef struct {
     unsigned long migPostcopyBandwidth; /* MiB/s, 0 = unlimited */
     unsigned long long migDowntime; /* ms (QEMU's downtime-limit) */
     void *jobCompleted;         /* QemuMigrationStats of the last migration, or NULL */
+    struct _QemuFileJob *fileJob; /* a dump or save to a file running (qemu_dump.c), or NULL */
     /* Cached statistics of the running process (qemu_stats.c). */
     QemuStatsCache *stats;
 } QemuDomainPrivate;

@@ -19,6 +19,7 @@
 #include "qemu/qemu_console.h"
 #include "qemu/qemu_domain.h"
 #include "qemu/qemu_driver.h"
+#include "qemu/qemu_dump.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_save.h"
@@ -2216,6 +2217,96 @@ qemuConnectDomainEventDeregisterAny(virConnectPtr conn, int callbackID)
     return 0;
 }
 
+/* ---- core dumps (issue #6; the work is in qemu_dump.c) ---- */
+
+static int
+qemuDomainCoreDumpWithFormat(virDomainPtr dom, const char *to, unsigned int dumpformat,
+                             unsigned int flags)
+{
+    QemuDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DUMP_LIVE | VIR_DUMP_CRASH | VIR_DUMP_BYPASS_CACHE | VIR_DUMP_RESET |
+                          VIR_DUMP_MEMORY_ONLY, -1);
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    if (qemuDomainBeginActiveJob(vm, "virDomainCoreDump") < 0)
+        goto cleanup;
+    if ((ret = qemuDumpDomainLocked(driver, vm, to, dumpformat, flags)) == 0 &&
+        (flags & VIR_DUMP_CRASH))
+        dom->id = -1;
+    qemuDomainJobEndLocked(vm);
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+qemuDomainCoreDump(virDomainPtr dom, const char *to, unsigned int flags)
+{
+    return qemuDomainCoreDumpWithFormat(dom, to, VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, flags);
+}
+
+/* The job queries: a running dump or save first, else the migration (qemu_migration.c). */
+static int
+qemuDomainGetJobInfo(virDomainPtr dom, virDomainJobInfoPtr info)
+{
+    DomainObj *vm;
+    int rc;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    rc = qemuFileJobInfoLocked(vm, info);
+    domainObjEndAPI(&vm);
+    return rc ? 0 : qemuMigrationGetJobInfo(dom, info);
+}
+
+static int
+qemuDomainGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *params, int *nparams,
+                      unsigned int flags)
+{
+    DomainObj *vm;
+    int rc;
+
+    checkFlags(flags, VIR_DOMAIN_JOB_STATS_COMPLETED | VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED, -1);
+    if (!(flags & VIR_DOMAIN_JOB_STATS_COMPLETED)) {
+        if (!(vm = qemuDomObjFromDomain(dom)))
+            return -1;
+        rc = qemuFileJobStatsLocked(vm, type, params, nparams);
+        domainObjEndAPI(&vm);
+        if (rc != 0)
+            return rc < 0 ? -1 : 0;
+    }
+    return qemuMigrationGetJobStats(dom, type, params, nparams, flags);
+}
+
+static int
+qemuDomainAbortJob(virDomainPtr dom)
+{
+    DomainObj *vm;
+    int rc;
+
+    if (!(vm = qemuDomObjFromDomain(dom)))
+        return -1;
+    rc = qemuFileJobAbortLocked(vm);
+    domainObjEndAPI(&vm);
+    if (rc != 0)
+        return rc < 0 ? -1 : 0;
+    return qemuMigrationAbortJob(dom);
+}
+
+/* VIR_DOMAIN_ABORT_JOB_POSTCOPY concerns migrations only: it goes there. */
+static int
+qemuDomainAbortJobFlags(virDomainPtr dom, unsigned int flags)
+{
+    checkFlags(flags, VIR_DOMAIN_ABORT_JOB_POSTCOPY, -1);
+    if (flags == 0)
+        return qemuDomainAbortJob(dom);
+    return qemuMigrationAbortJobFlags(dom, flags);
+}
+
 /* ---- registration ---- */
 
 static HypervisorDriver qemuHypervisorDriver = {
@@ -2293,10 +2384,12 @@ static HypervisorDriver qemuHypervisorDriver = {
     .domainGetSecurityLabel = qemuDomainGetSecurityLabel,
     .domainGetMetadata = qemuDomainGetMetadata,
     .domainSetMetadata = qemuDomainSetMetadata,
-    .domainGetJobInfo = qemuMigrationGetJobInfo,
-    .domainGetJobStats = qemuMigrationGetJobStats,
-    .domainAbortJob = qemuMigrationAbortJob,
-    .domainAbortJobFlags = qemuMigrationAbortJobFlags,
+    .domainCoreDump = qemuDomainCoreDump,
+    .domainCoreDumpWithFormat = qemuDomainCoreDumpWithFormat,
+    .domainGetJobInfo = qemuDomainGetJobInfo,
+    .domainGetJobStats = qemuDomainGetJobStats,
+    .domainAbortJob = qemuDomainAbortJob,
+    .domainAbortJobFlags = qemuDomainAbortJobFlags,
     .connectSupportsFeature = qemuMigrationSupportsFeature,
     .domainMigrateBegin3 = qemuMigrationBegin3,
     .domainMigratePrepare3 = qemuMigrationPrepare3,

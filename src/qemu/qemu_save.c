@@ -11,6 +11,7 @@
 
 #include "api/domain_event.h"
 #include "qemu/qemu_conf.h"
+#include "qemu/qemu_dump.h"
 #include "qemu/qemu_monitor.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_save.h"
@@ -177,15 +178,19 @@ qemuSaveFilterFinish(QemuSaveFilter *filter, bool kill_)
 /*
  * Hands QEMU @fd and runs a migration through it (@incoming: into QEMU),
  * then waits until QEMU reports it completed or failed.  @mon is entered
- * (the domain unlocked).  On completion @fd (a pipe end of @filter's, or
- * the file) is closed and @filter waited for.  Returns 0, or -1 with an
- * error reported (@fd is then the caller's to close).
+ * (the domain unlocked).  Saving, @vm (unlocked; locked a moment at each
+ * poll) has a file job: it gets QEMU's figures, and an abort it asks
+ * cancels the stream (VIR_ERR_OPERATION_ABORTED).  On completion @fd (a
+ * pipe end of @filter's, or the file) is closed and @filter waited for.
+ * Returns 0, or -1 with an error reported (@fd is then the caller's to
+ * close).
  */
 static int
-qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
+qemuSaveStream(QemuMonitor *mon, DomainObj *vm, const char *name, int fd, bool incoming,
                QemuSaveFilter *filter)
 {
     const char *uri = "fd:" QEMU_SAVE_FDNAME;
+    bool cancelSent = false;
     int rc;
 
     if (qemuMonitorSendFileHandle(mon, QEMU_SAVE_FDNAME, fd) < 0)
@@ -205,8 +210,15 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
     for (;;) {
         g_autoptr(QemuMonitorMigrationInfo) info = qemuMonitorGetMigrationInfo(mon);
 
+        bool abortAsked = false;
+
         if (!info)
             return -1;
+        if (!incoming) {
+            domainObjLock(vm);
+            abortAsked = qemuFileJobUpdateLocked(vm, info);
+            domainObjUnlock(vm);
+        }
         switch (info->status) {
         case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
             /* QEMU closed its end: the filter sees EOF and finishes */
@@ -214,6 +226,10 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
             return qemuSaveFilterFinish(filter, false);
         case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
         case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+            if (cancelSent) {
+                qemuFileJobReportAborted(VIR_DOMAIN_JOB_OPERATION_SAVE);
+                return -1;
+            }
             reportError(VIR_ERR_OPERATION_FAILED,
                         incoming ? _("restoring domain '%1$s' failed in QEMU: %2$s")
                                  : _("saving domain '%1$s' failed in QEMU: %2$s"),
@@ -221,6 +237,11 @@ qemuSaveStream(QemuMonitor *mon, const char *name, int fd, bool incoming,
             return -1;
         default:
             break;
+        }
+        if (abortAsked && !cancelSent) {
+            if (qemuMonitorMigrateCancel(mon) < 0)
+                return -1;
+            cancelSent = true;
         }
         g_usleep(QEMU_SAVE_POLL_US);
     }
@@ -327,6 +348,9 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
         goto error;
     }
 
+    /* GetJobInfo/GetJobStats show it, AbortJob cancels it */
+    qemuFileJobBeginLocked(vm, VIR_DOMAIN_JOB_OPERATION_SAVE, true);
+
     /* as libvirt: the guest is paused first, so the image is consistent */
     if (wasRunning) {
         priv->pausedReason = VIR_DOMAIN_PAUSED_SAVE;
@@ -349,7 +373,7 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
 
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
-    rc = qemuSaveStream(mon, name, qemuFd, false, &filter);
+    rc = qemuSaveStream(mon, vm, name, qemuFd, false, &filter);
     if (rc == 0)
         qemuFd = -1;    /* closed by qemuSaveStream */
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
@@ -360,6 +384,7 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
         goto error;
     }
     LOG_INFO("domain '%s' saved to '%s'", name, path);
+    qemuFileJobEndLocked(vm);
     qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
     return 0;
 
@@ -367,6 +392,7 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
     {
         g_autoptr(SavedError) saved = errorSave();
 
+        qemuFileJobEndLocked(vm);
         if (qemuFd >= 0)
             close(qemuFd);
         if (filter.pid > 0) {
@@ -378,14 +404,22 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
             close(fd);
         unlink(path);
         priv->pausedReason = VIR_DOMAIN_PAUSED_UNKNOWN;
-        if (paused && domainObjIsActive(vm) && (mon = qemuDomainEnterMonitorLocked(vm))) {
-            rc = qemuMonitorCont(mon);
-            if (qemuDomainExitMonitorLocked(vm, mon) == 0 && rc == 0 &&
-                domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED) {
-                domainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_SAVE_CANCELED);
+        if (paused && domainObjIsActive(vm) &&
+            domainObjGetState(vm, NULL) == VIR_DOMAIN_PAUSED) {
+            /* the state first (as restore): QEMU's RESUME then has nothing
+             * to change, and the reason stays "save canceled" */
+            domainObjSetState(vm, VIR_DOMAIN_RUNNING, VIR_DOMAIN_RUNNING_SAVE_CANCELED);
+            rc = -1;
+            if ((mon = qemuDomainEnterMonitorLocked(vm))) {
+                rc = qemuMonitorCont(mon);
+                if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+                    rc = -1;
+            }
+            if (rc == 0)
                 qemuDomainEventQueueLocked(driver, vm, VIR_DOMAIN_EVENT_RESUMED,
                                            VIR_DOMAIN_EVENT_RESUMED_UNPAUSED);
-            }
+            else if (domainObjIsActive(vm) && domainObjGetState(vm, NULL) == VIR_DOMAIN_RUNNING)
+                domainObjSetState(vm, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_SAVE);
         }
         if (domainObjIsActive(vm))
             qemuStatusWriteLocked(driver, vm);
@@ -607,7 +641,7 @@ qemuSaveRestoreLocked(QemuDriver *driver, DomainObj *vm, int fd, unsigned int fo
         goto error;
     if (!(mon = qemuDomainEnterMonitorLocked(vm)))
         goto error;
-    rc = qemuSaveStream(mon, name, qemuFd, true, &filter);
+    rc = qemuSaveStream(mon, vm, name, qemuFd, true, &filter);
     if (rc == 0)
         qemuFd = -1;
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)

@@ -870,6 +870,32 @@ remoteDispatchDomainManagedSaveRemove(REMOTE_DISPATCH_PARAMS)
 }
 
 static int
+remoteDispatchDomainCoreDump(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_core_dump_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainCoreDump(dom, args->to, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
+remoteDispatchDomainCoreDumpWithFormat(REMOTE_DISPATCH_PARAMS)
+{
+    remote_domain_core_dump_with_format_args *args = argsp;
+    g_autoptr(virDomain) dom = remoteDispatchClientGetDomain(client, &args->dom);
+
+    if (!dom)
+        return -1;
+    if (virDomainCoreDumpWithFormat(dom, args->to, args->dumpformat, args->flags) < 0)
+        return remoteDispatchAPIError();
+    return 0;
+}
+
+static int
 remoteDispatchDomainGetSecurityLabel(REMOTE_DISPATCH_PARAMS)
 {
     remote_domain_get_security_label_args *args = argsp;
@@ -1107,6 +1133,11 @@ const RpcServerProc remoteDispatchDomainProcs[] = {
                   remoteDispatchDomainManagedSave, REMOTE_PROC_CHANGE),
     REMOTE_PROC_A(DOMAIN_MANAGED_SAVE_REMOVE, domain_managed_save_remove,
                   "virDomainManagedSaveRemove", remoteDispatchDomainManagedSaveRemove,
+                  REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_CORE_DUMP, domain_core_dump, "virDomainCoreDump",
+                  remoteDispatchDomainCoreDump, REMOTE_PROC_CHANGE),
+    REMOTE_PROC_A(DOMAIN_CORE_DUMP_WITH_FORMAT, domain_core_dump_with_format,
+                  "virDomainCoreDumpWithFormat", remoteDispatchDomainCoreDumpWithFormat,
                   REMOTE_PROC_CHANGE),
     REMOTE_PROC_AR(DOMAIN_MANAGED_SAVE_GET_XML_DESC, domain_managed_save_get_xml_desc,
                    "virDomainManagedSaveGetXMLDesc", remoteDispatchDomainManagedSaveGetXMLDesc,

@@ -2106,6 +2106,32 @@ remoteDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
                              remote_domain_managed_save_remove_args, &args);
 }
 
+/* Core dumps: each entry point has its own procedure, as in libvirt's client. */
+static int
+remoteDomainCoreDump(virDomainPtr dom, const char *to, unsigned int flags)
+{
+    remote_domain_core_dump_args args = { .to = (char *)to, .flags = flags };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_CORE_DUMP,
+                             remote_domain_core_dump_args, &args);
+}
+
+static int
+remoteDomainCoreDumpWithFormat(virDomainPtr dom, const char *to, unsigned int dumpformat,
+                               unsigned int flags)
+{
+    remote_domain_core_dump_with_format_args args = {
+        .to = (char *)to,
+        .dumpformat = dumpformat,
+        .flags = flags,
+    };
+
+    remoteDomainToWire(dom, &args.dom);
+    return REMOTE_CALL_NORET(DOM_PRIV(dom), REMOTE_PROC_DOMAIN_CORE_DUMP_WITH_FORMAT,
+                             remote_domain_core_dump_with_format_args, &args);
+}
+
 static int
 remoteDomainGetSecurityLabel(virDomainPtr dom, virSecurityLabelPtr seclabel)
 {
@@ -3121,6 +3147,8 @@ static HypervisorDriver remoteHypervisorDriver = {
     .connectGetCapabilities = remoteConnectGetCapabilities,
     .connectGetDomainCapabilities = remoteConnectGetDomainCapabilities,
     .domainQemuMonitorCommand = remoteDomainQemuMonitorCommand,
+    .domainCoreDump = remoteDomainCoreDump,
+    .domainCoreDumpWithFormat = remoteDomainCoreDumpWithFormat,
     .connectGetMaxVcpus = remoteConnectGetMaxVcpus,
     .connectIsAlive = remoteConnectIsAlive,
     .connectIsSecure = remoteConnectIsSecure,

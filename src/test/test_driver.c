@@ -1587,6 +1587,50 @@ testDomainManagedSaveRemove(virDomainPtr dom, unsigned int flags)
     return 0;
 }
 
+/*
+ * Core dump as libvirt's test driver does it (observed with Debian's
+ * libvirt 9.0): only CRASH is accepted; the marker file is written first
+ * and a format other than raw is refused only afterwards (the file stays);
+ * CRASH then stops the domain as crashed.  A paused domain stays paused.
+ */
+static int
+testDomainCoreDumpWithFormat(virDomainPtr dom, const char *to, unsigned int dumpformat,
+                             unsigned int flags)
+{
+    TestDriver *driver = dom->conn->privateData;
+    DomainObj *vm;
+    int ret = -1;
+
+    checkFlags(flags, VIR_DUMP_CRASH, -1);
+    if (!(vm = testDomObjFromDomain(dom)))
+        return -1;
+    if (domainObjCheckActive(vm) < 0)
+        goto cleanup;
+    if (testSaveDumpWrite(to, vm->def->name) < 0)
+        goto cleanup;
+    if (dumpformat != VIR_DOMAIN_CORE_DUMP_FORMAT_RAW) {
+        reportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
+                    _("kdump-compressed format is not supported here"));
+        goto cleanup;
+    }
+    if (flags & VIR_DUMP_CRASH) {
+        testDomainStop(driver, vm, VIR_DOMAIN_SHUTOFF_CRASHED,
+                       VIR_DOMAIN_EVENT_STOPPED_CRASHED);
+        dom->id = -1;
+    }
+    ret = 0;
+
+ cleanup:
+    domainObjEndAPI(&vm);
+    return ret;
+}
+
+static int
+testDomainCoreDump(virDomainPtr dom, const char *to, unsigned int flags)
+{
+    return testDomainCoreDumpWithFormat(dom, to, VIR_DOMAIN_CORE_DUMP_FORMAT_RAW, flags);
+}
+
 static int
 testDomainGetSecurityLabel(virDomainPtr dom, virSecurityLabelPtr seclabel)
 {
@@ -4266,6 +4310,8 @@ static HypervisorDriver testHypervisorDriver = {
     .domainSaveImageGetXMLDesc = testDomainSaveImageGetXMLDesc,
     .domainSaveImageDefineXML = testDomainSaveImageDefineXML,
     .domainManagedSave = testDomainManagedSave,
+    .domainCoreDump = testDomainCoreDump,
+    .domainCoreDumpWithFormat = testDomainCoreDumpWithFormat,
     .domainManagedSaveRemove = testDomainManagedSaveRemove,
     .domainGetSecurityLabel = testDomainGetSecurityLabel,
     .domainGetMetadata = testDomainGetMetadata,

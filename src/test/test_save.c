@@ -143,3 +143,46 @@ testSaveImageRead(const char *path, char **retXml, bool *retRunning)
     close(fd);
     return ret;
 }
+
+/*
+ * The test driver's core dump holds no guest state: only a marker, the
+ * same 15 bytes (NUL included) libvirt's test driver writes, so a file
+ * dumped by either looks the same.
+ */
+static const char testDumpMarker[] = "TestGuestMagic";
+
+/**
+ * testSaveDumpWrite:
+ * @path: the file to create or truncate (mode 0600)
+ * @name: the domain's name, for messages
+ *
+ * Writes the test driver's core dump of domain @name.  The messages
+ * follow libvirt's test driver ("domain 'NAME' coredump: ...").
+ *
+ * Returns: 0, or -1 with an error reported (VIR_ERR_SYSTEM_ERROR); a file
+ * that was created is removed again.
+ */
+int
+testSaveDumpWrite(const char *path, const char *name)
+{
+    int fd;
+
+    if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) < 0) {
+        reportSystemError(errno, _("domain '%1$s' coredump: failed to open %2$s"), name, path);
+        return -1;
+    }
+    if (fdWriteAll(fd, testDumpMarker, sizeof(testDumpMarker)) < 0) {
+        reportSystemError(errno, _("domain '%1$s' coredump: failed to write to %2$s"), name,
+                          path);
+        close(fd);
+        unlink(path);
+        return -1;
+    }
+    if (close(fd) < 0) {
+        reportSystemError(errno, _("domain '%1$s' coredump: failed to write to %2$s"), name,
+                          path);
+        unlink(path);
+        return -1;
+    }
+    return 0;
+}
