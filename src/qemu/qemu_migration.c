@@ -1945,6 +1945,7 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
     QemuMigration *mig;
     DomainObj *vm;
     char *xml = NULL;
+    int reason = -1;
 
     checkFlags(flags, QEMU_MIGRATION_FLAGS, NULL);
     if (migrateParamsValidate(params, nparams) < 0)
@@ -1987,6 +1988,14 @@ qemuMigrationBegin3Params(virDomainPtr dom, virTypedParameterPtr params, int npa
         goto endjob;
     }
     g_clear_pointer(&priv->mig, qemuMigFree);
+    /* libvirt 9.0 (before its safety check): ABORT_ON_ERROR and a guest
+     * already paused on a disk I/O error */
+    if ((flags & VIR_MIGRATE_ABORT_ON_ERROR) &&
+        domainObjGetState(vm, &reason) == VIR_DOMAIN_PAUSED &&
+        reason == VIR_DOMAIN_PAUSED_IOERROR) {
+        reportError(VIR_ERR_OPERATION_INVALID, "%s", _("cannot migrate domain with I/O error"));
+        goto endjob;
+    }
     if (!(flags & VIR_MIGRATE_UNSAFE) && qemuMigCheckSafe(vm->def) < 0)
         goto endjob;
 
@@ -2421,7 +2430,7 @@ qemuMigPerformError(QemuMigration *mig)
     if (mig->aborted) {
         errorReset();
         reportError(VIR_ERR_OPERATION_ABORTED, "%s",
-                    _("migration out job: canceled by client"));
+                    _("job 'migration out' canceled by client"));
         return;
     }
     if (errorIsSet())
@@ -2430,7 +2439,8 @@ qemuMigPerformError(QemuMigration *mig)
         reportError(VIR_ERR_OPERATION_FAILED, _("job 'migration out' failed: %1$s"),
                     mig->stats->errorDesc);
     else if (mig->ctx.phase == MIG_PHASE_S_CANCELLED || mig->ctx.phase == MIG_PHASE_S_POSTCOPY_FAILED)
-        reportError(VIR_ERR_OPERATION_FAILED, _("migration out job: unexpectedly failed (%1$s)"),
+        reportError(VIR_ERR_OPERATION_FAILED,
+                    _("job 'migration out' unexpectedly failed (%1$s)"),
                     migrationPhaseName(mig->ctx.phase));
     else
         reportError(VIR_ERR_OPERATION_FAILED, _("migration failed in phase %1$s"),

@@ -3433,7 +3433,7 @@ testMigPerformError(TestMig *mig)
         return;
     if (mig->aborted)
         reportError(VIR_ERR_OPERATION_ABORTED, "%s",
-                    _("migration out job: canceled by client"));
+                    _("job 'migration out' canceled by client"));
     else if (mig->callLost)
         reportError(VIR_ERR_OPERATION_FAILED, "%s",
                     _("the source daemon restarted during the migration"));

@@ -2567,8 +2567,7 @@ caseAbortOnError(void)
 
     /*
      * Again, with the guest already paused on the I/O error before the
-     * migration starts: no STOP event comes, and libvirt 9.0 fails this one
-     * the same way (it checks the paused reason while it waits).
+     * migration starts: libvirt 9.0 refuses it in Begin.
      */
     memset(&m, 0, sizeof(m));
     m.dom = dom;
@@ -2577,8 +2576,8 @@ caseAbortOnError(void)
     m.dxml = destXML(dom);
     migStart(&m);
     migJoin(&m);
-    if (m.ddom || m.code != VIR_ERR_OPERATION_FAILED || !m.message ||
-        !strstr(m.message, "job 'migration out' failed due to I/O error")) {
+    if (m.ddom || m.code != VIR_ERR_OPERATION_INVALID || !m.message ||
+        !strstr(m.message, "cannot migrate domain with I/O error")) {
         printf("# migration of the paused guest: %d %s\n", m.code,
                m.message ? m.message : "succeeded");
         goto fail;
