@@ -20,7 +20,8 @@ job left):
   virsh --postcopy --postcopy-after-precopy of a dirtying guest;
 - faults after the switch-over: abortJobFlags(POSTCOPY) (paused with
   POSTCOPY_FAILED on both hosts), the destination QEMU killed during
-  post-copy (paused on A, never resumed);
+  post-copy (paused on A, never resumed), the link cut during post-copy
+  and post-copy interrupted (paused on both);
 - issue #7: a guest dirtying memory under 4 MiB/s: dominfo, domjobinfo,
   domstats answer < 100 ms in one session of virsh and of our CLI;
   migrate-setspeed / migrate-setmaxdowntime reach QEMU
@@ -522,6 +523,37 @@ def test_postcopy_faults(pair, lv, ctx):
             str(pair_qemus(pair)))
     dom.destroy()
     la.take("g7", settle=0.1)
+
+    if pair.loopback:
+        return
+    # the network cut after the switch: QEMU would wait for TCP to give up,
+    # so the user interrupts post-copy (libvirt's remedy); once the link is
+    # back the destination's QEMU sees the source's end closed
+    th, result = postcopy_running(pair, lv, ctx, "g8")
+    dom = ctx["ca"].lookupByName("g8")
+    try:
+        pair.link(False)
+        time.sleep(0.5)
+        dom.abortJobFlags(lv.VIR_DOMAIN_ABORT_JOB_POSTCOPY)
+        t.check(wait_for(lambda: dom.state() == [3, 13], 10),
+                "network cut after the switch: A paused/postcopy-failed", str(dom.state()))
+    finally:
+        pair.link(True)
+    th.join(60)
+    t.check("error" in result, "network cut after the switch: migrate3 fails", str(result))
+    dd = ctx["cb"].lookupByName("g8")
+    t.check(wait_for(lambda: dd.state() == [3, 13], 30),
+            "network cut after the switch: B paused/postcopy-failed once the link is back",
+            str(dd.state()))
+    before, _ = heartbeats(pair, "g8")
+    time.sleep(1)
+    after, text = heartbeats(pair, "g8")
+    t.check(before == after and "CORRUPT" not in text,
+            "network cut after the switch: the guest runs nowhere, no CORRUPT")
+    dom.destroy()
+    dd.destroy()
+    la.take("g8", settle=0.1)
+    lb.take("g8", settle=0.1)
 
 
 def session_times(out):
