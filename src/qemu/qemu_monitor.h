@@ -94,6 +94,15 @@ int qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int fla
                             int timeoutMs, QemuMonitorReplyFunc cb, void *opaque,
                             GDestroyNotify opaqueFree, uint64_t *retId);
 int qemuMonitorArbitraryCommand(QemuMonitor *mon, const char *text, char **retReply);
+
+/* Pipelined batches: commands written back to back, replies read in order. */
+typedef struct _QemuMonitorBatch QemuMonitorBatch;
+QemuMonitorBatch *qemuMonitorBatchSubmit(QemuMonitor *mon, json_object **cmds, size_t ncmds,
+                                         int timeoutMs);
+int qemuMonitorBatchWait(QemuMonitorBatch *batch);
+void qemuMonitorBatchFree(QemuMonitorBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuMonitorBatch, qemuMonitorBatchFree);
+int qemuMonitorRunBatch(QemuMonitor *mon, json_object **cmds, size_t ncmds);
 int qemuMonitorHumanCommand(QemuMonitor *mon, const char *cmdline, bool secret,
                             char **retOutput);
 
