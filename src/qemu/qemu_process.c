@@ -825,6 +825,12 @@ qemuProcessBuildEnv(const QemuCommand *cmd)
     return (char **)g_ptr_array_free(env, FALSE);
 }
 
+static void
+qemuProcessJSONPut(gpointer obj)
+{
+    json_object_put(obj);
+}
+
 /* Undo a failed start of @vm (locked, job held), keeping the error. */
 static void
 qemuProcessStartCleanup(QemuDriver *driver, DomainObj *vm)
@@ -855,6 +861,32 @@ qemuProcessStartCleanup(QemuDriver *driver, DomainObj *vm)
 int
 qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 {
+    return qemuProcessStartFull(driver, vm, flags, NULL, 0);
+}
+
+/**
+ * qemuProcessStartFull:
+ * @driver: the driver
+ * @vm: as for qemuProcessStart()
+ * @flags: QemuProcessStartFlags
+ * @initCmds: QMP commands (each ownership taken, also on failure) to run
+ *            as soon as QEMU's monitor is ready, or NULL
+ * @ninitCmds: how many
+ *
+ * qemuProcessStart() that also runs @initCmds, a pipelined batch
+ * (qemuMonitorBatchSubmit()) written right behind the transport's
+ * qmp_capabilities: they cost no round trip of their own while QEMU
+ * finishes its set-up (a migration's destination: capabilities and
+ * migrate-incoming).  QEMU runs all of them even if one fails; their
+ * replies carry no data.
+ *
+ * Returns: as qemuProcessStart(); the first error of @initCmds fails the
+ * start (QEMU is stopped again).
+ */
+int
+qemuProcessStartFull(QemuDriver *driver, DomainObj *vm, unsigned int flags,
+                     json_object **initCmds, size_t ninitCmds)
+{
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     const QemuConfig *cfg = driver->config;
     g_autofree char *name = g_strdup(vm->def->name);
@@ -871,13 +903,21 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     QemuCommandRuntime rt;
     QemuProcessExec ex = { 0 };
     QemuMonitor *mon = NULL;
+    g_autoptr(QemuMonitorBatch) batch = NULL;
+    /* @initCmds until the batch takes them */
+    g_autoptr(GPtrArray) pendingCmds = g_ptr_array_new_with_free_func(qemuProcessJSONPut);
+    size_t i;
     off_t logStart;
     int listenFd = -1;
     int logFd = -1;
     int nullFd = -1;
     pid_t pid;
     bool portsReserved = false;
+    int batchRc = 0;
     int rc;
+
+    for (i = 0; i < ninitCmds; i++)
+        g_ptr_array_add(pendingCmds, initCmds[i]);
 
     /* The probe may take a moment: not under the domain lock. */
     domainObjUnlock(vm);
@@ -1009,8 +1049,21 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
         return -1;
     }
     priv->mon = mon;
+    if (pendingCmds->len > 0) {
+        /* counted from now: QEMU's start-up first, then the commands */
+        int timeoutMs = cfg->startTimeoutMs + cfg->monitorTimeoutMs;
+
+        /* the batch owns the commands now, whatever happens */
+        batch = qemuMonitorBatchSubmit(mon, (json_object **)pendingCmds->pdata,
+                                       pendingCmds->len, timeoutMs);
+        g_ptr_array_set_free_func(pendingCmds, NULL);
+        if (!batch)
+            goto error;
+    }
     domainObjUnlock(vm);
     rc = qemuMonitorWaitReady(mon, cfg->startTimeoutMs);
+    if (rc == 0 && batch)
+        batchRc = qemuMonitorBatchWait(batch);
     domainObjLock(vm);
     if (priv->mon != mon) {
         reportError(VIR_ERR_OPERATION_FAILED, _("domain '%1$s' was stopped while starting"),
@@ -1019,6 +1072,8 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     }
     if (rc < 0)
         goto early_exit;
+    if (batchRc < 0)
+        goto error;
 
     if (flags & QEMU_PROCESS_START_INCOMING) {
         /* paused, starting up: the migration table shows STARTED_MIGRATED */
