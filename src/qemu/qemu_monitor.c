@@ -1287,6 +1287,34 @@ qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
     return ret;
 }
 
+/*
+ * Writes what may go now from the calling thread, as the loop would
+ * (mon->lock held): a command submitted while the monitor is idle is on
+ * the wire without a wake-up of the loop thread, which only reads the
+ * reply (one thread hand-off less per command).  The socket stays the
+ * loop's: it is used only while mon->source exists (cleared under the
+ * lock before the source and its fd go away), never blocks (the loop
+ * writes the rest of a partial write), and a write error is left for the
+ * loop, which meets it again and stops the monitor on its own thread.
+ *
+ * Returns: true when the loop must be woken: part of a command is left
+ * to write, or a write failed.
+ */
+static bool
+qemuMonitorWriteNowLocked(QemuMonitor *mon)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)mon->source;
+    g_autofree char *reason = NULL;
+
+    if (!src || mon->phase == QEMU_MONITOR_PHASE_CLOSED)
+        return true;
+    if (qemuMonitorWriteLocked(mon, src->fd, &reason) < 0) {
+        LOG_DEBUG("monitor '%s': %s; the loop takes over", mon->name, reason);
+        return true;
+    }
+    return qemuMonitorWritingLocked(mon) != NULL;
+}
+
 /* Queues @json (taken); reports and returns NULL when the monitor has
  * stopped.  The returned command has a reference for the caller and one
  * for the queue. */
@@ -1296,6 +1324,7 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int 
                   GDestroyNotify opaqueFree)
 {
     QemuMonitorCmd *cmd = NULL;
+    bool wake;
 
     mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
@@ -1324,9 +1353,12 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int 
     g_queue_push_tail(&mon->queue, qemuMonitorCmdRef(cmd));
     LOG_DEBUG("monitor '%s' queued %s (%s), timeout %d ms", mon->name, cmd->name, cmd->idStr,
               cmd->timeoutMs);
+    /* an async deadline may be earlier than the loop's poll timeout */
+    wake = qemuMonitorWriteNowLocked(mon) || cb;
     mutexUnlock(&mon->lock);
 
-    g_main_context_wakeup(mon->ctx);
+    if (wake)
+        g_main_context_wakeup(mon->ctx);
     return cmd;
 }
 
@@ -1538,6 +1570,7 @@ QemuMonitorBatch *
 qemuMonitorBatchSubmit(QemuMonitor *mon, json_object **cmds, size_t ncmds, int timeoutMs)
 {
     QemuMonitorBatch *batch = NULL;
+    bool wake;
     size_t i;
 
     mutexLock(&mon->lock);
@@ -1563,9 +1596,11 @@ qemuMonitorBatchSubmit(QemuMonitor *mon, json_object **cmds, size_t ncmds, int t
         LOG_DEBUG("monitor '%s' queued %s (%s), pipelined, timeout %d ms", mon->name, cmd->name,
                   cmd->idStr, cmd->timeoutMs);
     }
+    wake = qemuMonitorWriteNowLocked(mon);
     mutexUnlock(&mon->lock);
 
-    g_main_context_wakeup(mon->ctx);
+    if (wake)
+        g_main_context_wakeup(mon->ctx);
     return batch;
 }
 

@@ -629,6 +629,86 @@ caseClosePending(Fixture *fx)
     return 0;
 }
 
+typedef struct {
+    Mutex lock;
+    Cond cond;
+    bool holding;           /* the loop thread is held */
+    bool release;
+} LoopHold;
+
+static gboolean
+holdLoop(gpointer opaque)
+{
+    LoopHold *h = opaque;
+    gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+
+    mutexLock(&h->lock);
+    h->holding = true;
+    condBroadcast(&h->cond);
+    while (!h->release && condWaitUntil(&h->cond, &h->lock, deadline))
+        ;
+    mutexUnlock(&h->lock);
+    return G_SOURCE_REMOVE;
+}
+
+static bool
+loopHeld(void *opaque)
+{
+    LoopHold *h = opaque;
+    bool ret;
+
+    mutexLock(&h->lock);
+    ret = h->holding;
+    mutexUnlock(&h->lock);
+    return ret;
+}
+
+static gpointer
+pausedStatusThread(gpointer opaque)
+{
+    g_autoptr(QemuMonitor) mon = opaque;
+    g_autoptr(QemuMonitorStatus) st = qemuMonitorGetStatus(mon);
+    char *msg = NULL;
+
+    if (!st)
+        msg = g_strdup_printf("%d %s", errorGetCode(), errorGetSlot()->message);
+    else if (st->running)
+        msg = g_strdup("running");
+    errorReset();
+    return msg;
+}
+
+static int
+caseWriteFromCaller(Fixture *fx)
+{
+    /* on the heap: on a failure the loop may still run holdLoop later */
+    LoopHold *h = g_new0(LoopHold, 1);
+    GThread *t = NULL;
+    g_autofree char *res = NULL;
+    bool written;
+
+    TEST_CHECK(qemuMonitorWaitReady(fx->mon, 2000) == 0, "# %s", errorGetSlot()->message);
+    mutexInit(&h->lock);
+    condInit(&h->cond);
+    g_main_context_invoke(fx->ctx, holdLoop, h);
+    TEST_CHECK(testWaitFor(loopHeld, h, WAIT_MS), "# the loop thread was not held");
+    t = g_thread_new("status", pausedStatusThread, qemuMonitorRef(fx->mon));
+    /* the loop cannot write now: the caller's thread did */
+    written = testWaitFor(awaitingReply, fx->mon, 2000);
+    mutexLock(&h->lock);
+    h->release = true;
+    condBroadcast(&h->cond);
+    mutexUnlock(&h->lock);
+    /* the reply is read once holdLoop has returned */
+    res = g_thread_join(t);
+    TEST_CHECK(written, "# query-status not written while the loop thread was held");
+    TEST_CHECK(res == NULL, "# query-status: %s", res);
+    mutexClear(&h->lock);
+    condClear(&h->cond);
+    g_free(h);
+    return 0;
+}
+
 /* migrate-set-capabilities with @rp also setting return-path. */
 static json_object *
 buildCaps(bool rp)
@@ -766,6 +846,7 @@ static const MockCase cases[] = {
     { "large-reply", caseLargeReply },
     { "pipelined", casePipelined },
     { "close-pending", caseClosePending },
+    { "write-from-caller", caseWriteFromCaller },
     { "batch-negotiation", caseBatchNegotiation },
     { "batch-error", caseBatchError },
     { "batch-eof", caseBatchEOF },
