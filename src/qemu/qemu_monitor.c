@@ -1428,10 +1428,11 @@ qemuMonitorWaitCmdLocked(QemuMonitor *mon, QemuMonitorCmd *c, json_object **retR
  *             monitor's; counted from now, queueing included
  * @retReply: set to the reply (caller owns it) on success
  *
- * Sends @cmd and waits for its reply.  Blocks on a condition with a
- * deadline and never touches the socket itself.  The caller must not hold
- * a domain lock, nor any lock the event loop or the monitor callbacks
- * take, and must not be the event-loop thread.  @mon must be valid when
+ * Sends @cmd and waits for its reply.  Writes @cmd itself when the
+ * monitor is idle (non-blocking; the event loop writes the rest and reads
+ * the reply), then blocks on a condition with a deadline.  The caller
+ * must not hold a domain lock, nor any lock the event loop or the monitor
+ * callbacks take, and must not be the event-loop thread.  @mon must be valid when
  * the call starts (the caller holds a reference, e.g. taken with
  * qemuMonitorRef() before dropping the domain lock); the call keeps its
  * own reference while it waits, so a concurrent qemuMonitorClose() only
