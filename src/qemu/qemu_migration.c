@@ -340,6 +340,34 @@ qemuMigPausedDetail(int reason)
     }
 }
 
+/*
+ * When nobody holds the job (so no transition is half done) and the
+ * current phase has no row for any queued event, the worker would only
+ * drop them, one after the other, in this very phase (a step drains the
+ * queue before it moves the phase on): drop them here instead (e.g. the destination's `completed` in D_INCOMING,
+ * which only Finish acts on), so that no worker takes the domain's job
+ * for nothing while the next step may be arriving (it would wait for
+ * that job: up to tens of ms on a busy host).  The events' effect on
+ * mig->qemuStatus is already recorded.  @vm locked, no job held.
+ *
+ * Returns: true when the queue was emptied.
+ */
+static bool
+qemuMigDropUnacceptedLocked(QemuMigration *mig)
+{
+    GList *l;
+
+    for (l = mig->events.head; l; l = l->next) {
+        if (migrationTransitionFind(mig->ctx.phase, GPOINTER_TO_INT(l->data)))
+            return false;
+    }
+    for (l = mig->events.head; l; l = l->next)
+        LOG_DEBUG("%s: event %s not accepted", migrationPhaseName(mig->ctx.phase),
+                  migrationEventName(GPOINTER_TO_INT(l->data)));
+    g_queue_clear(&mig->events);
+    return true;
+}
+
 /**
  * qemuMigrationHandleEventLocked:
  * @driver: the driver
@@ -374,7 +402,8 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
          * the event through the table */
         if (!g_queue_is_empty(&mig->events) &&
             (priv->job == QEMU_JOB_NONE || !priv->jobApi ||
-             !strPrefix(priv->jobApi, "virDomainMigrate")))
+             !strPrefix(priv->jobApi, "virDomainMigrate")) &&
+            !(priv->job == QEMU_JOB_NONE && qemuMigDropUnacceptedLocked(mig)))
             qemuProcessQueueMigrationWork(driver, vm);
         return true;
 
