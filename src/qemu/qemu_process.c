@@ -781,7 +781,12 @@ typedef struct {
     int nullFd;
 } QemuProcessExec;
 
-/* After fork, in the child: only async-signal-safe calls. */
+/*
+ * In the child of qemuProcessSpawn(), which shares the daemon's memory
+ * until it execs: system calls only, nothing that touches memory beyond
+ * its stack.  Every signal is blocked on entry: the handlers are reset
+ * before any is let through.
+ */
 static G_GNUC_NORETURN void
 qemuProcessChild(const QemuProcessExec *ex)
 {
@@ -789,12 +794,12 @@ qemuProcessChild(const QemuProcessExec *ex)
     sigset_t none;
     size_t i;
 
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
     for (i = 1; i < NSIG; i++) {
         if (i != SIGKILL && i != SIGSTOP)
             signal(i, SIG_DFL);
     }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
     if (dup2(ex->nullFd, STDIN_FILENO) < 0 || dup2(ex->logFd, STDOUT_FILENO) < 0 ||
         dup2(ex->logFd, STDERR_FILENO) < 0)
@@ -807,6 +812,36 @@ qemuProcessChild(const QemuProcessExec *ex)
     if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
         _exit(127);
     _exit(127);
+}
+
+/*
+ * Starts the child without copying the daemon's address space: vfork()
+ * shares it until the child execs, so neither the copy of the page tables
+ * of a large multi-threaded daemon nor their teardown at exec (in the
+ * child, before QEMU even starts) is paid, and the daemon's threads take
+ * no copy-on-write faults meanwhile.  The calling thread waits until the
+ * child has exec'd (or exited).  All signals are blocked around it, so no
+ * handler of the daemon runs in the child on the shared memory.
+ *
+ * Returns: the child's pid, or -1 with errno set.
+ */
+static pid_t
+qemuProcessSpawn(const QemuProcessExec *ex)
+{
+    sigset_t all;
+    sigset_t old;
+    pid_t pid;
+    int err;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = vfork();
+    if (pid == 0)
+        qemuProcessChild(ex);
+    err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = err;
+    return pid;
 }
 
 /* The environment QEMU runs with: a clean one plus the builder's. */
@@ -1007,12 +1042,10 @@ qemuProcessStartFull(QemuDriver *driver, DomainObj *vm, unsigned int flags,
     ex.logFd = logFd;
     ex.nullFd = nullFd;
 
-    if ((pid = fork()) < 0) {
+    if ((pid = qemuProcessSpawn(&ex)) < 0) {
         reportSystemError(errno, "%s", _("cannot fork"));
         goto error;
     }
-    if (pid == 0)
-        qemuProcessChild(&ex);
 
     /* Only QEMU keeps the listening socket: when it exits, a connection
      * still waiting to be accepted is reset, so we learn it at once. */
