@@ -782,7 +782,9 @@ class Bench:
                 if vk and "lba" in vkset:
                     caps += [{"capability": "late-block-activate", "state": True}]
                 dst.qmp.cmd("migrate-set-capabilities", {"capabilities": caps})
+                t_caps = time.monotonic()
                 dst.qmp.cmd("migrate-incoming", {"uri": uri})
+                t_inc = time.monotonic()
                 nsrc = len(src.qmp.events)
                 if vk:
                     src.qmp.cmd("migrate-set-capabilities", {"capabilities": [
@@ -791,7 +793,9 @@ class Bench:
                         {"capability": "pause-before-switchover", "state": "pbs" in vkset}]})
                     src.qmp.cmd("migrate-set-parameters", {
                         "max-bandwidth": UNLIMITED, "downtime-limit": 300})
+                t_mig0 = time.monotonic()
                 src.qmp.cmd("migrate", {"uri": uri})
+                t_mig = time.monotonic()
                 if vk and "pbs" in vkset:
                     src.qmp.wait_event("MIGRATION", timeout=300, start=nsrc,
                                        check=lambda e: e["data"]["status"] in (
@@ -803,11 +807,19 @@ class Bench:
                         any(e["event"] == "MIGRATION" and e["data"]["status"] == "failed"
                             for e in dst.qmp.events):
                     raise RuntimeError("raw migration failed on the destination")
+                t_done = time.monotonic()
                 dst.qmp.cmd("cont")
                 ms = (time.monotonic() - t0) * 1000.0
                 if os.environ.get("VKBENCH_DEBUG"):
-                    sys.stderr.write("#   raw: qmp ready %.1f ms, total %.1f ms\n"
-                                     % ((dst.t_ready - t0) * 1000, ms))
+                    # the same intervals as bench/profile-migrate-log.py where they exist
+                    sys.stderr.write("#   %s: exec+greeting+caps %.1f, set-caps %.1f, incoming %.1f, "
+                                     "source set-up %.1f, migrate %.1f, -> completed %.1f, "
+                                     "cont %.1f, total %.1f ms\n"
+                                     % (config, (dst.t_ready - t0) * 1000,
+                                        (t_caps - dst.t_ready) * 1000, (t_inc - t_caps) * 1000,
+                                        (t_mig0 - t_inc) * 1000, (t_mig - t_mig0) * 1000,
+                                        (t_done - t_mig) * 1000,
+                                        ms - (t_done - t0) * 1000, ms))
                 src.qmp.wait_event("MIGRATION", timeout=60, start=nsrc,
                                    check=lambda e: e["data"]["status"] in ("completed", "failed"))
                 info = src.qmp.cmd("query-migrate")

@@ -340,6 +340,34 @@ qemuMigPausedDetail(int reason)
     }
 }
 
+/*
+ * When nobody holds the job (so no transition is half done) and the
+ * current phase has no row for any queued event, the worker would only
+ * drop them, one after the other, in this very phase (a step drains the
+ * queue before it moves the phase on): drop them here instead (e.g. the destination's `completed` in D_INCOMING,
+ * which only Finish acts on), so that no worker takes the domain's job
+ * for nothing while the next step may be arriving (it would wait for
+ * that job: up to tens of ms on a busy host).  The events' effect on
+ * mig->qemuStatus is already recorded.  @vm locked, no job held.
+ *
+ * Returns: true when the queue was emptied.
+ */
+static bool
+qemuMigDropUnacceptedLocked(QemuMigration *mig)
+{
+    GList *l;
+
+    for (l = mig->events.head; l; l = l->next) {
+        if (migrationTransitionFind(mig->ctx.phase, GPOINTER_TO_INT(l->data)))
+            return false;
+    }
+    for (l = mig->events.head; l; l = l->next)
+        LOG_DEBUG("%s: event %s not accepted", migrationPhaseName(mig->ctx.phase),
+                  migrationEventName(GPOINTER_TO_INT(l->data)));
+    g_queue_clear(&mig->events);
+    return true;
+}
+
 /**
  * qemuMigrationHandleEventLocked:
  * @driver: the driver
@@ -374,7 +402,8 @@ qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm, const QemuMoni
          * the event through the table */
         if (!g_queue_is_empty(&mig->events) &&
             (priv->job == QEMU_JOB_NONE || !priv->jobApi ||
-             !strPrefix(priv->jobApi, "virDomainMigrate")))
+             !strPrefix(priv->jobApi, "virDomainMigrate")) &&
+            !(priv->job == QEMU_JOB_NONE && qemuMigDropUnacceptedLocked(mig)))
             qemuProcessQueueMigrationWork(driver, vm);
         return true;
 
@@ -504,19 +533,31 @@ qemuMigParamsAny(const QemuMonitorMigrationParams *params)
     return false;
 }
 
+/*
+ * Source: migrate-set-capabilities and migrate-set-parameters as one
+ * pipelined batch (one round trip; the first error is reported).  Not
+ * 'migrate' with them: QEMU would start the transfer even after a failed
+ * capability, so it waits for these replies.
+ */
 static int
 qemuMigSetCaps(DomainObj *vm, const QemuMonitorMigrationCaps *caps,
                const QemuMonitorMigrationParams *params)
 {
+    json_object *cmds[2] = { NULL };
+    size_t ncmds = 0;
     QemuMonitor *mon;
     int rc;
 
-    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
+    cmds[ncmds++] = qemuMonitorJSONBuildMigrateSetCapabilities(caps);
+    /* no empty migrate-set-parameters */
+    if (params && qemuMigParamsAny(params))
+        cmds[ncmds++] = qemuMonitorJSONBuildMigrateSetParameters(params);
+    if (!(mon = qemuDomainEnterMonitorLocked(vm))) {
+        while (ncmds > 0)
+            json_object_put(cmds[--ncmds]);
         return -1;
-    rc = qemuMonitorSetMigrationCaps(mon, caps);
-    /* no empty migrate-set-parameters: a round trip while a destination still starts */
-    if (rc == 0 && params && qemuMigParamsAny(params))
-        rc = qemuMonitorSetMigrationParams(mon, params);
+    }
+    rc = qemuMonitorRunBatch(mon, cmds, ncmds);
     if (qemuDomainExitMonitorLocked(vm, mon) < 0)
         return -1;
     return rc;
@@ -767,12 +808,9 @@ qemuMigActionStartIncoming(QemuMigration *mig)
     DomainObj *vm = mig->vm;
     QemuMonitorMigrationCaps caps = { 0 };
     g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
-    QemuMonitor *mon;
-    int rc;
+    json_object *cmds[3] = { NULL };
+    size_t ncmds = 0;
 
-    if (qemuProcessStart(driver, vm, QEMU_PROCESS_START_PAUSED |
-                                     QEMU_PROCESS_START_INCOMING) < 0)
-        return -1;
     qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_EVENTS, true);
     qemuMigCap(&caps, QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH,
                !(mig->flags & VIR_MIGRATE_TUNNELLED));
@@ -788,24 +826,20 @@ qemuMigActionStartIncoming(QemuMigration *mig)
                                               QEMU_MONITOR_MIGRATION_PARAM_MAX_POSTCOPY_BANDWIDTH,
                                               (uint64_t)mig->pcBandwidth * 1024 * 1024);
     qemuMigCompressionApply(&mig->comp, false, &caps, params);
-    if (qemuMigSetCaps(vm, &caps, params) < 0)
-        goto error;
-    if (!(mon = qemuDomainEnterMonitorLocked(vm)))
-        goto error;
-    rc = qemuMonitorMigrateIncoming(mon, mig->uri);
-    if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
-        goto error;
-    return 0;
-
- error:
-    {
-        g_autoptr(SavedError) saved = errorSave();
-
-        /* D_REFUSED: nothing was created, no event */
-        if (domainObjIsActive(vm))
-            qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_FAILED, -1);
-    }
-    return -1;
+    /*
+     * Written right behind qmp_capabilities, before QEMU answered it: no
+     * round trip each while QEMU finishes its set-up.  QEMU runs
+     * migrate-incoming even when a capability failed; the start fails
+     * then and QEMU is stopped before anyone learnt the port.
+     */
+    cmds[ncmds++] = qemuMonitorJSONBuildMigrateSetCapabilities(&caps);
+    /* no empty migrate-set-parameters */
+    if (qemuMigParamsAny(params))
+        cmds[ncmds++] = qemuMonitorJSONBuildMigrateSetParameters(params);
+    cmds[ncmds++] = qemuMonitorJSONBuildMigrateIncoming(mig->uri);
+    /* D_REFUSED on failure: QEMU stopped, nothing was created, no event */
+    return qemuProcessStartFull(driver, vm, QEMU_PROCESS_START_PAUSED |
+                                            QEMU_PROCESS_START_INCOMING, cmds, ncmds);
 }
 
 static int

@@ -50,6 +50,7 @@ struct _QemuMonitorCmd {
     void *cbOpaque;             /* immutable */
     GDestroyNotify cbOpaqueFree; /* immutable */
     int fd;                     /* immutable: an fd (ours) sent with the first byte, or -1 */
+    bool pipelined;             /* immutable: may be written before earlier replies came */
     size_t written;             /* protected by mon->lock */
     bool done;                  /* protected by mon->lock: reply or error recorded */
     bool abandoned;             /* protected by mon->lock: caller got a timeout */
@@ -75,7 +76,8 @@ struct _QemuMonitor {
     size_t maxMessage;          /* protected by lock */
     uint64_t nextId;            /* protected by lock */
     GQueue queue;               /* protected by lock: QemuMonitorCmd not yet sent */
-    QemuMonitorCmd *inflight;   /* protected by lock: being sent or awaiting its reply */
+    GQueue sent;                /* protected by lock: QemuMonitorCmd written (the tail maybe
+                                 * partly) and awaiting their replies, oldest first */
     QemuMonitorVersion *version; /* protected by lock: from the greeting */
     int closedCode;             /* protected by lock */
     char *closedMsg;            /* protected by lock: why I/O stopped */
@@ -266,7 +268,8 @@ qemuMonitorUnref(QemuMonitor *mon)
         mon->opaqueFree(mon->opaque);
     while (!g_queue_is_empty(&mon->queue))
         qemuMonitorCmdUnrefLocked(g_queue_pop_head(&mon->queue));
-    qemuMonitorCmdUnrefLocked(mon->inflight);
+    while (!g_queue_is_empty(&mon->sent))
+        qemuMonitorCmdUnrefLocked(g_queue_pop_head(&mon->sent));
     qemuMonitorJSONVersionFree(mon->version);
     g_free(mon->closedMsg);
     g_free(mon->name);
@@ -277,15 +280,40 @@ qemuMonitorUnref(QemuMonitor *mon)
     g_free(mon);
 }
 
-/* Is there a command to put in flight now?  Before negotiation only the
- * transport's own qmp_capabilities may go. */
+/* The oldest command awaiting its reply (or still being written), or NULL. */
+static QemuMonitorCmd *
+qemuMonitorOldestLocked(QemuMonitor *mon)
+{
+    return g_queue_peek_head(&mon->sent);
+}
+
+/* The command partly written, or NULL. */
+static QemuMonitorCmd *
+qemuMonitorWritingLocked(QemuMonitor *mon)
+{
+    QemuMonitorCmd *last = g_queue_peek_tail(&mon->sent);
+
+    return last && last->written < last->wireLen ? last : NULL;
+}
+
+/*
+ * Is there a command to write now?  One command at a time: the next one
+ * goes when the reply to the previous one came, except a pipelined one
+ * (qemuMonitorBatchSubmit), which follows as soon as the one before it
+ * is completely written, also behind the transport's qmp_capabilities.
+ * Before negotiation only that qmp_capabilities may go first.
+ */
 static bool
 qemuMonitorCanStartLocked(QemuMonitor *mon)
 {
     QemuMonitorCmd *head = g_queue_peek_head(&mon->queue);
 
-    if (!head || mon->inflight)
+    if (!head)
         return false;
+    if (!g_queue_is_empty(&mon->sent))
+        return head->pipelined && !qemuMonitorWritingLocked(mon) &&
+               (mon->phase == QEMU_MONITOR_PHASE_READY ||
+                mon->phase == QEMU_MONITOR_PHASE_NEGOTIATING);
     if (mon->phase == QEMU_MONITOR_PHASE_READY)
         return true;
     return mon->phase == QEMU_MONITOR_PHASE_NEGOTIATING && head->internal;
@@ -299,8 +327,12 @@ qemuMonitorNextDeadlineLocked(QemuMonitor *mon)
     int64_t next = -1;
     GList *l;
 
-    if (mon->inflight && qemuMonitorCmdIsAsync(mon->inflight) && !mon->inflight->done)
-        next = mon->inflight->deadline;
+    for (l = mon->sent.head; l; l = l->next) {
+        QemuMonitorCmd *cmd = l->data;
+
+        if (qemuMonitorCmdIsAsync(cmd) && !cmd->done && (next < 0 || cmd->deadline < next))
+            next = cmd->deadline;
+    }
     for (l = mon->queue.head; l; l = l->next) {
         QemuMonitorCmd *cmd = l->data;
 
@@ -331,8 +363,8 @@ qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const c
     mon->phase = QEMU_MONITOR_PHASE_CLOSED;
     mon->closedCode = code;
     mon->closedMsg = g_strdup(reason);
-    if (mon->inflight)
-        qemuMonitorCmdFailLocked(mon, g_steal_pointer(&mon->inflight), code, reason, async);
+    while (!g_queue_is_empty(&mon->sent))
+        qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->sent), code, reason, async);
     while (!g_queue_is_empty(&mon->queue))
         qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->queue), code, reason, async);
     src = g_steal_pointer(&mon->source);
@@ -380,13 +412,30 @@ qemuMonitorSendWithFd(int sock, const char *buf, size_t len, int passFd)
     return sendmsg(sock, &msg, MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
-/* Writes as much of the in-flight command as the socket takes. */
+/* Puts the next queued command in flight when the monitor allows it. */
+static bool
+qemuMonitorStartNextLocked(QemuMonitor *mon)
+{
+    QemuMonitorCmd *cmd = NULL;
+
+    if (!qemuMonitorCanStartLocked(mon))
+        return false;
+    cmd = g_queue_pop_head(&mon->queue);
+    g_queue_push_tail(&mon->sent, cmd);
+    LOG_DEBUG("monitor '%s' send: %s", mon->name, cmd->logText);
+    return true;
+}
+
+/* Writes the command being sent, then each one allowed to follow it, as
+ * much as the socket takes. */
 static int
 qemuMonitorWriteLocked(QemuMonitor *mon, int fd, char **retReason)
 {
-    QemuMonitorCmd *cmd = mon->inflight;
+    QemuMonitorCmd *cmd = NULL;
 
-    while (cmd && cmd->written < cmd->wireLen) {
+    if (!qemuMonitorWritingLocked(mon))
+        qemuMonitorStartNextLocked(mon);
+    while ((cmd = qemuMonitorWritingLocked(mon))) {
         ssize_t n;
 
         if (cmd->fd >= 0 && cmd->written == 0)
@@ -405,18 +454,10 @@ qemuMonitorWriteLocked(QemuMonitor *mon, int fd, char **retReason)
             return -1;
         }
         cmd->written += n;
+        if (cmd->written == cmd->wireLen)
+            qemuMonitorStartNextLocked(mon);
     }
     return 0;
-}
-
-/* Puts the next queued command in flight when the monitor allows it. */
-static void
-qemuMonitorStartNextLocked(QemuMonitor *mon)
-{
-    if (!qemuMonitorCanStartLocked(mon))
-        return;
-    mon->inflight = g_queue_pop_head(&mon->queue);
-    LOG_DEBUG("monitor '%s' send: %s", mon->name, mon->inflight->logText);
 }
 
 /* Takes the detail of the thread's pending error (set by the pure JSON
@@ -498,14 +539,15 @@ qemuMonitorHandleReply(QemuMonitor *mon, QemuMonitorMessage *msg)
         mutexUnlock(&mon->lock);
         return;
     }
-    cmd = mon->inflight;
+    /* QEMU answers in order: the reply is the oldest command's */
+    cmd = qemuMonitorOldestLocked(mon);
     if (!cmd || (msg->id && !streq(msg->id, cmd->idStr))) {
         mutexUnlock(&mon->lock);
         LOG_WARN("monitor of '%s': reply with unknown id '%s', ignoring", mon->name,
                  NULLSTR(msg->id));
         return;
     }
-    mon->inflight = NULL;
+    g_queue_pop_head(&mon->sent);
 
     if (cmd->internal) {
         if (jsonGetObject(msg->obj, "error")) {
@@ -716,8 +758,11 @@ qemuMonitorExpireAsync(QemuMonitor *mon)
     char *msg = NULL;
 
     mutexLock(&mon->lock);
-    cmd = mon->inflight;
-    if (cmd && qemuMonitorCmdIsAsync(cmd) && !cmd->done && cmd->deadline <= now) {
+    for (l = mon->sent.head; l; l = l->next) {
+        cmd = l->data;
+        if (!qemuMonitorCmdIsAsync(cmd) || cmd->done || cmd->deadline > now)
+            continue;
+        g_free(secs);
         secs = qemuMonitorFormatSeconds(cmd->timeoutMs);
         msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' did not answer within %3$s s"),
                               cmd->name, mon->name, secs);
@@ -732,9 +777,9 @@ qemuMonitorExpireAsync(QemuMonitor *mon)
             continue;
         g_free(secs);
         secs = qemuMonitorFormatSeconds(cmd->timeoutMs);
-        if (mon->inflight)
+        if (qemuMonitorOldestLocked(mon))
             msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is busy with command '%4$s'"),
-                                  cmd->name, mon->name, secs, mon->inflight->name);
+                                  cmd->name, mon->name, secs, qemuMonitorOldestLocked(mon)->name);
         else
             msg = g_strdup_printf(_("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is not ready"),
                                   cmd->name, mon->name, secs);
@@ -779,7 +824,6 @@ qemuMonitorIO(QemuMonitor *mon, int fd, GIOCondition revents)
         mutexUnlock(&mon->lock);
         return G_SOURCE_REMOVE;
     }
-    qemuMonitorStartNextLocked(mon);
     rc = qemuMonitorWriteLocked(mon, fd, &reason);
     mutexUnlock(&mon->lock);
     if (rc < 0) {
@@ -802,7 +846,7 @@ qemuMonitorSourcePrepare(GSource *base, gint *timeout)
 
     mutexLock(&mon->lock);
     ready = qemuMonitorCanStartLocked(mon);
-    if (mon->inflight && mon->inflight->written < mon->inflight->wireLen)
+    if (qemuMonitorWritingLocked(mon))
         want |= G_IO_OUT;
     deadline = qemuMonitorNextDeadlineLocked(mon);
     /*
@@ -934,6 +978,7 @@ qemuMonitorOpenFD(int fd, const char *name, GMainContext *ctx, const QemuMonitor
     mutexInit(&mon->lock);
     condInit(&mon->cond);
     g_queue_init(&mon->queue);
+    g_queue_init(&mon->sent);
     mon->timeoutMs = QEMU_MONITOR_DEFAULT_TIMEOUT_MS;
     mon->maxMessage = QEMU_MONITOR_DEFAULT_MAX_MESSAGE;
     mon->input = g_string_new(NULL);
@@ -1040,8 +1085,8 @@ qemuMonitorClose(QemuMonitor *mon)
         mon->phase = QEMU_MONITOR_PHASE_CLOSED;
         mon->closedCode = VIR_ERR_OPERATION_FAILED;
         mon->closedMsg = g_strdup(reason);
-        if (mon->inflight)
-            qemuMonitorCmdFailLocked(mon, g_steal_pointer(&mon->inflight),
+        while (!g_queue_is_empty(&mon->sent))
+            qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->sent),
                                      VIR_ERR_OPERATION_FAILED, reason, async);
         while (!g_queue_is_empty(&mon->queue))
             qemuMonitorCmdFailLocked(mon, g_queue_pop_head(&mon->queue),
@@ -1155,7 +1200,7 @@ qemuMonitorGetPendingCount(QemuMonitor *mon)
     unsigned int ret;
 
     mutexLock(&mon->lock);
-    ret = g_queue_get_length(&mon->queue) + (mon->inflight ? 1 : 0);
+    ret = g_queue_get_length(&mon->queue) + g_queue_get_length(&mon->sent);
     mutexUnlock(&mon->lock);
     return ret;
 }
@@ -1175,7 +1220,8 @@ qemuMonitorIsAwaitingReply(QemuMonitor *mon)
     bool ret;
 
     mutexLock(&mon->lock);
-    ret = mon->inflight && mon->inflight->written == mon->inflight->wireLen;
+    ret = qemuMonitorOldestLocked(mon) &&
+          qemuMonitorOldestLocked(mon)->written == qemuMonitorOldestLocked(mon)->wireLen;
     mutexUnlock(&mon->lock);
     return ret;
 }
@@ -1241,6 +1287,34 @@ qemuMonitorWaitReady(QemuMonitor *mon, int timeoutMs)
     return ret;
 }
 
+/*
+ * Writes what may go now from the calling thread, as the loop would
+ * (mon->lock held): a command submitted while the monitor is idle is on
+ * the wire without a wake-up of the loop thread, which only reads the
+ * reply (one thread hand-off less per command).  The socket stays the
+ * loop's: it is used only while mon->source exists (cleared under the
+ * lock before the source and its fd go away), never blocks (the loop
+ * writes the rest of a partial write), and a write error is left for the
+ * loop, which meets it again and stops the monitor on its own thread.
+ *
+ * Returns: true when the loop must be woken: part of a command is left
+ * to write, or a write failed.
+ */
+static bool
+qemuMonitorWriteNowLocked(QemuMonitor *mon)
+{
+    QemuMonitorSource *src = (QemuMonitorSource *)mon->source;
+    g_autofree char *reason = NULL;
+
+    if (!src || mon->phase == QEMU_MONITOR_PHASE_CLOSED)
+        return true;
+    if (qemuMonitorWriteLocked(mon, src->fd, &reason) < 0) {
+        LOG_DEBUG("monitor '%s': %s; the loop takes over", mon->name, reason);
+        return true;
+    }
+    return qemuMonitorWritingLocked(mon) != NULL;
+}
+
 /* Queues @json (taken); reports and returns NULL when the monitor has
  * stopped.  The returned command has a reference for the caller and one
  * for the queue. */
@@ -1250,6 +1324,7 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int 
                   GDestroyNotify opaqueFree)
 {
     QemuMonitorCmd *cmd = NULL;
+    bool wake;
 
     mutexLock(&mon->lock);
     if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
@@ -1278,10 +1353,70 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int 
     g_queue_push_tail(&mon->queue, qemuMonitorCmdRef(cmd));
     LOG_DEBUG("monitor '%s' queued %s (%s), timeout %d ms", mon->name, cmd->name, cmd->idStr,
               cmd->timeoutMs);
+    /* an async deadline may be earlier than the loop's poll timeout */
+    wake = qemuMonitorWriteNowLocked(mon) || cb;
     mutexUnlock(&mon->lock);
 
-    g_main_context_wakeup(mon->ctx);
+    if (wake)
+        g_main_context_wakeup(mon->ctx);
     return cmd;
+}
+
+/*
+ * Waits for the reply to @c, a synchronous command (mon->lock held,
+ * dropped while waiting; the caller keeps its reference to @c).  On
+ * timeout a command still queued is dropped (never sent), one already
+ * sent is abandoned (its reply goes to the lateReply callback).
+ *
+ * Returns: 0 with the reply moved to *retReply, -1 with an error reported.
+ */
+static int
+qemuMonitorWaitCmdLocked(QemuMonitor *mon, QemuMonitorCmd *c, json_object **retReply)
+{
+    g_autofree char *secs = NULL;
+    g_autofree char *busy = NULL;
+    bool timedOut = false;
+    bool notSent = false;
+
+    while (!c->done) {
+        if (condWaitUntil(&mon->cond, &mon->lock, c->deadline) || c->done)
+            continue;
+        timedOut = true;
+        if (g_queue_remove(&mon->queue, c)) {
+            qemuMonitorCmdUnrefLocked(c);
+            notSent = true;
+            if (qemuMonitorOldestLocked(mon))
+                busy = g_strdup(qemuMonitorOldestLocked(mon)->name);
+        } else {
+            c->abandoned = true;
+        }
+        break;
+    }
+
+    if (timedOut) {
+        secs = qemuMonitorFormatSeconds(c->timeoutMs);
+        LOG_DEBUG("monitor '%s': %s (%s) timed out after %s s%s", mon->name, c->name,
+                  c->idStr, secs, notSent ? ", not sent" : "");
+        if (!notSent)
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' did not answer within %3$s s"),
+                        c->name, mon->name, secs);
+        else if (busy)
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is busy with command '%4$s'"),
+                        c->name, mon->name, secs, busy);
+        else
+            reportError(VIR_ERR_OPERATION_TIMEOUT,
+                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is not ready"),
+                        c->name, mon->name, secs);
+        return -1;
+    }
+    if (c->reply) {
+        *retReply = g_steal_pointer(&c->reply);
+        return 0;
+    }
+    reportError(c->errCode, "%s", c->errMsg);
+    return -1;
 }
 
 /**
@@ -1293,10 +1428,11 @@ qemuMonitorSubmit(QemuMonitor *mon, json_object *json, int passFd, unsigned int 
  *             monitor's; counted from now, queueing included
  * @retReply: set to the reply (caller owns it) on success
  *
- * Sends @cmd and waits for its reply.  Blocks on a condition with a
- * deadline and never touches the socket itself.  The caller must not hold
- * a domain lock, nor any lock the event loop or the monitor callbacks
- * take, and must not be the event-loop thread.  @mon must be valid when
+ * Sends @cmd and waits for its reply.  Writes @cmd itself when the
+ * monitor is idle (non-blocking; the event loop writes the rest and reads
+ * the reply), then blocks on a condition with a deadline.  The caller
+ * must not hold a domain lock, nor any lock the event loop or the monitor
+ * callbacks take, and must not be the event-loop thread.  @mon must be valid when
  * the call starts (the caller holds a reference, e.g. taken with
  * qemuMonitorRef() before dropping the domain lock); the call keeps its
  * own reference while it waits, so a concurrent qemuMonitorClose() only
@@ -1337,10 +1473,6 @@ qemuMonitorCommandWithFd(QemuMonitor *mon, json_object *cmd, int passFd, unsigne
                          int timeoutMs, json_object **retReply)
 {
     QemuMonitorCmd *c = NULL;
-    g_autofree char *secs = NULL;
-    g_autofree char *busy = NULL;
-    bool timedOut = false;
-    bool notSent = false;
     int ret = -1;
 
     if (!qemuMonitorCheckNotLoopThread(mon, NULLSTR(qemuMonitorJSONCommandName(cmd)))) {
@@ -1355,43 +1487,7 @@ qemuMonitorCommandWithFd(QemuMonitor *mon, json_object *cmd, int passFd, unsigne
     }
 
     mutexLock(&mon->lock);
-    while (!c->done) {
-        if (condWaitUntil(&mon->cond, &mon->lock, c->deadline) || c->done)
-            continue;
-        timedOut = true;
-        if (g_queue_remove(&mon->queue, c)) {
-            qemuMonitorCmdUnrefLocked(c);
-            notSent = true;
-            if (mon->inflight)
-                busy = g_strdup(mon->inflight->name);
-        } else {
-            c->abandoned = true;
-        }
-        break;
-    }
-
-    if (timedOut) {
-        secs = qemuMonitorFormatSeconds(c->timeoutMs);
-        LOG_DEBUG("monitor '%s': %s (%s) timed out after %s s%s", mon->name, c->name,
-                  c->idStr, secs, notSent ? ", not sent" : "");
-        if (!notSent)
-            reportError(VIR_ERR_OPERATION_TIMEOUT,
-                        _("QEMU command '%1$s' on domain '%2$s' did not answer within %3$s s"),
-                        c->name, mon->name, secs);
-        else if (busy)
-            reportError(VIR_ERR_OPERATION_TIMEOUT,
-                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is busy with command '%4$s'"),
-                        c->name, mon->name, secs, busy);
-        else
-            reportError(VIR_ERR_OPERATION_TIMEOUT,
-                        _("QEMU command '%1$s' on domain '%2$s' was not sent within %3$s s: the monitor is not ready"),
-                        c->name, mon->name, secs);
-    } else if (c->reply) {
-        *retReply = g_steal_pointer(&c->reply);
-        ret = 0;
-    } else {
-        reportError(c->errCode, "%s", c->errMsg);
-    }
+    ret = qemuMonitorWaitCmdLocked(mon, c, retReply);
     qemuMonitorCmdUnrefLocked(c);
     mutexUnlock(&mon->lock);
     qemuMonitorUnref(mon);
@@ -1433,6 +1529,207 @@ qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int flags, 
     qemuMonitorCmdUnrefLocked(c);
     mutexUnlock(&mon->lock);
     return 0;
+}
+
+/* ---------------------------------------------------------------- */
+/* Pipelined batches                                                */
+
+static void
+qemuMonitorJSONPut(gpointer obj)
+{
+    json_object_put(obj);
+}
+
+struct _QemuMonitorBatch {
+    QemuMonitor *mon;           /* reference */
+    GPtrArray *cmds;            /* QemuMonitorCmd, a reference each (under mon->lock) */
+    bool waited;
+};
+
+/**
+ * qemuMonitorBatchSubmit:
+ * @mon: a monitor
+ * @cmds: the commands (each ownership taken, also on failure), all with
+ *        replies that carry no data (e.g. migrate-set-capabilities)
+ * @ncmds: how many
+ * @timeoutMs: timeout of each command in ms counted from now,
+ *             QEMU_MONITOR_TIMEOUT_DEFAULT for the monitor's
+ *
+ * Queues @cmds together, pipelined: each is written as soon as the one
+ * before it is written, without waiting for its reply (QEMU runs them in
+ * order and answers in order), so the batch costs one round trip.
+ * Submitted before the monitor is ready, they follow the transport's
+ * qmp_capabilities on the wire.  QEMU runs every command of a batch even
+ * when an earlier one fails: batch only commands whose later ones are
+ * harmless after an earlier failure.  Callable from any thread.
+ *
+ * Returns: the batch (caller frees it with qemuMonitorBatchFree(), usually
+ * after qemuMonitorBatchWait()), or NULL with an error reported when the
+ * monitor has stopped.
+ */
+QemuMonitorBatch *
+qemuMonitorBatchSubmit(QemuMonitor *mon, json_object **cmds, size_t ncmds, int timeoutMs)
+{
+    QemuMonitorBatch *batch = NULL;
+    bool wake;
+    size_t i;
+
+    mutexLock(&mon->lock);
+    if (mon->phase == QEMU_MONITOR_PHASE_CLOSED) {
+        const char *name = ncmds > 0 ? qemuMonitorJSONCommandName(cmds[0]) : NULL;
+
+        reportError(mon->closedCode, _("QEMU command '%1$s' on domain '%2$s' cannot be sent: %3$s"),
+                    name ? name : "?", mon->name, mon->closedMsg);
+        mutexUnlock(&mon->lock);
+        for (i = 0; i < ncmds; i++)
+            json_object_put(cmds[i]);
+        return NULL;
+    }
+    batch = g_new0(QemuMonitorBatch, 1);
+    batch->mon = qemuMonitorRef(mon);
+    batch->cmds = g_ptr_array_new();
+    for (i = 0; i < ncmds; i++) {
+        QemuMonitorCmd *cmd = qemuMonitorCmdNewLocked(mon, cmds[i], 0, 0, timeoutMs);
+
+        cmd->pipelined = true;
+        g_queue_push_tail(&mon->queue, qemuMonitorCmdRef(cmd));
+        g_ptr_array_add(batch->cmds, cmd);
+        LOG_DEBUG("monitor '%s' queued %s (%s), pipelined, timeout %d ms", mon->name, cmd->name,
+                  cmd->idStr, cmd->timeoutMs);
+    }
+    wake = qemuMonitorWriteNowLocked(mon);
+    mutexUnlock(&mon->lock);
+
+    if (wake)
+        g_main_context_wakeup(mon->ctx);
+    return batch;
+}
+
+/* Gives up on the commands of @batch from @from on (mon->lock held): one
+ * still queued is never sent, one sent is abandoned (its reply, when it
+ * comes, goes to the lateReply callback). */
+static void
+qemuMonitorBatchDropLocked(QemuMonitorBatch *batch, size_t from)
+{
+    size_t i;
+
+    for (i = from; i < batch->cmds->len; i++) {
+        QemuMonitorCmd *cmd = batch->cmds->pdata[i];
+
+        if (g_queue_remove(&batch->mon->queue, cmd))
+            qemuMonitorCmdUnrefLocked(cmd);
+        else if (!cmd->done)
+            cmd->abandoned = true;
+    }
+}
+
+/**
+ * qemuMonitorBatchWait:
+ * @batch: a batch from qemuMonitorBatchSubmit()
+ *
+ * Waits for the replies, in order.  Same rules as qemuMonitorCommand():
+ * a worker thread, no domain lock held.  Call it once.
+ *
+ * Returns: 0 when every command succeeded; -1 with the first error in the
+ * batch's order reported: an error reply of QEMU ("unable to execute QEMU
+ * command 'CMD': DESC"), or the timeout or end of file of the first
+ * command without a reply (the later ones are then given up).
+ */
+int
+qemuMonitorBatchWait(QemuMonitorBatch *batch)
+{
+    QemuMonitor *mon = batch->mon;
+    g_autoptr(GPtrArray) replies = g_ptr_array_new_with_free_func(qemuMonitorJSONPut);
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    SavedError *waitError = NULL;
+    size_t i;
+
+    if (!qemuMonitorCheckNotLoopThread(mon, "batch"))
+        return -1;
+    mutexLock(&mon->lock);
+    batch->waited = true;
+    for (i = 0; i < batch->cmds->len; i++) {
+        QemuMonitorCmd *cmd = batch->cmds->pdata[i];
+        json_object *reply = NULL;
+
+        if (qemuMonitorWaitCmdLocked(mon, cmd, &reply) < 0) {
+            qemuMonitorBatchDropLocked(batch, i + 1);
+            waitError = errorSave();
+            break;
+        }
+        g_ptr_array_add(replies, reply);
+        g_ptr_array_add(names, g_strdup(cmd->name));
+    }
+    mutexUnlock(&mon->lock);
+
+    /* json-c and error reporting without the monitor lock */
+    for (i = 0; i < replies->len; i++) {
+        if (qemuMonitorJSONCheckReply(replies->pdata[i], names->pdata[i], json_type_null,
+                                      NULL) < 0) {
+            savedErrorFree(waitError);
+            return -1;
+        }
+    }
+    if (waitError) {
+        errorRestore(&waitError);
+        return -1;
+    }
+    return 0;
+}
+
+/**
+ * qemuMonitorBatchFree:
+ * @batch: a batch, or NULL
+ *
+ * Releases @batch.  Commands of a batch nobody waited for are given up:
+ * those still queued are never sent.
+ */
+void
+qemuMonitorBatchFree(QemuMonitorBatch *batch)
+{
+    QemuMonitor *mon = NULL;
+    size_t i;
+
+    if (!batch)
+        return;
+    mon = batch->mon;
+    mutexLock(&mon->lock);
+    if (!batch->waited)
+        qemuMonitorBatchDropLocked(batch, 0);
+    for (i = 0; i < batch->cmds->len; i++)
+        qemuMonitorCmdUnrefLocked(batch->cmds->pdata[i]);
+    mutexUnlock(&mon->lock);
+    g_ptr_array_free(batch->cmds, TRUE);
+    qemuMonitorUnref(mon);
+    g_free(batch);
+}
+
+/**
+ * qemuMonitorRunBatch:
+ * @mon: a monitor
+ * @cmds: the commands (each ownership taken), as for qemuMonitorBatchSubmit()
+ * @ncmds: how many
+ *
+ * qemuMonitorBatchSubmit() with the monitor's timeout, then
+ * qemuMonitorBatchWait(): one round trip for all.
+ *
+ * Returns: 0 when every command succeeded, -1 with the first error reported.
+ */
+int
+qemuMonitorRunBatch(QemuMonitor *mon, json_object **cmds, size_t ncmds)
+{
+    g_autoptr(QemuMonitorBatch) batch = NULL;
+
+    if (!qemuMonitorCheckNotLoopThread(mon, "batch")) {
+        size_t i;
+
+        for (i = 0; i < ncmds; i++)
+            json_object_put(cmds[i]);
+        return -1;
+    }
+    if (!(batch = qemuMonitorBatchSubmit(mon, cmds, ncmds, QEMU_MONITOR_TIMEOUT_DEFAULT)))
+        return -1;
+    return qemuMonitorBatchWait(batch);
 }
 
 /* ---------------------------------------------------------------- */
@@ -2059,7 +2356,8 @@ qemuMonitorIsIdle(QemuMonitor *mon)
     bool idle;
 
     mutexLock(&mon->lock);
-    idle = mon->phase == QEMU_MONITOR_PHASE_READY && !mon->closing && !mon->inflight &&
+    idle = mon->phase == QEMU_MONITOR_PHASE_READY && !mon->closing &&
+           g_queue_is_empty(&mon->sent) &&
            g_queue_is_empty(&mon->queue);
     mutexUnlock(&mon->lock);
     return idle;
@@ -2081,15 +2379,16 @@ qemuMonitorIsIdle(QemuMonitor *mon)
 char *
 qemuMonitorGetPending(QemuMonitor *mon, int minAgeMs, bool abandonedOnly, int64_t *retAgeMs)
 {
+    QemuMonitorCmd *cmd = NULL;
     char *name = NULL;
     int64_t age;
 
     mutexLock(&mon->lock);
-    if (mon->inflight && !mon->inflight->internal &&
-        (!abandonedOnly || mon->inflight->abandoned)) {
-        age = (g_get_monotonic_time() - mon->inflight->submitted) / 1000;
+    cmd = qemuMonitorOldestLocked(mon);
+    if (cmd && !cmd->internal && (!abandonedOnly || cmd->abandoned)) {
+        age = (g_get_monotonic_time() - cmd->submitted) / 1000;
         if (age >= minAgeMs) {
-            name = g_strdup(mon->inflight->name);
+            name = g_strdup(cmd->name);
             *retAgeMs = age;
         }
     }

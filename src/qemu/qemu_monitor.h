@@ -10,12 +10,14 @@
 
 /*
  * Threads (see docs/internals/qmp.md):
- * - the socket is read and written only by the thread that runs the
- *   GMainContext given at open (the daemon's event loop);
+ * - the socket is read only by the thread that runs the GMainContext
+ *   given at open (the daemon's event loop), which also writes what the
+ *   submitting threads could not;
  * - synchronous commands are for worker threads: they queue the command,
- *   wake the loop and wait on a condition with a deadline.  The caller
- *   must not hold a domain lock (or any lock the event loop or the
- *   callbacks take) while it waits;
+ *   write it at once when the monitor is idle (the loop writes the rest of
+ *   a partial write and reads the reply) and wait on a condition with a
+ *   deadline.  The caller must not hold a domain lock (or any lock the
+ *   event loop or the callbacks take) while it waits;
  * - callbacks (events, late replies, EOF, async completions) run on the
  *   event-loop thread without any monitor lock held.
  */
@@ -94,6 +96,15 @@ int qemuMonitorCommandAsync(QemuMonitor *mon, json_object *cmd, unsigned int fla
                             int timeoutMs, QemuMonitorReplyFunc cb, void *opaque,
                             GDestroyNotify opaqueFree, uint64_t *retId);
 int qemuMonitorArbitraryCommand(QemuMonitor *mon, const char *text, char **retReply);
+
+/* Pipelined batches: commands written back to back, replies read in order. */
+typedef struct _QemuMonitorBatch QemuMonitorBatch;
+QemuMonitorBatch *qemuMonitorBatchSubmit(QemuMonitor *mon, json_object **cmds, size_t ncmds,
+                                         int timeoutMs);
+int qemuMonitorBatchWait(QemuMonitorBatch *batch);
+void qemuMonitorBatchFree(QemuMonitorBatch *batch);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(QemuMonitorBatch, qemuMonitorBatchFree);
+int qemuMonitorRunBatch(QemuMonitor *mon, json_object **cmds, size_t ncmds);
 int qemuMonitorHumanCommand(QemuMonitor *mon, const char *cmdline, bool secret,
                             char **retOutput);
 

@@ -837,7 +837,12 @@ typedef struct {
     int nullFd;
 } QemuProcessExec;
 
-/* After fork, in the child: only async-signal-safe calls. */
+/*
+ * In the child of qemuProcessSpawn(), which shares the daemon's memory
+ * until it execs: system calls only, nothing that touches memory beyond
+ * its stack.  Every signal is blocked on entry: the handlers are reset
+ * before any is let through.
+ */
 static G_GNUC_NORETURN void
 qemuProcessChild(const QemuProcessExec *ex)
 {
@@ -845,12 +850,12 @@ qemuProcessChild(const QemuProcessExec *ex)
     sigset_t none;
     size_t i;
 
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
     for (i = 1; i < NSIG; i++) {
         if (i != SIGKILL && i != SIGSTOP)
             signal(i, SIG_DFL);
     }
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     setsid();
     if (dup2(ex->nullFd, STDIN_FILENO) < 0 || dup2(ex->logFd, STDOUT_FILENO) < 0 ||
         dup2(ex->logFd, STDERR_FILENO) < 0)
@@ -863,6 +868,36 @@ qemuProcessChild(const QemuProcessExec *ex)
     if (write(STDERR_FILENO, msg, sizeof(msg) - 1) < 0)
         _exit(127);
     _exit(127);
+}
+
+/*
+ * Starts the child without copying the daemon's address space: vfork()
+ * shares it until the child execs, so neither the copy of the page tables
+ * of a large multi-threaded daemon nor their teardown at exec (in the
+ * child, before QEMU even starts) is paid, and the daemon's threads take
+ * no copy-on-write faults meanwhile.  The calling thread waits until the
+ * child has exec'd (or exited).  All signals are blocked around it, so no
+ * handler of the daemon runs in the child on the shared memory.
+ *
+ * Returns: the child's pid, or -1 with errno set.
+ */
+static pid_t
+qemuProcessSpawn(const QemuProcessExec *ex)
+{
+    sigset_t all;
+    sigset_t old;
+    pid_t pid;
+    int err;
+
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = vfork();
+    if (pid == 0)
+        qemuProcessChild(ex);
+    err = errno;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    errno = err;
+    return pid;
 }
 
 /* The environment QEMU runs with: a clean one plus the builder's. */
@@ -879,6 +914,12 @@ qemuProcessBuildEnv(const QemuCommand *cmd)
         g_ptr_array_add(env, g_strdup(cmd->env[i]));
     g_ptr_array_add(env, NULL);
     return (char **)g_ptr_array_free(env, FALSE);
+}
+
+static void
+qemuProcessJSONPut(gpointer obj)
+{
+    json_object_put(obj);
 }
 
 /* Undo a failed start of @vm (locked, job held), keeping the error. */
@@ -911,6 +952,32 @@ qemuProcessStartCleanup(QemuDriver *driver, DomainObj *vm)
 int
 qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
 {
+    return qemuProcessStartFull(driver, vm, flags, NULL, 0);
+}
+
+/**
+ * qemuProcessStartFull:
+ * @driver: the driver
+ * @vm: as for qemuProcessStart()
+ * @flags: QemuProcessStartFlags
+ * @initCmds: QMP commands (each ownership taken, also on failure) to run
+ *            as soon as QEMU's monitor is ready, or NULL
+ * @ninitCmds: how many
+ *
+ * qemuProcessStart() that also runs @initCmds, a pipelined batch
+ * (qemuMonitorBatchSubmit()) written right behind the transport's
+ * qmp_capabilities: they cost no round trip of their own while QEMU
+ * finishes its set-up (a migration's destination: capabilities and
+ * migrate-incoming).  QEMU runs all of them even if one fails; their
+ * replies carry no data.
+ *
+ * Returns: as qemuProcessStart(); the first error of @initCmds fails the
+ * start (QEMU is stopped again).
+ */
+int
+qemuProcessStartFull(QemuDriver *driver, DomainObj *vm, unsigned int flags,
+                     json_object **initCmds, size_t ninitCmds)
+{
     QemuDomainPrivate *priv = qemuDomainPrivate(vm);
     const QemuConfig *cfg = driver->config;
     g_autofree char *name = g_strdup(vm->def->name);
@@ -927,13 +994,21 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     QemuCommandRuntime rt;
     QemuProcessExec ex = { 0 };
     QemuMonitor *mon = NULL;
+    g_autoptr(QemuMonitorBatch) batch = NULL;
+    /* @initCmds until the batch takes them */
+    g_autoptr(GPtrArray) pendingCmds = g_ptr_array_new_with_free_func(qemuProcessJSONPut);
+    size_t i;
     off_t logStart;
     int listenFd = -1;
     int logFd = -1;
     int nullFd = -1;
     pid_t pid;
     bool portsReserved = false;
+    int batchRc = 0;
     int rc;
+
+    for (i = 0; i < ninitCmds; i++)
+        g_ptr_array_add(pendingCmds, initCmds[i]);
 
     /* The probe may take a moment: not under the domain lock. */
     domainObjUnlock(vm);
@@ -1023,12 +1098,10 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     ex.logFd = logFd;
     ex.nullFd = nullFd;
 
-    if ((pid = fork()) < 0) {
+    if ((pid = qemuProcessSpawn(&ex)) < 0) {
         reportSystemError(errno, "%s", _("cannot fork"));
         goto error;
     }
-    if (pid == 0)
-        qemuProcessChild(&ex);
 
     /* Only QEMU keeps the listening socket: when it exits, a connection
      * still waiting to be accepted is reset, so we learn it at once. */
@@ -1065,8 +1138,21 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
         return -1;
     }
     priv->mon = mon;
+    if (pendingCmds->len > 0) {
+        /* counted from now: QEMU's start-up first, then the commands */
+        int timeoutMs = cfg->startTimeoutMs + cfg->monitorTimeoutMs;
+
+        /* the batch owns the commands now, whatever happens */
+        batch = qemuMonitorBatchSubmit(mon, (json_object **)pendingCmds->pdata,
+                                       pendingCmds->len, timeoutMs);
+        g_ptr_array_set_free_func(pendingCmds, NULL);
+        if (!batch)
+            goto error;
+    }
     domainObjUnlock(vm);
     rc = qemuMonitorWaitReady(mon, cfg->startTimeoutMs);
+    if (rc == 0 && batch)
+        batchRc = qemuMonitorBatchWait(batch);
     domainObjLock(vm);
     if (priv->mon != mon) {
         reportError(VIR_ERR_OPERATION_FAILED, _("domain '%1$s' was stopped while starting"),
@@ -1075,6 +1161,8 @@ qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags)
     }
     if (rc < 0)
         goto early_exit;
+    if (batchRc < 0)
+        goto error;
 
     if (flags & QEMU_PROCESS_START_INCOMING) {
         /* paused, starting up: the migration table shows STARTED_MIGRATED */

@@ -15,6 +15,8 @@ typedef enum {
 } QemuProcessStartFlags;
 
 int qemuProcessStart(QemuDriver *driver, DomainObj *vm, unsigned int flags);
+int qemuProcessStartFull(QemuDriver *driver, DomainObj *vm, unsigned int flags,
+                         json_object **initCmds, size_t ninitCmds);
 void qemuProcessStop(QemuDriver *driver, DomainObj *vm, int reason, int detail);
 int qemuProcessKill(DomainObj *vm, int graceMs, bool force);
 int qemuProcessReconnect(QemuDriver *driver, DomainObj *vm);

@@ -2216,6 +2216,24 @@ caseCompressed(void)
               m.message ? m.message : "success");
         migClear(&m);
     }
+    /*
+     * Refused by QEMU on B: the destination's capabilities go pipelined
+     * with migrate-incoming behind qmp_capabilities, and the first error
+     * of that batch is the one reported; B's QEMU is stopped, nothing is
+     * left there.
+     */
+    m.dom = dom;
+    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_COMPRESSED | VIR_MIGRATE_PARALLEL;
+    m.compression = mtOnly;
+    m.dxml = destXML(dom);
+    migStart(&m);
+    migJoin(&m);
+    CHECK(!m.ddom && m.code == VIR_ERR_INTERNAL_ERROR && m.message &&
+          strstr(m.message, "unable to execute QEMU command 'migrate-set-capabilities': "
+                            "Multifd is not compatible with compress"),
+          "refused by QEMU (got %d %s)", m.code, m.message ? m.message : "success");
+    CHECK(!virDomainLookupByName(connB, "cz"), "nothing left on B");
+    migClear(&m);
     CHECK(virDomainGetState(dom, &state, NULL, 0) == 0 && state == VIR_DOMAIN_RUNNING,
           "still running on A after the refusals");
     m.dom = dom;

@@ -30,6 +30,7 @@ typedef struct {
     GPtrArray *late;
     int closedCount;
     QemuMonitorClosedReason closedReason;
+    char *batchResult;      /* qemu-b: the batch submitted before the greeting */
 } QemuProc;
 
 static Mutex lock;
@@ -163,6 +164,7 @@ qemuWaitExit(QemuProc *p, int *retStatus)
 static int
 qemuStart(QemuProc *p, const char *binary, size_t index)
 {
+    g_autoptr(QemuMonitorBatch) batch = NULL;
     g_autoptr(GError) gerr = NULL;
     g_autofree char *qmp = NULL;
     pid_t parent = getpid();
@@ -213,8 +215,30 @@ qemuStart(QemuProc *p, const char *binary, size_t index)
 
     if (!(p->mon = qemuMonitorOpen(p->sock, p->name, ctx, WAIT_MS, &callbacks, p, NULL)))
         TEST_FAIL("# cannot open the monitor of %s: %s", p->name, errorGetSlot()->message);
+    if (index == 1) {
+        /* pipelined behind qmp_capabilities, as a migration's destination
+         * does: QEMU must run them after the negotiation, in order */
+        g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
+        QemuMonitorMigrationCaps caps = { 0 };
+        json_object *cmds[2] = { NULL };
+
+        caps.set[QEMU_MONITOR_MIGRATION_CAP_EVENTS] = true;
+        caps.state[QEMU_MONITOR_MIGRATION_CAP_EVENTS] = true;
+        qemuMonitorJSONMigrationParamsSetUInt(params,
+                                              QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT, 250);
+        cmds[0] = qemuMonitorJSONBuildMigrateSetCapabilities(&caps);
+        cmds[1] = qemuMonitorJSONBuildMigrateSetParameters(params);
+        batch = qemuMonitorBatchSubmit(p->mon, cmds, G_N_ELEMENTS(cmds), WAIT_MS);
+        if (!batch)
+            TEST_FAIL("# %s", errorGetSlot()->message);
+    }
     if (qemuMonitorWaitReady(p->mon, WAIT_MS) < 0)
         TEST_FAIL("# %s", errorGetSlot()->message);
+    if (batch) {
+        p->batchResult = g_strdup(qemuMonitorBatchWait(batch) == 0 ? "ok" :
+                                  errorGetSlot()->message);
+        errorReset();
+    }
     return 0;
 }
 
@@ -245,6 +269,7 @@ qemuCleanup(QemuProc *p, size_t index)
         rmdir(p->dir);
     g_clear_pointer(&p->sock, g_free);
     g_clear_pointer(&p->log, g_free);
+    g_clear_pointer(&p->batchResult, g_free);
     g_clear_pointer(&p->dir, g_free);
     g_clear_pointer(&p->events, g_ptr_array_unref);
     g_clear_pointer(&p->late, g_ptr_array_unref);
@@ -299,6 +324,29 @@ static int
 testStatus(const void *opaque)
 {
     return checkStatus(&procs[0], false, QEMU_MONITOR_RUN_STATE_PRELAUNCH);
+}
+
+/* qemu-b got migrate-set-capabilities and migrate-set-parameters written
+ * right behind qmp_capabilities, before QEMU answered it: both ran. */
+static int
+testBatchNegotiation(const void *opaque)
+{
+    QemuProc *p = &procs[1];
+    g_autoptr(QemuMonitorMigrationParams) params = NULL;
+    QemuMonitorMigrationCaps caps = { 0 };
+
+    TEST_CHECK(streq(p->batchResult, "ok"), "# batch: %s", p->batchResult);
+    TEST_CHECK(qemuMonitorGetMigrationCaps(p->mon, &caps) == 0, "# %s",
+               errorGetSlot()->message);
+    TEST_CHECK(caps.set[QEMU_MONITOR_MIGRATION_CAP_EVENTS] &&
+               caps.state[QEMU_MONITOR_MIGRATION_CAP_EVENTS], "# events capability is off");
+    TEST_CHECK((params = qemuMonitorGetMigrationParams(p->mon)) != NULL, "# %s",
+               errorGetSlot()->message);
+    TEST_CHECK(params->set[QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT] &&
+               params->num[QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT] == 250,
+               "# downtime-limit %" G_GUINT64_FORMAT,
+               (guint64)params->num[QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT]);
+    return 0;
 }
 
 /* getfd passes a descriptor (SCM_RIGHTS); closefd finds it by name once. */
@@ -553,6 +601,7 @@ main(int argc, char **argv)
     if (started) {
         testRun("query-version", testVersion, NULL);
         testRun("query-status", testStatus, NULL);
+        testRun("batch-behind-negotiation", testBatchNegotiation, NULL);
         testRun("stop-cont", testStopCont, NULL);
         testRun("getfd-closefd", testFileHandle, NULL);
         testRun("stuck-qemu-timeout", testStuck, NULL);

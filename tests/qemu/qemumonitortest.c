@@ -630,6 +630,192 @@ caseClosePending(Fixture *fx)
 }
 
 typedef struct {
+    Mutex lock;
+    Cond cond;
+    bool holding;           /* the loop thread is held */
+    bool release;
+} LoopHold;
+
+static gboolean
+holdLoop(gpointer opaque)
+{
+    LoopHold *h = opaque;
+    gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
+
+    mutexLock(&h->lock);
+    h->holding = true;
+    condBroadcast(&h->cond);
+    while (!h->release && condWaitUntil(&h->cond, &h->lock, deadline))
+        ;
+    mutexUnlock(&h->lock);
+    return G_SOURCE_REMOVE;
+}
+
+static bool
+loopHeld(void *opaque)
+{
+    LoopHold *h = opaque;
+    bool ret;
+
+    mutexLock(&h->lock);
+    ret = h->holding;
+    mutexUnlock(&h->lock);
+    return ret;
+}
+
+static gpointer
+pausedStatusThread(gpointer opaque)
+{
+    g_autoptr(QemuMonitor) mon = opaque;
+    g_autoptr(QemuMonitorStatus) st = qemuMonitorGetStatus(mon);
+    char *msg = NULL;
+
+    if (!st)
+        msg = g_strdup_printf("%d %s", errorGetCode(), errorGetSlot()->message);
+    else if (st->running)
+        msg = g_strdup("running");
+    errorReset();
+    return msg;
+}
+
+static int
+caseWriteFromCaller(Fixture *fx)
+{
+    /* on the heap: on a failure the loop may still run holdLoop later */
+    LoopHold *h = g_new0(LoopHold, 1);
+    GThread *t = NULL;
+    g_autofree char *res = NULL;
+    bool written;
+
+    TEST_CHECK(qemuMonitorWaitReady(fx->mon, 2000) == 0, "# %s", errorGetSlot()->message);
+    mutexInit(&h->lock);
+    condInit(&h->cond);
+    g_main_context_invoke(fx->ctx, holdLoop, h);
+    TEST_CHECK(testWaitFor(loopHeld, h, WAIT_MS), "# the loop thread was not held");
+    t = g_thread_new("status", pausedStatusThread, qemuMonitorRef(fx->mon));
+    /* the loop cannot write now: the caller's thread did */
+    written = testWaitFor(awaitingReply, fx->mon, 2000);
+    mutexLock(&h->lock);
+    h->release = true;
+    condBroadcast(&h->cond);
+    mutexUnlock(&h->lock);
+    /* the reply is read once holdLoop has returned */
+    res = g_thread_join(t);
+    TEST_CHECK(written, "# query-status not written while the loop thread was held");
+    TEST_CHECK(res == NULL, "# query-status: %s", res);
+    mutexClear(&h->lock);
+    condClear(&h->cond);
+    g_free(h);
+    return 0;
+}
+
+/* migrate-set-capabilities with @rp also setting return-path. */
+static json_object *
+buildCaps(bool rp)
+{
+    QemuMonitorMigrationCaps caps = { 0 };
+
+    caps.set[QEMU_MONITOR_MIGRATION_CAP_EVENTS] = true;
+    caps.state[QEMU_MONITOR_MIGRATION_CAP_EVENTS] = true;
+    if (rp) {
+        caps.set[QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH] = true;
+        caps.state[QEMU_MONITOR_MIGRATION_CAP_RETURN_PATH] = true;
+    }
+    return qemuMonitorJSONBuildMigrateSetCapabilities(&caps);
+}
+
+static int
+caseBatchNegotiation(Fixture *fx)
+{
+    json_object *cmds[] = {
+        buildCaps(true),
+        qemuMonitorJSONBuildMigrateIncoming("tcp:0.0.0.0:49152"),
+    };
+    g_autoptr(QemuMonitorBatch) batch = NULL;
+
+    /* before the greeting (the mock waits 100 ms): queued behind the
+     * negotiation the transport starts when the greeting comes */
+    TEST_CHECK((batch = qemuMonitorBatchSubmit(fx->mon, cmds, G_N_ELEMENTS(cmds),
+                                               QEMU_MONITOR_TIMEOUT_DEFAULT)) != NULL,
+               "# %s", errorGetSlot()->message);
+    TEST_CHECK(qemuMonitorWaitReady(fx->mon, 2000) == 0, "# %s", errorGetSlot()->message);
+    TEST_CHECK(qemuMonitorBatchWait(batch) == 0, "# %s", errorGetSlot()->message);
+    TEST_CHECK(recWait(&fx->rec, fx->rec.events, 1), "# no MIGRATION event");
+    CHECK_LIST(fx, events, "MIGRATION setup");
+    TEST_CHECK(qemuMonitorGetPendingCount(fx->mon) == 0, "# pending");
+    return 0;
+}
+
+static gpointer
+stopThread(gpointer opaque)
+{
+    g_autoptr(QemuMonitor) mon = opaque;
+    char *msg = NULL;
+
+    if (qemuMonitorStop(mon) < 0)
+        msg = g_strdup_printf("%d %s", errorGetCode(), errorGetSlot()->message);
+    errorReset();
+    return msg;
+}
+
+static int
+caseBatchError(Fixture *fx)
+{
+    g_autoptr(QemuMonitorMigrationParams) params = qemuMonitorJSONMigrationParamsNew();
+    json_object *cmds[3] = { NULL };
+    g_autoptr(QemuMonitorBatch) batch = NULL;
+    PendingData pd = { fx->mon, 4 };
+    GThread *t = NULL;
+    g_autofree char *res = NULL;
+    int rc;
+
+    TEST_CHECK(qemuMonitorWaitReady(fx->mon, 2000) == 0, "# %s", errorGetSlot()->message);
+    qemuMonitorJSONMigrationParamsSetUInt(params, QEMU_MONITOR_MIGRATION_PARAM_DOWNTIME_LIMIT,
+                                          300);
+    cmds[0] = buildCaps(false);
+    cmds[1] = qemuMonitorJSONBuildMigrateSetParameters(params);
+    cmds[2] = qemuMonitorJSONBuildMigrateIncoming("tcp:0.0.0.0:49152");
+    TEST_CHECK((batch = qemuMonitorBatchSubmit(fx->mon, cmds, G_N_ELEMENTS(cmds),
+                                               QEMU_MONITOR_TIMEOUT_DEFAULT)) != NULL,
+               "# %s", errorGetSlot()->message);
+    /* a plain command behind the batch: the mock checks it waits */
+    t = g_thread_new("stop", stopThread, qemuMonitorRef(fx->mon));
+    if (!testWaitFor(pendingIsN, &pd, WAIT_MS)) {
+        g_clear_pointer(&fx->mon, qemuMonitorClose);
+        g_free(g_thread_join(t));
+        TEST_FAIL("# stop not queued behind the batch");
+    }
+    rc = qemuMonitorBatchWait(batch);
+    res = g_thread_join(t);
+    TEST_CHECK(rc < 0, "# the batch succeeded");
+    if (checkError(VIR_ERR_INTERNAL_ERROR,
+                   "internal error: unable to execute QEMU command 'migrate-set-parameters': "
+                   "Parameter 'downtime_limit' expects an integer in the range of 0 to 2000 "
+                   "seconds", false) < 0)
+        return -1;
+    TEST_CHECK(res == NULL, "# stop: %s", res);
+    return 0;
+}
+
+static int
+caseBatchEOF(Fixture *fx)
+{
+    json_object *cmds[] = {
+        buildCaps(false),
+        qemuMonitorJSONBuildMigrateIncoming("tcp:0.0.0.0:49152"),
+    };
+
+    TEST_CHECK(qemuMonitorWaitReady(fx->mon, 2000) == 0, "# %s", errorGetSlot()->message);
+    TEST_CHECK(qemuMonitorRunBatch(fx->mon, cmds, G_N_ELEMENTS(cmds)) < 0,
+               "# the batch succeeded");
+    if (checkError(VIR_ERR_INTERNAL_ERROR,
+                   "internal error: unable to execute QEMU command 'migrate-set-capabilities': "
+                   "Capability 'events' is not supported", false) < 0)
+        return -1;
+    return checkClosed(fx, QEMU_MONITOR_CLOSED_EOF, "end of file from QEMU monitor");
+}
+
+typedef struct {
     const char *name;
     int (*func)(Fixture *fx);
 } MockCase;
@@ -660,6 +846,10 @@ static const MockCase cases[] = {
     { "large-reply", caseLargeReply },
     { "pipelined", casePipelined },
     { "close-pending", caseClosePending },
+    { "write-from-caller", caseWriteFromCaller },
+    { "batch-negotiation", caseBatchNegotiation },
+    { "batch-error", caseBatchError },
+    { "batch-eof", caseBatchEOF },
 };
 
 int
