@@ -341,6 +341,30 @@ def test_p2p_persist(pair, lv, ctx):
     la.take("g1", settle=0.1)
 
 
+def migrate3_thread(pair, lv, name, flags):
+    """python3-libvirt migrate3(@flags) of @name from A to B in a thread, on
+    its own connections: Debian's client library holds a second thread's
+    call on a connection whose Perform3 is pending until the next keepalive
+    (up to 5 s), so the caller's queries use ctx's connections.  Returns
+    (thread, result): result gets "dom" or "error"."""
+    result = {}
+
+    def run():
+        src = lv.open(uri(pair.a))
+        dst = lv.open(uri(pair.b))
+        try:
+            result["dom"] = src.lookupByName(name).migrate3(
+                dst, {lv.VIR_MIGRATE_PARAM_URI: "tcp://%s" % pair.b.addr}, flags)
+        except lv.libvirtError as e:
+            result["error"] = e
+        finally:
+            src.close()
+            dst.close()
+    th = threading.Thread(target=run, daemon=True)
+    th.start()
+    return th, result
+
+
 def test_postcopy(pair, lv, ctx):
     ca, cb, la, lb = ctx["ca"], ctx["cb"], ctx["la"], ctx["lb"]
     # a guest that does not touch its working set between verification
@@ -350,25 +374,7 @@ def test_postcopy(pair, lv, ctx):
     la.take("g2")
     dom.migrateSetMaxSpeed(4)
     dom.migrateSetMaxSpeed(8, lv.VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
-    result = {}
-
-    def run():
-        # its own connections: Debian's client library holds a second
-        # thread's call on a connection whose Perform3 is pending until
-        # the next keepalive (up to 5 s), so the queries below use ca/cb
-        src = lv.open(uri(pair.a))
-        dst = lv.open(uri(pair.b))
-        try:
-            result["dom"] = src.lookupByName("g2").migrate3(
-                dst, {lv.VIR_MIGRATE_PARAM_URI: "tcp://%s" % pair.b.addr},
-                lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_POSTCOPY)
-        except lv.libvirtError as e:
-            result["error"] = e
-        finally:
-            src.close()
-            dst.close()
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
+    th, result = migrate3_thread(pair, lv, "g2", lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_POSTCOPY)
     t.check(wait_transfer(dom), "post-copy: the pre-copy transfer runs")
     dom.migrateStartPostCopy()
     # QEMU serves the destination's page faults at once, so post-copy may
@@ -435,22 +441,7 @@ def postcopy_running(pair, lv, ctx, name):
     la.take(name)
     dom.migrateSetMaxSpeed(4)
     dom.migrateSetMaxSpeed(1, lv.VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY)
-    result = {}
-
-    def run():
-        src = lv.open(uri(pair.a))
-        dst = lv.open(uri(pair.b))
-        try:
-            result["dom"] = src.lookupByName(name).migrate3(
-                dst, {lv.VIR_MIGRATE_PARAM_URI: "tcp://%s" % pair.b.addr},
-                lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_POSTCOPY)
-        except lv.libvirtError as e:
-            result["error"] = e
-        finally:
-            src.close()
-            dst.close()
-    th = threading.Thread(target=run, daemon=True)
-    th.start()
+    th, result = migrate3_thread(pair, lv, name, lv.VIR_MIGRATE_LIVE | lv.VIR_MIGRATE_POSTCOPY)
     t.check(wait_transfer(dom), "%s: the pre-copy transfer runs" % name)
     dom.migrateStartPostCopy()
     t.check(wait_for(lambda: dom.state() == [3, 12], 10), "%s: A paused/post-copy" % name,

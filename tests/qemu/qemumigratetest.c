@@ -2462,6 +2462,29 @@ onIOError(virConnectPtr c, virDomainPtr dom, const char *srcPath, const char *de
     g_mutex_unlock(&evLock);
 }
 
+/* After a refused or aborted migration of "ioerr": paused on the I/O error
+ * on A, nothing on B. */
+static bool
+ioErrorPausedOnAOnly(virDomainPtr dom, const char *when)
+{
+    virDomainPtr other;
+    int state = -1;
+    int reason = -1;
+
+    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
+        reason != VIR_DOMAIN_PAUSED_IOERROR) {
+        printf("# state on A %s: %d/%d, wanted paused/ioerror\n", when, state, reason);
+        return false;
+    }
+    if ((other = virDomainLookupByName(connB, "ioerr"))) {
+        virDomainFree(other);
+        printf("# the guest is left on B %s\n", when);
+        return false;
+    }
+    virResetLastError();
+    return true;
+}
+
 /*
  * VIR_MIGRATE_ABORT_ON_ERROR: the guest's disk (error_policy='stop') lives
  * on a small tmpfs of this process's own mount namespace; once the
@@ -2482,9 +2505,6 @@ caseAbortOnError(void)
     g_autofree char *lifecycle = NULL;
     Mig m = { 0 };
     virDomainPtr dom = NULL;
-    virDomainPtr other;
-    int state = -1;
-    int reason = -1;
     int cbReason;
     int cbPlain;
     bool ioSeen = false;
@@ -2551,11 +2571,8 @@ caseAbortOnError(void)
         printf("# migration: %d %s\n", m.code, m.message ? m.message : "succeeded");
         goto fail;
     }
-    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
-        reason != VIR_DOMAIN_PAUSED_IOERROR) {
-        printf("# state on A %d/%d, wanted paused/ioerror\n", state, reason);
+    if (!ioErrorPausedOnAOnly(dom, "after the abort"))
         goto fail;
-    }
     /* BLOCK_IO_ERROR as libvirt reports it: the disk's path and alias,
      * action pause, reason enospc; SUSPENDED_IOERROR once */
     ioWant = g_strdup_printf("%s ide0-0-0 %d enospc", img, VIR_DOMAIN_EVENT_IO_ERROR_PAUSE);
@@ -2575,12 +2592,6 @@ caseAbortOnError(void)
         printf("# lifecycle on A: %s (wanted one SUSPENDED_IOERROR: 3 2)\n", lifecycle);
         goto fail;
     }
-    if ((other = virDomainLookupByName(connB, "ioerr"))) {
-        virDomainFree(other);
-        printf("# the guest is left on B\n");
-        goto fail;
-    }
-    virResetLastError();
     migClear(&m);
 
     /*
@@ -2600,18 +2611,8 @@ caseAbortOnError(void)
                m.message ? m.message : "succeeded");
         goto fail;
     }
-    if (virDomainGetState(dom, &state, &reason, 0) < 0 || state != VIR_DOMAIN_PAUSED ||
-        reason != VIR_DOMAIN_PAUSED_IOERROR) {
-        printf("# state on A after the second try %d/%d, wanted paused/ioerror\n",
-               state, reason);
+    if (!ioErrorPausedOnAOnly(dom, "after the second try"))
         goto fail;
-    }
-    if ((other = virDomainLookupByName(connB, "ioerr"))) {
-        virDomainFree(other);
-        printf("# the guest is left on B after the second try\n");
-        goto fail;
-    }
-    virResetLastError();
     migClear(&m);
     virDomainDestroy(dom);
     virDomainFree(dom);
