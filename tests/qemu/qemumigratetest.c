@@ -1045,6 +1045,22 @@ caseDowntime(void)
     return 0;
 }
 
+/* Starts a POSTCOPY migration of @dom at 1 MiB/s, the post-copy phase at
+ * 1 MiB/s too (so that it lasts), and waits until it moves data. */
+static int
+migStartSlowPostcopy(Mig *m, virDomainPtr dom)
+{
+    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
+          "post-copy bandwidth");
+    m->dom = dom;
+    m->flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
+    m->bandwidth = 1;
+    m->dxml = destXML(dom);
+    migStart(m);
+    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    return 0;
+}
+
 /* Post-copy failure: the destination's QEMU dies after the switch.  The
  * source keeps the guest paused with POSTCOPY_FAILED and never resumes it. */
 static int
@@ -1061,15 +1077,7 @@ casePostcopyFail(void)
     CHECK((dom = startGuest("pcf", 96, "heartbeat_ms=50 dirty_mib_s=30 wss_mib=32", false)),
           "start");
     CHECK(waitSerial(rootA, "pcf", "CHECK OK"), "guest running on A");
-    /* keep the post-copy phase long */
-    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
-          "post-copy bandwidth");
-    m.dom = dom;
-    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
-    m.bandwidth = 1;
-    m.dxml = destXML(dom);
-    migStart(&m);
-    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(migStartSlowPostcopy(&m, dom) == 0, "slow post-copy migration started");
     CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
     CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
     CHECK(virDomainAbortJob(dom) < 0 && virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
@@ -1119,14 +1127,7 @@ casePostcopyAbort(void)
           "no job: refused");
     CHECK(virDomainAbortJobFlags(dom, 2) < 0 && virGetLastError()->code == VIR_ERR_INVALID_ARG,
           "unknown flag refused");
-    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
-          "post-copy bandwidth");
-    m.dom = dom;
-    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
-    m.bandwidth = 1;
-    m.dxml = destXML(dom);
-    migStart(&m);
-    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(migStartSlowPostcopy(&m, dom) == 0, "slow post-copy migration started");
     CHECK(virDomainAbortJobFlags(dom, VIR_DOMAIN_ABORT_JOB_POSTCOPY) < 0 &&
               virGetLastError()->code == VIR_ERR_OPERATION_INVALID,
           "pre-copy: refused");
@@ -1172,14 +1173,7 @@ casePostcopySourceKilled(void)
           "start");
     CHECK(waitSerial(rootA, "pcs", "CHECK OK"), "guest running on A");
     srcPid = qemuPid(rootA, "pcs");
-    CHECK(virDomainMigrateSetMaxSpeed(dom, 1, VIR_DOMAIN_MIGRATE_MAX_SPEED_POSTCOPY) == 0,
-          "post-copy bandwidth");
-    m.dom = dom;
-    m.flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_POSTCOPY;
-    m.bandwidth = 1;
-    m.dxml = destXML(dom);
-    migStart(&m);
-    CHECK(waitTransferring(dom, 256 * 1024), "transfer under way");
+    CHECK(migStartSlowPostcopy(&m, dom) == 0, "slow post-copy migration started");
     CHECK(virDomainMigrateStartPostCopy(dom, 0) == 0, "start post-copy");
     CHECK(waitState(dom, VIR_DOMAIN_PAUSED, VIR_DOMAIN_PAUSED_POSTCOPY), "A paused/postcopy");
     CHECK((ddom = virDomainLookupByName(connB, "pcs")), "on B");
