@@ -11,6 +11,7 @@
 #include "qemu/qemu_stats.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/log.h"
 #include "util/str.h"
 
@@ -407,7 +408,7 @@ qemuDomainWriteFileAtomicFull(const char *path, const char *contents, bool sync)
         }
         done += n;
     }
-    if ((sync && fdatasync(fd) < 0) || close(fd) < 0) {
+    if ((sync ? fdSyncClose(fd) : close(fd)) < 0) {
         reportSystemError(errno, _("cannot write '%1$s'"), tmp);
         unlink(tmp);
         return -1;

@@ -13,6 +13,7 @@
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_status.h"
 #include "util/error.h"
+#include "util/fileio.h"
 #include "util/json.h"
 #include "util/log.h"
 #include "util/str.h"
@@ -422,6 +423,7 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
     int fd = -1;
     int ret = -1;
     int rc;
+    int err;
 
     if (!memoryOnly && dumpformat != VIR_DOMAIN_CORE_DUMP_FORMAT_RAW) {
         reportError(VIR_ERR_OPERATION_UNSUPPORTED, "%s",
@@ -467,15 +469,15 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
     /* the migration stream always ends with the guest stopped */
     if (!memoryOnly)
         paused = true;
-    /* a FIFO or a character device has nothing to sync */
-    if (fdatasync(fd) < 0 && errno != EINVAL && errno != EROFS) {
-        reportSystemError(errno, _("unable to close file %1$s"), path);
-        goto done;
-    }
-    rc = close(fd);
+    /* flushing a dump of the guest's RAM may take long: not under the
+     * domain's lock (the job is still held), so queries go on */
+    domainObjUnlock(vm);
+    rc = fdSyncClose(fd);
+    err = errno;
+    domainObjLock(vm);
     fd = -1;
     if (rc < 0) {
-        reportSystemError(errno, _("unable to close file %1$s"), path);
+        reportSystemError(err, _("unable to close file %1$s"), path);
         goto done;
     }
     LOG_INFO("domain '%s' dumped to '%s'", name, path);

@@ -301,6 +301,7 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
     int fd = -1;
     int qemuFd = -1;
     int rc;
+    int err;
 
     while (fmt && format < G_N_ELEMENTS(qemuSaveFormats) && !streq(qemuSaveFormats[format], fmt))
         format++;
@@ -378,14 +379,22 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
         qemuFd = -1;    /* closed by qemuSaveStream */
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
         goto error;
-    if (fdatasync(fd) < 0 || close(fd) < 0) {
-        fd = -1;
-        reportSystemError(errno, _("cannot write save image '%1$s'"), path);
+    /* flushing the image may take long: not under the domain's lock (the
+     * job is still held), so queries go on */
+    domainObjUnlock(vm);
+    rc = fdSyncClose(fd);
+    err = errno;
+    domainObjLock(vm);
+    fd = -1;
+    if (rc < 0) {
+        reportSystemError(err, _("cannot write save image '%1$s'"), path);
         goto error;
     }
     LOG_INFO("domain '%s' saved to '%s'", name, path);
     qemuFileJobEndLocked(vm);
-    qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
+    /* (destroyed while the image was flushed: it stopped then, the image is whole) */
+    if (domainObjIsActive(vm))
+        qemuProcessStop(driver, vm, VIR_DOMAIN_SHUTOFF_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
     return 0;
 
  error:

@@ -7,6 +7,32 @@
 #include "util/fileio.h"
 
 /**
+ * fdSyncClose:
+ * @fd: a descriptor of a file just written (owned: closed in every case)
+ *
+ * Flushes the data of @fd to its storage, then closes it.  A FIFO, socket
+ * or character device has nothing to flush (fdatasync's EINVAL / EROFS are
+ * not errors).  May block for long on a large file: call it without locks
+ * others need.
+ *
+ * Returns: 0, or -1 with errno set (nothing reported).
+ */
+int
+fdSyncClose(int fd)
+{
+    int err = 0;
+
+    if (fdatasync(fd) < 0 && errno != EINVAL && errno != EROFS)
+        err = errno;
+    if (close(fd) < 0 && err == 0)
+        err = errno;
+    if (err == 0)
+        return 0;
+    errno = err;
+    return -1;
+}
+
+/**
  * fdWriteAll:
  * @fd: a blocking file descriptor
  * @buf: the bytes
