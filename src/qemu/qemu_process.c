@@ -208,6 +208,9 @@ qemuProcessPidfdOpen(pid_t pid)
  * exitCond.  Otherwise (a QEMU started by an earlier daemon): a pidfd
  * becomes readable when it exits.  Returns true once it is gone.
  */
+/* After a failed start-up command: how long QEMU may take to be seen gone. */
+#define QEMU_PROCESS_BATCH_EXIT_WAIT_MS 200
+
 static bool
 qemuProcessWaitExitLocked(DomainObj *vm, int timeoutMs)
 {
@@ -1160,6 +1163,10 @@ qemuProcessStartFull(QemuDriver *driver, DomainObj *vm, unsigned int flags,
         return -1;
     }
     if (rc < 0)
+        goto early_exit;
+    /* a start-up command QEMU refused keeps QEMU's error; QEMU gone while
+     * answering them is an early exit, whose log tail says why */
+    if (batchRc < 0 && qemuProcessWaitExitLocked(vm, QEMU_PROCESS_BATCH_EXIT_WAIT_MS))
         goto early_exit;
     if (batchRc < 0)
         goto error;
