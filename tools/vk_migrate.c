@@ -524,7 +524,8 @@ vkMigrateCmdCompcache(VkCtl *ctl, const VkCmd *cmd)
     if (virDomainMigrateGetCompressionCache(dom, &size, 0) < 0)
         return false;
     value = vkPrettyCapacity(size, &unit);
-    vkPrint(ctl, "Compression cache: %.3f %s\n", value, unit);
+    /* no newline of its own: the one every command gets ends the line */
+    vkPrint(ctl, "Compression cache: %.3f %s", value, unit);
     return true;
 }
 

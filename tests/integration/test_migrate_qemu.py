@@ -601,6 +601,14 @@ def test_responsive(pair, lv, ctx):
         t.check(rc == 0, "migrate-setspeed during the migration", err)
         rc, out, err = t.virsh(uri(pair.a), "migrate-setmaxdowntime", "g3", "123")
         t.check(rc == 0, "migrate-setmaxdowntime during the migration", err)
+        # the XBZRLE cache over RPC (procedures 299/300): virsh sets and
+        # prints it, our CLI prints the same line
+        rc, out, err = t.virsh(uri(pair.a), "migrate-compcache", "g3", "--size", str(32 << 20))
+        t.check(rc == 0 and out.strip() == "Compression cache: 32.000 MiB",
+                "virsh migrate-compcache --size during the migration", out + err)
+        rc2, out2, err2 = vk(uri(pair.a), "migrate-compcache", "g3")
+        t.check(rc2 == 0 and out2 == out, "virtkit migrate-compcache prints what virsh printed",
+                "%r against %r %s" % (out2, out, err2))
         rc, out, err = t.virsh(uri(pair.a), "domjobabort", "g3")
         t.check(rc == 0, "virsh domjobabort", err)
         rc, out, err = finish(proc)
@@ -613,8 +621,10 @@ def test_responsive(pair, lv, ctx):
     # QEMU keeps the parameters set during the migration (qemu-monitor-command
     # needs a job of its own: it waits while the migration runs, as in libvirt)
     params = qmp(uri(pair.a), "g3", "query-migrate-parameters")
-    t.check(params.get("max-bandwidth") == 6 << 20 and params.get("downtime-limit") == 123,
-            "QEMU's max-bandwidth and downtime-limit were changed on the fly", str(params))
+    t.check(params.get("max-bandwidth") == 6 << 20 and params.get("downtime-limit") == 123 and
+            params.get("xbzrle-cache-size") == 32 << 20,
+            "QEMU's max-bandwidth, downtime-limit and xbzrle-cache-size were changed on the fly",
+            str(params))
     t.check_eq(la.take("g3"), [], "aborted: no lifecycle event on A")
     t.check_eq(lb.take("g3"), [STARTED_MIGRATED, STOPPED_FAILED],
                "aborted: B shows STARTED_MIGRATED, STOPPED_FAILED")
