@@ -521,9 +521,12 @@ qemuProcessHandleLateReply(QemuMonitor *mon, const QemuMonitorLateReply *late, v
 {
     QemuProcessMonCtx *ctx = opaque;
 
-    /* State follows QEMU's events (a late 'stop' is followed by STOP). */
+    /* State follows QEMU's events (a late 'stop' is followed by STOP).  The
+     * domain's lock: a start from a managed save image replaces its def. */
+    domainObjLock(ctx->vm);
     LOG_INFO("domain '%s': late reply to '%s' after %lld ms", ctx->vm->def->name,
              late->command, (long long)late->elapsedMs);
+    domainObjUnlock(ctx->vm);
 }
 
 static void
