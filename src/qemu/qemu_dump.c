@@ -62,7 +62,22 @@ struct _QemuFileJob {
     uint64_t total;             /* bytes */
     uint64_t processed;
     uint64_t remaining;
+    /* a memory-only dump: QEMU's DUMP_COMPLETED (qemu_process.c hands it
+     * over with qemuFileJobDumpCompletedLocked), or the monitor's end */
+    bool dumpEnded;
+    bool dumpFailed;
+    char *dumpError;            /* QEMU's reason of the failure, or NULL */
+    bool monitorGone;
 };
+
+static void
+qemuFileJobFree(QemuFileJob *job)
+{
+    if (!job)
+        return;
+    g_free(job->dumpError);
+    g_free(job);
+}
 
 /**
  * qemuFileJobBeginLocked:
@@ -84,7 +99,7 @@ qemuFileJobBeginLocked(DomainObj *vm, int operation, bool abortable)
     job->operation = operation;
     job->abortable = abortable;
     job->startMs = g_get_real_time() / 1000;
-    g_free(priv->fileJob);
+    qemuFileJobFree(priv->fileJob);
     priv->fileJob = job;
     return job;
 }
@@ -98,7 +113,51 @@ qemuFileJobBeginLocked(DomainObj *vm, int operation, bool abortable)
 void
 qemuFileJobEndLocked(DomainObj *vm)
 {
-    g_clear_pointer(&qemuDomainPrivate(vm)->fileJob, g_free);
+    g_clear_pointer(&qemuDomainPrivate(vm)->fileJob, qemuFileJobFree);
+}
+
+/**
+ * qemuFileJobDumpCompletedLocked:
+ * @vm: the domain, locked
+ * @ev: QEMU's DUMP_COMPLETED event
+ *
+ * Hands the end of a memory-only dump to the worker waiting for it; an
+ * event without such a dump running is ignored.
+ */
+void
+qemuFileJobDumpCompletedLocked(DomainObj *vm, const QemuMonitorEvent *ev)
+{
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
+
+    if (!job || job->operation != VIR_DOMAIN_JOB_OPERATION_DUMP || job->abortable ||
+        job->dumpEnded) {
+        LOG_DEBUG("domain '%s': DUMP_COMPLETED without a memory-only dump, ignored",
+                  vm->def->name);
+        return;
+    }
+    job->dumpEnded = true;
+    job->dumpFailed = !streq(ev->u.dump.status, "completed");
+    job->dumpError = g_strdup(ev->u.dump.error);
+    job->hasStats = true;
+    job->total = ev->u.dump.total;
+    job->processed = ev->u.dump.completed;
+    job->remaining = job->total > job->processed ? job->total - job->processed : 0;
+}
+
+/**
+ * qemuFileJobNotifyGoneLocked:
+ * @vm: the domain, locked
+ *
+ * Tells a running file job that QEMU's monitor closed: a memory-only dump
+ * waiting for DUMP_COMPLETED stops waiting.
+ */
+void
+qemuFileJobNotifyGoneLocked(DomainObj *vm)
+{
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
+
+    if (job)
+        job->monitorGone = true;
 }
 
 /**
@@ -234,6 +293,10 @@ qemuDumpQueryMemory(QemuMonitor *mon, QemuDumpState *retState, uint64_t *retComp
     return 0;
 }
 
+/* After query-dump said the dump ended, how long DUMP_COMPLETED (with the
+ * reason of a failure) may take to arrive. */
+#define QEMU_DUMP_EVENT_WAIT_MS 10000
+
 /* Sleeps one poll interval with @vm unlocked. */
 static void
 qemuDumpSleepLocked(DomainObj *vm)
@@ -241,6 +304,98 @@ qemuDumpSleepLocked(DomainObj *vm)
     domainObjUnlock(vm);
     g_usleep(QEMU_DUMP_POLL_US);
     domainObjLock(vm);
+}
+
+/*
+ * Waits for the end of a detached memory-only dump: DUMP_COMPLETED says
+ * how it ended (and why it failed); query-dump, polled meanwhile, gives
+ * the progress, and QEMU's end when it sends no event.  Once query-dump
+ * failed (a monitor timeout), QEMU may still write the file: no more
+ * queries, the worker waits for the event or the monitor's end.  @vm
+ * locked under the job; unlocked while waiting.  *queryError keeps the
+ * error of the failed query (the caller frees it).  Returns 0, or -1 with
+ * an error.
+ */
+static int
+qemuDumpWaitMemoryLoopLocked(DomainObj *vm, SavedError **queryError)
+{
+    g_autofree char *name = g_strdup(vm->def->name);
+    QemuDumpState endState = QEMU_DUMP_STATE_ACTIVE;
+    gint64 endSeenMs = -1;
+
+    for (;;) {
+        QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
+        QemuDumpState state = QEMU_DUMP_STATE_ACTIVE;
+        uint64_t completed = 0;
+        uint64_t total = 0;
+        QemuMonitor *mon;
+        int rc;
+
+        if (job && job->dumpEnded) {
+            if (!job->dumpFailed)
+                return 0;
+            if (job->dumpError)
+                reportError(VIR_ERR_OPERATION_FAILED, _("memory-only dump failed: %1$s"),
+                            job->dumpError);
+            else
+                reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                            _("memory-only dump failed for unknown reason"));
+            return -1;
+        }
+        if (!job || job->monitorGone || !domainObjIsActive(vm)) {
+            if (*queryError)
+                errorRestore(queryError);
+            else
+                reportError(VIR_ERR_OPERATION_FAILED, "%s", _("domain is not running"));
+            return -1;
+        }
+        if (!*queryError && endSeenMs < 0) {
+            rc = -1;
+            if ((mon = qemuDomainEnterMonitorLocked(vm))) {
+                rc = qemuDumpQueryMemory(mon, &state, &completed, &total);
+                if (qemuDomainExitMonitorLocked(vm, mon) < 0)
+                    rc = -1;
+            }
+            if (rc < 0) {
+                *queryError = errorSave();
+                LOG_WARN("domain '%s': query-dump failed; waiting for QEMU to end the dump",
+                         name);
+                continue;
+            }
+            job = qemuDomainPrivate(vm)->fileJob;
+            if (job && !job->dumpEnded) {
+                job->hasStats = true;
+                job->total = total;
+                job->processed = completed;
+                job->remaining = total > completed ? total - completed : 0;
+            }
+            if (state != QEMU_DUMP_STATE_ACTIVE) {
+                endState = state;
+                endSeenMs = g_get_monotonic_time() / 1000;
+                continue;
+            }
+        } else if (endSeenMs >= 0 &&
+                   g_get_monotonic_time() / 1000 - endSeenMs > QEMU_DUMP_EVENT_WAIT_MS) {
+            /* no DUMP_COMPLETED came: query-dump's word */
+            LOG_WARN("domain '%s': no DUMP_COMPLETED from QEMU", name);
+            if (endState == QEMU_DUMP_STATE_COMPLETED)
+                return 0;
+            reportError(VIR_ERR_OPERATION_FAILED, "%s",
+                        _("memory-only dump failed for unknown reason"));
+            return -1;
+        }
+        qemuDumpSleepLocked(vm);
+    }
+}
+
+static int
+qemuDumpWaitMemoryLocked(DomainObj *vm)
+{
+    SavedError *queryError = NULL;
+    int ret = qemuDumpWaitMemoryLoopLocked(vm, &queryError);
+
+    savedErrorFree(queryError);
+    return ret;
 }
 
 /*
@@ -274,13 +429,12 @@ qemuDumpStreamLocked(DomainObj *vm, bool memoryOnly, int fd, const char *format)
     }
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
         return -1;
+    if (memoryOnly)
+        return qemuDumpWaitMemoryLocked(vm);
 
     for (;;) {
         g_autoptr(QemuMonitorMigrationInfo) info = NULL;
         QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
-        QemuDumpState state = QEMU_DUMP_STATE_ACTIVE;
-        uint64_t completed = 0;
-        uint64_t total = 0;
         bool cancel = job && job->abortRequested && !cancelSent;
 
         rc = 0;
@@ -288,47 +442,27 @@ qemuDumpStreamLocked(DomainObj *vm, bool memoryOnly, int fd, const char *format)
             return -1;
         if (cancel && (rc = qemuMonitorMigrateCancel(mon)) == 0)
             cancelSent = true;
-        if (rc == 0 && memoryOnly)
-            rc = qemuDumpQueryMemory(mon, &state, &completed, &total);
-        else if (rc == 0 && !(info = qemuMonitorGetMigrationInfo(mon)))
+        if (rc == 0 && !(info = qemuMonitorGetMigrationInfo(mon)))
             rc = -1;
         if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
             return -1;
-        job = qemuDomainPrivate(vm)->fileJob;
 
-        if (memoryOnly) {
-            if (job) {
-                job->hasStats = true;
-                job->total = total;
-                job->processed = completed;
-                job->remaining = total > completed ? total - completed : 0;
+        qemuFileJobUpdateLocked(vm, info);
+        switch (info->status) {
+        case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
+            return 0;
+        case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
+        case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
+            if (cancelSent) {
+                qemuFileJobReportAborted(VIR_DOMAIN_JOB_OPERATION_DUMP);
+            } else {
+                reportError(VIR_ERR_OPERATION_FAILED,
+                            _("dumping domain '%1$s' failed in QEMU: %2$s"), name,
+                            info->errorDesc ? info->errorDesc : _("no reason given"));
             }
-            if (state == QEMU_DUMP_STATE_COMPLETED)
-                return 0;
-            if (state == QEMU_DUMP_STATE_FAILED) {
-                /* query-dump has no reason (DUMP_COMPLETED's error would) */
-                reportError(VIR_ERR_OPERATION_FAILED, "%s",
-                            _("memory-only dump failed for unknown reason"));
-                return -1;
-            }
-        } else {
-            qemuFileJobUpdateLocked(vm, info);
-            switch (info->status) {
-            case QEMU_MONITOR_MIGRATION_STATUS_COMPLETED:
-                return 0;
-            case QEMU_MONITOR_MIGRATION_STATUS_FAILED:
-            case QEMU_MONITOR_MIGRATION_STATUS_CANCELLED:
-                if (cancelSent) {
-                    qemuFileJobReportAborted(VIR_DOMAIN_JOB_OPERATION_DUMP);
-                } else {
-                    reportError(VIR_ERR_OPERATION_FAILED,
-                                _("dumping domain '%1$s' failed in QEMU: %2$s"), name,
-                                info->errorDesc ? info->errorDesc : _("no reason given"));
-                }
-                return -1;
-            default:
-                break;
-            }
+            return -1;
+        default:
+            break;
         }
         qemuDumpSleepLocked(vm);
     }

@@ -15,6 +15,8 @@ int qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
 
 QemuFileJob *qemuFileJobBeginLocked(DomainObj *vm, int operation, bool abortable);
 void qemuFileJobEndLocked(DomainObj *vm);
+void qemuFileJobDumpCompletedLocked(DomainObj *vm, const QemuMonitorEvent *ev);
+void qemuFileJobNotifyGoneLocked(DomainObj *vm);
 bool qemuFileJobUpdateLocked(DomainObj *vm, const QemuMonitorMigrationInfo *info);
 void qemuFileJobReportAborted(int operation);
 int qemuFileJobInfoLocked(DomainObj *vm, virDomainJobInfoPtr info);

@@ -150,6 +150,7 @@ static const char *const eventNames[] = {
     [QEMU_MONITOR_EVENT_DEVICE_DELETED] = "DEVICE_DELETED",
     [QEMU_MONITOR_EVENT_BALLOON_CHANGE] = "BALLOON_CHANGE",
     [QEMU_MONITOR_EVENT_BLOCK_IO_ERROR] = "BLOCK_IO_ERROR",
+    [QEMU_MONITOR_EVENT_DUMP_COMPLETED] = "DUMP_COMPLETED",
 };
 G_STATIC_ASSERT(G_N_ELEMENTS(eventNames) == QEMU_MONITOR_EVENT_LAST);
 
@@ -674,6 +675,10 @@ qemuMonitorJSONEventFree(QemuMonitorEvent *event)
         g_free(event->u.ioError.nodeName);
         g_free(event->u.ioError.action);
         break;
+    case QEMU_MONITOR_EVENT_DUMP_COMPLETED:
+        g_free(event->u.dump.status);
+        g_free(event->u.dump.error);
+        break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:
     case QEMU_MONITOR_EVENT_RESUME:
@@ -798,6 +803,7 @@ qemuMonitorJSONParseEvent(json_object *msg)
     const char *name = jsonGetString(msg, "event");
     json_object *ts = jsonGetObject(msg, "timestamp");
     json_object *data = NULL;
+    json_object *result = NULL;
     const char *str = NULL;
     int type;
 
@@ -874,6 +880,24 @@ qemuMonitorJSONParseEvent(json_object *msg)
         ev->u.ioError.device = g_strdup(jsonGetString(data, "device"));
         ev->u.ioError.nodeName = g_strdup(jsonGetString(data, "node-name"));
         (void)jsonGetBool(data, "nospace", &ev->u.ioError.nospace);
+        break;
+    case QEMU_MONITOR_EVENT_DUMP_COMPLETED:
+        /* "result" is query-dump's answer; "error" only when it failed */
+        result = jsonGetObject(data, "result");
+        if (!(str = jsonGetString(result, "status"))) {
+            qemuMonitorJSONReportBadEvent(name, "result.status");
+            return NULL;
+        }
+        if (jsonGetUInt64(result, "total", &ev->u.dump.total) < 0) {
+            qemuMonitorJSONReportBadEvent(name, "result.total");
+            return NULL;
+        }
+        if (jsonGetUInt64(result, "completed", &ev->u.dump.completed) < 0) {
+            qemuMonitorJSONReportBadEvent(name, "result.completed");
+            return NULL;
+        }
+        ev->u.dump.status = g_strdup(str);
+        ev->u.dump.error = g_strdup(jsonGetString(data, "error"));
         break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:

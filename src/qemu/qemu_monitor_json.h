@@ -144,6 +144,7 @@ typedef enum {
     QEMU_MONITOR_EVENT_DEVICE_DELETED,
     QEMU_MONITOR_EVENT_BALLOON_CHANGE,
     QEMU_MONITOR_EVENT_BLOCK_IO_ERROR,
+    QEMU_MONITOR_EVENT_DUMP_COMPLETED,
 
     QEMU_MONITOR_EVENT_LAST
 } QemuMonitorEventType;
@@ -412,6 +413,12 @@ typedef struct {
             char *action;       /* "ignore", "report", "stop" */
             bool nospace;       /* the error was ENOSPC */
         } ioError;
+        struct {
+            char *status;       /* DumpStatus: "completed", "failed", ... */
+            uint64_t total;     /* bytes */
+            uint64_t completed;
+            char *error;        /* QEMU's reason of a failure, NULL when none */
+        } dump;
     } u;
 } QemuMonitorEvent;
 void qemuMonitorJSONEventFree(QemuMonitorEvent *event);

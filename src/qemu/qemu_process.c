@@ -14,6 +14,7 @@
 #define ERR_DOMAIN VIR_FROM_QEMU
 
 #include "qemu/qemu_command.h"
+#include "qemu/qemu_dump.h"
 #include "qemu/qemu_migration.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_graphics.h"
@@ -509,6 +510,10 @@ qemuProcessHandleEvent(QemuMonitor *mon, const QemuMonitorEvent *ev, void *opaqu
         qemuProcessHandleIOError(driver, vm, ev);
         break;
 
+    case QEMU_MONITOR_EVENT_DUMP_COMPLETED:
+        qemuFileJobDumpCompletedLocked(vm, ev);
+        break;
+
     case QEMU_MONITOR_EVENT_POWERDOWN:
     default:
         break;
@@ -540,8 +545,10 @@ qemuProcessHandleClosed(QemuMonitor *mon, QemuMonitorClosedReason reason, const 
     domainObjLock(ctx->vm);
     LOG_DEBUG("domain '%s': monitor closed: %s", ctx->vm->def->name,
               message ? message : "EOF");
-    if (priv->mon == mon)
+    if (priv->mon == mon) {
         qemuMigrationNotifyGoneLocked(ctx->vm);
+        qemuFileJobNotifyGoneLocked(ctx->vm);
+    }
     if (priv->mon == mon && !g_atomic_int_get(&ctx->driver->closing))
         qemuProcessQueueWork(ctx->driver, ctx->vm, QEMU_PROCESS_WORK_GONE, priv->pid);
     domainObjUnlock(ctx->vm);

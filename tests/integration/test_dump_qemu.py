@@ -5,6 +5,8 @@
   segments cover the guest's RAM; the guest was paused (reason dump) and
   runs again (unpaused), its heartbeat continues; events SUSPENDED_PAUSED
   then RESUMED_UNPAUSED.
+- a memory-only dump QEMU cannot write (a link to /dev/full): VIR_ERR_OPERATION_FAILED
+  with QEMU's reason from DUMP_COMPLETED; the guest runs again.
 - kdump-zlib (when QEMU lists it): makedumpfile's flattened format.
 - default dump with Debian's virsh and with our CLI (--live too): QEMU's
   migration stream ("QEVM"), the guest beats on afterwards.
@@ -161,6 +163,20 @@ def test_dumps(d, libvirt):
         t.check(wait_for(lambda: [(SUSPENDED, 0), (RESUMED, 0)] == ev()[-2:], timeout=10),
                 "events: SUSPENDED_PAUSED, RESUMED_UNPAUSED", str(ev()))
         beats_on(d, "dp", "memory-only dump")
+
+        # a memory-only dump QEMU fails to write (a link to /dev/full): the
+        # reason comes from QEMU's DUMP_COMPLETED, the guest runs again
+        path = os.path.join(d.root, "dp.full")
+        os.symlink("/dev/full", path)
+        rc, msg = code_of(libvirt, lambda: dom.coreDump(path, libvirt.VIR_DUMP_MEMORY_ONLY))
+        t.check(rc == libvirt.VIR_ERR_OPERATION_FAILED and
+                msg.startswith("operation failed: memory-only dump failed: ") and
+                "unknown reason" not in msg,
+                "a failed memory-only dump reports QEMU's reason", "%s %s" % (rc, msg))
+        t.log("failed memory-only dump: %s" % msg)
+        t.check(not os.path.lexists(path), "the failed dump removed its file (the link)")
+        t.check(os.path.exists("/dev/full"), "/dev/full is still there")
+        t.check_eq(dom.state(), [RUNNING, RUNNING_UNPAUSED], "after the failed dump: running")
 
         # kdump-zlib if this QEMU offers it
         path = os.path.join(d.root, "dp.kdump")

@@ -161,6 +161,13 @@ dumpEvent(GString *out, QemuMonitorEvent *ev)
                                NULLSTR_TEST(ev->u.ioError.nodeName), ev->u.ioError.action,
                                boolStr(ev->u.ioError.nospace));
         break;
+    case QEMU_MONITOR_EVENT_DUMP_COMPLETED:
+        g_string_append_printf(out,
+                               "status=%s total=%" G_GUINT64_FORMAT " completed=%" G_GUINT64_FORMAT
+                               " error=%s\n",
+                               ev->u.dump.status, (guint64)ev->u.dump.total,
+                               (guint64)ev->u.dump.completed, NULLSTR_TEST(ev->u.dump.error));
+        break;
     case QEMU_MONITOR_EVENT_OTHER:
     case QEMU_MONITOR_EVENT_STOP:
     case QEMU_MONITOR_EVENT_RESUME:
@@ -876,6 +883,9 @@ static const ParseCase parseCases[] = {
     { "event-block-io-error-drive", KIND_EVENT },
     { "event-block-io-error-malformed", KIND_EVENT },
     { "event-balloon-change", KIND_EVENT },
+    { "event-dump-completed", KIND_EVENT },
+    { "event-dump-completed-failed", KIND_EVENT },
+    { "event-dump-completed-malformed", KIND_EVENT },
     { "event-other", KIND_EVENT },
 };
 
