@@ -9,6 +9,7 @@
 
 #include "api/domain_event.h"
 #include "qemu/qemu_dump.h"
+#include "qemu/qemu_migration.h"
 #include "qemu/qemu_monitor.h"
 #include "qemu/qemu_process.h"
 #include "qemu/qemu_status.h"
@@ -62,6 +63,7 @@ struct _QemuFileJob {
     uint64_t total;             /* bytes */
     uint64_t processed;
     uint64_t remaining;
+    QemuMonitorMigrationInfo *last; /* QEMU's last query-migrate, or NULL */
     /* a memory-only dump: QEMU's DUMP_COMPLETED (qemu_process.c hands it
      * over with qemuFileJobDumpCompletedLocked), or the monitor's end */
     bool dumpEnded;
@@ -76,6 +78,7 @@ qemuFileJobFree(QemuFileJob *job)
     if (!job)
         return;
     g_free(job->dumpError);
+    qemuMonitorJSONMigrationInfoFree(job->last);
     g_free(job);
 }
 
@@ -114,6 +117,28 @@ void
 qemuFileJobEndLocked(DomainObj *vm)
 {
     g_clear_pointer(&qemuDomainPrivate(vm)->fileJob, qemuFileJobFree);
+}
+
+/**
+ * qemuFileJobCompletedLocked:
+ * @vm: the domain, locked
+ *
+ * QEMU completed the stream of the file job of @vm: its statistics become
+ * those of the last completed job (virDomainGetJobStats with
+ * VIR_DOMAIN_JOB_STATS_COMPLETED), as libvirt keeps them.
+ */
+void
+qemuFileJobCompletedLocked(DomainObj *vm)
+{
+    QemuFileJob *job = qemuDomainPrivate(vm)->fileJob;
+
+    if (!job)
+        return;
+    if (job->operation == VIR_DOMAIN_JOB_OPERATION_DUMP && !job->abortable)
+        qemuMigrationSetDumpCompletedLocked(vm, job->startMs, job->total, job->processed);
+    else
+        qemuMigrationSetFileCompletedLocked(vm, job->operation, job->startMs,
+                                            g_steal_pointer(&job->last));
 }
 
 /**
@@ -176,6 +201,9 @@ qemuFileJobUpdateLocked(DomainObj *vm, const QemuMonitorMigrationInfo *info)
 
     if (!job)
         return false;
+    qemuMonitorJSONMigrationInfoFree(job->last);
+    job->last = g_memdup2(info, sizeof(*info));
+    job->last->errorDesc = g_strdup(info->errorDesc);
     if (info->hasRam) {
         job->hasStats = true;
         job->total = info->ram.total;
@@ -600,6 +628,7 @@ qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
     priv->pausedReason = VIR_DOMAIN_PAUSED_DUMP;
     if (qemuDumpStreamLocked(vm, memoryOnly, fd, format) < 0)
         goto done;
+    qemuFileJobCompletedLocked(vm);
     /* the migration stream always ends with the guest stopped */
     if (!memoryOnly)
         paused = true;

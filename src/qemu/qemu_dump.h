@@ -15,6 +15,7 @@ int qemuDumpDomainLocked(QemuDriver *driver, DomainObj *vm, const char *path,
 
 QemuFileJob *qemuFileJobBeginLocked(DomainObj *vm, int operation, bool abortable);
 void qemuFileJobEndLocked(DomainObj *vm);
+void qemuFileJobCompletedLocked(DomainObj *vm);
 void qemuFileJobDumpCompletedLocked(DomainObj *vm, const QemuMonitorEvent *ev);
 void qemuFileJobNotifyGoneLocked(DomainObj *vm);
 bool qemuFileJobUpdateLocked(DomainObj *vm, const QemuMonitorMigrationInfo *info);

@@ -52,11 +52,15 @@ LOG_INIT("qemu.migration");
 /* A timed-out migration whose domain is busy (a job runs) is looked at again after this. */
 #define QEMU_MIG_TIMEOUT_RETRY_MS 1000
 
-/* Statistics of the last migration (VIR_DOMAIN_JOB_STATS_COMPLETED). */
+/* Statistics of the last completed job (VIR_DOMAIN_JOB_STATS_COMPLETED):
+ * a migration, or a save or dump (qemu_dump.c). */
 typedef struct {
-    int operation;                    /* VIR_DOMAIN_JOB_OPERATION_MIGRATION_IN/OUT */
+    int operation;                    /* VIR_DOMAIN_JOB_OPERATION_* */
     unsigned long long elapsed;       /* ms */
     QemuMonitorMigrationInfo *info;   /* the final query-migrate, or NULL */
+    bool memoryDump;                  /* a memory-only dump: the two figures below */
+    uint64_t dumpTotal;               /* bytes */
+    uint64_t dumpCompleted;
 } QemuMigrationStats;
 
 typedef struct _QemuMigTunnel QemuMigTunnel;
@@ -2495,6 +2499,45 @@ qemuMigSaveCompleted(DomainObj *vm, int operation, QemuMonitorMigrationInfo *inf
     priv->jobCompleted = stats;
 }
 
+/**
+ * qemuMigrationSetFileCompletedLocked:
+ * @vm: the domain, locked
+ * @operation: VIR_DOMAIN_JOB_OPERATION_SAVE or _DUMP
+ * @startMs: the job's start (real time, ms)
+ * @info: QEMU's last query-migrate of the stream (ownership taken), or NULL
+ *
+ * Keeps the statistics of a save or dump whose stream QEMU completed as
+ * those of the last completed job (as libvirt, whatever the job was).
+ */
+void
+qemuMigrationSetFileCompletedLocked(DomainObj *vm, int operation, gint64 startMs,
+                                    QemuMonitorMigrationInfo *info)
+{
+    qemuMigSaveCompleted(vm, operation, info, startMs);
+}
+
+/**
+ * qemuMigrationSetDumpCompletedLocked:
+ * @vm: the domain, locked
+ * @startMs: the dump's start (real time, ms)
+ * @total: QEMU's figures at the end (bytes)
+ * @completed: (bytes)
+ *
+ * The same for a memory-only dump: libvirt shows its memory figures only.
+ */
+void
+qemuMigrationSetDumpCompletedLocked(DomainObj *vm, gint64 startMs, uint64_t total,
+                                    uint64_t completed)
+{
+    QemuMigrationStats *stats;
+
+    qemuMigSaveCompleted(vm, VIR_DOMAIN_JOB_OPERATION_DUMP, NULL, startMs);
+    stats = qemuDomainPrivate(vm)->jobCompleted;
+    stats->memoryDump = true;
+    stats->dumpTotal = total;
+    stats->dumpCompleted = completed;
+}
+
 static int qemuMigrationP2P(virDomainPtr dom, const char *dconnuri,
                             virTypedParameterPtr params, int nparams, unsigned int flags);
 
@@ -2918,6 +2961,38 @@ qemuMigStatsToParams(int operation, unsigned long long elapsed,
     if (info && info->hasCpuThrottle)
         rc |= virTypedParamsAddInt(params, nparams, &max, VIR_DOMAIN_JOB_AUTO_CONVERGE_THROTTLE,
                                    info->cpuThrottlePercentage);
+    if (rc < 0) {
+        virTypedParamsFree(*params, *nparams);
+        *params = NULL;
+        *nparams = 0;
+        return -1;
+    }
+    return 0;
+}
+
+/* A completed memory-only dump's statistics, as libvirt: operation, time,
+ * memory figures. */
+static int
+qemuMigDumpStatsToParams(const QemuMigrationStats *stats, virTypedParameterPtr *params,
+                         int *nparams)
+{
+    uint64_t remaining = stats->dumpTotal > stats->dumpCompleted ?
+                         stats->dumpTotal - stats->dumpCompleted : 0;
+    int max = 0;
+    int rc = 0;
+
+    *params = NULL;
+    *nparams = 0;
+    rc |= virTypedParamsAddInt(params, nparams, &max, VIR_DOMAIN_JOB_OPERATION,
+                               stats->operation);
+    rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_TIME_ELAPSED,
+                                  stats->elapsed);
+    rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_TOTAL,
+                                  stats->dumpTotal);
+    rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_PROCESSED,
+                                  stats->dumpCompleted);
+    rc |= virTypedParamsAddULLong(params, nparams, &max, VIR_DOMAIN_JOB_MEMORY_REMAINING,
+                                  remaining);
     if (rc < 0) {
         virTypedParamsFree(*params, *nparams);
         *params = NULL;
@@ -3396,14 +3471,17 @@ qemuMigrationGetJobStats(virDomainPtr dom, int *type, virTypedParameterPtr *para
     if (flags & VIR_DOMAIN_JOB_STATS_COMPLETED) {
         QemuMigrationStats *stats = priv->jobCompleted;
 
-        if (stats) {
+        if (stats && stats->memoryDump) {
+            *type = VIR_DOMAIN_JOB_COMPLETED;
+            ret = qemuMigDumpStatsToParams(stats, params, nparams);
+        } else if (stats) {
             *type = VIR_DOMAIN_JOB_COMPLETED;
             ret = qemuMigStatsToParams(stats->operation, stats->elapsed, stats->info, true,
                                        params, nparams);
-            if (!(flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
-                qemuMigStatsFree(stats);
-                priv->jobCompleted = NULL;
-            }
+        }
+        if (stats && !(flags & VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)) {
+            qemuMigStatsFree(stats);
+            priv->jobCompleted = NULL;
         }
     } else if (mig && !migrationPhaseIsTerminal(mig->ctx.phase)) {
         *type = VIR_DOMAIN_JOB_UNBOUNDED;

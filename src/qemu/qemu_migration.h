@@ -28,6 +28,12 @@ bool qemuMigrationHandleEventLocked(QemuDriver *driver, DomainObj *vm,
                                     const QemuMonitorEvent *ev);
 void qemuMigrationNotifyGoneLocked(DomainObj *vm);
 
+/* Worker threads, @vm locked: a save or dump completed (qemu_dump.c). */
+void qemuMigrationSetFileCompletedLocked(DomainObj *vm, int operation, gint64 startMs,
+                                         QemuMonitorMigrationInfo *info);
+void qemuMigrationSetDumpCompletedLocked(DomainObj *vm, gint64 startMs, uint64_t total,
+                                         uint64_t completed);
+
 /* Worker threads, @vm locked, job held. */
 void qemuMigrationProcessEventsLocked(DomainObj *vm);
 bool qemuMigrationQemuGoneLocked(DomainObj *vm);

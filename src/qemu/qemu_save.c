@@ -379,6 +379,7 @@ qemuSaveDomainXMLLocked(QemuDriver *driver, DomainObj *vm, const char *path, con
         qemuFd = -1;    /* closed by qemuSaveStream */
     if (qemuDomainExitMonitorLocked(vm, mon) < 0 || rc < 0)
         goto error;
+    qemuFileJobCompletedLocked(vm);
     /* flushing the image may take long: not under the domain's lock (the
      * job is still held), so queries go on */
     domainObjUnlock(vm);

@@ -7,6 +7,8 @@
   then RESUMED_UNPAUSED.
 - a memory-only dump QEMU cannot write (a link to /dev/full): VIR_ERR_OPERATION_FAILED
   with QEMU's reason from DUMP_COMPLETED; the guest runs again.
+- after a dump, GetJobStats(COMPLETED) and virsh domjobinfo --completed show
+  it (operation DUMP; a memory-only dump with its memory figures only).
 - kdump-zlib (when QEMU lists it): makedumpfile's flattened format.
 - default dump with Debian's virsh and with our CLI (--live too): QEMU's
   migration stream ("QEVM"), the guest beats on afterwards.
@@ -163,6 +165,17 @@ def test_dumps(d, libvirt):
         t.check(wait_for(lambda: [(SUSPENDED, 0), (RESUMED, 0)] == ev()[-2:], timeout=10),
                 "events: SUSPENDED_PAUSED, RESUMED_UNPAUSED", str(ev()))
         beats_on(d, "dp", "memory-only dump")
+        stats = dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+        t.check_eq((stats.get("type"), stats.get("operation")),
+                   (libvirt.VIR_DOMAIN_JOB_COMPLETED, libvirt.VIR_DOMAIN_JOB_OPERATION_DUMP),
+                   "completed job stats after the memory-only dump: COMPLETED, operation DUMP")
+        t.check(stats.get("memory_total", 0) >= GUEST_RAM and
+                stats.get("memory_processed") == stats.get("memory_total") and
+                stats.get("memory_remaining") == 0 and "time_elapsed" in stats and
+                "data_total" not in stats,
+                "completed memory-only dump stats: the memory figures (as libvirt)", str(stats))
+        t.check_eq(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED).get("type"),
+                   libvirt.VIR_DOMAIN_JOB_NONE, "the completed stats were read once")
 
         # a memory-only dump QEMU fails to write (a link to /dev/full): the
         # reason comes from QEMU's DUMP_COMPLETED, the guest runs again
@@ -198,6 +211,11 @@ def test_dumps(d, libvirt):
         t.check(os.path.getsize(path) > GUEST_RAM // 4, "the stream holds the RAM",
                 str(os.path.getsize(path)))
         t.check_eq(dom.state(), [RUNNING, RUNNING_UNPAUSED], "after virsh dump: running")
+        rc, out, err = t.virsh(uri, "domjobinfo", "dp", "--completed")
+        t.check(rc == 0 and re.search(r"^Job type:\s+Completed\s*$", out, re.M) and
+                re.search(r"^Operation:\s+Dump\s*$", out, re.M) and
+                re.search(r"^Data processed:", out, re.M),
+                "virsh domjobinfo --completed shows the dump", out + err)
         beats_on(d, "dp", "virsh dump")
         os.unlink(path)
         for extra in ([], ["--live"], ["--memory-only", "--format", "elf"]):

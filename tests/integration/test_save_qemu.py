@@ -7,7 +7,8 @@ file and hands QEMU the fd); the domain is shut off (saved), its QEMU gone,
 the file starts with our header.  Debian's virsh restores it: running
 (restored), and the guest's heartbeat continues from where it stopped with
 its memory check clean.  A listener sees SUSPENDED, STOPPED_SAVED and
-STARTED_RESTORED.  Also: restore --paused, save --paused, managed save
+STARTED_RESTORED; the save's statistics stay as the completed job's
+(GetJobStats COMPLETED, virsh domjobinfo --completed).  Also: restore --paused, save --paused, managed save
 (start from the image, --force-boot, managedsave-remove, undefine refused),
 a garbage file, saving an inactive domain, and qemu.conf save_image_format
 gzip and zstd (the stream in the file is compressed, the restore works).
@@ -67,6 +68,26 @@ def test_save_restore(d, libvirt):
         last = max(heartbeats(d, "sv")[0])
         xml = conn.saveImageGetXMLDesc(path, 0)
         t.check("<name>sv</name>" in xml, "save-image XML names the domain", xml[:200])
+
+        # the save's statistics stay as the last completed job's (libvirt 9.0)
+        stats = dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED |
+                             libvirt.VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED)
+        t.check_eq((stats.get("type"), stats.get("operation")),
+                   (libvirt.VIR_DOMAIN_JOB_COMPLETED, libvirt.VIR_DOMAIN_JOB_OPERATION_SAVE),
+                   "completed job stats after the save: COMPLETED, operation SAVE")
+        t.check(stats.get("time_elapsed", 0) > 0 and stats.get("data_total", 0) > 1024 * 1024 and
+                stats.get("data_remaining") == 0 and
+                stats.get("memory_processed", 0) > 1024 * 1024,
+                "completed save stats: time, data and memory figures", str(stats))
+        rc, out, err = t.virsh(d.uri(driver="qemu", path="/system"), "domjobinfo", "sv",
+                               "--completed", "--keep-completed")
+        t.check(rc == 0 and re.search(r"^Job type:\s+Completed\s*$", out, re.M) and
+                re.search(r"^Operation:\s+Save\s*$", out, re.M),
+                "virsh domjobinfo --completed shows the save", out + err)
+        dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED)
+        t.check_eq(dom.jobStats(libvirt.VIR_DOMAIN_JOB_STATS_COMPLETED).get("type"),
+                   libvirt.VIR_DOMAIN_JOB_NONE,
+                   "without KEEP_COMPLETED the completed stats are read once")
 
         rc, out, err = t.virsh(d.uri(driver="qemu", path="/system"), "restore", path)
         t.check_eq((rc, out.strip()), (0, "Domain restored from %s" % path),
