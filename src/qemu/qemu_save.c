@@ -596,12 +596,11 @@ qemuSaveImageRewrite(const char *path, const char *xml, int running)
     filePutU32LE(header + 28, hdr.compression);
     /* the area first: a crash in between leaves a readable image */
     if (lseek(fd, QEMU_SAVE_HEADER_LEN, SEEK_SET) < 0 || fdWriteAll(fd, area, hdr.areaLen) < 0 ||
-        lseek(fd, 0, SEEK_SET) < 0 || fdWriteAll(fd, header, sizeof(header)) < 0 ||
-        fdatasync(fd) < 0) {
+        lseek(fd, 0, SEEK_SET) < 0 || fdWriteAll(fd, header, sizeof(header)) < 0) {
         reportSystemError(errno, _("cannot write domain image '%1$s'"), path);
         goto error;
     }
-    if (close(fd) < 0) {
+    if (fdSyncClose(fd) < 0) {
         reportSystemError(errno, _("cannot write domain image '%1$s'"), path);
         return -1;
     }
