@@ -111,9 +111,10 @@ class Proxy(threading.Thread):
         pending = {}  # serial -> eventID
         ids = self.ids
         wanted = {e[0] for e in EVENTS}
+        ready_at = None
         try:
             while True:
-                r, _, _ = select.select([c, s], [], [], 0.2)
+                r, _, _ = select.select([c, s], [], [], 0.1)
                 for sock in r:
                     data = sock.recv(65536)
                     if not data:
@@ -137,11 +138,19 @@ class Proxy(threading.Thread):
                             if proc == PROC_REGISTER and typ == t.REPLY and status == t.OK \
                                     and serial in pending:
                                 ids[pending.pop(serial)] = struct.unpack(">i", p[28:32])[0]
-                        if self.inject and not self.injected and wanted <= set(ids):
-                            self.injected = True
-                            for evid, proc, payload, _ in EVENTS:
-                                c.sendall(t.packet(t.REMOTE_PROGRAM, 1, proc, t.MESSAGE, 1,
-                                                   t.OK, t.xdr_int(ids[evid]) + payload))
+                        if ready_at is None and wanted <= set(ids):
+                            ready_at = time.monotonic()
+                # The client learns a callback's remote ID only after the
+                # register call has returned to its caller: an event sent
+                # right behind the reply can beat that (a client may then
+                # drop it, as libvirt's does).  A real daemon has no events
+                # of a domain that quickly; the proxy waits 0.5 s.
+                if self.inject and not self.injected and ready_at is not None \
+                        and time.monotonic() - ready_at >= 0.5:
+                    self.injected = True
+                    for evid, proc, payload, _ in EVENTS:
+                        c.sendall(t.packet(t.REMOTE_PROGRAM, 1, proc, t.MESSAGE, 1,
+                                           t.OK, t.xdr_int(ids[evid]) + payload))
         except OSError:
             return
         finally:

@@ -33,7 +33,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "hosts"))
 import vkdtest as t  # noqa: E402
 import hostpair  # noqa: E402
-from test_migrate import Listener, start_event_loop, names, create_guest, wait_transfer  # noqa: E402
+from test_migrate import (Listener, start_event_loop, names, create_guest,  # noqa: E402
+                          wait_transfer, STARTED_BOOTED)
 
 STARTED_MIGRATED = (2, 1)
 STOPPED_FAILED = (5, 5)
@@ -82,7 +83,7 @@ def job_type(dom):
 
 def test_after_prepare(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "d1")
-    la.take("d1", settle=0.1)
+    la.take_until("d1", STARTED_BOOTED)
     c = StepClient(pair, "d1", "prepare")
     try:
         t.check_eq(c.ready, "ready", "Begin3 + Prepare3 on A and B")
@@ -109,7 +110,7 @@ def test_after_prepare(pair, libvirt, la, lb, ca, cb):
 
 def test_after_begin(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "d2")
-    la.take("d2", settle=0.1)
+    la.take_until("d2", STARTED_BOOTED)
     c = StepClient(pair, "d2", "begin")
     try:
         t.check_eq(c.ready, "ready", "Begin3 on A")
@@ -134,7 +135,7 @@ def test_after_begin(pair, libvirt, la, lb, ca, cb):
 
 def test_unrelated_close(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "d3")
-    la.take("d3", settle=0.1)
+    la.take_until("d3", STARTED_BOOTED)
     c = StepClient(pair, "d3", "prepare")
     try:
         t.check_eq(c.ready, "ready", "Begin3 + Prepare3 on A and B")
@@ -158,7 +159,7 @@ def test_unrelated_close(pair, libvirt, la, lb, ca, cb):
 def test_virsh_killed(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "d4", mib=16)
     dom.migrateSetMaxSpeed(2)
-    la.take("d4", settle=0.1)
+    la.take_until("d4", STARTED_BOOTED)
     proc = subprocess.Popen(["virsh", "-c", pair.a.uri(), "migrate", "--live", "d4",
                              "--desturi", pair.b.uri(), "--migrateuri",
                              "tcp://%s" % pair.b.addr],

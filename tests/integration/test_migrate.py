@@ -43,6 +43,7 @@ GUEST_XML = """<domain type='test'>
 """
 
 # (event, detail) numbers: libvirt's virDomainEventType and details
+STARTED_BOOTED = (2, 0)
 STARTED_MIGRATED = (2, 1)
 SUSPENDED_MIGRATED = (3, 1)
 RESUMED_MIGRATED = (4, 1)
@@ -83,6 +84,21 @@ class Listener:
         with self.lock:
             mine = [e for n, e in self.events if n == name]
             self.events = [(n, e) for n, e in self.events if n != name]
+        return mine
+
+    def take_until(self, name, event, timeout=20):
+        """Waits until @event of @name has arrived (a guest's STARTED_BOOTED
+        after its creation, say: delivery is asynchronous, and a loaded
+        machine delays it), then forgets every event of @name so far."""
+        deadline = time.monotonic() + timeout
+        while True:
+            with self.lock:
+                seen = event in [e for n, e in self.events if n == name]
+            if seen or time.monotonic() > deadline:
+                break
+            time.sleep(0.01)
+        mine = self.take(name, settle=0)
+        t.check(event in mine, "%s: event %s delivered" % (name, event), mine)
         return mine
 
     def close(self):
@@ -167,7 +183,7 @@ def wait_transfer(dom, timeout=20, proc=None):
 
 def test_virsh_managed(pair, libvirt, la, lb, ca, cb):
     create_guest(ca, "g1")
-    la.take("g1")
+    la.take_until("g1", STARTED_BOOTED)
     rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "g1", "--desturi", pair.b.uri(),
                            "--migrateuri", "tcp://%s" % pair.b.addr)
     t.check(rc == 0, "virsh migrate --live (managed direct) A -> B", out + err)
@@ -254,7 +270,7 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
         t.log("VIRTKIT not set: our CLI is not tested here")
         return
     create_guest(ca, "g2")
-    la.take("g2")
+    la.take_until("g2", STARTED_BOOTED)
     env = dict(os.environ, LC_ALL="C")
     p = subprocess.run([cli, "-c", pair.a.uri(), "migrate-setspeed", "g2", "--bandwidth", "16"],
                        capture_output=True, text=True, env=env, timeout=30)
@@ -316,7 +332,7 @@ def test_params(pair, libvirt, la, lb, ca, cb):
     """Parameters and the older entry points: --dname, --persistent-xml,
     Migrate2 with a new name, ToURI2 peer-to-peer."""
     create_guest(ca, "gp")
-    la.take("gp")
+    la.take_until("gp", STARTED_BOOTED)
     pxml = GUEST_XML.format(name="gp-moved", mib=8).replace(
         "<vcpu>", "<description>persistent copy</description>\n  <vcpu>")
     path = os.path.join(pair.a.root, "gp-persist.xml")
@@ -387,7 +403,7 @@ def test_params(pair, libvirt, la, lb, ca, cb):
 
 def test_postcopy(pair, libvirt, la, lb, ca, cb):
     dom = create_guest(ca, "g5", mib=16)
-    la.take("g5")
+    la.take_until("g5", STARTED_BOOTED)
     dom.migrateSetMaxSpeed(4)
     try:
         dom.migrateStartPostCopy()
@@ -417,7 +433,7 @@ def test_postcopy_abort(pair, libvirt, la, lb, ca, cb):
     a migration in post-copy mode: the guest stays paused with
     POSTCOPY_FAILED on both hosts."""
     dom = create_guest(ca, "g7", mib=16)
-    la.take("g7")
+    la.take_until("g7", STARTED_BOOTED)
     rc, out, err = t.virsh(pair.a.uri(), "domjobabort", "g7", "--postcopy")
     t.check(rc != 0 and "current job is not outgoing migration in post-copy mode" in err,
             "domjobabort --postcopy without a migration is refused", out + err)
@@ -473,7 +489,7 @@ def slow_migration(pair, name, ca, src=None, dst=None):
 def test_abort(pair, libvirt, la, lb, ca, cb):
     dom, proc = slow_migration(pair, "g3", ca)
     try:
-        la.take("g3", settle=0)
+        la.take_until("g3", STARTED_BOOTED)
         t.check(wait_transfer(dom, proc=proc), "the migration job runs and reports progress")
         stats = dom.jobStats()
         t.check(stats.get("type") == 2 and stats.get("operation") == libvirt.VIR_DOMAIN_JOB_OPERATION_MIGRATION_OUT

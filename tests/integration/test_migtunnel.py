@@ -34,13 +34,14 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import vkdtest as t  # noqa: E402
 import hostpair  # noqa: E402
 from test_migrate import (Listener, start_event_loop, names, create_guest,  # noqa: E402
-                          wait_transfer, STARTED_MIGRATED, SUSPENDED_MIGRATED,
-                          RESUMED_MIGRATED, STOPPED_MIGRATED, STOPPED_FAILED)
+                          wait_transfer, STARTED_BOOTED, STARTED_MIGRATED,
+                          SUSPENDED_MIGRATED, RESUMED_MIGRATED, STOPPED_MIGRATED,
+                          STOPPED_FAILED)
 
 
 def test_virsh_tunnelled(pair, libvirt, la, lb, ca, cb):
     create_guest(ca, "t1", mib=32)
-    la.take("t1")
+    la.take_until("t1", STARTED_BOOTED)
     rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--p2p", "--tunnelled", "t1",
                            pair.b.tcp_uri())
     t.check(rc == 0, "virsh migrate --live --p2p --tunnelled A -> B", out + err)
@@ -72,7 +73,7 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
         return
     env = dict(os.environ, LC_ALL="C")
     create_guest(ca, "t2")
-    la.take("t2")
+    la.take_until("t2", STARTED_BOOTED)
     p = subprocess.run([cli, "-c", pair.a.uri(), "migrate", "--live", "--tunnelled", "t2",
                         pair.b.uri()], capture_output=True, text=True, env=env, timeout=30)
     t.check(p.returncode != 0 and
@@ -106,7 +107,7 @@ def slow_tunnelled(pair, name, conn, src, dst):
 def test_abort(pair, libvirt, la, lb, ca, cb):
     dom, proc = slow_tunnelled(pair, "t3", ca, pair.a, pair.b)
     try:
-        la.take("t3", settle=0)
+        la.take_until("t3", STARTED_BOOTED)
         t.check(wait_transfer(dom), "the tunnelled migration runs and reports progress")
         dom.abortJob()
         out, err = proc.communicate(timeout=30)
