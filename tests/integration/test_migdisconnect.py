@@ -94,7 +94,7 @@ def test_after_prepare(pair, libvirt, la, lb, ca, cb):
         took = wait_until(lambda: "d1" not in names(cb))
         t.check(took is not None, "B: the incoming guest is gone at once (%.1f s, timeout 60 s)"
                 % (took if took is not None else -1))
-        t.check_eq(lb.take("d1"), [STARTED_MIGRATED, STOPPED_FAILED],
+        lb.expect("d1", [STARTED_MIGRATED, STOPPED_FAILED],
                    "B: STARTED_MIGRATED, STOPPED_FAILED")
         t.check(job_type(dom) != 0, "A still waits for Perform on its open connection")
         t.check(c.do("close-src"), "the client closes its connection to A")
@@ -198,7 +198,7 @@ def test_p2p_source_daemon_killed(pair, libvirt, la, lb, ca, cb):
         took = wait_until(lambda: "d5" not in names(cb))
         t.check(took is not None, "A's daemon killed: B removes the incoming guest at once "
                 "(%.1f s, timeout 60 s)" % (took if took is not None else -1))
-        t.check_eq(lb.take("d5"), [STARTED_MIGRATED, STOPPED_FAILED],
+        lb.expect("d5", [STARTED_MIGRATED, STOPPED_FAILED],
                    "B: STARTED_MIGRATED, STOPPED_FAILED")
     finally:
         if proc.poll() is None:

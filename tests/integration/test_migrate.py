@@ -55,14 +55,13 @@ SUSPENDED_POSTCOPY_FAILED = (3, 8)
 VIR_ERR_OPERATION_ABORTED = 78
 
 
-class Listener:
+class Listener(t.EventLog):
     """python3-libvirt listening on one daemon: lifecycle + job completed."""
 
     def __init__(self, libvirt, uri):
+        super().__init__()
         self.libvirt = libvirt
         self.conn = libvirt.open(uri)
-        self.lock = threading.Lock()
-        self.events = []
         self.ids = [
             self.conn.domainEventRegisterAny(None, libvirt.VIR_DOMAIN_EVENT_ID_LIFECYCLE,
                                              self._lifecycle, None),
@@ -71,35 +70,10 @@ class Listener:
         ]
 
     def _lifecycle(self, conn, dom, event, detail, opaque):
-        with self.lock:
-            self.events.append((dom.name(), (event, detail)))
+        self.add(dom.name(), (event, detail))
 
     def _job(self, conn, dom, params, opaque):
-        with self.lock:
-            self.events.append((dom.name(), ("job", params.get("operation"))))
-
-    def take(self, name, settle=0.5):
-        """The events of @name so far (waits @settle for late ones), then forgets them."""
-        time.sleep(settle)
-        with self.lock:
-            mine = [e for n, e in self.events if n == name]
-            self.events = [(n, e) for n, e in self.events if n != name]
-        return mine
-
-    def take_until(self, name, event, timeout=20):
-        """Waits until @event of @name has arrived (a guest's STARTED_BOOTED
-        after its creation, say: delivery is asynchronous, and a loaded
-        machine delays it), then forgets every event of @name so far."""
-        deadline = time.monotonic() + timeout
-        while True:
-            with self.lock:
-                seen = event in [e for n, e in self.events if n == name]
-            if seen or time.monotonic() > deadline:
-                break
-            time.sleep(0.01)
-        mine = self.take(name, settle=0)
-        t.check(event in mine, "%s: event %s delivered" % (name, event), mine)
-        return mine
+        self.add(dom.name(), ("job", params.get("operation")))
 
     def close(self):
         for i in self.ids:
@@ -190,9 +164,9 @@ def test_virsh_managed(pair, libvirt, la, lb, ca, cb):
     t.check("g1" not in names(ca) and "g1" in names(cb), "the guest moved from A to B",
             "%s / %s" % (names(ca), names(cb)))
     t.check_eq(cb.lookupByName("g1").state(), [1, 2], "B: running/migrated")
-    t.check_eq(la.take("g1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
-    t.check_eq(lb.take("g1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, RESUMED_MIGRATED, no JOB_COMPLETED")
     rc, out, err = t.virsh(pair.b.uri(), "domjobinfo", "g1", "--completed")
     t.check(rc == 0 and "Completed" in out and "Incoming migration" in out,
@@ -205,16 +179,16 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check(rc == 0, "virsh migrate --live --p2p B -> A over TCP", out + err)
     t.check("g1" in names(ca) and "g1" not in names(cb), "the guest moved back to A",
             "%s / %s" % (names(ca), names(cb)))
-    t.check_eq(lb.take("g1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    lb.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(la.take("g1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    la.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
     # p2p to a daemon that is not there: the source's own error, guest unchanged
     rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--p2p", "g1",
                            "test+tcp://%s:1/default" % pair.b.addr)
     t.check(rc != 0 and "g1" in names(ca) and ca.lookupByName("g1").state()[0] == 1,
             "p2p to an unreachable daemon fails, guest still running on A", out + err)
-    t.check_eq(la.take("g1"), [], "no events for the failed p2p attempt")
+    la.expect("g1", [], "no events for the failed p2p attempt")
     try:
         ca.lookupByName("g1").migrateToURI3("test+tcp://%s:1/default" % pair.b.addr, {},
                                             libvirt.VIR_MIGRATE_LIVE |
@@ -231,7 +205,7 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check(rc != 0 and "already exists" in err,
             "p2p: the destination's Prepare error reaches the caller", err)
     t.check_eq(ca.lookupByName("g1").state()[0], 1, "p2p refused: the guest still runs on A")
-    t.check_eq(la.take("g1"), [], "p2p refused: no events on A")
+    la.expect("g1", [], "p2p refused: no events on A")
     other.destroy()
     lb.take("g1", settle=0.1)
     # p2p with the destination daemon reached over its unix socket (the
@@ -240,9 +214,9 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
                            pair.b.uri(), "tcp://%s" % pair.b.addr)
     t.check(rc == 0 and "g1" in names(cb) and "g1" not in names(ca),
             "virsh migrate --live --p2p A -> B, the daemons over B's unix socket", out + err)
-    t.check_eq(lb.take("g1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B (destination over unix): STARTED_MIGRATED, RESUMED_MIGRATED")
-    t.check_eq(la.take("g1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "A (source, p2p over unix): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
     rc, out, err = t.virsh(pair.b.uri(), "migrate", "--live", "--p2p", "g1",
                            pair.a.tcp_uri(), "tcp://%s" % pair.a.addr)
@@ -285,9 +259,9 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
             "virtkit migrate --live --verbose (managed)", p.stdout + p.stderr)
     t.check("Migration: [100 %]" in p.stderr, "--verbose shows virsh's progress line",
             p.stderr)
-    t.check_eq(la.take("g2"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    la.expect("g2", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "A: events of our CLI's migration")
-    t.check_eq(lb.take("g2"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("g2", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B: events of our CLI's migration")
     p = subprocess.run([cli, "-c", pair.b.uri(), "migrate", "--live", "--p2p", "g2",
                         pair.a.tcp_uri(), "--migrateuri", "tcp://%s" % pair.a.addr],
@@ -362,7 +336,7 @@ def test_params(pair, libvirt, la, lb, ca, cb):
             "persistent copy" not in dom.XMLDesc(0),
             "--persistent-xml: B's definition is that XML, the live one is the guest's",
             dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
-    t.check_eq(lb.take("gp-moved"), [STARTED_MIGRATED, (0, 0), RESUMED_MIGRATED],
+    lb.expect("gp-moved", [STARTED_MIGRATED, (0, 0), RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, DEFINED_ADDED (Finish persists), RESUMED_MIGRATED")
     la.take("gp")
     # Migrate2 (python's migrate2) back to A under the old name
@@ -419,10 +393,10 @@ def test_postcopy(pair, libvirt, la, lb, ca, cb):
                            "--migrateuri", "tcp://%s" % pair.b.addr)
     t.check(rc == 0 and "g5" in names(cb) and "g5" not in names(ca),
             "virsh migrate --postcopy --timeout-postcopy", out + err)
-    t.check_eq(la.take("g5"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
+    la.expect("g5", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
                                ("job", 5)],
                "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(lb.take("g5"), [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
+    lb.expect("g5", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     cb.lookupByName("g5").destroy()
     lb.take("g5", settle=0.1)
@@ -462,9 +436,9 @@ def test_postcopy_abort(pair, libvirt, la, lb, ca, cb):
     t.check_eq(dom.state(), [3, 13], "A: paused/postcopy-failed, never resumed")
     dd = cb.lookupByName("g7")
     t.check_eq(dd.state(), [3, 13], "B: paused/postcopy-failed")
-    t.check_eq(la.take("g7"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+    la.expect("g7", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
                "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
-    t.check_eq(lb.take("g7"), [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+    lb.expect("g7", [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
                "B: STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
     dd.destroy()
     dom.destroy()
@@ -505,8 +479,8 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
             "virsh migrate fails: operation aborted", err)
     t.check_eq(dom.state(), [1, 1], "A: the guest keeps running (running/booted)")
     t.check("g3" not in names(cb), "B keeps nothing", names(cb))
-    t.check_eq(la.take("g3"), [], "A: no lifecycle event for an aborted live migration")
-    t.check_eq(lb.take("g3"), [STARTED_MIGRATED, STOPPED_FAILED],
+    la.expect("g3", [], "A: no lifecycle event for an aborted live migration")
+    lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
                "B: STARTED_MIGRATED, STOPPED_FAILED")
     try:
         dom.abortJob()
@@ -536,7 +510,7 @@ def test_network_cut(pair, libvirt, la, lb, ca, cb):
     t.check_eq(dom.state()[0], 1, "A: the guest runs on the source")
     t.check("g6" not in names(cb), "B keeps nothing: the guest runs on exactly one host",
             names(cb))
-    t.check_eq(lb.take("g6"), [STARTED_MIGRATED, STOPPED_FAILED],
+    lb.expect("g6", [STARTED_MIGRATED, STOPPED_FAILED],
                "B: STARTED_MIGRATED, STOPPED_FAILED")
     dom.destroy()
     la.take("g6", settle=0.1)

@@ -158,12 +158,11 @@ def check_guest_alive(pair, name, what, exact=True):
             "%s: no CORRUPT" % what, text[-800:])
 
 
-class Listener:
+class Listener(t.EventLog):
     def __init__(self, libvirt, u):
+        super().__init__()
         self.uri = u
         self.libvirt = libvirt
-        self.lock = threading.Lock()
-        self.events = []
         self.conn = None
         self.open()
 
@@ -176,19 +175,10 @@ class Listener:
                                          self._job, None)
 
     def _lifecycle(self, conn, dom, event, detail, opaque):
-        with self.lock:
-            self.events.append((dom.name(), (event, detail)))
+        self.add(dom.name(), (event, detail))
 
     def _job(self, conn, dom, params, opaque):
-        with self.lock:
-            self.events.append((dom.name(), ("job", params.get("operation"))))
-
-    def take(self, name, settle=0.5):
-        time.sleep(settle)
-        with self.lock:
-            mine = [e for n, e in self.events if n == name]
-            self.events = [(n, e) for n, e in self.events if n != name]
-        return mine
+        self.add(dom.name(), ("job", params.get("operation")))
 
     def close(self):
         try:
@@ -301,9 +291,9 @@ def test_managed(pair, lv, ctx):
     t.check(wait_for(lambda: process_gone(pid), 5), "A's QEMU is gone")
     t.check_eq(cb.lookupByName("g1").state(), [1, 2], "B: running/migrated")
     check_guest_alive(pair, "g1", "managed")
-    t.check_eq(la.take("g1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_OUT],
+    la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_OUT],
                "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(lb.take("g1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, RESUMED_MIGRATED")
     rc, out, err = t.virsh(uri(pair.b), "domjobinfo", "g1", "--completed")
     t.check(rc == 0 and "Incoming migration" in out and "Completed" in out,
@@ -395,9 +385,9 @@ def test_postcopy(pair, lv, ctx):
     th.join(60)
     t.check("dom" in result, "migrate3 with POSTCOPY completes", str(result.get("error")))
     check_guest_alive(pair, "g2", "post-copy")
-    t.check_eq(la.take("g2"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_OUT],
+    la.expect("g2", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_OUT],
                "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(lb.take("g2"), [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
+    lb.expect("g2", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     check_invariants(pair, ctx, "g2", "post-copy", "B")
 
@@ -421,10 +411,10 @@ def test_postcopy(pair, lv, ctx):
     # (raw QEMU, no daemon, shows the same repeat of heartbeats; see
     # docs/migration.md)
     check_guest_alive(pair, "g2b", "post-copy after pre-copy", exact=False)
-    t.check_eq(lb.take("g2b"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
+    lb.expect("g2b", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
                                 JOB_OUT],
                "B: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(la.take("g2b"), [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
+    la.expect("g2b", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
                "A: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     check_invariants(pair, ctx, "g2b", "post-copy after pre-copy", "A")
     ca.lookupByName("g2b").destroy()
@@ -473,11 +463,11 @@ def test_postcopy_faults(pair, lv, ctx):
     after, text = heartbeats(pair, "g6")
     t.check(before == after and "CORRUPT" not in text,
             "post-copy interrupted: the guest runs nowhere, no CORRUPT")
-    t.check_eq(la.take("g6"), [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY,
+    la.expect("g6", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY,
                                SUSPENDED_POSTCOPY_FAILED],
                "post-copy interrupted: A SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, "
                "SUSPENDED_POSTCOPY_FAILED")
-    t.check_eq(lb.take("g6"), [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
+    lb.expect("g6", [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
                "post-copy interrupted: B STARTED_MIGRATED, RESUMED_POSTCOPY, "
                "SUSPENDED_POSTCOPY_FAILED")
     dom.destroy()
@@ -503,7 +493,7 @@ def test_postcopy_faults(pair, lv, ctx):
             "destination QEMU killed after the switch: never resumed on A")
     t.check(wait_for(lambda: "g7" not in names(ctx["cb"]), 10),
             "destination QEMU killed after the switch: B keeps nothing")
-    t.check_eq(lb.take("g7"), [STARTED_MIGRATED, RESUMED_POSTCOPY, STOPPED_FAILED],
+    lb.expect("g7", [STARTED_MIGRATED, RESUMED_POSTCOPY, STOPPED_FAILED],
                "destination QEMU killed after the switch: B STARTED_MIGRATED, "
                "RESUMED_POSTCOPY, STOPPED_FAILED")
     t.check_eq(la.take("g7")[-1:], [SUSPENDED_POSTCOPY_FAILED],
@@ -625,8 +615,8 @@ def test_responsive(pair, lv, ctx):
             params.get("xbzrle-cache-size") == 32 << 20,
             "QEMU's max-bandwidth, downtime-limit and xbzrle-cache-size were changed on the fly",
             str(params))
-    t.check_eq(la.take("g3"), [], "aborted: no lifecycle event on A")
-    t.check_eq(lb.take("g3"), [STARTED_MIGRATED, STOPPED_FAILED],
+    la.expect("g3", [], "aborted: no lifecycle event on A")
+    lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
                "aborted: B shows STARTED_MIGRATED, STOPPED_FAILED")
     check_guest_alive(pair, "g3", "aborted")
     check_invariants(pair, ctx, "g3", "abort", "A")
@@ -669,9 +659,9 @@ def test_faults(pair, lv, ctx):
         t.check(pid is not None, "B has the incoming QEMU")
         os.kill(pid, signal.SIGKILL)
     err = fault_case(pair, lv, ctx, "destination QEMU killed", kill_dest_qemu)
-    t.check_eq(lb.take("g3"), [STARTED_MIGRATED, STOPPED_FAILED],
+    lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
                "destination QEMU killed: B shows STARTED_MIGRATED, STOPPED_FAILED")
-    t.check_eq(la.take("g3"), [], "destination QEMU killed: no event on A")
+    la.expect("g3", [], "destination QEMU killed: no event on A")
 
     phase, (kind, state) = predicted_recovery("D_INCOMING", "Q_ACTIVE")
     t.check(phase == "D_FAILED" and kind == "FAILED" and state == "VIR_DOMAIN_SHUTOFF",
@@ -715,8 +705,8 @@ def test_faults(pair, lv, ctx):
                restart_a)
     t.check_eq(ctx["ca"].lookupByName("g3").state(), [1, 1],
                "source daemon restarted: running (booted) on A, as S_CANCELLED keeps it")
-    t.check_eq(la.take("g3"), [], "source daemon restarted: no lifecycle event on A")
-    t.check_eq(lb.take("g3"), [STARTED_MIGRATED, STOPPED_FAILED],
+    la.expect("g3", [], "source daemon restarted: no lifecycle event on A")
+    lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
                "source daemon restarted: B shows STARTED_MIGRATED, STOPPED_FAILED")
 
     if not pair.loopback:
@@ -776,7 +766,7 @@ def test_crash_points(pair, lv, ctx):
     t.check(rc != 0, "crash in D_INCOMING: virsh migrate fails", err)
     check_guest_alive(pair, "g4", "crash in D_INCOMING")
     check_invariants(pair, ctx, "g4", "crash in D_INCOMING", "A")
-    t.check_eq(la.take("g4"), [], "crash in D_INCOMING: no lifecycle event on A")
+    la.expect("g4", [], "crash in D_INCOMING: no lifecycle event on A")
     lb.take("g4", settle=0)
 
     # source killed right after recording S_SWITCHOVER, before it sends
@@ -794,7 +784,7 @@ def test_crash_points(pair, lv, ctx):
             "migration-canceled)", str(ctx["ca"].lookupByName("g4").state()))
     check_guest_alive(pair, "g4", "crash in S_SWITCHOVER")
     check_invariants(pair, ctx, "g4", "crash in S_SWITCHOVER", "A")
-    t.check_eq(lb.take("g4"), [STARTED_MIGRATED, STOPPED_FAILED],
+    lb.expect("g4", [STARTED_MIGRATED, STOPPED_FAILED],
                "crash in S_SWITCHOVER: B shows STARTED_MIGRATED, STOPPED_FAILED")
     ctx["la"].take("g4", settle=0)
     ctx["ca"].lookupByName("g4").destroy()

@@ -48,9 +48,9 @@ def test_virsh_tunnelled(pair, libvirt, la, lb, ca, cb):
     t.check("t1" not in names(ca) and "t1" in names(cb), "the guest moved from A to B",
             "%s / %s" % (names(ca), names(cb)))
     t.check_eq(cb.lookupByName("t1").state(), [1, 2], "B: running/migrated")
-    t.check_eq(la.take("t1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    la.expect("t1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
-    t.check_eq(lb.take("t1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("t1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B: STARTED_MIGRATED, RESUMED_MIGRATED")
     # python3-libvirt, back to A
     dom = cb.lookupByName("t1")
@@ -58,9 +58,9 @@ def test_virsh_tunnelled(pair, libvirt, la, lb, ca, cb):
                       libvirt.VIR_MIGRATE_PEER2PEER | libvirt.VIR_MIGRATE_TUNNELLED)
     t.check("t1" in names(ca) and "t1" not in names(cb),
             "python3-libvirt migrateToURI3 P2P|TUNNELLED B -> A")
-    t.check_eq(lb.take("t1"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    lb.expect("t1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
-    t.check_eq(la.take("t1"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    la.expect("t1", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
     ca.lookupByName("t1").destroy()
     la.take("t1", settle=0.1)
@@ -85,9 +85,9 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
                        capture_output=True, text=True, env=env, timeout=60)
     t.check(p.returncode == 0 and "t2" in names(cb) and "t2" not in names(ca),
             "virtkit migrate --live --p2p --tunnelled --verbose", p.stdout + p.stderr)
-    t.check_eq(la.take("t2"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+    la.expect("t2", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                "A: events of our CLI's tunnelled migration")
-    t.check_eq(lb.take("t2"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+    lb.expect("t2", [STARTED_MIGRATED, RESUMED_MIGRATED],
                "B: events of our CLI's tunnelled migration")
     cb.lookupByName("t2").destroy()
     lb.take("t2", settle=0.1)
@@ -119,8 +119,8 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
             "virsh migrate --tunnelled fails: operation aborted", err)
     t.check_eq(dom.state(), [1, 1], "A: the guest keeps running")
     t.check("t3" not in names(cb), "B keeps nothing", names(cb))
-    t.check_eq(la.take("t3"), [], "A: no lifecycle event for an aborted live migration")
-    t.check_eq(lb.take("t3"), [STARTED_MIGRATED, STOPPED_FAILED],
+    la.expect("t3", [], "A: no lifecycle event for an aborted live migration")
+    lb.expect("t3", [STARTED_MIGRATED, STOPPED_FAILED],
                "B: STARTED_MIGRATED, STOPPED_FAILED")
     t.check_eq(dom.jobInfo()[0], 0, "A: no job left behind")
     # the same guest migrates fine afterwards (nothing left of the stream)
@@ -235,9 +235,9 @@ def test_qemu_tunnelled(pair, libvirt, tmp):
                 "no CORRUPT, B continued the guest (did not boot it)")
         t.check(src_pid and wait_for(lambda: not pid_alive(src_pid)), "the source QEMU is gone")
         t.check_eq(cb.lookupByName("tq").state(), [1, 2], "B: running/migrated")
-        t.check_eq(la.take("tq"), [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
+        la.expect("tq", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
                    "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
-        t.check_eq(lb.take("tq"), [STARTED_MIGRATED, RESUMED_MIGRATED],
+        lb.expect("tq", [STARTED_MIGRATED, RESUMED_MIGRATED],
                    "B: STARTED_MIGRATED, RESUMED_MIGRATED")
 
         # back to A at 2 MiB/s, and A (the destination) dies during the transfer
@@ -271,7 +271,7 @@ def test_qemu_tunnelled(pair, libvirt, tmp):
         t.check(wait_for(lambda: last_heartbeat(pair.b, "tq") >= hb + 5),
                 "B: the heartbeat goes on on the source")
         t.check_eq(bdom.jobInfo()[0], 0, "B: no job left behind")
-        t.check_eq(lb.take("tq"), [], "B: no lifecycle event for the failed live migration")
+        lb.expect("tq", [], "B: no lifecycle event for the failed live migration")
         # A comes back: it kills its half-received guest (the guest runs on B only)
         pair.a.start()
         ca = libvirt.open(qa)

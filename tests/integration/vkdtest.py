@@ -19,6 +19,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 
 REMOTE_PROGRAM = 0x20008086
@@ -261,6 +262,57 @@ class Daemon:
         self.kill()
         return False
 
+
+
+class EventLog:
+    """Events a listener received, as (domain name, event) pairs, appended
+    by the listener's callbacks under .lock.  Delivery is asynchronous and
+    a loaded machine delays it: the methods wait for what they expect
+    instead of sleeping a fixed time."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.events = []
+
+    def add(self, name, event):
+        with self.lock:
+            self.events.append((name, event))
+
+    def _count(self, name):
+        with self.lock:
+            return sum(1 for n, _ in self.events if n == name)
+
+    def take(self, name, settle=0.5):
+        """The events of @name so far (waits @settle for late ones), then forgets them."""
+        time.sleep(settle)
+        with self.lock:
+            mine = [e for n, e in self.events if n == name]
+            self.events = [(n, e) for n, e in self.events if n != name]
+        return mine
+
+    def take_until(self, name, event, timeout=20):
+        """Waits until @event of @name has arrived (a guest's STARTED_BOOTED
+        after its creation, say), then forgets every event of @name so far."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self.lock:
+                if (name, event) in self.events:
+                    break
+            time.sleep(0.01)
+        mine = self.take(name, settle=0)
+        check(event in mine, "%s: event %s delivered" % (name, event), mine)
+        return mine
+
+    def expect(self, name, expected, msg, timeout=20, settle=0.3):
+        """Checks that the events of @name are @expected: waits until as
+        many have arrived (at most @timeout), then @settle more for any
+        extra one, and forgets them."""
+        deadline = time.monotonic() + timeout
+        while self._count(name) < len(expected) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        mine = self.take(name, settle)
+        check_eq(mine, expected, msg)
+        return mine
 
 def virsh(uri, *args, timeout=30, input=None):
     """Runs Debian's virsh; returns (returncode, stdout, stderr)."""
