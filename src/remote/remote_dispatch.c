@@ -123,7 +123,8 @@ remoteDispatchConnectOpen(REMOTE_DISPATCH_PARAMS)
 
     mutexLock(&rc->lock);
     busy = rc->conn || rc->opening;
-    rc->opening = !busy;
+    if (!busy)
+        rc->opening = true;     /* a refused call must not clear another's flag */
     mutexUnlock(&rc->lock);
     if (busy) {
         reportError(VIR_ERR_INTERNAL_ERROR, "%s", _("connection already open"));

@@ -226,6 +226,41 @@ def test_pipelined(d):
     c.close()
 
 
+def test_pipelined_opens(d):
+    """CONNECT_OPENs pipelined on one connection: exactly one opens, the
+    others are refused while it runs (a refused one once cleared the first's
+    "opening" mark, so a third opened too and one connection leaked)."""
+    # a host of 1000 guests: opening it takes a while (a window for the others)
+    node = os.path.join(d.root, "node-1000.xml")
+    with open(node, "w") as f:
+        f.write("<node>\n" + "".join(
+            "<domain type='test'><name>n%d</name><memory>1024</memory>"
+            "<os><type>hvm</type></os></domain>\n" % i for i in range(1000)) + "</node>\n")
+    bad = []
+    for round_ in range(40):
+        c = t.RawClient(d.sock)
+        opens = [t.packet(P, 1, t.PROC_CONNECT_OPEN, t.CALL, s,
+                          payload=t.xdr_opt_string("test://" + node if s == 1 else
+                                                   "test:///default") + t.xdr_uint(0))
+                 for s in (1, 2, 3, 4)]
+        c.send(b"".join(opens))
+        replies = {}
+        while len(replies) < 4:
+            p = c.recv_packet(10)
+            if p is None:
+                break
+            if p.type == t.REPLY:
+                replies[p.serial] = p
+        ok = [s for s, p in replies.items() if p.status == t.OK]
+        refused = [s for s, p in replies.items() if p.status == t.ERROR
+                   and "connection already open" in (p.error()[2] or "")]
+        if len(replies) != 4 or len(ok) != 1 or len(refused) != 3:
+            bad.append((round_, sorted(ok), sorted(refused), len(replies)))
+        c.close()
+    t.check_eq(bad, [], "4 pipelined CONNECT_OPENs (40 rounds): one opens, 3 are refused")
+    healthy(d, "after pipelined CONNECT_OPENs")
+
+
 def test_flood(d):
     """A client that floods calls and never reads is closed; others are served meanwhile."""
     flooder = t.RawClient(d.sock)
@@ -448,6 +483,7 @@ def main():
         test_closing_cases(d)
         test_disconnect_mid_call(d, base_fds)
         test_pipelined(d)
+        test_pipelined_opens(d)
         test_flood(d)
         test_event_hoarder(d)
         test_idle_clients(d, base_fds)
