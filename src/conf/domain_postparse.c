@@ -216,7 +216,45 @@ domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
     def->ncontrollers = nout;
 }
 
-static void
+/*
+ * A domain has at most DOMAIN_MAX_DEVICES <controller> elements, the
+ * limit the parser puts on the explicit ones: implicit controllers must
+ * not take a definition past it, or its own XML would not parse again (a
+ * drive address may name controller 4294967295, which would also ask for
+ * billions of them).  Reports the error naming @disk (or @what).
+ */
+static int
+domainDefCheckControllerRoom(const DomainDef *def, size_t nmore, const char *type,
+                             unsigned int idx, const char *what)
+{
+    if (nmore <= DOMAIN_MAX_DEVICES && def->ncontrollers <= DOMAIN_MAX_DEVICES - nmore)
+        return 0;
+    reportError(VIR_ERR_XML_ERROR,
+                _("too many <controller> devices (limit %1$d): %2$s needs %3$s controller %4$u"),
+                DOMAIN_MAX_DEVICES, what, type, idx);
+    return -1;
+}
+
+/* How many controllers of @type with indexes 0..@maxIdx are missing. */
+static size_t
+domainDefCountMissingControllers(const DomainDef *def, int type, unsigned int maxIdx)
+{
+    g_autofree guint8 *have = g_new0(guint8, (size_t)maxIdx + 1);
+    size_t nmissing = 0;
+    size_t i;
+
+    for (i = 0; i < def->ncontrollers; i++) {
+        const DomainControllerDef *c = def->controllers[i];
+
+        if (c->type == type && c->idx >= 0 && (unsigned int)c->idx <= maxIdx)
+            have[c->idx] = 1;
+    }
+    for (i = 0; i <= maxIdx; i++)
+        nmissing += !have[i];
+    return nmissing;
+}
+
+static int
 domainDefAddImplicitControllers(DomainDef *def)
 {
     static const struct {
@@ -230,19 +268,34 @@ domainDefAddImplicitControllers(DomainDef *def)
     };
     size_t i;
     size_t k;
-    int maxIdx;
 
     for (k = 0; k < G_N_ELEMENTS(diskCtrls); k++) {
-        maxIdx = -1;
+        const DomainDiskDef *top = NULL;
+        const char *type = domainControllerTypeToString(diskCtrls[k].ctrl);
+        g_autofree char *what = NULL;
+        unsigned int maxIdx;
+
         for (i = 0; i < def->ndisks; i++) {
             const DomainDiskDef *disk = def->disks[i];
 
             if (disk->bus == diskCtrls[k].bus &&
                 disk->info.addr.type == DOMAIN_ADDRESS_DRIVE &&
-                (int)disk->info.addr.u.drive.controller > maxIdx)
-                maxIdx = (int)disk->info.addr.u.drive.controller;
+                (!top || disk->info.addr.u.drive.controller > top->info.addr.u.drive.controller))
+                top = disk;
         }
-        domainDefEnsureControllers(def, diskCtrls[k].ctrl, maxIdx);
+        if (!top)
+            continue;
+        maxIdx = top->info.addr.u.drive.controller;
+        what = g_strdup_printf("disk '%s'", top->dst);
+        /* 0..maxIdx of one type alone would be over the limit */
+        if ((maxIdx >= DOMAIN_MAX_DEVICES &&
+             domainDefCheckControllerRoom(def, (size_t)DOMAIN_MAX_DEVICES + 1, type, maxIdx,
+                                          what) < 0) ||
+            domainDefCheckControllerRoom(def, domainDefCountMissingControllers(
+                                             def, diskCtrls[k].ctrl, maxIdx),
+                                         type, maxIdx, what) < 0)
+            return -1;
+        domainDefEnsureControllers(def, diskCtrls[k].ctrl, (int)maxIdx);
     }
 
     /* virtio channels and consoles sit on a virtio-serial controller */
@@ -258,10 +311,15 @@ domainDefAddImplicitControllers(DomainDef *def)
             continue;
         if (chr->info.addr.type == DOMAIN_ADDRESS_VIRTIO_SERIAL)
             idx = (int)chr->info.addr.u.vioserial.controller;
-        if (!domainDefHasController(def, DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx))
-            domainDefInsertController(def, domainControllerDefNew(
-                                          DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx));
+        if (domainDefHasController(def, DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx))
+            continue;
+        if (domainDefCheckControllerRoom(def, 1, "virtio-serial", (unsigned int)idx,
+                                         i < def->nchannels ? "a channel" : "a console") < 0)
+            return -1;
+        domainDefInsertController(def, domainControllerDefNew(
+                                      DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx));
     }
+    return 0;
 }
 
 static int
@@ -614,8 +672,8 @@ domainDefPostParse(DomainDef *def, unsigned int flags)
     if (domainDefPostParseDisks(def) < 0 ||
         domainDefPostParseChardevs(def) < 0)
         return -1;
-    domainDefAddImplicitControllers(def);
-    if (domainDefValidateControllers(def) < 0)
+    if (domainDefAddImplicitControllers(def) < 0 ||
+        domainDefValidateControllers(def) < 0)
         return -1;
     domainDefPostParseGraphics(def);
     if (domainDefPostParseVideo(def) < 0 ||
