@@ -3296,6 +3296,14 @@ qemuCommandApplyDefaults(DomainDef *def, const QemuCaps *caps)
         if (!qemuCommandDefHasInput(def, DOMAIN_INPUT_TYPE_KBD, DOMAIN_INPUT_BUS_PS2))
             qemuCommandDefAddInput(def, DOMAIN_INPUT_TYPE_KBD, DOMAIN_INPUT_BUS_PS2);
     }
+    /* what was added must leave an XML that parses again (the parser's limit) */
+    if (def->ncontrollers > DOMAIN_MAX_DEVICES || def->ninputs > DOMAIN_MAX_DEVICES) {
+        reportError(VIR_ERR_XML_ERROR,
+                    _("too many <%1$s> devices (limit %2$d) with the ones the QEMU driver adds"),
+                    def->ncontrollers > DOMAIN_MAX_DEVICES ? "controller" : "input",
+                    DOMAIN_MAX_DEVICES);
+        return -1;
+    }
     return 0;
 }
 

@@ -387,6 +387,37 @@ testPrepareDef(const void *data)
     return 0;
 }
 
+/*
+ * The controllers the driver adds count against the parser's limit of
+ * 4096: 4095 given ones leave room for none of pc's PCI root, IDE and USB.
+ */
+static int
+testControllerLimit(const void *data)
+{
+    g_autoptr(GString) xml = g_string_new("<domain type='kvm'><name>c</name>"
+                                          "<memory>65536</memory><os>"
+                                          "<type arch='x86_64' machine='pc'>hvm</type>"
+                                          "</os><devices>");
+    g_autoptr(DomainDef) def = NULL;
+    int i;
+
+    (void)data;
+    for (i = 0; i < 4095; i++)
+        g_string_append_printf(xml, "<controller type='virtio-serial' index='%d'/>", i);
+    g_string_append(xml, "</devices></domain>");
+    if (!(def = domainDefParseString(xml->str, DOMAIN_DEF_PARSE_INACTIVE)))
+        TEST_FAIL("# 4095 controllers must parse: %s", errorGetSlot()->message);
+    TEST_CHECK(qemuCommandApplyDefaults(def, fixtureCaps) < 0 &&
+               errorGetCode() == VIR_ERR_XML_ERROR &&
+               strstr(errorGetSlot()->message,
+                      "too many <controller> devices (limit 4096) with the ones the QEMU "
+                      "driver adds"),
+               "# want the limit error, got: %s",
+               errorIsSet() ? errorGetSlot()->message : "success");
+    errorReset();
+    return 0;
+}
+
 static int
 testKeyvalEscape(const void *data)
 {
@@ -873,6 +904,7 @@ main(int argc, char **argv)
             testRun(cases[i].name, testXml2Argv, &cases[i]);
         testRun("prepare-def", testPrepareDef, NULL);
         testRun("keyval-escape", testKeyvalEscape, NULL);
+        testRun("controller-limit", testControllerLimit, NULL);
         testRun("accel-override", testAccelOverride, NULL);
     }
     ret = testFinish();
