@@ -95,7 +95,7 @@ def test_after_prepare(pair, libvirt, la, lb, ca, cb):
         t.check(took is not None, "B: the incoming guest is gone at once (%.1f s, timeout 60 s)"
                 % (took if took is not None else -1))
         lb.expect("d1", [STARTED_MIGRATED, STOPPED_FAILED],
-                   "B: STARTED_MIGRATED, STOPPED_FAILED")
+                  "B: STARTED_MIGRATED, STOPPED_FAILED")
         t.check(job_type(dom) != 0, "A still waits for Perform on its open connection")
         t.check(c.do("close-src"), "the client closes its connection to A")
         took = wait_until(lambda: job_type(dom) == 0)
@@ -199,7 +199,7 @@ def test_p2p_source_daemon_killed(pair, libvirt, la, lb, ca, cb):
         t.check(took is not None, "A's daemon killed: B removes the incoming guest at once "
                 "(%.1f s, timeout 60 s)" % (took if took is not None else -1))
         lb.expect("d5", [STARTED_MIGRATED, STOPPED_FAILED],
-                   "B: STARTED_MIGRATED, STOPPED_FAILED")
+                  "B: STARTED_MIGRATED, STOPPED_FAILED")
     finally:
         if proc.poll() is None:
             proc.kill()

@@ -165,9 +165,9 @@ def test_virsh_managed(pair, libvirt, la, lb, ca, cb):
             "%s / %s" % (names(ca), names(cb)))
     t.check_eq(cb.lookupByName("g1").state(), [1, 2], "B: running/migrated")
     la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
+              "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
     lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, RESUMED_MIGRATED, no JOB_COMPLETED")
+              "B: STARTED_MIGRATED, RESUMED_MIGRATED, no JOB_COMPLETED")
     rc, out, err = t.virsh(pair.b.uri(), "domjobinfo", "g1", "--completed")
     t.check(rc == 0 and "Completed" in out and "Incoming migration" in out,
             "virsh domjobinfo --completed on B", out + err)
@@ -180,9 +180,9 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check("g1" in names(ca) and "g1" not in names(cb), "the guest moved back to A",
             "%s / %s" % (names(ca), names(cb)))
     lb.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+              "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
     la.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
+              "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
     # p2p to a daemon that is not there: the source's own error, guest unchanged
     rc, out, err = t.virsh(pair.a.uri(), "migrate", "--live", "--p2p", "g1",
                            "test+tcp://%s:1/default" % pair.b.addr)
@@ -215,9 +215,9 @@ def test_virsh_p2p(pair, libvirt, la, lb, ca, cb):
     t.check(rc == 0 and "g1" in names(cb) and "g1" not in names(ca),
             "virsh migrate --live --p2p A -> B, the daemons over B's unix socket", out + err)
     lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B (destination over unix): STARTED_MIGRATED, RESUMED_MIGRATED")
+              "B (destination over unix): STARTED_MIGRATED, RESUMED_MIGRATED")
     la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "A (source, p2p over unix): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+              "A (source, p2p over unix): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
     rc, out, err = t.virsh(pair.b.uri(), "migrate", "--live", "--p2p", "g1",
                            pair.a.tcp_uri(), "tcp://%s" % pair.a.addr)
     t.check(rc == 0 and "g1" in names(ca) and "g1" not in names(cb),
@@ -260,9 +260,9 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
     t.check("Migration: [100 %]" in p.stderr, "--verbose shows virsh's progress line",
             p.stderr)
     la.expect("g2", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "A: events of our CLI's migration")
+              "A: events of our CLI's migration")
     lb.expect("g2", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B: events of our CLI's migration")
+              "B: events of our CLI's migration")
     p = subprocess.run([cli, "-c", pair.b.uri(), "migrate", "--live", "--p2p", "g2",
                         pair.a.tcp_uri(), "--migrateuri", "tcp://%s" % pair.a.addr],
                        capture_output=True, text=True, env=env, timeout=60)
@@ -337,7 +337,7 @@ def test_params(pair, libvirt, la, lb, ca, cb):
             "--persistent-xml: B's definition is that XML, the live one is the guest's",
             dom.XMLDesc(libvirt.VIR_DOMAIN_XML_INACTIVE))
     lb.expect("gp-moved", [STARTED_MIGRATED, (0, 0), RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, DEFINED_ADDED (Finish persists), RESUMED_MIGRATED")
+              "B: STARTED_MIGRATED, DEFINED_ADDED (Finish persists), RESUMED_MIGRATED")
     la.take("gp")
     # Migrate2 (python's migrate2) back to A under the old name
     ddom = dom.migrate2(ca, None, libvirt.VIR_MIGRATE_LIVE, "gp", "tcp://%s" % pair.a.addr, 0)
@@ -394,10 +394,10 @@ def test_postcopy(pair, libvirt, la, lb, ca, cb):
     t.check(rc == 0 and "g5" in names(cb) and "g5" not in names(ca),
             "virsh migrate --postcopy --timeout-postcopy", out + err)
     la.expect("g5", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
-                               ("job", 5)],
-               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
+                     ("job", 5)],
+              "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
     lb.expect("g5", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
+              "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     cb.lookupByName("g5").destroy()
     lb.take("g5", settle=0.1)
 
@@ -437,9 +437,9 @@ def test_postcopy_abort(pair, libvirt, la, lb, ca, cb):
     dd = cb.lookupByName("g7")
     t.check_eq(dd.state(), [3, 13], "B: paused/postcopy-failed")
     la.expect("g7", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
-               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+              "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
     lb.expect("g7", [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
-               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
+              "B: STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED")
     dd.destroy()
     dom.destroy()
     la.take("g7", settle=0.1)
@@ -481,7 +481,7 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
     t.check("g3" not in names(cb), "B keeps nothing", names(cb))
     la.expect("g3", [], "A: no lifecycle event for an aborted live migration")
     lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
-               "B: STARTED_MIGRATED, STOPPED_FAILED")
+              "B: STARTED_MIGRATED, STOPPED_FAILED")
     try:
         dom.abortJob()
         t.check(False, "abortJob without a job fails")
@@ -511,7 +511,7 @@ def test_network_cut(pair, libvirt, la, lb, ca, cb):
     t.check("g6" not in names(cb), "B keeps nothing: the guest runs on exactly one host",
             names(cb))
     lb.expect("g6", [STARTED_MIGRATED, STOPPED_FAILED],
-               "B: STARTED_MIGRATED, STOPPED_FAILED")
+              "B: STARTED_MIGRATED, STOPPED_FAILED")
     dom.destroy()
     la.take("g6", settle=0.1)
 

@@ -292,9 +292,9 @@ def test_managed(pair, lv, ctx):
     t.check_eq(cb.lookupByName("g1").state(), [1, 2], "B: running/migrated")
     check_guest_alive(pair, "g1", "managed")
     la.expect("g1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_OUT],
-               "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+              "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
     lb.expect("g1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, RESUMED_MIGRATED")
+              "B: STARTED_MIGRATED, RESUMED_MIGRATED")
     rc, out, err = t.virsh(uri(pair.b), "domjobinfo", "g1", "--completed")
     t.check(rc == 0 and "Incoming migration" in out and "Completed" in out,
             "virsh domjobinfo --completed on B", out + err)
@@ -386,9 +386,9 @@ def test_postcopy(pair, lv, ctx):
     t.check("dom" in result, "migrate3 with POSTCOPY completes", str(result.get("error")))
     check_guest_alive(pair, "g2", "post-copy")
     la.expect("g2", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_OUT],
-               "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
+              "A: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
     lb.expect("g2", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
+              "B: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     check_invariants(pair, ctx, "g2", "post-copy", "B")
 
     cb.lookupByName("g2").destroy()
@@ -412,10 +412,10 @@ def test_postcopy(pair, lv, ctx):
     # docs/migration.md)
     check_guest_alive(pair, "g2b", "post-copy after pre-copy", exact=False)
     lb.expect("g2b", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED,
-                                JOB_OUT],
-               "B: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
+                      JOB_OUT],
+              "B: SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, STOPPED_MIGRATED, JOB_COMPLETED")
     la.expect("g2b", [STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED],
-               "A: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
+              "A: STARTED_MIGRATED, RESUMED_POSTCOPY, RESUMED_MIGRATED")
     check_invariants(pair, ctx, "g2b", "post-copy after pre-copy", "A")
     ca.lookupByName("g2b").destroy()
     la.take("g2b", settle=0.1)
@@ -464,12 +464,12 @@ def test_postcopy_faults(pair, lv, ctx):
     t.check(before == after and "CORRUPT" not in text,
             "post-copy interrupted: the guest runs nowhere, no CORRUPT")
     la.expect("g6", [SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY,
-                               SUSPENDED_POSTCOPY_FAILED],
-               "post-copy interrupted: A SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, "
-               "SUSPENDED_POSTCOPY_FAILED")
+                     SUSPENDED_POSTCOPY_FAILED],
+              "post-copy interrupted: A SUSPENDED_MIGRATED, SUSPENDED_POSTCOPY, "
+              "SUSPENDED_POSTCOPY_FAILED")
     lb.expect("g6", [STARTED_MIGRATED, RESUMED_POSTCOPY, SUSPENDED_POSTCOPY_FAILED],
-               "post-copy interrupted: B STARTED_MIGRATED, RESUMED_POSTCOPY, "
-               "SUSPENDED_POSTCOPY_FAILED")
+              "post-copy interrupted: B STARTED_MIGRATED, RESUMED_POSTCOPY, "
+              "SUSPENDED_POSTCOPY_FAILED")
     dom.destroy()
     dd.destroy()
     la.take("g6", settle=0.1)
@@ -494,8 +494,8 @@ def test_postcopy_faults(pair, lv, ctx):
     t.check(wait_for(lambda: "g7" not in names(ctx["cb"]), 10),
             "destination QEMU killed after the switch: B keeps nothing")
     lb.expect("g7", [STARTED_MIGRATED, RESUMED_POSTCOPY, STOPPED_FAILED],
-               "destination QEMU killed after the switch: B STARTED_MIGRATED, "
-               "RESUMED_POSTCOPY, STOPPED_FAILED")
+              "destination QEMU killed after the switch: B STARTED_MIGRATED, "
+              "RESUMED_POSTCOPY, STOPPED_FAILED")
     t.check_eq(la.take("g7")[-1:], [SUSPENDED_POSTCOPY_FAILED],
                "destination QEMU killed after the switch: A ends with "
                "SUSPENDED_POSTCOPY_FAILED")
@@ -617,7 +617,7 @@ def test_responsive(pair, lv, ctx):
             str(params))
     la.expect("g3", [], "aborted: no lifecycle event on A")
     lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
-               "aborted: B shows STARTED_MIGRATED, STOPPED_FAILED")
+              "aborted: B shows STARTED_MIGRATED, STOPPED_FAILED")
     check_guest_alive(pair, "g3", "aborted")
     check_invariants(pair, ctx, "g3", "abort", "A")
 
@@ -660,7 +660,7 @@ def test_faults(pair, lv, ctx):
         os.kill(pid, signal.SIGKILL)
     err = fault_case(pair, lv, ctx, "destination QEMU killed", kill_dest_qemu)
     lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
-               "destination QEMU killed: B shows STARTED_MIGRATED, STOPPED_FAILED")
+              "destination QEMU killed: B shows STARTED_MIGRATED, STOPPED_FAILED")
     la.expect("g3", [], "destination QEMU killed: no event on A")
 
     phase, (kind, state) = predicted_recovery("D_INCOMING", "Q_ACTIVE")
@@ -707,7 +707,7 @@ def test_faults(pair, lv, ctx):
                "source daemon restarted: running (booted) on A, as S_CANCELLED keeps it")
     la.expect("g3", [], "source daemon restarted: no lifecycle event on A")
     lb.expect("g3", [STARTED_MIGRATED, STOPPED_FAILED],
-               "source daemon restarted: B shows STARTED_MIGRATED, STOPPED_FAILED")
+              "source daemon restarted: B shows STARTED_MIGRATED, STOPPED_FAILED")
 
     if not pair.loopback:
         def cut(dom):
@@ -785,7 +785,7 @@ def test_crash_points(pair, lv, ctx):
     check_guest_alive(pair, "g4", "crash in S_SWITCHOVER")
     check_invariants(pair, ctx, "g4", "crash in S_SWITCHOVER", "A")
     lb.expect("g4", [STARTED_MIGRATED, STOPPED_FAILED],
-               "crash in S_SWITCHOVER: B shows STARTED_MIGRATED, STOPPED_FAILED")
+              "crash in S_SWITCHOVER: B shows STARTED_MIGRATED, STOPPED_FAILED")
     ctx["la"].take("g4", settle=0)
     ctx["ca"].lookupByName("g4").destroy()
 

@@ -49,9 +49,9 @@ def test_virsh_tunnelled(pair, libvirt, la, lb, ca, cb):
             "%s / %s" % (names(ca), names(cb)))
     t.check_eq(cb.lookupByName("t1").state(), [1, 2], "B: running/migrated")
     la.expect("t1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
+              "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED (MIGRATION_OUT)")
     lb.expect("t1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B: STARTED_MIGRATED, RESUMED_MIGRATED")
+              "B: STARTED_MIGRATED, RESUMED_MIGRATED")
     # python3-libvirt, back to A
     dom = cb.lookupByName("t1")
     dom.migrateToURI3(pair.a.tcp_uri(), {}, libvirt.VIR_MIGRATE_LIVE |
@@ -59,9 +59,9 @@ def test_virsh_tunnelled(pair, libvirt, la, lb, ca, cb):
     t.check("t1" in names(ca) and "t1" not in names(cb),
             "python3-libvirt migrateToURI3 P2P|TUNNELLED B -> A")
     lb.expect("t1", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+              "B (source): SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
     la.expect("t1", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
+              "A (destination): STARTED_MIGRATED, RESUMED_MIGRATED")
     ca.lookupByName("t1").destroy()
     la.take("t1", settle=0.1)
 
@@ -86,9 +86,9 @@ def test_our_cli(pair, libvirt, la, lb, ca, cb):
     t.check(p.returncode == 0 and "t2" in names(cb) and "t2" not in names(ca),
             "virtkit migrate --live --p2p --tunnelled --verbose", p.stdout + p.stderr)
     la.expect("t2", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-               "A: events of our CLI's tunnelled migration")
+              "A: events of our CLI's tunnelled migration")
     lb.expect("t2", [STARTED_MIGRATED, RESUMED_MIGRATED],
-               "B: events of our CLI's tunnelled migration")
+              "B: events of our CLI's tunnelled migration")
     cb.lookupByName("t2").destroy()
     lb.take("t2", settle=0.1)
 
@@ -121,7 +121,7 @@ def test_abort(pair, libvirt, la, lb, ca, cb):
     t.check("t3" not in names(cb), "B keeps nothing", names(cb))
     la.expect("t3", [], "A: no lifecycle event for an aborted live migration")
     lb.expect("t3", [STARTED_MIGRATED, STOPPED_FAILED],
-               "B: STARTED_MIGRATED, STOPPED_FAILED")
+              "B: STARTED_MIGRATED, STOPPED_FAILED")
     t.check_eq(dom.jobInfo()[0], 0, "A: no job left behind")
     # the same guest migrates fine afterwards (nothing left of the stream)
     dom.migrateSetMaxSpeed(8192)
@@ -236,9 +236,9 @@ def test_qemu_tunnelled(pair, libvirt, tmp):
         t.check(src_pid and wait_for(lambda: not pid_alive(src_pid)), "the source QEMU is gone")
         t.check_eq(cb.lookupByName("tq").state(), [1, 2], "B: running/migrated")
         la.expect("tq", [SUSPENDED_MIGRATED, STOPPED_MIGRATED, ("job", 5)],
-                   "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
+                  "A: SUSPENDED_MIGRATED, STOPPED_MIGRATED, JOB_COMPLETED")
         lb.expect("tq", [STARTED_MIGRATED, RESUMED_MIGRATED],
-                   "B: STARTED_MIGRATED, RESUMED_MIGRATED")
+                  "B: STARTED_MIGRATED, RESUMED_MIGRATED")
 
         # back to A at 2 MiB/s, and A (the destination) dies during the transfer
         bdom = cb.lookupByName("tq")
