@@ -149,15 +149,34 @@ domainDefHasController(const DomainDef *def, int type, int idx)
 }
 
 /*
- * Adds the missing controllers of @type with indexes 0..@maxIdx where
- * domainDefInsertController would put them (after the ones of their type
- * with lower indexes), in one merge: a disk name such as "sdzzzzzz" asks
- * for tens of thousands of them, which one insertion each made quadratic.
+ * A domain has at most DOMAIN_MAX_DEVICES <controller> elements, the
+ * limit the parser puts on the explicit ones.  Implicit controllers must
+ * not take a definition past it, or its own XML would not parse again (a
+ * drive address may also name controller 4294967295: billions of them).
  */
-static void
-domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
+static int
+domainDefControllerLimitError(int type, unsigned int idx, const char *what)
+{
+    reportError(VIR_ERR_XML_ERROR,
+                _("too many <controller> devices (limit %1$d): %2$s needs %3$s controller %4$u"),
+                DOMAIN_MAX_DEVICES, what, domainControllerTypeToString(type), idx);
+    return -1;
+}
+
+/*
+ * Adds the missing controllers of @type with indexes 0..@maxIdx (for
+ * @disk) where domainDefInsertController would put them (after the ones
+ * of their type with lower indexes), in one merge: a disk name such as
+ * "sdzzzzzz" asks for tens of thousands of them, which one insertion each
+ * made quadratic.  Returns 0, or -1 with an error when they would be more
+ * than DOMAIN_MAX_DEVICES controllers.
+ */
+static int
+domainDefEnsureControllers(DomainDef *def, int type, unsigned int maxIdx,
+                           const DomainDiskDef *disk)
 {
     g_autofree guint8 *have = NULL;
+    g_autofree char *what = NULL;
     DomainControllerDef **out;
     size_t nout = 0;
     size_t nmissing = 0;
@@ -167,26 +186,31 @@ domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
     size_t i;
     int idx;
 
-    if (maxIdx < 0)
-        return;
-    have = g_new0(guint8, (size_t)maxIdx + 1);
-    for (i = 0; i < def->ncontrollers; i++) {
-        const DomainControllerDef *c = def->controllers[i];
+    if (maxIdx < DOMAIN_MAX_DEVICES) {
+        have = g_new0(guint8, (size_t)maxIdx + 1);
+        for (i = 0; i < def->ncontrollers; i++) {
+            const DomainControllerDef *c = def->controllers[i];
 
-        if (c->type == type && c->idx >= 0 && c->idx <= maxIdx)
-            have[c->idx] = 1;
+            if (c->type == type && c->idx >= 0 && (unsigned int)c->idx <= maxIdx)
+                have[c->idx] = 1;
+        }
+        for (i = 0; i <= maxIdx; i++)
+            nmissing += !have[i];
+        if (nmissing == 0)
+            return 0;
     }
-    for (idx = 0; idx <= maxIdx; idx++)
-        nmissing += !have[idx];
-    if (nmissing == 0)
-        return;
+    /* over the limit: 0..maxIdx of @type alone, or with the others */
+    if (maxIdx >= DOMAIN_MAX_DEVICES || def->ncontrollers + nmissing > DOMAIN_MAX_DEVICES) {
+        what = g_strdup_printf("disk '%s'", disk->dst);
+        return domainDefControllerLimitError(type, maxIdx, what);
+    }
 
     out = g_new(DomainControllerDef *, def->ncontrollers + nmissing);
     for (i = 0; i < def->ncontrollers; i++) {
         DomainControllerDef *c = def->controllers[i];
 
         if (c->type == type) {
-            for (; next <= maxIdx && next < c->idx; next++) {
+            for (; next <= (int)maxIdx && next < c->idx; next++) {
                 if (!have[next])
                     out[nout++] = domainControllerDefNew(type, next);
             }
@@ -196,16 +220,16 @@ domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
         if (c->type == type)
             lastOfType = nout;
     }
-    if (next <= maxIdx) {
+    if (next <= (int)maxIdx) {
         /* the rest go after the last of their type, or at the end */
         size_t at = seenType ? lastOfType : nout;
         size_t tail = nout - at;
         size_t nrest = 0;
 
-        for (idx = next; idx <= maxIdx; idx++)
+        for (idx = next; idx <= (int)maxIdx; idx++)
             nrest += !have[idx];
         memmove(out + at + nrest, out + at, tail * sizeof(*out));
-        for (idx = next; idx <= maxIdx; idx++) {
+        for (idx = next; idx <= (int)maxIdx; idx++) {
             if (!have[idx])
                 out[at++] = domainControllerDefNew(type, idx);
         }
@@ -214,44 +238,7 @@ domainDefEnsureControllers(DomainDef *def, int type, int maxIdx)
     g_free(def->controllers);
     def->controllers = out;
     def->ncontrollers = nout;
-}
-
-/*
- * A domain has at most DOMAIN_MAX_DEVICES <controller> elements, the
- * limit the parser puts on the explicit ones: implicit controllers must
- * not take a definition past it, or its own XML would not parse again (a
- * drive address may name controller 4294967295, which would also ask for
- * billions of them).  Reports the error naming @disk (or @what).
- */
-static int
-domainDefCheckControllerRoom(const DomainDef *def, size_t nmore, const char *type,
-                             unsigned int idx, const char *what)
-{
-    if (nmore <= DOMAIN_MAX_DEVICES && def->ncontrollers <= DOMAIN_MAX_DEVICES - nmore)
-        return 0;
-    reportError(VIR_ERR_XML_ERROR,
-                _("too many <controller> devices (limit %1$d): %2$s needs %3$s controller %4$u"),
-                DOMAIN_MAX_DEVICES, what, type, idx);
-    return -1;
-}
-
-/* How many controllers of @type with indexes 0..@maxIdx are missing. */
-static size_t
-domainDefCountMissingControllers(const DomainDef *def, int type, unsigned int maxIdx)
-{
-    g_autofree guint8 *have = g_new0(guint8, (size_t)maxIdx + 1);
-    size_t nmissing = 0;
-    size_t i;
-
-    for (i = 0; i < def->ncontrollers; i++) {
-        const DomainControllerDef *c = def->controllers[i];
-
-        if (c->type == type && c->idx >= 0 && (unsigned int)c->idx <= maxIdx)
-            have[c->idx] = 1;
-    }
-    for (i = 0; i <= maxIdx; i++)
-        nmissing += !have[i];
-    return nmissing;
+    return 0;
 }
 
 static int
@@ -271,9 +258,6 @@ domainDefAddImplicitControllers(DomainDef *def)
 
     for (k = 0; k < G_N_ELEMENTS(diskCtrls); k++) {
         const DomainDiskDef *top = NULL;
-        const char *type = domainControllerTypeToString(diskCtrls[k].ctrl);
-        g_autofree char *what = NULL;
-        unsigned int maxIdx;
 
         for (i = 0; i < def->ndisks; i++) {
             const DomainDiskDef *disk = def->disks[i];
@@ -283,19 +267,9 @@ domainDefAddImplicitControllers(DomainDef *def)
                 (!top || disk->info.addr.u.drive.controller > top->info.addr.u.drive.controller))
                 top = disk;
         }
-        if (!top)
-            continue;
-        maxIdx = top->info.addr.u.drive.controller;
-        what = g_strdup_printf("disk '%s'", top->dst);
-        /* 0..maxIdx of one type alone would be over the limit */
-        if ((maxIdx >= DOMAIN_MAX_DEVICES &&
-             domainDefCheckControllerRoom(def, (size_t)DOMAIN_MAX_DEVICES + 1, type, maxIdx,
-                                          what) < 0) ||
-            domainDefCheckControllerRoom(def, domainDefCountMissingControllers(
-                                             def, diskCtrls[k].ctrl, maxIdx),
-                                         type, maxIdx, what) < 0)
+        if (top && domainDefEnsureControllers(def, diskCtrls[k].ctrl,
+                                              top->info.addr.u.drive.controller, top) < 0)
             return -1;
-        domainDefEnsureControllers(def, diskCtrls[k].ctrl, (int)maxIdx);
     }
 
     /* virtio channels and consoles sit on a virtio-serial controller */
@@ -313,9 +287,10 @@ domainDefAddImplicitControllers(DomainDef *def)
             idx = (int)chr->info.addr.u.vioserial.controller;
         if (domainDefHasController(def, DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx))
             continue;
-        if (domainDefCheckControllerRoom(def, 1, "virtio-serial", (unsigned int)idx,
-                                         i < def->nchannels ? "a channel" : "a console") < 0)
-            return -1;
+        if (def->ncontrollers >= DOMAIN_MAX_DEVICES)
+            return domainDefControllerLimitError(DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL,
+                                                 (unsigned int)idx,
+                                                 i < def->nchannels ? "a channel" : "a console");
         domainDefInsertController(def, domainControllerDefNew(
                                       DOMAIN_CONTROLLER_TYPE_VIRTIO_SERIAL, idx));
     }
