@@ -143,8 +143,8 @@ class Proxy(threading.Thread):
                 # The client learns a callback's remote ID only after the
                 # register call has returned to its caller: an event sent
                 # right behind the reply can beat that (a client may then
-                # drop it, as libvirt's does).  A real daemon has no events
-                # of a domain that quickly; the proxy waits 0.5 s.
+                # drop it, as libvirt's does).  This test is about decoding,
+                # not that race: the proxy waits 0.5 s.
                 if self.inject and not self.injected and ready_at is not None \
                         and time.monotonic() - ready_at >= 0.5:
                     self.injected = True
