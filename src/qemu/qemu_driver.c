@@ -2034,15 +2034,19 @@ qemuDriverParamCompare(const void *a, const void *b)
  * as libvirt 9.0 does (virTypedParamsValidate): taken in the order of
  * their names, the first one that is unknown (VIR_ERR_ARGUMENT_UNSUPPORTED),
  * repeated or not a string (VIR_ERR_INVALID_ARG) is refused, with
- * libvirt's messages and error domain (VIR_FROM_NONE).
+ * libvirt's messages and error domain (VIR_FROM_NONE).  Then sets @file
+ * and @dxml to VIR_DOMAIN_SAVE_PARAM_FILE and _DXML (NULL when absent).
  */
 static int
-qemuDriverSaveParamsValidate(virTypedParameterPtr params, int nparams)
+qemuDriverSaveParamsGet(virTypedParameterPtr params, int nparams, const char **file,
+                        const char **dxml)
 {
     g_autofree virTypedParameterPtr *sorted = NULL;
     const char *last = NULL;
     int i;
 
+    *file = NULL;
+    *dxml = NULL;
     if (nparams <= 0)
         return 0;
     sorted = g_new0(virTypedParameterPtr, nparams);
@@ -2072,6 +2076,9 @@ qemuDriverSaveParamsValidate(virTypedParameterPtr params, int nparams)
         }
         last = p->field;
     }
+    if (virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_FILE, file) < 0 ||
+        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_DXML, dxml) < 0)
+        return -1;
     return 0;
 }
 
@@ -2085,9 +2092,7 @@ qemuDomainSaveParams(virDomainPtr dom, virTypedParameterPtr params, int nparams,
 
     /* BYPASS_CACHE is not done yet */
     checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
-    if (qemuDriverSaveParamsValidate(params, nparams) < 0 ||
-        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_FILE, &to) < 0 ||
-        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_DXML, &dxml) < 0)
+    if (qemuDriverSaveParamsGet(params, nparams, &to, &dxml) < 0)
         return -1;
     return qemuDomainSaveHelper(dom, to, dxml, flags);
 }
@@ -2100,9 +2105,7 @@ qemuDomainRestoreParams(virConnectPtr conn, virTypedParameterPtr params, int npa
     const char *dxml = NULL;
 
     checkFlags(flags, VIR_DOMAIN_SAVE_RUNNING | VIR_DOMAIN_SAVE_PAUSED, -1);
-    if (qemuDriverSaveParamsValidate(params, nparams) < 0 ||
-        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_FILE, &from) < 0 ||
-        virTypedParamsGetString(params, nparams, VIR_DOMAIN_SAVE_PARAM_DXML, &dxml) < 0)
+    if (qemuDriverSaveParamsGet(params, nparams, &from, &dxml) < 0)
         return -1;
     if (!from) {
         /* as libvirt 9.0 */
