@@ -376,8 +376,11 @@ qemuMonitorFail(QemuMonitor *mon, QemuMonitorClosedReason why, int code, const c
     if (notify && mon->cbs.closed)
         mon->cbs.closed(mon, why, reason, mon->opaque);
     if (src) {
+        /* the loop thread's GLib allocations, under GLib's own locks */
+        threadGlibInternalsBegin();
         g_source_destroy(src);
         g_source_unref(src);
+        threadGlibInternalsEnd();
     }
 }
 
@@ -992,7 +995,9 @@ qemuMonitorOpenFD(int fd, const char *name, GMainContext *ctx, const QemuMonitor
     src->events = G_IO_IN;
     src->tag = g_source_add_unix_fd(&src->base, fd, G_IO_IN);
     mon->source = &src->base;   /* the monitor's reference to the source */
+    threadGlibInternalsBegin();
     g_source_attach(&src->base, ctx);
+    threadGlibInternalsEnd();
 
     LOG_DEBUG("monitor '%s' opened on fd %d", name, fd);
     return mon;
@@ -1098,8 +1103,11 @@ qemuMonitorClose(QemuMonitor *mon)
 
     qemuMonitorCompleteFailed(mon, async);
     if (src) {
+        /* the loop thread's GLib allocations, under GLib's own locks */
+        threadGlibInternalsBegin();
         g_source_destroy(src);
         g_source_unref(src);
+        threadGlibInternalsEnd();
     }
     LOG_DEBUG("monitor '%s' closed", mon->name);
     qemuMonitorUnref(mon);
